@@ -1,0 +1,16 @@
+package org.pretext.checkpoint;
+
+import org.pretext.PretextException;
+
+/** A checkpoint that cannot be used: damaged, of another format, or of another model. */
+public class CheckpointException extends PretextException {
+    private static final long serialVersionUID = 1L;
+
+    public CheckpointException(String message) {
+        super(message);
+    }
+
+    public CheckpointException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,38 @@
+package org.pretext.checkpoint;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.pretext.Versions;
+
+/**
+ * Where a trained model came from: objective and encoder with their parameters, the data read and
+ * its checksums, the seed, the training settings and the versions of everything involved. Carried
+ * by every checkpoint, exported encoder and report.
+ *
+ * @param objective objective provider name
+ * @param objectiveVersion the provider's version
+ * @param objectiveParams resolved objective parameters
+ * @param encoder encoder provider name
+ * @param encoderParams resolved encoder parameters
+ * @param dataset dataset name
+ * @param datasetInfo files read with SHA-256, or generator settings
+ * @param seed run seed
+ * @param training resolved training settings (batch size, learning rate, ...)
+ * @param versions Pretext, SPI, DJL, PyTorch and Java versions
+ */
+public record Provenance(String objective, String objectiveVersion, Map<String, Object> objectiveParams,
+        String encoder, Map<String, Object> encoderParams, String dataset, Map<String, String> datasetInfo,
+        long seed, Map<String, Object> training, Map<String, String> versions) {
+
+    public Provenance {
+        objectiveParams = copy(objectiveParams);
+        encoderParams = copy(encoderParams);
+        datasetInfo = datasetInfo == null ? Map.of() : new LinkedHashMap<>(datasetInfo);
+        training = copy(training);
+        versions = versions == null ? Versions.all() : new LinkedHashMap<>(versions);
+    }
+
+    private static Map<String, Object> copy(Map<String, Object> m) {
+        return m == null ? Map.of() : new LinkedHashMap<>(m);
+    }
+}

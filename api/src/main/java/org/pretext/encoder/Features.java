@@ -1,0 +1,53 @@
+package org.pretext.encoder;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import java.util.Iterator;
+import org.pretext.data.Batch;
+import org.pretext.data.BatchPlan;
+import org.pretext.data.Split;
+
+/**
+ * Frozen features of a split: the encoder in inference mode, batched on the device, every batch's
+ * arrays freed as soon as its features are copied out.
+ */
+public final class Features {
+    private Features() {}
+
+    /** A dense (n × d) float matrix in row-major order with its labels (null if none). */
+    public record Matrix(float[] values, int rows, int cols, int[] labels, int numClasses) {
+        public float get(int row, int col) {
+            return values[row * cols + col];
+        }
+    }
+
+    /**
+     * Extracts features for every example of a split, in order.
+     *
+     * @param encoder an initialised encoder
+     * @param store the parameter store it runs with (e.g. {@code PretextModel.parameterStore()})
+     */
+    public static Matrix extract(Encoder encoder, ParameterStore store, Split split, Device device, int batchSize) {
+        int n = Math.toIntExact(split.size());
+        int d = encoder.featureSize();
+        float[] out = new float[n * d];
+        int row = 0;
+        try (NDManager manager = NDManager.newBaseManager(device)) {
+            Iterator<Batch> it = split.batches(BatchPlan.sequential(batchSize));
+            while (it.hasNext()) {
+                Batch b = it.next();
+                try (NDManager step = manager.newSubManager()) {
+                    NDArray x = b.inputs().toNDArray(step);
+                    NDArray f = encoder.block().forward(store, new NDList(x), false).singletonOrThrow();
+                    float[] values = f.toFloatArray();
+                    System.arraycopy(values, 0, out, row * d, values.length);
+                    row += b.size();
+                }
+            }
+        }
+        return new Matrix(out, n, d, split.hasLabels() ? split.labels() : null, split.numClasses());
+    }
+}

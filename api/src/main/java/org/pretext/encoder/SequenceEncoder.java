@@ -1,0 +1,20 @@
+package org.pretext.encoder;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.training.ParameterStore;
+
+/**
+ * Capability of encoders over token sequences (B, T) of int ids: hidden states per position, so
+ * language-modelling objectives can predict at every position and text probes can choose how
+ * states become one vector.
+ */
+public interface SequenceEncoder extends Encoder {
+    /** Hidden states of shape (B, T, hiddenSize) for token ids of shape (B, T). */
+    NDArray hiddenStates(ParameterStore store, NDArray tokens, boolean training);
+
+    /** Width of the hidden states. */
+    int hiddenSize();
+
+    /** Size of the token vocabulary the embedding table covers. */
+    int vocabularySize();
+}

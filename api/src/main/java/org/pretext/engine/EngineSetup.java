@@ -1,0 +1,77 @@
+package org.pretext.engine;
+
+import ai.djl.engine.Engine;
+import org.pretext.PretextException;
+
+/**
+ * Starts DJL's PyTorch engine once, offline when the CPU native library is on the classpath, and
+ * turns a missing native library into one message that names the fix.
+ */
+public final class EngineSetup {
+    private static final String NATIVE_CPU_MARKER = "pytorch/cpu/linux-x86_64/libtorch_cpu.so";
+    private static volatile Engine engine;
+
+    private EngineSetup() {}
+
+    /**
+     * Sets the engine's intra-op thread count. Must be called before the engine starts; later
+     * calls have no effect on a running engine (libtorch reads the setting once).
+     *
+     * @param threads intra-op threads, or 0 to keep libtorch's default (one per core)
+     */
+    public static synchronized void configureThreads(int threads) {
+        if (threads > 0 && engine == null) {
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        }
+    }
+
+    /** The running PyTorch engine, started on first use. */
+    public static Engine engine() {
+        Engine e = engine;
+        if (e == null) {
+            synchronized (EngineSetup.class) {
+                if (engine == null) {
+                    engine = start();
+                }
+                e = engine;
+            }
+        }
+        return e;
+    }
+
+    /** Whether the CPU native library jar ({@code pytorch-native-cpu}) is on the classpath. */
+    public static boolean bundledNativeLibrary() {
+        return EngineSetup.class.getClassLoader().getResource(NATIVE_CPU_MARKER) != null;
+    }
+
+    private static Engine start() {
+        boolean bundled = bundledNativeLibrary();
+        boolean userLibtorch = System.getenv("PYTORCH_LIBRARY_PATH") != null;
+        if (bundled && !userLibtorch && System.getProperty("ai.djl.offline") == null
+                && System.getenv("DJL_OFFLINE") == null) {
+            // Everything needed is in jars: never touch the network.
+            System.setProperty("ai.djl.offline", "true");
+        }
+        try {
+            return Engine.getEngine("PyTorch");
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            throw new PretextException("The PyTorch native library could not be loaded (" + rootCause(e) + "). "
+                    + (bundled ? "The CPU library jar is on the classpath, so check that DJL_CACHE_DIR (default"
+                            + " ~/.djl.ai) is writable and has about 450 MB free."
+                            : "Fix: on a CPU machine build without -Pcuda so that"
+                            + " ai.djl.pytorch:pytorch-native-cpu:2.7.1:linux-x86_64 and"
+                            + " ai.djl.pytorch:pytorch-jni:2.7.1-0.35.0 are on the classpath; on a GPU machine"
+                            + " set PYTORCH_LIBRARY_PATH to a CUDA build of libtorch 2.7.1, or allow DJL's"
+                            + " first-use download (unset ai.djl.offline / DJL_OFFLINE)."), e);
+        }
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+}

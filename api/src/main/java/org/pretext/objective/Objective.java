@@ -1,0 +1,61 @@
+package org.pretext.objective;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.pretext.data.Batch;
+
+/**
+ * A self-supervised objective: it owns its pretext task from raw batch to loss.
+ *
+ * <ol>
+ *   <li>{@link #prepare} turns a raw batch into the loss's inputs (views, masks, shifted tokens)
+ *       on a worker thread, in JVM memory, drawing randomness only from the stream it is given;
+ *   <li>{@link #initialize} builds the heads it adds on top of the encoder ({@link #heads()} are
+ *       trained with the encoder; state such as EMA targets or queues is kept by the objective);
+ *   <li>{@link #loss} computes the scalar loss from the prepared inputs on the device.
+ * </ol>
+ *
+ * The pretraining loop knows nothing about any particular objective.
+ */
+public interface Objective {
+    /** Shape of one example the encoder sees, given one raw example's shape. */
+    default Shape encoderInputShape(Shape exampleShape) {
+        return exampleShape;
+    }
+
+    /**
+     * Checks the encoder suits this objective and builds and initialises the heads.
+     *
+     * @throws org.pretext.PretextException when the encoder lacks a capability the objective needs
+     */
+    void initialize(ObjectiveSetup setup);
+
+    /** Trainable heads by name, optimised with the encoder; empty if none. */
+    Map<String, Block> heads();
+
+    /**
+     * Makes the loss's inputs from a raw batch. Called on worker threads; must use only
+     * {@code random} for randomness so a seed fixes the result.
+     */
+    PreparedBatch prepare(Batch batch, SplittableRandom random);
+
+    /** The scalar loss of a prepared batch, built from NDArray operations for autograd. */
+    NDArray loss(StepContext context, NDList inputs);
+
+    /** Called after each optimizer update, e.g. to move an EMA target; nothing by default. */
+    default void afterUpdate(StepContext context) {}
+
+    /** Writes state that must survive a restart (EMA targets, queues); nothing by default. */
+    default void saveState(DataOutputStream out) throws IOException {}
+
+    /** Reads what {@link #saveState} wrote. */
+    default void loadState(DataInputStream in, NDManager manager) throws IOException {}
+}

@@ -1,0 +1,15 @@
+package org.pretext.registry;
+
+import java.util.Collection;
+import org.pretext.PretextException;
+
+/** A name that no provider of a kind answers to; the message lists the names that do. */
+public class UnknownProviderException extends PretextException {
+    private static final long serialVersionUID = 1L;
+
+    public UnknownProviderException(String kind, String name, Collection<String> available) {
+        super("Unknown " + kind + " '" + name + "'. Available " + kind + "s: "
+                + (available.isEmpty() ? "none (is a provider jar on the classpath?)"
+                        : String.join(", ", available)));
+    }
+}

@@ -1,0 +1,148 @@
+package org.pretext.training;
+
+import java.nio.file.Path;
+import org.pretext.PretextException;
+
+/**
+ * How to pretrain: batch, length, AdamW, schedule, clipping, seed, logging and checkpoints.
+ * Build with {@link #builder()}; every field is documented where it is declared.
+ */
+public final class PretrainConfig {
+    /** Examples per batch (before the objective makes views of them). */
+    private int batchSize = 256;
+    /** Number of passes over the pretraining split; used when {@link #steps} is 0. */
+    private int epochs = 10;
+    /** Exact number of optimizer updates; 0 means {@code epochs × ⌊size / batchSize⌋}. */
+    private long steps;
+    /** Stop after this many seconds even if steps remain (0: no time limit). Not reproducible. */
+    private double maxSeconds;
+    /** Peak learning rate of AdamW. */
+    private double learningRate = 1e-3;
+    /** Decoupled weight decay λ of AdamW. */
+    private double weightDecay = 1e-5;
+    /** AdamW β₁. */
+    private double beta1 = 0.9;
+    /** AdamW β₂. */
+    private double beta2 = 0.999;
+    /** AdamW ε. */
+    private double epsilon = 1e-8;
+    /** Linear warm-up length as a fraction of all steps. */
+    private double warmupFraction = 0.02;
+    /** Learning rate at the end of the cosine decay, as a fraction of the peak (1 = constant). */
+    private double finalLearningRateFraction = 0.1;
+    /** Clip the global gradient L2 norm to this value (0: no clipping). */
+    private double clipNorm;
+    /** Seed of everything random: initial weights, batch order, augmentations, masks. */
+    private long seed = 42;
+    /** Log metrics every this many steps. */
+    private int logEvery = 10;
+    /** Threads preparing batches (augmentation, masking) ahead of the training step. */
+    private int prepareThreads = 1;
+    /** Batches prepared ahead of the step. */
+    private int prefetch = 4;
+    /** Folder for checkpoints; null for none. */
+    private Path checkpointDir;
+    /** Write a checkpoint every this many steps (0: only at the end). */
+    private long checkpointEvery;
+    /** Checkpoints kept on disk; older ones are deleted. At least 2, so a damaged latest one has a fallback. */
+    private int keepCheckpoints = 2;
+    /** Continue from the newest valid checkpoint in {@link #checkpointDir} if there is one. */
+    private boolean resume;
+
+    private PretrainConfig() {}
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public int batchSize() { return batchSize; }
+    public int epochs() { return epochs; }
+    public long steps() { return steps; }
+    public double maxSeconds() { return maxSeconds; }
+    public double learningRate() { return learningRate; }
+    public double weightDecay() { return weightDecay; }
+    public double beta1() { return beta1; }
+    public double beta2() { return beta2; }
+    public double epsilon() { return epsilon; }
+    public double warmupFraction() { return warmupFraction; }
+    public double finalLearningRateFraction() { return finalLearningRateFraction; }
+    public double clipNorm() { return clipNorm; }
+    public long seed() { return seed; }
+    public int logEvery() { return logEvery; }
+    public int prepareThreads() { return prepareThreads; }
+    public int prefetch() { return prefetch; }
+    public Path checkpointDir() { return checkpointDir; }
+    public long checkpointEvery() { return checkpointEvery; }
+    public int keepCheckpoints() { return keepCheckpoints; }
+    public boolean resume() { return resume; }
+
+    /** A builder with the documented defaults. */
+    public static final class Builder {
+        private final PretrainConfig c = new PretrainConfig();
+
+        public Builder batchSize(int v) { c.batchSize = check("batchSize", v, v > 0, "> 0"); return this; }
+        public Builder epochs(int v) { c.epochs = check("epochs", v, v > 0, "> 0"); return this; }
+        public Builder steps(long v) { c.steps = check("steps", v, v >= 0, ">= 0"); return this; }
+        public Builder maxSeconds(double v) { c.maxSeconds = check("maxSeconds", v, v >= 0, ">= 0"); return this; }
+        public Builder learningRate(double v) { c.learningRate = check("learningRate", v, v > 0, "> 0"); return this; }
+        public Builder weightDecay(double v) { c.weightDecay = check("weightDecay", v, v >= 0, ">= 0"); return this; }
+        public Builder beta1(double v) { c.beta1 = check("beta1", v, v >= 0 && v < 1, "in [0, 1)"); return this; }
+        public Builder beta2(double v) { c.beta2 = check("beta2", v, v >= 0 && v < 1, "in [0, 1)"); return this; }
+        public Builder epsilon(double v) { c.epsilon = check("epsilon", v, v > 0, "> 0"); return this; }
+        public Builder warmupFraction(double v) {
+            c.warmupFraction = check("warmupFraction", v, v >= 0 && v < 1, "in [0, 1)");
+            return this;
+        }
+        public Builder finalLearningRateFraction(double v) {
+            c.finalLearningRateFraction = check("finalLearningRateFraction", v, v >= 0 && v <= 1, "in [0, 1]");
+            return this;
+        }
+        public Builder clipNorm(double v) { c.clipNorm = check("clipNorm", v, v >= 0, ">= 0"); return this; }
+        public Builder seed(long v) { c.seed = v; return this; }
+        public Builder logEvery(int v) { c.logEvery = check("logEvery", v, v > 0, "> 0"); return this; }
+        public Builder prepareThreads(int v) { c.prepareThreads = check("prepareThreads", v, v > 0, "> 0"); return this; }
+        public Builder prefetch(int v) { c.prefetch = check("prefetch", v, v > 0, "> 0"); return this; }
+        public Builder checkpointDir(Path v) { c.checkpointDir = v; return this; }
+        public Builder checkpointEvery(long v) {
+            c.checkpointEvery = check("checkpointEvery", v, v >= 0, ">= 0");
+            return this;
+        }
+        public Builder keepCheckpoints(int v) {
+            c.keepCheckpoints = check("keepCheckpoints", v, v >= 2, ">= 2");
+            return this;
+        }
+        public Builder resume(boolean v) { c.resume = v; return this; }
+
+        public PretrainConfig build() {
+            PretrainConfig out = new PretrainConfig();
+            out.batchSize = c.batchSize;
+            out.epochs = c.epochs;
+            out.steps = c.steps;
+            out.maxSeconds = c.maxSeconds;
+            out.learningRate = c.learningRate;
+            out.weightDecay = c.weightDecay;
+            out.beta1 = c.beta1;
+            out.beta2 = c.beta2;
+            out.epsilon = c.epsilon;
+            out.warmupFraction = c.warmupFraction;
+            out.finalLearningRateFraction = c.finalLearningRateFraction;
+            out.clipNorm = c.clipNorm;
+            out.seed = c.seed;
+            out.logEvery = c.logEvery;
+            out.prepareThreads = c.prepareThreads;
+            out.prefetch = c.prefetch;
+            out.checkpointDir = c.checkpointDir;
+            out.checkpointEvery = c.checkpointEvery;
+            out.keepCheckpoints = c.keepCheckpoints;
+            out.resume = c.resume;
+            return out;
+        }
+
+        private static <T> T check(String key, T value, boolean ok, String expected) {
+            if (!ok) {
+                throw new PretextException("Invalid value " + value + " for training." + key + ": expected " + expected);
+            }
+            return value;
+        }
+    }
+}

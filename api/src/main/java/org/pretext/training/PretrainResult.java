@@ -1,0 +1,15 @@
+package org.pretext.training;
+
+/**
+ * What a pretraining run did.
+ *
+ * @param steps optimizer updates done in total (including those before a resume)
+ * @param startStep the step the run started or resumed at
+ * @param seconds wall time of this run (since start or resume)
+ * @param finalLoss mean loss over the last {@code min(50, steps)} steps
+ * @param samplesPerSecond examples consumed per second in this run
+ * @param losses the loss of every step of this run, in order
+ * @param stoppedEarly whether a time budget ended the run before its planned steps
+ */
+public record PretrainResult(long steps, long startStep, double seconds, double finalLoss, double samplesPerSecond,
+        float[] losses, boolean stoppedEarly) {}

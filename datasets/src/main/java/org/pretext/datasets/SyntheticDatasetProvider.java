@@ -1,0 +1,104 @@
+package org.pretext.datasets;
+
+import ai.djl.ndarray.types.Shape;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.pretext.Versions;
+import org.pretext.data.Dataset;
+import org.pretext.data.InMemorySplit;
+import org.pretext.data.DatasetProvider;
+import org.pretext.param.Param;
+import org.pretext.param.ParamValues;
+
+/**
+ * {@code synthetic}: inputs generated from a hidden class, so the ideal representation is known.
+ *
+ * <p>Each example draws a class c uniformly from K, then two halves that are independent given c:
+ * <pre>
+ *   x = [ a_c + σ·ε₁ ,  b_c + σ·ε₂ ],   ε₁, ε₂ ~ N(0, I_{d/2}),
+ * </pre>
+ * with class centres a_c, b_c ~ N(0, (s²/(d/2))·I), so each half's centres are about s apart and
+ * the noise per half has norm about σ√(d/2). The Bayes-optimal representation is the class
+ * posterior p(c | x); one half predicts the other only through c (the setting of Lee et al. 2021).
+ * The data is a pure function of {@code data-seed}.
+ */
+public final class SyntheticDatasetProvider implements DatasetProvider {
+    public static final Param<Integer> CLASSES = Param.ofInt("classes", 10, "number of hidden classes K").atLeast(2);
+    public static final Param<Integer> DIM = Param.ofInt("dim", 64, "input dimension d (even: two halves)").atLeast(2);
+    public static final Param<Double> SEPARATION = Param.ofDouble("separation", 4.0,
+            "typical distance s between class centres within a half").atLeast(0);
+    public static final Param<Double> NOISE = Param.ofDouble("noise", 1.0, "noise standard deviation σ per coordinate")
+            .atLeast(0);
+    public static final Param<Integer> TRAIN_SIZE = Param.ofInt("train-size", 5000, "training examples").atLeast(1);
+    public static final Param<Integer> TEST_SIZE = Param.ofInt("test-size", 2000, "test examples").atLeast(1);
+    public static final Param<Long> DATA_SEED = Param.ofLong("data-seed", 7, "seed of the generator");
+
+    @Override
+    public String name() {
+        return "synthetic";
+    }
+
+    @Override
+    public String description() {
+        return "Latent-class data: two halves independent given a hidden class (ideal representation known)";
+    }
+
+    @Override
+    public List<Param<?>> parameters() {
+        return List.of(CLASSES, DIM, SEPARATION, NOISE, TRAIN_SIZE, TEST_SIZE, DATA_SEED);
+    }
+
+    @Override
+    public int spiVersion() {
+        return Versions.SPI_VERSION;
+    }
+
+    @Override
+    public Dataset open(ParamValues p) {
+        p.require(p.get(DIM) % 2 == 0, DIM.name(), "an even number (the input is two halves)");
+        return generate(p.get(CLASSES), p.get(DIM), p.get(SEPARATION), p.get(NOISE), p.get(TRAIN_SIZE),
+                p.get(TEST_SIZE), p.get(DATA_SEED));
+    }
+
+    /** Generates the dataset from code. */
+    public static Dataset generate(int classes, int dim, double separation, double noise, int trainSize, int testSize,
+            long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int half = dim / 2;
+        double scale = separation / Math.sqrt(2.0 * half);
+        float[][] centres = new float[classes][dim];
+        for (float[] c : centres) {
+            for (int j = 0; j < dim; j++) {
+                c[j] = (float) (r.nextGaussian() * scale);
+            }
+        }
+        InMemorySplit train = sample(centres, noise, trainSize, r.split());
+        InMemorySplit test = sample(centres, noise, testSize, r.split());
+        Map<String, String> info = new LinkedHashMap<>();
+        info.put("generator", "synthetic latent-class");
+        info.put("classes", Integer.toString(classes));
+        info.put("dim", Integer.toString(dim));
+        info.put("separation", Double.toString(separation));
+        info.put("noise", Double.toString(noise));
+        info.put("trainSize", Integer.toString(trainSize));
+        info.put("testSize", Integer.toString(testSize));
+        info.put("dataSeed", Long.toString(seed));
+        return new LabelledImageDataset("synthetic", train, test, info);
+    }
+
+    private static InMemorySplit sample(float[][] centres, double noise, int n, SplittableRandom r) {
+        int dim = centres[0].length;
+        float[] x = new float[n * dim];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            int c = r.nextInt(centres.length);
+            y[i] = c;
+            for (int j = 0; j < dim; j++) {
+                x[i * dim + j] = (float) (centres[c][j] + noise * r.nextGaussian());
+            }
+        }
+        return InMemorySplit.ofFloats(x, new Shape(dim), y, InMemorySplit.numberedClasses(centres.length));
+    }
+}
