@@ -13,6 +13,7 @@ import ai.djl.util.Pair;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.pretext.PretextException;
 import org.pretext.encoder.Encoder;
 import org.pretext.engine.EngineSetup;
@@ -65,6 +66,20 @@ public final class PretextModel implements AutoCloseable {
      */
     public static PretextModel create(Encoder encoder, Objective objective, Shape exampleShape, Device device,
             long seed) {
+        return create(encoder, null, objective, exampleShape, device, seed);
+    }
+
+    /**
+     * Like {@link #create(Encoder, Objective, Shape, Device, long)} with a factory of encoders of
+     * one architecture, so objectives can build EMA targets (BYOL, MoCo).
+     */
+    public static PretextModel create(Supplier<Encoder> encoders, Objective objective, Shape exampleShape,
+            Device device, long seed) {
+        return create(encoders.get(), encoders, objective, exampleShape, device, seed);
+    }
+
+    private static PretextModel create(Encoder encoder, Supplier<Encoder> factory, Objective objective,
+            Shape exampleShape, Device device, long seed) {
         EngineSetup.engine().setRandomSeed((int) (seed ^ (seed >>> 32)));
         NDManager manager = NDManager.newBaseManager(device);
         try {
@@ -74,7 +89,7 @@ public final class PretextModel implements AutoCloseable {
                         + " but the objective feeds it " + in + " (examples of shape " + exampleShape + ")");
             }
             encoder.block().initialize(manager, DataType.FLOAT32, batched(in, 2));
-            objective.initialize(new ObjectiveSetup(encoder, exampleShape, manager, device, seed));
+            objective.initialize(new ObjectiveSetup(encoder, factory, exampleShape, manager, device, seed));
             return new PretextModel(encoder, objective, manager, device);
         } catch (RuntimeException e) {
             manager.close();

@@ -47,6 +47,16 @@ public interface Objective {
      */
     PreparedBatch prepare(Batch batch, SplittableRandom random);
 
+    /**
+     * Transforms the inputs on the device before the loss, outside gradient collection; nothing by
+     * default. An objective may run its own {@code GradientCollector} here (e.g. an adversarial
+     * attack that needs input gradients); parameter gradients accumulated here are zeroed by the
+     * loop before the loss is computed whenever the returned list is not the one passed in.
+     */
+    default NDList perturb(StepContext context, NDList inputs) {
+        return inputs;
+    }
+
     /** The scalar loss of a prepared batch, built from NDArray operations for autograd. */
     NDArray loss(StepContext context, NDList inputs);
 

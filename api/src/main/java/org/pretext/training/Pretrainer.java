@@ -133,7 +133,11 @@ public final class Pretrainer {
                     try (NDManager stepManager = model.manager().newSubManager()) {
                         engine.setRandomSeed((int) Seeds.derive(config.seed(), 0x5eedL, s));
                         Context ctx = new Context(model, stepManager, s, total, extra);
-                        NDList inputs = batch.toNDList(stepManager);
+                        NDList raw = batch.toNDList(stepManager);
+                        NDList inputs = objective.perturb(ctx, raw);
+                        if (inputs != raw) {
+                            optimizer.zeroGradients();
+                        }
                         try (GradientCollector gc = engine.newGradientCollector()) {
                             NDArray l = objective.loss(ctx, inputs);
                             gc.backward(l);

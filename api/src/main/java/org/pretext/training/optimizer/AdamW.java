@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -93,19 +95,27 @@ public final class AdamW implements AutoCloseable {
     /** Zeroes every gradient without updating (e.g. after a skipped step). */
     public void zeroGradients() {
         for (Parameter p : params) {
-            try (NDArray g = p.getArray().getGradient()) {
-                g.subi(g);
+            if (p.getArray() instanceof PtNDArray pt) {
+                JniUtils.zeroGrad(pt);
+            } else {
+                try (NDArray g = p.getArray().getGradient()) {
+                    g.subi(g);
+                }
             }
         }
     }
 
-    /** The global L2 norm of all gradients, √Σ‖g‖². */
+    /**
+     * The global L2 norm of all gradients, √Σ‖g‖².
+     *
+     * @param scratch a short-lived manager (the step's) that owns the temporary arrays
+     */
     public double gradientNorm(NDManager scratch) {
         NDList squares = new NDList(params.size());
         for (Parameter p : params) {
-            try (NDArray g = p.getArray().getGradient()) {
-                squares.add(g.square().sum().reshape(1));
-            }
+            NDArray g = p.getArray().getGradient();
+            g.attach(scratch); // the wrapper, and all computed from it, is freed with the scratch manager
+            squares.add(g.square().sum().reshape(1));
         }
         NDArray all = squares.size() == 1 ? squares.get(0) : NDArrays.concat(squares);
         return Math.sqrt(all.sum().getFloat());
