@@ -39,7 +39,8 @@ public final class PretrainStage {
             System.err.printf("model: encoder %s (%,d trainable parameters with heads), objective %s, data %s"
                     + " (%,d examples of shape %s), device %s%n", c.encoder().name(), model.parameterCount(),
                     c.objective().name(), components.dataset().name(), components.dataset().pretrain().size(),
-                    components.dataset().pretrain().exampleShape(), components.device());
+                    components.dataset().pretrain().exampleShape(),
+                    org.pretext.engine.Devices.name(components.device()));
             Pretrainer pretrainer = new Pretrainer(config).addListener(new ProgressListener())
                     .addListener(new MetricsJsonlListener(dir.metrics()));
             PretrainResult result = pretrainer.run(model, components.dataset().pretrain(), components.provenance());
