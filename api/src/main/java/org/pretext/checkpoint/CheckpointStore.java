@@ -102,6 +102,18 @@ public final class CheckpointStore {
      * @throws CheckpointException when a verified checkpoint belongs to another objective or encoder
      */
     public Optional<Long> restoreLatest(PretextModel model, AdamW optimizer, Provenance expected) {
+        return restore(model, optimizer, expected);
+    }
+
+    /**
+     * Restores only the model (parameters and objective state) from the newest checkpoint that
+     * verifies, e.g. for evaluation or export.
+     */
+    public Optional<Long> restoreModel(PretextModel model, Provenance expected) {
+        return restore(model, null, expected);
+    }
+
+    private Optional<Long> restore(PretextModel model, AdamW optimizer, Provenance expected) {
         List<Path> all = new ArrayList<>(files());
         for (int i = all.size() - 1; i >= 0; i--) {
             Path f = all.get(i);
@@ -128,7 +140,9 @@ public final class CheckpointStore {
     private static void restore(Path f, Map<String, byte[]> entries, PretextModel model, AdamW optimizer) {
         try {
             ParameterIO.read(CheckpointFile.open(entries, "parameters.bin"), model.parameters(), f.toString());
-            optimizer.read(new DataInputStream(CheckpointFile.open(entries, "optimizer.bin")));
+            if (optimizer != null) {
+                optimizer.read(new DataInputStream(CheckpointFile.open(entries, "optimizer.bin")));
+            }
             model.objective().loadState(new DataInputStream(CheckpointFile.open(entries, "objective.bin")),
                     model.manager());
         } catch (IOException e) {

@@ -55,8 +55,12 @@ public final class ExportedEncoder implements AutoCloseable {
         this.device = device;
     }
 
-    /** Writes the model's encoder with the model's provenance. */
-    public static void write(Path file, PretextModel model, Provenance provenance) throws IOException {
+    /**
+     * Writes the model's encoder with its provenance.
+     *
+     * @param step the pretraining step the weights are from
+     */
+    public static void write(Path file, PretextModel model, Provenance provenance, long step) throws IOException {
         Map<String, Parameter> params = new LinkedHashMap<>();
         for (Pair<String, Parameter> p : model.encoder().block().getParameters()) {
             params.put(p.getKey(), p.getValue());
@@ -64,6 +68,7 @@ public final class ExportedEncoder implements AutoCloseable {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("format", CheckpointStore.FORMAT);
         meta.put("kind", "encoder");
+        meta.put("step", step);
         meta.put("inputShape", model.encoder().inputShape().getShape());
         meta.put("featureSize", model.encoder().featureSize());
         meta.put("provenance", provenance);

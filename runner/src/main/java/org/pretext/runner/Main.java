@@ -15,6 +15,9 @@ import org.pretext.runner.config.RunConfig;
 import org.pretext.runner.config.TrainingSettings;
 import org.pretext.runner.pipeline.RunDirectory;
 import org.pretext.runner.pipeline.RunPipeline;
+import org.pretext.runner.pipeline.TrainedModel;
+import org.pretext.runner.wiring.RunComponents;
+import org.pretext.checkpoint.ExportedEncoder;
 import org.pretext.runner.report.ReportRenderer;
 import org.pretext.runner.wiring.PluginClassLoader;
 import org.pretext.runner.wiring.Registries;
@@ -27,7 +30,8 @@ import picocli.CommandLine.Option;
 /** The {@code pretext} command line. */
 @Command(name = "pretext", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Self-supervised pretraining with pluggable objectives, then linear evaluation.",
-        subcommands = {Main.Run.class, Main.Pretrain.class, Main.ListProviders.class, Main.Report.class})
+        subcommands = {Main.Run.class, Main.Pretrain.class, Main.Export.class, Main.ListProviders.class,
+            Main.Report.class})
 public final class Main implements Runnable {
     /** Exit code for bad input or configuration. */
     static final int USAGE_ERROR = 2;
@@ -99,6 +103,41 @@ public final class Main implements Runnable {
         System.err.println("run folder: " + dir.root().toAbsolutePath());
         pipeline.run(dir, options.resume != null, probes, System.out);
         return 0;
+    }
+
+    /** Wiring of an existing run folder from its saved config. */
+    static Injector injectorFor(Path run, List<Path> pluginFolders) {
+        RunOptions o = new RunOptions();
+        o.resume = run;
+        o.plugins = pluginFolders;
+        RunConfig config = o.resolve();
+        ClassLoader plugins = PluginClassLoader.create(pluginFolders);
+        Thread.currentThread().setContextClassLoader(plugins);
+        return Guice.createInjector(new RunModule(config, plugins));
+    }
+
+    /** {@code export}: the trained encoder alone, with its provenance. */
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Write a run's trained encoder (no heads, no optimizer) with its provenance to one file.")
+    static final class Export implements Callable<Integer> {
+        @Option(names = "--run", required = true, paramLabel = "DIR", description = "the run folder")
+        Path run;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE", description = "the file to write")
+        Path out;
+
+        @Option(names = "--plugins", paramLabel = "DIR", description = "folder of plug-in jars (repeatable)")
+        List<Path> plugins = new java.util.ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            RunComponents c = injectorFor(run, plugins).getInstance(RunComponents.class);
+            try (TrainedModel.Restored r = TrainedModel.load(c, new RunDirectory(run))) {
+                ExportedEncoder.write(out, r.model(), c.provenance(), r.step());
+            }
+            System.out.println("exported encoder: " + out.toAbsolutePath());
+            return 0;
+        }
     }
 
     /** {@code list}: every discovered provider with its parameters. */
