@@ -86,6 +86,7 @@ public final class CheckpointStore {
         }
         entries.put("objective.bin", obj.toByteArray());
         Path file = dir.resolve(String.format("step-%08d.ckpt", step));
+        deleteStaleTemporaries();
         CheckpointFile.write(file, entries);
         List<Path> all = files();
         for (int i = 0; i < all.size() - keep; i++) {
@@ -130,6 +131,18 @@ public final class CheckpointStore {
             return Optional.of(((Number) meta.get("step")).longValue());
         }
         return Optional.empty();
+    }
+
+    /** Removes temporary files left by a write that a crash interrupted (never a complete checkpoint). */
+    private void deleteStaleTemporaries() throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(f -> f.getFileName().toString().endsWith(".ckpt.tmp")).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     /** Messages about damaged checkpoints passed over by {@link #restoreLatest}. */
