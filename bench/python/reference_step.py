@@ -12,6 +12,7 @@ import argparse
 import json
 import math
 import os
+import resource
 import struct
 import sys
 import time
@@ -93,7 +94,8 @@ def load_state(model, directory):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--config", required=True, choices=sorted(CONFIGS))
+    ap.add_argument("--config", choices=sorted(CONFIGS))
+    ap.add_argument("--gemm", type=int, help="time an fp32 GEMM of this size instead of a training step")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--warmup", type=int, default=200)
     ap.add_argument("--steps", type=int, default=500)
@@ -101,6 +103,22 @@ def main():
     ap.add_argument("--load", help="folder with Pretext's initial weights and batches (equal-loss check)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    if a.gemm:
+        n = a.gemm
+        x, y = torch.randn(n, n), torch.randn(n, n)
+        for _ in range(3):
+            x @ y
+        t = time.perf_counter()
+        reps = 10
+        for _ in range(reps):
+            x @ y
+        s = time.perf_counter() - t
+        print(json.dumps({"side": "pytorch", "gemm": n, "threads": a.threads, "gflopsPerSecond": 2.0 * n ** 3 * reps / s / 1e9,
+                          "blas": os.environ.get("PRETEXT_BLAS", "default"),
+                          "coretype": os.environ.get("OPENBLAS_CORETYPE", "auto")}))
+        return
+    if not a.config:
+        ap.error("--config is required")
     torch.manual_seed(0)
     cfg = CONFIGS[a.config]
     model = cfg["build"]()
@@ -134,6 +152,7 @@ def main():
             losses.append(step(i))
         print(json.dumps({"side": "pytorch", "config": a.config, "losses": losses}))
         return
+    print("FIRST_STEP", flush=True)
     for i in range(a.warmup):
         step(i)
     t = time.perf_counter()
@@ -143,7 +162,8 @@ def main():
     print(json.dumps({"side": "pytorch", "config": a.config, "threads": a.threads, "steps": a.steps,
                       "seconds": s, "stepsPerSecond": a.steps / s, "samplesPerSecond": a.steps * b / s,
                       "torch": torch.__version__, "blas": os.environ.get("PRETEXT_BLAS", "default"),
-                      "coretype": os.environ.get("OPENBLAS_CORETYPE", "auto"), "finalLoss": losses[-1]}))
+                      "coretype": os.environ.get("OPENBLAS_CORETYPE", "auto"), "finalLoss": losses[-1],
+                      "peakRssMb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}))
 
 
 if __name__ == "__main__":
