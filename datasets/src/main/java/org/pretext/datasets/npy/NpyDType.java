@@ -25,6 +25,9 @@ public enum NpyDType {
     /** The descriptors accepted, for messages. */
     public static final List<String> SUPPORTED = List.of("<f4", "<f8", "|u1", "<i4", "<i8");
 
+    /** The scale that maps bytes to [0, 1]; bytes are then divided by 255 exactly (v / 255f). */
+    public static final float BYTE_SCALE = 1f / 255f;
+
     private final String descr;
     private final int size;
 
@@ -93,8 +96,14 @@ public enum NpyDType {
                 }
             }
             case U1 -> {
-                for (int i = 0; i < count; i++) {
-                    dst[offset + i] = (src.get(base + i) & 0xFF) * scale;
+                if (scale == BYTE_SCALE) {
+                    for (int i = 0; i < count; i++) {
+                        dst[offset + i] = (src.get(base + i) & 0xFF) / 255f;
+                    }
+                } else {
+                    for (int i = 0; i < count; i++) {
+                        dst[offset + i] = (src.get(base + i) & 0xFF) * scale;
+                    }
                 }
             }
             case I4 -> {

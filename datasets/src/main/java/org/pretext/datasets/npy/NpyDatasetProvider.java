@@ -54,9 +54,9 @@ public final class NpyDatasetProvider implements DatasetProvider {
     /** Array layout. */
     public static final Param<String> LAYOUT = Param.ofChoice("layout", "auto",
             List.of("auto", "nchw", "nhwc", "nhw", "features"),
-            "how to read the input array: auto (2-D: features (n, d); 3-D: grey images (n, H, W); 4-D: (n, C, H, W)"
-                    + " when axis 1 has at most 4 entries, else (n, H, W, C) when the last axis has), or one of"
-                    + " nchw, nhwc, nhw, features");
+            "how to read the input array: auto (2-D: features (n, d); 3-D: grey images (n, H, W); 4-D: channels on"
+                    + " the axis, 1 or last, holding 1, 3 or 4 entries; if both or neither do, the other two axes"
+                    + " being equal (H = W) decides), or one of nchw, nhwc, nhw, features");
 
     @Override
     public String name() {
@@ -237,7 +237,7 @@ public final class NpyDatasetProvider implements DatasetProvider {
                 l = switch (d.length) {
                     case 2 -> "features";
                     case 3 -> "nhw";
-                    case 4 -> d[1] <= 4 ? "nchw" : d[3] <= 4 ? "nhwc" : "?";
+                    case 4 -> fourAxes(d);
                     default -> "?";
                 };
                 if (l.equals("?")) {
@@ -262,6 +262,25 @@ public final class NpyDatasetProvider implements DatasetProvider {
                 case "nchw" -> new Format(new Shape(d[1], d[2], d[3]), false, l);
                 default -> new Format(new Shape(d[3], d[1], d[2]), true, l);
             };
+        }
+
+        /**
+         * (n, C, H, W) or (n, H, W, C): the axis holding 1, 3 or 4 entries is the channel axis; when
+         * both or neither do, the square pair of the other axes decides, then the smaller end axis.
+         */
+        static String fourAxes(long[] d) {
+            boolean first = d[1] == 1 || d[1] == 3 || d[1] == 4;
+            boolean last = d[3] == 1 || d[3] == 3 || d[3] == 4;
+            if (first != last) {
+                return first ? "nchw" : "nhwc";
+            }
+            if (d[1] == d[2] && d[2] != d[3]) {
+                return d[3] <= 4 ? "nhwc" : "?";
+            }
+            if (d[2] == d[3] && d[1] != d[2]) {
+                return d[1] <= 4 ? "nchw" : "?";
+            }
+            return d[1] <= 4 ? "nchw" : d[3] <= 4 ? "nhwc" : "?";
         }
 
         String describe() {

@@ -69,7 +69,7 @@ public final class MemoryExamples implements StoredExamples {
             System.arraycopy(floats, from, dst, offset, exampleSize);
         } else {
             for (int i = 0; i < exampleSize; i++) {
-                dst[offset + i] = (bytes[from + i] & 0xFF) * (1f / 255f);
+                dst[offset + i] = (bytes[from + i] & 0xFF) / 255f;
             }
         }
     }

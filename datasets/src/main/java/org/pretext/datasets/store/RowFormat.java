@@ -17,7 +17,7 @@ import org.pretext.datasets.npy.NpyDType;
 public record RowFormat(NpyDType dtype, float scale, Shape exampleShape, boolean channelsLast) {
     /** The usual scale for a type: 1/255 for bytes, 1 otherwise. */
     public static float defaultScale(NpyDType dtype) {
-        return dtype == NpyDType.U1 ? 1f / 255f : 1f;
+        return dtype == NpyDType.U1 ? NpyDType.BYTE_SCALE : 1f;
     }
 
     /** Elements per example. */
