@@ -27,7 +27,8 @@ public final class SourceParams {
                     + " are streamed in place and need no cache");
     /** Memory for streaming buffers. */
     public static final Param<Integer> STREAM_BUFFER_MB = Param.ofInt("stream-buffer-mb", 64,
-            "with disk storage: MiB of rows held in memory per reader (two shuffle windows of shards)").atLeast(1);
+            "with disk storage: MiB of rows held in memory per reader (two shuffle windows of shards); at most a"
+                    + " sixth of the JVM's maximum heap is used whatever the value").atLeast(1);
     /** Shards per shuffle window. */
     public static final Param<Integer> SHUFFLE_WINDOW = Param.ofInt("shuffle-window", 4,
             "with disk storage: shards whose examples are shuffled together (the shuffle buffer)").atLeast(1);

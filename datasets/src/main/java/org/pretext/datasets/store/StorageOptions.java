@@ -54,9 +54,17 @@ public record StorageOptions(String mode, Path cacheDir, long bufferBytes, int w
         };
     }
 
+    /**
+     * The bytes a streaming reader holds at most: {@link #bufferBytes}, but never more than a
+     * sixth of the JVM's maximum heap, so the default also fits small heaps.
+     */
+    public long effectiveBufferBytes() {
+        return Math.min(bufferBytes, Runtime.getRuntime().maxMemory() / 6);
+    }
+
     /** Bytes per shard: the buffer holds two windows of shards. */
     public long shardBytes() {
-        return Math.max(64 << 10, bufferBytes / (2L * window));
+        return Math.max(64 << 10, effectiveBufferBytes() / (2L * window));
     }
 
     /** Examples per shard for rows of this many bytes. */
