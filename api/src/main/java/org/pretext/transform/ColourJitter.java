@@ -92,8 +92,9 @@ public record ColourJitter(int channels, int height, int width, double brightnes
         return lo + (1 + strength - lo) * r.nextDouble();
     }
 
+    /** Clamps to [0, 1] without branches (random pixels would make a branch unpredictable). */
     private static float clamp(float v) {
-        return v < 0 ? 0 : v > 1 ? 1 : v;
+        return Math.min(1f, Math.max(0f, v));
     }
 
     void brightness(float[] x, float f) {
@@ -134,6 +135,7 @@ public record ColourJitter(int channels, int height, int width, double brightnes
     /** Rotates hue by {@code shift} turns, pixel by pixel through HSV. */
     void hue(float[] x, double shift) {
         int plane = height * width;
+        float turn = (float) (6 * (shift - Math.floor(shift)));
         for (int p = 0; p < plane; p++) {
             float r = x[p];
             float g = x[plane + p];
@@ -144,62 +146,64 @@ public record ColourJitter(int channels, int height, int width, double brightnes
             if (delta <= 0) {
                 continue;
             }
-            double h;
+            // hue in sextants [0, 6), rotated
+            float h;
             if (max == r) {
-                h = ((g - b) / delta) / 6.0;
+                h = (g - b) / delta;
+                if (h < 0) {
+                    h += 6;
+                }
             } else if (max == g) {
-                h = ((b - r) / delta + 2) / 6.0;
+                h = (b - r) / delta + 2;
             } else {
-                h = ((r - g) / delta + 4) / 6.0;
+                h = (r - g) / delta + 4;
             }
-            h += shift;
-            h -= Math.floor(h);
-            float v = max;
-            float s = delta / max;
-            double h6 = h * 6;
-            int sector = (int) Math.floor(h6) % 6;
-            float frac = (float) (h6 - Math.floor(h6));
-            float pp = v * (1 - s);
-            float q = v * (1 - s * frac);
-            float t = v * (1 - s * (1 - frac));
+            h += turn;
+            if (h >= 6) {
+                h -= 6;
+            }
+            int sector = Math.min(5, (int) h);
+            float frac = h - sector;
+            float q = max - delta * frac;
+            float t = min + delta * frac;
             float nr;
             float ng;
             float nb;
             switch (sector) {
                 case 0 -> {
-                    nr = v;
+                    nr = max;
                     ng = t;
-                    nb = pp;
+                    nb = min;
                 }
                 case 1 -> {
                     nr = q;
-                    ng = v;
-                    nb = pp;
+                    ng = max;
+                    nb = min;
                 }
                 case 2 -> {
-                    nr = pp;
-                    ng = v;
+                    nr = min;
+                    ng = max;
                     nb = t;
                 }
                 case 3 -> {
-                    nr = pp;
+                    nr = min;
                     ng = q;
-                    nb = v;
+                    nb = max;
                 }
                 case 4 -> {
                     nr = t;
-                    ng = pp;
-                    nb = v;
+                    ng = min;
+                    nb = max;
                 }
                 default -> {
-                    nr = v;
-                    ng = pp;
+                    nr = max;
+                    ng = min;
                     nb = q;
                 }
             }
-            x[p] = clamp(nr);
-            x[plane + p] = clamp(ng);
-            x[2 * plane + p] = clamp(nb);
+            x[p] = nr;
+            x[plane + p] = ng;
+            x[2 * plane + p] = nb;
         }
     }
 }

@@ -85,25 +85,38 @@ public record GaussianBlur(int channels, int height, int width, double probabili
         for (int i = 0; i < ys.length; i++) {
             ys[i] = reflect(i - rad, height);
         }
+        float[] line = new float[width + 2 * rad];
+        float[] acc = new float[width];
         for (int c = 0; c < channels; c++) {
             int base = c * plane;
+            // horizontal pass into tmp: each padded row, then one contiguous multiply-add per tap
             for (int y = 0; y < height; y++) {
                 int row = base + y * width;
-                for (int x = 0; x < width; x++) {
-                    float acc = 0;
-                    for (int t = 0; t < kernelSize; t++) {
-                        acc += k[t] * src[row + xs[x + t]];
+                for (int i = 0; i < line.length; i++) {
+                    line[i] = src[row + xs[i]];
+                }
+                int o = y * width;
+                java.util.Arrays.fill(tmp, o, o + width, 0f);
+                for (int t = 0; t < kernelSize; t++) {
+                    float kt = k[t];
+                    for (int x = 0; x < width; x++) {
+                        tmp[o + x] += kt * line[x + t];
                     }
-                    tmp[y * width + x] = acc;
                 }
             }
+            // vertical pass: whole rows of tmp, reflected, weighted and summed
             for (int y = 0; y < height; y++) {
-                for (int x = 0; x < width; x++) {
-                    float acc = 0;
-                    for (int t = 0; t < kernelSize; t++) {
-                        acc += k[t] * tmp[ys[y + t] * width + x];
+                java.util.Arrays.fill(acc, 0f);
+                for (int t = 0; t < kernelSize; t++) {
+                    float kt = k[t];
+                    int sr = ys[y + t] * width;
+                    for (int x = 0; x < width; x++) {
+                        acc[x] += kt * tmp[sr + x];
                     }
-                    dst[base + y * width + x] = acc < 0 ? 0 : acc > 1 ? 1 : acc;
+                }
+                int o = base + y * width;
+                for (int x = 0; x < width; x++) {
+                    dst[o + x] = Math.min(1f, Math.max(0f, acc[x]));
                 }
             }
         }

@@ -6,7 +6,13 @@ import java.awt.image.DataBufferByte;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes an image file's bytes with the JDK's {@link ImageIO} (PNG, JPEG, BMP, GIF, TIFF, WBMP)
@@ -54,8 +60,28 @@ final class ImageDecoder {
         return channels * size * size;
     }
 
-    /** Decodes an image file's bytes into {@code out} at {@code offset}. */
-    void decode(byte[] file, byte[] out, int offset) throws BadImageException {
+    /** Readers kept per thread and file suffix: creating one (the JPEG reader above all) is costly. */
+    private static final ThreadLocal<Map<String, ImageReader>> READERS = ThreadLocal.withInitial(HashMap::new);
+
+    /**
+     * Reads an image with the reader for its file suffix, reused by this thread; when that fails
+     * (content and name disagree), with whichever installed reader recognises the content.
+     */
+    static BufferedImage read(byte[] file, String suffix) throws BadImageException {
+        ImageReader reader = READERS.get().computeIfAbsent(suffix, s -> {
+            Iterator<ImageReader> it = ImageIO.getImageReadersBySuffix(s);
+            return it.hasNext() ? it.next() : null;
+        });
+        if (reader != null) {
+            try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(file))) {
+                reader.setInput(in, true, true);
+                return reader.read(0);
+            } catch (IOException | RuntimeException e) {
+                // fall through to the generic path, which also names the problem
+            } finally {
+                reader.reset();
+            }
+        }
         BufferedImage img;
         try {
             img = ImageIO.read(new ByteArrayInputStream(file));
@@ -66,6 +92,16 @@ final class ImageDecoder {
         if (img == null) {
             throw new BadImageException("is not an image any installed decoder reads (PNG, JPEG, BMP, GIF, TIFF)");
         }
+        return img;
+    }
+
+    /**
+     * Decodes an image file's bytes into {@code out} at {@code offset}.
+     *
+     * @param suffix the file name's extension, lower case (picks the reader tried first)
+     */
+    void decode(byte[] file, String suffix, byte[] out, int offset) throws BadImageException {
+        BufferedImage img = read(file, suffix);
         int w = img.getWidth();
         int h = img.getHeight();
         if (w <= 0 || h <= 0) {

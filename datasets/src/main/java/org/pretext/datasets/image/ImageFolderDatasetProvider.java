@@ -291,7 +291,9 @@ public final class ImageFolderDatasetProvider implements DatasetProvider {
                         continue;
                     }
                     try {
-                        decoder.decode(bytes, buf, i * e);
+                        String name = en.file().getFileName().toString();
+                        decoder.decode(bytes, name.substring(name.lastIndexOf('.') + 1).toLowerCase(
+                                java.util.Locale.ROOT), buf, i * e);
                     } catch (ImageDecoder.BadImageException ex) {
                         bad.report(en.relative(), ex.getMessage());
                         continue;
