@@ -143,18 +143,25 @@ public final class CsvDatasetProvider implements DatasetProvider {
         info.put("features", Integer.toString(train.featureCount()));
         long rows = trainScan.rows() + (testScan == null ? 0 : testScan.rows());
         boolean disk = storage.useDisk(rows * train.featureCount() * 4L, (long) trainScan.rows() * train.featureCount());
-        ExampleSet trainSet = write(train, trainScan, coding, storage, disk, info);
-        ExampleSet testSet = test == null ? null : write(test, testScan, coding, storage, disk, info);
+        ExampleSet trainSet = write(train, trainScan, coding, storage, disk);
+        ExampleSet testSet = test == null ? null : write(test, testScan, coding, storage, disk);
         String n = file.getFileName().toString();
         String name = n.contains(".") ? n.substring(0, n.lastIndexOf('.')) : n;
         return SplitDataset.assemble(name, trainSet, testSet, testFraction, splitSeed, info);
     }
 
     private static ExampleSet write(CsvTable t, CsvTable.Scan scan, LabelCoding coding, StorageOptions storage,
-            boolean disk, Map<String, String> info) {
+            boolean disk) {
         Shape shape = new Shape(t.featureCount());
+        long modified;
+        try {
+            modified = Files.getLastModifiedTime(t.file()).toMillis();
+        } catch (java.io.IOException e) {
+            modified = -1;
+        }
         String key = "csv-" + Checksums.sampled(t.file()).substring(0, 16) + "-" + Integer.toHexString(
-                (t.names() + "|" + t.labelColumn() + "|" + java.util.Arrays.toString(t.features())).hashCode());
+                (t.file().toAbsolutePath() + "|" + modified + "|" + t.names() + "|" + t.labelColumn() + "|"
+                        + java.util.Arrays.toString(t.features()) + "|" + coding.classNames()).hashCode());
         if (disk) {
             var cached = ShardCache.lookup(storage.cacheRoot(), key, storage.window());
             if (cached.isPresent()) {
