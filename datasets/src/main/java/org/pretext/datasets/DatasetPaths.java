@@ -115,6 +115,27 @@ public final class DatasetPaths {
                 + ". (Text corpora are read by the text dataset providers; see `list`.)");
     }
 
+    /**
+     * Opens the data at a path with the provider {@link #resolve} picks, from code:
+     * {@code Dataset d = DatasetPaths.open(Path.of("my-photos"), Map.of("size", "64"));}
+     *
+     * @param overrides more parameters of that provider (e.g. {@code size}, {@code test-fraction})
+     */
+    public static org.pretext.data.Dataset open(Path path, Map<String, ?> overrides) {
+        Resolved r = resolve(path);
+        org.pretext.data.DatasetProvider provider = org.pretext.registry.ProviderRegistry
+                .load(org.pretext.data.DatasetProvider.class, "dataset").get(r.provider());
+        Map<String, Object> raw = new LinkedHashMap<>(r.params());
+        raw.putAll(overrides);
+        return provider.open(org.pretext.param.ParamValues.resolve("dataset '" + r.provider() + "'",
+                provider.parameters(), raw));
+    }
+
+    /** {@link #open(Path, Map)} with the provider's defaults. */
+    public static org.pretext.data.Dataset open(Path path) {
+        return open(path, Map.of());
+    }
+
     private static boolean idxFolder(Path dir) {
         return dir != null && IDX.stream().allMatch(n -> Files.isRegularFile(dir.resolve(n)));
     }

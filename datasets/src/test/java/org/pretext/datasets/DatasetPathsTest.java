@@ -61,6 +61,18 @@ class DatasetPathsTest {
     }
 
     @Test
+    void opensFromCodeWithOverrides(@TempDir Path dir) throws IOException {
+        Path csv = dir.resolve("t.csv");
+        Files.writeString(csv, "a;b;label\n1;2;x\n3;4;y\n5;6;x\n7;8;y\n");
+        org.pretext.data.Dataset d = DatasetPaths.open(csv, java.util.Map.of("test-fraction", "0.5"));
+        assertThat(d.test().orElseThrow().size()).isEqualTo(2);
+        assertThat(d.train().orElseThrow().classNames()).containsExactly("x", "y");
+        assertThat(DatasetPaths.open(csv).provenance()).containsEntry("labelColumn", "label");
+        assertThatThrownBy(() -> DatasetPaths.open(csv, java.util.Map.of("size", "3")))
+                .hasMessageContaining("Unknown parameter 'size'");
+    }
+
+    @Test
     void saysWhatItLookedForAndWhatItFound(@TempDir Path dir) throws IOException {
         touch(dir.resolve("stuff/readme.md"));
         touch(dir.resolve("stuff/docs/a.txt"));
