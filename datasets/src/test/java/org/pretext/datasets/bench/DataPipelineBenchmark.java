@@ -78,6 +78,12 @@ public final class DataPipelineBenchmark {
         return CPU.getCurrentThreadCpuTime() / 1e9;
     }
 
+    /** CPU seconds used by the whole process so far (all threads, GC included). */
+    private static double processCpu() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+    }
+
     private static void row(String stage, int threads, double perSecond, double perCpuSecond) {
         System.out.printf(Locale.ROOT, "| %s | %d | %,.0f | %s | %.1f |%n", stage, threads, perSecond,
                 Double.isNaN(perCpuSecond) ? "n/a" : String.format(Locale.ROOT, "%,.0f", perCpuSecond),
@@ -104,13 +110,15 @@ public final class DataPipelineBenchmark {
                     threads);
             ImageFolderDatasetProvider.open(dir, o, 0.2, 0, StorageOptions.defaults().withMode("memory"));
             long t0 = System.nanoTime();
+            double c0 = processCpu();
             int reps = 2;
             for (int k = 0; k < reps; k++) {
                 ImageFolderDatasetProvider.open(dir, o, 0.2, 0, StorageOptions.defaults().withMode("memory"));
             }
             double s = (System.nanoTime() - t0) / 1e9;
+            double cpuSeconds = processCpu() - c0;
             row("decode " + format.toUpperCase(Locale.ROOT) + " " + side + "x" + side + " -> " + out + "x" + out
-                    + " (read, decode, resize)", threads, reps * n / s, Double.NaN);
+                    + " (read, decode, resize; process CPU)", threads, reps * n / s, reps * n / cpuSeconds);
         }
     }
 
