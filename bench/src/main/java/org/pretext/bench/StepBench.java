@@ -100,7 +100,7 @@ public final class StepBench {
         int i = 0;
         for (Map.Entry<String, Parameter> e : model.parameters().entrySet()) {
             var arr = e.getValue().getArray();
-            NpyWriter.write(dir.resolve(String.format("p%03d.npy", i)), arr.toFloatArray(), arr.getShape().getShape());
+            org.pretext.datasets.npy.NpyWriter.writeFloats(dir.resolve(String.format("p%03d.npy", i)), arr.toFloatArray(), arr.getShape().getShape());
             index.append(String.format("%03d %s %s%n", i, e.getKey(), e.getValue().requiresGradient()));
             i++;
         }
@@ -108,7 +108,7 @@ public final class StepBench {
         for (int b = 0; b < batches.size(); b++) {
             List<HostTensor> t = batches.get(b).tensors();
             for (int v = 0; v < t.size(); v++) {
-                NpyWriter.write(dir.resolve(String.format("batch%03d_%d.npy", b, v)), t.get(v).floats(),
+                org.pretext.datasets.npy.NpyWriter.writeFloats(dir.resolve(String.format("batch%03d_%d.npy", b, v)), t.get(v).floats(),
                         t.get(v).shape().getShape());
             }
         }

@@ -96,9 +96,10 @@ public final class Main implements Runnable {
         RunConfig config = options.resolve();
         ClassLoader plugins = PluginClassLoader.create(options.plugins);
         Thread.currentThread().setContextClassLoader(plugins);
-        Injector injector = Guice.createInjector(new RunModule(config, plugins));
-        RunPipeline pipeline = injector.getInstance(RunPipeline.class); // validates everything before training
         RunDirectory dir = new RunDirectory(options.runFolder(config));
+        dir.checkUsable(options.resume != null, options.force);
+        Injector injector = Guice.createInjector(new RunModule(config, plugins, dir.root()));
+        RunPipeline pipeline = injector.getInstance(RunPipeline.class); // validates everything before training
         dir.prepare(options.resume != null, options.force);
         System.err.println("run folder: " + dir.root().toAbsolutePath());
         pipeline.run(dir, options.resume != null, probes, System.out);
@@ -113,7 +114,7 @@ public final class Main implements Runnable {
         RunConfig config = o.resolve();
         ClassLoader plugins = PluginClassLoader.create(pluginFolders);
         Thread.currentThread().setContextClassLoader(plugins);
-        return Guice.createInjector(new RunModule(config, plugins));
+        return Guice.createInjector(new RunModule(config, plugins, run));
     }
 
     /** {@code export}: the trained encoder alone, with its provenance. */

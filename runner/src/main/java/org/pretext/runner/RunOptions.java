@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.pretext.PretextException;
 import org.pretext.runner.config.ConfigLoader;
+import org.pretext.datasets.DatasetPaths;
 import org.pretext.runner.config.RunConfig;
 import picocli.CommandLine.Option;
 
@@ -119,21 +120,22 @@ final class RunOptions {
         return ConfigLoader.resolve(tree);
     }
 
-    /** A provider name, or a path read by the provider that suits it. */
+    /** A provider name, or a file or folder read by the provider that suits it (see {@link DatasetPaths}). */
     static Map<String, Object> datasetSection(String value) {
         Path p = Path.of(value);
         boolean looksLikePath = value.contains("/") || value.contains("\\") || value.startsWith(".") || Files.exists(p);
         if (!looksLikePath) {
             return Map.of("name", value);
         }
-        if (!Files.isDirectory(p)) {
-            throw new PretextException("Dataset path " + value + " does not exist or is not a folder: expected a"
-                    + " folder holding train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz,"
-                    + " t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz, or a dataset name (see `list`)");
+        if (!Files.exists(p)) {
+            throw new PretextException("Dataset path " + value + " does not exist: expected a folder or file of data"
+                    + " (MNIST-style IDX files, class folders of images, .npy, .csv, CIFAR binaries) or a dataset"
+                    + " name (see `list`)");
         }
+        DatasetPaths.Resolved r = DatasetPaths.resolve(p.toAbsolutePath().normalize());
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", "idx");
-        m.put("dir", p.toAbsolutePath().normalize().toString());
+        m.put("name", r.provider());
+        m.putAll(r.params());
         return m;
     }
 
@@ -146,8 +148,9 @@ final class RunOptions {
             return out;
         }
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        String data = c.dataset().name().equals("idx") ? Path.of(String.valueOf(c.dataset().params().get("dir")))
-                .getFileName().toString() : c.dataset().name();
+        Object source = c.dataset().params().getOrDefault("dir", c.dataset().params().get("path"));
+        String data = source != null ? Path.of(String.valueOf(source)).getFileName().toString().replaceAll(
+                "[^A-Za-z0-9._-]", "_") : c.dataset().name();
         return Path.of("runs", c.objective().name() + "-" + data + "-" + stamp);
     }
 }

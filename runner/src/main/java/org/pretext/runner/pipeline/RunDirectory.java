@@ -49,25 +49,11 @@ public record RunDirectory(Path root) {
      * @param force reuse a folder that holds another run, deleting its outputs
      */
     public void prepare(boolean resume, boolean force) {
+        checkUsable(resume, force);
         try {
-            if (Files.exists(root) && !Files.isDirectory(root)) {
-                throw new PretextException("Output path " + root + " exists and is not a folder");
-            }
             boolean occupied = Files.isDirectory(root) && (finished() || Files.exists(checkpoints())
                     || Files.exists(metrics()));
-            if (resume) {
-                if (!Files.isDirectory(checkpoints())) {
-                    throw new PretextException("Cannot resume: " + root + " holds no checkpoints/ folder of a run");
-                }
-                if (finished() && !force) {
-                    throw new PretextException("Run " + root + " already finished (it has report.json); use --force"
-                            + " to run it again");
-                }
-            } else if (occupied && !force) {
-                throw new PretextException("Output folder " + root + " already holds a "
-                        + (finished() ? "finished run" : "run that did not finish (resume it with --resume " + root + ")")
-                        + "; choose another --out, or add --force to overwrite it");
-            } else if (occupied) {
+            if (occupied && !resume) {
                 for (Path p : new Path[] {reportJson(), reportHtml(), metrics(), config()}) {
                     Files.deleteIfExists(p);
                 }
@@ -78,6 +64,28 @@ public record RunDirectory(Path root) {
             Files.createDirectories(plots());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare run folder " + root, e);
+        }
+    }
+
+    /** Refuses, without writing anything, a folder that cannot take this run. */
+    public void checkUsable(boolean resume, boolean force) {
+        if (Files.exists(root) && !Files.isDirectory(root)) {
+            throw new PretextException("Output path " + root + " exists and is not a folder");
+        }
+        boolean occupied = Files.isDirectory(root) && (finished() || Files.exists(checkpoints())
+                || Files.exists(metrics()));
+        if (resume) {
+            if (!Files.isDirectory(checkpoints())) {
+                throw new PretextException("Cannot resume: " + root + " holds no checkpoints/ folder of a run");
+            }
+            if (finished() && !force) {
+                throw new PretextException("Run " + root + " already finished (it has report.json); use --force"
+                        + " to run it again");
+            }
+        } else if (occupied && !force) {
+            throw new PretextException("Output folder " + root + " already holds a "
+                    + (finished() ? "finished run" : "run that did not finish (resume it with --resume " + root + ")")
+                    + "; choose another --out, or add --force to overwrite it");
         }
     }
 

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -27,12 +28,19 @@ import org.pretext.runner.config.RunConfig;
  * parameters are validated here, before anything trains.
  */
 public final class RunModule extends AbstractModule {
+    private static final String CACHE_DIR = "cache-dir";
     private final RunConfig config;
     private final ClassLoader pluginLoader;
+    private final Path runFolder;
 
-    public RunModule(RunConfig config, ClassLoader pluginLoader) {
+    /**
+     * @param runFolder the run's folder: datasets that cache decoded data ({@code cache-dir}) cache
+     *     it there unless told otherwise, so a run writes nowhere else
+     */
+    public RunModule(RunConfig config, ClassLoader pluginLoader, Path runFolder) {
         this.config = config;
         this.pluginLoader = pluginLoader;
+        this.runFolder = runFolder;
     }
 
     @Override
@@ -67,8 +75,11 @@ public final class RunModule extends AbstractModule {
         ParamValues encoderParams = ParamValues.resolve("encoder '" + ep.name() + "'", ep.parameters(),
                 c.encoder().params());
         DatasetProvider dp = r.datasets().get(c.dataset().name());
-        ParamValues datasetParams = ParamValues.resolve("dataset '" + dp.name() + "'", dp.parameters(),
-                c.dataset().params());
+        Map<String, Object> rawDataset = new LinkedHashMap<>(c.dataset().params());
+        if (dp.parameters().stream().anyMatch(p -> p.name().equals(CACHE_DIR)) && !rawDataset.containsKey(CACHE_DIR)) {
+            rawDataset.put(CACHE_DIR, runFolder.resolve("cache").toAbsolutePath().toString());
+        }
+        ParamValues datasetParams = ParamValues.resolve("dataset '" + dp.name() + "'", dp.parameters(), rawDataset);
         Dataset dataset = dp.open(datasetParams);
         Supplier<Objective> objectives = () -> op.create(objectiveParams);
         Shape inputShape = objectives.get().encoderInputShape(dataset.pretrain().exampleShape());
