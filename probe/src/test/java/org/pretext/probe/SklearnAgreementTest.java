@@ -40,7 +40,11 @@ import org.pretext.testing.SharedData;
  *       test a little short of the optimum; measured: 2e-16 to 5e-5);
  *   <li>solved to the optimum (gtol 1e-8, ftol 0), coefficients and centred intercepts within
  *       1e-6 × the largest coefficient of scikit-learn's optimum (measured: ≤ 2e-7), the objective
- *       equal to 1e-9 relative and the same test accuracy.
+ *       equal to 1e-9 relative and the same test accuracy;
+ *   <li>with single-precision GEMMs ({@link Precision#FLOAT32}, the probe's default) and
+ *       scikit-learn's stopping rules: accuracy within 0.3 points, coefficients within 1e-3 × the
+ *       largest of the optimum's (measured: ≤ 2.4e-4), objective within 1e-6 relative of the
+ *       optimum (measured: ≤ 6e-8).
  * </ul>
  * The synthetic fixture's inputs are stored too, so that part runs anywhere; the digits part reads
  * {@code ../shared/data/sklearn-digits} and skips when it is absent.
@@ -153,7 +157,31 @@ class SklearnAgreementTest {
                 assertThat(optimum.optimization().value()).isCloseTo(optObjective, within(1e-9 * optObjective));
                 assertThat(optimum.evaluate(test, testLabels, Precision.FLOAT64)[0])
                         .isCloseTo(opt.get("test_accuracy").getAsDouble(), within(1e-12));
+
+                // Single-precision GEMMs (the probe's fast mode): same stopping rule, same accuracy.
+                LogisticModel single = new LogisticRegression(Precision.FLOAT32, Lbfgs.Options.sklearnLike(100))
+                        .fit(train, ytr, classes, c, null);
+                double singleAccuracy = single.evaluate(test, testLabels, Precision.FLOAT32)[0];
+                double singleGap = maxAbsDiff(single.coefficients(), optCoef) / scale;
+                double singleObjectiveGap = (objective(train, ytr, classes, c, single) - optObjective) / optObjective;
+                System.out.printf(Locale.ROOT, "%s C=%g float32: accuracy %.4f, coef gap to optimum %.2e, objective"
+                        + " gap %.2e (%s)%n", name, c, singleAccuracy, singleGap, singleObjectiveGap,
+                        single.optimization());
+                assertThat(Math.abs(singleAccuracy - skAccuracy)).as("%s C=%g float32 accuracy gap", name, c)
+                        .isLessThanOrEqualTo(0.003);
+                assertThat(singleGap).as("%s C=%g float32 coefficients", name, c).isLessThan(1e-3);
+                assertThat(singleObjectiveGap).as("%s C=%g float32 objective", name, c).isBetween(-1e-12, 1e-6);
             }
+        }
+    }
+
+    /** The float64 objective of a model's parameters on the rows it was fitted on. */
+    private static double objective(NDArray train, int[] labels, int classes, double c, LogisticModel model) {
+        try (NDManager m = train.getManager().newSubManager()) {
+            NDArray x = model.standardizer().apply(m, train, Precision.FLOAT64.dataType());
+            NDArray oneHot = m.create(labels).oneHot(classes, ai.djl.ndarray.types.DataType.FLOAT64);
+            SoftmaxRegressionLoss loss = new SoftmaxRegressionLoss(x, oneHot, 1 / c, Precision.FLOAT64);
+            return loss.evaluate(model.theta(), new double[loss.parameterCount()]);
         }
     }
 
