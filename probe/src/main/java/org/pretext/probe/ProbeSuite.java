@@ -1,0 +1,215 @@
+package org.pretext.probe;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.pretext.PretextException;
+import org.pretext.data.Split;
+import org.pretext.encoder.Encoder;
+import org.pretext.encoder.Features;
+
+/**
+ * The whole frozen-feature evaluation of one feature set: every probe at every label budget,
+ * each k-per-class budget over several seeded draws of the labelled subset, reported as mean ±
+ * standard deviation. This is the entry point the runner calls.
+ *
+ * <pre>{@code
+ * ProbeOptions options = ProbeOptions.defaults(device)               // 10/class (5 draws) and all;
+ *         .withBudgets(LabelBudget.EFFICIENCY_CURVE).withSeed(seed); // logistic, knn, mean
+ * ProbeSuite suite = new ProbeSuite(options);
+ * List<ProbeResult> results = new ArrayList<>();
+ * results.addAll(suite.run("pretrained", trainFeatures, testFeatures));
+ * results.addAll(suite.run("raw-input", RawFeatures.of(train), RawFeatures.of(test)));
+ * }</pre>
+ *
+ * <p>Features are given once per feature set (extract them once with {@link Features#extract}, or
+ * use {@link #runEncoder}) and every probe and draw reuses them: the test features go to the
+ * device once, the labelled subsets of each draw once per draw. Labelled subsets are drawn from
+ * the training matrix alone ({@link LabelDraws}); the test matrix is only scored. Each draw uses the
+ * same labelled rows for all probes. Result order: by budget as given, then by probe as given.
+ *
+ * <p>Budgets: {@code k} per class needs every class to have at least k training rows (else a
+ * {@link PretextException} names the class and its count); "all" uses every training row once.
+ * Memory: every NDArray is freed before {@link #run} returns.
+ */
+public final class ProbeSuite {
+    private final ProbeOptions options;
+    private final LogisticProbe logistic;
+    private final KnnClassifier knn;
+    private final MeanClassifier mean;
+
+    public ProbeSuite(ProbeOptions options) {
+        this.options = options;
+        this.logistic = new LogisticProbe(options.logistic());
+        this.knn = new KnnClassifier(options.knnK(), options.knnTemperature(), options.batchSize());
+        this.mean = new MeanClassifier(options.batchSize());
+    }
+
+    public ProbeOptions options() {
+        return options;
+    }
+
+    /** {@link #run(String, Features.Matrix, Features.Matrix, List)} naming classes by index. */
+    public List<ProbeResult> run(String featuresName, Features.Matrix train, Features.Matrix test) {
+        return run(featuresName, train, test, null);
+    }
+
+    /**
+     * Evaluates one feature set.
+     *
+     * @param featuresName the report's name for it ("pretrained", "random-encoder", "raw-input", "file")
+     * @param train labelled training features (labels required)
+     * @param test labelled test features of the same width
+     * @param classNames names for error messages (index → name), or null
+     * @return one result per budget and probe
+     */
+    public List<ProbeResult> run(String featuresName, Features.Matrix train, Features.Matrix test,
+            List<String> classNames) {
+        check(train, test);
+        int numClasses = Math.max(train.numClasses(), test.numClasses());
+        Features.Matrix tr = train.numClasses() == numClasses ? train
+                : new Features.Matrix(train.values(), train.rows(), train.cols(), train.labels(), numClasses);
+        List<ProbeResult> results = new ArrayList<>();
+        try (NDManager manager = NDManager.newBaseManager(options.device())) {
+            NDArray testX = manager.create(test.values(), new Shape(test.rows(), test.cols()));
+            NDArray testY = manager.create(test.labels());
+            NDArray allTrain = null;
+            for (LabelBudget budget : options.budgets()) {
+                int draws = budget.isAll() ? 1 : options.draws();
+                Map<ProbeKind, Accumulator> acc = new LinkedHashMap<>();
+                for (ProbeKind kind : options.probes()) {
+                    acc.put(kind, new Accumulator(draws));
+                }
+                long[] seeds = new long[draws];
+                int labelled = 0;
+                for (int d = 0; d < draws; d++) {
+                    long seed = LabelDraws.drawSeed(options.seed(), budget, d);
+                    seeds[d] = seed;
+                    int[] rows = budget.isAll() ? null
+                            : LabelDraws.perClass(tr.labels(), numClasses, budget.perClass(), seed,
+                                    "the training split of '" + featuresName + "'", classNames);
+                    labelled = rows == null ? tr.rows() : rows.length;
+                    try (NDManager draw = manager.newSubManager()) {
+                        NDArray x;
+                        if (rows == null) {
+                            if (allTrain == null) {
+                                allTrain = manager.create(tr.values(), new Shape(tr.rows(), tr.cols()));
+                            }
+                            x = allTrain;
+                        } else {
+                            x = LogisticProbe.upload(draw, tr, rows);
+                        }
+                        int[] y = LogisticProbe.gatherLabels(tr, rows != null ? rows : LogisticProbe.range(tr.rows()));
+                        for (ProbeKind kind : options.probes()) {
+                            Accumulator a = acc.get(kind);
+                            long t0 = System.nanoTime();
+                            switch (kind) {
+                                case LOGISTIC -> {
+                                    LogisticProbe.Outcome o = logistic.run(tr, rows, x, testX, testY, seed, draw);
+                                    a.accuracy[d] = o.testAccuracy();
+                                    a.l2[d] = 1.0 / o.c();
+                                    a.selection = o.selection();
+                                }
+                                case KNN -> a.accuracy[d] = knn.accuracy(x, y, numClasses, testX, test.labels());
+                                case MEAN -> a.accuracy[d] = mean.accuracy(x, y, numClasses, testX, test.labels());
+                                default -> throw new IllegalStateException(kind.toString());
+                            }
+                            a.nanos += System.nanoTime() - t0;
+                        }
+                    }
+                }
+                for (Map.Entry<ProbeKind, Accumulator> e : acc.entrySet()) {
+                    results.add(e.getValue().result(featuresName, e.getKey(), budget, seeds, labelled, test.rows(),
+                            options));
+                }
+            }
+        }
+        return results;
+    }
+
+    /**
+     * Extracts an encoder's frozen features of both splits once (batched, inference mode) and
+     * evaluates them.
+     *
+     * @param store the parameter store the encoder runs with (e.g. {@code model.parameterStore()})
+     * @param batchSize examples per forward pass
+     */
+    public List<ProbeResult> runEncoder(String featuresName, Encoder encoder, ParameterStore store, Split train,
+            Split test, int batchSize) {
+        Features.Matrix tr = Features.extract(encoder, store, train, options.device(), batchSize);
+        Features.Matrix te = Features.extract(encoder, store, test, options.device(), batchSize);
+        return run(featuresName, tr, te);
+    }
+
+    private static void check(Features.Matrix train, Features.Matrix test) {
+        if (train.labels() == null || test.labels() == null) {
+            throw new PretextException("The probe needs labelled features: the "
+                    + (train.labels() == null ? "training" : "test") + " features have no labels");
+        }
+        if (train.cols() != test.cols()) {
+            throw new PretextException("Training features have " + train.cols() + " columns but test features have "
+                    + test.cols() + ": expected the same feature width");
+        }
+        for (Features.Matrix m : List.of(train, test)) {
+            if (m.labels().length != m.rows() || (long) m.rows() * m.cols() != m.values().length) {
+                throw new PretextException("A feature matrix of " + m.rows() + " × " + m.cols() + " has "
+                        + m.values().length + " values and " + m.labels().length + " labels: expected "
+                        + (long) m.rows() * m.cols() + " and " + m.rows());
+            }
+            int nc = Math.max(train.numClasses(), test.numClasses());
+            for (int i = 0; i < m.labels().length; i++) {
+                if (m.labels()[i] < 0 || m.labels()[i] >= nc) {
+                    throw new PretextException("Label " + m.labels()[i] + " of row " + i + " of the "
+                            + (m == train ? "training" : "test") + " features is outside 0.." + (nc - 1));
+                }
+            }
+        }
+    }
+
+    /** Per-probe measurements of one budget. */
+    private static final class Accumulator {
+        final double[] accuracy;
+        final double[] l2;
+        String selection;
+        long nanos;
+
+        Accumulator(int draws) {
+            accuracy = new double[draws];
+            l2 = new double[draws];
+        }
+
+        ProbeResult result(String features, ProbeKind kind, LabelBudget budget, long[] seeds, int labelled, int tests,
+                ProbeOptions o) {
+            boolean isLogistic = kind == ProbeKind.LOGISTIC;
+            boolean isKnn = kind == ProbeKind.KNN;
+            return new ProbeResult(features, kind.id(), budget.perClass(), Accuracy.mean(accuracy),
+                    Accuracy.std(accuracy), accuracy.length, accuracy.clone(), seeds.clone(), labelled, tests,
+                    isLogistic ? mostFrequent(l2) : null, isLogistic ? l2.clone() : null,
+                    isLogistic ? selection : null, isKnn ? o.knnK() : null, isKnn ? o.knnTemperature() : null,
+                    nanos / 1e9);
+        }
+
+        /** The value chosen in most draws; ties go to the stronger regularisation (larger λ). */
+        private static double mostFrequent(double[] v) {
+            Map<Double, Integer> counts = new TreeMap<>();
+            for (double x : v) {
+                counts.merge(x, 1, Integer::sum);
+            }
+            double best = Double.NaN;
+            int bestCount = 0;
+            for (Map.Entry<Double, Integer> e : counts.entrySet()) {
+                if (e.getValue() >= bestCount) {
+                    best = e.getKey();
+                    bestCount = e.getValue();
+                }
+            }
+            return best;
+        }
+    }
+}
