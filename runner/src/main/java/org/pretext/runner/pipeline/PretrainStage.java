@@ -2,6 +2,8 @@ package org.pretext.runner.pipeline;
 
 import com.google.inject.Inject;
 import org.pretext.model.PretextModel;
+import org.pretext.probe.KnnMonitor;
+import org.pretext.runner.config.ProbeSettings;
 import org.pretext.runner.config.RunConfig;
 import org.pretext.runner.config.TrainingSettings;
 import org.pretext.runner.wiring.RunComponents;
@@ -43,6 +45,11 @@ public final class PretrainStage {
                     org.pretext.engine.Devices.name(components.device()));
             Pretrainer pretrainer = new Pretrainer(config).addListener(new ProgressListener())
                     .addListener(new MetricsJsonlListener(dir.metrics()));
+            int every = c.probe().get(ProbeSettings.MONITOR_EVERY);
+            if (every > 0) {
+                KnnMonitor.forDataset(components.dataset(), 1000, 1000, c.seed()).ifPresent(m -> pretrainer.addMonitor(
+                        (mod, epoch) -> (epoch + 1) % every == 0 ? m.measure(mod, epoch) : java.util.Map.of()));
+            }
             PretrainResult result = pretrainer.run(model, components.dataset().pretrain(), components.provenance());
             return new Outcome(model, result);
         } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package org.pretext.runner.report;
 
+import org.pretext.probe.ProbeResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,7 +44,7 @@ public final class HtmlReport {
         if (r.probe() != null && !r.probe().isEmpty()) {
             h.append("<h2>Frozen-feature evaluation</h2>\n<table><tr><th class=\"l\">features</th><th class=\"l\">probe"
                     + "</th><th>labels per class</th><th>accuracy (%)</th><th>± sd</th><th>draws</th><th>L2</th></tr>\n");
-            for (ProbeEntry e : r.probe()) {
+            for (ProbeResult e : r.probe()) {
                 h.append(String.format(Locale.ROOT, "<tr><td class=\"l\">%s</td><td class=\"l\">%s</td><td>%s</td>"
                         + "<td>%.2f</td><td>%.2f</td><td>%d</td><td>%s</td></tr>%n", esc(e.features()), esc(e.probe()),
                         e.labelsPerClass() == null ? "all" : e.labelsPerClass(), 100 * e.accuracy(),
