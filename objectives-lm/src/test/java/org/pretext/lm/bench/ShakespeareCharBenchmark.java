@@ -59,7 +59,8 @@ public class ShakespeareCharBenchmark {
         TransformerEncoder encoder = TransformerEncoder.create(data.tokenizer(), context, 4, 4, 128, 0f, true);
         PretrainConfig config = PretrainConfig.builder().batchSize(12).steps(steps).learningRate(1e-3)
                 .warmupFraction(100.0 / 2000).finalLearningRateFraction(0.1).weightDecay(0.1).beta2(0.99)
-                .clipNorm(1.0).seed(1337).logEvery(50).monitorEvery(250).prepareThreads(1).build();
+                .weightDecayVectors(false).clipNorm(1.0).seed(1337).logEvery(50).monitorEvery(250).prepareThreads(1)
+                .build();
         Device device = EngineSetup.engine().defaultDevice();
         List<double[]> curve = new ArrayList<>();
         double[] evalSeconds = {0};
