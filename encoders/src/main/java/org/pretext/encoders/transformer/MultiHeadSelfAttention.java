@@ -27,7 +27,8 @@ import ai.djl.util.PairList;
  * training only, and skipped entirely when its rate is 0.
  *
  * <p>Initialisation as GPT-2: weights N(0, 0.02), the output projection N(0, outputSigma) (GPT-2
- * uses 0.02/√(2·layers) for projections onto the residual stream), biases 0.
+ * uses 0.02/√(2·layers) for projections onto the residual stream), biases 0. Without biases
+ * ({@code bias = false}, as nanoGPT's default) the projections are purely linear.
  */
 public final class MultiHeadSelfAttention extends AbstractBlock {
     private static final byte VERSION = 1;
@@ -46,6 +47,13 @@ public final class MultiHeadSelfAttention extends AbstractBlock {
      * @param outputSigma standard deviation of the output projection's initial weights
      */
     public MultiHeadSelfAttention(int width, int heads, float attentionDropout, float outputSigma) {
+        this(width, heads, attentionDropout, outputSigma, true);
+    }
+
+    /**
+     * @param bias whether the QKV and output projections have biases
+     */
+    public MultiHeadSelfAttention(int width, int heads, float attentionDropout, float outputSigma, boolean bias) {
         super(VERSION);
         if (width <= 0 || heads <= 0 || width % heads != 0) {
             throw new IllegalArgumentException("width " + width + " must be a positive multiple of heads " + heads);
@@ -55,12 +63,12 @@ public final class MultiHeadSelfAttention extends AbstractBlock {
         this.attentionDropout = attentionDropout;
         qkvWeight = addParameter(Parameter.builder().setName("qkvWeight").setType(Parameter.Type.WEIGHT)
                 .optShape(new Shape(3L * width, width)).optInitializer(new NormalInitializer(0.02f)).build());
-        qkvBias = addParameter(Parameter.builder().setName("qkvBias").setType(Parameter.Type.BIAS)
-                .optShape(new Shape(3L * width)).build());
+        qkvBias = bias ? addParameter(Parameter.builder().setName("qkvBias").setType(Parameter.Type.BIAS)
+                .optShape(new Shape(3L * width)).build()) : null;
         outWeight = addParameter(Parameter.builder().setName("outWeight").setType(Parameter.Type.WEIGHT)
                 .optShape(new Shape(width, width)).optInitializer(new NormalInitializer(outputSigma)).build());
-        outBias = addParameter(Parameter.builder().setName("outBias").setType(Parameter.Type.BIAS)
-                .optShape(new Shape(width)).build());
+        outBias = bias ? addParameter(Parameter.builder().setName("outBias").setType(Parameter.Type.BIAS)
+                .optShape(new Shape(width)).build()) : null;
     }
 
     public int width() {
@@ -77,9 +85,14 @@ public final class MultiHeadSelfAttention extends AbstractBlock {
         NDArray x = inputs.get(0);
         NDArray bias = inputs.size() > 1 ? inputs.get(1) : null;
         Device d = x.getDevice();
-        return new NDList(attend(x, bias, store.getValue(qkvWeight, d, training), store.getValue(qkvBias, d, training),
-                store.getValue(outWeight, d, training), store.getValue(outBias, d, training), heads,
+        return new NDList(attend(x, bias, store.getValue(qkvWeight, d, training), value(store, qkvBias, d, training),
+                store.getValue(outWeight, d, training), value(store, outBias, d, training), heads,
                 training ? attentionDropout : 0f));
+    }
+
+    /** A parameter's value, or null for an absent (bias-free) parameter. */
+    static NDArray value(ParameterStore store, Parameter p, Device d, boolean training) {
+        return p == null ? null : store.getValue(p, d, training);
     }
 
     /**
@@ -87,6 +100,8 @@ public final class MultiHeadSelfAttention extends AbstractBlock {
      *
      * @param x (B, T, D)
      * @param bias additive mask bias broadcastable to (B, H, T, T), or null
+     * @param qkvBias the QKV projection's bias, or null for none
+     * @param outBias the output projection's bias, or null for none
      */
     public static NDArray attend(NDArray x, NDArray bias, NDArray qkvWeight, NDArray qkvBias, NDArray outWeight,
             NDArray outBias, int heads, float dropout) {
@@ -95,7 +110,7 @@ public final class MultiHeadSelfAttention extends AbstractBlock {
         long t = s.get(1);
         long dModel = s.get(2);
         long dHead = dModel / heads;
-        NDArray qkv = Linear.linear(x, qkvWeight, qkvBias).singletonOrThrow()
+        NDArray qkv = linear(x, qkvWeight, qkvBias)
                 .reshape(b, t, 3, heads, dHead).transpose(2, 0, 3, 1, 4); // (3, B, H, T, dh)
         NDList parts = qkv.split(3, 0); // each (1, B, H, T, dh)
         NDArray q = parts.get(0).mul((float) (1.0 / Math.sqrt(dHead)));
@@ -109,7 +124,12 @@ public final class MultiHeadSelfAttention extends AbstractBlock {
         }
         NDArray y = probs.matMul(parts.get(2)) // (1, B, H, T, dh)
                 .transpose(0, 1, 3, 2, 4).reshape(b, t, dModel);
-        return Linear.linear(y, outWeight, outBias).singletonOrThrow();
+        return linear(y, outWeight, outBias);
+    }
+
+    /** x·Wᵀ (+ b when b is not null), one engine op. */
+    static NDArray linear(NDArray x, NDArray w, NDArray b) {
+        return (b == null ? Linear.linear(x, w) : Linear.linear(x, w, b)).singletonOrThrow();
     }
 
     @Override

@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
@@ -26,6 +25,8 @@ import ai.djl.util.PairList;
  * {@code (x)} or {@code (x, bias)} with x of shape (B, T, D); output (B, T, D). The MLP is
  * {@code mlpRatio}·D wide (4 in GPT-2 and ViT). Dropout on both residual branches (training only;
  * no op at rate 0). The projections onto the residual stream start at N(0, 0.02/√(2·layers)).
+ * Without biases ({@code bias = false}, nanoGPT's default: "a bit better and faster") the linear
+ * layers have no bias and the LayerNorms no trainable shift.
  */
 public final class PreNormBlock extends AbstractBlock {
     private static final byte VERSION = 1;
@@ -52,32 +53,42 @@ public final class PreNormBlock extends AbstractBlock {
      * @param layers number of blocks in the stack, for the scaled initialisation of residual projections
      */
     public PreNormBlock(int width, int heads, int mlpRatio, float dropout, int layers) {
+        this(width, heads, mlpRatio, dropout, layers, true);
+    }
+
+    /**
+     * @param bias whether linear layers have biases and LayerNorms a trainable shift
+     */
+    public PreNormBlock(int width, int heads, int mlpRatio, float dropout, int layers, boolean bias) {
         super(VERSION);
         this.width = width;
         this.hidden = mlpRatio * width;
         this.dropout = dropout;
         float residualSigma = (float) (0.02 / Math.sqrt(2.0 * Math.max(1, layers)));
         ln1Gamma = addParameter(gamma("ln1Gamma", width));
-        ln1Beta = addParameter(beta("ln1Beta", width));
-        attention = addChildBlock("attention", new MultiHeadSelfAttention(width, heads, dropout, residualSigma));
+        ln1Beta = addParameter(beta("ln1Beta", width, bias));
+        attention = addChildBlock("attention", new MultiHeadSelfAttention(width, heads, dropout, residualSigma,
+                bias));
         ln2Gamma = addParameter(gamma("ln2Gamma", width));
-        ln2Beta = addParameter(beta("ln2Beta", width));
+        ln2Beta = addParameter(beta("ln2Beta", width, bias));
         fcWeight = addParameter(Parameter.builder().setName("fcWeight").setType(Parameter.Type.WEIGHT)
                 .optShape(new Shape(hidden, width)).optInitializer(new NormalInitializer(0.02f)).build());
-        fcBias = addParameter(Parameter.builder().setName("fcBias").setType(Parameter.Type.BIAS)
-                .optShape(new Shape(hidden)).build());
+        fcBias = bias ? addParameter(Parameter.builder().setName("fcBias").setType(Parameter.Type.BIAS)
+                .optShape(new Shape(hidden)).build()) : null;
         projWeight = addParameter(Parameter.builder().setName("projWeight").setType(Parameter.Type.WEIGHT)
                 .optShape(new Shape(width, hidden)).optInitializer(new NormalInitializer(residualSigma)).build());
-        projBias = addParameter(Parameter.builder().setName("projBias").setType(Parameter.Type.BIAS)
-                .optShape(new Shape(width)).build());
+        projBias = bias ? addParameter(Parameter.builder().setName("projBias").setType(Parameter.Type.BIAS)
+                .optShape(new Shape(width)).build()) : null;
     }
 
     static Parameter gamma(String name, int width) {
         return Parameter.builder().setName(name).setType(Parameter.Type.GAMMA).optShape(new Shape(width)).build();
     }
 
-    static Parameter beta(String name, int width) {
-        return Parameter.builder().setName(name).setType(Parameter.Type.BETA).optShape(new Shape(width)).build();
+    /** A LayerNorm shift: trainable, or fixed at 0 (no bias) since the engine's LayerNorm takes one. */
+    static Parameter beta(String name, int width, boolean trainable) {
+        return Parameter.builder().setName(name).setType(Parameter.Type.BETA).optShape(new Shape(width))
+                .optRequiresGrad(trainable).build();
     }
 
     /** LayerNorm over the last axis of width D. */
@@ -107,10 +118,10 @@ public final class PreNormBlock extends AbstractBlock {
         NDArray a = attention.forward(store, attnIn, training).singletonOrThrow();
         NDArray h = x.add(dropout(a, dropout, training));
         NDArray n = layerNorm(h, store.getValue(ln2Gamma, d, training), store.getValue(ln2Beta, d, training));
-        NDArray m = Linear.linear(n, store.getValue(fcWeight, d, training), store.getValue(fcBias, d, training))
-                .singletonOrThrow().getNDArrayInternal().gelu();
-        NDArray p = Linear.linear(m, store.getValue(projWeight, d, training), store.getValue(projBias, d, training))
-                .singletonOrThrow();
+        NDArray m = MultiHeadSelfAttention.linear(n, store.getValue(fcWeight, d, training),
+                MultiHeadSelfAttention.value(store, fcBias, d, training)).getNDArrayInternal().gelu();
+        NDArray p = MultiHeadSelfAttention.linear(m, store.getValue(projWeight, d, training),
+                MultiHeadSelfAttention.value(store, projBias, d, training));
         return new NDList(h.add(dropout(p, dropout, training)));
     }
 

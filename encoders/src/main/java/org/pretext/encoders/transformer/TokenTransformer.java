@@ -48,6 +48,15 @@ public final class TokenTransformer extends AbstractBlock {
      */
     public TokenTransformer(int vocabularySize, int context, int layers, int heads, int width, float dropout,
             boolean causal, int padId) {
+        this(vocabularySize, context, layers, heads, width, dropout, causal, padId, true);
+    }
+
+    /**
+     * As above, with or without biases in the linear layers and LayerNorms ({@code bias = false} is
+     * nanoGPT's default).
+     */
+    public TokenTransformer(int vocabularySize, int context, int layers, int heads, int width, float dropout,
+            boolean causal, int padId, boolean bias) {
         super(VERSION);
         this.vocabularySize = vocabularySize;
         this.context = context;
@@ -58,7 +67,7 @@ public final class TokenTransformer extends AbstractBlock {
         tokenEmbedding = addParameter(Parameter.builder().setName("tokenEmbedding").setType(Parameter.Type.WEIGHT)
                 .optShape(new Shape(vocabularySize, width)).optInitializer(new NormalInitializer(0.02f)).build());
         positions = addChildBlock("positions", new LearnedPositions(context, width));
-        stack = addChildBlock("stack", new TransformerStack(layers, width, heads, 4, dropout));
+        stack = addChildBlock("stack", new TransformerStack(layers, width, heads, 4, dropout, bias));
     }
 
     public int vocabularySize() {

@@ -46,8 +46,14 @@ public final class TransformerEncoder implements SequenceEncoder, TokenEmbedding
      */
     public static TransformerEncoder create(Tokenizer tokenizer, int context, int layers, int heads, int width,
             float dropout, boolean causal) {
+        return create(tokenizer, context, layers, heads, width, dropout, causal, true);
+    }
+
+    /** As above, with or without biases ({@code bias = false}: nanoGPT's default). */
+    public static TransformerEncoder create(Tokenizer tokenizer, int context, int layers, int heads, int width,
+            float dropout, boolean causal, boolean bias) {
         TokenTransformer t = new TokenTransformer(tokenizer.vocabularySize(), context, layers, heads, width, dropout,
-                causal, tokenizer.padId());
+                causal, tokenizer.padId(), bias);
         return new TransformerEncoder(t, causal ? PooledSequenceBlock.Pooling.LAST : PooledSequenceBlock.Pooling.MEAN,
                 tokenizer);
     }

@@ -34,6 +34,9 @@ public final class TransformerEncoderProvider implements EncoderProvider {
     /** Causal. */
     public static final Param<Boolean> CAUSAL = Param.ofBoolean("causal", true,
             "causal attention (GPT, for next-token prediction); false for bidirectional (BERT, masked tokens)");
+    /** Biases. */
+    public static final Param<Boolean> BIAS = Param.ofBoolean("bias", false,
+            "biases in linear layers and LayerNorms (GPT-2: true; nanoGPT's default false is a bit better and faster)");
     /** Vocabulary. */
     public static final Param<Integer> VOCABULARY = Param.ofInt("vocabulary", 0,
             "token ids the embedding covers; 0 takes it from the text dataset's tokenizer").atLeast(0);
@@ -50,7 +53,7 @@ public final class TransformerEncoderProvider implements EncoderProvider {
 
     @Override
     public List<Param<?>> parameters() {
-        return List.of(LAYERS, HEADS, WIDTH, CONTEXT, DROPOUT, CAUSAL, VOCABULARY);
+        return List.of(LAYERS, HEADS, WIDTH, CONTEXT, DROPOUT, CAUSAL, BIAS, VOCABULARY);
     }
 
     @Override
@@ -73,7 +76,7 @@ public final class TransformerEncoderProvider implements EncoderProvider {
         }
         boolean causal = params.get(CAUSAL);
         TokenTransformer t = new TokenTransformer(vocabulary, context, params.get(LAYERS), params.get(HEADS),
-                params.get(WIDTH), params.get(DROPOUT).floatValue(), causal, -1);
+                params.get(WIDTH), params.get(DROPOUT).floatValue(), causal, -1, params.get(BIAS));
         return new TransformerEncoder(t, causal ? PooledSequenceBlock.Pooling.LAST : PooledSequenceBlock.Pooling.MEAN);
     }
 
@@ -86,7 +89,7 @@ public final class TransformerEncoderProvider implements EncoderProvider {
         }
         check(params);
         return TransformerEncoder.create(tokenizer, params.get(CONTEXT), params.get(LAYERS), params.get(HEADS),
-                params.get(WIDTH), params.get(DROPOUT).floatValue(), params.get(CAUSAL));
+                params.get(WIDTH), params.get(DROPOUT).floatValue(), params.get(CAUSAL), params.get(BIAS));
     }
 
     private static void check(ParamValues params) {

@@ -35,6 +35,13 @@ public final class TransformerStack extends AbstractBlock {
      * @param dropout dropout rate on attention probabilities and residual branches
      */
     public TransformerStack(int layers, int width, int heads, int mlpRatio, float dropout) {
+        this(layers, width, heads, mlpRatio, dropout, true);
+    }
+
+    /**
+     * @param bias whether linear layers have biases and LayerNorms a trainable shift
+     */
+    public TransformerStack(int layers, int width, int heads, int mlpRatio, float dropout, boolean bias) {
         super(VERSION);
         if (layers < 1) {
             throw new IllegalArgumentException("a transformer needs at least one layer, got " + layers);
@@ -42,11 +49,11 @@ public final class TransformerStack extends AbstractBlock {
         this.width = width;
         List<PreNormBlock> list = new ArrayList<>();
         for (int i = 0; i < layers; i++) {
-            list.add(addChildBlock("block" + i, new PreNormBlock(width, heads, mlpRatio, dropout, layers)));
+            list.add(addChildBlock("block" + i, new PreNormBlock(width, heads, mlpRatio, dropout, layers, bias)));
         }
         this.blocks = Collections.unmodifiableList(list);
         normGamma = addParameter(PreNormBlock.gamma("normGamma", width));
-        normBeta = addParameter(PreNormBlock.beta("normBeta", width));
+        normBeta = addParameter(PreNormBlock.beta("normBeta", width, bias));
     }
 
     public int width() {

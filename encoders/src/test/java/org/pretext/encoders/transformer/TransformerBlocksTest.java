@@ -98,10 +98,14 @@ class TransformerBlocksTest {
             double[] refPlain = reference(x, wqkv, bqkv, wo, bo, b, t, d, heads, (bi, q, k) -> true);
             double[] refCausal = reference(x, wqkv, bqkv, wo, bo, b, t, d, heads, (bi, q, k) -> k <= q);
             double[] refPad = reference(x, wqkv, bqkv, wo, bo, b, t, d, heads, (bi, q, k) -> k < lengths[bi]);
+            float[] noBias = MultiHeadSelfAttention.attend(xs, null, w[0], null, w[2], null, heads, 0f).toFloatArray();
+            double[] refNoBias = reference(x, wqkv, new float[3 * d], wo, new float[d], b, t, d, heads,
+                    (bi, q, k) -> true);
             for (int i = 0; i < plain.length; i++) {
                 assertThat((double) plain[i]).isCloseTo(refPlain[i], within(1e-5));
                 assertThat((double) causal[i]).isCloseTo(refCausal[i], within(1e-5));
                 assertThat((double) padded[i]).isCloseTo(refPad[i], within(1e-5));
+                assertThat((double) noBias[i]).isCloseTo(refNoBias[i], within(1e-5));
             }
         }
     }
@@ -120,6 +124,16 @@ class TransformerBlocksTest {
                 n += p.getValue().getArray().getShape().size();
             }
             assertThat(n).isEqualTo(layers * (12L * d * d + 13L * d) + 2L * d + (long) V * d + (long) T * d);
+            // without biases (nanoGPT): no linear biases, LayerNorm shifts fixed at 0 (not trained)
+            TokenTransformer noBias = new TokenTransformer(V, T, layers, 4, d, 0f, true, -1, false);
+            noBias.initialize(m, DataType.FLOAT32, new Shape(2, T));
+            long trainable = 0;
+            for (Pair<String, Parameter> p : noBias.getParameters()) {
+                if (p.getValue().requiresGradient()) {
+                    trainable += p.getValue().getArray().getShape().size();
+                }
+            }
+            assertThat(trainable).isEqualTo(layers * (12L * d * d + 2L * d) + d + (long) V * d + (long) T * d);
             NDArray e = enc.tokenEmbeddings(new ParameterStore(m, false), m.getDevice(), false);
             assertThat(e.getShape()).isEqualTo(new Shape(V, d));
             float std = e.sub(e.mean()).square().mean().sqrt().getFloat();

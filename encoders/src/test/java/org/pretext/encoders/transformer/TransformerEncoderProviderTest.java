@@ -46,7 +46,7 @@ class TransformerEncoderProviderTest {
         assertThat(s.isCausal()).isTrue();
         assertThat(s.tokenizer()).containsSame(TOKENIZER);
         assertThat(p.parameters()).extracting(x -> x.name())
-                .containsExactly("layers", "heads", "width", "context", "dropout", "causal", "vocabulary");
+                .containsExactly("layers", "heads", "width", "context", "dropout", "causal", "bias", "vocabulary");
     }
 
     @Test

@@ -48,6 +48,8 @@ public class ShakespeareCharBenchmark {
         int threads = Integer.getInteger("pretext.threads", 0);
         EngineSetup.configureThreads(threads);
         long steps = Long.getLong("pretext.steps", 2000);
+        long seed = Long.getLong("pretext.seed", 1337);
+        String checkpoints = System.getProperty("pretext.checkpoints");
         Path input = SharedData.require("tinyshakespeare").resolve("input.txt");
         TokenizedTextDataset data = TextDatasetProvider.open(input, "char", 0, 0.1, 0);
         int context = 64;
@@ -56,15 +58,16 @@ public class ShakespeareCharBenchmark {
         CausalLmObjective objective = new CausalLmObjective(0);
         // the curve every 250 steps reads 400 windows spread over the held-out text; the final loss all of them
         CausalLmObjective curveProbe = new CausalLmObjective(Long.getLong("pretext.curveWindows", 400));
-        TransformerEncoder encoder = TransformerEncoder.create(data.tokenizer(), context, 4, 4, 128, 0f, true);
+        TransformerEncoder encoder = TransformerEncoder.create(data.tokenizer(), context, 4, 4, 128, 0f, true,
+                Boolean.parseBoolean(System.getProperty("pretext.bias", "false")));
         PretrainConfig config = PretrainConfig.builder().batchSize(12).steps(steps).learningRate(1e-3)
                 .warmupFraction(100.0 / 2000).finalLearningRateFraction(0.1).weightDecay(0.1).beta2(0.99)
-                .weightDecayVectors(false).clipNorm(1.0).seed(1337).logEvery(50).monitorEvery(250).prepareThreads(1)
-                .build();
+                .weightDecayVectors(false).clipNorm(1.0).seed(seed).logEvery(50).monitorEvery(250).prepareThreads(1)
+                .checkpointDir(checkpoints == null ? null : Path.of(checkpoints)).build();
         Device device = EngineSetup.engine().defaultDevice();
         List<double[]> curve = new ArrayList<>();
         double[] evalSeconds = {0};
-        try (PretextModel model = PretextModel.create(encoder, objective, train.exampleShape(), device, 1337)) {
+        try (PretextModel model = PretextModel.create(encoder, objective, train.exampleShape(), device, seed)) {
             long t0 = System.nanoTime();
             double initial = curveProbe.validate(model, val).get(CausalLmObjective.VALIDATION_LOSS);
             evalSeconds[0] += (System.nanoTime() - t0) / 1e9;
@@ -94,11 +97,34 @@ public class ShakespeareCharBenchmark {
                 }
             });
             double before = evalSeconds[0];
-            PretrainResult r = trainer.run(model, train, null);
+            org.pretext.checkpoint.Provenance provenance = new org.pretext.checkpoint.Provenance("causal-lm", "1",
+                    Map.of(), "transformer", Map.of("layers", 4, "heads", 4, "width", 128, "context", context,
+                            "dropout", 0.0, "bias", Boolean.parseBoolean(System.getProperty("pretext.bias", "false"))),
+                    "tinyshakespeare", data.provenance(), seed, Map.of(), null);
+            PretrainResult r = trainer.run(model, train, provenance);
             double evalDuringRun = evalSeconds[0] - before;
             Map<String, Double> fin = objective.validate(model, val);
             double trainOnly = r.seconds() - evalDuringRun;
             double tokensPerSecond = r.steps() * 12.0 * context / trainOnly;
+            // nanoGPT's estimate: the mean loss of 20 batches of 12 random validation windows (eval_iters=20 in
+            // its CPU command); 50 such estimates show how much a single one varies
+            String text = Files.readString(input);
+            String valText = text.substring((int) (text.length() * 0.9));
+            int[] valTokens = data.tokenizer().encode(valText);
+            TokenWindowSplit randomVal = TokenWindowSplit.random(valTokens, context + 1, 240 * 50, valText.length(),
+                    "validation");
+            List<Double> estimates = new ArrayList<>();
+            java.util.Iterator<org.pretext.data.Batch> it = randomVal.batches(
+                    new org.pretext.data.BatchPlan(240, true, seed, 0, 0, true));
+            while (it.hasNext()) {
+                org.pretext.data.Batch b = it.next();
+                estimates.add(objective.validate(model, org.pretext.data.InMemorySplit.ofInts(b.inputs().ints(),
+                        new ai.djl.ndarray.types.Shape(context + 1), null, List.of()))
+                        .get(CausalLmObjective.VALIDATION_LOSS));
+            }
+            double em = estimates.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            double es = Math.sqrt(estimates.stream().mapToDouble(x -> (x - em) * (x - em)).sum()
+                    / (estimates.size() - 1));
             String sample = new TextSampler((TokenEmbeddings) model.encoder(), model.parameterStore(), data.tokenizer())
                     .sample("", 300, 0.8, 200, 7);
             Map<String, Object> out = new LinkedHashMap<>();
@@ -111,6 +137,10 @@ public class ShakespeareCharBenchmark {
             out.put("validationLoss", fin.get(CausalLmObjective.VALIDATION_LOSS));
             out.put("validationBitsPerCharacter", fin.get(CausalLmObjective.BITS_PER_CHARACTER));
             out.put("curve", curve);
+            out.put("seed", seed);
+            out.put("nanoGptStyleEstimateMean", em);
+            out.put("nanoGptStyleEstimateSd", es);
+            out.put("nanoGptStyleEstimateMin", estimates.stream().mapToDouble(Double::doubleValue).min().orElseThrow());
             out.put("finalTrainLoss", r.finalLoss());
             out.put("sample", sample);
             Files.write(Path.of(System.getProperty("pretext.out", "target/shakespeare-char.json")), CheckpointFile.json(out));
