@@ -14,6 +14,15 @@ public interface FeatureMap {
     /** The provider name, for reports. */
     String name();
 
+    /**
+     * Text appended to every sentence before the encoder runs, e.g. Saunshi et al.'s prompt
+     * {@code " This movie is"} that makes the next-token distribution after a review speak of its
+     * sentiment; empty (the default) for none. Maps with the same prompt share one forward pass.
+     */
+    default String prompt() {
+        return "";
+    }
+
     /** Width of the features this map gives for an encoder. */
     int featureSize(SequenceEncoder encoder);
 

@@ -23,8 +23,10 @@ import org.pretext.encoder.SequenceEncoder;
  * several {@link FeatureMap}s from one forward pass per batch.
  *
  * <p>Sentences are batched by length (each batch trimmed to its longest row) and written back in
- * their original order. A sentence longer than the encoder's context keeps its last
- * {@code context} tokens: the ones a next-token distribution after the sentence depends on most.
+ * their original order. A map's {@link FeatureMap#prompt()} is appended to every sentence (maps
+ * with the same prompt share a forward pass). A sentence (with its prompt) longer than the
+ * encoder's context keeps its last {@code context} tokens: the ones a next-token distribution
+ * after the sentence depends on most.
  */
 public final class TextFeatures {
     private TextFeatures() {}
@@ -54,8 +56,7 @@ public final class TextFeatures {
             System.arraycopy(v, 0, rows, read, v.length);
             read += v.length;
         }
-        int[] length = new int[n];
-        int[] start = new int[n];
+        int[] real = new int[n];
         for (int i = 0; i < n; i++) {
             int len = 0;
             while (len < width && rows[i * width + len] != padId) {
@@ -64,20 +65,51 @@ public final class TextFeatures {
             if (len == 0) {
                 throw new PretextException("Sentence " + i + " of the split has no tokens: expected at least one");
             }
-            start[i] = Math.max(0, len - context);
-            length[i] = len - start[i];
+            real[i] = len;
         }
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, Comparator.comparingInt(i -> length[i]));
         List<float[]> outs = new ArrayList<>();
         int[] sizes = new int[maps.size()];
         for (int k = 0; k < maps.size(); k++) {
             sizes[k] = maps.get(k).featureSize(encoder);
             outs.add(new float[n * sizes[k]]);
         }
+        java.util.Map<String, List<Integer>> byPrompt = new java.util.LinkedHashMap<>();
+        for (int k = 0; k < maps.size(); k++) {
+            byPrompt.computeIfAbsent(maps.get(k).prompt(), p -> new ArrayList<>()).add(k);
+        }
+        for (java.util.Map.Entry<String, List<Integer>> group : byPrompt.entrySet()) {
+            int[] prompt = group.getKey().isEmpty() ? new int[0] : encoder.tokenizer().orElseThrow(
+                    () -> new PretextException("Feature map '" + maps.get(group.getValue().get(0)).name()
+                            + "' appends the prompt '" + group.getKey() + "', but the encoder " + encoder
+                            + " carries no tokenizer to encode it")).encode(group.getKey());
+            run(encoder, store, maps, group.getValue(), rows, width, real, prompt, context, padId, device, batchSize,
+                    sizes, outs);
+        }
+        int[] labels = sentences.hasLabels() ? sentences.labels() : null;
+        List<Features.Matrix> result = new ArrayList<>();
+        for (int k = 0; k < maps.size(); k++) {
+            result.add(new Features.Matrix(outs.get(k), n, sizes[k], labels, sentences.numClasses()));
+        }
+        return result;
+    }
+
+    /** One forward pass per batch for the maps {@code which} (one prompt), writing their features into {@code outs}. */
+    private static void run(SequenceEncoder encoder, ParameterStore store, List<FeatureMap> maps, List<Integer> which,
+            int[] rows, int width, int[] real, int[] prompt, int context, int padId, Device device, int batchSize,
+            int[] sizes, List<float[]> outs) {
+        int n = real.length;
+        int[] length = new int[n];
+        int[] start = new int[n];
+        for (int i = 0; i < n; i++) {
+            int total = real[i] + prompt.length;
+            start[i] = Math.max(0, total - context); // offset into sentence + prompt: keep the last context tokens
+            length[i] = total - start[i];
+        }
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingInt(i -> length[i]));
         try (NDManager manager = NDManager.newBaseManager(device)) {
             for (int from = 0; from < n; from += batchSize) {
                 int b = Math.min(batchSize, n - from);
@@ -87,14 +119,17 @@ public final class TextFeatures {
                 int[] lens = new int[b];
                 for (int j = 0; j < b; j++) {
                     int i = order[from + j];
-                    System.arraycopy(rows, i * width + start[i], tok, j * t, length[i]);
+                    int w = 0;
+                    for (int q = start[i]; q < real[i] + prompt.length; q++) {
+                        tok[j * t + w++] = q < real[i] ? rows[i * width + q] : prompt[q - real[i]];
+                    }
                     lens[j] = length[i];
                 }
                 try (NDManager step = manager.newSubManager()) {
                     NDArray x = step.create(tok, new Shape(b, t));
                     NDArray h = encoder.hiddenStates(store, x, false);
                     SequenceBatch batch = new SequenceBatch(x, h, lens);
-                    for (int k = 0; k < maps.size(); k++) {
+                    for (int k : which) {
                         float[] f = maps.get(k).apply(encoder, store, batch).toFloatArray();
                         int d = sizes[k];
                         if (f.length != b * d) {
@@ -108,12 +143,6 @@ public final class TextFeatures {
                 }
             }
         }
-        int[] labels = sentences.hasLabels() ? sentences.labels() : null;
-        List<Features.Matrix> result = new ArrayList<>();
-        for (int k = 0; k < maps.size(); k++) {
-            result.add(new Features.Matrix(outs.get(k), n, sizes[k], labels, sentences.numClasses()));
-        }
-        return result;
     }
 
     /** As {@link #extract(SequenceEncoder, ParameterStore, List, Split, int, Device, int)} with the encoder's tokenizer's pad id. */

@@ -25,8 +25,32 @@ import org.pretext.text.SequenceBatch;
  *
  * where Φ (D × V) holds the output word embeddings (the tied token embedding E = Φᵀ) and
  * h_{|s|} is the last token's hidden state. D values; needs a {@link TokenEmbeddings} encoder.
+ * As in the paper, a prompt appended to the sentence (e.g. {@code " this movie is"} for movie
+ * reviews) makes the next word speak of the downstream task; without one the model mostly
+ * predicts what follows any sentence (a newline), whatever the sentence said.
  */
 public final class ConditionalMeanFeatureMap implements FeatureMap, FeatureMapProvider {
+    /** Text appended to each sentence. */
+    public static final Param<String> PROMPT = Param.ofString("prompt", "",
+            "text appended to every sentence before the encoder runs, e.g. ' this movie is' (empty: none)");
+
+    private final String prompt;
+
+    /** The provider (and the map without a prompt). */
+    public ConditionalMeanFeatureMap() {
+        this("");
+    }
+
+    /** The map with text appended to every sentence before the encoder runs. */
+    public ConditionalMeanFeatureMap(String prompt) {
+        this.prompt = prompt == null ? "" : prompt;
+    }
+
+    @Override
+    public String prompt() {
+        return prompt;
+    }
+
     @Override
     public String name() {
         return "conditional-mean";
@@ -39,7 +63,7 @@ public final class ConditionalMeanFeatureMap implements FeatureMap, FeatureMapPr
 
     @Override
     public List<Param<?>> parameters() {
-        return List.of();
+        return List.of(PROMPT);
     }
 
     @Override
@@ -49,7 +73,7 @@ public final class ConditionalMeanFeatureMap implements FeatureMap, FeatureMapPr
 
     @Override
     public FeatureMap create(ParamValues params) {
-        return this;
+        return new ConditionalMeanFeatureMap(params.get(PROMPT));
     }
 
     @Override

@@ -13,6 +13,27 @@ import org.pretext.text.SequenceBatch;
 
 /** {@code last-token}: the hidden state of a sentence's last token, f(s) = h_{|s|} (D values). */
 public final class LastTokenFeatureMap implements FeatureMap, FeatureMapProvider {
+    /** Text appended to each sentence. */
+    public static final Param<String> PROMPT = Param.ofString("prompt", "",
+            "text appended to every sentence before the encoder runs, e.g. ' this movie is' (empty: none)");
+
+    private final String prompt;
+
+    /** The provider (and the map without a prompt). */
+    public LastTokenFeatureMap() {
+        this("");
+    }
+
+    /** The map with text appended to every sentence before the encoder runs. */
+    public LastTokenFeatureMap(String prompt) {
+        this.prompt = prompt == null ? "" : prompt;
+    }
+
+    @Override
+    public String prompt() {
+        return prompt;
+    }
+
     @Override
     public String name() {
         return "last-token";
@@ -25,7 +46,7 @@ public final class LastTokenFeatureMap implements FeatureMap, FeatureMapProvider
 
     @Override
     public List<Param<?>> parameters() {
-        return List.of();
+        return List.of(PROMPT);
     }
 
     @Override
@@ -35,7 +56,7 @@ public final class LastTokenFeatureMap implements FeatureMap, FeatureMapProvider
 
     @Override
     public FeatureMap create(ParamValues params) {
-        return this;
+        return new LastTokenFeatureMap(params.get(PROMPT));
     }
 
     @Override

@@ -13,6 +13,27 @@ import org.pretext.text.SequenceBatch;
 
 /** {@code mean}: the mean of a sentence's hidden states, f(s) = 1/|s| Σ_t h_t (D values). */
 public final class MeanFeatureMap implements FeatureMap, FeatureMapProvider {
+    /** Text appended to each sentence. */
+    public static final Param<String> PROMPT = Param.ofString("prompt", "",
+            "text appended to every sentence before the encoder runs, e.g. ' this movie is' (empty: none)");
+
+    private final String prompt;
+
+    /** The provider (and the map without a prompt). */
+    public MeanFeatureMap() {
+        this("");
+    }
+
+    /** The map with text appended to every sentence before the encoder runs. */
+    public MeanFeatureMap(String prompt) {
+        this.prompt = prompt == null ? "" : prompt;
+    }
+
+    @Override
+    public String prompt() {
+        return prompt;
+    }
+
     @Override
     public String name() {
         return "mean";
@@ -25,7 +46,7 @@ public final class MeanFeatureMap implements FeatureMap, FeatureMapProvider {
 
     @Override
     public List<Param<?>> parameters() {
-        return List.of();
+        return List.of(PROMPT);
     }
 
     @Override
@@ -35,7 +56,7 @@ public final class MeanFeatureMap implements FeatureMap, FeatureMapProvider {
 
     @Override
     public FeatureMap create(ParamValues params) {
-        return this;
+        return new MeanFeatureMap(params.get(PROMPT));
     }
 
     @Override

@@ -106,6 +106,29 @@ class FeatureMapsTest {
     }
 
     @Test
+    void aPromptIsAppendedToEverySentence() {
+        Device device = EngineSetup.engine().defaultDevice();
+        TransformerEncoder enc = TransformerEncoder.create(TOKENIZER, 8, 1, 2, 16, 0f, true);
+        List<String> withPrompt = SENTENCES.stream().map(x -> x + " cab").toList();
+        InMemorySplit plain = TokenizedTextDataset.sentenceRows(TOKENIZER, SENTENCES, null, List.of());
+        InMemorySplit appended = TokenizedTextDataset.sentenceRows(TOKENIZER, withPrompt, null, List.of());
+        try (NDManager m = NDManager.newBaseManager(device)) {
+            enc.block().initialize(m, DataType.FLOAT32, new Shape(2, 8));
+            ParameterStore store = new ParameterStore(m, false);
+            List<FeatureMap> prompted = List.of(new LastTokenFeatureMap(" cab"), new ConditionalMeanFeatureMap(" cab"),
+                    new MeanFeatureMap());
+            List<Features.Matrix> a = TextFeatures.extract(enc, store, prompted, plain, device, 2);
+            List<Features.Matrix> b = TextFeatures.extract(enc, store, maps(), appended, device, 3);
+            for (int i = 0; i < a.get(0).values().length; i++) {
+                assertThat(a.get(0).values()[i]).isCloseTo(b.get(0).values()[i], within(1e-5f));
+                assertThat(a.get(1).values()[i]).isCloseTo(b.get(2).values()[i], within(1e-5f));
+            }
+            // the mean map had no prompt: it must differ from the mean over sentence + prompt
+            assertThat(a.get(2).values()).isNotEqualTo(b.get(1).values());
+        }
+    }
+
+    @Test
     void conditionalMeanNeedsOutputEmbeddings() {
         Device device = EngineSetup.engine().defaultDevice();
         TransformerEncoder tied = TransformerEncoder.create(TOKENIZER, 8, 1, 1, 4, 0f, true);
