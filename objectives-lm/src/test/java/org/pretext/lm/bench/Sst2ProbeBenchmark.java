@@ -73,8 +73,11 @@ public class Sst2ProbeBenchmark {
         int[] yTrain = trainLabelled.labels();
         int[] yDev = dev.labels();
         Device device = EngineSetup.engine().defaultDevice();
+        String prompt = System.getProperty("pretext.prompt", " this movie is");
         List<FeatureMap> maps = List.of(new LastTokenFeatureMap(), new MeanFeatureMap(),
-                new ConditionalMeanFeatureMap());
+                new ConditionalMeanFeatureMap(), new LastTokenFeatureMap(prompt), new ConditionalMeanFeatureMap(prompt));
+        List<String> mapNames = List.of("last-token", "mean", "conditional-mean", "last-token + prompt",
+                "conditional-mean + prompt");
         Map<String, Object> report = new LinkedHashMap<>();
         List<Map<String, Object>> rows = new ArrayList<>();
 
@@ -92,11 +95,17 @@ public class Sst2ProbeBenchmark {
         rows.addAll(probe("bag-of-words", bowTrain, yTrain, bowDev, yDev, false));
 
         CausalLmObjective objective = new CausalLmObjective(0);
-        TransformerEncoder encoder = TransformerEncoder.create(data.tokenizer(), context, 4, 4, 128, 0.1f, true);
-        TransformerEncoder randomEncoder = TransformerEncoder.create(data.tokenizer(), context, 4, 4, 128, 0.1f, true);
+        TransformerEncoder encoder = TransformerEncoder.create(data.tokenizer(), context, 4, 4, 128, 0.1f, true, false);
+        TransformerEncoder randomEncoder = TransformerEncoder.create(data.tokenizer(), context, 4, 4, 128, 0.1f, true,
+                false);
+        String checkpoints = System.getProperty("pretext.checkpoints");
         PretrainConfig config = PretrainConfig.builder().batchSize(batch).steps(steps).learningRate(1e-3)
-                .warmupFraction(0.05).finalLearningRateFraction(0.1).weightDecay(0.1).beta2(0.99).clipNorm(1.0)
-                .seed(42).logEvery(50).monitorEvery(250).build();
+                .warmupFraction(0.05).finalLearningRateFraction(0.1).weightDecay(0.1).weightDecayVectors(false)
+                .beta2(0.99).clipNorm(1.0).seed(42).logEvery(50).monitorEvery(250)
+                .checkpointDir(checkpoints == null ? null : Path.of(checkpoints)).build();
+        org.pretext.checkpoint.Provenance provenance = new org.pretext.checkpoint.Provenance("causal-lm", "1", Map.of(),
+                "transformer", Map.of("layers", 4, "heads", 4, "width", 128, "context", context, "dropout", 0.1,
+                        "bias", false), "sst2", data.provenance(), 42, Map.of(), null);
         try (PretextModel random = PretextModel.create(randomEncoder, new CausalLmObjective(0), train.exampleShape(),
                 device, 42)) {
             double v0 = objective.validate(random, val).get(CausalLmObjective.VALIDATION_LOSS);
@@ -108,7 +117,7 @@ public class Sst2ProbeBenchmark {
                     512);
             report.put("featureSecondsPerEncoder", (System.nanoTime() - f0) / 1e9);
             for (int k = 0; k < maps.size(); k++) {
-                rows.addAll(probe("random-transformer/" + maps.get(k).name(), dense(tr.get(k)), yTrain,
+                rows.addAll(probe("random-transformer/" + mapNames.get(k), dense(tr.get(k)), yTrain,
                         dense(te.get(k)), yDev, true));
             }
         }
@@ -133,7 +142,7 @@ public class Sst2ProbeBenchmark {
                     }
                 }
             });
-            PretrainResult r = trainer.run(model, train, null);
+            PretrainResult r = trainer.run(model, train, provenance);
             Map<String, Double> fin = objective.validate(model, val);
             double trainSeconds = r.seconds() - evalSeconds[0];
             report.put("pretrainSteps", r.steps());
@@ -146,7 +155,7 @@ public class Sst2ProbeBenchmark {
                     device, 512);
             List<Features.Matrix> te = TextFeatures.extract(encoder, model.parameterStore(), maps, dev, device, 512);
             for (int k = 0; k < maps.size(); k++) {
-                rows.addAll(probe("pretrained/" + maps.get(k).name(), dense(tr.get(k)), yTrain, dense(te.get(k)), yDev,
+                rows.addAll(probe("pretrained/" + mapNames.get(k), dense(tr.get(k)), yTrain, dense(te.get(k)), yDev,
                         true));
             }
         }
@@ -154,7 +163,7 @@ public class Sst2ProbeBenchmark {
         report.put("probe", rows);
         Files.write(Path.of(System.getProperty("pretext.out", "target/sst2-probe.json")), CheckpointFile.json(report));
         System.out.println(new String(CheckpointFile.json(report)));
-        System.out.println("| features | 32 labels/class (mean ± sd of 5) | all labels |");
+        System.out.println("| features (prompt '" + prompt + "') | 32 labels/class (mean ± sd of 5) | all labels |");
         for (int i = 0; i < rows.size(); i += 2) {
             System.out.printf(Locale.ROOT, "| %s | %.1f ± %.1f | %.1f |%n", rows.get(i).get("features"),
                     100 * (double) rows.get(i).get("accuracy"), 100 * (double) rows.get(i).get("sd"),
