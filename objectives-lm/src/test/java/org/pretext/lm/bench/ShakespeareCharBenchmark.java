@@ -134,6 +134,10 @@ public class ShakespeareCharBenchmark {
             out.put("trainSeconds", trainOnly);
             out.put("validationSecondsDuringRun", evalDuringRun);
             out.put("tokensPerSecond", tokensPerSecond);
+            // on a shared machine the process gets a fraction of a core: CPU seconds show what it was given
+            out.put("processCpuSeconds", cpuSeconds);
+            out.put("cpuShare", cpuSeconds / r.seconds());
+            out.put("loadAverage", os.getSystemLoadAverage());
             out.put("validationLoss", fin.get(CausalLmObjective.VALIDATION_LOSS));
             out.put("validationBitsPerCharacter", fin.get(CausalLmObjective.BITS_PER_CHARACTER));
             out.put("curve", curve);
