@@ -101,7 +101,11 @@ public class ShakespeareCharBenchmark {
                     Map.of(), "transformer", Map.of("layers", 4, "heads", 4, "width", 128, "context", context,
                             "dropout", 0.0, "bias", Boolean.parseBoolean(System.getProperty("pretext.bias", "false"))),
                     "tinyshakespeare", data.provenance(), seed, Map.of(), null);
+            com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            long cpu0 = os.getProcessCpuTime();
             PretrainResult r = trainer.run(model, train, provenance);
+            double cpuSeconds = (os.getProcessCpuTime() - cpu0) / 1e9;
             double evalDuringRun = evalSeconds[0] - before;
             Map<String, Double> fin = objective.validate(model, val);
             double trainOnly = r.seconds() - evalDuringRun;
