@@ -15,6 +15,7 @@ import java.util.Map;
 import org.pretext.data.Split;
 import org.pretext.encoder.Features;
 import org.pretext.model.PretextModel;
+import org.pretext.text.TextDataset;
 import org.pretext.param.ParamValues;
 import org.pretext.runner.config.ConfigLoader;
 import org.pretext.runner.config.ProbeSettings;
@@ -48,11 +49,13 @@ public final class RunPipeline {
         PretrainSummary summary;
         try (PretrainStage.Outcome o = pretrain.run(dir, resume)) {
             var r = o.result();
-            summary = new PretrainSummary(r.steps(), r.seconds(), r.finalLoss(), r.samplesPerSecond(), r.startStep(),
-                    new LinkedHashMap<>());
+            summary = PretrainSummary.of(r.steps(), r.seconds(), r.finalLoss(), r.samplesPerSecond(), r.startStep(),
+                    o.extra());
             boolean probe = withProbes && c.probe().get(ProbeSettings.ENABLED);
             if (probe && components.dataset().train().isPresent() && components.dataset().test().isPresent()) {
-                entries.addAll(probeAll(o.model(), c.probe(), dir.root()));
+                entries.addAll(components.dataset() instanceof TextDataset text
+                        ? new TextProbes(components, text).probeAll(o.model(), c.probe())
+                        : probeAll(o.model(), c.probe(), dir.root()));
             } else if (probe) {
                 System.err.println("note: dataset '" + components.dataset().name() + "' has no labels; probes skipped");
             }

@@ -34,6 +34,12 @@ public final class HtmlReport {
             h.append(String.format(Locale.ROOT, "<h2>Pretraining</h2><p>%d steps in %.1f s (%.0f samples/s), final"
                     + " loss %.4f%s.</p>%n", p.steps(), p.seconds(), p.samplesPerSecond(), p.finalLoss(),
                     p.resumedFromStep() > 0 ? ", resumed from step " + p.resumedFromStep() : ""));
+            if (p.validationLoss() != null || p.tokensPerSecond() != null) {
+                h.append(String.format(Locale.ROOT, "<p>Validation loss %s; %s tokens/s.</p>%n",
+                        p.validationLoss() == null ? "—" : String.format(Locale.ROOT, "%.4f nats per token (%.4f bits)",
+                                p.validationLoss(), p.validationLoss() / Math.log(2)),
+                        p.tokensPerSecond() == null ? "—" : String.format(Locale.ROOT, "%.0f", p.tokensPerSecond())));
+            }
             if (p.extra() != null && !p.extra().isEmpty()) {
                 h.append("<table>");
                 p.extra().forEach((k, v) -> h.append("<tr><th class=\"l\">").append(esc(k)).append("</th><td>")
