@@ -21,11 +21,17 @@ import org.pretext.objective.StepContext;
  * Kim, Tack and Hwang 2020; Jiang et al. 2020): every step, before the loss, the inner
  * objective's floating-point inputs (its views) are moved by L∞ PGD ({@link Pgd}) within ε to
  * maximise that objective's own loss, clamped to the valid input range; the model then trains on
- * the perturbed inputs:
+ * the perturbed inputs, optionally mixed with the clean ones (weight w):
  *
  * <pre>
- *   min_θ  E[ max_{‖δ‖∞ ≤ ε} L_inner(θ; x + δ) ].
+ *   min_θ  E[ w·L_inner(θ; x) + (1 − w)·max_{‖δ‖∞ ≤ ε} L_inner(θ; x + δ) ].
  * </pre>
+ *
+ * w = 0 trains on the perturbed inputs alone. A positive w is the dual-stream form of adversarial
+ * contrastive learning (Jiang et al. 2020, ACL-DS: the clean and the adversarial loss together):
+ * without it, a strong attack can make the constant representation the best answer, because
+ * it gives a contrastive loss no perturbation can raise (e.g. log(2N − 1) for NT-Xent), and the
+ * encoder collapses.
  *
  * It composes through the SPI alone: preparation, heads, loss, post-update hook and state are the
  * inner objective's; the attack runs in {@link #perturb}, outside the loop's gradient collection,
@@ -36,15 +42,23 @@ public final class AdversarialObjective implements Objective {
     private final Objective inner;
     private final String innerName;
     private final Pgd.Settings attack;
+    private final double cleanWeight;
+    private NDList clean;
+    private NDList perturbed;
 
     /**
      * @param inner the objective to pretrain adversarially
      * @param innerName its provider name, for messages
+     * @param cleanWeight w in [0, 1], the weight of the loss on the clean inputs
      */
-    public AdversarialObjective(Objective inner, String innerName, Pgd.Settings attack) {
+    public AdversarialObjective(Objective inner, String innerName, Pgd.Settings attack, double cleanWeight) {
+        if (!(cleanWeight >= 0 && cleanWeight <= 1)) {
+            throw new IllegalArgumentException("clean weight must be in [0, 1], was " + cleanWeight);
+        }
         this.inner = inner;
         this.innerName = innerName;
         this.attack = attack;
+        this.cleanWeight = cleanWeight;
     }
 
     /** The wrapped objective. */
@@ -90,12 +104,24 @@ public final class AdversarialObjective implements Objective {
             ctx.metric("attackLossFirst", r.firstLoss());
             ctx.metric("attackLossLast", r.lastLoss());
         }
-        return r.inputs();
+        clean = cleanWeight > 0 ? prepared : null;
+        perturbed = r.inputs();
+        return perturbed;
     }
 
     @Override
     public NDArray loss(StepContext ctx, NDList inputs) {
-        return inner.loss(ctx, inputs);
+        NDList cleanInputs = inputs == perturbed ? clean : null;
+        clean = null;
+        perturbed = null;
+        if (cleanInputs == null) {
+            return inner.loss(ctx, inputs);
+        }
+        NDArray cleanLoss = inner.loss(ctx, cleanInputs);
+        NDArray adversarialLoss = inner.loss(ctx, inputs);
+        ctx.metric("cleanLoss", cleanLoss.getFloat());
+        ctx.metric("adversarialLoss", adversarialLoss.getFloat());
+        return cleanLoss.mul((float) cleanWeight).add(adversarialLoss.mul((float) (1 - cleanWeight)));
     }
 
     @Override

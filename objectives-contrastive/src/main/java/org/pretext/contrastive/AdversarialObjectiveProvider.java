@@ -17,7 +17,8 @@ import org.pretext.registry.ProviderRegistry;
  * {@code objective} with its parameters in {@code objective-params}, and pretrains it on inputs
  * perturbed by PGD to maximise its loss ({@link AdversarialObjective}). The attack defaults are
  * those of adversarial contrastive pretraining on [0, 1] images (Jiang et al. 2020: ε = 8/255,
- * step 2/255, 5 steps, random start). The inner objective's parameters are validated when the
+ * step 2/255, 5 steps, random start), with the clean and the adversarial loss weighted equally
+ * as in its dual-stream form. The inner objective's parameters are validated when the
  * wrapper is created, with messages naming the inner objective.
  */
 public final class AdversarialObjectiveProvider implements ObjectiveProvider {
@@ -40,6 +41,11 @@ public final class AdversarialObjectiveProvider implements ObjectiveProvider {
     /** Random start. */
     public static final Param<Boolean> RANDOM_START = Param.ofBoolean("random-start", true,
             "start the attack from a uniform random point of the ε-ball");
+    /** w, the weight of the clean loss. */
+    public static final Param<Double> CLEAN_WEIGHT = Param.ofDouble("clean-weight", 0.5,
+            "w: the loss is w·L(clean) + (1-w)·L(perturbed); 0 trains on perturbed inputs alone (which a strong attack"
+                    + " can drive to a collapsed encoder), 0.5 is ACL's dual-stream sum of both, halved")
+            .atLeast(0).atMost(1);
     /** Lowest valid input. */
     public static final Param<Double> MIN_VALUE = Param.ofDouble("min-value", 0,
             "lowest valid input value; perturbed inputs are clamped to [min-value, max-value]");
@@ -58,7 +64,8 @@ public final class AdversarialObjectiveProvider implements ObjectiveProvider {
 
     @Override
     public List<Param<?>> parameters() {
-        return List.of(OBJECTIVE, OBJECTIVE_PARAMS, EPSILON, STEP_SIZE, STEPS, RANDOM_START, MIN_VALUE, MAX_VALUE);
+        return List.of(OBJECTIVE, OBJECTIVE_PARAMS, EPSILON, STEP_SIZE, STEPS, RANDOM_START, CLEAN_WEIGHT, MIN_VALUE,
+                MAX_VALUE);
     }
 
     @Override
@@ -82,7 +89,7 @@ public final class AdversarialObjectiveProvider implements ObjectiveProvider {
                 "objective '" + innerName + "' (wrapped by '" + name() + "')", provider.parameters(), raw);
         Objective inner = provider.create(innerParams);
         return new AdversarialObjective(inner, innerName, new Pgd.Settings(p.get(EPSILON), p.get(STEP_SIZE),
-                p.get(STEPS), p.get(RANDOM_START), p.get(MIN_VALUE), p.get(MAX_VALUE)));
+                p.get(STEPS), p.get(RANDOM_START), p.get(MIN_VALUE), p.get(MAX_VALUE)), p.get(CLEAN_WEIGHT));
     }
 
     /**

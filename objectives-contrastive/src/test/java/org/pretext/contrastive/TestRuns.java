@@ -50,7 +50,7 @@ final class TestRuns {
 
     static PretrainConfig.Builder config(long steps) {
         return PretrainConfig.builder().batchSize(256).steps(steps).learningRate(2e-3).warmupFraction(0.05)
-                .finalLearningRateFraction(0.5).seed(7).logEvery(50).prepareThreads(1);
+                .finalLearningRateFraction(1).clipNorm(1).seed(7).logEvery(50).prepareThreads(1);
     }
 
     static Provenance provenance(String objective) {
