@@ -56,6 +56,30 @@ public final class EmbeddingStats {
         return sum / n;
     }
 
+    /**
+     * The spread of the normalised embeddings per feature (SimSiam's collapse indicator, Chen and
+     * He 2021, §4.1): √d times the mean over features of the standard deviation over the batch of
+     * the ℓ2-normalised rows; about 1 for embeddings spread evenly over the sphere, 0 when every
+     * embedding points the same way.
+     */
+    public static double normalizedStd(float[] f, int n, int d) {
+        double[][] x = normalizedRows(f, n, d);
+        double total = 0;
+        for (int k = 0; k < d; k++) {
+            double mean = 0;
+            for (int i = 0; i < n; i++) {
+                mean += x[i][k];
+            }
+            mean /= n;
+            double var = 0;
+            for (int i = 0; i < n; i++) {
+                var += (x[i][k] - mean) * (x[i][k] - mean);
+            }
+            total += Math.sqrt(var / n);
+        }
+        return total / d * Math.sqrt(d);
+    }
+
     /** Uniformity of normalised rows with t = 2; needs n ≥ 2. */
     public static double uniformity(float[] f, int n, int d) {
         if (n < 2) {
