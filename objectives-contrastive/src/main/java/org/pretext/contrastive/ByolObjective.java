@@ -165,6 +165,11 @@ public final class ByolObjective extends ViewPairObjective {
         }
     }
 
+    /** Which network gives the targets. */
+    public Target targetMode() {
+        return target;
+    }
+
     /** The EMA target, for tests (null unless the target is {@code ema}). */
     EmaTarget target() {
         return ema;

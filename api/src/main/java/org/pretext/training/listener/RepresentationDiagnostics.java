@@ -41,23 +41,24 @@ import org.pretext.transform.Views;
 public final class RepresentationDiagnostics implements EpochMonitor {
     /** Examples in the fixed batch by default. */
     public static final int DEFAULT_EXAMPLES = 512;
-    /** Effective rank below which the encoder is reported as collapsed, by default. */
-    public static final double DEFAULT_COLLAPSE_RANK = 2.0;
+    /** Fraction of min(n, d) below which the effective rank reports a collapse, by default. */
+    public static final double DEFAULT_COLLAPSE_FRACTION = 0.15;
     private static final int CHUNK = 256;
     private final HostTensor clean;
     private final HostTensor view1;
     private final HostTensor view2;
-    private final double collapseRank;
+    private final double collapseFraction;
     private final Consumer<String> warnings;
 
     /**
      * @param clean the fixed batch (B, ...)
      * @param view1 one augmented view of it, or null (no alignment)
      * @param view2 another augmented view of it, or null
-     * @param collapseRank effective rank below which {@code collapsed} is 1
+     * @param collapseFraction {@code collapsed} is 1 when the effective rank is below this
+     *     fraction of min(n, d), n the batch size and d the feature size
      * @param warnings where a collapse warning goes
      */
-    public RepresentationDiagnostics(HostTensor clean, HostTensor view1, HostTensor view2, double collapseRank,
+    public RepresentationDiagnostics(HostTensor clean, HostTensor view1, HostTensor view2, double collapseFraction,
             Consumer<String> warnings) {
         if ((view1 == null) != (view2 == null)) {
             throw new IllegalArgumentException("give both views or neither");
@@ -68,7 +69,7 @@ public final class RepresentationDiagnostics implements EpochMonitor {
         this.clean = clean;
         this.view1 = view1;
         this.view2 = view2;
-        this.collapseRank = collapseRank;
+        this.collapseFraction = collapseFraction;
         this.warnings = warnings;
     }
 
@@ -77,7 +78,7 @@ public final class RepresentationDiagnostics implements EpochMonitor {
      * augmentation (null for none), warning on standard error.
      */
     public static RepresentationDiagnostics of(Split split, Augmentation augmentation, int examples, long seed,
-            double collapseRank) {
+            double collapseFraction) {
         int n = (int) Math.min(examples, split.size());
         Iterator<Batch> it = split.batches(BatchPlan.shuffled(n, Seeds.derive(seed, 0xd1a9L), 0));
         HostTensor batch = it.next().inputs();
@@ -88,7 +89,7 @@ public final class RepresentationDiagnostics implements EpochMonitor {
             v1 = Views.augment(batch, augmentation, r.split());
             v2 = Views.augment(batch, augmentation, r.split());
         }
-        return new RepresentationDiagnostics(batch, v1, v2, collapseRank,
+        return new RepresentationDiagnostics(batch, v1, v2, collapseFraction,
                 msg -> System.err.println("warning: " + msg));
     }
 
@@ -104,7 +105,22 @@ public final class RepresentationDiagnostics implements EpochMonitor {
             aug = AugmentationParams.build(ParamValues.defaults("diagnostics", AugmentationParams.ALL),
                     split.exampleShape());
         }
-        return of(split, aug, DEFAULT_EXAMPLES, seed, DEFAULT_COLLAPSE_RANK);
+        return of(split, aug, DEFAULT_EXAMPLES, seed, DEFAULT_COLLAPSE_FRACTION);
+    }
+
+    /** The same diagnostics sending collapse warnings elsewhere (a log, a list in a test). */
+    public RepresentationDiagnostics withWarnings(Consumer<String> sink) {
+        return new RepresentationDiagnostics(clean, view1, view2, collapseFraction, sink);
+    }
+
+    /** The same diagnostics with another collapse threshold, as a fraction of min(n, d). */
+    public RepresentationDiagnostics withCollapseFraction(double fraction) {
+        return new RepresentationDiagnostics(clean, view1, view2, fraction, warnings);
+    }
+
+    /** The effective rank below which an encoder of {@code featureSize} features is reported as collapsed. */
+    public double collapseRank(int featureSize) {
+        return collapseFraction * Math.min(clean.shape().get(0), featureSize);
     }
 
     /** What one measurement found. */
@@ -125,9 +141,10 @@ public final class RepresentationDiagnostics implements EpochMonitor {
         Result r = measure(model);
         if (r.collapsed()) {
             warnings.accept(String.format(Locale.ROOT,
-                    "the representation has collapsed at epoch %d: effective rank %.2f is below %.2f (at most %d)"
-                            + ", uniformity %.3f (0 when every feature is the same)",
-                    epoch, r.effectiveRank(), collapseRank, maxRank(model), r.uniformity()));
+                    "the representation has collapsed at epoch %d: effective rank %.2f is below %.2f (%.0f%% of the"
+                            + " largest possible, %d), uniformity %.3f (0 when every feature is the same)",
+                    epoch, r.effectiveRank(), collapseRank(model.encoder().featureSize()), collapseFraction * 100,
+                    maxRank(model), r.uniformity()));
         }
         return r.asMap();
     }
@@ -148,7 +165,7 @@ public final class RepresentationDiagnostics implements EpochMonitor {
         } else {
             uniformity = EmbeddingStats.uniformity(f, n, d);
         }
-        return new Result(alignment, uniformity, rank, rank < collapseRank);
+        return new Result(alignment, uniformity, rank, rank < collapseRank(d));
     }
 
     private int maxRank(PretextModel model) {
