@@ -9,6 +9,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.pretext.data.Batch;
 import org.pretext.objective.Objective;
@@ -89,6 +90,11 @@ public final class AdversarialObjective implements Objective {
     @Override
     public Map<String, Block> heads() {
         return inner.heads();
+    }
+
+    @Override
+    public Optional<String> embeddingHead() {
+        return inner.embeddingHead();
     }
 
     @Override

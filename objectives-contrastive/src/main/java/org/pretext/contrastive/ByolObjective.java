@@ -11,6 +11,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import org.pretext.encoder.Encoder;
 import org.pretext.model.PretextModel;
@@ -106,6 +107,11 @@ public final class ByolObjective extends ViewPairObjective {
 
     private Block projectorBlock() {
         return MlpHead.create(List.of(projectionHidden), projectionDim, true, false);
+    }
+
+    @Override
+    public Optional<String> embeddingHead() {
+        return Optional.of(PROJECTOR);
     }
 
     @Override

@@ -7,6 +7,7 @@ import ai.djl.nn.Block;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import org.pretext.PretextException;
@@ -49,6 +50,11 @@ public final class ContrastiveKObjective extends ViewPairObjective {
     protected void build(ObjectiveSetup setup) {
         head = initialized(SimClrProjectionHead.create(projectionHidden, projectionDim), setup,
                 setup.encoder().featureSize());
+    }
+
+    @Override
+    public Optional<String> embeddingHead() {
+        return Optional.of(HEAD);
     }
 
     @Override

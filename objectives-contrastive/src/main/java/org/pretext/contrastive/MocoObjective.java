@@ -11,6 +11,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import org.pretext.Seeds;
 import org.pretext.encoder.Encoder;
@@ -72,6 +73,11 @@ public final class MocoObjective extends ViewPairObjective {
     private Block head() {
         return MlpHead.create(projectionHidden > 0 ? List.of(projectionHidden) : List.of(), projectionDim, false,
                 false);
+    }
+
+    @Override
+    public Optional<String> embeddingHead() {
+        return Optional.of(HEAD);
     }
 
     @Override

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import org.pretext.model.PretextModel;
 import org.pretext.objective.ObjectiveSetup;
@@ -44,6 +45,11 @@ public final class SimSiamObjective extends ViewPairObjective {
                 setup, setup.encoder().featureSize());
         predictor = initialized(MlpHead.create(List.of(predictorHidden), projectionDim, true, false), setup,
                 projectionDim);
+    }
+
+    @Override
+    public Optional<String> embeddingHead() {
+        return Optional.of(PROJECTOR);
     }
 
     @Override

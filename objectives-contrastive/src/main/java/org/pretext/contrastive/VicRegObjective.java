@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import org.pretext.objective.ObjectiveSetup;
 import org.pretext.objective.StepContext;
@@ -40,6 +41,11 @@ public final class VicRegObjective extends ViewPairObjective {
     protected void build(ObjectiveSetup setup) {
         expander = initialized(MlpHead.create(List.of(expanderHidden, expanderHidden), expanderDim, true, false), setup,
                 setup.encoder().featureSize());
+    }
+
+    @Override
+    public Optional<String> embeddingHead() {
+        return Optional.of(HEAD);
     }
 
     @Override

@@ -48,6 +48,38 @@ class RepresentationDiagnosticsTest {
         }
     }
 
+    /** An objective whose projector maps everything to one point. */
+    private static final class ConstantProjector implements Objective {
+        private Block head;
+
+        @Override
+        public void initialize(ObjectiveSetup setup) {
+            head = Linear.builder().setUnits(8).build();
+            head.initialize(setup.manager(), ai.djl.ndarray.types.DataType.FLOAT32, new Shape(2, 16));
+            head.getParameters().get("weight").getArray().muli(0f);
+        }
+
+        @Override
+        public Map<String, Block> heads() {
+            return Map.of("projector", head);
+        }
+
+        @Override
+        public java.util.Optional<String> embeddingHead() {
+            return java.util.Optional.of("projector");
+        }
+
+        @Override
+        public PreparedBatch prepare(Batch batch, SplittableRandom random) {
+            return PreparedBatch.of(batch.inputs());
+        }
+
+        @Override
+        public NDArray loss(StepContext context, NDList inputs) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
     /** 300 random 8×8 "images" of 4 blobs at random places, values in [0, 1]. */
     private static InMemorySplit images() {
         SplittableRandom r = new SplittableRandom(3);
@@ -62,11 +94,15 @@ class RepresentationDiagnosticsTest {
     }
 
     private static PretextModel model(boolean collapsed) {
+        return model(collapsed, new NoHeads());
+    }
+
+    private static PretextModel model(boolean collapsed, Objective objective) {
         SequentialBlock b = new SequentialBlock();
         b.add(Blocks.batchFlattenBlock(64));
         b.add(Linear.builder().setUnits(16).build());
         Encoder encoder = new BlockEncoder(b, new Shape(1, 8, 8), 16);
-        PretextModel model = PretextModel.create(encoder, new NoHeads(), new Shape(1, 8, 8), Device.cpu(), 1);
+        PretextModel model = PretextModel.create(encoder, objective, new Shape(1, 8, 8), Device.cpu(), 1);
         if (collapsed) {
             // every input maps to the bias: the trivial solution of a joint-embedding loss
             model.parameters().values().forEach(p -> {
@@ -89,8 +125,9 @@ class RepresentationDiagnosticsTest {
             assertThat(m.get("uniformity")).isGreaterThan(-1e-6);
             assertThat(m.get("alignment")).isLessThan(1e-9);
             assertThat(m.get("collapsed")).isEqualTo(1.0);
+            assertThat(m).doesNotContainKey("embeddingRank");
             assertThat(warnings).singleElement().asString().contains("collapsed at epoch 3")
-                    .contains("effective rank 1.00");
+                    .contains("effective rank 1.00 of the encoder features is below 3.0");
         }
     }
 
@@ -108,6 +145,19 @@ class RepresentationDiagnosticsTest {
             assertThat(warnings).isEmpty();
             // the same numbers every time: a fixed batch and fixed views
             assertThat(withSink.measure(model, 1)).isEqualTo(m);
+        }
+    }
+
+    @Test
+    void aCollapsedProjectorIsReportedThroughTheObjectivesEmbeddingHead() {
+        List<String> warnings = new ArrayList<>();
+        RepresentationDiagnostics d = RepresentationDiagnostics.of(images(), 5).withWarnings(warnings::add);
+        try (PretextModel model = model(false, new ConstantProjector())) {
+            Map<String, Double> m = d.measure(model, 2);
+            assertThat(m.get("effectiveRank")).isGreaterThan(8);
+            assertThat(m.get("embeddingRank")).isLessThan(1.01);
+            assertThat(m.get("collapsed")).isEqualTo(1.0);
+            assertThat(warnings).singleElement().asString().contains("and 1.00 of the embeddings");
         }
     }
 }
