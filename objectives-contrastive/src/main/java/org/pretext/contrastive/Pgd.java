@@ -18,7 +18,9 @@ import org.pretext.engine.NoGradient;
  * </pre>
  *
  * for a number of steps, on every floating-point array of a list at once (integer arrays such as
- * index tables pass through unchanged). Each step opens its own {@link GradientCollector}, so the
+ * index tables pass through unchanged). The valid range takes precedence over the ball: an input
+ * that lies outside [lo, hi] by more than ε (augmentation noise can put it there) is clamped
+ * into the range. Each step opens its own {@link GradientCollector}, so the
  * attack must run where no other collector is open (DJL allows one at a time); gradients it
  * leaves on model parameters are the caller's to zero. Every array it creates attaches to the
  * inputs' managers.
@@ -68,15 +70,15 @@ public final class Pgd {
                     continue;
                 }
                 clean[i] = a;
-                lower[i] = a.sub((float) s.epsilon()).maximum((float) s.min());
-                upper[i] = a.add((float) s.epsilon()).minimum((float) s.max());
+                lower[i] = a.sub((float) s.epsilon());
+                upper[i] = a.add((float) s.epsilon());
                 NDArray start = a;
                 if (s.randomStart() && s.epsilon() > 0) {
                     NDManager m = a.getManager();
                     start = a.add(m.randomUniform((float) -s.epsilon(), (float) s.epsilon(), a.getShape(),
                             a.getDataType()));
                 }
-                x[i] = start.maximum(lower[i]).minimum(upper[i]);
+                x[i] = project(start, lower[i], upper[i], s);
             }
         });
         double first = Double.NaN;
@@ -105,7 +107,7 @@ public final class Pgd {
                 for (int i = 0; i < n; i++) {
                     if (clean[i] != null) {
                         NDArray g = leaf[i].getGradient();
-                        x[i] = leaf[i].add(g.sign().mul((float) s.stepSize())).maximum(lower[i]).minimum(upper[i]);
+                        x[i] = project(leaf[i].add(g.sign().mul((float) s.stepSize())), lower[i], upper[i], s);
                     }
                 }
             });
@@ -115,5 +117,10 @@ public final class Pgd {
             out.add(clean[i] == null ? inputs.get(i) : x[i].stopGradient());
         }
         return new Result(out, first, last);
+    }
+
+    /** Into the ε-ball, then into the valid range (which wins for inputs that lie outside it). */
+    private static NDArray project(NDArray x, NDArray lower, NDArray upper, Settings s) {
+        return x.maximum(lower).minimum(upper).maximum((float) s.min()).minimum((float) s.max());
     }
 }
