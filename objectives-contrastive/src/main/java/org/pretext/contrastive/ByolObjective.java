@@ -175,9 +175,4 @@ public final class ByolObjective extends ViewPairObjective {
     public Target targetMode() {
         return target;
     }
-
-    /** The EMA target, for tests (null unless the target is {@code ema}). */
-    EmaTarget target() {
-        return ema;
-    }
 }

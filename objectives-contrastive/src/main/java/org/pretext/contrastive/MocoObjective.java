@@ -126,9 +126,4 @@ public final class MocoObjective extends ViewPairObjective {
     NegativeQueue queue() {
         return queue;
     }
-
-    /** The key encoder's parameters, for tests. */
-    EmaTarget keyEncoder() {
-        return keys;
-    }
 }
