@@ -9,6 +9,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.pretext.data.Batch;
 import org.pretext.data.Split;
@@ -42,6 +43,15 @@ public interface Objective {
 
     /** Trainable heads by name, optimised with the encoder; empty if none. */
     Map<String, Block> heads();
+
+    /**
+     * The head that maps the encoder's features to the embedding the loss compares (a projector),
+     * if the objective has one; label-free diagnostics measure its output, where the collapse of
+     * joint-embedding methods shows first. Empty by default.
+     */
+    default Optional<String> embeddingHead() {
+        return Optional.empty();
+    }
 
     /**
      * Makes the loss's inputs from a raw batch. Called on worker threads; must use only
