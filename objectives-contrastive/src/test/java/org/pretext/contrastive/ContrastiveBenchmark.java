@@ -21,6 +21,7 @@ import org.pretext.encoder.Features;
 import org.pretext.encoders.MlpEncoderProvider;
 import org.pretext.model.PretextModel;
 import org.pretext.training.PretrainConfig;
+import org.pretext.training.NonFiniteLossException;
 import org.pretext.training.PretrainResult;
 import org.pretext.training.Pretrainer;
 import org.pretext.training.listener.RepresentationDiagnostics;
@@ -29,7 +30,8 @@ import org.pretext.training.listener.RepresentationDiagnostics;
  * Measures every contrastive objective on a folder of MNIST-style files (not part of the test
  * suite): pretrain the default MLP encoder (784-512-128) for a fixed number of steps, then probe
  * the frozen features with multinomial logistic regression at 10 labels per class (mean ± sd of
- * 5 draws) and with all labels, beside the random-initialised encoder and the raw pixels.
+ * 5 draws) and with all labels, beside the random-initialised encoder and the raw pixels. A run
+ * whose loss becomes NaN is recorded as such and retried once with seed 43.
  *
  * <pre>
  *   java -cp ... org.pretext.contrastive.ContrastiveBenchmark DATA_DIR STEPS OUT.jsonl [objective...]
@@ -59,8 +61,12 @@ public final class ContrastiveBenchmark {
     }
 
     static PretrainConfig config(long steps) {
+        return config(steps, 42);
+    }
+
+    static PretrainConfig config(long steps, long seed) {
         return PretrainConfig.builder().batchSize(256).steps(steps).learningRate(2e-3).warmupFraction(0.05)
-                .finalLearningRateFraction(0.1).clipNorm(1).seed(42).logEvery(100).prepareThreads(1).build();
+                .finalLearningRateFraction(0.1).clipNorm(1).seed(seed).logEvery(100).prepareThreads(1).build();
     }
 
     public static void main(String[] args) throws IOException {
@@ -92,14 +98,24 @@ public final class ContrastiveBenchmark {
                 continue;
             }
             String provider = e.getKey().startsWith("adversarial") ? "adversarial" : e.getKey();
-            try (PretextModel model = PretextModel.create(encoder(shape), TestRuns.objective(provider, e.getValue()),
-                    shape, Device.cpu(), 42)) {
-                PretrainResult r = new Pretrainer(config(steps)).run(model, data.pretrain(),
-                        TestRuns.provenance(provider));
-                report(out, data.name(), e.getKey(), r.steps(), r.seconds(), r.finalLoss(),
-                        Features.extract(model.encoder(), model.parameterStore(), train, model.device(), 1000),
-                        Features.extract(model.encoder(), model.parameterStore(), test, model.device(), 1000),
-                        RepresentationDiagnostics.of(data.pretrain(), 1).measure(model));
+            for (long seed : new long[] {42, 43}) {
+                try (PretextModel model = PretextModel.create(encoder(shape),
+                        TestRuns.objective(provider, e.getValue()), shape, Device.cpu(), seed)) {
+                    PretrainResult r = new Pretrainer(config(steps, seed)).run(model, data.pretrain(),
+                            TestRuns.provenance(provider));
+                    report(out, data.name(), e.getKey() + (seed == 42 ? "" : " (seed 43)"), r.steps(), r.seconds(),
+                            r.finalLoss(),
+                            Features.extract(model.encoder(), model.parameterStore(), train, model.device(), 1000),
+                            Features.extract(model.encoder(), model.parameterStore(), test, model.device(), 1000),
+                            RepresentationDiagnostics.of(data.pretrain(), 1).measure(model));
+                    break;
+                } catch (NonFiniteLossException ex) {
+                    String line = String.format(Locale.ROOT, "{\"dataset\":\"%s\",\"features\":\"%s\",\"seed\":%d,"
+                            + "\"error\":\"%s\"}", data.name(), e.getKey(), seed, ex.getMessage().replace('"', '\''));
+                    System.out.println(line);
+                    Files.writeString(out, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                            StandardOpenOption.APPEND);
+                }
             }
         }
     }
