@@ -86,6 +86,7 @@ public final class CheckpointStore {
         }
         entries.put("objective.bin", obj.toByteArray());
         Path file = dir.resolve(String.format("step-%08d.ckpt", step));
+        deleteStaleTemporaries();
         CheckpointFile.write(file, entries);
         List<Path> all = files();
         for (int i = 0; i < all.size() - keep; i++) {
@@ -102,6 +103,18 @@ public final class CheckpointStore {
      * @throws CheckpointException when a verified checkpoint belongs to another objective or encoder
      */
     public Optional<Long> restoreLatest(PretextModel model, AdamW optimizer, Provenance expected) {
+        return restore(model, optimizer, expected);
+    }
+
+    /**
+     * Restores only the model (parameters and objective state) from the newest checkpoint that
+     * verifies, e.g. for evaluation or export.
+     */
+    public Optional<Long> restoreModel(PretextModel model, Provenance expected) {
+        return restore(model, null, expected);
+    }
+
+    private Optional<Long> restore(PretextModel model, AdamW optimizer, Provenance expected) {
         List<Path> all = new ArrayList<>(files());
         for (int i = all.size() - 1; i >= 0; i--) {
             Path f = all.get(i);
@@ -120,6 +133,18 @@ public final class CheckpointStore {
         return Optional.empty();
     }
 
+    /** Removes temporary files left by a write that a crash interrupted (never a complete checkpoint). */
+    private void deleteStaleTemporaries() throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(f -> f.getFileName().toString().endsWith(".ckpt.tmp")).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     /** Messages about damaged checkpoints passed over by {@link #restoreLatest}. */
     public List<String> skipped() {
         return skipped;
@@ -128,7 +153,9 @@ public final class CheckpointStore {
     private static void restore(Path f, Map<String, byte[]> entries, PretextModel model, AdamW optimizer) {
         try {
             ParameterIO.read(CheckpointFile.open(entries, "parameters.bin"), model.parameters(), f.toString());
-            optimizer.read(new DataInputStream(CheckpointFile.open(entries, "optimizer.bin")));
+            if (optimizer != null) {
+                optimizer.read(new DataInputStream(CheckpointFile.open(entries, "optimizer.bin")));
+            }
             model.objective().loadState(new DataInputStream(CheckpointFile.open(entries, "objective.bin")),
                     model.manager());
         } catch (IOException e) {

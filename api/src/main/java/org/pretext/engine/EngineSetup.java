@@ -53,8 +53,11 @@ public final class EngineSetup {
             // Everything needed is in jars: never touch the network.
             System.setProperty("ai.djl.offline", "true");
         }
+        MklCpuOverride.tryLoad();
         try {
-            return Engine.getEngine("PyTorch");
+            Engine e = Engine.getEngine("PyTorch");
+            MklCpuOverride.verified(gemmMatchesReference(e));
+            return e;
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             throw new PretextException("The PyTorch native library could not be loaded (" + rootCause(e) + "). "
                     + (bundled ? "The CPU library jar is on the classpath, so check that DJL_CACHE_DIR (default"
@@ -64,6 +67,35 @@ public final class EngineSetup {
                             + " ai.djl.pytorch:pytorch-jni:2.7.1-0.35.0 are on the classpath; on a GPU machine"
                             + " set PYTORCH_LIBRARY_PATH to a CUDA build of libtorch 2.7.1, or allow DJL's"
                             + " first-use download (unset ai.djl.offline / DJL_OFFLINE)."), e);
+        }
+    }
+
+    /** A 24×24 matrix product on the engine against the same product in Java doubles. */
+    private static boolean gemmMatchesReference(Engine e) {
+        int n = 24;
+        float[] a = new float[n * n];
+        float[] b = new float[n * n];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) Math.sin(i * 0.37);
+            b[i] = (float) Math.cos(i * 0.11);
+        }
+        try (ai.djl.ndarray.NDManager m = e.newBaseManager()) {
+            float[] c = m.create(a, new ai.djl.ndarray.types.Shape(n, n))
+                    .matMul(m.create(b, new ai.djl.ndarray.types.Shape(n, n))).toFloatArray();
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    double s = 0;
+                    for (int k = 0; k < n; k++) {
+                        s += (double) a[i * n + k] * b[k * n + j];
+                    }
+                    if (Math.abs(s - c[i * n + j]) > 1e-4 * (1 + Math.abs(s))) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        } catch (RuntimeException ex) {
+            return false;
         }
     }
 

@@ -140,8 +140,12 @@ public final class Pretrainer {
                         }
                         try (GradientCollector gc = engine.newGradientCollector()) {
                             NDArray l = objective.loss(ctx, inputs);
+                            if (l.getShape().size() != 1) {
+                                throw new PretextException("The objective's loss has shape " + l.getShape()
+                                        + ": expected a scalar (e.g. the mean over the batch)");
+                            }
                             gc.backward(l);
-                            loss = l.getFloat();
+                            loss = l.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
                         }
                         if (!Double.isFinite(loss)) {
                             throw nonFinite(s + 1, loss, lr, lastCheckpoint);

@@ -17,12 +17,13 @@ import org.pretext.training.optimizer.LearningRateSchedule;
 class AdamWTest {
     @Test
     void twoStepsFollowTheFormula() {
-        // f(w) = Σ w², ∇f = 2w. Reference: decoupled decay, then Adam with bias correction.
+        // f(w) = Σ w², ∇f = 2w. Reference: PyTorch's AdamW — decoupled decay, then Adam with bias
+        // correction m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ), w −= η·m̂/(√v̂ + ε).
         double lr = 0.1;
         double wd = 0.01;
         double b1 = 0.9;
         double b2 = 0.999;
-        double eps = 1e-8;
+        double eps = 0.1; // large, so that where ε enters the formula shows in the result
         double[] w = {1.0, -2.0, 0.5};
         double[] m = new double[3];
         double[] v = new double[3];
@@ -44,8 +45,9 @@ class AdamWTest {
                     w[i] *= 1 - lr * wd;
                     m[i] = b1 * m[i] + (1 - b1) * g;
                     v[i] = b2 * v[i] + (1 - b2) * g * g;
-                    double corr = Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t));
-                    w[i] -= lr * corr * m[i] / (Math.sqrt(v[i]) + eps);
+                    double mHat = m[i] / (1 - Math.pow(b1, t));
+                    double vHat = v[i] / (1 - Math.pow(b2, t));
+                    w[i] -= lr * mHat / (Math.sqrt(vHat) + eps);
                 }
                 float[] got = p.getArray().toFloatArray();
                 for (int i = 0; i < 3; i++) {

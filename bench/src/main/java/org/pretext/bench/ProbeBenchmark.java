@@ -10,11 +10,9 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,6 +56,7 @@ import org.pretext.probe.RawFeatures;
  */
 public final class ProbeBenchmark {
     static final String USAGE = """
+            java -cp bench/target/pretext-bench.jar org.pretext.bench.ProbeBenchmark [options], from the project root
               --mnist DIR      folder with the four MNIST .gz files (default ../shared/data/mnist)
               --out DIR        where features and results go (default bench/target/probe-vs-sklearn)
               --threads N      engine and BLAS threads on both sides (default 2)
@@ -69,7 +68,11 @@ public final class ProbeBenchmark {
     private ProbeBenchmark() {}
 
     public static void main(String[] argv) throws Exception {
-        Map<String, String> a = parse(argv);
+        Map<String, String> a = Args.parse(argv);
+        if (a.containsKey("help")) {
+            System.out.println(USAGE);
+            return;
+        }
         Path mnistDir = Path.of(a.getOrDefault("mnist", "../shared/data/mnist"));
         Path out = Path.of(a.getOrDefault("out", "bench/target/probe-vs-sklearn"));
         int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
@@ -93,7 +96,10 @@ public final class ProbeBenchmark {
                 options.validationFraction(), seed);
         NpyFile.writeLabels(out.resolve("fit-rows.npy"), split[0]);
         NpyFile.writeLabels(out.resolve("val-rows.npy"), split[1]);
-        Path script = script(out);
+        Path script = Path.of("bench/python/probe_vs_sklearn.py");
+        if (!Files.isRegularFile(script)) {
+            throw new IllegalStateException("run from the project root (" + script + " not found)");
+        }
 
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("features", train.rows() + " x " + train.cols() + " random ReLU features of MNIST (seed " + seed
@@ -243,21 +249,6 @@ public final class ProbeBenchmark {
         return r;
     }
 
-    private static Path script(Path out) throws IOException {
-        Path local = Path.of("bench/src/main/python/probe_vs_sklearn.py");
-        if (Files.isRegularFile(local)) {
-            return local;
-        }
-        Path copy = out.resolve("probe_vs_sklearn.py");
-        try (InputStream in = ProbeBenchmark.class.getResourceAsStream("/probe_vs_sklearn.py")) {
-            if (in == null) {
-                throw new IOException("probe_vs_sklearn.py is neither at " + local + " nor in the jar");
-            }
-            Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
-        }
-        return copy;
-    }
-
     private static Map<String, Object> machine(int threads, Device device) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("cpu", cpuModel());
@@ -327,16 +318,5 @@ public final class ProbeBenchmark {
             f[i] = (float) v[i];
         }
         return f;
-    }
-
-    private static Map<String, String> parse(String[] argv) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < argv.length; i++) {
-            if (!argv[i].startsWith("--") || i + 1 >= argv.length) {
-                throw new IllegalArgumentException("Bad argument '" + argv[i] + "'. Options:\n" + USAGE);
-            }
-            m.put(argv[i].substring(2), argv[++i]);
-        }
-        return m;
     }
 }

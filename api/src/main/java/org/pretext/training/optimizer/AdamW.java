@@ -23,8 +23,11 @@ import org.pretext.PretextException;
  * <pre>
  *   g ← s·∇w                      (s: the gradient-clipping scale, 1 when not clipped)
  *   m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²
- *   w ← w − η·λ·w − η·√(1−β₂ᵗ)/(1−β₁ᵗ) · m / (√v + ε)
+ *   w ← w − η·λ·w − η/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε)
  * </pre>
+ *
+ * exactly PyTorch's {@code AdamW} (and {@code Adam} when λ = 0): the fused kernel computes
+ * η·√(1−β₂ᵗ)/(1−β₁ᵗ) · m/(√v + ε'), and it is given ε' = ε·√(1−β₂ᵗ).
  *
  * The moments live in the optimizer's own manager, created once, never inside a step's scope;
  * gradients are zeroed by the update.
@@ -76,7 +79,9 @@ public final class AdamW implements AutoCloseable {
      */
     public void step(double learningRate, double gradientScale) {
         updates++;
-        double correction = Math.sqrt(1 - Math.pow(beta2, updates)) / (1 - Math.pow(beta1, updates));
+        double sqrtBias2 = Math.sqrt(1 - Math.pow(beta2, updates));
+        double correction = sqrtBias2 / (1 - Math.pow(beta1, updates));
+        float eps = (float) (epsilon * sqrtBias2);
         float lr = (float) learningRate;
         float lrCorrected = (float) (learningRate * correction);
         for (int i = 0; i < params.size(); i++) {
@@ -87,7 +92,7 @@ public final class AdamW implements AutoCloseable {
                 }
                 w.getNDArrayInternal().adamUpdate(new NDList(w, g, means.get(i), variances.get(i)), new NDList(w),
                         lr, lrCorrected, 0f, (float) gradientScale, -1f, (float) beta1, (float) beta2,
-                        (float) epsilon, false, false);
+                        eps, false, false);
             }
         }
     }

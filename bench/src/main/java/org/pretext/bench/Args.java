@@ -1,0 +1,22 @@
+package org.pretext.bench;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code --key value} pairs. */
+final class Args {
+    private Args() {}
+
+    static Map<String, String> parse(String[] args) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("expected --key value, got '" + args[i] + "'");
+            }
+            String key = args[i].substring(2);
+            String value = i + 1 < args.length && !args[i + 1].startsWith("--") ? args[++i] : "true";
+            m.put(key, value);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,79 @@
+package org.pretext.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.pretext.data.Batch;
+import org.pretext.objective.Objective;
+import org.pretext.objective.ObjectiveSetup;
+import org.pretext.objective.PreparedBatch;
+import org.pretext.objective.StepContext;
+
+/**
+ * Wraps a real objective so that every step's inputs are taken in turn from a fixed list of
+ * prepared batches: the benchmark measures the training step (transfer, forward, loss, backward,
+ * update), exactly what the PyTorch reference times, not data preparation.
+ */
+final class FixedInputsObjective implements Objective {
+    private final Objective inner;
+    private final List<PreparedBatch> batches;
+    private int next;
+
+    FixedInputsObjective(Objective inner, List<PreparedBatch> batches) {
+        this.inner = inner;
+        this.batches = batches;
+    }
+
+    @Override
+    public Shape encoderInputShape(Shape exampleShape) {
+        return inner.encoderInputShape(exampleShape);
+    }
+
+    @Override
+    public void initialize(ObjectiveSetup setup) {
+        inner.initialize(setup);
+    }
+
+    @Override
+    public Map<String, Block> heads() {
+        return inner.heads();
+    }
+
+    @Override
+    public synchronized PreparedBatch prepare(Batch batch, SplittableRandom random) {
+        return batches.get(next++ % batches.size());
+    }
+
+    @Override
+    public NDList perturb(StepContext context, NDList inputs) {
+        return inner.perturb(context, inputs);
+    }
+
+    @Override
+    public NDArray loss(StepContext context, NDList inputs) {
+        return inner.loss(context, inputs);
+    }
+
+    @Override
+    public void afterUpdate(StepContext context) {
+        inner.afterUpdate(context);
+    }
+
+    @Override
+    public void saveState(DataOutputStream out) throws IOException {
+        inner.saveState(out);
+    }
+
+    @Override
+    public void loadState(DataInputStream in, NDManager manager) throws IOException {
+        inner.loadState(in, manager);
+    }
+}

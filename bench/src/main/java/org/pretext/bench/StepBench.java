@@ -1,0 +1,116 @@
+package org.pretext.bench;
+
+import ai.djl.Device;
+import ai.djl.nn.Parameter;
+import com.google.gson.Gson;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.pretext.data.HostTensor;
+import org.pretext.data.InMemorySplit;
+import org.pretext.engine.EngineSetup;
+import org.pretext.engine.MklCpuOverride;
+import org.pretext.model.PretextModel;
+import org.pretext.objective.PreparedBatch;
+import org.pretext.training.PretrainConfig;
+import org.pretext.training.PretrainResult;
+import org.pretext.training.Pretrainer;
+import org.pretext.training.listener.StepMetrics;
+import org.pretext.training.listener.TrainingListener;
+
+/**
+ * Times Pretext's training step for one benchmark configuration in this process, with the real
+ * {@link Pretrainer} and the real objective on fixed inputs; prints one JSON line. With
+ * {@code --dump DIR} it instead writes the initial weights and the batches as {@code .npy}, trains
+ * on them with a constant learning rate and prints the losses, for the equal-loss check.
+ *
+ * <pre>java -cp pretext-bench.jar org.pretext.bench.StepBench --config simclr-mlp --threads 2 --warmup 300 --steps 600</pre>
+ */
+public final class StepBench {
+    private StepBench() {}
+
+    public static void main(String[] args) throws IOException {
+        Map<String, String> a = Args.parse(args);
+        int threads = Integer.parseInt(a.getOrDefault("threads", "0"));
+        EngineSetup.configureThreads(threads);
+        EngineSetup.engine();
+        BenchConfig config = BenchConfig.named(a.get("config"));
+        int warmup = Integer.parseInt(a.getOrDefault("warmup", "200"));
+        int steps = Integer.parseInt(a.getOrDefault("steps", "500"));
+        Path dump = a.containsKey("dump") ? Path.of(a.get("dump")) : null;
+        int dumpSteps = Integer.parseInt(a.getOrDefault("dump-steps", "100"));
+        ClassLoader cl = StepBench.class.getClassLoader();
+        List<PreparedBatch> batches = config.fixedBatches(dump != null ? dumpSteps : 8, 1);
+        FixedInputsObjective objective = new FixedInputsObjective(config.newObjective(cl), batches);
+        InMemorySplit data = InMemorySplit.ofFloats(new float[(int) (config.batch() * 8 * config.exampleShape().size())],
+                config.exampleShape(), null, List.of());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("side", "pretext");
+        out.put("config", config.name());
+        try (PretextModel model = PretextModel.create(config.encoders(cl, objective.encoderInputShape(
+                config.exampleShape())), objective, config.exampleShape(), Device.cpu(), 1)) {
+            if (dump != null) {
+                writeDump(dump, model, batches);
+                PretrainResult r = new Pretrainer(constant(dumpSteps, dumpSteps).build()).run(model, data, null);
+                List<Double> losses = new ArrayList<>();
+                for (float l : r.losses()) {
+                    losses.add((double) l);
+                }
+                out.put("losses", losses);
+            } else {
+                double[] atWarmup = {Double.NaN};
+                System.out.println("FIRST_STEP");
+                PretrainResult r = new Pretrainer(constant(warmup + steps, warmup).build())
+                        .addListener(new TrainingListener() {
+                            @Override
+                            public void onStep(StepMetrics m) {
+                                if (m.step() == warmup) {
+                                    atWarmup[0] = m.elapsedSeconds();
+                                }
+                            }
+                        }).run(model, data, null);
+                double seconds = r.seconds() - atWarmup[0];
+                out.put("threads", threads);
+                out.put("steps", steps);
+                out.put("seconds", seconds);
+                out.put("stepsPerSecond", steps / seconds);
+                out.put("samplesPerSecond", steps * config.batch() / seconds);
+                out.put("gflopsPerSecond", steps * config.flopsPerStep() / seconds / 1e9);
+                out.put("finalLoss", (double) r.losses()[r.losses().length - 1]);
+                out.put("mklOverride", MklCpuOverride.status());
+                out.put("peakRssMb", Resources.peakRssMb());
+            }
+        }
+        System.out.println(new Gson().toJson(out));
+    }
+
+    private static PretrainConfig.Builder constant(long steps, int logEvery) {
+        return PretrainConfig.builder().steps(steps).logEvery(logEvery).learningRate(1e-3).weightDecay(0)
+                .warmupFraction(0).finalLearningRateFraction(1).seed(1).prefetch(4);
+    }
+
+    /** Initial weights as p###.npy with parameters.txt (index, name, trainable), and the batches. */
+    private static void writeDump(Path dir, PretextModel model, List<PreparedBatch> batches) throws IOException {
+        Files.createDirectories(dir);
+        StringBuilder index = new StringBuilder();
+        int i = 0;
+        for (Map.Entry<String, Parameter> e : model.parameters().entrySet()) {
+            var arr = e.getValue().getArray();
+            org.pretext.datasets.npy.NpyWriter.writeFloats(dir.resolve(String.format("p%03d.npy", i)), arr.toFloatArray(), arr.getShape().getShape());
+            index.append(String.format("%03d %s %s%n", i, e.getKey(), e.getValue().requiresGradient()));
+            i++;
+        }
+        Files.writeString(dir.resolve("parameters.txt"), index);
+        for (int b = 0; b < batches.size(); b++) {
+            List<HostTensor> t = batches.get(b).tensors();
+            for (int v = 0; v < t.size(); v++) {
+                org.pretext.datasets.npy.NpyWriter.writeFloats(dir.resolve(String.format("batch%03d_%d.npy", b, v)), t.get(v).floats(),
+                        t.get(v).shape().getShape());
+            }
+        }
+    }
+}

@@ -1,0 +1,265 @@
+package org.pretext.datasets.npy;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.pretext.PretextException;
+
+/**
+ * A NumPy {@code .npy} file (format versions 1.0, 2.0 and 3.0): its header, and positional reads
+ * of rows (slices along the first axis) of its data. Only C-order arrays of the types in
+ * {@link NpyDType} are accepted; anything else is refused with a message that names the file,
+ * what it holds and how to convert it.
+ *
+ * <p>The file is not held open between reads, so an {@code NpyFile} is a small immutable value
+ * that any thread may read from.
+ *
+ * @param path the file
+ * @param dtype its element type
+ * @param shape its shape (first axis: rows)
+ * @param dataOffset where the data starts, in bytes
+ */
+public record NpyFile(Path path, NpyDType dtype, long[] shape, long dataOffset) {
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
+    private static final Pattern DESCR_ANY = Pattern.compile("'descr'\\s*:\\s*([^,]+|\\[.*\\])");
+    private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
+    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+
+    /** Reads and checks the header of a file, and that the file holds exactly the data it declares. */
+    public static NpyFile open(Path path) {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            long fileSize = ch.size();
+            ByteBuffer pre = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(ch, pre, 0);
+            pre.flip();
+            byte[] magic = new byte[6];
+            if (pre.remaining() < 10) {
+                throw new PretextException("NumPy file " + path + " is " + fileSize
+                        + " bytes long, shorter than an .npy header: expected a file written by numpy.save");
+            }
+            pre.get(magic);
+            if (!Arrays.equals(magic, MAGIC)) {
+                throw new PretextException("File " + path + " is not a NumPy .npy file: it does not start with"
+                        + " the bytes \\x93NUMPY (write it with numpy.save; .npz archives are not read)");
+            }
+            int major = pre.get() & 0xFF;
+            pre.get();
+            long headerLen;
+            int lenBytes;
+            if (major == 1) {
+                headerLen = pre.getShort() & 0xFFFF;
+                lenBytes = 2;
+            } else if (major == 2 || major == 3) {
+                if (pre.remaining() < 4) {
+                    throw new PretextException("NumPy file " + path + " is truncated inside its header");
+                }
+                headerLen = pre.getInt() & 0xFFFFFFFFL;
+                lenBytes = 4;
+            } else {
+                throw new PretextException("NumPy file " + path + " has format version " + major
+                        + ".x: expected 1.0, 2.0 or 3.0");
+            }
+            long offset = 8 + lenBytes + headerLen;
+            if (offset > fileSize || headerLen > (1 << 24)) {
+                throw new PretextException("NumPy file " + path + " is truncated inside its header (it declares a "
+                        + headerLen + "-byte header, the file is " + fileSize + " bytes)");
+            }
+            ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
+            readFully(ch, hb, 8 + lenBytes);
+            String header = new String(hb.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+            NpyFile f = parseHeader(path, header, offset);
+            long expected = f.dataBytes();
+            long actual = fileSize - offset;
+            if (actual < expected) {
+                throw new PretextException("NumPy file " + path + " is truncated: its header declares shape "
+                        + f.shapeText() + " of " + f.dtype.descr() + " (" + expected + " bytes of data) but only "
+                        + actual + " bytes follow the header");
+            }
+            if (actual > expected) {
+                throw new PretextException("NumPy file " + path + " has " + (actual - expected)
+                        + " bytes more than its header declares (shape " + f.shapeText() + " of "
+                        + f.dtype.descr() + "): the header disagrees with the file's size");
+            }
+            return f;
+        } catch (NoSuchFileException e) {
+            throw new PretextException("NumPy file " + path + " does not exist");
+        } catch (IOException e) {
+            throw new PretextException("NumPy file " + path + " could not be read: " + e.getMessage(), e);
+        }
+    }
+
+    private static NpyFile parseHeader(Path path, String header, long offset) {
+        Matcher d = DESCR.matcher(header);
+        if (!d.find()) {
+            Matcher any = DESCR_ANY.matcher(header);
+            String what = any.find() ? any.group(1).trim() : "(no 'descr' entry)";
+            throw new PretextException("NumPy file " + path + " holds a structured or unreadable dtype " + what
+                    + ": expected a plain numeric array of " + NpyDType.SUPPORTED);
+        }
+        String descr = d.group(1);
+        NpyDType type = NpyDType.parse(descr);
+        if (type == null) {
+            String hint = descr.startsWith(">") ? " (big-endian: convert with a.astype('" + "<" + descr.substring(1)
+                    + "'))" : " (convert with a.astype('float32') before numpy.save)";
+            throw new PretextException("NumPy file " + path + " has dtype '" + descr + "': expected one of "
+                    + NpyDType.SUPPORTED + hint);
+        }
+        Matcher f = FORTRAN.matcher(header);
+        if (!f.find()) {
+            throw new PretextException("NumPy file " + path + " has a header without 'fortran_order': " + header.trim());
+        }
+        if (f.group(1).equals("True")) {
+            throw new PretextException("NumPy file " + path + " is stored in Fortran (column-major) order:"
+                    + " expected C order (save numpy.ascontiguousarray(a) instead)");
+        }
+        Matcher s = SHAPE.matcher(header);
+        if (!s.find()) {
+            throw new PretextException("NumPy file " + path + " has a header without a 'shape': " + header.trim());
+        }
+        String[] parts = s.group(1).split(",");
+        long[] dims = Arrays.stream(parts).map(String::trim).filter(p -> !p.isEmpty()).mapToLong(p -> {
+            try {
+                return Long.parseLong(p.endsWith("L") ? p.substring(0, p.length() - 1) : p);
+            } catch (NumberFormatException e) {
+                throw new PretextException("NumPy file " + path + " has a malformed shape (" + s.group(1) + ")");
+            }
+        }).toArray();
+        if (dims.length == 0) {
+            throw new PretextException("NumPy file " + path + " holds a single scalar: expected an array with"
+                    + " one row per example");
+        }
+        for (long v : dims) {
+            if (v < 0) {
+                throw new PretextException("NumPy file " + path + " has a negative dimension in shape ("
+                        + s.group(1) + ")");
+            }
+        }
+        return new NpyFile(path, type, dims, offset);
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
+        long pos = position;
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf, pos);
+            if (n < 0) {
+                break;
+            }
+            pos += n;
+        }
+    }
+
+    /** Number of rows (the first dimension). */
+    public long rows() {
+        return shape[0];
+    }
+
+    /** Elements per row (product of the other dimensions). */
+    public long rowElements() {
+        long n = 1;
+        for (int i = 1; i < shape.length; i++) {
+            n *= shape[i];
+        }
+        return n;
+    }
+
+    /** Bytes per row. */
+    public long rowBytes() {
+        return rowElements() * dtype.size();
+    }
+
+    /** Bytes of data the header declares. */
+    public long dataBytes() {
+        return rows() * rowBytes();
+    }
+
+    /** The shape as numpy prints it, e.g. {@code (60000, 28, 28)}. */
+    public String shapeText() {
+        if (shape.length == 1) {
+            return "(" + shape[0] + ",)";
+        }
+        StringBuilder sb = new StringBuilder("(");
+        for (int i = 0; i < shape.length; i++) {
+            sb.append(i == 0 ? "" : ", ").append(shape[i]);
+        }
+        return sb.append(')').toString();
+    }
+
+    /** Reads rows {@code [from, from + count)} as little-endian raw bytes. */
+    public byte[] readRows(long from, int count) {
+        long bytes = count * rowBytes();
+        if (from < 0 || count < 0 || from + count > rows()) {
+            throw new IndexOutOfBoundsException("rows " + from + ".." + (from + count) + " of " + rows());
+        }
+        if (bytes > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("cannot read " + bytes + " bytes at once from " + path);
+        }
+        byte[] out = new byte[(int) bytes];
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            ByteBuffer buf = ByteBuffer.wrap(out);
+            readFully(ch, buf, dataOffset + from * rowBytes());
+            if (buf.hasRemaining()) {
+                throw new PretextException("NumPy file " + path + " became shorter while it was being read");
+            }
+        } catch (IOException e) {
+            throw new PretextException("NumPy file " + path + " could not be read: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** Every value as float32 times {@code scale}; fails if the array is too large for one Java array. */
+    public float[] readAllFloats(float scale) {
+        long n = rows() * rowElements();
+        if (n > Integer.MAX_VALUE - 16) {
+            throw new PretextException("NumPy file " + path + " holds " + n + " values, more than one Java array can"
+                    + " hold: read it with storage=disk");
+        }
+        float[] out = new float[(int) n];
+        long rowsPerChunk = Math.max(1, (64L << 20) / Math.max(1, rowBytes()));
+        for (long r = 0; r < rows(); r += rowsPerChunk) {
+            int c = (int) Math.min(rowsPerChunk, rows() - r);
+            byte[] raw = readRows(r, c);
+            dtype.toFloats(NpyDType.littleEndian(raw), 0, out, (int) (r * rowElements()), (int) (c * rowElements()),
+                    scale);
+        }
+        return out;
+    }
+
+    /**
+     * Reads a vector of integer class labels: shape (n,) or (n, 1), an integer dtype or floats
+     * holding whole numbers. Anything else is refused naming the file and the first bad value.
+     */
+    public long[] readLabels() {
+        if (!(shape.length == 1 || (shape.length == 2 && shape[1] == 1))) {
+            throw new PretextException("NumPy labels file " + path + " has shape " + shapeText()
+                    + ": expected one label per example, shape (n,) or (n, 1)");
+        }
+        if (rows() > Integer.MAX_VALUE - 16) {
+            throw new PretextException("NumPy labels file " + path + " holds too many labels (" + rows() + ")");
+        }
+        byte[] raw = readRows(0, (int) rows());
+        ByteBuffer b = NpyDType.littleEndian(raw);
+        long[] out = new long[(int) rows()];
+        for (int i = 0; i < out.length; i++) {
+            if (dtype == NpyDType.I8) {
+                out[i] = b.getLong(8 * i);
+                continue;
+            }
+            double v = dtype.getDouble(b, i);
+            if (v != Math.rint(v) || Double.isInfinite(v)) {
+                throw new PretextException("NumPy labels file " + path + " holds " + v + " at index " + i
+                        + ": expected whole-number class labels");
+            }
+            out[i] = (long) v;
+        }
+        return out;
+    }
+}

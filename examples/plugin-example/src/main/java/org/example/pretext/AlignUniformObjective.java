@@ -1,0 +1,52 @@
+package org.example.pretext;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.nn.Block;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import org.pretext.data.Batch;
+import org.pretext.objective.Objective;
+import org.pretext.objective.ObjectiveSetup;
+import org.pretext.objective.PreparedBatch;
+import org.pretext.objective.StepContext;
+import org.pretext.transform.Augmentation;
+import org.pretext.transform.Views;
+
+/** Two augmented views; the alignment-uniformity loss directly on the encoder's features (no head). */
+public final class AlignUniformObjective implements Objective {
+    private final double t;
+    private final double lambda;
+    private final Function<ai.djl.ndarray.types.Shape, Augmentation> augmentationFor;
+    private Augmentation augmentation;
+
+    public AlignUniformObjective(double t, double lambda, Function<ai.djl.ndarray.types.Shape, Augmentation> aug) {
+        this.t = t;
+        this.lambda = lambda;
+        this.augmentationFor = aug;
+    }
+
+    @Override
+    public void initialize(ObjectiveSetup setup) {
+        augmentation = augmentationFor.apply(setup.exampleShape());
+    }
+
+    @Override
+    public Map<String, Block> heads() {
+        return Map.of();
+    }
+
+    @Override
+    public PreparedBatch prepare(Batch batch, SplittableRandom random) {
+        return PreparedBatch.of(Views.augment(batch.inputs(), augmentation, random.split()),
+                Views.augment(batch.inputs(), augmentation, random.split()));
+    }
+
+    @Override
+    public NDArray loss(StepContext ctx, NDList inputs) {
+        long n = inputs.get(0).getShape().get(0);
+        NDArray f = ctx.model().encode(inputs.get(0).concat(inputs.get(1), 0), true);
+        return AlignUniformLoss.compute(f.get("0:" + n), f.get(n + ":"), t, lambda);
+    }
+}

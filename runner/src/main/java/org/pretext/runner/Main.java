@@ -1,0 +1,207 @@
+package org.pretext.runner;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.pretext.PretextException;
+import org.pretext.param.Param;
+import org.pretext.registry.NamedProvider;
+import org.pretext.registry.ProviderRegistry;
+import org.pretext.runner.config.ProbeSettings;
+import org.pretext.runner.config.RunConfig;
+import org.pretext.runner.config.TrainingSettings;
+import org.pretext.runner.pipeline.RunDirectory;
+import org.pretext.runner.pipeline.RunPipeline;
+import org.pretext.runner.pipeline.TrainedModel;
+import org.pretext.runner.wiring.RunComponents;
+import org.pretext.checkpoint.ExportedEncoder;
+import org.pretext.runner.report.ReportRenderer;
+import org.pretext.runner.wiring.PluginClassLoader;
+import org.pretext.runner.wiring.Registries;
+import org.pretext.runner.wiring.RunModule;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The {@code pretext} command line. */
+@Command(name = "pretext", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Self-supervised pretraining with pluggable objectives, then linear evaluation.",
+        subcommands = {Main.Run.class, Main.Pretrain.class, Main.Export.class, Main.ListProviders.class,
+            Main.Report.class})
+public final class Main implements Runnable {
+    /** Exit code for bad input or configuration. */
+    static final int USAGE_ERROR = 2;
+
+    public static void main(String[] args) {
+        System.exit(execute(args, System.out, System.err));
+    }
+
+    /** Runs the command line and returns its exit code (0 success, 2 bad input, 1 failure). */
+    public static int execute(String[] args, PrintStream out, PrintStream err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        cl.setExecutionExceptionHandler((ex, line, parse) -> {
+            Throwable t = ex;
+            while (!(t instanceof PretextException) && t.getCause() != null && t.getCause() != t) {
+                t = t.getCause();
+            }
+            if (t instanceof PretextException) {
+                err.println("error: " + t.getMessage());
+                return USAGE_ERROR;
+            }
+            err.println("error: " + ex);
+            ex.printStackTrace(err);
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    /** {@code run}: pretrain, probe, report. */
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Pretrain an encoder, then probe its frozen features and write a report.")
+    static final class Run implements Callable<Integer> {
+        @Mixin
+        RunOptions options;
+
+        @Override
+        public Integer call() throws Exception {
+            return execute(options, true);
+        }
+    }
+
+    /** {@code pretrain}: pretrain only. */
+    @Command(name = "pretrain", mixinStandardHelpOptions = true,
+            description = "Pretrain an encoder (checkpoints and metrics in the run folder), without probes.")
+    static final class Pretrain implements Callable<Integer> {
+        @Mixin
+        RunOptions options;
+
+        @Override
+        public Integer call() throws Exception {
+            return execute(options, false);
+        }
+    }
+
+    static int execute(RunOptions options, boolean probes) throws Exception {
+        RunConfig config = options.resolve();
+        ClassLoader plugins = PluginClassLoader.create(options.plugins);
+        Thread.currentThread().setContextClassLoader(plugins);
+        RunDirectory dir = new RunDirectory(options.runFolder(config));
+        dir.checkUsable(options.resume != null, options.force);
+        Injector injector = Guice.createInjector(new RunModule(config, plugins, dir.root()));
+        RunPipeline pipeline = injector.getInstance(RunPipeline.class); // validates everything before training
+        dir.prepare(options.resume != null, options.force);
+        System.err.println("run folder: " + dir.root().toAbsolutePath());
+        pipeline.run(dir, options.resume != null, probes, System.out);
+        return 0;
+    }
+
+    /** Wiring of an existing run folder from its saved config. */
+    static Injector injectorFor(Path run, List<Path> pluginFolders) {
+        RunOptions o = new RunOptions();
+        o.resume = run;
+        o.plugins = pluginFolders;
+        RunConfig config = o.resolve();
+        ClassLoader plugins = PluginClassLoader.create(pluginFolders);
+        Thread.currentThread().setContextClassLoader(plugins);
+        return Guice.createInjector(new RunModule(config, plugins, run));
+    }
+
+    /** {@code export}: the trained encoder alone, with its provenance. */
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Write a run's trained encoder (no heads, no optimizer) with its provenance to one file.")
+    static final class Export implements Callable<Integer> {
+        @Option(names = "--run", required = true, paramLabel = "DIR", description = "the run folder")
+        Path run;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE", description = "the file to write")
+        Path out;
+
+        @Option(names = "--plugins", paramLabel = "DIR", description = "folder of plug-in jars (repeatable)")
+        List<Path> plugins = new java.util.ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            RunComponents c = injectorFor(run, plugins).getInstance(RunComponents.class);
+            try (TrainedModel.Restored r = TrainedModel.load(c, new RunDirectory(run))) {
+                ExportedEncoder.write(out, r.model(), c.provenance(), r.step());
+            }
+            System.out.println("exported encoder: " + out.toAbsolutePath());
+            return 0;
+        }
+    }
+
+    /** {@code list}: every discovered provider with its parameters. */
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List objectives, encoders and datasets with their parameters and where they come from.")
+    static final class ListProviders implements Callable<Integer> {
+        @Option(names = "--plugins", paramLabel = "DIR", description = "folder of plug-in jars (repeatable)")
+        List<Path> plugins = new java.util.ArrayList<>();
+
+        @Override
+        public Integer call() {
+            Registries r = Registries.load(PluginClassLoader.create(plugins));
+            PrintStream out = System.out;
+            print(out, r.objectives());
+            print(out, r.encoders());
+            print(out, r.datasets());
+            out.println("training settings (config section 'training', or --set training.KEY=VALUE):");
+            printParams(out, TrainingSettings.ALL);
+            out.println("probe settings (config section 'probe'):");
+            printParams(out, ProbeSettings.ALL);
+            for (String p : r.problems()) {
+                out.println("problem: " + p);
+            }
+            return 0;
+        }
+
+        private static <P extends NamedProvider> void print(PrintStream out, ProviderRegistry<P> reg) {
+            out.println(reg.kind() + "s:");
+            for (P p : reg.all().values()) {
+                out.printf("  %s — %s%n    from %s%n", p.name(), p.description(), reg.sourceOf(p.name()));
+                printParams(out, p.parameters());
+            }
+            out.println();
+        }
+
+        private static void printParams(PrintStream out, List<Param<?>> params) {
+            for (Param<?> q : params) {
+                out.printf("      %-26s %s (default %s; %s)%n", q.name(), q.description(), q.defaultValue(),
+                        q.expectation());
+            }
+        }
+    }
+
+    /** {@code report}: rebuild report.html and plots from a run folder. */
+    @Command(name = "report", mixinStandardHelpOptions = true,
+            description = "Rebuild report.html and its plots from a run folder.")
+    static final class Report implements Callable<Integer> {
+        @Option(names = "--run", required = true, paramLabel = "DIR", description = "the run folder")
+        Path run;
+
+        @Override
+        public Integer call() throws Exception {
+            System.out.println("report: " + ReportRenderer.render(run).toAbsolutePath());
+            return 0;
+        }
+    }
+
+    /** Pretext's version. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"Pretext " + org.pretext.Versions.pretext() + " (SPI " + org.pretext.Versions.SPI_VERSION
+                    + ", DJL " + org.pretext.Versions.djl() + ", PyTorch " + org.pretext.Versions.pytorch() + ")"};
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package org.pretext.runner.pipeline;
+
+import com.google.inject.Inject;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.pretext.data.Split;
+import org.pretext.encoder.Features;
+import org.pretext.runner.config.ConfigLoader;
+import org.pretext.runner.config.ProbeSettings;
+import org.pretext.runner.config.RunConfig;
+import org.pretext.runner.report.PretrainSummary;
+import org.pretext.runner.report.ProbeEntry;
+import org.pretext.runner.report.Projection;
+import org.pretext.runner.report.ReportRenderer;
+import org.pretext.runner.report.RunReport;
+import org.pretext.runner.wiring.RunComponents;
+
+/** {@code run}: pretraining, then the probes of three feature sets, then the report. */
+public final class RunPipeline {
+    private final RunComponents components;
+    private final PretrainStage pretrain;
+
+    @Inject
+    public RunPipeline(RunComponents components, PretrainStage pretrain) {
+        this.components = components;
+        this.pretrain = pretrain;
+    }
+
+    /**
+     * Runs into a prepared folder.
+     *
+     * @param withProbes whether to probe after pretraining ({@code pretrain} command: no)
+     */
+    public RunReport run(RunDirectory dir, boolean resume, boolean withProbes, PrintStream out) throws IOException {
+        RunConfig c = components.config();
+        Files.writeString(dir.config(), ConfigLoader.toYaml(c.tree()), StandardCharsets.UTF_8);
+        List<ProbeEntry> entries = new ArrayList<>();
+        PretrainSummary summary;
+        try (PretrainStage.Outcome o = pretrain.run(dir, resume)) {
+            var r = o.result();
+            summary = new PretrainSummary(r.steps(), r.seconds(), r.finalLoss(), r.samplesPerSecond(), r.startStep(),
+                    new LinkedHashMap<>());
+            boolean probe = withProbes && c.probe().get(ProbeSettings.ENABLED);
+            if (probe && components.dataset().train().isPresent() && components.dataset().test().isPresent()) {
+                entries.addAll(probeAll(o, dir));
+            } else if (probe) {
+                System.err.println("note: dataset '" + components.dataset().name() + "' has no labels; probes skipped");
+            }
+        }
+        RunReport report = new RunReport(c.objective().name(), components.dataset().name(), c.encoder().name(),
+                c.seed(), org.pretext.engine.Devices.name(components.device()), summary, entries, components.provenance());
+        report.write(dir.reportJson());
+        ReportRenderer.render(dir.root());
+        printTable(report, out);
+        out.println("report: " + dir.reportHtml().toAbsolutePath());
+        return report;
+    }
+
+    private List<ProbeEntry> probeAll(PretrainStage.Outcome o, RunDirectory dir) throws IOException {
+        RunConfig c = components.config();
+        Split train = components.dataset().train().orElseThrow();
+        Split test = components.dataset().test().orElseThrow();
+        int batch = c.probe().get(ProbeSettings.BATCH_SIZE);
+        List<ProbeEntry> entries = new ArrayList<>();
+        for (String set : ProbeSettings.names(c.probe(), ProbeSettings.FEATURES, ProbeSettings.FEATURE_SETS)) {
+            long t0 = System.nanoTime();
+            Features.Matrix[] f = switch (set) {
+                case "pretrained" -> new Features.Matrix[] {FeatureSets.pretrained(o.model(), train, batch),
+                        FeatureSets.pretrained(o.model(), test, batch)};
+                case "random-encoder" -> FeatureSets.randomEncoder(components.encoders(), c.seed(),
+                        components.device(), batch, train, test);
+                default -> new Features.Matrix[] {FeatureSets.rawInput(train), FeatureSets.rawInput(test)};
+            };
+            if (set.equals("pretrained")) {
+                new ReportRenderer.SavedProjection(Projection.of(f[1], 2000, c.seed()), test.classNames())
+                        .write(dir.root().resolve("projection.json"));
+            }
+            entries.addAll(ProbeStage.evaluate(set, f[0], f[1], c.probe(), c.seed(), components.device()));
+            System.err.printf(Locale.ROOT, "probed %s features (%d-d) in %.1f s%n", set, f[0].cols(),
+                    (System.nanoTime() - t0) / 1e9);
+        }
+        return entries;
+    }
+
+    /** Prints the probe results as a table: one row per feature set and probe, one column per budget. */
+    public static void printTable(RunReport r, PrintStream out) {
+        if (r.pretrain() != null) {
+            out.printf(Locale.ROOT, "%s on %s with %s: %d steps in %.1f s, final loss %.4f%n", r.objective(),
+                    r.dataset(), r.encoder(), r.pretrain().steps(), r.pretrain().seconds(), r.pretrain().finalLoss());
+        }
+        if (r.probe() == null || r.probe().isEmpty()) {
+            return;
+        }
+        List<Integer> budgets = r.probe().stream().map(ProbeEntry::labelsPerClass).distinct()
+                .sorted((a, b) -> a == null ? 1 : b == null ? -1 : Integer.compare(a, b)).toList();
+        Map<String, Map<Integer, ProbeEntry>> rows = new LinkedHashMap<>();
+        for (ProbeEntry e : r.probe()) {
+            rows.computeIfAbsent(e.features() + " / " + e.probe(), k -> new LinkedHashMap<>()).put(
+                    e.labelsPerClass() == null ? -1 : e.labelsPerClass(), e);
+        }
+        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-28s", "test accuracy (%)"));
+        for (Integer b : budgets) {
+            head.append(String.format(Locale.ROOT, "%18s", b == null ? "all labels" : b + " per class"));
+        }
+        out.println(head);
+        for (Map.Entry<String, Map<Integer, ProbeEntry>> row : rows.entrySet()) {
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-28s", row.getKey()));
+            for (Integer b : budgets) {
+                ProbeEntry e = row.getValue().get(b == null ? -1 : b);
+                line.append(e == null ? String.format(Locale.ROOT, "%18s", "-")
+                        : e.draws() > 1 ? String.format(Locale.ROOT, "%18s",
+                                String.format(Locale.ROOT, "%.2f ± %.2f", 100 * e.accuracy(), 100 * e.accuracyStd()))
+                        : String.format(Locale.ROOT, "%18.2f", 100 * e.accuracy()));
+            }
+            out.println(line);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package org.pretext.runner.report;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** {@code report.html}: the run's results for people, with the plots beside it in {@code plots/}. */
+public final class HtmlReport {
+    private HtmlReport() {}
+
+    /**
+     * Writes the page.
+     *
+     * @param plots file names (relative to the page) of the PNGs to show, with captions
+     */
+    public static void write(RunReport r, Map<String, String> plots, Path file) throws IOException {
+        StringBuilder h = new StringBuilder();
+        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Pretext run: ")
+                .append(esc(r.objective())).append(" on ").append(esc(r.dataset())).append("</title>\n<style>")
+                .append("body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1000px;color:#222}")
+                .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 10px;")
+                .append("text-align:right}th{background:#f0f0f4}td.l,th.l{text-align:left}img{max-width:100%;")
+                .append("border:1px solid #ddd;margin:0.5em 0}code{background:#f4f4f4;padding:1px 4px}</style>")
+                .append("</head><body>\n<h1>Pretext run: <code>").append(esc(r.objective())).append("</code> on <code>")
+                .append(esc(r.dataset())).append("</code></h1>\n<p>Encoder <code>").append(esc(r.encoder()))
+                .append("</code>, seed ").append(r.seed()).append(", device ").append(esc(r.device())).append(".</p>\n");
+        if (r.pretrain() != null) {
+            var p = r.pretrain();
+            h.append(String.format(Locale.ROOT, "<h2>Pretraining</h2><p>%d steps in %.1f s (%.0f samples/s), final"
+                    + " loss %.4f%s.</p>%n", p.steps(), p.seconds(), p.samplesPerSecond(), p.finalLoss(),
+                    p.resumedFromStep() > 0 ? ", resumed from step " + p.resumedFromStep() : ""));
+            if (p.extra() != null && !p.extra().isEmpty()) {
+                h.append("<table>");
+                p.extra().forEach((k, v) -> h.append("<tr><th class=\"l\">").append(esc(k)).append("</th><td>")
+                        .append(esc(String.valueOf(v))).append("</td></tr>"));
+                h.append("</table>\n");
+            }
+        }
+        if (r.probe() != null && !r.probe().isEmpty()) {
+            h.append("<h2>Frozen-feature evaluation</h2>\n<table><tr><th class=\"l\">features</th><th class=\"l\">probe"
+                    + "</th><th>labels per class</th><th>accuracy (%)</th><th>± sd</th><th>draws</th><th>L2</th></tr>\n");
+            for (ProbeEntry e : r.probe()) {
+                h.append(String.format(Locale.ROOT, "<tr><td class=\"l\">%s</td><td class=\"l\">%s</td><td>%s</td>"
+                        + "<td>%.2f</td><td>%.2f</td><td>%d</td><td>%s</td></tr>%n", esc(e.features()), esc(e.probe()),
+                        e.labelsPerClass() == null ? "all" : e.labelsPerClass(), 100 * e.accuracy(),
+                        100 * e.accuracyStd(), e.draws(), e.l2() == null ? "" : String.format(Locale.ROOT, "%.3g", e.l2())));
+            }
+            h.append("</table>\n");
+        }
+        for (Map.Entry<String, String> plot : plots.entrySet()) {
+            h.append("<figure><img src=\"").append(esc(plot.getKey())).append("\" alt=\"").append(esc(plot.getValue()))
+                    .append("\"><figcaption>").append(esc(plot.getValue())).append("</figcaption></figure>\n");
+        }
+        if (r.provenance() != null) {
+            h.append("<h2>Provenance</h2>\n<table>");
+            row(h, "objective", r.provenance().objective() + " (version " + r.provenance().objectiveVersion() + ") "
+                    + r.provenance().objectiveParams());
+            row(h, "encoder", r.provenance().encoder() + " " + r.provenance().encoderParams());
+            row(h, "dataset", r.provenance().dataset() + " " + r.provenance().datasetInfo());
+            row(h, "seed", Long.toString(r.provenance().seed()));
+            row(h, "training", String.valueOf(r.provenance().training()));
+            row(h, "versions", String.valueOf(r.provenance().versions()));
+            h.append("</table>\n");
+        }
+        h.append("<p>Machine-readable results: <a href=\"report.json\">report.json</a>; per-step metrics:"
+                + " <a href=\"metrics.jsonl\">metrics.jsonl</a>; configuration: <a href=\"config.yaml\">config.yaml</a>."
+                + "</p>\n</body></html>\n");
+        Files.writeString(file, h, StandardCharsets.UTF_8);
+    }
+
+    private static void row(StringBuilder h, String k, String v) {
+        h.append("<tr><th class=\"l\">").append(esc(k)).append("</th><td class=\"l\">").append(esc(v))
+                .append("</td></tr>\n");
+    }
+
+    static String esc(String s) {
+        return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                .replace("\"", "&quot;");
+    }
+
+}

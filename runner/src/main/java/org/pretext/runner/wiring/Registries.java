@@ -1,0 +1,34 @@
+package org.pretext.runner.wiring;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.pretext.data.DatasetProvider;
+import org.pretext.encoder.EncoderProvider;
+import org.pretext.objective.ObjectiveProvider;
+import org.pretext.registry.ProviderRegistry;
+
+/**
+ * Every kind of provider the runner knows, discovered once with one class loader.
+ *
+ * @param objectives objective providers
+ * @param encoders encoder providers
+ * @param datasets dataset providers
+ */
+public record Registries(ProviderRegistry<ObjectiveProvider> objectives, ProviderRegistry<EncoderProvider> encoders,
+        ProviderRegistry<DatasetProvider> datasets) {
+
+    /** Discovers all providers visible to a class loader. */
+    public static Registries load(ClassLoader loader) {
+        return new Registries(ProviderRegistry.load(ObjectiveProvider.class, "objective", loader),
+                ProviderRegistry.load(EncoderProvider.class, "encoder", loader),
+                ProviderRegistry.load(DatasetProvider.class, "dataset", loader));
+    }
+
+    /** Providers that failed to load, by jar and class. */
+    public List<String> problems() {
+        List<String> all = new ArrayList<>(objectives.problems());
+        all.addAll(encoders.problems());
+        all.addAll(datasets.problems());
+        return all;
+    }
+}

@@ -1,0 +1,26 @@
+package org.pretext.runner.wiring;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.Shape;
+import java.util.function.Supplier;
+import org.pretext.checkpoint.Provenance;
+import org.pretext.data.Dataset;
+import org.pretext.encoder.Encoder;
+import org.pretext.objective.Objective;
+import org.pretext.runner.config.RunConfig;
+
+/**
+ * The resolved pieces of one run, built by {@link RunModule} from a validated config: the data,
+ * a fresh objective, a factory of encoders of the chosen architecture, the device and the
+ * provenance every output carries.
+ *
+ * @param config the run configuration
+ * @param dataset the opened dataset
+ * @param objectives creates the objective (a new instance per call)
+ * @param encoders creates uninitialised encoders of the configured architecture
+ * @param encoderInputShape the shape of one example the encoder sees
+ * @param device the training device
+ * @param provenance where the model comes from
+ */
+public record RunComponents(RunConfig config, Dataset dataset, Supplier<Objective> objectives,
+        Supplier<Encoder> encoders, Shape encoderInputShape, Device device, Provenance provenance) {}

@@ -1,0 +1,94 @@
+package org.pretext.runner.wiring;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.Shape;
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.pretext.Versions;
+import org.pretext.checkpoint.Provenance;
+import org.pretext.data.Dataset;
+import org.pretext.data.DatasetProvider;
+import org.pretext.encoder.Encoder;
+import org.pretext.encoder.EncoderProvider;
+import org.pretext.engine.DeviceChoice;
+import org.pretext.engine.EngineSetup;
+import org.pretext.objective.Objective;
+import org.pretext.objective.ObjectiveProvider;
+import org.pretext.param.ParamValues;
+import org.pretext.runner.config.RunConfig;
+
+/**
+ * Guice wiring of a run: config → providers found by ServiceLoader (through the plug-in class
+ * loader) → validated parameters → dataset, objective, encoder factory, device, provenance. All
+ * parameters are validated here, before anything trains.
+ */
+public final class RunModule extends AbstractModule {
+    private static final String CACHE_DIR = "cache-dir";
+    private final RunConfig config;
+    private final ClassLoader pluginLoader;
+    private final Path runFolder;
+
+    /**
+     * @param runFolder the run's folder: datasets that cache decoded data ({@code cache-dir}) cache
+     *     it there unless told otherwise, so a run writes nowhere else
+     */
+    public RunModule(RunConfig config, ClassLoader pluginLoader, Path runFolder) {
+        this.config = config;
+        this.pluginLoader = pluginLoader;
+        this.runFolder = runFolder;
+    }
+
+    @Override
+    protected void configure() {
+        bind(RunConfig.class).toInstance(config);
+    }
+
+    @Provides
+    @Singleton
+    Registries registries() {
+        Registries r = Registries.load(pluginLoader);
+        for (String problem : r.problems()) {
+            System.err.println("warning: " + problem);
+        }
+        return r;
+    }
+
+    @Provides
+    @Singleton
+    Device device(RunConfig c) {
+        EngineSetup.configureThreads(c.threads());
+        return DeviceChoice.parse(c.device()).resolve();
+    }
+
+    @Provides
+    @Singleton
+    RunComponents components(RunConfig c, Registries r, Device device) {
+        ObjectiveProvider op = r.objectives().get(c.objective().name());
+        ParamValues objectiveParams = ParamValues.resolve("objective '" + op.name() + "'", op.parameters(),
+                c.objective().params());
+        EncoderProvider ep = r.encoders().get(c.encoder().name());
+        ParamValues encoderParams = ParamValues.resolve("encoder '" + ep.name() + "'", ep.parameters(),
+                c.encoder().params());
+        DatasetProvider dp = r.datasets().get(c.dataset().name());
+        Map<String, Object> rawDataset = new LinkedHashMap<>(c.dataset().params());
+        if (dp.parameters().stream().anyMatch(p -> p.name().equals(CACHE_DIR)) && !rawDataset.containsKey(CACHE_DIR)) {
+            rawDataset.put(CACHE_DIR, runFolder.resolve("cache").toAbsolutePath().toString());
+        }
+        ParamValues datasetParams = ParamValues.resolve("dataset '" + dp.name() + "'", dp.parameters(), rawDataset);
+        Dataset dataset = dp.open(datasetParams);
+        Supplier<Objective> objectives = () -> op.create(objectiveParams);
+        Shape inputShape = objectives.get().encoderInputShape(dataset.pretrain().exampleShape());
+        Supplier<Encoder> encoders = () -> ep.create(encoderParams, inputShape);
+        encoders.get(); // fail now, not after pretraining, if the shape does not suit the encoder
+        Map<String, String> versions = new LinkedHashMap<>(Versions.all());
+        versions.put("device", org.pretext.engine.Devices.name(device));
+        Provenance provenance = new Provenance(op.name(), op.version(), objectiveParams.asMap(), ep.name(),
+                encoderParams.asMap(), dataset.name(), dataset.provenance(), c.seed(), c.trainingMap(), versions);
+        return new RunComponents(c, dataset, objectives, encoders, inputShape, device, provenance);
+    }
+}

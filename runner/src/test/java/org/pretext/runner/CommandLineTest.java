@@ -1,0 +1,79 @@
+package org.pretext.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pretext.objective.ObjectiveProvider;
+import org.pretext.registry.ProviderRegistry;
+import org.pretext.runner.wiring.Registries;
+
+class CommandLineTest {
+    /** Exit code and standard error of one in-process invocation. */
+    private record Outcome(int exit, String err) {}
+
+    private static Outcome run(String... args) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = Main.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(code, err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void serviceLoaderFindsSimclrFromTheRunnersClassPath() {
+        ProviderRegistry<ObjectiveProvider> r = Registries.load(getClass().getClassLoader()).objectives();
+        assertThat(r.get("simclr").description()).contains("NT-Xent");
+        assertThat(r.problems()).isEmpty();
+    }
+
+    @Test
+    void unknownObjectiveListsTheAvailableOnes(@TempDir Path dir) {
+        Outcome o = run("run", "--objective", "simclear", "--out", dir.resolve("r").toString());
+        assertThat(o.exit()).isEqualTo(2);
+        assertThat(o.err()).contains("error: Unknown objective 'simclear'. Available objectives: ").contains("simclr");
+        assertThat(dir.resolve("r")).doesNotExist();
+    }
+
+    @Test
+    void badParameterNamesKeyValueAndExpectation(@TempDir Path dir) {
+        Outcome o = run("run", "--set", "objective.temperature=0", "--out", dir.resolve("r").toString());
+        assertThat(o.exit()).isEqualTo(2);
+        assertThat(o.err()).contains("error: Invalid value '0' for parameter 'temperature' of objective 'simclr':"
+                + " expected a number > 0");
+        Outcome p = run("run", "--set", "objective.temprature=0.2", "--out", dir.resolve("r").toString());
+        assertThat(p.err()).contains("Unknown parameter 'temprature' for objective 'simclr'");
+    }
+
+    @Test
+    void encoderThatCannotTakeTheDataIsRefusedBeforeTraining(@TempDir Path dir) {
+        Outcome o = run("run", "--encoder", "cnn-small", "--dataset", "synthetic", "--out", dir.resolve("r").toString());
+        assertThat(o.exit()).isEqualTo(2);
+        assertThat(o.err()).contains("Encoder 'cnn-small' takes images").contains("(64)");
+    }
+
+    @Test
+    void missingDatasetFolderIsNamed(@TempDir Path dir) {
+        Path missing = dir.resolve("no-such-data");
+        Outcome o = run("run", "--dataset", missing.toString(), "--out", dir.resolve("r").toString());
+        assertThat(o.exit()).isEqualTo(2);
+        assertThat(o.err()).contains("Dataset path " + missing + " does not exist");
+    }
+
+    @Test
+    void finishedRunIsNotOverwrittenWithoutForce(@TempDir Path dir) throws IOException {
+        Path run = dir.resolve("r");
+        Files.createDirectories(run);
+        Files.writeString(run.resolve("report.json"), "{}");
+        Outcome o = run("run", "--steps", "1", "--out", run.toString());
+        assertThat(o.exit()).isEqualTo(2);
+        assertThat(o.err()).contains("already holds a finished run").contains("--force");
+        assertThat(Files.readString(run.resolve("report.json"))).isEqualTo("{}");
+    }
+}

@@ -1,0 +1,99 @@
+package org.pretext.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pretext.PretextException;
+import org.pretext.runner.config.ConfigLoader;
+import org.pretext.runner.config.RunConfig;
+import org.pretext.runner.config.TrainingSettings;
+
+class ConfigLoaderTest {
+    @Test
+    void defaultsAreTheDocumentedDefaultRun() {
+        RunConfig c = ConfigLoader.resolve(ConfigLoader.defaults());
+        assertThat(c.objective().name()).isEqualTo("simclr");
+        assertThat(c.dataset().name()).isEqualTo("mnist");
+        assertThat(c.encoder().name()).isEqualTo("mlp");
+        assertThat(c.seed()).isEqualTo(42);
+        assertThat(c.device()).isEqualTo("auto");
+        assertThat(c.objective().params()).containsEntry("temperature", 0.5);
+    }
+
+    @Test
+    void fileThenSetOverridesMergeInOrder(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("c.yaml");
+        Files.writeString(f, "seed: 7\nobjective:\n  name: simclr\n  params:\n    temperature: 0.3\ntraining:\n  steps: 50\n");
+        Map<String, Object> tree = ConfigLoader.defaults();
+        ConfigLoader.merge(tree, ConfigLoader.read(f));
+        ConfigLoader.set(tree, "objective.temperature=0.2");
+        ConfigLoader.set(tree, "training.learningRate=3e-4");
+        ConfigLoader.set(tree, "probe.labelsPerClass=[1, 5, all]");
+        RunConfig c = ConfigLoader.resolve(tree);
+        assertThat(c.seed()).isEqualTo(7);
+        assertThat(c.objective().params()).containsEntry("temperature", 0.2);
+        assertThat(c.training().get(TrainingSettings.STEPS)).isEqualTo(50L);
+        assertThat(c.training().get(TrainingSettings.LEARNING_RATE)).isEqualTo(3e-4);
+        assertThat(c.probe().asMap()).containsEntry("labelsPerClass", "1,5,all");
+    }
+
+    @Test
+    void changingTheProviderDropsTheOldProvidersParameters() {
+        Map<String, Object> tree = ConfigLoader.defaults();
+        ConfigLoader.set(tree, "objective=byol");
+        RunConfig c = ConfigLoader.resolve(tree);
+        assertThat(c.objective().name()).isEqualTo("byol");
+        assertThat(c.objective().params()).isEmpty();
+    }
+
+    @Test
+    void unknownKeysAndWrongTypesAreNamed() {
+        Map<String, Object> t1 = ConfigLoader.defaults();
+        ConfigLoader.set(t1, "trainig.steps=5");
+        assertThatThrownBy(() -> ConfigLoader.resolve(t1)).isInstanceOf(PretextException.class)
+                .hasMessageContaining("Unknown config key 'trainig'").hasMessageContaining("training");
+        Map<String, Object> t2 = ConfigLoader.defaults();
+        ConfigLoader.set(t2, "training.learningRate=fast");
+        assertThatThrownBy(() -> ConfigLoader.resolve(t2))
+                .hasMessage("Invalid value 'fast' for parameter 'learningRate' of config section 'training': expected"
+                        + " a number > 0");
+        Map<String, Object> t3 = ConfigLoader.defaults();
+        ConfigLoader.set(t3, "training.batchsize=64");
+        assertThatThrownBy(() -> ConfigLoader.resolve(t3))
+                .hasMessageContaining("Unknown parameter 'batchsize' for config section 'training'")
+                .hasMessageContaining("batchSize");
+        Map<String, Object> t4 = ConfigLoader.defaults();
+        ConfigLoader.set(t4, "probe.labelsPerClass=[10, most]");
+        assertThatThrownBy(() -> ConfigLoader.resolve(t4)).hasMessageContaining("'most' in probe.labelsPerClass");
+        assertThatThrownBy(() -> ConfigLoader.set(ConfigLoader.defaults(), "seed"))
+                .hasMessageContaining("expected key.path=value");
+    }
+
+    @Test
+    void malformedYamlNamesTheFile(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("bad.yaml");
+        Files.writeString(f, "seed: 1\nobjective: [unclosed\n");
+        assertThatThrownBy(() -> ConfigLoader.read(f)).hasMessageContaining("Config file " + f + " is not valid YAML");
+        Path g = dir.resolve("dup.yaml");
+        Files.writeString(g, "seed: 1\nseed: 2\n");
+        assertThatThrownBy(() -> ConfigLoader.read(g)).hasMessageContaining(g.toString());
+        Path h = dir.resolve("object.yaml");
+        Files.writeString(h, "seed: !!java.io.File /etc/passwd\n");
+        assertThatThrownBy(() -> ConfigLoader.read(h)).hasMessageContaining(h.toString());
+    }
+
+    @Test
+    void savedConfigReadsBackTheSame(@TempDir Path dir) throws IOException {
+        Map<String, Object> tree = ConfigLoader.defaults();
+        ConfigLoader.set(tree, "objective.temperature=0.2");
+        Path f = dir.resolve("config.yaml");
+        Files.writeString(f, ConfigLoader.toYaml(tree));
+        assertThat(ConfigLoader.resolve(ConfigLoader.read(f)).toString()).isEqualTo(ConfigLoader.resolve(tree).toString());
+    }
+}

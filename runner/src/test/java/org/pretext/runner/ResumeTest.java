@@ -1,0 +1,55 @@
+package org.pretext.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pretext.runner.report.RunReport;
+
+/** Kills a run with SIGKILL mid-way, resumes it, and compares with an uninterrupted run. */
+class ResumeTest {
+    private static final String[] RUN = {"--steps", "120", "--seed", "3", "--threads", "2",
+        "--set", "dataset.train-limit=2048", "--set", "dataset.test-limit=500", "--set", "training.batchSize=64",
+        "--set", "training.checkpointEvery=20", "--set", "training.logEvery=5", "--set", "probe.enabled=false"};
+
+    private static String[] args(String... extra) {
+        String[] a = new String[1 + RUN.length + extra.length];
+        a[0] = "run";
+        System.arraycopy(RUN, 0, a, 1, RUN.length);
+        System.arraycopy(extra, 0, a, 1 + RUN.length, extra.length);
+        return a;
+    }
+
+    @Test
+    void killedRunResumesToTheSameFinalLoss(@TempDir Path work) throws Exception {
+        Path whole = work.resolve("whole");
+        Processes.Result a = Processes.run(work, null, args("--out", whole.toString()));
+        assertThat(a.exit()).as(a.output()).isZero();
+
+        Path killed = work.resolve("killed");
+        Process p = Processes.runner(work, null, args("--out", killed.toString()))
+                .redirectOutput(work.resolve("killed.log").toFile()).start();
+        Path ckpt = killed.resolve("checkpoints/step-00000060.ckpt");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (!Files.exists(ckpt) && p.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(p.isAlive()).as("the run was still going when its step-60 checkpoint appeared").isTrue();
+        p.destroyForcibly(); // SIGKILL on Unix
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(killed.resolve("report.json")).doesNotExist();
+
+        Processes.Result b = Processes.run(work, null, "run", "--resume", killed.toString());
+        assertThat(b.exit()).as(b.output()).isZero();
+        RunReport full = RunReport.read(whole.resolve("report.json"));
+        RunReport resumed = RunReport.read(killed.resolve("report.json"));
+        assertThat(resumed.pretrain().resumedFromStep()).isGreaterThanOrEqualTo(60).isLessThan(120);
+        assertThat(resumed.pretrain().steps()).isEqualTo(120);
+        assertThat(resumed.pretrain().finalLoss()).isEqualTo(full.pretrain().finalLoss());
+        // metrics.jsonl reads as one run: every logged step once
+        assertThat(Files.readAllLines(killed.resolve("metrics.jsonl"))).hasSize(24);
+    }
+}
