@@ -63,6 +63,8 @@ public final class ProbeBenchmark {
               --rounds R       alternating Java/Python rounds (default 1)
               --python PATH    Python with scikit-learn (default /usr/bin/python3)
               --seed N         features and validation split seed (default 1)
+              --openblas-coretype T  OpenBLAS kernels for the Python side (default SkylakeX on CPUs with
+                               AVX-512, its fastest here; else the environment's); 'inherit' keeps the environment's
             """;
 
     private ProbeBenchmark() {}
@@ -79,6 +81,7 @@ public final class ProbeBenchmark {
         int rounds = Integer.parseInt(a.getOrDefault("rounds", "1"));
         String python = a.getOrDefault("python", "/usr/bin/python3");
         long seed = Long.parseLong(a.getOrDefault("seed", "1"));
+        String coretype = a.getOrDefault("openblas-coretype", cpuFlags().contains(" avx512f ") ? "SkylakeX" : "inherit");
         EngineSetup.configureThreads(threads);
         Device device = DeviceChoice.AUTO.resolve();
         Files.createDirectories(out);
@@ -104,7 +107,9 @@ public final class ProbeBenchmark {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("features", train.rows() + " x " + train.cols() + " random ReLU features of MNIST (seed " + seed
                 + "), test " + test.rows());
-        report.put("machine", machine(threads, device));
+        Map<String, Object> machine = machine(threads, device);
+        machine.put("OPENBLAS_CORETYPE (Python side)", coretype);
+        report.put("machine", machine);
         List<Map<String, Object>> results = new ArrayList<>();
         double c = Double.NaN;
         StringBuilder grid = new StringBuilder();
@@ -121,7 +126,8 @@ public final class ProbeBenchmark {
                     c = (double) r.get("C");
                 }
             }
-            results.add(python(python, script, out, threads, c, grid.toString(), options, "protocol", round));
+            results.add(python(python, script, out, threads, coretype, c, grid.toString(), options, "protocol",
+                    round));
             print(results.get(results.size() - 1));
             for (Precision p : Precision.values()) {
                 Map<String, Object> r = javaSingle(train, test, p, c, options.solver(), device, out);
@@ -129,7 +135,8 @@ public final class ProbeBenchmark {
                 results.add(r);
                 print(r);
             }
-            Map<String, Object> sk = python(python, script, out, threads, c, grid.toString(), options, "single", round);
+            Map<String, Object> sk = python(python, script, out, threads, coretype, c, grid.toString(), options,
+                    "single", round);
             results.add(sk);
             print(sk);
             // scikit-learn's float64 evaluation of the Java solutions' objective, on its own scaler.
@@ -210,14 +217,18 @@ public final class ProbeBenchmark {
         }
     }
 
-    private static Map<String, Object> python(String python, Path script, Path dir, int threads, double c,
-            String grid, LogisticOptions options, String part, int round) throws IOException, InterruptedException {
+    private static Map<String, Object> python(String python, Path script, Path dir, int threads, String coretype,
+            double c, String grid, LogisticOptions options, String part, int round)
+            throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(python, script.toString(), dir.toString(), "--c", Double.toString(c),
                 "--grid", grid, "--patience", Integer.toString(options.patience()), "--max-iter",
                 Integer.toString(options.solver().maxIterations()), "--parts", part);
         pb.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
         pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
         pb.environment().put("MKL_NUM_THREADS", Integer.toString(threads));
+        if (!coretype.equals("inherit")) {
+            pb.environment().put("OPENBLAS_CORETYPE", coretype);
+        }
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         Process proc = pb.start();
         String stdout = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -258,9 +269,23 @@ public final class ProbeBenchmark {
         m.put("java", System.getProperty("java.version"));
         Engine e = EngineSetup.engine();
         m.put("engine", e.getEngineName() + " " + e.getVersion());
-        m.put("OPENBLAS_CORETYPE", System.getenv("OPENBLAS_CORETYPE"));
+        m.put("OPENBLAS_CORETYPE (environment)", System.getenv("OPENBLAS_CORETYPE"));
+        m.put("mkl_override", org.pretext.engine.MklCpuOverride.status());
         m.put("note", "measured on a shared machine under load unless stated otherwise; re-run on a quiet machine");
         return m;
+    }
+
+    private static String cpuFlags() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("flags")) {
+                    return line + " ";
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return "";
     }
 
     private static String cpuModel() {

@@ -34,7 +34,7 @@ class NoLeakTest {
                 new MeanClassifier(7).predict(x, train.labels(), 4, tx);
                 Standardizer.fit(x);
             }
-            assertThat(base.getManagedArrays()).hasSize(before);
+            assertThat(base.getManagedArrays().size()).as("arrays left in the features' manager").isEqualTo(before);
         }
     }
 }
