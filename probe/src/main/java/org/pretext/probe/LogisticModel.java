@@ -47,13 +47,17 @@ public record LogisticModel(Standardizer standardizer, double[] coefficients, do
         NDArray z;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDManager m = rawFeatures.getManager();
-            NDArray x = standardizer.apply(m, rawFeatures, precision.dataType());
-            z = SoftmaxRegressionLoss.logits(m, theta(), x, numClasses(), dim(), precision);
+            z = scoresInScope(rawFeatures, precision);
             NDScope.unregister(z);
         }
         z.attach(manager);
         return z;
+    }
+
+    /** Class scores; every array made here, the result included, belongs to the caller's NDScope. */
+    private NDArray scoresInScope(NDArray rawFeatures, Precision precision) {
+        NDArray x = standardizer.applyInScope(rawFeatures, precision.dataType());
+        return SoftmaxRegressionLoss.logits(rawFeatures.getManager(), theta(), x, numClasses(), dim(), precision);
     }
 
     /**
@@ -65,8 +69,7 @@ public record LogisticModel(Standardizer standardizer, double[] coefficients, do
     public double[] evaluate(NDArray rawFeatures, NDArray labels, Precision precision) {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDManager m = rawFeatures.getManager();
-            NDArray z = scores(m, rawFeatures, precision);
+            NDArray z = scoresInScope(rawFeatures, precision);
             long n = z.getShape().get(0);
             NDArray correct = z.argMax(1).toType(DataType.INT32, false).eq(labels).toType(DataType.FLOAT64, false)
                     .sum();

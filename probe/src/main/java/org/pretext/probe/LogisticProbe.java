@@ -66,9 +66,7 @@ public final class LogisticProbe {
         int numClasses = train.numClasses();
         int[] all = rows != null ? rows : range(train.rows());
         int[] labels = gatherLabels(train, all);
-        int[] local = range(all.length);
-        int[][] split = LabelDraws.holdOut(local, labels, numClasses, options.validationFraction(),
-                Seeds.derive(seed, 0x7a11dL));
+        int[][] split = validationSplit(labels, numClasses, options.validationFraction(), seed);
         try (NDManager m = manager.newSubManager()) {
             NDArray x = onDevice != null ? onDevice : upload(m, train, all);
             double chosen;
@@ -114,6 +112,14 @@ public final class LogisticProbe {
             double testAccuracy = model.evaluate(test, testLabels, options.precision())[0];
             return new Outcome(chosen, selection, validationAccuracy, path, model, testAccuracy);
         }
+    }
+
+    /**
+     * The held-out split {@link #run} uses for a labelled subset: positions (into {@code labels})
+     * of the fitting rows and of the validation rows, or null when some class has one row.
+     */
+    public static int[][] validationSplit(int[] labels, int numClasses, double fraction, long seed) {
+        return LabelDraws.holdOut(range(labels.length), labels, numClasses, fraction, Seeds.derive(seed, 0x7a11dL));
     }
 
     static NDArray upload(NDManager m, Features.Matrix train, int[] rows) {

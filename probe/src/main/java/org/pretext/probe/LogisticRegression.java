@@ -23,7 +23,10 @@ public final class LogisticRegression {
 
     public LogisticRegression(Precision precision, Lbfgs.Options solver) {
         this.precision = precision;
-        this.solver = new Lbfgs(solver);
+        double floor = precision.relativeToleranceFloor();
+        this.solver = new Lbfgs(solver.relativeTolerance() < floor
+                ? new Lbfgs.Options(solver.history(), solver.gradientTolerance(), floor, solver.maxIterations(),
+                        solver.maxLineSearchEvaluations()) : solver);
     }
 
     public Precision precision() {

@@ -53,13 +53,23 @@ public record Standardizer(double[] mean, double[] scale) {
         NDArray out;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDManager m = features.getManager();
-            NDArray mu = m.create(mean, new Shape(mean.length));
-            NDArray sd = m.create(scale, new Shape(scale.length));
-            out = features.toType(DataType.FLOAT64, false).sub(mu).div(sd).toType(type, false);
+            out = applyInScope(features, type);
             NDScope.unregister(out);
         }
         out.attach(manager);
         return out;
+    }
+
+    /** The standardised features; every array made here, the result included, belongs to the caller's NDScope. */
+    NDArray applyInScope(NDArray features, DataType type) {
+        if (features.getShape().get(1) != mean.length) {
+            throw new IllegalArgumentException("features have " + features.getShape().get(1)
+                    + " columns; the standardizer was fitted on " + mean.length);
+        }
+        NDManager m = features.getManager();
+        NDArray mu = m.create(mean, new Shape(mean.length));
+        NDArray sd = m.create(scale, new Shape(scale.length));
+        NDArray out = features.toType(DataType.FLOAT64, false).sub(mu).div(sd);
+        return out.getDataType() == type ? out : out.toType(type, false);
     }
 }
