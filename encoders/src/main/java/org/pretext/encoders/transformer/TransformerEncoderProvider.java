@@ -35,8 +35,8 @@ public final class TransformerEncoderProvider implements EncoderProvider {
     public static final Param<Boolean> CAUSAL = Param.ofBoolean("causal", true,
             "causal attention (GPT, for next-token prediction); false for bidirectional (BERT, masked tokens)");
     /** Biases. */
-    public static final Param<Boolean> BIAS = Param.ofBoolean("bias", false,
-            "biases in linear layers and LayerNorms (GPT-2: true; nanoGPT's default false is a bit better and faster)");
+    public static final Param<Boolean> BIAS = Param.ofBoolean("bias", true,
+            "biases in linear layers and LayerNorm shifts (GPT-2, BERT, ViT: true; nanoGPT's default: false)");
     /** Vocabulary. */
     public static final Param<Integer> VOCABULARY = Param.ofInt("vocabulary", 0,
             "token ids the embedding covers; 0 takes it from the text dataset's tokenizer").atLeast(0);
