@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.pretext.data.Batch;
+import org.pretext.data.HostTensor;
 
 /**
  * A self-supervised objective: it owns its pretext task from raw batch to loss.
@@ -29,6 +30,17 @@ public interface Objective {
     /** Shape of one example the encoder sees, given one raw example's shape. */
     default Shape encoderInputShape(Shape exampleShape) {
         return exampleShape;
+    }
+
+    /**
+     * What the encoder sees of a batch of raw examples (B, exampleShape...) when its features are
+     * extracted for probes or export: the examples themselves by default. An objective whose
+     * {@link #encoderInputShape} differs from the example shape (e.g. one that trains the encoder on
+     * one half of each input) overrides this so that features are taken from the same view the
+     * encoder was trained on; the result has shape (B, encoderInputShape(exampleShape)...).
+     */
+    default HostTensor encoderInput(HostTensor examples) {
+        return examples;
     }
 
     /**
