@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.pretext.data.Batch;
 import org.pretext.data.HostTensor;
+import org.pretext.data.Split;
+import org.pretext.model.PretextModel;
 
 /**
  * A self-supervised objective: it owns its pretext task from raw batch to loss.
@@ -74,6 +76,19 @@ public interface Objective {
 
     /** Called after each optimizer update, e.g. to move an EMA target; nothing by default. */
     default void afterUpdate(StepContext context) {}
+
+    /**
+     * Measures the model on held-out data in inference mode, e.g. a language model's validation
+     * loss: named scalars such as {@code "validationLoss"} (in the loss's own units, nats per token for
+     * next-token prediction). Empty when the objective has no such measure, which is the default.
+     * Runs outside any training step and frees every array it creates. Use it as an
+     * {@link org.pretext.training.listener.EpochMonitor}: {@code (m, epoch) -> objective.validate(m, split)}.
+     *
+     * @param heldOut examples of the same kind as the pretraining split, never trained on
+     */
+    default Map<String, Double> validate(PretextModel model, Split heldOut) {
+        return Map.of();
+    }
 
     /** Writes state that must survive a restart (EMA targets, queues); nothing by default. */
     default void saveState(DataOutputStream out) throws IOException {}

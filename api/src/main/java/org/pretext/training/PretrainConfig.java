@@ -36,6 +36,8 @@ public final class PretrainConfig {
     private long seed = 42;
     /** Log metrics every this many steps. */
     private int logEvery = 10;
+    /** Also run the epoch monitors every this many steps (0: at epoch ends only), e.g. a validation loss every 250 steps. */
+    private long monitorEvery;
     /** Threads preparing batches (augmentation, masking) ahead of the training step. */
     private int prepareThreads = 1;
     /** Batches prepared ahead of the step. */
@@ -69,6 +71,7 @@ public final class PretrainConfig {
     public double clipNorm() { return clipNorm; }
     public long seed() { return seed; }
     public int logEvery() { return logEvery; }
+    public long monitorEvery() { return monitorEvery; }
     public int prepareThreads() { return prepareThreads; }
     public int prefetch() { return prefetch; }
     public Path checkpointDir() { return checkpointDir; }
@@ -100,6 +103,10 @@ public final class PretrainConfig {
         public Builder clipNorm(double v) { c.clipNorm = check("clipNorm", v, v >= 0, ">= 0"); return this; }
         public Builder seed(long v) { c.seed = v; return this; }
         public Builder logEvery(int v) { c.logEvery = check("logEvery", v, v > 0, "> 0"); return this; }
+        public Builder monitorEvery(long v) {
+            c.monitorEvery = check("monitorEvery", v, v >= 0, ">= 0");
+            return this;
+        }
         public Builder prepareThreads(int v) { c.prepareThreads = check("prepareThreads", v, v > 0, "> 0"); return this; }
         public Builder prefetch(int v) { c.prefetch = check("prefetch", v, v > 0, "> 0"); return this; }
         public Builder checkpointDir(Path v) { c.checkpointDir = v; return this; }
@@ -129,6 +136,7 @@ public final class PretrainConfig {
             out.clipNorm = c.clipNorm;
             out.seed = c.seed;
             out.logEvery = c.logEvery;
+            out.monitorEvery = c.monitorEvery;
             out.prepareThreads = c.prepareThreads;
             out.prefetch = c.prefetch;
             out.checkpointDir = c.checkpointDir;

@@ -62,7 +62,10 @@ public final class Pretrainer {
         return this;
     }
 
-    /** Adds a monitor run at the end of every epoch; its scalars join that step's metrics. */
+    /**
+     * Adds a monitor run at the end of every epoch (and every {@code monitorEvery} steps when set);
+     * its scalars join that step's metrics.
+     */
     public Pretrainer addMonitor(EpochMonitor monitor) {
         monitors.add(monitor);
         return this;
@@ -128,8 +131,9 @@ public final class Pretrainer {
                     double loss;
                     double gradNorm = Double.NaN;
                     boolean epochEnd = (s + 1) % spe == 0 || s + 1 == total;
-                    boolean log = (s + 1) % config.logEvery() == 0 || s + 1 == total
-                            || (epochEnd && !monitors.isEmpty());
+                    boolean monitorNow = !monitors.isEmpty() && (epochEnd
+                            || (config.monitorEvery() > 0 && (s + 1) % config.monitorEvery() == 0));
+                    boolean log = (s + 1) % config.logEvery() == 0 || s + 1 == total || monitorNow;
                     try (NDManager stepManager = model.manager().newSubManager()) {
                         engine.setRandomSeed((int) Seeds.derive(config.seed(), 0x5eedL, s));
                         Context ctx = new Context(model, stepManager, s, total, extra);
@@ -156,7 +160,7 @@ public final class Pretrainer {
                         optimizer.step(lr, scale);
                         objective.afterUpdate(ctx);
                     }
-                    if (epochEnd) {
+                    if (monitorNow) {
                         for (EpochMonitor monitor : monitors) {
                             extra.putAll(monitor.measure(model, s / spe));
                         }
