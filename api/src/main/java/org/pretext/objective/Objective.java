@@ -8,6 +8,8 @@ import ai.djl.nn.Block;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.pretext.data.Batch;
@@ -88,6 +90,18 @@ public interface Objective {
      */
     default Map<String, Double> validate(PretextModel model, Split heldOut) {
         return Map.of();
+    }
+
+    /**
+     * Writes artefacts for people to look at after pretraining into {@code dir} (e.g. a masked
+     * autoencoder's reconstructions as a PNG grid) and returns the files written; nothing by
+     * default. Runs outside any training step, in inference mode, and frees every array it creates.
+     *
+     * @param data examples of the pretraining kind to draw from (e.g. the test split)
+     * @param seed fixes any randomness (which examples, which masks)
+     */
+    default List<Path> writeArtifacts(PretextModel model, Split data, Path dir, long seed) throws IOException {
+        return List.of();
     }
 
     /** Writes state that must survive a restart (EMA targets, queues); nothing by default. */
