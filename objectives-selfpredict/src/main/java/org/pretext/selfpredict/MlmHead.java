@@ -20,8 +20,9 @@ import ai.djl.util.PairList;
  *   z = LayerNorm(GELU(W·h + b))·Eᵀ + c
  * </pre>
  *
- * Inputs: hidden states (B, M, D) of the chosen positions and the embedding table E (V, D) as the
- * encoder's parameter store gives it. Output: logits (B, M, V).
+ * Inputs: hidden states (B, M, D) of the chosen positions and, when tied, the embedding table
+ * E (V, D) as the encoder's parameter store gives it (an untied head owns its own E). Output:
+ * logits (B, M, V).
  */
 public final class MlmHead extends AbstractBlock {
     private static final byte VERSION = 1;
@@ -32,12 +33,15 @@ public final class MlmHead extends AbstractBlock {
     private final Parameter gamma;
     private final Parameter beta;
     private final Parameter outputBias;
+    private final Parameter outputWeight;
 
     /**
      * @param width the encoder's hidden width D
      * @param vocabularySize V
+     * @param tied whether E is the encoder's token embedding, passed as the second input; otherwise
+     *     the head owns its (V, D) output weight and takes one input
      */
-    public MlmHead(int width, int vocabularySize) {
+    public MlmHead(int width, int vocabularySize, boolean tied) {
         super(VERSION);
         this.width = width;
         weight = addParameter(Parameter.builder().setName("transformWeight").setType(Parameter.Type.WEIGHT)
@@ -50,14 +54,17 @@ public final class MlmHead extends AbstractBlock {
                 .optShape(new Shape(width)).build());
         outputBias = addParameter(Parameter.builder().setName("outputBias").setType(Parameter.Type.BIAS)
                 .optShape(new Shape(vocabularySize)).build());
+        outputWeight = tied ? null : addParameter(Parameter.builder().setName("outputWeight")
+                .setType(Parameter.Type.WEIGHT).optShape(new Shape(vocabularySize, width))
+                .optInitializer(new NormalInitializer(0.02f)).build());
     }
 
     @Override
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
             PairList<String, Object> params) {
         NDArray h = inputs.get(0);
-        NDArray embeddings = inputs.get(1);
         Device d = h.getDevice();
+        NDArray embeddings = outputWeight == null ? inputs.get(1) : store.getValue(outputWeight, d, training);
         NDArray t = Linear.linear(h, store.getValue(weight, d, training), store.getValue(bias, d, training))
                 .singletonOrThrow().getNDArrayInternal().gelu();
         t = LayerNorm.layerNorm(t, new Shape(width), store.getValue(gamma, d, training),
@@ -67,7 +74,8 @@ public final class MlmHead extends AbstractBlock {
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {new Shape(inputShapes[0].get(0), inputShapes[0].get(1), inputShapes[1].get(0))};
+        long v = outputBias.getShape() != null ? outputBias.getShape().get(0) : inputShapes[1].get(0);
+        return new Shape[] {new Shape(inputShapes[0].get(0), inputShapes[0].get(1), v)};
     }
 
     @Override
