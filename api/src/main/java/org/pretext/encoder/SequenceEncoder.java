@@ -21,6 +21,14 @@ public interface SequenceEncoder extends Encoder {
     int vocabularySize();
 
     /**
+     * Whether position t attends to positions at most t only (a causal, GPT-style encoder), which
+     * next-token prediction requires. False by default (bidirectional).
+     */
+    default boolean isCausal() {
+        return false;
+    }
+
+    /**
      * The tokenizer whose ids this encoder embeds, when it was built for one (see
      * {@link EncoderProvider#createForTokens}); saved with checkpoints so a model is never paired
      * with another vocabulary. Empty by default.

@@ -97,7 +97,8 @@ public final class Pretrainer {
         Objective objective = model.objective();
         CheckpointStore store = config.checkpointDir() == null ? null
                 : new CheckpointStore(config.checkpointDir(), config.keepCheckpoints());
-        try (AdamW optimizer = new AdamW(config.beta1(), config.beta2(), config.epsilon(), config.weightDecay())) {
+        try (AdamW optimizer = new AdamW(config.beta1(), config.beta2(), config.epsilon(), config.weightDecay(),
+                config.weightDecayVectors())) {
             optimizer.attach(model.trainableParameters(), model.manager());
             long start = 0;
             if (store != null && config.resume()) {

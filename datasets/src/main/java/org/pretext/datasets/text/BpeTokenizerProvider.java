@@ -37,7 +37,7 @@ public final class BpeTokenizerProvider implements TokenizerProvider {
 
     @Override
     public Tokenizer read(byte[] data, String source) {
-        JsonObject o = TokenizerJson.parse(data, source, BpeTokenizer.KIND);
+        JsonObject o = TokenizerJson.parse(data, source, BpeTokenizer.KIND, 1);
         if (!o.has("pattern") || !o.get("pattern").isJsonPrimitive()) {
             throw TokenizerJson.bad(source, "no \"pattern\" string");
         }

@@ -12,13 +12,21 @@ import org.pretext.text.Tokenizer;
 
 /**
  * Character-level tokenizer (as nanoGPT's Shakespeare model): one token per Unicode code point
- * seen in the fitting text, and byte fallback for any other character, which is written as the
- * byte tokens of its UTF-8 encoding, so every text round-trips. Ids: padding 0, mask 1, bytes
- * 2..257, the seen code points in ascending order from 258.
+ * seen in the fitting text, and a compact byte fallback for any other character: each byte of its
+ * UTF-8 encoding is written as two hexadecimal-digit tokens (high nibble, low nibble), so every
+ * text round-trips with only 16 fallback ids rather than 256, which keeps the output layer close to
+ * the character set (Tiny Shakespeare: 65 characters, 83 ids). Ids: padding 0, mask 1, nibbles
+ * 2..17, the seen code points in ascending order from 18.
  */
 public final class CharTokenizer implements Tokenizer {
     /** The provider name. */
     public static final String KIND = "char";
+    /** Id of the nibble 0; nibble n is {@code NIBBLE_BASE + n}. */
+    static final int NIBBLE_BASE = 2;
+    /** Id of the first seen code point. */
+    static final int FIRST_CHAR = NIBBLE_BASE + 16;
+    /** Format version of {@link #toBytes()}. */
+    static final int VERSION = 2;
     private final int[] codePoints;
     private final Map<Integer, Integer> ids;
     private final byte[][] bytesOf;
@@ -30,12 +38,12 @@ public final class CharTokenizer implements Tokenizer {
         this.ids = new HashMap<>();
         this.bytesOf = new byte[this.codePoints.length][];
         for (int i = 0; i < this.codePoints.length; i++) {
-            ids.put(this.codePoints[i], ByteTokens.FIRST_LEARNED + i);
+            ids.put(this.codePoints[i], FIRST_CHAR + i);
             bytesOf[i] = Character.toString(this.codePoints[i]).getBytes(StandardCharsets.UTF_8);
         }
         JsonObject o = new JsonObject();
         o.addProperty("kind", KIND);
-        o.addProperty("version", 1);
+        o.addProperty("version", VERSION);
         JsonArray cps = new JsonArray();
         for (int cp : this.codePoints) {
             cps.add(cp);
@@ -63,7 +71,7 @@ public final class CharTokenizer implements Tokenizer {
 
     @Override
     public int vocabularySize() {
-        return ByteTokens.FIRST_LEARNED + codePoints.length;
+        return FIRST_CHAR + codePoints.length;
     }
 
     @Override
@@ -74,14 +82,15 @@ public final class CharTokenizer implements Tokenizer {
             int cp = text.codePointAt(i);
             i += Character.charCount(cp);
             Integer id = ids.get(cp);
-            if (out.length - n < 4) {
-                out = Arrays.copyOf(out, out.length * 2 + 4);
+            if (out.length - n < 8) {
+                out = Arrays.copyOf(out, out.length * 2 + 8);
             }
             if (id != null) {
                 out[n++] = id;
             } else {
                 for (byte b : Character.toString(cp).getBytes(StandardCharsets.UTF_8)) {
-                    out[n++] = ByteTokens.ofByte(b);
+                    out[n++] = NIBBLE_BASE + ((b >> 4) & 0xF);
+                    out[n++] = NIBBLE_BASE + (b & 0xF);
                 }
             }
         }
@@ -92,13 +101,28 @@ public final class CharTokenizer implements Tokenizer {
     public String decode(int[] tokens) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(tokens.length + 16);
         int v = vocabularySize();
+        int high = -1; // a pending high nibble
         for (int id : tokens) {
             ByteTokens.checkId(id, v);
-            if (id >= ByteTokens.FIRST_LEARNED) {
-                bytes.writeBytes(bytesOf[id - ByteTokens.FIRST_LEARNED]);
-            } else if (id >= ByteTokens.BYTE_BASE) {
-                bytes.write(id - ByteTokens.BYTE_BASE);
+            if (id >= NIBBLE_BASE && id < FIRST_CHAR) {
+                if (high < 0) {
+                    high = id - NIBBLE_BASE;
+                } else {
+                    bytes.write(high << 4 | (id - NIBBLE_BASE));
+                    high = -1;
+                }
+                continue;
             }
+            if (high >= 0) { // a lone nibble (possible in sampled text): an invalid byte, shown as U+FFFD
+                bytes.write(0xFF);
+                high = -1;
+            }
+            if (id >= FIRST_CHAR) {
+                bytes.writeBytes(bytesOf[id - FIRST_CHAR]);
+            }
+        }
+        if (high >= 0) {
+            bytes.write(0xFF);
         }
         return ByteTokens.decodeLenient(bytes);
     }

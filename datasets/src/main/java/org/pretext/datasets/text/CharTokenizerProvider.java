@@ -17,7 +17,7 @@ public final class CharTokenizerProvider implements TokenizerProvider {
 
     @Override
     public String description() {
-        return "Character-level: a token per character of the pretraining text, UTF-8 byte fallback for others";
+        return "Character-level: a token per character of the pretraining text, UTF-8 byte fallback (hex digits) for others";
     }
 
     @Override
@@ -37,7 +37,7 @@ public final class CharTokenizerProvider implements TokenizerProvider {
 
     @Override
     public Tokenizer read(byte[] data, String source) {
-        JsonObject o = TokenizerJson.parse(data, source, CharTokenizer.KIND);
+        JsonObject o = TokenizerJson.parse(data, source, CharTokenizer.KIND, CharTokenizer.VERSION);
         JsonArray cps = TokenizerJson.array(o, "codePoints", source);
         int[] v = new int[cps.size()];
         for (int i = 0; i < v.length; i++) {

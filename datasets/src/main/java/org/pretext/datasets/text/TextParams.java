@@ -10,7 +10,7 @@ import org.pretext.text.Tokenizers;
 final class TextParams {
     /** The tokenizer kind. */
     static final Param<String> TOKENIZER = Param.ofString("tokenizer", "char",
-            "tokenizer fitted on the pretraining text: 'char' (characters, byte fallback) or 'bpe' (byte-level BPE)");
+            "tokenizer fitted on the pretraining text: 'char' (characters, UTF-8 byte fallback) or 'bpe' (byte-level BPE)");
     /** BPE's target vocabulary size. */
     static final Param<Integer> VOCABULARY = Param.ofInt("vocabulary", 1024,
             "target vocabulary size of a learned tokenizer (bpe), specials and the 256 byte tokens included;"

@@ -12,7 +12,7 @@ import org.pretext.PretextException;
 final class TokenizerJson {
     private TokenizerJson() {}
 
-    static JsonObject parse(byte[] data, String source, String kind) {
+    static JsonObject parse(byte[] data, String source, String kind, int version) {
         JsonElement e;
         try {
             e = JsonParser.parseString(new String(data, StandardCharsets.UTF_8));
@@ -26,8 +26,9 @@ final class TokenizerJson {
         if (!o.has("kind") || !kind.equals(asString(o.get("kind")))) {
             throw bad(source, "\"kind\" is " + o.get("kind") + ", expected \"" + kind + "\"");
         }
-        if (!o.has("version") || !"1".equals(asString(o.get("version")))) {
-            throw bad(source, "\"version\" is " + o.get("version") + ", this Pretext reads version 1");
+        if (!o.has("version") || !Integer.toString(version).equals(asString(o.get("version")))) {
+            throw bad(source, "\"version\" is " + o.get("version") + ", this Pretext reads " + kind + " version "
+                    + version);
         }
         return o;
     }

@@ -82,7 +82,7 @@ class TextReadersTest {
         String text = "abcdefghij".repeat(100); // 1000 characters
         Path f = Files.writeString(dir.resolve("t.txt"), text);
         TokenizedTextDataset d = TextDatasetProvider.open(f, "char", 0, 0.1, 0);
-        assertThat(d.tokenizer().vocabularySize()).isEqualTo(258 + 10);
+        assertThat(d.tokenizer().vocabularySize()).isEqualTo(18 + 10);
         TokenWindowSplit w = d.pretrainWindows(8);
         assertThat(w.exampleShape().get(0)).isEqualTo(9);
         assertThat(w.tokenCount()).isEqualTo(900);
@@ -146,7 +146,7 @@ class TextReadersTest {
     void tinyShakespeareHas65Characters() {
         Path dirPath = SharedData.require("tinyshakespeare");
         TokenizedTextDataset d = TextDatasetProvider.open(dirPath.resolve("input.txt"), "char", 0, 0.1, 0);
-        assertThat(d.tokenizer().vocabularySize()).isEqualTo(258 + 65);
+        assertThat(d.tokenizer().vocabularySize()).isEqualTo(18 + 65);
         // nanoGPT: 1,003,854 training and 111,540 validation characters
         assertThat(d.pretrainWindows(64).tokenCount()).isEqualTo(1_003_854);
         assertThat(d.validationWindows(64).orElseThrow().tokenCount()).isEqualTo(111_540);

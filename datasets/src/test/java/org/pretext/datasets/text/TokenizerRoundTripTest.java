@@ -62,17 +62,18 @@ class TokenizerRoundTripTest {
     }
 
     @Test
-    void charTokenizerGivesSeenCharactersOneTokenAndUnseenOnesTheirBytes() {
+    void charTokenizerGivesSeenCharactersOneTokenAndUnseenOnesTheirBytesInHex() {
         CharTokenizer t = CharTokenizer.fit("ba");
-        // pad 0, mask 1, bytes 2..257, then 'a' 258, 'b' 259
-        assertThat(t.vocabularySize()).isEqualTo(260);
-        assertThat(t.encode("abba")).containsExactly(258, 259, 259, 258);
-        // 'é' is unseen: its UTF-8 bytes C3 A9 become tokens 2 + 0xC3 and 2 + 0xA9
-        assertThat(t.encode("aé")).containsExactly(258, 2 + 0xC3, 2 + 0xA9);
-        assertThat(t.decode(new int[] {258, 0, 1, 259})).isEqualTo("ab"); // specials skipped
-        // a lone continuation byte (possible in sampled text) becomes U+FFFD rather than an error
-        assertThat(t.decode(new int[] {2 + 0xA9, 258})).isEqualTo("\uFFFDa");
-        assertThatThrownBy(() -> t.decode(new int[] {260})).hasMessageContaining("260");
+        // pad 0, mask 1, nibbles 2..17, then 'a' 18, 'b' 19
+        assertThat(t.vocabularySize()).isEqualTo(20);
+        assertThat(t.encode("abba")).containsExactly(18, 19, 19, 18);
+        // 'é' is unseen: its UTF-8 bytes C3 A9 become the nibbles C, 3, A, 9
+        assertThat(t.encode("aé")).containsExactly(18, 2 + 0xC, 2 + 0x3, 2 + 0xA, 2 + 0x9);
+        assertThat(t.decode(new int[] {18, 0, 1, 19})).isEqualTo("ab"); // specials skipped
+        // a lone nibble or an invalid byte (possible in sampled text) becomes U+FFFD rather than an error
+        assertThat(t.decode(new int[] {2 + 0xA, 18})).isEqualTo("\uFFFDa");
+        assertThat(t.decode(new int[] {2 + 0xA, 2 + 0x9, 18})).isEqualTo("\uFFFDa");
+        assertThatThrownBy(() -> t.decode(new int[] {20})).hasMessageContaining("20");
     }
 
     @Test
@@ -124,7 +125,7 @@ class TokenizerRoundTripTest {
                 "ckpt-7")).isInstanceOf(PretextException.class).hasMessageContaining("ckpt-7")
                 .hasMessageContaining("merge 0");
         assertThatThrownBy(() -> Tokenizers.read(
-                "{\"kind\":\"char\",\"version\":1,\"codePoints\":[\"a\"]}".getBytes(StandardCharsets.UTF_8), "ckpt-7"))
+                "{\"kind\":\"char\",\"version\":2,\"codePoints\":[\"a\"]}".getBytes(StandardCharsets.UTF_8), "ckpt-7"))
                 .isInstanceOf(PretextException.class).hasMessageContaining("codePoints[0]");
     }
 }

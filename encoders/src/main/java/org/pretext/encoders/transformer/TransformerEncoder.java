@@ -6,8 +6,11 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import java.util.Optional;
+import org.pretext.PretextException;
 import org.pretext.encoder.SequenceEncoder;
 import org.pretext.encoder.TokenEmbeddings;
+import org.pretext.text.Tokenizer;
 
 /**
  * A transformer encoder over token ids of length {@code context}: a {@link TokenTransformer}
@@ -17,10 +20,36 @@ import org.pretext.encoder.TokenEmbeddings;
 public final class TransformerEncoder implements SequenceEncoder, TokenEmbeddings {
     private final TokenTransformer transformer;
     private final PooledSequenceBlock block;
+    private final Tokenizer tokenizer;
 
     public TransformerEncoder(TokenTransformer transformer, PooledSequenceBlock.Pooling pooling) {
+        this(transformer, pooling, null);
+    }
+
+    /**
+     * @param tokenizer the tokenizer whose ids the encoder embeds (its vocabulary size must match), or null
+     */
+    public TransformerEncoder(TokenTransformer transformer, PooledSequenceBlock.Pooling pooling, Tokenizer tokenizer) {
+        if (tokenizer != null && tokenizer.vocabularySize() != transformer.vocabularySize()) {
+            throw new PretextException("The transformer embeds " + transformer.vocabularySize() + " token ids but the "
+                    + tokenizer.describe() + " has " + tokenizer.vocabularySize());
+        }
         this.transformer = transformer;
         this.block = new PooledSequenceBlock(transformer, pooling);
+        this.tokenizer = tokenizer;
+    }
+
+    /**
+     * A transformer encoder for a tokenizer's vocabulary (its pad id is the padding), from code.
+     *
+     * @param causal GPT-style (last-token pooling) or bidirectional BERT-style (mean pooling)
+     */
+    public static TransformerEncoder create(Tokenizer tokenizer, int context, int layers, int heads, int width,
+            float dropout, boolean causal) {
+        TokenTransformer t = new TokenTransformer(tokenizer.vocabularySize(), context, layers, heads, width, dropout,
+                causal, tokenizer.padId());
+        return new TransformerEncoder(t, causal ? PooledSequenceBlock.Pooling.LAST : PooledSequenceBlock.Pooling.MEAN,
+                tokenizer);
     }
 
     /**
@@ -74,6 +103,16 @@ public final class TransformerEncoder implements SequenceEncoder, TokenEmbedding
     @Override
     public int vocabularySize() {
         return transformer.vocabularySize();
+    }
+
+    @Override
+    public boolean isCausal() {
+        return transformer.causal();
+    }
+
+    @Override
+    public Optional<Tokenizer> tokenizer() {
+        return Optional.ofNullable(tokenizer);
     }
 
     @Override

@@ -19,6 +19,11 @@ class TransformerBlocksTest {
     private static final int V = 11;
     private static final int T = 6;
 
+    @org.junit.jupiter.api.BeforeAll
+    static void oneThread() {
+        EngineSetup.configureThreads(1); // tiny models: op overhead dominates; one thread avoids OpenMP contention
+    }
+
     @Test
     void causalMaskLeaksNothingFromTheFuture() {
         // Changing token t+1 must leave every hidden state at positions <= t unchanged; positions
