@@ -8,10 +8,13 @@ import ai.djl.nn.Block;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import org.pretext.data.Batch;
+import org.pretext.data.HostTensor;
 import org.pretext.data.Split;
 import org.pretext.model.PretextModel;
 
@@ -32,6 +35,17 @@ public interface Objective {
     /** Shape of one example the encoder sees, given one raw example's shape. */
     default Shape encoderInputShape(Shape exampleShape) {
         return exampleShape;
+    }
+
+    /**
+     * What the encoder sees of a batch of raw examples (B, exampleShape...) when its features are
+     * extracted for probes or export: the examples themselves by default. An objective whose
+     * {@link #encoderInputShape} differs from the example shape (e.g. one that trains the encoder on
+     * one half of each input) overrides this so that features are taken from the same view the
+     * encoder was trained on; the result has shape (B, encoderInputShape(exampleShape)...).
+     */
+    default HostTensor encoderInput(HostTensor examples) {
+        return examples;
     }
 
     /**
@@ -86,6 +100,18 @@ public interface Objective {
      */
     default Map<String, Double> validate(PretextModel model, Split heldOut) {
         return Map.of();
+    }
+
+    /**
+     * Writes artefacts for people to look at after pretraining into {@code dir} (e.g. a masked
+     * autoencoder's reconstructions as a PNG grid) and returns the files written; nothing by
+     * default. Runs outside any training step, in inference mode, and frees every array it creates.
+     *
+     * @param data examples of the pretraining kind to draw from (e.g. the test split)
+     * @param seed fixes any randomness (which examples, which masks)
+     */
+    default List<Path> writeArtifacts(PretextModel model, Split data, Path dir, long seed) throws IOException {
+        return List.of();
     }
 
     /** Writes state that must survive a restart (EMA targets, queues); nothing by default. */
