@@ -65,11 +65,11 @@ public final class HtmlReport {
         if (r.provenance() != null) {
             h.append("<h2>Provenance</h2>\n<table>");
             row(h, "objective", r.provenance().objective() + " (version " + r.provenance().objectiveVersion() + ") "
-                    + r.provenance().objectiveParams());
-            row(h, "encoder", r.provenance().encoder() + " " + r.provenance().encoderParams());
+                    + plain(r.provenance().objectiveParams()));
+            row(h, "encoder", r.provenance().encoder() + " " + plain(r.provenance().encoderParams()));
             row(h, "dataset", r.provenance().dataset() + " " + r.provenance().datasetInfo());
             row(h, "seed", Long.toString(r.provenance().seed()));
-            row(h, "training", String.valueOf(r.provenance().training()));
+            row(h, "training", plain(r.provenance().training()));
             row(h, "versions", String.valueOf(r.provenance().versions()));
             h.append("</table>\n");
         }
@@ -82,6 +82,14 @@ public final class HtmlReport {
     private static void row(StringBuilder h, String k, String v) {
         h.append("<tr><th class=\"l\">").append(esc(k)).append("</th><td class=\"l\">").append(esc(v))
                 .append("</td></tr>\n");
+    }
+
+    /** A map with whole numbers written without a fraction (JSON gives every number back as a double). */
+    static String plain(Map<String, Object> m) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        m.forEach((k, v) -> out.put(k, v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 1e15
+                ? (Object) d.longValue() : v));
+        return out.toString();
     }
 
     static String esc(String s) {
