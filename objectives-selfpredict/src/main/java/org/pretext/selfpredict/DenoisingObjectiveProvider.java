@@ -11,7 +11,10 @@ import org.pretext.transform.Augmentation;
 /**
  * {@code denoising}: the denoising autoencoder of Vincent et al. (2008, 2010). Defaults: masking
  * noise destroying a fraction ν = 0.25 of the values (the level of Vincent et al. 2008's MNIST
- * experiments), an affine decoder as in the paper, squared error.
+ * experiments), an affine decoder as in the paper, squared error. Gaussian noise defaults to
+ * σ = 0.1, the low end of the levels Vincent et al. (2010) tried (0.05-0.5): on MNIST in [0, 1],
+ * σ = 0.3 and 0.5 gave features far worse than the random encoder's on clean images (measured
+ * 0.23 and 0.20 against 0.62 at 10 labels per class), σ = 0.1 slightly better (0.63).
  */
 public final class DenoisingObjectiveProvider implements ObjectiveProvider {
     /** Which corruption is applied. */
@@ -22,8 +25,8 @@ public final class DenoisingObjectiveProvider implements ObjectiveProvider {
     public static final Param<Double> MASK_FRACTION = Param.ofDouble("mask-fraction", 0.25,
             "masking corruption: probability ν that each value is set to 0").above(0).below(1);
     /** Gaussian noise: the standard deviation σ. */
-    public static final Param<Double> NOISE_STD = Param.ofDouble("noise-std", 0.3,
-            "gaussian corruption: standard deviation σ of the added noise").above(0);
+    public static final Param<Double> NOISE_STD = Param.ofDouble("noise-std", 0.1,
+            "gaussian corruption: standard deviation σ of the added noise (inputs in [0, 1])").above(0);
     /** Hidden width of the decoder head; 0 for an affine decoder. */
     public static final Param<Integer> DECODER_HIDDEN = Param.ofInt("decoder-hidden", 0,
             "hidden width of the decoder head (0: an affine decoder, as in the paper)").atLeast(0);

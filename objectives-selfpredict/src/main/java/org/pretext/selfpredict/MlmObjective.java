@@ -92,8 +92,15 @@ public final class MlmObjective implements Objective {
         }
     }
 
-    /** Refuses an encoder whose first position cannot see the last token (a causal one). */
+    /**
+     * Refuses an encoder that declares itself causal, or whose first position's state does not
+     * change when the last token does (checked with two forward passes, so an encoder that does not
+     * declare its attention pattern is checked too).
+     */
     private void requireBidirectional(SequenceEncoder seq, NDManager owner) {
+        if (seq.isCausal()) {
+            throw causal(seq);
+        }
         int t = (int) seq.inputShape().get(0);
         if (t < 2) {
             return;
@@ -128,11 +135,14 @@ public final class MlmObjective implements Objective {
                 diff = Math.max(diff, Math.abs(v[i] - v[d + i]));
             }
             if (diff == 0) {
-                throw new PretextException("Objective 'mlm' needs a bidirectional encoder, but the state of the first"
-                        + " position of " + seq + " does not depend on the last token (a causal encoder): use"
-                        + " encoder 'transformer' with causal=false");
+                throw causal(seq);
             }
         }
+    }
+
+    private static PretextException causal(SequenceEncoder seq) {
+        return new PretextException("Objective 'mlm' needs a bidirectional encoder, but in " + seq + " a position does"
+                + " not see the tokens after it (a causal encoder): use encoder 'transformer' with causal=false");
     }
 
     @Override

@@ -8,10 +8,12 @@ import org.pretext.encoder.Features;
 
 /**
  * A small closed-form linear probe for tests: a ridge-regression classifier on one-hot targets
- * (the least-squares classifier), with features standardised by statistics of unlabelled
- * training features and a fixed ridge strength λ = tr(G)/n, G the Gram matrix of the n centred
- * labelled examples (so the probe is invariant to the features' scale and nothing is tuned, on
- * test data or otherwise). Fitted in the dual, so it costs O(n³) whatever the feature width.
+ * (the least-squares classifier) on centred features, with a fixed ridge strength λ = tr(G)/n,
+ * G the Gram matrix of the n centred labelled examples (so the probe is invariant to the
+ * features' scale and nothing is tuned, on test data or otherwise). Fitted in the dual, so it
+ * costs O(n³) whatever the feature width. Features are not standardised per coordinate by
+ * default: that would blow up coordinates that carry almost nothing (blank pixels, directions a
+ * learned representation has shrunk) to the weight of informative ones.
  * (Leave-one-out choice of λ was tried and rejected: with 100 labels it kept choosing the
  * smallest λ, costing 9 points on raw MNIST pixels.)
  */
@@ -53,9 +55,16 @@ final class ClosedFormProbe {
      * @param test features and labels of the test examples
      */
     static double accuracy(Features.Matrix train, int[] labelled, Features.Matrix test) {
+        return accuracy(train, labelled, test, false);
+    }
+
+    /**
+     * As {@link #accuracy(Features.Matrix, int[], Features.Matrix)}, optionally standardising each
+     * feature by its deviation over all training rows first.
+     */
+    static double accuracy(Features.Matrix train, int[] labelled, Features.Matrix test, boolean standardize) {
         int d = train.cols();
         int k = train.numClasses();
-        // standardise with unlabelled statistics of all training rows
         double[] mean = new double[d];
         double[] sd = new double[d];
         for (int i = 0; i < train.rows(); i++) {
@@ -73,7 +82,7 @@ final class ClosedFormProbe {
             }
         }
         for (int j = 0; j < d; j++) {
-            sd[j] = Math.sqrt(sd[j] / train.rows()) + 1e-6;
+            sd[j] = standardize ? Math.sqrt(sd[j] / train.rows()) + 1e-6 : 1.0;
         }
         int n = labelled.length;
         double[][] a = new double[n][d];
@@ -96,36 +105,7 @@ final class ClosedFormProbe {
             Arrays.fill(targets[i], -1.0 / k);
             targets[i][y[i]] += 1;
         }
-        double[][] gram = new double[n][n];
-        double trace = 0;
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j <= i; j++) {
-                double s = 0;
-                for (int c = 0; c < d; c++) {
-                    s += a[i][c] * a[j][c];
-                }
-                gram[i][j] = s;
-                gram[j][i] = s;
-            }
-            trace += gram[i][i];
-        }
-        // λ = tr(G)/n: shrinkage on the scale of a labelled example's squared norm, so the probe is
-        // invariant to the features' scale and needs no tuning
-        double lambda = trace / n;
-        double[][] m = new double[n][n];
-        for (int i = 0; i < n; i++) {
-            m[i] = gram[i].clone();
-            m[i][i] += lambda;
-        }
-        double[][] alpha = multiply(invert(m), targets);
-        double[][] w = new double[d][k];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < d; j++) {
-                for (int c = 0; c < k; c++) {
-                    w[j][c] += a[i][j] * alpha[i][c];
-                }
-            }
-        }
+        double[][] w = n <= d ? dualWeights(a, targets, n, d, k) : primalWeights(a, targets, n, d, k);
         int correct = 0;
         double[] x = new double[d];
         double[] score = new double[k];
@@ -144,6 +124,72 @@ final class ClosedFormProbe {
             }
         }
         return correct / (double) test.rows();
+    }
+
+    /** Ridge weights (d, k) from the n × n Gram matrix (n ≤ d), λ = tr(G)/n. */
+    static double[][] dualWeights(double[][] a, double[][] targets, int n, int d, int k) {
+        double[][] gram = new double[n][n];
+        double trace = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j <= i; j++) {
+                double s = 0;
+                for (int c = 0; c < d; c++) {
+                    s += a[i][c] * a[j][c];
+                }
+                gram[i][j] = s;
+                gram[j][i] = s;
+            }
+            trace += gram[i][i];
+        }
+        // λ = tr(G)/n: shrinkage on the scale of a labelled example's squared norm, so the probe is
+        // invariant to the features' scale and needs no tuning
+        double lambda = trace / n;
+        for (int i = 0; i < n; i++) {
+            gram[i][i] += lambda;
+        }
+        double[][] alpha = multiply(invert(gram), targets);
+        double[][] w = new double[d][k];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) {
+                for (int c = 0; c < k; c++) {
+                    w[j][c] += a[i][j] * alpha[i][c];
+                }
+            }
+        }
+        return w;
+    }
+
+    /** The same weights from the d × d covariance (n > d): W = (AᵀA + λI)⁻¹AᵀY, λ = tr(AᵀA)/n. */
+    static double[][] primalWeights(double[][] a, double[][] targets, int n, int d, int k) {
+        double[][] cov = new double[d][d];
+        double[][] aty = new double[d][k];
+        for (int i = 0; i < n; i++) {
+            double[] row = a[i];
+            for (int p = 0; p < d; p++) {
+                double v = row[p];
+                if (v == 0) {
+                    continue;
+                }
+                for (int q = 0; q <= p; q++) {
+                    cov[p][q] += v * row[q];
+                }
+                for (int c = 0; c < k; c++) {
+                    aty[p][c] += v * targets[i][c];
+                }
+            }
+        }
+        double trace = 0;
+        for (int p = 0; p < d; p++) {
+            for (int q = 0; q < p; q++) {
+                cov[q][p] = cov[p][q];
+            }
+            trace += cov[p][p];
+        }
+        double lambda = trace / n;
+        for (int p = 0; p < d; p++) {
+            cov[p][p] += lambda;
+        }
+        return multiply(invert(cov), aty);
     }
 
     /** Nearest class mean (Euclidean distance on the features as they are): a second, parameter-free probe. */

@@ -118,6 +118,29 @@ class MaeObjectiveTest {
         }
     }
 
+    private static float[] losses(long seed) {
+        InMemorySplit data = ProbeRun.first((InMemorySplit) org.pretext.datasets.MnistDatasetProvider.open(256, 10)
+                .pretrain(), 256);
+        MaeObjective mae = new MaeObjective(0.75, true, 16, 1, 2);
+        try (PretextModel model = model(mae)) {
+            return new org.pretext.training.Pretrainer(org.pretext.training.PretrainConfig.builder().batchSize(32)
+                    .steps(12).learningRate(2e-3).seed(seed).logEvery(100).prepareThreads(2).build())
+                    .run(model, data, new org.pretext.checkpoint.Provenance("mae", "1", java.util.Map.of(), "vit",
+                            java.util.Map.of(), "mnist", java.util.Map.of(), seed, java.util.Map.of(), null))
+                    .losses();
+        }
+    }
+
+    @Test
+    void theSameSeedGivesTheSameLossesAndTrainingLowersThem() {
+        float[] a = losses(5);
+        float[] b = losses(5);
+        float[] c = losses(6);
+        assertThat(b).containsExactly(a);
+        assertThat(c[0]).isNotEqualTo(a[0]);
+        assertThat(a[a.length - 1]).isLessThan(a[0]);
+    }
+
     @Test
     void writesTheReconstructionGridAsAPng(@TempDir Path dir) throws IOException {
         MaeObjective mae = new MaeObjective(0.75, true, 16, 1, 2);

@@ -1,6 +1,9 @@
 package org.pretext.selfpredict;
 
 import ai.djl.Device;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.SequentialBlock;
+import org.pretext.encoder.BlockEncoder;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -23,14 +26,14 @@ import org.pretext.training.Pretrainer;
  */
 final class ProbeRun {
     /** Accuracies (fractions) and what the pretraining did. */
-    record Result(double pretrained, double randomEncoder, double rawInput, double[] nearestMean,
+    record Result(double pretrained, double randomEncoder, double rawInput, double[] nearestMean, double predictor,
             PretrainResult pretraining) {
         @Override
         public String toString() {
             return String.format(java.util.Locale.ROOT,
-                    "ridge probe: pretrained %.4f, random encoder %.4f, raw input %.4f; nearest mean: %.4f, %.4f, %.4f"
-                            + " (%d steps in %.1f s, loss %.4f -> %.4f)",
-                    pretrained, randomEncoder, rawInput, nearestMean[0], nearestMean[1], nearestMean[2],
+                    "ridge probe: pretrained %.4f, random encoder %.4f, raw input %.4f, predictor output %.4f;"
+                            + " nearest mean: %.4f, %.4f, %.4f (%d steps in %.1f s, loss %.4f -> %.4f)",
+                    pretrained, randomEncoder, rawInput, predictor, nearestMean[0], nearestMean[1], nearestMean[2],
                     pretraining.steps(), pretraining.seconds(), pretraining.losses()[0], pretraining.finalLoss());
         }
     }
@@ -48,6 +51,15 @@ final class ProbeRun {
      */
     static Result run(Objective objective, Supplier<Encoder> encoders, Dataset data, PretrainConfig config,
             int perClass, int statsRows, int testRows, int draws) {
+        return run(objective, encoders, data, config, perClass, statsRows, testRows, draws, null);
+    }
+
+    /**
+     * As above; with {@code headName} also probes the output of that head on the encoder's
+     * features (e.g. part-prediction's predictor ψ = g∘f, the representation of Lee et al.'s theory).
+     */
+    static Result run(Objective objective, Supplier<Encoder> encoders, Dataset data, PretrainConfig config,
+            int perClass, int statsRows, int testRows, int draws, String headName) {
         InMemorySplit train = first((InMemorySplit) data.train().orElseThrow(), statsRows);
         InMemorySplit test = first((InMemorySplit) data.test().orElseThrow(), testRows);
         Device device = Device.cpu();
@@ -59,22 +71,36 @@ final class ProbeRun {
             PretrainResult r = new Pretrainer(config).run(model, data.pretrain(), PROVENANCE);
             Features.Matrix pTrain = Features.extract(model.encoder(), model.parameterStore(), train, device, 256, view);
             Features.Matrix pTest = Features.extract(model.encoder(), model.parameterStore(), test, device, 256, view);
+            Features.Matrix hTrain = null;
+            Features.Matrix hTest = null;
+            if (headName != null) {
+                SequentialBlock psi = new SequentialBlock().add(model.encoder().block())
+                        .add(objective.heads().get(headName));
+                int width = (int) psi.getOutputShapes(new Shape[] {PretextModel.batched(
+                        objective.encoderInputShape(data.pretrain().exampleShape()), 1)})[0].get(1);
+                BlockEncoder e = new BlockEncoder(psi, model.encoder().inputShape(), width);
+                hTrain = Features.extract(e, model.parameterStore(), train, device, 256, view);
+                hTest = Features.extract(e, model.parameterStore(), test, device, 256, view);
+            }
             Features.Matrix xTrain = raw(train);
             Features.Matrix xTest = raw(test);
             double p = 0;
             double q = 0;
             double x = 0;
             double[] ncm = new double[3];
+            double h = 0;
             for (int s = 0; s < draws; s++) {
                 int[] labelled = ClosedFormProbe.labelledSubset(train.labels(), train.numClasses(), perClass, 1000 + s);
-                p += ClosedFormProbe.accuracy(pTrain, labelled, pTest);
-                q += ClosedFormProbe.accuracy(rTrain, labelled, rTest);
-                x += ClosedFormProbe.accuracy(xTrain, labelled, xTest);
+                boolean std = Boolean.getBoolean("probeStd");
+                p += ClosedFormProbe.accuracy(pTrain, labelled, pTest, std);
+                q += ClosedFormProbe.accuracy(rTrain, labelled, rTest, std);
+                x += ClosedFormProbe.accuracy(xTrain, labelled, xTest, std);
+                h += hTrain == null ? Double.NaN : ClosedFormProbe.accuracy(hTrain, labelled, hTest, std);
                 ncm[0] += ClosedFormProbe.nearestMeanAccuracy(pTrain, labelled, pTest) / draws;
                 ncm[1] += ClosedFormProbe.nearestMeanAccuracy(rTrain, labelled, rTest) / draws;
                 ncm[2] += ClosedFormProbe.nearestMeanAccuracy(xTrain, labelled, xTest) / draws;
             }
-            return new Result(p / draws, q / draws, x / draws, ncm, r);
+            return new Result(p / draws, q / draws, x / draws, ncm, h / draws, r);
         }
     }
 
