@@ -53,7 +53,7 @@ public final class PretrainStage {
             Pretrainer pretrainer = new Pretrainer(config).addListener(new ProgressListener())
                     .addListener(new MetricsJsonlListener(dir.metrics()));
             int every = c.probe().get(ProbeSettings.MONITOR_EVERY);
-            if (every > 0 && !(components.dataset() instanceof TextDataset)) { // sentences are probed by feature maps
+            if (every > 0 && c.probe().get(ProbeSettings.ENABLED) && !(components.dataset() instanceof TextDataset)) { // sentences are probed by feature maps
                 KnnMonitor.forDataset(components.dataset(), 1000, 1000, c.seed()).ifPresent(m -> pretrainer.addMonitor(
                         (mod, epoch) -> (epoch + 1) % every == 0 ? m.measure(mod, epoch) : java.util.Map.of()));
             }
