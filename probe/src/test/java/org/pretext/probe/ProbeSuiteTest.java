@@ -108,6 +108,24 @@ class ProbeSuiteTest {
     }
 
     @Test
+    void setsTheEngineThreadsWhileRunningAndRestoresThem() {
+        Features.Matrix train = gaussian(10, 3, 4, 1, 7);
+        Features.Matrix test = gaussian(10, 3, 4, 2, 7);
+        int before = EngineThreads.current();
+        ProbeSuite two = new ProbeSuite(options().withDraws(1)).withEngineThreads(2);
+        assertThat(two.engineThreads()).isEqualTo(2);
+        List<ProbeResult> withTwo = two.run("x", train, test);
+        assertThat(EngineThreads.current()).isEqualTo(before);
+        try (EngineThreads t = EngineThreads.set(before == 2 ? 3 : 2)) {
+            assertThat(EngineThreads.current()).isEqualTo(before == 2 ? 3 : 2);
+        }
+        assertThat(EngineThreads.current()).isEqualTo(before);
+        assertThat(new ProbeSuite(options()).engineThreads()).isEqualTo(1);
+        assertThat(withTwo).hasSize(6);
+        assertThatThrownBy(() -> new ProbeSuite(options()).withEngineThreads(-1)).isInstanceOf(PretextException.class);
+    }
+
+    @Test
     void oneLabelPerClassFallsBackToTheDefaultC() {
         Features.Matrix train = gaussian(30, 4, 8, 1, 7);
         Features.Matrix test = gaussian(30, 4, 8, 2, 7);
