@@ -17,11 +17,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.pretext.model.PretextModel;
+import org.pretext.text.TokenizerEntry;
 import org.pretext.training.optimizer.AdamW;
 
 /**
  * The checkpoints of one run in a folder, {@code step-00001000.ckpt} and so on: model parameters
- * (encoder and heads), optimizer moments, the objective's own state, the step and the provenance,
+ * (encoder and heads), optimizer moments, the objective's own state, the step and the provenance
+ * (and, for encoders of text, the tokenizer: {@link TokenizerEntry}),
  * each file written atomically. The newest {@link #keep} are kept. On resume the newest file
  * that verifies is used; damaged ones are skipped and reported.
  */
@@ -85,6 +87,7 @@ public final class CheckpointStore {
             model.objective().saveState(out);
         }
         entries.put("objective.bin", obj.toByteArray());
+        TokenizerEntry.put(model, entries);
         Path file = dir.resolve(String.format("step-%08d.ckpt", step));
         deleteStaleTemporaries();
         CheckpointFile.write(file, entries);
@@ -127,6 +130,7 @@ public final class CheckpointStore {
             }
             Map<String, Object> meta = CheckpointFile.meta(f, entries);
             checkCompatible(f, meta, expected);
+            TokenizerEntry.check(f, entries, model);
             restore(f, entries, model, optimizer);
             return Optional.of(((Number) meta.get("step")).longValue());
         }

@@ -6,8 +6,10 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import java.util.Iterator;
+import java.util.function.UnaryOperator;
 import org.pretext.data.Batch;
 import org.pretext.data.BatchPlan;
+import org.pretext.data.HostTensor;
 import org.pretext.data.Split;
 
 /**
@@ -31,6 +33,20 @@ public final class Features {
      * @param store the parameter store it runs with (e.g. {@code PretextModel.parameterStore()})
      */
     public static Matrix extract(Encoder encoder, ParameterStore store, Split split, Device device, int batchSize) {
+        return extract(encoder, store, split, device, batchSize, UnaryOperator.identity());
+    }
+
+    /**
+     * Extracts features for every example of a split, in order, feeding the encoder
+     * {@code encoderInput} of each batch of raw examples (e.g. {@code objective::encoderInput} when
+     * the objective trains the encoder on a part of each example).
+     *
+     * @param encoder an initialised encoder
+     * @param store the parameter store it runs with (e.g. {@code PretextModel.parameterStore()})
+     * @param encoderInput maps a batch of raw examples (B, exampleShape...) to the encoder's input
+     */
+    public static Matrix extract(Encoder encoder, ParameterStore store, Split split, Device device, int batchSize,
+            UnaryOperator<HostTensor> encoderInput) {
         int n = Math.toIntExact(split.size());
         int d = encoder.featureSize();
         float[] out = new float[n * d];
@@ -40,7 +56,7 @@ public final class Features {
             while (it.hasNext()) {
                 Batch b = it.next();
                 try (NDManager step = manager.newSubManager()) {
-                    NDArray x = b.inputs().toNDArray(step);
+                    NDArray x = encoderInput.apply(b.inputs()).toNDArray(step);
                     NDArray f = encoder.block().forward(store, new NDList(x), false).singletonOrThrow();
                     float[] values = f.toFloatArray();
                     System.arraycopy(values, 0, out, row * d, values.length);

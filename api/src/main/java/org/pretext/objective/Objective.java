@@ -8,9 +8,15 @@ import ai.djl.nn.Block;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.pretext.data.Batch;
+import org.pretext.data.HostTensor;
+import org.pretext.data.Split;
+import org.pretext.model.PretextModel;
 
 /**
  * A self-supervised objective: it owns its pretext task from raw batch to loss.
@@ -32,6 +38,17 @@ public interface Objective {
     }
 
     /**
+     * What the encoder sees of a batch of raw examples (B, exampleShape...) when its features are
+     * extracted for probes or export: the examples themselves by default. An objective whose
+     * {@link #encoderInputShape} differs from the example shape (e.g. one that trains the encoder on
+     * one half of each input) overrides this so that features are taken from the same view the
+     * encoder was trained on; the result has shape (B, encoderInputShape(exampleShape)...).
+     */
+    default HostTensor encoderInput(HostTensor examples) {
+        return examples;
+    }
+
+    /**
      * Checks the encoder suits this objective and builds and initialises the heads.
      *
      * @throws org.pretext.PretextException when the encoder lacks a capability the objective needs
@@ -40,6 +57,15 @@ public interface Objective {
 
     /** Trainable heads by name, optimised with the encoder; empty if none. */
     Map<String, Block> heads();
+
+    /**
+     * The head that maps the encoder's features to the embedding the loss compares (a projector),
+     * if the objective has one; label-free diagnostics measure its output, where the collapse of
+     * joint-embedding methods shows first. Empty by default.
+     */
+    default Optional<String> embeddingHead() {
+        return Optional.empty();
+    }
 
     /**
      * Makes the loss's inputs from a raw batch. Called on worker threads; must use only
@@ -62,6 +88,31 @@ public interface Objective {
 
     /** Called after each optimizer update, e.g. to move an EMA target; nothing by default. */
     default void afterUpdate(StepContext context) {}
+
+    /**
+     * Measures the model on held-out data in inference mode, e.g. a language model's validation
+     * loss: named scalars such as {@code "validationLoss"} (in the loss's own units, nats per token for
+     * next-token prediction). Empty when the objective has no such measure, which is the default.
+     * Runs outside any training step and frees every array it creates. Use it as an
+     * {@link org.pretext.training.listener.EpochMonitor}: {@code (m, epoch) -> objective.validate(m, split)}.
+     *
+     * @param heldOut examples of the same kind as the pretraining split, never trained on
+     */
+    default Map<String, Double> validate(PretextModel model, Split heldOut) {
+        return Map.of();
+    }
+
+    /**
+     * Writes artefacts for people to look at after pretraining into {@code dir} (e.g. a masked
+     * autoencoder's reconstructions as a PNG grid) and returns the files written; nothing by
+     * default. Runs outside any training step, in inference mode, and frees every array it creates.
+     *
+     * @param data examples of the pretraining kind to draw from (e.g. the test split)
+     * @param seed fixes any randomness (which examples, which masks)
+     */
+    default List<Path> writeArtifacts(PretextModel model, Split data, Path dir, long seed) throws IOException {
+        return List.of();
+    }
 
     /** Writes state that must survive a restart (EMA targets, queues); nothing by default. */
     default void saveState(DataOutputStream out) throws IOException {}

@@ -20,6 +20,8 @@ public final class PretrainConfig {
     private double learningRate = 1e-3;
     /** Decoupled weight decay λ of AdamW. */
     private double weightDecay = 1e-5;
+    /** Decay 1-D parameters (biases, norm gains) too; false decays matrices only, as GPT-2/nanoGPT, BERT and ViT do. */
+    private boolean weightDecayVectors = true;
     /** AdamW β₁. */
     private double beta1 = 0.9;
     /** AdamW β₂. */
@@ -36,6 +38,8 @@ public final class PretrainConfig {
     private long seed = 42;
     /** Log metrics every this many steps. */
     private int logEvery = 10;
+    /** Also run the epoch monitors every this many steps (0: at epoch ends only), e.g. a validation loss every 250 steps. */
+    private long monitorEvery;
     /** Threads preparing batches (augmentation, masking) ahead of the training step. */
     private int prepareThreads = 1;
     /** Batches prepared ahead of the step. */
@@ -61,6 +65,7 @@ public final class PretrainConfig {
     public double maxSeconds() { return maxSeconds; }
     public double learningRate() { return learningRate; }
     public double weightDecay() { return weightDecay; }
+    public boolean weightDecayVectors() { return weightDecayVectors; }
     public double beta1() { return beta1; }
     public double beta2() { return beta2; }
     public double epsilon() { return epsilon; }
@@ -69,6 +74,7 @@ public final class PretrainConfig {
     public double clipNorm() { return clipNorm; }
     public long seed() { return seed; }
     public int logEvery() { return logEvery; }
+    public long monitorEvery() { return monitorEvery; }
     public int prepareThreads() { return prepareThreads; }
     public int prefetch() { return prefetch; }
     public Path checkpointDir() { return checkpointDir; }
@@ -86,6 +92,7 @@ public final class PretrainConfig {
         public Builder maxSeconds(double v) { c.maxSeconds = check("maxSeconds", v, v >= 0, ">= 0"); return this; }
         public Builder learningRate(double v) { c.learningRate = check("learningRate", v, v > 0, "> 0"); return this; }
         public Builder weightDecay(double v) { c.weightDecay = check("weightDecay", v, v >= 0, ">= 0"); return this; }
+        public Builder weightDecayVectors(boolean v) { c.weightDecayVectors = v; return this; }
         public Builder beta1(double v) { c.beta1 = check("beta1", v, v >= 0 && v < 1, "in [0, 1)"); return this; }
         public Builder beta2(double v) { c.beta2 = check("beta2", v, v >= 0 && v < 1, "in [0, 1)"); return this; }
         public Builder epsilon(double v) { c.epsilon = check("epsilon", v, v > 0, "> 0"); return this; }
@@ -100,6 +107,10 @@ public final class PretrainConfig {
         public Builder clipNorm(double v) { c.clipNorm = check("clipNorm", v, v >= 0, ">= 0"); return this; }
         public Builder seed(long v) { c.seed = v; return this; }
         public Builder logEvery(int v) { c.logEvery = check("logEvery", v, v > 0, "> 0"); return this; }
+        public Builder monitorEvery(long v) {
+            c.monitorEvery = check("monitorEvery", v, v >= 0, ">= 0");
+            return this;
+        }
         public Builder prepareThreads(int v) { c.prepareThreads = check("prepareThreads", v, v > 0, "> 0"); return this; }
         public Builder prefetch(int v) { c.prefetch = check("prefetch", v, v > 0, "> 0"); return this; }
         public Builder checkpointDir(Path v) { c.checkpointDir = v; return this; }
@@ -121,6 +132,7 @@ public final class PretrainConfig {
             out.maxSeconds = c.maxSeconds;
             out.learningRate = c.learningRate;
             out.weightDecay = c.weightDecay;
+            out.weightDecayVectors = c.weightDecayVectors;
             out.beta1 = c.beta1;
             out.beta2 = c.beta2;
             out.epsilon = c.epsilon;
@@ -129,6 +141,7 @@ public final class PretrainConfig {
             out.clipNorm = c.clipNorm;
             out.seed = c.seed;
             out.logEvery = c.logEvery;
+            out.monitorEvery = c.monitorEvery;
             out.prepareThreads = c.prepareThreads;
             out.prefetch = c.prefetch;
             out.checkpointDir = c.checkpointDir;

@@ -62,7 +62,10 @@ public final class Pretrainer {
         return this;
     }
 
-    /** Adds a monitor run at the end of every epoch; its scalars join that step's metrics. */
+    /**
+     * Adds a monitor run at the end of every epoch (and every {@code monitorEvery} steps when set);
+     * its scalars join that step's metrics.
+     */
     public Pretrainer addMonitor(EpochMonitor monitor) {
         monitors.add(monitor);
         return this;
@@ -94,7 +97,8 @@ public final class Pretrainer {
         Objective objective = model.objective();
         CheckpointStore store = config.checkpointDir() == null ? null
                 : new CheckpointStore(config.checkpointDir(), config.keepCheckpoints());
-        try (AdamW optimizer = new AdamW(config.beta1(), config.beta2(), config.epsilon(), config.weightDecay())) {
+        try (AdamW optimizer = new AdamW(config.beta1(), config.beta2(), config.epsilon(), config.weightDecay(),
+                config.weightDecayVectors())) {
             optimizer.attach(model.trainableParameters(), model.manager());
             long start = 0;
             if (store != null && config.resume()) {
@@ -128,8 +132,9 @@ public final class Pretrainer {
                     double loss;
                     double gradNorm = Double.NaN;
                     boolean epochEnd = (s + 1) % spe == 0 || s + 1 == total;
-                    boolean log = (s + 1) % config.logEvery() == 0 || s + 1 == total
-                            || (epochEnd && !monitors.isEmpty());
+                    boolean monitorNow = !monitors.isEmpty() && (epochEnd
+                            || (config.monitorEvery() > 0 && (s + 1) % config.monitorEvery() == 0));
+                    boolean log = (s + 1) % config.logEvery() == 0 || s + 1 == total || monitorNow;
                     try (NDManager stepManager = model.manager().newSubManager()) {
                         engine.setRandomSeed((int) Seeds.derive(config.seed(), 0x5eedL, s));
                         Context ctx = new Context(model, stepManager, s, total, extra);
@@ -160,7 +165,7 @@ public final class Pretrainer {
                         optimizer.step(lr, scale);
                         objective.afterUpdate(ctx);
                     }
-                    if (epochEnd) {
+                    if (monitorNow) {
                         for (EpochMonitor monitor : monitors) {
                             extra.putAll(monitor.measure(model, s / spe));
                         }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.pretext.data.Batch;
 import org.pretext.model.PretextModel;
@@ -45,6 +46,11 @@ public final class SimClrObjective implements Objective {
         augmentation = augmentationFor.apply(setup.exampleShape());
         head = SimClrProjectionHead.create(projectionHidden, projectionDim);
         head.initialize(setup.manager(), DataType.FLOAT32, new Shape(2, setup.encoder().featureSize()));
+    }
+
+    @Override
+    public Optional<String> embeddingHead() {
+        return Optional.of(HEAD);
     }
 
     @Override

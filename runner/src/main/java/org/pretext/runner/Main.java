@@ -15,6 +15,10 @@ import org.pretext.runner.config.RunConfig;
 import org.pretext.runner.config.TrainingSettings;
 import org.pretext.runner.pipeline.RunDirectory;
 import org.pretext.runner.pipeline.RunPipeline;
+import org.pretext.runner.pipeline.ProbeStage;
+import org.pretext.runner.report.RunReport;
+import org.pretext.probe.FileProbe;
+import org.pretext.probe.ProbeResult;
 import org.pretext.runner.pipeline.TrainedModel;
 import org.pretext.runner.wiring.RunComponents;
 import org.pretext.checkpoint.ExportedEncoder;
@@ -30,7 +34,7 @@ import picocli.CommandLine.Option;
 /** The {@code pretext} command line. */
 @Command(name = "pretext", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Self-supervised pretraining with pluggable objectives, then linear evaluation.",
-        subcommands = {Main.Run.class, Main.Pretrain.class, Main.Export.class, Main.ListProviders.class,
+        subcommands = {Main.Run.class, Main.Pretrain.class, Main.Probe.class, Main.Export.class, Main.ListProviders.class,
             Main.Report.class})
 public final class Main implements Runnable {
     /** Exit code for bad input or configuration. */
@@ -115,6 +119,102 @@ public final class Main implements Runnable {
         ClassLoader plugins = PluginClassLoader.create(pluginFolders);
         Thread.currentThread().setContextClassLoader(plugins);
         return Guice.createInjector(new RunModule(config, plugins, run));
+    }
+
+    /** {@code probe}: frozen-feature evaluation of a run's checkpoint, or of features files from any tool. */
+    @Command(name = "probe", mixinStandardHelpOptions = true,
+            description = "Probe the frozen features of a run's newest checkpoint (--run DIR), or of NumPy features"
+                    + " made by any tool (--features ... --labels ... --test-features ... --test-labels ...).")
+    static final class Probe implements Callable<Integer> {
+        @Option(names = "--run", paramLabel = "DIR", description = "a run folder: probe its newest valid checkpoint")
+        Path run;
+
+        @Option(names = "--features", paramLabel = "TRAIN.npy", description = "float32 training features (n, d)")
+        Path features;
+
+        @Option(names = "--labels", paramLabel = "TRAIN_LABELS.npy", description = "integer training labels (n,)")
+        Path labels;
+
+        @Option(names = "--test-features", paramLabel = "TEST.npy", description = "float32 test features (m, d)")
+        Path testFeatures;
+
+        @Option(names = "--test-labels", paramLabel = "TEST_LABELS.npy", description = "integer test labels (m,)")
+        Path testLabels;
+
+        @Option(names = "--labels-per-class", paramLabel = "K,...", description = "label budgets, e.g. 1,10,all"
+                + " (default: the run's config, or 10,all)")
+        String budgets;
+
+        @Option(names = "--probes", paramLabel = "P,...", description = "logistic, knn, mean (default logistic)")
+        String probes;
+
+        @Option(names = "--seed", paramLabel = "N", description = "seed of the label draws (default 42)")
+        Long seed;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "where report.json goes (default: the run folder,"
+                + " or ./probe-report)")
+        Path out;
+
+        @Option(names = "--plugins", paramLabel = "DIR", description = "folder of plug-in jars (repeatable)")
+        List<Path> plugins = new java.util.ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            boolean files = features != null || labels != null || testFeatures != null || testLabels != null;
+            if (files == (run != null)) {
+                throw new PretextException("probe needs either --run DIR or all four of --features, --labels,"
+                        + " --test-features and --test-labels");
+            }
+            java.util.Map<String, Object> overrides = new java.util.LinkedHashMap<>();
+            if (budgets != null) {
+                overrides.put("labelsPerClass", budgets);
+            }
+            if (probes != null) {
+                overrides.put("probes", probes);
+            }
+            return files ? probeFiles(overrides) : probeRun(overrides);
+        }
+
+        private int probeFiles(java.util.Map<String, Object> overrides) throws Exception {
+            if (features == null || labels == null || testFeatures == null || testLabels == null) {
+                throw new PretextException("probe from files needs all four of --features, --labels, --test-features"
+                        + " and --test-labels");
+            }
+            var settings = org.pretext.param.ParamValues.resolve("probe options", ProbeSettings.ALL, overrides);
+            long s = seed == null ? 42 : seed;
+            ai.djl.Device device = org.pretext.engine.DeviceChoice.AUTO.resolve();
+            List<ProbeResult> results = FileProbe.run(features, labels, testFeatures, testLabels,
+                    ProbeStage.options(settings, s, device));
+            Path dir = out != null ? out : Path.of("probe-report");
+            java.nio.file.Files.createDirectories(dir);
+            RunReport report = new RunReport(null, features.toString(), null, s,
+                    org.pretext.engine.Devices.name(device), null, results, null);
+            report.write(dir.resolve("report.json"));
+            RunPipeline.printTable(report, System.out);
+            System.out.println("report: " + dir.resolve("report.json").toAbsolutePath());
+            return 0;
+        }
+
+        private int probeRun(java.util.Map<String, Object> overrides) throws Exception {
+            RunComponents c = injectorFor(run, plugins).getInstance(RunComponents.class);
+            java.util.Map<String, Object> merged = new java.util.LinkedHashMap<>(c.config().probe().asMap());
+            merged.putAll(overrides);
+            var settings = org.pretext.param.ParamValues.resolve("probe options", ProbeSettings.ALL, merged);
+            RunReport report;
+            try (TrainedModel.Restored r = TrainedModel.load(c, new RunDirectory(run))) {
+                List<ProbeResult> results = new RunPipeline(c, null).probeAll(r.model(), settings,
+                        out != null ? out : run);
+                report = new RunReport(c.config().objective().name(), c.dataset().name(), c.config().encoder().name(),
+                        c.config().seed(), org.pretext.engine.Devices.name(c.device()), null, results, c.provenance());
+            }
+            Path dir = out != null ? out : run;
+            java.nio.file.Files.createDirectories(dir);
+            Path file = dir.resolve(out != null ? "report.json" : "probe-report.json");
+            report.write(file);
+            RunPipeline.printTable(report, System.out);
+            System.out.println("report: " + file.toAbsolutePath());
+            return 0;
+        }
     }
 
     /** {@code export}: the trained encoder alone, with its provenance. */

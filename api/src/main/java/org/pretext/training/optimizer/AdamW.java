@@ -37,6 +37,7 @@ public final class AdamW implements AutoCloseable {
     private final double beta2;
     private final double epsilon;
     private final double weightDecay;
+    private final boolean decayVectors;
     private final List<String> names = new ArrayList<>();
     private final List<Parameter> params = new ArrayList<>();
     private final List<NDArray> means = new ArrayList<>();
@@ -45,10 +46,19 @@ public final class AdamW implements AutoCloseable {
     private long updates;
 
     public AdamW(double beta1, double beta2, double epsilon, double weightDecay) {
+        this(beta1, beta2, epsilon, weightDecay, true);
+    }
+
+    /**
+     * @param decayVectors whether parameters of at most one dimension (biases, LayerNorm gains and
+     *     shifts) are decayed too; GPT-2/nanoGPT, BERT and ViT recipes decay matrices only (false)
+     */
+    public AdamW(double beta1, double beta2, double epsilon, double weightDecay, boolean decayVectors) {
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.epsilon = epsilon;
         this.weightDecay = weightDecay;
+        this.decayVectors = decayVectors;
     }
 
     /** Creates zero moments for each parameter, in a sub-manager of {@code owner}. */
@@ -87,7 +97,7 @@ public final class AdamW implements AutoCloseable {
         for (int i = 0; i < params.size(); i++) {
             NDArray w = params.get(i).getArray();
             try (NDArray g = w.getGradient()) {
-                if (weightDecay > 0) {
+                if (weightDecay > 0 && (decayVectors || w.getShape().dimension() > 1)) {
                     w.muli(1 - learningRate * weightDecay);
                 }
                 w.getNDArrayInternal().adamUpdate(new NDList(w, g, means.get(i), variances.get(i)), new NDList(w),

@@ -19,9 +19,13 @@ public final class ProbeSettings {
     public static final Param<Integer> BATCH_SIZE = Param.ofInt("batchSize", 1024,
             "examples per batch for feature extraction").atLeast(1);
     public static final Param<Boolean> ENABLED = Param.ofBoolean("enabled", true, "run the probes after pretraining");
+    public static final Param<Integer> MONITOR_EVERY = Param.ofInt("monitorEvery", 10,
+            "during pretraining, kNN accuracy (k=20, T=0.07) of 1,000 labelled training examples on 1,000 test"
+            + " examples every N epochs, logged as knnAccuracy (0: off; off anyway without labels)").atLeast(0);
 
     /** Every key of the section. */
-    public static final List<Param<?>> ALL = List.of(LABELS_PER_CLASS, DRAWS, FEATURES, PROBES, BATCH_SIZE, ENABLED);
+    public static final List<Param<?>> ALL = List.of(LABELS_PER_CLASS, DRAWS, FEATURES, PROBES, BATCH_SIZE, ENABLED,
+            MONITOR_EVERY);
     /** Known feature sets. */
     public static final List<String> FEATURE_SETS = List.of("pretrained", "random-encoder", "raw-input");
     /** Known probes. */

@@ -20,6 +20,8 @@ public final class TrainingSettings {
             .above(0);
     public static final Param<Double> WEIGHT_DECAY = Param.ofDouble("weightDecay", 1e-5,
             "decoupled AdamW weight decay").atLeast(0);
+    public static final Param<Boolean> WEIGHT_DECAY_VECTORS = Param.ofBoolean("weightDecayVectors", true,
+            "also decay vectors (biases, norm scales); false decays weight matrices only, as GPT-style recipes do");
     public static final Param<Double> BETA1 = Param.ofDouble("beta1", 0.9, "AdamW beta1").atLeast(0).below(1);
     public static final Param<Double> BETA2 = Param.ofDouble("beta2", 0.999, "AdamW beta2").atLeast(0).below(1);
     public static final Param<Double> EPSILON = Param.ofDouble("epsilon", 1e-8, "AdamW epsilon").above(0);
@@ -32,6 +34,9 @@ public final class TrainingSettings {
             "clip the global gradient norm to this (0: no clipping)").atLeast(0);
     public static final Param<Integer> LOG_EVERY = Param.ofInt("logEvery", 10, "log metrics every N steps")
             .atLeast(1);
+    public static final Param<Long> MONITOR_EVERY = Param.ofLong("monitorEvery", 0,
+            "also measure validation (e.g. a language model's validation loss) every N steps (0: at epoch ends)")
+            .atLeast(0);
     public static final Param<Integer> PREPARE_THREADS = Param.ofInt("prepareThreads", 1,
             "threads preparing batches (augmentation, masking) ahead of the step").atLeast(1);
     public static final Param<Integer> PREFETCH = Param.ofInt("prefetch", 4, "batches prepared ahead").atLeast(1);
@@ -42,7 +47,8 @@ public final class TrainingSettings {
 
     /** Every key of the section. */
     public static final List<Param<?>> ALL = List.of(BATCH_SIZE, EPOCHS, STEPS, MAX_SECONDS, LEARNING_RATE,
-            WEIGHT_DECAY, BETA1, BETA2, EPSILON, WARMUP, FINAL_LR, CLIP_NORM, LOG_EVERY, PREPARE_THREADS, PREFETCH,
+            WEIGHT_DECAY, WEIGHT_DECAY_VECTORS, BETA1, BETA2, EPSILON, WARMUP, FINAL_LR, CLIP_NORM, LOG_EVERY,
+            MONITOR_EVERY, PREPARE_THREADS, PREFETCH,
             CHECKPOINT_EVERY, KEEP_CHECKPOINTS);
 
     private TrainingSettings() {}
@@ -56,6 +62,8 @@ public final class TrainingSettings {
                 .maxSeconds(v.get(MAX_SECONDS))
                 .learningRate(v.get(LEARNING_RATE))
                 .weightDecay(v.get(WEIGHT_DECAY))
+                .weightDecayVectors(v.get(WEIGHT_DECAY_VECTORS))
+                .monitorEvery(v.get(MONITOR_EVERY))
                 .beta1(v.get(BETA1))
                 .beta2(v.get(BETA2))
                 .epsilon(v.get(EPSILON))

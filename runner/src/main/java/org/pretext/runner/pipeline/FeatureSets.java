@@ -5,8 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
 import java.util.function.Supplier;
-import org.pretext.PretextException;
-import org.pretext.data.HostTensor;
 import org.pretext.data.Split;
 import org.pretext.encoder.Encoder;
 import org.pretext.encoder.Features;
@@ -15,7 +13,7 @@ import org.pretext.model.PretextModel;
 
 /**
  * The three feature sets a run probes: the pretrained encoder, the same architecture randomly
- * initialised from the run seed, and the raw input flattened.
+ * initialised from the run seed (the raw input is {@link org.pretext.probe.RawFeatures}).
  */
 public final class FeatureSets {
     private FeatureSets() {}
@@ -39,24 +37,5 @@ public final class FeatureSets {
             }
             return out;
         }
-    }
-
-    /** The examples themselves, flattened to vectors. */
-    public static Features.Matrix rawInput(Split split) {
-        int n = Math.toIntExact(split.size());
-        int d = Math.toIntExact(split.exampleShape().size());
-        float[] out = new float[n * d];
-        int row = 0;
-        var it = split.batches(org.pretext.data.BatchPlan.sequential(4096));
-        while (it.hasNext()) {
-            HostTensor t = it.next().inputs();
-            if (t.dataType() != DataType.FLOAT32) {
-                throw new PretextException("raw-input features need numeric examples, but this data holds "
-                        + t.dataType() + " (e.g. token ids); drop raw-input from probe.features");
-            }
-            System.arraycopy(t.floats(), 0, out, row * d, t.floats().length);
-            row += (int) t.shape().get(0);
-        }
-        return new Features.Matrix(out, n, d, split.hasLabels() ? split.labels() : null, split.numClasses());
     }
 }

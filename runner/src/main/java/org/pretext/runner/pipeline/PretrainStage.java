@@ -1,7 +1,14 @@
 package org.pretext.runner.pipeline;
 
 import com.google.inject.Inject;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.pretext.data.Split;
 import org.pretext.model.PretextModel;
+import org.pretext.objective.Objective;
+import org.pretext.text.TextDataset;
+import org.pretext.probe.KnnMonitor;
+import org.pretext.runner.config.ProbeSettings;
 import org.pretext.runner.config.RunConfig;
 import org.pretext.runner.config.TrainingSettings;
 import org.pretext.runner.wiring.RunComponents;
@@ -21,7 +28,8 @@ public final class PretrainStage {
     }
 
     /** A pretrained model (the caller closes it) and what the run did. */
-    public record Outcome(PretextModel model, PretrainResult result) implements AutoCloseable {
+    public record Outcome(PretextModel model, PretrainResult result, Map<String, Object> extra)
+            implements AutoCloseable {
         @Override
         public void close() {
             model.close();
@@ -33,18 +41,31 @@ public final class PretrainStage {
         RunConfig c = components.config();
         PretrainConfig config = TrainingSettings.toBuilder(c.training()).seed(c.seed())
                 .checkpointDir(dir.checkpoints()).resume(resume).build();
-        PretextModel model = PretextModel.create(components.encoders(), components.objectives().get(),
-                components.dataset().pretrain().exampleShape(), components.device(), c.seed());
+        Objective objective = components.objectives().get();
+        Split data = components.pretrain();
+        PretextModel model = PretextModel.create(components.encoders(), objective, data.exampleShape(),
+                components.device(), c.seed());
         try {
             System.err.printf("model: encoder %s (%,d trainable parameters with heads), objective %s, data %s"
                     + " (%,d examples of shape %s), device %s%n", c.encoder().name(), model.parameterCount(),
-                    c.objective().name(), components.dataset().name(), components.dataset().pretrain().size(),
-                    components.dataset().pretrain().exampleShape(),
+                    c.objective().name(), components.dataset().name(), data.size(), data.exampleShape(),
                     org.pretext.engine.Devices.name(components.device()));
             Pretrainer pretrainer = new Pretrainer(config).addListener(new ProgressListener())
                     .addListener(new MetricsJsonlListener(dir.metrics()));
-            PretrainResult result = pretrainer.run(model, components.dataset().pretrain(), components.provenance());
-            return new Outcome(model, result);
+            int every = c.probe().get(ProbeSettings.MONITOR_EVERY);
+            if (every > 0 && !(components.dataset() instanceof TextDataset)) { // sentences are probed by feature maps
+                KnnMonitor.forDataset(components.dataset(), 1000, 1000, c.seed()).ifPresent(m -> pretrainer.addMonitor(
+                        (mod, epoch) -> (epoch + 1) % every == 0 ? m.measure(mod, epoch) : java.util.Map.of()));
+            }
+            components.validation().ifPresent(v -> pretrainer.addMonitor((m, epoch) -> objective.validate(m, v)));
+            PretrainResult result = pretrainer.run(model, data, components.provenance());
+            Map<String, Object> extra = new LinkedHashMap<>();
+            if (components.dataset() instanceof TextDataset) {
+                // one example is a window of context + 1 tokens, of which context are predicted
+                extra.put("tokensPerSecond", result.samplesPerSecond() * components.encoderInputShape().get(0));
+            }
+            components.validation().ifPresent(v -> extra.putAll(objective.validate(model, v)));
+            return new Outcome(model, result, extra);
         } catch (RuntimeException e) {
             model.close();
             throw e;

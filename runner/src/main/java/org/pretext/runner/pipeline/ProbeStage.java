@@ -4,19 +4,39 @@ import ai.djl.Device;
 import java.util.List;
 import org.pretext.encoder.Features;
 import org.pretext.param.ParamValues;
-import org.pretext.runner.report.ProbeEntry;
+import org.pretext.probe.LabelBudget;
+import org.pretext.probe.ProbeKind;
+import org.pretext.probe.ProbeOptions;
+import org.pretext.probe.ProbeResult;
+import org.pretext.probe.ProbeSuite;
+import org.pretext.runner.config.ProbeSettings;
 
-/** Probes feature sets with the configured probes and label budgets. */
+/** Probes feature sets with the configured probes and label budgets (the probe module's {@link ProbeSuite}). */
 public final class ProbeStage {
-    private ProbeStage() {}
+    private final ProbeSuite suite;
+    private final List<String> classNames;
+
+    public ProbeStage(ParamValues probe, long seed, Device device, List<String> classNames) {
+        this.suite = new ProbeSuite(options(probe, seed, device));
+        this.classNames = classNames;
+    }
+
+    /** The probe module's options from the config's {@code probe:} section. */
+    public static ProbeOptions options(ParamValues probe, long seed, Device device) {
+        List<LabelBudget> budgets = ProbeSettings.budgets(probe).stream()
+                .map(k -> k == null ? LabelBudget.all() : LabelBudget.of(k)).toList();
+        List<ProbeKind> kinds = ProbeSettings.names(probe, ProbeSettings.PROBES, ProbeSettings.PROBE_KINDS).stream()
+                .map(ProbeKind::parse).toList();
+        return ProbeOptions.defaults(device).withBudgets(budgets).withDraws(probe.get(ProbeSettings.DRAWS))
+                .withSeed(seed).withProbes(kinds);
+    }
 
     /**
      * Evaluates one feature set.
      *
      * @param name the feature set's name in the report (pretrained, random-encoder, raw-input, file)
      */
-    public static List<ProbeEntry> evaluate(String name, Features.Matrix train, Features.Matrix test, ParamValues probe,
-            long seed, Device device) {
-        throw new UnsupportedOperationException("probe module not wired yet");
+    public List<ProbeResult> evaluate(String name, Features.Matrix train, Features.Matrix test) {
+        return suite.run(name, train, test, classNames);
     }
 }

@@ -1,5 +1,7 @@
 package org.pretext.runner.pipeline;
 
+import org.pretext.probe.ProbeResult;
+import org.pretext.probe.RawFeatures;
 import com.google.inject.Inject;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,11 +14,13 @@ import java.util.Locale;
 import java.util.Map;
 import org.pretext.data.Split;
 import org.pretext.encoder.Features;
+import org.pretext.model.PretextModel;
+import org.pretext.text.TextDataset;
+import org.pretext.param.ParamValues;
 import org.pretext.runner.config.ConfigLoader;
 import org.pretext.runner.config.ProbeSettings;
 import org.pretext.runner.config.RunConfig;
 import org.pretext.runner.report.PretrainSummary;
-import org.pretext.runner.report.ProbeEntry;
 import org.pretext.runner.report.Projection;
 import org.pretext.runner.report.ReportRenderer;
 import org.pretext.runner.report.RunReport;
@@ -41,15 +45,17 @@ public final class RunPipeline {
     public RunReport run(RunDirectory dir, boolean resume, boolean withProbes, PrintStream out) throws IOException {
         RunConfig c = components.config();
         Files.writeString(dir.config(), ConfigLoader.toYaml(c.tree()), StandardCharsets.UTF_8);
-        List<ProbeEntry> entries = new ArrayList<>();
+        List<ProbeResult> entries = new ArrayList<>();
         PretrainSummary summary;
         try (PretrainStage.Outcome o = pretrain.run(dir, resume)) {
             var r = o.result();
-            summary = new PretrainSummary(r.steps(), r.seconds(), r.finalLoss(), r.samplesPerSecond(), r.startStep(),
-                    new LinkedHashMap<>());
+            summary = PretrainSummary.of(r.steps(), r.seconds(), r.finalLoss(), r.samplesPerSecond(), r.startStep(),
+                    o.extra());
             boolean probe = withProbes && c.probe().get(ProbeSettings.ENABLED);
             if (probe && components.dataset().train().isPresent() && components.dataset().test().isPresent()) {
-                entries.addAll(probeAll(o, dir));
+                entries.addAll(components.dataset() instanceof TextDataset text
+                        ? new TextProbes(components, text).probeAll(o.model(), c.probe())
+                        : probeAll(o.model(), c.probe(), dir.root()));
             } else if (probe) {
                 System.err.println("note: dataset '" + components.dataset().name() + "' has no labels; probes skipped");
             }
@@ -63,26 +69,34 @@ public final class RunPipeline {
         return report;
     }
 
-    private List<ProbeEntry> probeAll(PretrainStage.Outcome o, RunDirectory dir) throws IOException {
+    /**
+     * Probes every configured feature set of a model on the dataset's train and test splits, and
+     * saves the pretrained test features' 2-D projection into {@code folder}.
+     */
+    public List<ProbeResult> probeAll(PretextModel model, ParamValues probe, java.nio.file.Path folder)
+            throws IOException {
         RunConfig c = components.config();
-        Split train = components.dataset().train().orElseThrow();
-        Split test = components.dataset().test().orElseThrow();
-        int batch = c.probe().get(ProbeSettings.BATCH_SIZE);
-        List<ProbeEntry> entries = new ArrayList<>();
-        for (String set : ProbeSettings.names(c.probe(), ProbeSettings.FEATURES, ProbeSettings.FEATURE_SETS)) {
+        Split train = components.dataset().train().orElseThrow(() -> new org.pretext.PretextException("dataset '"
+                + components.dataset().name() + "' has no labelled training split to probe with"));
+        Split test = components.dataset().test().orElseThrow(() -> new org.pretext.PretextException("dataset '"
+                + components.dataset().name() + "' has no labelled test split to probe on"));
+        int batch = probe.get(ProbeSettings.BATCH_SIZE);
+        ProbeStage probes = new ProbeStage(probe, c.seed(), components.device(), train.classNames());
+        List<ProbeResult> entries = new ArrayList<>();
+        for (String set : ProbeSettings.names(probe, ProbeSettings.FEATURES, ProbeSettings.FEATURE_SETS)) {
             long t0 = System.nanoTime();
             Features.Matrix[] f = switch (set) {
-                case "pretrained" -> new Features.Matrix[] {FeatureSets.pretrained(o.model(), train, batch),
-                        FeatureSets.pretrained(o.model(), test, batch)};
+                case "pretrained" -> new Features.Matrix[] {FeatureSets.pretrained(model, train, batch),
+                        FeatureSets.pretrained(model, test, batch)};
                 case "random-encoder" -> FeatureSets.randomEncoder(components.encoders(), c.seed(),
                         components.device(), batch, train, test);
-                default -> new Features.Matrix[] {FeatureSets.rawInput(train), FeatureSets.rawInput(test)};
+                default -> new Features.Matrix[] {RawFeatures.of(train), RawFeatures.of(test)};
             };
             if (set.equals("pretrained")) {
                 new ReportRenderer.SavedProjection(Projection.of(f[1], 2000, c.seed()), test.classNames())
-                        .write(dir.root().resolve("projection.json"));
+                        .write(folder.resolve("projection.json"));
             }
-            entries.addAll(ProbeStage.evaluate(set, f[0], f[1], c.probe(), c.seed(), components.device()));
+            entries.addAll(probes.evaluate(set, f[0], f[1]));
             System.err.printf(Locale.ROOT, "probed %s features (%d-d) in %.1f s%n", set, f[0].cols(),
                     (System.nanoTime() - t0) / 1e9);
         }
@@ -98,10 +112,10 @@ public final class RunPipeline {
         if (r.probe() == null || r.probe().isEmpty()) {
             return;
         }
-        List<Integer> budgets = r.probe().stream().map(ProbeEntry::labelsPerClass).distinct()
+        List<Integer> budgets = r.probe().stream().map(ProbeResult::labelsPerClass).distinct()
                 .sorted((a, b) -> a == null ? 1 : b == null ? -1 : Integer.compare(a, b)).toList();
-        Map<String, Map<Integer, ProbeEntry>> rows = new LinkedHashMap<>();
-        for (ProbeEntry e : r.probe()) {
+        Map<String, Map<Integer, ProbeResult>> rows = new LinkedHashMap<>();
+        for (ProbeResult e : r.probe()) {
             rows.computeIfAbsent(e.features() + " / " + e.probe(), k -> new LinkedHashMap<>()).put(
                     e.labelsPerClass() == null ? -1 : e.labelsPerClass(), e);
         }
@@ -110,10 +124,10 @@ public final class RunPipeline {
             head.append(String.format(Locale.ROOT, "%18s", b == null ? "all labels" : b + " per class"));
         }
         out.println(head);
-        for (Map.Entry<String, Map<Integer, ProbeEntry>> row : rows.entrySet()) {
+        for (Map.Entry<String, Map<Integer, ProbeResult>> row : rows.entrySet()) {
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-28s", row.getKey()));
             for (Integer b : budgets) {
-                ProbeEntry e = row.getValue().get(b == null ? -1 : b);
+                ProbeResult e = row.getValue().get(b == null ? -1 : b);
                 line.append(e == null ? String.format(Locale.ROOT, "%18s", "-")
                         : e.draws() > 1 ? String.format(Locale.ROOT, "%18s",
                                 String.format(Locale.ROOT, "%.2f ± %.2f", 100 * e.accuracy(), 100 * e.accuracyStd()))

@@ -24,7 +24,7 @@ public final class TrainedModel {
             throw new PretextException(dir.root() + " holds no checkpoints/ folder: is it a Pretext run folder?");
         }
         PretextModel model = PretextModel.create(c.encoders(), c.objectives().get(),
-                c.dataset().pretrain().exampleShape(), c.device(), c.config().seed());
+                c.pretrain().exampleShape(), c.device(), c.config().seed());
         try {
             CheckpointStore store = new CheckpointStore(dir.checkpoints(), 2);
             long step = store.restoreModel(model, c.provenance()).orElseThrow(() -> new PretextException(

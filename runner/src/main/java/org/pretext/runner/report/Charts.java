@@ -1,5 +1,6 @@
 package org.pretext.runner.report;
 
+import org.pretext.probe.ProbeResult;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
@@ -48,22 +49,22 @@ public final class Charts {
     }
 
     /** Accuracy (mean ± sd over draws) against labels per class, one line per feature set. */
-    public static void labelEfficiency(List<ProbeEntry> entries, String probe, Path png) throws IOException {
+    public static void labelEfficiency(List<ProbeResult> entries, String probe, Path png) throws IOException {
         DefaultStatisticalCategoryDataset data = new DefaultStatisticalCategoryDataset();
         List<String> budgets = new ArrayList<>();
-        entries.stream().filter(e -> e.probe().equals(probe)).map(ProbeEntry::labelsPerClass).distinct()
+        entries.stream().filter(e -> e.probe().equals(probe)).map(ProbeResult::labelsPerClass).distinct()
                 .sorted((a, b) -> a == null ? 1 : b == null ? -1 : Integer.compare(a, b))
                 .forEach(b -> budgets.add(b == null ? "all" : Integer.toString(b)));
-        Map<String, Map<String, ProbeEntry>> byFeatures = new LinkedHashMap<>();
-        for (ProbeEntry e : entries) {
+        Map<String, Map<String, ProbeResult>> byFeatures = new LinkedHashMap<>();
+        for (ProbeResult e : entries) {
             if (e.probe().equals(probe)) {
                 byFeatures.computeIfAbsent(e.features(), k -> new LinkedHashMap<>())
                         .put(e.labelsPerClass() == null ? "all" : Integer.toString(e.labelsPerClass()), e);
             }
         }
-        for (Map.Entry<String, Map<String, ProbeEntry>> f : byFeatures.entrySet()) {
+        for (Map.Entry<String, Map<String, ProbeResult>> f : byFeatures.entrySet()) {
             for (String b : budgets) {
-                ProbeEntry e = f.getValue().get(b);
+                ProbeResult e = f.getValue().get(b);
                 if (e != null) {
                     data.add(100 * e.accuracy(), 100 * e.accuracyStd(), f.getKey(), b);
                 }

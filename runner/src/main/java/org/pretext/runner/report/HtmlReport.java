@@ -1,5 +1,6 @@
 package org.pretext.runner.report;
 
+import org.pretext.probe.ProbeResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,6 +34,12 @@ public final class HtmlReport {
             h.append(String.format(Locale.ROOT, "<h2>Pretraining</h2><p>%d steps in %.1f s (%.0f samples/s), final"
                     + " loss %.4f%s.</p>%n", p.steps(), p.seconds(), p.samplesPerSecond(), p.finalLoss(),
                     p.resumedFromStep() > 0 ? ", resumed from step " + p.resumedFromStep() : ""));
+            if (p.validationLoss() != null || p.tokensPerSecond() != null) {
+                h.append(String.format(Locale.ROOT, "<p>Validation loss %s; %s tokens/s.</p>%n",
+                        p.validationLoss() == null ? "—" : String.format(Locale.ROOT, "%.4f nats per token (%.4f bits)",
+                                p.validationLoss(), p.validationLoss() / Math.log(2)),
+                        p.tokensPerSecond() == null ? "—" : String.format(Locale.ROOT, "%.0f", p.tokensPerSecond())));
+            }
             if (p.extra() != null && !p.extra().isEmpty()) {
                 h.append("<table>");
                 p.extra().forEach((k, v) -> h.append("<tr><th class=\"l\">").append(esc(k)).append("</th><td>")
@@ -43,7 +50,7 @@ public final class HtmlReport {
         if (r.probe() != null && !r.probe().isEmpty()) {
             h.append("<h2>Frozen-feature evaluation</h2>\n<table><tr><th class=\"l\">features</th><th class=\"l\">probe"
                     + "</th><th>labels per class</th><th>accuracy (%)</th><th>± sd</th><th>draws</th><th>L2</th></tr>\n");
-            for (ProbeEntry e : r.probe()) {
+            for (ProbeResult e : r.probe()) {
                 h.append(String.format(Locale.ROOT, "<tr><td class=\"l\">%s</td><td class=\"l\">%s</td><td>%s</td>"
                         + "<td>%.2f</td><td>%.2f</td><td>%d</td><td>%s</td></tr>%n", esc(e.features()), esc(e.probe()),
                         e.labelsPerClass() == null ? "all" : e.labelsPerClass(), 100 * e.accuracy(),
@@ -58,11 +65,11 @@ public final class HtmlReport {
         if (r.provenance() != null) {
             h.append("<h2>Provenance</h2>\n<table>");
             row(h, "objective", r.provenance().objective() + " (version " + r.provenance().objectiveVersion() + ") "
-                    + r.provenance().objectiveParams());
-            row(h, "encoder", r.provenance().encoder() + " " + r.provenance().encoderParams());
+                    + plain(r.provenance().objectiveParams()));
+            row(h, "encoder", r.provenance().encoder() + " " + plain(r.provenance().encoderParams()));
             row(h, "dataset", r.provenance().dataset() + " " + r.provenance().datasetInfo());
             row(h, "seed", Long.toString(r.provenance().seed()));
-            row(h, "training", String.valueOf(r.provenance().training()));
+            row(h, "training", plain(r.provenance().training()));
             row(h, "versions", String.valueOf(r.provenance().versions()));
             h.append("</table>\n");
         }
@@ -75,6 +82,14 @@ public final class HtmlReport {
     private static void row(StringBuilder h, String k, String v) {
         h.append("<tr><th class=\"l\">").append(esc(k)).append("</th><td class=\"l\">").append(esc(v))
                 .append("</td></tr>\n");
+    }
+
+    /** A map with whole numbers written without a fraction (JSON gives every number back as a double). */
+    static String plain(Map<String, Object> m) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        m.forEach((k, v) -> out.put(k, v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 1e15
+                ? (Object) d.longValue() : v));
+        return out.toString();
     }
 
     static String esc(String s) {

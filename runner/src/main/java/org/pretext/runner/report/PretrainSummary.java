@@ -10,7 +10,21 @@ import java.util.Map;
  * @param finalLoss mean loss of the last 50 steps
  * @param samplesPerSecond examples consumed per second
  * @param resumedFromStep the step a resumed run continued from (0 for a fresh run)
- * @param extra objective-specific results (e.g. validationLoss, tokensPerSecond)
+ * @param validationLoss the objective's loss on held-out data at the end (nats per token for language
+ *     models); null when the objective or data has none
+ * @param tokensPerSecond tokens consumed per second (text data only; null otherwise)
+ * @param extra other objective-specific results
  */
 public record PretrainSummary(long steps, double seconds, double finalLoss, double samplesPerSecond,
-        long resumedFromStep, Map<String, Object> extra) {}
+        long resumedFromStep, Double validationLoss, Double tokensPerSecond, Map<String, Object> extra) {
+
+    /** A summary whose validation loss and token rate are taken out of {@code results}, the rest kept as extra. */
+    public static PretrainSummary of(long steps, double seconds, double finalLoss, double samplesPerSecond,
+            long resumedFromStep, Map<String, Object> results) {
+        Map<String, Object> rest = new java.util.LinkedHashMap<>(results);
+        Object v = rest.remove("validationLoss");
+        Object t = rest.remove("tokensPerSecond");
+        return new PretrainSummary(steps, seconds, finalLoss, samplesPerSecond, resumedFromStep,
+                v instanceof Number n ? n.doubleValue() : null, t instanceof Number n ? n.doubleValue() : null, rest);
+    }
+}

@@ -1,5 +1,6 @@
 package org.pretext.runner.report;
 
+import org.pretext.probe.ProbeResult;
 import com.google.gson.Gson;
 import com.google.gson.JsonParseException;
 import java.io.IOException;
@@ -38,7 +39,7 @@ public final class ReportRenderer {
             images.put("plots/loss.png", "Pretraining loss against the step");
         }
         if (report.probe() != null) {
-            for (String probe : report.probe().stream().map(ProbeEntry::probe).distinct().toList()) {
+            for (String probe : report.probe().stream().map(ProbeResult::probe).distinct().toList()) {
                 String name = "plots/label-efficiency-" + probe + ".png";
                 Charts.labelEfficiency(report.probe(), probe, dir.resolve(name));
                 images.put(name, "Test accuracy of the " + probe + " probe against labels per class, by feature set"

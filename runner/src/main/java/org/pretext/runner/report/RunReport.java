@@ -1,5 +1,6 @@
 package org.pretext.runner.report;
 
+import org.pretext.probe.ProbeResult;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
@@ -24,7 +25,7 @@ import org.pretext.checkpoint.Provenance;
  * @param provenance config, seed, data checksums and versions
  */
 public record RunReport(String objective, String dataset, String encoder, long seed, String device,
-        PretrainSummary pretrain, List<ProbeEntry> probe, Provenance provenance) {
+        PretrainSummary pretrain, List<ProbeResult> probe, Provenance provenance) {
 
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls()
             .serializeSpecialFloatingPointValues().create();

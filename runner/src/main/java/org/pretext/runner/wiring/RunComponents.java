@@ -2,7 +2,9 @@ package org.pretext.runner.wiring;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.Shape;
+import java.util.Optional;
 import java.util.function.Supplier;
+import org.pretext.data.Split;
 import org.pretext.checkpoint.Provenance;
 import org.pretext.data.Dataset;
 import org.pretext.encoder.Encoder;
@@ -21,6 +23,9 @@ import org.pretext.runner.config.RunConfig;
  * @param encoderInputShape the shape of one example the encoder sees
  * @param device the training device
  * @param provenance where the model comes from
+ * @param pretrain what pretraining reads (for text: windows of the encoder's context + 1 tokens)
+ * @param validation held-out examples of the same kind for the objective's validation measure, if any
  */
 public record RunComponents(RunConfig config, Dataset dataset, Supplier<Objective> objectives,
-        Supplier<Encoder> encoders, Shape encoderInputShape, Device device, Provenance provenance) {}
+        Supplier<Encoder> encoders, Shape encoderInputShape, Device device, Provenance provenance, Split pretrain,
+        Optional<Split> validation) {}

@@ -8,6 +8,9 @@ import com.google.inject.Singleton;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import org.pretext.data.Split;
+import org.pretext.text.TextDataset;
 import java.util.function.Supplier;
 import org.pretext.Versions;
 import org.pretext.checkpoint.Provenance;
@@ -82,13 +85,32 @@ public final class RunModule extends AbstractModule {
         ParamValues datasetParams = ParamValues.resolve("dataset '" + dp.name() + "'", dp.parameters(), rawDataset);
         Dataset dataset = dp.open(datasetParams);
         Supplier<Objective> objectives = () -> op.create(objectiveParams);
-        Shape inputShape = objectives.get().encoderInputShape(dataset.pretrain().exampleShape());
-        Supplier<Encoder> encoders = () -> ep.create(encoderParams, inputShape);
-        encoders.get(); // fail now, not after pretraining, if the shape does not suit the encoder
+        Supplier<Encoder> encoders;
+        Shape inputShape;
+        Split pretrain;
+        Optional<Split> validation = Optional.empty();
+        if (dataset instanceof TextDataset text) {
+            // the encoder is sized by the tokenizer fitted on the text; windows by the encoder's context
+            encoders = () -> ep.createForTokens(encoderParams, text.tokenizer());
+            inputShape = encoders.get().inputShape();
+            pretrain = text.pretrainWindows((int) inputShape.get(0));
+            validation = text.validationWindows((int) inputShape.get(0)).map(v -> v);
+            Shape fed = objectives.get().encoderInputShape(pretrain.exampleShape());
+            if (!fed.equals(inputShape)) {
+                throw new org.pretext.PretextException("Objective '" + op.name() + "' feeds the encoder inputs of shape "
+                        + fed + " but encoder '" + ep.name() + "' takes " + inputShape);
+            }
+        } else {
+            pretrain = dataset.pretrain();
+            Shape shape = objectives.get().encoderInputShape(pretrain.exampleShape());
+            inputShape = shape;
+            encoders = () -> ep.create(encoderParams, shape);
+            encoders.get(); // fail now, not after pretraining, if the shape does not suit the encoder
+        }
         Map<String, String> versions = new LinkedHashMap<>(Versions.all());
         versions.put("device", org.pretext.engine.Devices.name(device));
         Provenance provenance = new Provenance(op.name(), op.version(), objectiveParams.asMap(), ep.name(),
                 encoderParams.asMap(), dataset.name(), dataset.provenance(), c.seed(), c.trainingMap(), versions);
-        return new RunComponents(c, dataset, objectives, encoders, inputShape, device, provenance);
+        return new RunComponents(c, dataset, objectives, encoders, inputShape, device, provenance, pretrain, validation);
     }
 }

@@ -1,0 +1,67 @@
+package org.pretext.contrastive;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.pretext.Versions;
+import org.pretext.objective.Objective;
+import org.pretext.objective.ObjectiveProvider;
+import org.pretext.param.Param;
+import org.pretext.param.ParamValues;
+import org.pretext.transform.AugmentationParams;
+
+/**
+ * {@code byol}: Bootstrap Your Own Latent, see {@link ByolObjective}. τ_base = 0.996 is the
+ * paper's; the MLP widths are scaled down from ResNet-50's 4,096 hidden units and 256 outputs to
+ * suit 128-feature encoders.
+ */
+public final class ByolObjectiveProvider implements ObjectiveProvider {
+    /** τ_base. */
+    public static final Param<Double> BASE_MOMENTUM = Param.ofDouble("base-momentum", 0.996,
+            "τ_base, the target's EMA momentum at step 0, rising to 1 along a cosine (BYOL: 0.996)")
+            .atLeast(0).atMost(1);
+    /** Projector hidden width. */
+    public static final Param<Integer> PROJECTION_HIDDEN = Param.ofInt("projection-hidden", 512,
+            "hidden width of the projector (BYOL: 4,096 on ResNet-50)").atLeast(1);
+    /** Projector output width. */
+    public static final Param<Integer> PROJECTION_DIM = Param.ofInt("projection-dim", 128,
+            "output width of projector and predictor (BYOL: 256)").atLeast(1);
+    /** Predictor hidden width. */
+    public static final Param<Integer> PREDICTOR_HIDDEN = Param.ofInt("predictor-hidden", 512,
+            "hidden width of the predictor (BYOL: 4,096)").atLeast(1);
+    /** The target network, for ablations. */
+    public static final Param<String> TARGET = Param.ofChoice("target", "ema",
+            Arrays.stream(ByolObjective.Target.values()).map(ByolObjective.Target::key).toList(),
+            "regression target: ema (BYOL); online-stop-gradient (τ = 0 ablation, no EMA); online (ablation without"
+                    + " stop-gradient or EMA, which collapses)");
+
+    @Override
+    public String name() {
+        return "byol";
+    }
+
+    @Override
+    public String description() {
+        return "BYOL: online predictor regresses an EMA target network's projection, normalised MSE";
+    }
+
+    @Override
+    public List<Param<?>> parameters() {
+        List<Param<?>> all = new ArrayList<>(List.of(BASE_MOMENTUM, PROJECTION_HIDDEN, PROJECTION_DIM,
+                PREDICTOR_HIDDEN, TARGET));
+        all.addAll(AugmentationParams.ALL);
+        return all;
+    }
+
+    @Override
+    public int spiVersion() {
+        return Versions.SPI_VERSION;
+    }
+
+    @Override
+    public Objective create(ParamValues p) {
+        return new ByolObjective(p.get(BASE_MOMENTUM), p.get(PROJECTION_HIDDEN), p.get(PROJECTION_DIM),
+                p.get(PREDICTOR_HIDDEN), ByolObjective.Target.of(p.get(TARGET)),
+                shape -> AugmentationParams.build(p, shape));
+    }
+}

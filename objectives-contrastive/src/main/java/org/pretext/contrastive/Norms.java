@@ -1,0 +1,13 @@
+package org.pretext.contrastive;
+
+import ai.djl.ndarray.NDArray;
+
+/** ℓ2 normalisation of rows, shared by the losses. */
+final class Norms {
+    private Norms() {}
+
+    /** Each row divided by max(‖row‖, 1e−12). */
+    static NDArray unitRows(NDArray z) {
+        return z.div(z.norm(new int[] {1}, true).maximum(1e-12f));
+    }
+}

@@ -1,0 +1,66 @@
+package org.pretext.contrastive;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.pretext.objective.ObjectiveSetup;
+import org.pretext.objective.StepContext;
+import org.pretext.transform.Augmentation;
+
+/**
+ * VICReg (Bardes, Ponce and LeCun 2022): encoder and expander (two {@code Linear → BatchNorm →
+ * ReLU} layers and a final linear layer) on two views, trained with the invariance, variance and
+ * covariance terms of {@link VicRegLoss}; each term is reported as a metric
+ * ({@code invariance}, {@code variance}, {@code covariance}).
+ */
+public final class VicRegObjective extends ViewPairObjective {
+    static final String HEAD = "expander";
+    private final double invarianceWeight;
+    private final double varianceWeight;
+    private final double covarianceWeight;
+    private final int expanderHidden;
+    private final int expanderDim;
+    private Block expander;
+
+    public VicRegObjective(double invarianceWeight, double varianceWeight, double covarianceWeight, int expanderHidden,
+            int expanderDim, Function<Shape, Augmentation> augmentationFor) {
+        super(augmentationFor);
+        this.invarianceWeight = invarianceWeight;
+        this.varianceWeight = varianceWeight;
+        this.covarianceWeight = covarianceWeight;
+        this.expanderHidden = expanderHidden;
+        this.expanderDim = expanderDim;
+    }
+
+    @Override
+    protected void build(ObjectiveSetup setup) {
+        expander = initialized(MlpHead.create(List.of(expanderHidden, expanderHidden), expanderDim, true, false), setup,
+                setup.encoder().featureSize());
+    }
+
+    @Override
+    public Optional<String> embeddingHead() {
+        return Optional.of(HEAD);
+    }
+
+    @Override
+    public Map<String, Block> heads() {
+        return Map.of(HEAD, expander);
+    }
+
+    @Override
+    public NDArray loss(StepContext ctx, NDList inputs) {
+        NDList z = project(ctx.model(), HEAD, inputs).split(2);
+        VicRegLoss.Terms t = VicRegLoss.compute(z.get(0), z.get(1), invarianceWeight, varianceWeight,
+                covarianceWeight);
+        ctx.metric("invariance", t.invariance().getFloat());
+        ctx.metric("variance", t.variance().getFloat());
+        ctx.metric("covariance", t.covariance().getFloat());
+        return t.total();
+    }
+}

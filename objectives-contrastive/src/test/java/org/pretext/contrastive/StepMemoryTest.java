@@ -1,0 +1,51 @@
+package org.pretext.contrastive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.pretext.data.Split;
+import org.pretext.datasets.MnistDatasetProvider;
+import org.pretext.encoders.MlpEncoderProvider;
+import org.pretext.model.PretextModel;
+import org.pretext.training.PretrainConfig;
+import org.pretext.training.Pretrainer;
+import org.pretext.training.listener.StepMetrics;
+import org.pretext.training.listener.TrainingListener;
+
+/**
+ * Every array an objective creates during a step (views, targets, queue updates, attack
+ * iterates, gradient wrappers) is freed when the step ends: the number of arrays the model's
+ * manager holds is the same after step 10, 20 and 30.
+ */
+class StepMemoryTest {
+    private static final Map<String, Map<String, Object>> PARAMS = Map.of(
+            "moco", Map.of("queue-size", 128),
+            "adversarial", Map.of("objective", "moco", "steps", 2, "objective-params", "queue-size=128"));
+
+    @ParameterizedTest
+    @ValueSource(strings = {"simclr", "contrastive-k", "moco", "byol", "simsiam", "barlow-twins", "vicreg", "spectral",
+        "adversarial"})
+    void arraysDoNotAccumulateAcrossSteps(String name) {
+        Split data = MnistDatasetProvider.open(320, 10).pretrain();
+        Shape shape = data.exampleShape();
+        List<Integer> counts = new ArrayList<>();
+        try (PretextModel model = PretextModel.create(() -> MlpEncoderProvider.create(shape, List.of(32), 16, false),
+                TestRuns.objective(name, PARAMS.getOrDefault(name, Map.of())), shape, Device.cpu(), 1)) {
+            new Pretrainer(PretrainConfig.builder().batchSize(32).steps(30).logEvery(10).clipNorm(1).seed(1).build())
+                    .addListener(new TrainingListener() {
+                        @Override
+                        public void onStep(StepMetrics m) {
+                            counts.add(model.manager().getManagedArrays().size());
+                        }
+                    }).run(model, data, TestRuns.provenance(name));
+        }
+        assertThat(counts).hasSize(3);
+        assertThat(counts.get(2)).as("arrays held after steps 10, 20, 30: %s", counts).isEqualTo(counts.get(0));
+    }
+}

@@ -1,0 +1,63 @@
+package org.pretext.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pretext.runner.report.RunReport;
+import org.pretext.testing.SharedData;
+
+/** The text path through the runner: tokenizer, transformer, causal-lm with a validation loss, feature-map probes. */
+class TextRunTest {
+    private static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream());
+
+    @Test
+    void labelledSentencesPretrainAndProbeEveryFeatureMap(@TempDir Path dir) throws Exception {
+        StringBuilder train = new StringBuilder("sentence\tlabel\n");
+        String[] good = {"a good film", "good fun", "really good acting", "fun and good"};
+        String[] bad = {"bad acting", "a bad film", "really bad", "dull and bad"};
+        for (int i = 0; i < 30; i++) {
+            train.append(good[i % 4]).append('\t').append(1).append('\n');
+            train.append(bad[i % 4]).append('\t').append(0).append('\n');
+        }
+        Files.writeString(dir.resolve("train.tsv"), train);
+        Files.writeString(dir.resolve("dev.tsv"), "sentence\tlabel\ngood film\t1\nbad film\t0\nreally good\t1\n"
+                + "really dull\t0\n");
+        Path run = dir.resolve("run");
+        int code = Main.execute(new String[] {"run", "--out", run.toString(), "--set", "dataset=sentences",
+            "--set", "dataset.path=" + dir, "--set", "dataset.tokenizer=char", "--set", "encoder=transformer",
+            "--set", "encoder.layers=1", "--set", "encoder.heads=2", "--set", "encoder.width=16",
+            "--set", "encoder.context=16", "--set", "objective=causal-lm", "--steps", "30",
+            "--set", "training.batchSize=8", "--set", "probe.labelsPerClass=[2, all]", "--set", "probe.draws=2"},
+                QUIET, System.err);
+        assertThat(code).isZero();
+        RunReport r = RunReport.read(run.resolve("report.json"));
+        assertThat(r.pretrain().validationLoss()).isPositive().isLessThan(Math.log(40));
+        assertThat(r.pretrain().tokensPerSecond()).isPositive();
+        assertThat(r.probe()).extracting(p -> p.features()).contains("pretrained/last-token", "pretrained/mean",
+                "pretrained/conditional-mean", "random-encoder/mean", "bag-of-words");
+        // 'good' and 'bad' are in every sentence: a bag of characters separates the dev set
+        assertThat(r.probe()).filteredOn(p -> p.features().equals("bag-of-words") && p.labelsPerClass() == null)
+                .singleElement().satisfies(p -> assertThat(p.accuracy()).isGreaterThanOrEqualTo(0.75));
+    }
+
+    @Test
+    void shakespeareConfigRunsThroughTheRunner(@TempDir Path dir) throws Exception {
+        Path text = SharedData.require("tinyshakespeare").resolve("input.txt");
+        Path config = SharedData.projectRoot().resolve("examples/configs/shakespeare-char.yaml");
+        Path run = dir.resolve("run");
+        int code = Main.execute(new String[] {"run", "--config", config.toString(), "--out", run.toString(),
+            "--set", "dataset.path=" + text, "--steps", "20", "--set", "training.monitorEvery=10",
+            "--set", "encoder.layers=1", "--set", "encoder.width=32", "--set", "encoder.heads=2"}, QUIET, System.err);
+        assertThat(code).isZero();
+        RunReport r = RunReport.read(run.resolve("report.json"));
+        // 65 characters: an untrained model is near ln 65 = 4.17 nats; 20 steps already help
+        assertThat(r.pretrain().validationLoss()).isLessThan(Math.log(65));
+        assertThat(r.pretrain().tokensPerSecond()).isPositive();
+        assertThat(r.probe()).isEmpty(); // plain text has no labels
+    }
+}
