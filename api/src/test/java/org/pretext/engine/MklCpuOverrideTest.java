@@ -30,11 +30,12 @@ class MklCpuOverrideTest {
         String arch = System.getProperty("os.arch");
         assumeTrue(System.getProperty("os.name").contains("Linux") && (arch.equals("amd64") || arch.equals("x86_64")),
                 "skipped: the override is for Linux x86-64");
-        assertThat(statusInChild()).isEqualTo("status=loaded");
+        assertThat(statusInChild("-Dpretext.mklOverride=true")).isEqualTo("status=loaded");
     }
 
     @Test
-    void canBeSwitchedOff() throws Exception {
+    void isOffUnlessAskedFor() throws Exception {
+        assertThat(statusInChild()).isEqualTo("status=disabled");
         assertThat(statusInChild("-Dpretext.mklOverride=false")).isEqualTo("status=disabled");
     }
 }

@@ -33,6 +33,8 @@ public final class Suite {
     private static final String[] BLAS = {"openblas-pthread", "openblas-openmp"};
     private static final String[] CORE = {"Haswell", "SkylakeX"};
     private static final int[] THREADS = {1, 2};
+    /** Pretext's best setting: MKL's AVX-512 kernels on AMD (opt-in, see MklCpuOverride). */
+    private static final Map<String, String> BEST = Map.of("PRETEXT_MKL_OVERRIDE", "true");
     private final Path root;
     private final String jar;
     private final String python;
@@ -75,7 +77,8 @@ public final class Suite {
         // 1. GEMM peak on both sides
         List<Map<String, Object>> gemm = new ArrayList<>();
         for (int t : THREADS) {
-            gemm.add(java("org.pretext.bench.GemmBench", Map.of(), "--threads", "" + t).result());
+            gemm.add(java("org.pretext.bench.GemmBench", Map.of("PRETEXT_MKL_OVERRIDE", "true"), "--threads", "" + t)
+                    .result());
             gemm.add(java("org.pretext.bench.GemmBench", Map.of("PRETEXT_MKL_OVERRIDE", "false"), "--threads", "" + t)
                     .result());
             for (String blas : BLAS) {
@@ -117,7 +120,7 @@ public final class Suite {
                     for (int k = 0; k < 2; k++) {
                         if ((k == 0) == javaFirst) {
                             runs.computeIfAbsent("pretext-" + t, x -> new ArrayList<>()).add(java(
-                                    "org.pretext.bench.StepBench", Map.of(), "--config", name, "--threads", "" + t,
+                                    "org.pretext.bench.StepBench", BEST, "--config", name, "--threads", "" + t,
                                     "--warmup", "" + warmup, "--steps", "" + steps));
                         } else {
                             runs.computeIfAbsent("pytorch-" + t, x -> new ArrayList<>()).add(python(best.get(t)[0],
