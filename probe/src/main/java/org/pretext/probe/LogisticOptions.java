@@ -57,8 +57,9 @@ public record LogisticOptions(double[] cGrid, double validationFraction, int pat
     }
 
     /**
-     * The defaults: {@link #DEFAULT_GRID}; 5-fold cross-validation for subsets of up to 2,000
-     * labelled rows (e.g. 1 to 100 labels per class of 10 classes), else 20% of each class held
+     * The defaults: {@link #DEFAULT_GRID}; 3-fold cross-validation for subsets of up to 2,000
+     * labelled rows (e.g. 1 to 100 labels per class of 10 classes; on MNIST pixels at 10 per class
+     * 3 folds chose as well as 5 — 73.0% over 10 draws — in half the time), else 20% of each class held
      * out and patience 1 (stop at the first C after the best that does not improve on it); fallback
      * C 1, {@link Precision#FLOAT32}
      * GEMMs (see there for the measured cost in accuracy: none), and scikit-learn's solver
@@ -66,7 +67,7 @@ public record LogisticOptions(double[] cGrid, double validationFraction, int pat
      * of 100 leaves weakly regularised fits unconverged).
      */
     public static LogisticOptions defaults() {
-        return new LogisticOptions(DEFAULT_GRID, 0.2, 1, 5, 2000, 1.0, Precision.FLOAT32,
+        return new LogisticOptions(DEFAULT_GRID, 0.2, 1, 3, 2000, 1.0, Precision.FLOAT32,
                 Lbfgs.Options.sklearnLike(1000));
     }
 
