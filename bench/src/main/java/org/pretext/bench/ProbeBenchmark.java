@@ -63,6 +63,7 @@ public final class ProbeBenchmark {
               --rounds R       alternating Java/Python rounds (default 1)
               --python PATH    Python with scikit-learn (default /usr/bin/python3)
               --seed N         features and validation split seed (default 1)
+              (the MKL CPU-dispatch override is on unless -Dpretext.mklOverride=false or PRETEXT_MKL_OVERRIDE=false)
               --openblas-coretype T  OpenBLAS kernels for the Python side (default SkylakeX on CPUs with
                                AVX-512, its fastest here; else the environment's); 'inherit' keeps the environment's
             """;
@@ -82,6 +83,10 @@ public final class ProbeBenchmark {
         String python = a.getOrDefault("python", "/usr/bin/python3");
         long seed = Long.parseLong(a.getOrDefault("seed", "1"));
         String coretype = a.getOrDefault("openblas-coretype", cpuFlags().contains(" avx512f ") ? "SkylakeX" : "inherit");
+        if (System.getProperty("pretext.mklOverride") == null && System.getenv("PRETEXT_MKL_OVERRIDE") == null) {
+            // Pretext at its best setting, as the bench suite runs it (opt-in elsewhere).
+            System.setProperty("pretext.mklOverride", "true");
+        }
         EngineSetup.configureThreads(threads);
         Device device = DeviceChoice.AUTO.resolve();
         Files.createDirectories(out);

@@ -17,10 +17,11 @@ public final class LabelDraws {
 
     /**
      * The seed of draw {@code draw} of a budget under a run seed; recorded with the results.
-     * "All labels" has one draw.
+     * "All labels" has one draw. Seeds are below 2^53, so JSON readers that parse numbers as
+     * doubles (JavaScript) keep them exact.
      */
     public static long drawSeed(long seed, LabelBudget budget, int draw) {
-        return Seeds.derive(seed, 0x1abe1L, budget.isAll() ? 0 : budget.perClass(), draw);
+        return Seeds.derive(seed, 0x1abe1L, budget.isAll() ? 0 : budget.perClass(), draw) >>> 11;
     }
 
     /**
@@ -110,6 +111,59 @@ public final class LabelDraws {
             }
         }
         return new int[][] {sorted(fit), sorted(val)};
+    }
+
+    /**
+     * Stratified folds for cross-validation: every class's rows, in a seeded random order, are dealt
+     * to the folds in turn (continuing where the previous class stopped, so fold sizes differ by at
+     * most one). With k at most the smallest class count every fold holds every class.
+     *
+     * @return the fold (0..k−1) of each position of {@code labels}
+     */
+    public static int[] folds(int[] labels, int numClasses, int k, long seed) {
+        if (k < 2) {
+            throw new IllegalArgumentException("cross-validation needs at least 2 folds, got " + k);
+        }
+        int[][] byClass = rowsByClass(labels, numClasses);
+        int[] fold = new int[labels.length];
+        SplittableRandom random = new SplittableRandom(seed);
+        int next = 0;
+        for (int[] rows : byClass) {
+            int[] r = rows.clone();
+            for (int i = r.length - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                int t = r[i];
+                r[i] = r[j];
+                r[j] = t;
+            }
+            for (int row : r) {
+                fold[row] = next;
+                next = (next + 1) % k;
+            }
+        }
+        return fold;
+    }
+
+    /** {fitting positions, validation positions} of fold {@code f}, each in increasing order. */
+    public static int[][] foldParts(int[] fold, int f) {
+        int held = 0;
+        for (int x : fold) {
+            if (x == f) {
+                held++;
+            }
+        }
+        int[] fit = new int[fold.length - held];
+        int[] val = new int[held];
+        int a = 0;
+        int b = 0;
+        for (int i = 0; i < fold.length; i++) {
+            if (fold[i] == f) {
+                val[b++] = i;
+            } else {
+                fit[a++] = i;
+            }
+        }
+        return new int[][] {fit, val};
     }
 
     /** Number of rows of each class. */

@@ -10,28 +10,36 @@ import org.pretext.encoder.Features;
 
 /**
  * The linear probe on one labelled subset: choose the L2 strength on held-out training labels,
- * refit on all of the subset's labelled rows, measure test accuracy.
+ * refit on all of the subset's labelled rows, measure test accuracy. The test split is never
+ * looked at while choosing.
  *
  * <ol>
- *   <li>Hold out a stratified part of the labelled rows ({@link LabelDraws#holdOut}, seeded). The
- *       test split is never looked at while choosing.
- *   <li>Walk the C grid from the strongest regularisation to the weakest, each fit warm-started
- *       from the previous solution (as scikit-learn's {@code LogisticRegressionCV} does along its
- *       path) and scored on the held-out rows: best validation accuracy wins, ties go to the lower
- *       validation log-loss. The walk stops after {@code patience} candidates in a row without
- *       improvement — the weakly regularised end of the path is the slowest to fit.
+ *   <li>Choose C on held-out training labels, walking the C grid from the strongest
+ *       regularisation to the weakest, each fit warm-started from the previous solution (as
+ *       scikit-learn's {@code LogisticRegressionCV} does along its path), each fit with its own
+ *       standardiser: best validation accuracy wins, ties go to the lower validation log-loss.
+ *       <ul>
+ *         <li>Small subsets (at most {@code crossValidationMaxRows} rows, e.g. 10 labels per class):
+ *             stratified K-fold cross-validation ({@link LabelDraws#folds}, K = {@code folds}, at
+ *             most the smallest class count), the whole grid on every fold. A single split would
+ *             hold out two examples per class at 10 per class — too few to choose anything: on MNIST
+ *             pixels it picked the grid's ends and lost 2 points against any fixed moderate C.
+ *         <li>Larger subsets: one stratified split ({@link LabelDraws#holdOut}, {@code
+ *             validationFraction} held out); the walk stops after {@code patience} candidates in a
+ *             row without improvement — the weakly regularised end of the path is the slowest to fit.
+ *       </ul>
  *   <li>Refit at the chosen C on every labelled row of the subset (standardiser refitted too),
- *       warm-started from the chosen path fit, and score the test split.
+ *       warm-started from a validation fit at that C, and score the test split.
  * </ol>
  * When some class has a single labelled row no validation is possible and the fallback C is used.
  */
 public final class LogisticProbe {
     /**
      * @param c the C chosen
-     * @param selection "validation" or "fixed"
+     * @param selection "cross-validation", "validation" (one held-out split) or "fixed"
      * @param validationAccuracy accuracy of the chosen C on the held-out rows (NaN when fixed)
      * @param path every C tried, in order: {C, validation accuracy, validation log-loss, solver
-     *     iterations, seconds}
+     *     iterations, seconds} (summed over folds for cross-validation)
      * @param model the final fit on all labelled rows of the subset
      * @param testAccuracy its test accuracy
      */
@@ -66,52 +74,114 @@ public final class LogisticProbe {
         int numClasses = train.numClasses();
         int[] all = rows != null ? rows : range(train.rows());
         int[] labels = gatherLabels(train, all);
-        int[][] split = validationSplit(labels, numClasses, options.validationFraction(), seed);
         try (NDManager m = manager.newSubManager()) {
             NDArray x = onDevice != null ? onDevice : upload(m, train, all);
-            double chosen;
-            String selection;
-            double validationAccuracy = Double.NaN;
-            double[] warm = null;
-            List<double[]> path = new ArrayList<>();
-            if (split == null) {
-                chosen = options.fallbackC();
-                selection = "fixed";
-            } else {
-                NDArray fitX = upload(m, train, pick(all, split[0]));
-                int[] fitY = pick(labels, split[0]);
-                NDArray valX = upload(m, train, pick(all, split[1]));
-                NDArray valY = m.create(pick(labels, split[1]));
-                double bestAcc = -1;
-                double bestNll = Double.POSITIVE_INFINITY;
-                double bestC = Double.NaN;
-                int misses = 0;
+            Choice choice = choose(train, all, labels, numClasses, seed, m);
+            LogisticModel model = regression.fit(x, labels, numClasses, choice.c, choice.warm);
+            double testAccuracy = model.evaluate(test, testLabels, options.precision())[0];
+            return new Outcome(choice.c, choice.selection, choice.validationAccuracy, choice.path, model,
+                    testAccuracy);
+        }
+    }
+
+    /** The chosen C, how it was chosen, and the solution to warm-start the final fit from. */
+    private record Choice(double c, String selection, double validationAccuracy, List<double[]> path,
+            double[] warm) {}
+
+    private Choice choose(Features.Matrix train, int[] all, int[] labels, int numClasses, long seed, NDManager m) {
+        int smallest = Integer.MAX_VALUE;
+        for (int count : LabelDraws.classCounts(labels, numClasses)) {
+            if (count > 0) {
+                smallest = Math.min(smallest, count);
+            }
+        }
+        if (smallest < 2) {
+            return new Choice(options.fallbackC(), "fixed", Double.NaN, List.of(), null);
+        }
+        if (labels.length <= options.crossValidationMaxRows() && options.folds() >= 2) {
+            return crossValidate(train, all, labels, numClasses, Math.min(options.folds(), smallest), seed, m);
+        }
+        return holdOut(train, all, labels, numClasses, seed, m);
+    }
+
+    /** Every C of the grid on every fold (warm starts along the grid within a fold); best mean accuracy wins. */
+    private Choice crossValidate(Features.Matrix train, int[] all, int[] labels, int numClasses, int k, long seed,
+            NDManager m) {
+        double[] grid = options.cGrid();
+        int[] fold = LabelDraws.folds(labels, numClasses, k, Seeds.derive(seed, 0xf01dL));
+        double[] correct = new double[grid.length];
+        double[] nll = new double[grid.length];
+        double[] iterations = new double[grid.length];
+        double[] seconds = new double[grid.length];
+        double[][] warmByC = new double[grid.length][];
+        for (int f = 0; f < k; f++) {
+            int[][] parts = LabelDraws.foldParts(fold, f);
+            try (NDManager fm = m.newSubManager()) {
+                NDArray fitX = upload(fm, train, pick(all, parts[0]));
+                int[] fitY = pick(labels, parts[0]);
+                NDArray valX = upload(fm, train, pick(all, parts[1]));
+                NDArray valY = fm.create(pick(labels, parts[1]));
                 double[] previous = null;
-                for (double c : options.cGrid()) {
+                for (int i = 0; i < grid.length; i++) {
                     long t0 = System.nanoTime();
-                    LogisticModel fit = regression.fit(fitX, fitY, numClasses, c, previous);
+                    LogisticModel fit = regression.fit(fitX, fitY, numClasses, grid[i], previous);
                     previous = fit.theta();
                     double[] score = fit.evaluate(valX, valY, options.precision());
-                    path.add(new double[] {c, score[0], score[1], fit.optimization().iterations(),
-                        (System.nanoTime() - t0) / 1e9});
-                    if (score[0] > bestAcc || (score[0] == bestAcc && score[1] < bestNll)) {
-                        bestAcc = score[0];
-                        bestNll = score[1];
-                        bestC = c;
-                        warm = previous;
-                        misses = 0;
-                    } else if (options.patience() > 0 && ++misses >= options.patience()) {
-                        break;
+                    correct[i] += score[0] * parts[1].length;
+                    nll[i] += score[1] * parts[1].length;
+                    iterations[i] += fit.optimization().iterations();
+                    seconds[i] += (System.nanoTime() - t0) / 1e9;
+                    if (f == 0) {
+                        warmByC[i] = previous;
                     }
                 }
-                chosen = bestC;
-                selection = "validation";
-                validationAccuracy = bestAcc;
             }
-            LogisticModel model = regression.fit(x, labels, numClasses, chosen, warm);
-            double testAccuracy = model.evaluate(test, testLabels, options.precision())[0];
-            return new Outcome(chosen, selection, validationAccuracy, path, model, testAccuracy);
         }
+        List<double[]> path = new ArrayList<>();
+        int best = 0;
+        for (int i = 0; i < grid.length; i++) {
+            double acc = correct[i] / labels.length;
+            double loss = nll[i] / labels.length;
+            path.add(new double[] {grid[i], acc, loss, iterations[i], seconds[i]});
+            if (acc > path.get(best)[1] || (acc == path.get(best)[1] && loss < path.get(best)[2])) {
+                best = i;
+            }
+        }
+        return new Choice(grid[best], "cross-validation", path.get(best)[1], path, warmByC[best]);
+    }
+
+    /** One stratified held-out split; the grid is walked with warm starts and stopped by patience. */
+    private Choice holdOut(Features.Matrix train, int[] all, int[] labels, int numClasses, long seed, NDManager m) {
+        int[][] split = validationSplit(labels, numClasses, options.validationFraction(), seed);
+        NDArray fitX = upload(m, train, pick(all, split[0]));
+        int[] fitY = pick(labels, split[0]);
+        NDArray valX = upload(m, train, pick(all, split[1]));
+        NDArray valY = m.create(pick(labels, split[1]));
+        double bestAcc = -1;
+        double bestNll = Double.POSITIVE_INFINITY;
+        double bestC = Double.NaN;
+        double[] warm = null;
+        int misses = 0;
+        double[] previous = null;
+        List<double[]> path = new ArrayList<>();
+        for (double c : options.cGrid()) {
+            long t0 = System.nanoTime();
+            LogisticModel fit = regression.fit(fitX, fitY, numClasses, c, previous);
+            previous = fit.theta();
+            double[] score = fit.evaluate(valX, valY, options.precision());
+            path.add(new double[] {c, score[0], score[1], fit.optimization().iterations(),
+                (System.nanoTime() - t0) / 1e9});
+            if (score[0] > bestAcc || (score[0] == bestAcc && score[1] < bestNll)) {
+                bestAcc = score[0];
+                bestNll = score[1];
+                bestC = c;
+                warm = previous;
+                misses = 0;
+            } else if (options.patience() > 0 && ++misses >= options.patience()) {
+                break;
+            }
+        }
+        return new Choice(bestC, "validation", bestAcc, path, warm);
     }
 
     /**

@@ -18,8 +18,9 @@ package org.pretext.probe;
  * @param l2 logistic only: the L2 strength λ = 1/C chosen most often over the draws (objective:
  *     sum of log-losses + ½·λ·‖W‖²; scikit-learn's C = 1/λ); null for other probes
  * @param drawL2 logistic only: λ chosen in each draw
- * @param l2Selection logistic only: "validation" (chosen on held-out training labels) or "fixed"
- *     (a class had one labelled example, so the fallback C was used)
+ * @param l2Selection logistic only: how λ was chosen on the training labels: "cross-validation"
+ *     (k-fold, small subsets), "validation" (one held-out split, large subsets) or "fixed" (a class
+ *     had one labelled example, so the fallback C was used)
  * @param k kNN only: neighbours voting
  * @param temperature kNN only: vote temperature
  * @param seconds wall time of this probe at this budget, all draws

@@ -93,6 +93,34 @@ class LabelDrawsTest {
     }
 
     @Test
+    void foldsAreStratifiedBalancedAndSeeded() {
+        int[] y = labels(503, 4, 5);
+        int[] fold = LabelDraws.folds(y, 4, 5, 11);
+        int[][] perFoldClass = new int[5][4];
+        int[] perFold = new int[5];
+        for (int i = 0; i < y.length; i++) {
+            perFoldClass[fold[i]][y[i]]++;
+            perFold[fold[i]]++;
+        }
+        int[] counts = LabelDraws.classCounts(y, 4);
+        for (int f = 0; f < 5; f++) {
+            for (int c = 0; c < 4; c++) {
+                // each class is dealt in turn: every fold gets floor or ceil of its count / 5
+                assertThat(perFoldClass[f][c]).isBetween(counts[c] / 5, counts[c] / 5 + 1);
+            }
+            assertThat(perFold[f]).isBetween(503 / 5, 503 / 5 + 1);
+        }
+        assertThat(LabelDraws.folds(y, 4, 5, 11)).containsExactly(fold);
+        assertThat(LabelDraws.folds(y, 4, 5, 12)).isNotEqualTo(fold);
+        int[][] parts = LabelDraws.foldParts(fold, 2);
+        assertThat(parts[0].length + parts[1].length).isEqualTo(503);
+        assertThat(parts[1]).hasSize(perFold[2]).isSorted();
+        for (int r : parts[1]) {
+            assertThat(fold[r]).isEqualTo(2);
+        }
+    }
+
+    @Test
     void budgetsParse() {
         assertThat(LabelBudget.parseList("1, 5,10,all")).containsExactly(LabelBudget.of(1), LabelBudget.of(5),
                 LabelBudget.of(10), LabelBudget.all());
@@ -102,6 +130,7 @@ class LabelDrawsTest {
         assertThatThrownBy(() -> LabelBudget.parse("0")).hasMessageContaining("at least 1");
         assertThatThrownBy(() -> LabelBudget.parseList("10,10")).hasMessageContaining("appears twice");
         assertThat(LabelDraws.drawSeed(1, LabelBudget.of(10), 0)).isNotEqualTo(LabelDraws.drawSeed(1, LabelBudget.of(10), 1))
-                .isNotEqualTo(LabelDraws.drawSeed(1, LabelBudget.of(5), 0));
+                .isNotEqualTo(LabelDraws.drawSeed(1, LabelBudget.of(5), 0))
+                .isBetween(0L, 1L << 53);
     }
 }

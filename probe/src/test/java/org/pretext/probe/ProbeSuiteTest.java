@@ -91,7 +91,8 @@ class ProbeSuiteTest {
         ProbeResult logistic5 = a.get(0);
         assertThat(logistic5.draws()).isEqualTo(3);
         assertThat(logistic5.trainExamples()).isEqualTo(25);
-        assertThat(logistic5.l2Selection()).isEqualTo("validation");
+        assertThat(logistic5.l2Selection()).isEqualTo("cross-validation");
+        assertThat(a.get(3).l2Selection()).isEqualTo("cross-validation"); // 300 rows: still small
         assertThat(logistic5.accuracy()).isCloseTo(
                 (logistic5.drawAccuracies()[0] + logistic5.drawAccuracies()[1] + logistic5.drawAccuracies()[2]) / 3,
                 within(1e-12));
@@ -105,6 +106,24 @@ class ProbeSuiteTest {
         for (ProbeResult r : a) {
             assertThat(r.accuracy()).as(r.probe() + "@" + r.labelsPerClass()).isGreaterThan(0.6);
         }
+    }
+
+    @Test
+    void setsTheEngineThreadsWhileRunningAndRestoresThem() {
+        Features.Matrix train = gaussian(10, 3, 4, 1, 7);
+        Features.Matrix test = gaussian(10, 3, 4, 2, 7);
+        int before = EngineThreads.current();
+        ProbeSuite two = new ProbeSuite(options().withDraws(1)).withEngineThreads(2);
+        assertThat(two.engineThreads()).isEqualTo(2);
+        List<ProbeResult> withTwo = two.run("x", train, test);
+        assertThat(EngineThreads.current()).isEqualTo(before);
+        try (EngineThreads t = EngineThreads.set(before == 2 ? 3 : 2)) {
+            assertThat(EngineThreads.current()).isEqualTo(before == 2 ? 3 : 2);
+        }
+        assertThat(EngineThreads.current()).isEqualTo(before);
+        assertThat(new ProbeSuite(options()).engineThreads()).isEqualTo(1);
+        assertThat(withTwo).hasSize(6);
+        assertThatThrownBy(() -> new ProbeSuite(options()).withEngineThreads(-1)).isInstanceOf(PretextException.class);
     }
 
     @Test
@@ -165,22 +184,23 @@ class ProbeSuiteTest {
     @Test
     void rawMnistPixelsBeatAStatedBaselineAtTenLabelsPerClass() {
         // The bundled MNIST subset: 10,000 training images (labels drawn from them), first 2,000 test
-        // images. scikit-learn's logistic regression on raw pixels at 10 labels per class scores
-        // 73.5 ± 2.2% on the full test set (../shared/notes/references.md); chance is 10%. Baselines:
-        // logistic and kNN above 65%, the mean classifier above 60%.
+        // images, 5 draws of 10 labels per class. scikit-learn's logistic regression on raw pixels at
+        // 10 labels per class scores 73.5 ± 2.2% on the full test set (../shared/notes/references.md);
+        // single draws here range from 60% to 78%; chance is 10%. Baseline for every probe: a mean
+        // above 62%.
         Dataset mnist = MnistDatasetProvider.open(0, 2000);
         Features.Matrix train = RawFeatures.of(mnist.train().orElseThrow());
         Features.Matrix test = RawFeatures.of(mnist.test().orElseThrow());
         assertThat(train.cols()).isEqualTo(784);
         List<ProbeResult> results = new ProbeSuite(ProbeOptions.defaults(Device.cpu())
-                .withBudgets(List.of(LabelBudget.of(10))).withDraws(3).withSeed(1)).run("raw-input", train, test);
+                .withBudgets(List.of(LabelBudget.of(10))).withDraws(5).withSeed(1)).run("raw-input", train, test);
         for (ProbeResult r : results) {
             System.out.printf("raw MNIST pixels, 10/class, %s: %.4f ± %.4f (%.2f s)%n", r.probe(), r.accuracy(),
                     r.accuracyStd(), r.seconds());
         }
-        assertThat(results.get(0).accuracy()).as("logistic").isGreaterThan(0.65);
-        assertThat(results.get(1).accuracy()).as("knn").isGreaterThan(0.65);
-        assertThat(results.get(2).accuracy()).as("mean").isGreaterThan(0.60);
+        assertThat(results.get(0).accuracy()).as("logistic").isGreaterThan(0.62);
+        assertThat(results.get(1).accuracy()).as("knn").isGreaterThan(0.62);
+        assertThat(results.get(2).accuracy()).as("mean").isGreaterThan(0.62);
     }
 
     @Test
