@@ -34,10 +34,11 @@ import org.pretext.objective.StepContext;
  * it gives a contrastive loss no perturbation can raise (e.g. log(2N − 1) for NT-Xent), and the
  * encoder collapses.
  *
- * It composes through the SPI alone: preparation, heads, loss, post-update hook and state are the
+ * <p>It composes through the SPI alone: preparation, heads, loss, post-update hook and state are the
  * inner objective's; the attack runs in {@link #perturb}, outside the loop's gradient collection,
  * and the loop zeroes the parameter gradients it leaves. Metrics {@code attackLossFirst} and
- * {@code attackLossLast} show the inner loss at the first and last ascent step.
+ * {@code attackLossLast} show the inner loss at the first and last ascent step, and
+ * {@code cleanLoss} and {@code adversarialLoss} the two terms of the loss when w > 0.
  */
 public final class AdversarialObjective implements Objective {
     private final Objective inner;
