@@ -1,5 +1,6 @@
 package org.pretext.checkpoint;
 
+import org.pretext.engine.EngineArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -87,7 +88,7 @@ public final class ParameterIO {
             for (int i = 0; i < v.length; i++) {
                 v[i] = din.readFloat();
             }
-            target.set(v);
+            EngineArrays.copyInto(target, v);
         }
     }
 }

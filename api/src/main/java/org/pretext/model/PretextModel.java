@@ -43,7 +43,9 @@ public final class PretextModel implements AutoCloseable {
         for (Pair<String, Parameter> p : encoder.block().getParameters()) {
             params.put("encoder/" + p.getKey(), p.getValue());
         }
-        for (Map.Entry<String, Block> head : objective.heads().entrySet()) {
+        // Sorted by head name: an objective may return any Map (Map.of iterates in a per-JVM order),
+        // and the parameter order fixes the optimiser's summation order, so it must not vary.
+        for (Map.Entry<String, Block> head : new java.util.TreeMap<>(objective.heads()).entrySet()) {
             for (Pair<String, Parameter> p : head.getValue().getParameters()) {
                 params.put("heads/" + head.getKey() + "/" + p.getKey(), p.getValue());
             }

@@ -55,7 +55,8 @@ public interface Objective {
      */
     void initialize(ObjectiveSetup setup);
 
-    /** Trainable heads by name, optimised with the encoder; empty if none. */
+    /** Trainable heads by name, optimised with the encoder; empty if none. Any map order is fine:
+     * the model orders heads by name. */
     Map<String, Block> heads();
 
     /**
@@ -83,7 +84,12 @@ public interface Objective {
         return inputs;
     }
 
-    /** The scalar loss of a prepared batch, built from NDArray operations for autograd. */
+    /**
+     * The scalar loss of a prepared batch, built from NDArray operations for autograd. Multiply,
+     * divide, raise to a power or clamp by a constant with {@link org.pretext.engine.Scalars}, not
+     * with DJL's {@code NDArray.mul(Number)} and the like, whose constant can be freed before the
+     * backward pass reads it.
+     */
     NDArray loss(StepContext context, NDList inputs);
 
     /** Called after each optimizer update, e.g. to move an EMA target; nothing by default. */

@@ -1,5 +1,6 @@
 package org.pretext.text;
 
+import org.pretext.engine.EngineArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -25,7 +26,7 @@ public record SequenceBatch(NDArray tokens, NDArray hidden, int[] lengths) {
         for (int b = 0; b < lengths.length; b++) {
             w[b * t + lengths[b] - 1] = 1f;
         }
-        return manager().create(w, new Shape(lengths.length, t));
+        return EngineArrays.floats(manager(), w, new Shape(lengths.length, t));
     }
 
     /** Pooling weights (B, T): 1/length on each row's real tokens. */
@@ -37,7 +38,7 @@ public record SequenceBatch(NDArray tokens, NDArray hidden, int[] lengths) {
                 w[b * t + i] = 1f / lengths[b];
             }
         }
-        return manager().create(w, new Shape(lengths.length, t));
+        return EngineArrays.floats(manager(), w, new Shape(lengths.length, t));
     }
 
     /** Hidden states pooled with weights (B, T): Σ_t w_bt h_bt, shape (B, D), one batched matMul. */

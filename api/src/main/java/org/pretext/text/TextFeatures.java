@@ -1,5 +1,6 @@
 package org.pretext.text;
 
+import org.pretext.engine.EngineArrays;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -126,7 +127,7 @@ public final class TextFeatures {
                     lens[j] = length[i];
                 }
                 try (NDManager step = manager.newSubManager()) {
-                    NDArray x = step.create(tok, new Shape(b, t));
+                    NDArray x = EngineArrays.ints(step, tok, new Shape(b, t));
                     NDArray h = encoder.hiddenStates(store, x, false);
                     SequenceBatch batch = new SequenceBatch(x, h, lens);
                     for (int k : which) {

@@ -28,7 +28,7 @@ class AdamWDecayVectorsTest {
                 ps.put("v", vector);
                 opt.attach(ps, manager);
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    gc.backward(matrix.getArray().sum().add(vector.getArray().sum()).mul(0));
+                    gc.backward(org.pretext.engine.Scalars.mul(matrix.getArray().sum().add(vector.getArray().sum()), 0));
                 }
                 opt.step(0.1, 1.0);
                 assertThat(matrix.getArray().toFloatArray()).containsOnly(1.9f);

@@ -1,5 +1,6 @@
 package org.pretext.contrastive;
 
+import org.pretext.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -128,7 +129,7 @@ public final class AdversarialObjective implements Objective {
         NDArray adversarialLoss = inner.loss(ctx, inputs);
         ctx.metric("cleanLoss", cleanLoss.getFloat());
         ctx.metric("adversarialLoss", adversarialLoss.getFloat());
-        return cleanLoss.mul((float) cleanWeight).add(adversarialLoss.mul((float) (1 - cleanWeight)));
+        return Scalars.mul(cleanLoss, cleanWeight).add(Scalars.mul(adversarialLoss, 1 - cleanWeight));
     }
 
     @Override

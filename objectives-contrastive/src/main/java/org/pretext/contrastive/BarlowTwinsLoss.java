@@ -1,5 +1,6 @@
 package org.pretext.contrastive;
 
+import org.pretext.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
@@ -30,12 +31,12 @@ public final class BarlowTwinsLoss {
     public static NDArray compute(NDArray z1, NDArray z2, double lambda) {
         long n = z1.getShape().get(0);
         long d = z1.getShape().get(1);
-        NDArray c = standardize(z1).transpose().matMul(standardize(z2)).div((float) n);
+        NDArray c = Scalars.div(standardize(z1).transpose().matMul(standardize(z2)), n);
         NDManager m = c.getManager();
         NDArray diag = c.mul(m.eye((int) d)).sum(new int[] {1});
         NDArray onDiagonal = diag.sub(1f).square().sum();
         NDArray offDiagonal = c.square().sum().sub(diag.square().sum());
-        return onDiagonal.add(offDiagonal.mul((float) lambda));
+        return onDiagonal.add(Scalars.mul(offDiagonal, lambda));
     }
 
     static NDArray standardize(NDArray z) {

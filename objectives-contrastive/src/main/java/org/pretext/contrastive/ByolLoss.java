@@ -1,5 +1,6 @@
 package org.pretext.contrastive;
 
+import org.pretext.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -19,7 +20,7 @@ public final class ByolLoss {
     /** L(p, z′) for predictions and targets of shape (N, d). */
     public static NDArray compute(NDArray predictions, NDArray targets) {
         NDArray cos = Norms.unitRows(predictions).mul(Norms.unitRows(targets)).sum(new int[] {1});
-        return cos.mean().mul(-2f).add(2f);
+        return Scalars.mul(cos.mean(), -2).add(2f);
     }
 
     /** L(p₁, z′₂) + L(p₂, z′₁). */

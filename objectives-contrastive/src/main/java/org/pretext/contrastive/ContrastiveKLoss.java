@@ -1,5 +1,6 @@
 package org.pretext.contrastive;
 
+import org.pretext.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.core.Linear;
@@ -30,7 +31,7 @@ public final class ContrastiveKLoss {
      * @param temperature τ > 0
      */
     public static NDArray compute(NDArray anchors, NDArray candidates, NDArray columns, double temperature) {
-        NDArray scaled = anchors.mul((float) (1 / temperature));
+        NDArray scaled = Scalars.mul(anchors, 1 / temperature);
         NDArray all = Linear.linear(scaled, candidates).singletonOrThrow();
         NDArray idx = columns.getDataType() == DataType.INT64 ? columns : columns.toType(DataType.INT64, false);
         NDArray picked = all.gather(idx, 1);

@@ -1,5 +1,6 @@
 package org.pretext.contrastive;
 
+import org.pretext.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
@@ -98,7 +99,7 @@ public final class ContrastiveKObjective extends ViewPairObjective {
         }
         NDList v = z.split(2);
         NDArray cols = inputs.get(2);
-        return ContrastiveKLoss.compute(v.get(0), v.get(1), cols, temperature)
-                .add(ContrastiveKLoss.compute(v.get(1), v.get(0), cols, temperature)).mul(0.5f);
+        return Scalars.mul(ContrastiveKLoss.compute(v.get(0), v.get(1), cols, temperature)
+                .add(ContrastiveKLoss.compute(v.get(1), v.get(0), cols, temperature)), 0.5);
     }
 }

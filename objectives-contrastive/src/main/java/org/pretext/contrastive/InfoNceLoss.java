@@ -1,5 +1,6 @@
 package org.pretext.contrastive;
 
+import org.pretext.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.core.Linear;
 
@@ -24,7 +25,7 @@ public final class InfoNceLoss {
      * @param temperature τ > 0
      */
     public static NDArray compute(NDArray queries, NDArray keys, NDArray negatives, double temperature) {
-        NDArray q = Norms.unitRows(queries).mul((float) (1 / temperature));
+        NDArray q = Scalars.mul(Norms.unitRows(queries), 1 / temperature);
         NDArray k = Norms.unitRows(keys);
         NDArray positive = q.mul(k).sum(new int[] {1}, true);
         NDArray negative = Linear.linear(q, negatives).singletonOrThrow();

@@ -1,5 +1,6 @@
 package org.pretext.contrastive;
 
+import org.pretext.engine.EngineArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -46,7 +47,7 @@ public final class NegativeQueue {
                 v[i * dim + k] *= inv;
             }
         }
-        this.keys = manager.create(v, new Shape(size, dim));
+        this.keys = EngineArrays.floats(manager, v, new Shape(size, dim));
     }
 
     /** The queue (K × d); read it, never keep it past the step. */
@@ -111,7 +112,7 @@ public final class NegativeQueue {
         for (int i = 0; i < v.length; i++) {
             v[i] = in.readFloat();
         }
-        keys.set(v);
+        EngineArrays.copyInto(keys, v);
         position = p;
     }
 }

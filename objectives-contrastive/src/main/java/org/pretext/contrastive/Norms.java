@@ -1,5 +1,6 @@
 package org.pretext.contrastive;
 
+import org.pretext.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 
 /** ℓ2 normalisation of rows, shared by the losses. */
@@ -8,6 +9,6 @@ final class Norms {
 
     /** Each row divided by max(‖row‖, 1e−12). */
     static NDArray unitRows(NDArray z) {
-        return z.div(z.norm(new int[] {1}, true).maximum(1e-12f));
+        return z.div(Scalars.maximum(z.norm(new int[] {1}, true), 1e-12));
     }
 }

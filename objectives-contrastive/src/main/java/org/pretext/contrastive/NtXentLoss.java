@@ -1,5 +1,6 @@
 package org.pretext.contrastive;
 
+import org.pretext.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -34,8 +35,8 @@ public final class NtXentLoss {
             throw new IllegalArgumentException("NT-Xent needs an even number >= 4 of views, got " + twoN);
         }
         NDManager m = z.getManager();
-        NDArray unit = z.div(z.norm(new int[] {1}, true).maximum(1e-12f));
-        NDArray scaled = unit.mul((float) (1 / Math.sqrt(temperature)));
+        NDArray unit = z.div(Scalars.maximum(z.norm(new int[] {1}, true), 1e-12));
+        NDArray scaled = Scalars.mul(unit, 1 / Math.sqrt(temperature));
         NDArray selfMask = m.eye((int) twoN).mul(MASK);
         NDArray logits = Linear.linear(scaled, scaled, selfMask).singletonOrThrow();
         NDArray logProb = logits.logSoftmax(1);

@@ -1,5 +1,6 @@
 package org.pretext.contrastive;
 
+import org.pretext.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -107,7 +108,7 @@ public final class Pgd {
                 for (int i = 0; i < n; i++) {
                     if (clean[i] != null) {
                         NDArray g = leaf[i].getGradient();
-                        x[i] = project(leaf[i].add(g.sign().mul((float) s.stepSize())), lower[i], upper[i], s);
+                        x[i] = project(leaf[i].add(Scalars.mul(g.sign(), s.stepSize())), lower[i], upper[i], s);
                     }
                 }
             });
@@ -121,6 +122,6 @@ public final class Pgd {
 
     /** Into the ε-ball, then into the valid range (which wins for inputs that lie outside it). */
     private static NDArray project(NDArray x, NDArray lower, NDArray upper, Settings s) {
-        return x.maximum(lower).minimum(upper).maximum((float) s.min()).minimum((float) s.max());
+        return Scalars.minimum(Scalars.maximum(x.maximum(lower).minimum(upper), s.min()), s.max());
     }
 }

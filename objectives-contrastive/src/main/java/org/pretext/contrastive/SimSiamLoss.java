@@ -1,5 +1,6 @@
 package org.pretext.contrastive;
 
+import org.pretext.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -24,6 +25,6 @@ public final class SimSiamLoss {
 
     /** ½·D(p₁, z₂) + ½·D(p₂, z₁). */
     public static NDArray symmetric(NDArray p1, NDArray p2, NDArray z1, NDArray z2) {
-        return compute(p1, z2).add(compute(p2, z1)).mul(0.5f);
+        return Scalars.mul(compute(p1, z2).add(compute(p2, z1)), 0.5);
     }
 }

@@ -1,5 +1,6 @@
 package org.pretext.contrastive;
 
+import org.pretext.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -28,7 +29,7 @@ public final class SpectralContrastiveLoss {
         long n = z1.getShape().get(0);
         NDArray positive = z1.mul(z2).sum(new int[] {1});
         NDArray all = z1.matMul(z2.transpose()).square().sum();
-        NDArray negative = all.sub(positive.square().sum()).div((float) (n * (n - 1)));
-        return positive.sum().mul((float) (-2.0 / n)).add(negative);
+        NDArray negative = Scalars.div(all.sub(positive.square().sum()), (double) n * (n - 1));
+        return Scalars.mul(positive.sum(), -2.0 / n).add(negative);
     }
 }

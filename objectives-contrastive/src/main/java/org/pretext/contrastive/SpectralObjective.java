@@ -1,5 +1,6 @@
 package org.pretext.contrastive;
 
+import org.pretext.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
@@ -53,8 +54,8 @@ public final class SpectralObjective extends ViewPairObjective {
     public NDArray loss(StepContext ctx, NDList inputs) {
         NDArray z = project(ctx.model(), HEAD, inputs);
         float radius = (float) Math.sqrt(mu);
-        NDArray bounded = z.mul(radius).div(z.norm(new int[] {1}, true).maximum(radius));
+        NDArray bounded = Scalars.mul(z, radius).div(Scalars.maximum(z.norm(new int[] {1}, true), radius));
         NDList v = bounded.split(2);
-        return SpectralContrastiveLoss.compute(v.get(0), v.get(1)).div((float) mu);
+        return Scalars.div(SpectralContrastiveLoss.compute(v.get(0), v.get(1)), mu);
     }
 }

@@ -1,5 +1,6 @@
 package org.pretext.contrastive;
 
+import org.pretext.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -40,23 +41,23 @@ public final class VicRegLoss {
         NDArray invariance = z1.sub(z2).square().mean();
         NDArray c1 = z1.sub(z1.mean(new int[] {0}, true));
         NDArray c2 = z2.sub(z2.mean(new int[] {0}, true));
-        NDArray variance = hinge(c1, n).add(hinge(c2, n)).div(2f);
-        NDArray covariance = offDiagonalSquares(c1, n).add(offDiagonalSquares(c2, n)).div((float) d);
-        NDArray total = invariance.mul((float) invarianceWeight).add(variance.mul((float) varianceWeight))
-                .add(covariance.mul((float) covarianceWeight));
+        NDArray variance = Scalars.div(hinge(c1, n).add(hinge(c2, n)), 2);
+        NDArray covariance = Scalars.div(offDiagonalSquares(c1, n).add(offDiagonalSquares(c2, n)), d);
+        NDArray total = Scalars.mul(invariance, invarianceWeight).add(Scalars.mul(variance, varianceWeight))
+                .add(Scalars.mul(covariance, covarianceWeight));
         return new Terms(total, invariance, variance, covariance);
     }
 
     /** mean_j max(0, γ − √(Var_j + ε)) of centred embeddings. */
     private static NDArray hinge(NDArray centred, long n) {
-        NDArray std = centred.square().sum(new int[] {0}).div((float) (n - 1)).add(EPSILON).sqrt();
-        return std.neg().add(GAMMA).maximum(0f).mean();
+        NDArray std = Scalars.div(centred.square().sum(new int[] {0}), n - 1).add(EPSILON).sqrt();
+        return Scalars.maximum(std.neg().add(GAMMA), 0).mean();
     }
 
     /** Σ_{i≠j} C_ij² of the covariance C of centred embeddings. */
     private static NDArray offDiagonalSquares(NDArray centred, long n) {
-        NDArray cov = centred.transpose().matMul(centred).div((float) (n - 1));
-        NDArray diagonal = centred.square().sum(new int[] {0}).div((float) (n - 1));
+        NDArray cov = Scalars.div(centred.transpose().matMul(centred), n - 1);
+        NDArray diagonal = Scalars.div(centred.square().sum(new int[] {0}), n - 1);
         return cov.square().sum().sub(diagonal.square().sum());
     }
 }

@@ -1,5 +1,6 @@
 package org.pretext.contrastive;
 
+import org.pretext.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -188,7 +189,7 @@ final class LinearProbe {
                     try (GradientCollector gc = EngineSetup.engine().newGradientCollector()) {
                         NDArray logits = xs.matMul(w).add(b);
                         NDArray loss = logits.logSoftmax(1).gather(ys, 1).mean().neg()
-                                .add(w.square().sum().mul((float) l2));
+                                .add(Scalars.mul(w.square().sum(), l2));
                         gc.backward(loss);
                     }
                     for (int i = 0; i < 2; i++) {

@@ -1,5 +1,6 @@
 package org.pretext.selfpredict;
 
+import org.pretext.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -37,7 +38,7 @@ public final class MaeLoss {
     public static NDArray normalize(NDArray target) {
         long p = target.getShape().get(target.getShape().dimension() - 1);
         NDArray centred = target.sub(target.mean(new int[] {-1}, true));
-        NDArray variance = centred.square().sum(new int[] {-1}, true).div(p - 1);
+        NDArray variance = Scalars.div(centred.square().sum(new int[] {-1}, true), p - 1);
         return centred.div(variance.add(EPSILON).sqrt());
     }
 }

@@ -1,5 +1,6 @@
 package org.pretext.probe;
 
+import org.pretext.engine.EngineArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -100,8 +101,8 @@ public final class KnnMonitor implements EpochMonitor {
         Features.Matrix q = Features.extract(model.encoder(), model.parameterStore(), queries, model.device(),
                 batchSize);
         try (NDManager m = NDManager.newBaseManager(model.device())) {
-            NDArray bx = m.create(b.values(), new Shape(b.rows(), b.cols()));
-            NDArray qx = m.create(q.values(), new Shape(q.rows(), q.cols()));
+            NDArray bx = EngineArrays.floats(m, b.values(), new Shape(b.rows(), b.cols()));
+            NDArray qx = EngineArrays.floats(m, q.values(), new Shape(q.rows(), q.cols()));
             return knn.accuracy(bx, bankLabels, numClasses, qx, queryLabels);
         }
     }

@@ -1,5 +1,6 @@
 package org.pretext.probe;
 
+import org.pretext.engine.EngineArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -112,7 +113,7 @@ public final class ProbeSuite {
                 : new Features.Matrix(train.values(), train.rows(), train.cols(), train.labels(), numClasses);
         List<ProbeResult> results = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager(options.device())) {
-            NDArray testX = manager.create(test.values(), new Shape(test.rows(), test.cols()));
+            NDArray testX = EngineArrays.floats(manager, test.values(), new Shape(test.rows(), test.cols()));
             NDArray testY = manager.create(test.labels());
             NDArray allTrain = null;
             for (LabelBudget budget : options.budgets()) {
@@ -134,7 +135,7 @@ public final class ProbeSuite {
                         NDArray x;
                         if (rows == null) {
                             if (allTrain == null) {
-                                allTrain = manager.create(tr.values(), new Shape(tr.rows(), tr.cols()));
+                                allTrain = EngineArrays.floats(manager, tr.values(), new Shape(tr.rows(), tr.cols()));
                             }
                             x = allTrain;
                         } else {

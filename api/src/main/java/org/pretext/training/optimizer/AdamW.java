@@ -189,7 +189,7 @@ public final class AdamW implements AutoCloseable {
         for (int i = 0; i < len; i++) {
             v[i] = in.readFloat();
         }
-        target.set(v);
+        org.pretext.engine.EngineArrays.copyInto(target, v);
     }
 
     /** Names of the parameters in update order. */

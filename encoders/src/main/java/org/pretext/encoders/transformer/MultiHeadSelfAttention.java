@@ -1,5 +1,6 @@
 package org.pretext.encoders.transformer;
 
+import org.pretext.engine.Scalars;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -113,7 +114,7 @@ public final class MultiHeadSelfAttention extends AbstractBlock {
         NDArray qkv = linear(x, qkvWeight, qkvBias)
                 .reshape(b, t, 3, heads, dHead).transpose(2, 0, 3, 1, 4); // (3, B, H, T, dh)
         NDList parts = qkv.split(3, 0); // each (1, B, H, T, dh)
-        NDArray q = parts.get(0).mul((float) (1.0 / Math.sqrt(dHead)));
+        NDArray q = Scalars.mul(parts.get(0), 1.0 / Math.sqrt(dHead));
         NDArray scores = q.matMul(parts.get(1).transpose(0, 1, 2, 4, 3)); // (1, B, H, T, T)
         if (bias != null) {
             scores = scores.add(bias);

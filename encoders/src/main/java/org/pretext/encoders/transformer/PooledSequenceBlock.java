@@ -1,5 +1,6 @@
 package org.pretext.encoders.transformer;
 
+import org.pretext.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -65,7 +66,7 @@ public final class PooledSequenceBlock extends AbstractBlock {
         NDArray keep = tokens.neq(padId).toType(DataType.FLOAT32, false); // (B, T)
         NDArray weights;
         if (pooling == Pooling.MEAN) {
-            weights = keep.div(keep.sum(new int[] {1}, true).maximum(1f));
+            weights = keep.div(Scalars.maximum(keep.sum(new int[] {1}, true), 1));
         } else {
             // 1 at the last real position: keep[t] − keep[t+1] with keep[T] = 0
             NDManager m = tokens.getManager();
