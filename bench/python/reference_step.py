@@ -4,8 +4,10 @@ and batch as the Java side, timed the same way (warm-up, then measured steps).
 
 Run with Debian's interpreter, which owns python3-torch:
     /usr/bin/python3 bench/python/reference_step.py --config simclr-mlp --threads 1 --warmup 200 --steps 500
-With --load DIR it reads the initial weights and batches Pretext wrote (--dump) and prints the
-losses of the first steps, for the equal-loss check.
+With --load DIR it reads the initial weights and batches Pretext wrote (--dump: every prepared
+tensor of batch i as batch<i>_<t>.npy) and prints the losses of the first steps, for the equal-loss
+check. Each model mirrors Pretext's layer order and parameter shapes so Pretext's weights load in
+order (trainable ones onto parameters, frozen ones onto buffers).
 Prints one JSON object on the last line of standard output.
 """
 import argparse
@@ -64,9 +66,182 @@ def cnn_encoder(width=32):
     return nn.Sequential(*layers)
 
 
+class SelfAttention(nn.Module):
+    """Pretext's MultiHeadSelfAttention: one fused QKV projection, q scaled by 1/sqrt(d_head) before
+    Q·Kᵀ, an optional additive mask bias, softmax, A·V, output projection; biases on."""
+
+    def __init__(self, d, heads):
+        super().__init__()
+        self.heads = heads
+        self.qkv = nn.Linear(d, 3 * d)
+        self.out = nn.Linear(d, d)
+
+    def forward(self, x, bias=None):
+        b, t, d = x.shape
+        dh = d // self.heads
+        q, k, v = self.qkv(x).view(b, t, 3, self.heads, dh).permute(2, 0, 3, 1, 4)  # each (B, H, T, dh)
+        scores = (q * (1.0 / math.sqrt(dh))) @ k.transpose(-1, -2)
+        if bias is not None:
+            scores = scores + bias
+        y = scores.softmax(-1) @ v
+        return self.out(y.transpose(1, 2).reshape(b, t, d))
+
+
+class PreNormBlock(nn.Module):
+    """Pretext's PreNormBlock: h = x + Attn(LN1(x)), y = h + W2·GELU(W1·LN2(h)) (exact, erf GELU),
+    LayerNorm eps 1e-5, MLP 4·D wide. Parameters registered in Pretext's order (LN1, LN2, fc, proj,
+    then the attention's)."""
+
+    def __init__(self, d, heads, mlp_ratio=4):
+        super().__init__()
+        self.ln1 = nn.LayerNorm(d, eps=1e-5)
+        self.ln2 = nn.LayerNorm(d, eps=1e-5)
+        self.fc = nn.Linear(d, mlp_ratio * d)
+        self.proj = nn.Linear(mlp_ratio * d, d)
+        self.attn = SelfAttention(d, heads)
+
+    def forward(self, x, bias=None):
+        h = x + self.attn(self.ln1(x), bias)
+        return h + self.proj(F.gelu(self.fc(self.ln2(h))))
+
+
+class Stack(nn.Module):
+    """Pretext's TransformerStack: blocks then a final LayerNorm (registered first, as in Pretext)."""
+
+    def __init__(self, layers, d, heads):
+        super().__init__()
+        self.norm = nn.LayerNorm(d, eps=1e-5)
+        self.blocks = nn.ModuleList([PreNormBlock(d, heads) for _ in range(layers)])
+
+    def forward(self, x, bias=None):
+        for blk in self.blocks:
+            x = blk(x, bias)
+        return self.norm(x)
+
+
+class CausalLm(nn.Module):
+    """Pretext's transformer encoder with the causal-lm objective: token embedding E and learned
+    positions, pre-norm blocks under a causal additive mask (-1e9 above the diagonal), final
+    LayerNorm, logits h·Eᵀ (tied), mean next-token cross-entropy."""
+
+    def __init__(self, vocabulary=65, context=64, layers=4, heads=4, d=128):
+        super().__init__()
+        self.tokens = nn.Parameter(torch.randn(vocabulary, d) * 0.02)
+        self.positions = nn.Parameter(torch.randn(context, d) * 0.02)
+        self.stack = Stack(layers, d, heads)
+        # a plain tensor, not a buffer: load_state maps Pretext's non-trainable parameters onto buffers
+        self.causal = torch.full((context, context), -1e9).triu(1).view(1, 1, context, context)
+
+    def loss(self, x, y):
+        t = x.shape[1]
+        h = F.embedding(x, self.tokens) + self.positions[:t]
+        h = self.stack(h, self.causal[:, :, :t, :t])
+        logits = F.linear(h, self.tokens)
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+
+
+def sincos_table(rows, cols, d):
+    """Pretext's SinCosPositions: [sin(c·ω), cos(c·ω), sin(r·ω), cos(r·ω)], ω_k = 10000^(-k/(D/4))."""
+    q = d // 4
+    omega = 10000.0 ** (-np.arange(q, dtype=np.float64) / q)
+    r, c = np.meshgrid(np.arange(rows, dtype=np.float64), np.arange(cols, dtype=np.float64), indexing="ij")
+    r, c = r.reshape(-1, 1) * omega, c.reshape(-1, 1) * omega
+    return torch.from_numpy(np.concatenate([np.sin(c), np.cos(c), np.sin(r), np.cos(r)], 1).astype(np.float32))
+
+
+class VitPatches(nn.Module):
+    """Pretext's vit-tiny as MAE's encoder: linear patch embedding, fixed sine-cosine positions of the
+    given patches, pre-norm blocks, final LayerNorm."""
+
+    def __init__(self, patch_values=16, d=128, layers=4, heads=4, grid=7):
+        super().__init__()
+        self.embed = nn.Linear(patch_values, d)
+        self.register_buffer("positions", sincos_table(grid, grid, d))
+        self.stack = Stack(layers, d, heads)
+
+    def forward(self, patches, ids):
+        return self.stack(self.embed(patches) + F.embedding(ids, self.positions))
+
+
+class MaeDecoder(nn.Module):
+    """Pretext's MaeDecoder: visible states projected to the decoder width, mask tokens appended
+    (tokens in the order [visible..., masked...]), sine-cosine positions of every token's patch,
+    pre-norm blocks, final LayerNorm, linear map to the patch's values. Parameters in Pretext's
+    order: embedding, mask token, prediction, then the stack."""
+
+    def __init__(self, encoder_d=128, d=64, layers=2, heads=4, patch_values=16, grid=7):
+        super().__init__()
+        self.embed_w = nn.Parameter(torch.empty(d, encoder_d))
+        self.embed_b = nn.Parameter(torch.zeros(d))
+        self.mask_token = nn.Parameter(torch.randn(1, 1, d) * 0.02)
+        self.pred_w = nn.Parameter(torch.empty(patch_values, d))
+        self.pred_b = nn.Parameter(torch.zeros(patch_values))
+        nn.init.xavier_uniform_(self.embed_w)
+        nn.init.xavier_uniform_(self.pred_w)
+        self.register_buffer("positions", sincos_table(grid, grid, d))
+        self.stack = Stack(layers, d, heads)
+
+    def forward(self, encoded, ids):
+        b, k, _ = encoded.shape
+        visible = F.linear(encoded, self.embed_w, self.embed_b)
+        masked = self.mask_token.expand(b, ids.shape[1] - k, -1)
+        x = torch.cat([visible, masked], 1) + F.embedding(ids, self.positions)
+        return F.linear(self.stack(x), self.pred_w, self.pred_b)
+
+
+class Mae(nn.Module):
+    """Pretext's mae objective with its defaults: encode the visible patches only, decode all, MSE on
+    the masked patches against per-patch normalised pixels (unbiased variance, eps 1e-6)."""
+
+    def __init__(self):
+        super().__init__()
+        self.encoder = VitPatches()
+        self.decoder = MaeDecoder()
+
+    def loss(self, visible, visible_ids, ids, target, mask):
+        prediction = self.decoder(self.encoder(visible, visible_ids), ids)
+        mean = target.mean(-1, keepdim=True)
+        var = target.var(-1, keepdim=True)
+        target = (target - mean) / (var + 1e-6).sqrt()
+        per_patch = (prediction - target).square().mean(-1)
+        return (per_patch * mask).sum() / mask.sum()
+
+
+def view_pairs(shape):
+    def make(g, b):
+        return (torch.rand((b,) + shape, generator=g), torch.rand((b,) + shape, generator=g))
+    return make
+
+
+def token_windows(vocabulary, context):
+    """Random int windows of T + 1 tokens shifted into inputs and targets, as causal-lm's prepare."""
+    def make(g, b):
+        w = torch.randint(0, vocabulary, (b, context + 1), generator=g)
+        return w[:, :-1].contiguous(), w[:, 1:].contiguous()
+    return make
+
+
+def mae_batch(n=49, k=12, p=4, side=28):
+    """Random 28x28 images cut into 4x4 patches (row, column, channel order), k visible patches per
+    image chosen at random (sorted), then the masked ones (sorted), as mae's prepare."""
+    def make(g, b):
+        images = torch.rand((b, 1, side, side), generator=g)
+        g_ = side // p
+        patches = images.reshape(b, 1, g_, p, g_, p).permute(0, 2, 4, 3, 5, 1).reshape(b, n, p * p)
+        order = torch.stack([torch.randperm(n, generator=g) for _ in range(b)])
+        ids = torch.cat([order[:, :k].sort(1).values, order[:, k:].sort(1).values], 1)
+        target = torch.gather(patches, 1, ids.unsqueeze(-1).expand(-1, -1, p * p))
+        mask = torch.zeros(b, n)
+        mask[:, k:] = 1
+        return target[:, :k].contiguous(), ids[:, :k].contiguous(), ids, target, mask
+    return make
+
+
 CONFIGS = {
-    "simclr-mlp": dict(build=lambda: SimClr(mlp_encoder(), 128), batch=256, shape=(1, 28, 28)),
-    "simclr-cnn": dict(build=lambda: SimClr(cnn_encoder(), 128), batch=256, shape=(1, 28, 28)),
+    "simclr-mlp": dict(build=lambda: SimClr(mlp_encoder(), 128), batch=256, inputs=view_pairs((1, 28, 28))),
+    "simclr-cnn": dict(build=lambda: SimClr(cnn_encoder(), 128), batch=256, inputs=view_pairs((1, 28, 28))),
+    "causal-lm": dict(build=lambda: CausalLm(), batch=12, inputs=token_windows(65, 64)),
+    "mae": dict(build=lambda: Mae(), batch=256, inputs=mae_batch()),
 }
 
 
@@ -90,6 +265,24 @@ def load_state(model, directory):
             assert tuple(target.shape) == arr.shape, (name, tuple(target.shape), arr.shape)
             target.copy_(torch.from_numpy(arr))
     assert pi == len(params) and bi == len(buffers), "parameter count differs from Pretext's"
+
+
+def load_batches(directory):
+    """Every tensor of every batch Pretext wrote: batch###_T.npy for T = 0, 1, ... in order; int32
+    arrays (token ids, patch indices) become int64, which embedding look-ups and targets take."""
+    batches = []
+    i = 0
+    while os.path.exists(os.path.join(directory, "batch%03d_0.npy" % i)):
+        tensors = []
+        j = 0
+        while os.path.exists(os.path.join(directory, "batch%03d_%d.npy" % (i, j))):
+            arr = np.load(os.path.join(directory, "batch%03d_%d.npy" % (i, j)))
+            t = torch.from_numpy(arr)
+            tensors.append(t.long() if np.issubdtype(arr.dtype, np.integer) else t)
+            j += 1
+        batches.append(tuple(tensors))
+        i += 1
+    return batches
 
 
 def main():
@@ -126,22 +319,15 @@ def main():
     b = cfg["batch"]
     if a.load:
         load_state(model, a.load)
-        batches = []
-        i = 0
-        while os.path.exists(os.path.join(a.load, "batch%03d_0.npy" % i)):
-            batches.append((torch.from_numpy(np.load(os.path.join(a.load, "batch%03d_0.npy" % i))),
-                            torch.from_numpy(np.load(os.path.join(a.load, "batch%03d_1.npy" % i)))))
-            i += 1
+        batches = load_batches(a.load)
     else:
         g = torch.Generator().manual_seed(1)
-        batches = [(torch.rand((b,) + cfg["shape"], generator=g), torch.rand((b,) + cfg["shape"], generator=g))
-                   for _ in range(8)]
+        batches = [cfg["inputs"](g, b) for _ in range(8)]
     opt = torch.optim.Adam(model.parameters(), lr=a.lr, betas=(0.9, 0.999), eps=1e-8)
 
     def step(i):
-        v1, v2 = batches[i % len(batches)]
         opt.zero_grad(set_to_none=True)
-        loss = model.loss(v1, v2)
+        loss = model.loss(*batches[i % len(batches)])
         loss.backward()
         opt.step()
         return loss.item()

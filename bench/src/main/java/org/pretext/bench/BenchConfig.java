@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
+import org.pretext.data.Batch;
 import org.pretext.data.HostTensor;
 import org.pretext.encoder.Encoder;
 import org.pretext.encoder.EncoderProvider;
@@ -17,28 +18,62 @@ import org.pretext.registry.ProviderRegistry;
 
 /**
  * A reference configuration of the benchmark: the encoder and objective (by provider name and
- * parameters, as a user would pick them), the batch, fixed inputs, and the analytic FLOPs of one
- * training step (forward ≈ 2·MACs, backward ≈ 2× forward).
+ * parameters, as a user would pick them), the batch, fixed inputs, the analytic FLOPs of one
+ * training step (forward ≈ 2·MACs of the matrix products, attention's included; backward ≈ 2×
+ * forward; element-wise ops, norms, softmax and embedding look-ups not counted), and how many steps
+ * the {@link Suite} measures it for.
  *
  * @param name the name shared with the PyTorch reference script
  * @param objective objective provider name
  * @param objectiveParams its parameters
  * @param encoder encoder provider name
  * @param encoderParams its parameters
- * @param exampleShape shape of one example
+ * @param exampleShape shape of one raw example
  * @param batch examples per step
+ * @param inputs what the fixed raw batches hold
  * @param flopsPerStep analytic floating-point operations of one step
+ * @param suite the suite's warm-up, measured and equal-loss steps for this configuration
  */
 record BenchConfig(String name, String objective, Map<String, Object> objectiveParams, String encoder,
-        Map<String, Object> encoderParams, Shape exampleShape, int batch, double flopsPerStep) {
+        Map<String, Object> encoderParams, Shape exampleShape, int batch, Inputs inputs, double flopsPerStep,
+        SuiteSteps suite) {
+
+    /** What a fixed batch is made of. */
+    enum Inputs {
+        /** Two views of uniform noise in [0, 1), given to the loss as they are (no {@code prepare}). */
+        VIEW_PAIRS,
+        /** Images of uniform noise in [0, 1), prepared by the objective (e.g. MAE's masking). */
+        IMAGES,
+        /** Windows of uniformly drawn token ids in [0, vocabulary), int32, prepared by the objective. */
+        TOKENS
+    }
+
+    /**
+     * Steps per process in the {@link Suite}, chosen so that the whole suite (4 configurations, 3
+     * rounds, PyTorch tuning, GEMM peak) stays under 20 minutes on 2 shared cores.
+     *
+     * @param warmup steps before timing starts
+     * @param steps timed steps
+     * @param tuning warm-up and timed steps of each PyTorch BLAS/kernel tuning run
+     * @param equalLoss steps of the equal-loss check
+     */
+    record SuiteSteps(int warmup, int steps, int tuning, int equalLoss) {}
+
+    /** Character vocabulary of Tiny Shakespeare, as nanoGPT's {@code shakespeare_char}. */
+    static final int CHAR_VOCABULARY = 65;
 
     static final List<BenchConfig> ALL = List.of(
             new BenchConfig("simclr-mlp", "simclr", Map.of("temperature", 0.5, "projection-hidden", 128,
                     "projection-dim", 64), "mlp", Map.of("hidden", "512", "features", 128), new Shape(1, 28, 28), 256,
-                    simclrMlpFlops(256)),
+                    Inputs.VIEW_PAIRS, simclrMlpFlops(256), new SuiteSteps(200, 400, 60, 100)),
             new BenchConfig("simclr-cnn", "simclr", Map.of("temperature", 0.5, "projection-hidden", 128,
                     "projection-dim", 64), "cnn-small", Map.of("width", 32), new Shape(1, 28, 28), 256,
-                    simclrCnnFlops(256)));
+                    Inputs.VIEW_PAIRS, simclrCnnFlops(256), new SuiteSteps(5, 15, 3, 20)),
+            new BenchConfig("causal-lm", "causal-lm", Map.of(), "transformer", Map.of("layers", 4, "heads", 4,
+                    "width", 128, "context", 64, "dropout", 0.0, "vocabulary", CHAR_VOCABULARY), new Shape(65), 12,
+                    Inputs.TOKENS, causalLmFlops(12, 64, 128, 4, CHAR_VOCABULARY), new SuiteSteps(30, 100, 15, 50)),
+            new BenchConfig("mae", "mae", Map.of(), "vit-tiny", Map.of(), new Shape(1, 28, 28), 256,
+                    Inputs.IMAGES, maeFlops(256), new SuiteSteps(5, 15, 3, 20)));
 
     static BenchConfig named(String name) {
         return ALL.stream().filter(c -> c.name.equals(name)).findFirst().orElseThrow(() ->
@@ -61,6 +96,57 @@ record BenchConfig(String name, String objective, Map<String, Object> objectiveP
         return 3 * 2 * macs;
     }
 
+    /**
+     * nanoGPT's small CPU configuration (Tiny Shakespeare, characters): {@code b} windows of
+     * {@code t} tokens through a causal pre-norm transformer of {@code layers} blocks of width D,
+     * biases on, GELU MLP 4·D wide, tied output layer over a vocabulary of V. MACs per token:
+     *
+     * <pre>
+     *   per block: QKV 3D² + output projection D² + MLP 2·4D² = 12D²,
+     *              attention scores Q·Kᵀ T·D + weighted values A·V T·D = 2TD
+     *              (the full T×T products: the causal mask is added, nothing is skipped)
+     *   output layer (h·Eᵀ): D·V
+     * </pre>
+     *
+     * so MACs = b·t·(layers·(12D² + 2tD) + DV). At b = 12, t = 64, D = 128, 4 blocks, V = 65:
+     * 0.661 G MACs, forward 1.32 GFLOP, step 3.96 GFLOP. Token and position look-ups, LayerNorm,
+     * softmax, GELU and the cross-entropy are not counted.
+     */
+    static double causalLmFlops(int b, int t, int d, int layers, int vocabulary) {
+        double perToken = layers * (12.0 * d * d + 2.0 * t * d) + (double) d * vocabulary;
+        return 3 * 2 * b * t * perToken;
+    }
+
+    /**
+     * MAE with its defaults on 28×28×1 images: vit-tiny (4×4 patches, N = 49 patches of P = 16
+     * values, width 128, 4 blocks, MLP 4×) encodes the K = 12 visible patches (75% of 49 masked:
+     * M = round(36.75) = 37); the decoder (width 64, 2 blocks, MLP 4×) runs on all 49 tokens. MACs
+     * per image, a block of width D over T tokens costing T·(12D² + 2TD) (see {@link #causalLmFlops}):
+     *
+     * <pre>
+     *   encoder: patch embedding K·P·128 + 4 blocks over K tokens at D = 128     =  9.61 M
+     *   decoder: embedding K·128·64 + 2 blocks over N tokens at D = 64
+     *            + prediction N·64·P                                             =  5.58 M
+     * </pre>
+     *
+     * 15.19 M MACs per image; at b = 256: 3.89 G MACs, forward 7.78 GFLOP, step 23.3 GFLOP.
+     * Position look-ups, mask tokens, LayerNorm, softmax, GELU, the target normalisation and the
+     * loss are not counted.
+     */
+    static double maeFlops(int b) {
+        int n = 49;
+        int p = 16;
+        int k = n - (int) Math.round(0.75 * n);
+        double encoder = (double) k * p * 128 + k * block(k, 128, 4);
+        double decoder = (double) k * 128 * 64 + n * block(n, 64, 2) + (double) n * 64 * p;
+        return 3 * 2 * b * (encoder + decoder);
+    }
+
+    /** MACs per token of {@code layers} pre-norm blocks (MLP 4×) of width d over t tokens. */
+    private static double block(int t, int d, int layers) {
+        return layers * (12.0 * d * d + 2.0 * t * d);
+    }
+
     Objective newObjective(ClassLoader cl) {
         ObjectiveProvider p = ProviderRegistry.load(ObjectiveProvider.class, "objective", cl).get(objective);
         return p.create(ParamValues.resolve(objective, p.parameters(), objectiveParams));
@@ -72,20 +158,48 @@ record BenchConfig(String name, String objective, Map<String, Object> objectiveP
         return () -> p.create(v, inputShape);
     }
 
-    /** Fixed prepared batches: two views of uniform noise in [0, 1), seeded. */
-    List<PreparedBatch> fixedBatches(int count, long seed) {
+    /**
+     * Fixed prepared batches, a pure function of {@code seed}. {@link Inputs#VIEW_PAIRS}: two views of
+     * uniform noise in [0, 1) per batch, used as they are. {@link Inputs#IMAGES} and
+     * {@link Inputs#TOKENS}: a raw batch of uniform noise images or of uniform token ids (int32
+     * windows of the example length) is prepared by the objective itself, {@code
+     * objective.prepare(raw, random)} with a random stream split off the seeded one, so masks and
+     * shifted tokens come from the objective's own code.
+     *
+     * @param objective the objective, already initialised (MAE's {@code prepare} needs its patch grid)
+     */
+    List<PreparedBatch> fixedBatches(Objective objective, int count, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         List<PreparedBatch> out = new ArrayList<>();
         Shape shape = new Shape(batch).addAll(exampleShape);
         int n = Math.toIntExact(shape.size());
         for (int i = 0; i < count; i++) {
-            float[] a = new float[n];
-            float[] b = new float[n];
-            for (int j = 0; j < n; j++) {
-                a[j] = (float) r.nextDouble();
-                b[j] = (float) r.nextDouble();
+            switch (inputs) {
+                case VIEW_PAIRS -> {
+                    float[] a = new float[n];
+                    float[] b = new float[n];
+                    for (int j = 0; j < n; j++) {
+                        a[j] = (float) r.nextDouble();
+                        b[j] = (float) r.nextDouble();
+                    }
+                    out.add(PreparedBatch.of(HostTensor.of(a, shape), HostTensor.of(b, shape)));
+                }
+                case IMAGES -> {
+                    float[] a = new float[n];
+                    for (int j = 0; j < n; j++) {
+                        a[j] = (float) r.nextDouble();
+                    }
+                    out.add(objective.prepare(new Batch(HostTensor.of(a, shape), null), r.split()));
+                }
+                case TOKENS -> {
+                    int vocabulary = ((Number) encoderParams.get("vocabulary")).intValue();
+                    int[] a = new int[n];
+                    for (int j = 0; j < n; j++) {
+                        a[j] = r.nextInt(vocabulary);
+                    }
+                    out.add(objective.prepare(new Batch(HostTensor.ofInts(a, shape), null), r.split()));
+                }
             }
-            out.add(PreparedBatch.of(HostTensor.of(a, shape), HostTensor.of(b, shape)));
         }
         return out;
     }

@@ -20,16 +20,23 @@ import org.pretext.objective.StepContext;
 /**
  * Wraps a real objective so that every step's inputs are taken in turn from a fixed list of
  * prepared batches: the benchmark measures the training step (transfer, forward, loss, backward,
- * update), exactly what the PyTorch reference times, not data preparation.
+ * update), exactly what the PyTorch reference times, not data preparation. The batches are given
+ * with {@link #use} once the model (and so the inner objective) is initialised, since an
+ * objective such as MAE needs its initialisation to prepare a batch.
  */
 final class FixedInputsObjective implements Objective {
     private final Objective inner;
-    private final List<PreparedBatch> batches;
+    private List<PreparedBatch> batches;
     private int next;
 
-    FixedInputsObjective(Objective inner, List<PreparedBatch> batches) {
+    FixedInputsObjective(Objective inner) {
         this.inner = inner;
-        this.batches = batches;
+    }
+
+    /** The batches every step takes its inputs from, in turn. */
+    synchronized void use(List<PreparedBatch> fixed) {
+        this.batches = List.copyOf(fixed);
+        this.next = 0;
     }
 
     @Override
@@ -49,6 +56,9 @@ final class FixedInputsObjective implements Objective {
 
     @Override
     public synchronized PreparedBatch prepare(Batch batch, SplittableRandom random) {
+        if (batches == null) {
+            throw new IllegalStateException("no fixed batches given");
+        }
         return batches.get(next++ % batches.size());
     }
 

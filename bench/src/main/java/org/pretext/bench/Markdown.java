@@ -25,9 +25,9 @@ final class Markdown {
                 + " preparation); separate processes, alternating, after warm-up; medians over rounds. PyTorch runs"
                 + " with the fastest of its BLAS builds and kernel sets for each thread count (tuned in the same run)."
                 + " Ratio = Pretext's best / PyTorch's best.\n\n");
-        s.append("| config | batch | Pretext 1 thr (steps/s) | Pretext 2 thr | PyTorch 1 thr | PyTorch 2 thr |"
-                + " best/best ratio | GFLOP/step | Pretext % of GEMM peak | PyTorch best setting |\n");
-        s.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        s.append("| config | batch | steps (warm-up + timed) | Pretext 1 thr (steps/s) | Pretext 2 thr | PyTorch 1 thr |"
+                + " PyTorch 2 thr | best/best ratio | GFLOP/step | Pretext % of GEMM peak | PyTorch best setting |\n");
+        s.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         double peak = ((Number) r.get("peakGflops")).doubleValue();
         Map<String, Object> configs = (Map<String, Object>) r.get("configs");
         for (Map.Entry<String, Object> e : configs.entrySet()) {
@@ -40,16 +40,17 @@ final class Markdown {
             double flops = ((Number) c.get("flopsPerStep")).doubleValue();
             double bestP = Math.max(p1, p2);
             double bestT = Math.max(t1, t2);
-            s.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.1f | %.1f | **%.2f** | %.2f | %.0f%% | %s |%n",
-                    e.getKey(), c.get("batch"), p1, p2, t1, t2, bestP / bestT, flops / 1e9, 100 * bestP * flops / 1e9 / peak,
+            s.append(String.format(Locale.ROOT, "| %s | %s | %.0f + %.0f | %.1f | %.1f | %.1f | %.1f | **%.2f** | %.2f | %.0f%% | %s |%n",
+                    e.getKey(), c.get("batch"), num(c, "warmup"), num(c, "steps"), p1, p2, t1, t2, bestP / bestT, flops / 1e9, 100 * bestP * flops / 1e9 / peak,
                     c.get("pytorchBest")));
         }
-        s.append("\n## Same losses from the same initial weights\n\n| config | steps | max abs difference | first"
-                + " loss (Pretext / PyTorch) | last loss (Pretext / PyTorch) |\n|---|---|---|---|---|\n");
+        s.append("\n## Same losses from the same initial weights\n\n| config | steps | max abs difference | max relative"
+                + " difference | first loss (Pretext / PyTorch) | last loss (Pretext / PyTorch) |\n|---|---|---|---|---|---|\n");
         for (Map.Entry<String, Object> e : configs.entrySet()) {
             Map<String, Object> q = (Map<String, Object>) ((Map<String, Object>) e.getValue()).get("equalLoss");
-            s.append(String.format(Locale.ROOT, "| %s | %s | %.2e | %.6f / %.6f | %.6f / %.6f |%n", e.getKey(),
-                    q.get("steps"), num(q, "maxAbsDifference"), num(q, "firstLossPretext"), num(q, "firstLossPytorch"),
+            s.append(String.format(Locale.ROOT, "| %s | %s | %.2e | %.2e | %.6f / %.6f | %.6f / %.6f |%n", e.getKey(),
+                    q.get("steps"), num(q, "maxAbsDifference"), num(q, "maxRelativeDifference"),
+                    num(q, "firstLossPretext"), num(q, "firstLossPytorch"),
                     num(q, "lastLossPretext"), num(q, "lastLossPytorch")));
         }
         s.append("\n## Start-up, memory\n\n| config | side | cold start to first step (s) | peak resident memory (MB)"
@@ -79,8 +80,15 @@ final class Markdown {
             Map<String, Object> med = (Map<String, Object>) ((Map<String, Object>) e.getValue()).get("medians");
             double best = Math.max(rate(med, "pretext-1"), rate(med, "pretext-2"));
             int batch = ((Number) ((Map<String, Object>) e.getValue()).get("batch")).intValue();
-            s.append(String.format(Locale.ROOT, "- %s consumes %.0f views/s at its best step rate (%d views per step)%n",
-                    e.getKey(), best * 2 * batch, 2 * batch));
+            BenchConfig.Inputs inputs = BenchConfig.named(e.getKey()).inputs();
+            if (inputs == BenchConfig.Inputs.VIEW_PAIRS) {
+                s.append(String.format(Locale.ROOT, "- %s consumes %.0f views/s at its best step rate (%d views per step)%n",
+                        e.getKey(), best * 2 * batch, 2 * batch));
+            } else {
+                String what = inputs == BenchConfig.Inputs.TOKENS ? "token windows" : "images";
+                s.append(String.format(Locale.ROOT, "- %s consumes %.0f %s/s at its best step rate (%d per step)%n",
+                        e.getKey(), best * batch, what, batch));
+            }
         }
         s.append(String.format(Locale.ROOT, "%nSuite wall time: %.0f s.%n%n<details><summary>Every measured process"
                 + "</summary>%n%n```%n", num(r, "suiteSeconds")));

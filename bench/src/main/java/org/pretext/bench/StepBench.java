@@ -1,6 +1,7 @@
 package org.pretext.bench;
 
 import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import com.google.gson.Gson;
 import java.io.IOException;
@@ -12,9 +13,11 @@ import java.util.List;
 import java.util.Map;
 import org.pretext.data.HostTensor;
 import org.pretext.data.InMemorySplit;
+import org.pretext.datasets.npy.NpyWriter;
 import org.pretext.engine.EngineSetup;
 import org.pretext.engine.MklCpuOverride;
 import org.pretext.model.PretextModel;
+import org.pretext.objective.Objective;
 import org.pretext.objective.PreparedBatch;
 import org.pretext.training.PretrainConfig;
 import org.pretext.training.PretrainResult;
@@ -29,6 +32,8 @@ import org.pretext.training.listener.TrainingListener;
  * on them with a constant learning rate and prints the losses, for the equal-loss check.
  *
  * <pre>java -cp pretext-bench.jar org.pretext.bench.StepBench --config simclr-mlp --threads 2 --warmup 300 --steps 600</pre>
+ *
+ * Configurations: {@link BenchConfig#ALL} (simclr-mlp, simclr-cnn, causal-lm, mae).
  */
 public final class StepBench {
     private StepBench() {}
@@ -44,8 +49,8 @@ public final class StepBench {
         Path dump = a.containsKey("dump") ? Path.of(a.get("dump")) : null;
         int dumpSteps = Integer.parseInt(a.getOrDefault("dump-steps", "100"));
         ClassLoader cl = StepBench.class.getClassLoader();
-        List<PreparedBatch> batches = config.fixedBatches(dump != null ? dumpSteps : 8, 1);
-        FixedInputsObjective objective = new FixedInputsObjective(config.newObjective(cl), batches);
+        Objective inner = config.newObjective(cl);
+        FixedInputsObjective objective = new FixedInputsObjective(inner);
         InMemorySplit data = InMemorySplit.ofFloats(new float[(int) (config.batch() * 8 * config.exampleShape().size())],
                 config.exampleShape(), null, List.of());
         Map<String, Object> out = new LinkedHashMap<>();
@@ -53,9 +58,11 @@ public final class StepBench {
         out.put("config", config.name());
         try (PretextModel model = PretextModel.create(config.encoders(cl, objective.encoderInputShape(
                 config.exampleShape())), objective, config.exampleShape(), Device.cpu(), 1)) {
+            List<PreparedBatch> batches = config.fixedBatches(inner, dump != null ? dumpSteps : 8, 1);
+            objective.use(batches);
             if (dump != null) {
                 writeDump(dump, model, batches);
-                PretrainResult r = new Pretrainer(constant(dumpSteps, dumpSteps).build()).run(model, data, null);
+                PretrainResult r = new Pretrainer(constant(config, dumpSteps, dumpSteps).build()).run(model, data, null);
                 List<Double> losses = new ArrayList<>();
                 for (float l : r.losses()) {
                     losses.add((double) l);
@@ -64,7 +71,7 @@ public final class StepBench {
             } else {
                 double[] atWarmup = {Double.NaN};
                 System.out.println("FIRST_STEP");
-                PretrainResult r = new Pretrainer(constant(warmup + steps, warmup).build())
+                PretrainResult r = new Pretrainer(constant(config, warmup + steps, warmup).build())
                         .addListener(new TrainingListener() {
                             @Override
                             public void onStep(StepMetrics m) {
@@ -88,19 +95,22 @@ public final class StepBench {
         System.out.println(new Gson().toJson(out));
     }
 
-    private static PretrainConfig.Builder constant(long steps, int logEvery) {
-        return PretrainConfig.builder().steps(steps).logEvery(logEvery).learningRate(1e-3).weightDecay(0)
-                .warmupFraction(0).finalLearningRateFraction(1).seed(1).prefetch(4);
+    private static PretrainConfig.Builder constant(BenchConfig config, long steps, int logEvery) {
+        return PretrainConfig.builder().batchSize(config.batch()).steps(steps).logEvery(logEvery).learningRate(1e-3)
+                .weightDecay(0).warmupFraction(0).finalLearningRateFraction(1).seed(1).prefetch(4);
     }
 
-    /** Initial weights as p###.npy with parameters.txt (index, name, trainable), and the batches. */
+    /**
+     * Initial weights as p###.npy with parameters.txt (index, name, trainable), and every tensor of
+     * every prepared batch as batch###_T.npy (T = the tensor's index in the batch; float32 or int32).
+     */
     private static void writeDump(Path dir, PretextModel model, List<PreparedBatch> batches) throws IOException {
         Files.createDirectories(dir);
         StringBuilder index = new StringBuilder();
         int i = 0;
         for (Map.Entry<String, Parameter> e : model.parameters().entrySet()) {
             var arr = e.getValue().getArray();
-            org.pretext.datasets.npy.NpyWriter.writeFloats(dir.resolve(String.format("p%03d.npy", i)), arr.toFloatArray(), arr.getShape().getShape());
+            NpyWriter.writeFloats(dir.resolve(String.format("p%03d.npy", i)), arr.toFloatArray(), arr.getShape().getShape());
             index.append(String.format("%03d %s %s%n", i, e.getKey(), e.getValue().requiresGradient()));
             i++;
         }
@@ -108,8 +118,13 @@ public final class StepBench {
         for (int b = 0; b < batches.size(); b++) {
             List<HostTensor> t = batches.get(b).tensors();
             for (int v = 0; v < t.size(); v++) {
-                org.pretext.datasets.npy.NpyWriter.writeFloats(dir.resolve(String.format("batch%03d_%d.npy", b, v)), t.get(v).floats(),
-                        t.get(v).shape().getShape());
+                Path file = dir.resolve(String.format("batch%03d_%d.npy", b, v));
+                long[] shape = t.get(v).shape().getShape();
+                if (t.get(v).dataType() == DataType.INT32) {
+                    NpyWriter.writeInts(file, t.get(v).ints(), shape);
+                } else {
+                    NpyWriter.writeFloats(file, t.get(v).floats(), shape);
+                }
             }
         }
     }

@@ -26,7 +26,17 @@ import org.pretext.Versions;
  *
  * <pre>mvn -B -q package -DskipTests -Pbench && java -jar bench/target/pretext-bench.jar</pre>
  *
- * Options: {@code --rounds N} (3), {@code --configs a,b} (all), {@code --warmup N}, {@code --steps N}.
+ * Options: {@code --rounds N} (3), {@code --configs a,b} (all), {@code --warmup N}, {@code --steps N}
+ * (for every configuration; by default each takes its own {@link BenchConfig.SuiteSteps}).
+ *
+ * <p>Time budget: the whole suite must finish within 20 minutes on 2 shared cores. Its 88 processes
+ * (per configuration 8 PyTorch tuning runs, 3 rounds × 2 thread counts × 2 sides, 2 equal-loss runs)
+ * cost about 2.5–3 s of start-up each, about 4 minutes; the GEMM peak runs about 1.5 minutes. The
+ * per-configuration step counts keep the training steps themselves near 10 minutes, estimated from
+ * steps measured at 1 thread (2 threads taken as 1.4× faster) on a loaded machine: simclr-mlp
+ * 3 × 600 steps at ≈ 0.07 s per step of all four runs of a round (≈ 150 s with tuning and
+ * equal-loss), simclr-cnn and mae 3 × 20 steps at ≈ 2 s (≈ 170 s each; their steps are 23 GFLOP),
+ * causal-lm 3 × 130 steps at ≈ 0.25 s (≈ 120 s). About 16 minutes in all.
  */
 public final class Suite {
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
@@ -66,11 +76,15 @@ public final class Suite {
         int rounds = Integer.parseInt(a.getOrDefault("rounds", "3"));
         List<String> configs = a.containsKey("configs") ? List.of(a.get("configs").split(","))
                 : BenchConfig.ALL.stream().map(BenchConfig::name).toList();
-        s.runAll(configs, rounds, Integer.parseInt(a.getOrDefault("warmup", "300")),
-                Integer.parseInt(a.getOrDefault("steps", "600")));
+        s.runAll(configs, rounds, a.containsKey("warmup") ? Integer.parseInt(a.get("warmup")) : -1,
+                a.containsKey("steps") ? Integer.parseInt(a.get("steps")) : -1);
     }
 
-    private void runAll(List<String> configs, int rounds, int warmup, int steps) throws Exception {
+    /**
+     * @param warmupAll warm-up steps for every configuration, or -1 for each configuration's own
+     * @param stepsAll timed steps for every configuration, or -1 for each configuration's own
+     */
+    private void runAll(List<String> configs, int rounds, int warmupAll, int stepsAll) throws Exception {
         long t0 = System.nanoTime();
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("machine", machine());
@@ -95,7 +109,9 @@ public final class Suite {
         for (String name : configs) {
             BenchConfig c = BenchConfig.named(name);
             Map<String, Object> cr = new LinkedHashMap<>();
-            int tuneSteps = Math.max(20, steps / 6);
+            int warmup = warmupAll >= 0 ? warmupAll : c.suite().warmup();
+            int steps = stepsAll >= 0 ? stepsAll : c.suite().steps();
+            int tuneSteps = stepsAll >= 0 ? Math.max(20, steps / 6) : c.suite().tuning();
             Map<Integer, String[]> best = new LinkedHashMap<>();
             List<Map<String, Object>> tuning = new ArrayList<>();
             for (int t : THREADS) {
@@ -145,7 +161,9 @@ public final class Suite {
                     (m, e) -> m.put(e.getKey().toString(), String.join(" ", e.getValue())), Map::putAll));
             cr.put("flopsPerStep", c.flopsPerStep());
             cr.put("batch", c.batch());
-            cr.put("equalLoss", equalLoss(name));
+            cr.put("warmup", warmup);
+            cr.put("steps", steps);
+            cr.put("equalLoss", equalLoss(name, c.suite().equalLoss()));
             perConfig.put(name, cr);
         }
         results.put("configs", perConfig);
@@ -157,19 +175,25 @@ public final class Suite {
                 + String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - t0) / 1e9));
     }
 
-    /** Pretext's first 100 losses from its initial weights against PyTorch's from the same weights and batches. */
-    private Map<String, Object> equalLoss(String name) throws Exception {
+    /**
+     * Pretext's first {@code steps} losses from its initial weights against PyTorch's from the same
+     * weights and batches.
+     */
+    private Map<String, Object> equalLoss(String name, int steps) throws Exception {
         Path dir = Files.createTempDirectory("pretext-equal-loss");
         Run j = java("org.pretext.bench.StepBench", Map.of(), "--config", name, "--threads", "1", "--dump",
-                dir.toString(), "--dump-steps", "100");
+                dir.toString(), "--dump-steps", "" + steps);
         Run p = python("openblas-pthread", "Haswell", "--config", name, "--threads", "1", "--load", dir.toString());
         @SuppressWarnings("unchecked")
         List<Number> a = (List<Number>) j.result().get("losses");
         @SuppressWarnings("unchecked")
         List<Number> b = (List<Number>) p.result().get("losses");
         double maxAbs = 0;
+        double maxRel = 0;
         for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
-            maxAbs = Math.max(maxAbs, Math.abs(a.get(i).doubleValue() - b.get(i).doubleValue()));
+            double d = Math.abs(a.get(i).doubleValue() - b.get(i).doubleValue());
+            maxAbs = Math.max(maxAbs, d);
+            maxRel = Math.max(maxRel, d / Math.abs(b.get(i).doubleValue()));
         }
         try (var s = Files.list(dir)) {
             for (Path f : s.toList()) {
@@ -180,6 +204,7 @@ public final class Suite {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("steps", Math.min(a.size(), b.size()));
         m.put("maxAbsDifference", maxAbs);
+        m.put("maxRelativeDifference", maxRel);
         m.put("firstLossPretext", a.get(0));
         m.put("firstLossPytorch", b.get(0));
         m.put("lastLossPretext", a.get(a.size() - 1));
