@@ -26,7 +26,7 @@ import org.pretext.training.listener.TrainingListener;
  * every 1,000 steps. Passes when every reading from step 2,000 on stays within 5% of the reading at
  * step 2,000. Writes {@code bench/soak.json}.
  *
- * <pre>java -cp bench/target/pretext-bench.jar org.pretext.bench.Soak [--steps 20000]</pre>
+ * <pre>java -cp bench/target/pretext-bench.jar org.pretext.bench.Soak [--steps 20000] [--batch 256] [--threads 0]</pre>
  */
 public final class Soak {
     private Soak() {}
@@ -35,6 +35,7 @@ public final class Soak {
         Map<String, String> a = Args.parse(args);
         long steps = Long.parseLong(a.getOrDefault("steps", "20000"));
         int every = Integer.parseInt(a.getOrDefault("every", "1000"));
+        int batch = Integer.parseInt(a.getOrDefault("batch", "256"));
         EngineSetup.configureThreads(Integer.parseInt(a.getOrDefault("threads", "0")));
         Dataset data = MnistDatasetProvider.open(0, 0);
         BenchConfig c = BenchConfig.named("simclr-mlp");
@@ -45,7 +46,7 @@ public final class Soak {
         long t0 = System.nanoTime();
         try (PretextModel model = PretextModel.create(c.encoders(cl, data.pretrain().exampleShape()), objective,
                 data.pretrain().exampleShape(), Device.cpu(), 1)) {
-            new Pretrainer(PretrainConfig.builder().steps(steps).batchSize(256).logEvery(every).checkpointDir(ckpt)
+            new Pretrainer(PretrainConfig.builder().steps(steps).batchSize(batch).logEvery(every).checkpointDir(ckpt)
                     .checkpointEvery(2000).seed(1).build()).addListener(new TrainingListener() {
                         @Override
                         public void onStep(StepMetrics m) {
@@ -62,6 +63,7 @@ public final class Soak {
                 .max().orElse(Double.NaN);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("steps", steps);
+        out.put("batchSize", batch);
         out.put("seconds", (System.nanoTime() - t0) / 1e9);
         out.put("rssAtStep2000Mb", base);
         out.put("maxDeviationFromStep2000", maxDev);
