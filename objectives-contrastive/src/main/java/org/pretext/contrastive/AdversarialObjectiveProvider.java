@@ -1,5 +1,6 @@
 package org.pretext.contrastive;
 
+import org.pretext.adversarial.Pgd;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package org.pretext.contrastive;
 
+import org.pretext.adversarial.Pgd;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;

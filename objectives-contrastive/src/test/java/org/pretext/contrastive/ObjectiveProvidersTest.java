@@ -1,5 +1,6 @@
 package org.pretext.contrastive;
 
+import org.pretext.adversarial.Pgd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -93,13 +93,16 @@ public final class KnnMonitor implements EpochMonitor {
     /** kNN accuracy of the model's current encoder on the monitor's subsets. */
     public double accuracy(PretextModel model) {
         Shape in = model.encoder().inputShape();
-        if (!in.equals(bank.exampleShape())) {
-            throw new PretextException("The kNN monitor feeds examples of shape " + bank.exampleShape()
+        Shape fed = model.objective().encoderInputShape(bank.exampleShape());
+        if (!in.equals(fed)) {
+            throw new PretextException("The kNN monitor feeds inputs of shape " + fed
                     + " to the encoder, which takes " + in + ": switch the monitor off for this objective");
         }
-        Features.Matrix b = Features.extract(model.encoder(), model.parameterStore(), bank, model.device(), batchSize);
+        // what the encoder was trained on of each example (e.g. one half for part-prediction)
+        Features.Matrix b = Features.extract(model.encoder(), model.parameterStore(), bank, model.device(), batchSize,
+                model.objective()::encoderInput);
         Features.Matrix q = Features.extract(model.encoder(), model.parameterStore(), queries, model.device(),
-                batchSize);
+                batchSize, model.objective()::encoderInput);
         try (NDManager m = NDManager.newBaseManager(model.device())) {
             NDArray bx = EngineArrays.floats(m, b.values(), new Shape(b.rows(), b.cols()));
             NDArray qx = EngineArrays.floats(m, q.values(), new Shape(q.rows(), q.cols()));

@@ -100,14 +100,53 @@ public final class ProbeSuite {
      */
     public List<ProbeResult> run(String featuresName, Features.Matrix train, Features.Matrix test,
             List<String> classNames) {
+        return runKeepingModel(featuresName, train, test, classNames).results();
+    }
+
+    /**
+     * The results of one feature set and the logistic model fitted on every training label.
+     *
+     * @param results as {@link #run} returns them
+     * @param allLabelsModel the logistic probe's final fit at the "all" budget (host data only, usable
+     *     after the suite's arrays are freed), or null when the budgets have no "all" or the probes no
+     *     logistic
+     */
+    public record Evaluation(List<ProbeResult> results, LogisticModel allLabelsModel) {}
+
+    /**
+     * {@link #run(String, Features.Matrix, Features.Matrix, List)}, also returning the logistic model
+     * of the "all" budget (e.g. to attack it: {@link RobustAccuracy}).
+     */
+    public Evaluation runKeepingModel(String featuresName, Features.Matrix train, Features.Matrix test,
+            List<String> classNames) {
         check(train, test);
         try (EngineThreads threads = EngineThreads.set(engineThreads)) {
-            return evaluate(featuresName, train, test, classNames);
+            LogisticModel[] kept = new LogisticModel[1];
+            List<ProbeResult> results = evaluate(featuresName, train, test, classNames, kept);
+            return new Evaluation(results, kept[0]);
+        }
+    }
+
+    /**
+     * Fits the logistic probe on every training row alone, exactly as the "all" budget of a suite
+     * with logistic fits it (same C selection, same seed), without running anything else.
+     */
+    public LogisticModel fitAllLabels(Features.Matrix train, Features.Matrix test) {
+        check(train, test);
+        int numClasses = Math.max(train.numClasses(), test.numClasses());
+        Features.Matrix tr = train.numClasses() == numClasses ? train
+                : new Features.Matrix(train.values(), train.rows(), train.cols(), train.labels(), numClasses);
+        try (EngineThreads threads = EngineThreads.set(engineThreads);
+                NDManager manager = NDManager.newBaseManager(options.device())) {
+            NDArray testX = EngineArrays.floats(manager, test.values(), new Shape(test.rows(), test.cols()));
+            NDArray testY = manager.create(test.labels());
+            long seed = LabelDraws.drawSeed(options.seed(), LabelBudget.all(), 0);
+            return logistic.run(tr, null, null, testX, testY, seed, manager).model();
         }
     }
 
     private List<ProbeResult> evaluate(String featuresName, Features.Matrix train, Features.Matrix test,
-            List<String> classNames) {
+            List<String> classNames, LogisticModel[] keptAllLabels) {
         int numClasses = Math.max(train.numClasses(), test.numClasses());
         Features.Matrix tr = train.numClasses() == numClasses ? train
                 : new Features.Matrix(train.values(), train.rows(), train.cols(), train.labels(), numClasses);
@@ -151,6 +190,9 @@ public final class ProbeSuite {
                                     a.accuracy[d] = o.testAccuracy();
                                     a.l2[d] = 1.0 / o.c();
                                     a.selection = o.selection();
+                                    if (budget.isAll()) {
+                                        keptAllLabels[0] = o.model();
+                                    }
                                 }
                                 case KNN -> a.accuracy[d] = knn.accuracy(x, y, numClasses, testX, test.labels());
                                 case MEAN -> a.accuracy[d] = mean.accuracy(x, y, numClasses, testX, test.labels());

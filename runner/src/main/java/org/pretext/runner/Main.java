@@ -151,6 +151,10 @@ public final class Main implements Runnable {
         @Option(names = "--seed", paramLabel = "N", description = "seed of the label draws (default 42)")
         Long seed;
 
+        @Option(names = "--robust-epsilon", paramLabel = "E", description = "with --run: also attack the all-labels"
+                + " logistic probe end to end with L∞ PGD within E (overrides probe.robustEpsilon; 0: off)")
+        Double robustEpsilon;
+
         @Option(names = "--out", paramLabel = "DIR", description = "where report.json goes (default: the run folder,"
                 + " or ./probe-report)")
         Path out;
@@ -171,6 +175,13 @@ public final class Main implements Runnable {
             }
             if (probes != null) {
                 overrides.put("probes", probes);
+            }
+            if (robustEpsilon != null) {
+                if (run == null) {
+                    throw new PretextException("--robust-epsilon needs --run DIR: the attack goes through the run's"
+                            + " encoder, which features files do not have");
+                }
+                overrides.put(ProbeSettings.ROBUST_EPSILON.name(), robustEpsilon);
             }
             return files ? probeFiles(overrides) : probeRun(overrides);
         }
@@ -201,14 +212,15 @@ public final class Main implements Runnable {
             merged.putAll(overrides);
             var settings = org.pretext.param.ParamValues.resolve("probe options", ProbeSettings.ALL, merged);
             RunReport report;
+            Path dir = out != null ? out : run;
+            java.nio.file.Files.createDirectories(dir); // the probes write the projection there
             try (TrainedModel.Restored r = TrainedModel.load(c, new RunDirectory(run))) {
-                List<ProbeResult> results = new RunPipeline(c, null).probeAll(r.model(), settings,
+                RunPipeline.Probed probed = new RunPipeline(c, null).probeAll(r.model(), settings,
                         out != null ? out : run);
                 report = new RunReport(c.config().objective().name(), c.dataset().name(), c.config().encoder().name(),
-                        c.config().seed(), org.pretext.engine.Devices.name(c.device()), null, results, c.provenance());
+                        c.config().seed(), org.pretext.engine.Devices.name(c.device()), null, probed.results(),
+                        probed.robust(), c.provenance());
             }
-            Path dir = out != null ? out : run;
-            java.nio.file.Files.createDirectories(dir);
             Path file = dir.resolve(out != null ? "report.json" : "probe-report.json");
             report.write(file);
             RunPipeline.printTable(report, System.out);

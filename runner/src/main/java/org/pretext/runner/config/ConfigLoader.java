@@ -151,6 +151,7 @@ public final class ConfigLoader {
         ProbeSettings.budgets(probe);
         ProbeSettings.names(probe, ProbeSettings.FEATURES, ProbeSettings.FEATURE_SETS);
         ProbeSettings.names(probe, ProbeSettings.PROBES, ProbeSettings.PROBE_KINDS);
+        ProbeSettings.robustSettings(probe, 0);
         return new RunConfig(tree, t.get(SEED), t.get(DEVICE), t.get(THREADS), section(tree, "dataset"), section(tree, "encoder"), section(tree, "objective"), training, probe);
     }
 

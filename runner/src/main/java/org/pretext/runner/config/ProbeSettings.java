@@ -23,9 +23,31 @@ public final class ProbeSettings {
             "during pretraining, kNN accuracy (k=20, T=0.07) of 1,000 labelled training examples on 1,000 test"
             + " examples every N epochs, logged as knnAccuracy (0: off; off anyway without labels)").atLeast(0);
 
+    public static final Param<Double> ROBUST_EPSILON = Param.ofDouble("robustEpsilon", 0.0,
+            "adversarial robustness of the linear probe: L∞ radius ε of a PGD attack, in input units, on the"
+            + " classifier encoder → standardiser → logistic probe fitted on all labels of the pretrained features,"
+            + " run on the test inputs; clean and robust accuracy go into report.json ('robust') (0: off; 8/255 ="
+            + " 0.0314 is the adversarial objective's training radius on [0, 1] pixels)").atLeast(0);
+    public static final Param<Double> ROBUST_STEP_SIZE = Param.ofDouble("robustStepSize", 0.0,
+            "α, the size of each signed-gradient PGD step (0: ε/4)").atLeast(0);
+    public static final Param<Integer> ROBUST_STEPS = Param.ofInt("robustSteps", 20,
+            "PGD ascent steps, each a forward and backward pass of the encoder on the attacked examples (0: the"
+            + " random start alone)").atLeast(0);
+    public static final Param<Boolean> ROBUST_RANDOM_START = Param.ofBoolean("robustRandomStart", true,
+            "start each attack from a uniform random point of the ε-ball (seeded by the run seed)");
+    public static final Param<Double> ROBUST_MIN = Param.ofDouble("robustMin", 0.0,
+            "lowest valid input value: attacked inputs are clamped to [robustMin, robustMax] (Pretext's image"
+            + " datasets give pixels in [0, 1])");
+    public static final Param<Double> ROBUST_MAX = Param.ofDouble("robustMax", 1.0, "highest valid input value");
+    public static final Param<Integer> ROBUST_EXAMPLES = Param.ofInt("robustExamples", 0,
+            "attack the first N test examples only (0: the whole test split)").atLeast(0);
+
     /** Every key of the section. */
     public static final List<Param<?>> ALL = List.of(LABELS_PER_CLASS, DRAWS, FEATURES, PROBES, BATCH_SIZE, ENABLED,
-            MONITOR_EVERY);
+            MONITOR_EVERY, ROBUST_EPSILON, ROBUST_STEP_SIZE, ROBUST_STEPS, ROBUST_RANDOM_START, ROBUST_MIN, ROBUST_MAX,
+            ROBUST_EXAMPLES);
+    /** Examples attacked together by the robust-accuracy measurement. */
+    public static final int ROBUST_BATCH_SIZE = 256;
     /** Known feature sets. */
     public static final List<String> FEATURE_SETS = List.of("pretrained", "random-encoder", "raw-input");
     /** Known probes. */
@@ -53,6 +75,22 @@ public final class ProbeSettings {
             }
         }
         return out;
+    }
+
+    /** Whether the robust-accuracy measurement is on (ε > 0). */
+    public static boolean robust(ParamValues v) {
+        return v.get(ROBUST_EPSILON) > 0;
+    }
+
+    /** The robust-accuracy settings; checks the valid range. */
+    public static org.pretext.probe.RobustAccuracy.Settings robustSettings(ParamValues v, long seed) {
+        if (!(v.get(ROBUST_MAX) > v.get(ROBUST_MIN))) {
+            throw new PretextException("Invalid probe.robustMax " + v.get(ROBUST_MAX) + ": expected a number >"
+                    + " probe.robustMin (" + v.get(ROBUST_MIN) + ")");
+        }
+        return new org.pretext.probe.RobustAccuracy.Settings(v.get(ROBUST_EPSILON), v.get(ROBUST_STEP_SIZE),
+                v.get(ROBUST_STEPS), v.get(ROBUST_RANDOM_START), v.get(ROBUST_MIN), v.get(ROBUST_MAX),
+                v.get(ROBUST_EXAMPLES), ROBUST_BATCH_SIZE, org.pretext.Seeds.derive(seed, 0x0b057L));
     }
 
     /** A comma-separated list checked against known names. */

@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import org.pretext.data.HostTensor;
 import org.pretext.data.Split;
 import org.pretext.encoder.Encoder;
 import org.pretext.encoder.Features;
@@ -13,19 +15,31 @@ import org.pretext.model.PretextModel;
 
 /**
  * The three feature sets a run probes: the pretrained encoder, the same architecture randomly
- * initialised from the run seed (the raw input is {@link org.pretext.probe.RawFeatures}).
+ * initialised from the run seed (the raw input is {@link org.pretext.probe.RawFeatures}). Both
+ * encoders see what the objective feeds the encoder of each example ({@link
+ * org.pretext.objective.Objective#encoderInput}, e.g. the top half for part-prediction).
  */
 public final class FeatureSets {
     private FeatureSets() {}
 
     /** Frozen features of the pretrained encoder. */
     public static Features.Matrix pretrained(PretextModel model, Split split, int batchSize) {
-        return Features.extract(model.encoder(), model.parameterStore(), split, model.device(), batchSize);
+        return Features.extract(model.encoder(), model.parameterStore(), split, model.device(), batchSize,
+                model.objective()::encoderInput);
     }
 
     /** Features of a freshly initialised encoder of the same architecture (seeded). */
     public static Features.Matrix[] randomEncoder(Supplier<Encoder> encoders, long seed, Device device,
             int batchSize, Split... splits) {
+        return randomEncoder(encoders, UnaryOperator.identity(), seed, device, batchSize, splits);
+    }
+
+    /**
+     * Features of a freshly initialised encoder of the same architecture (seeded), fed
+     * {@code encoderInput} of each batch of examples (e.g. {@code objective::encoderInput}).
+     */
+    public static Features.Matrix[] randomEncoder(Supplier<Encoder> encoders, UnaryOperator<HostTensor> encoderInput,
+            long seed, Device device, int batchSize, Split... splits) {
         EngineSetup.engine().setRandomSeed((int) (seed ^ (seed >>> 32)));
         Encoder e = encoders.get();
         try (NDManager m = NDManager.newBaseManager(device)) {
@@ -33,7 +47,7 @@ public final class FeatureSets {
             ParameterStore store = new ParameterStore(m, false);
             Features.Matrix[] out = new Features.Matrix[splits.length];
             for (int i = 0; i < splits.length; i++) {
-                out[i] = Features.extract(e, store, splits[i], device, batchSize);
+                out[i] = Features.extract(e, store, splits[i], device, batchSize, encoderInput);
             }
             return out;
         }

@@ -5,6 +5,7 @@ import java.util.List;
 import org.pretext.encoder.Features;
 import org.pretext.param.ParamValues;
 import org.pretext.probe.LabelBudget;
+import org.pretext.probe.LogisticModel;
 import org.pretext.probe.ProbeKind;
 import org.pretext.probe.ProbeOptions;
 import org.pretext.probe.ProbeResult;
@@ -38,5 +39,15 @@ public final class ProbeStage {
      */
     public List<ProbeResult> evaluate(String name, Features.Matrix train, Features.Matrix test) {
         return suite.run(name, train, test, classNames);
+    }
+
+    /** {@link #evaluate}, also keeping the logistic model fitted on all labels (null if none was). */
+    public ProbeSuite.Evaluation evaluateKeepingModel(String name, Features.Matrix train, Features.Matrix test) {
+        return suite.runKeepingModel(name, train, test, classNames);
+    }
+
+    /** The logistic probe on every training label, fitted as the "all" budget fits it. */
+    public LogisticModel fitAllLabels(Features.Matrix train, Features.Matrix test) {
+        return suite.fitAllLabels(train, test);
     }
 }

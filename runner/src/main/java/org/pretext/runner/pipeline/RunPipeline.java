@@ -2,6 +2,9 @@ package org.pretext.runner.pipeline;
 
 import org.pretext.probe.ProbeResult;
 import org.pretext.probe.RawFeatures;
+import org.pretext.probe.LogisticModel;
+import org.pretext.probe.ProbeSuite;
+import org.pretext.probe.RobustAccuracy;
 import com.google.inject.Inject;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -35,7 +38,20 @@ public final class RunPipeline {
     public RunPipeline(RunComponents components, PretrainStage pretrain) {
         this.components = components;
         this.pretrain = pretrain;
+        if (ProbeSettings.robust(components.config().probe()) && components.dataset() instanceof TextDataset) {
+            throw new org.pretext.PretextException("probe.robustEpsilon is for continuous inputs (images, feature"
+                    + " vectors); dataset '" + components.dataset().name() + "' holds token ids: set"
+                    + " probe.robustEpsilon=0");
+        }
     }
+
+    /**
+     * What the probes of a model measured.
+     *
+     * @param results one entry per feature set, probe and budget
+     * @param robust the robust-accuracy measurement, or null when it is off
+     */
+    public record Probed(List<ProbeResult> results, RobustAccuracy.Result robust) {}
 
     /**
      * Runs into a prepared folder.
@@ -46,6 +62,7 @@ public final class RunPipeline {
         RunConfig c = components.config();
         Files.writeString(dir.config(), ConfigLoader.toYaml(c.tree()), StandardCharsets.UTF_8);
         List<ProbeResult> entries = new ArrayList<>();
+        RobustAccuracy.Result robust = null;
         PretrainSummary summary;
         try (PretrainStage.Outcome o = pretrain.run(dir, resume)) {
             var r = o.result();
@@ -53,15 +70,20 @@ public final class RunPipeline {
                     o.extra());
             boolean probe = withProbes && c.probe().get(ProbeSettings.ENABLED);
             if (probe && components.dataset().train().isPresent() && components.dataset().test().isPresent()) {
-                entries.addAll(components.dataset() instanceof TextDataset text
-                        ? new TextProbes(components, text).probeAll(o.model(), c.probe())
-                        : probeAll(o.model(), c.probe(), dir.root()));
+                if (components.dataset() instanceof TextDataset text) {
+                    entries.addAll(new TextProbes(components, text).probeAll(o.model(), c.probe()));
+                } else {
+                    Probed p = probeAll(o.model(), c.probe(), dir.root());
+                    entries.addAll(p.results());
+                    robust = p.robust();
+                }
             } else if (probe) {
                 System.err.println("note: dataset '" + components.dataset().name() + "' has no labels; probes skipped");
             }
         }
         RunReport report = new RunReport(c.objective().name(), components.dataset().name(), c.encoder().name(),
-                c.seed(), org.pretext.engine.Devices.name(components.device()), summary, entries, components.provenance());
+                c.seed(), org.pretext.engine.Devices.name(components.device()), summary, entries, robust,
+                components.provenance());
         report.write(dir.reportJson());
         ReportRenderer.render(dir.root());
         printTable(report, out);
@@ -71,9 +93,11 @@ public final class RunPipeline {
 
     /**
      * Probes every configured feature set of a model on the dataset's train and test splits, and
-     * saves the pretrained test features' 2-D projection into {@code folder}.
+     * saves the pretrained test features' 2-D projection into {@code folder}. With
+     * {@code probe.robustEpsilon} > 0, also attacks the logistic probe fitted on all labels of the
+     * pretrained features, end to end through the encoder, on the test inputs ({@link RobustAccuracy}).
      */
-    public List<ProbeResult> probeAll(PretextModel model, ParamValues probe, java.nio.file.Path folder)
+    public Probed probeAll(PretextModel model, ParamValues probe, java.nio.file.Path folder)
             throws IOException {
         RunConfig c = components.config();
         Split train = components.dataset().train().orElseThrow(() -> new org.pretext.PretextException("dataset '"
@@ -83,24 +107,48 @@ public final class RunPipeline {
         int batch = probe.get(ProbeSettings.BATCH_SIZE);
         ProbeStage probes = new ProbeStage(probe, c.seed(), components.device(), train.classNames());
         List<ProbeResult> entries = new ArrayList<>();
+        boolean robust = ProbeSettings.robust(probe);
+        LogisticModel allLabels = null;
         for (String set : ProbeSettings.names(probe, ProbeSettings.FEATURES, ProbeSettings.FEATURE_SETS)) {
             long t0 = System.nanoTime();
             Features.Matrix[] f = switch (set) {
                 case "pretrained" -> new Features.Matrix[] {FeatureSets.pretrained(model, train, batch),
                         FeatureSets.pretrained(model, test, batch)};
-                case "random-encoder" -> FeatureSets.randomEncoder(components.encoders(), c.seed(),
-                        components.device(), batch, train, test);
+                case "random-encoder" -> FeatureSets.randomEncoder(components.encoders(),
+                        model.objective()::encoderInput, c.seed(), components.device(), batch, train, test);
                 default -> new Features.Matrix[] {RawFeatures.of(train), RawFeatures.of(test)};
             };
             if (set.equals("pretrained")) {
                 new ReportRenderer.SavedProjection(Projection.of(f[1], 2000, c.seed()), test.classNames())
                         .write(folder.resolve("projection.json"));
+                ProbeSuite.Evaluation e = probes.evaluateKeepingModel(set, f[0], f[1]);
+                entries.addAll(e.results());
+                allLabels = e.allLabelsModel();
+                if (robust && allLabels == null) {
+                    // the budgets or probes leave out the all-labels logistic fit: make it for the attack alone
+                    allLabels = probes.fitAllLabels(f[0], f[1]);
+                }
+            } else {
+                entries.addAll(probes.evaluate(set, f[0], f[1]));
             }
-            entries.addAll(probes.evaluate(set, f[0], f[1]));
             System.err.printf(Locale.ROOT, "probed %s features (%d-d) in %.1f s%n", set, f[0].cols(),
                     (System.nanoTime() - t0) / 1e9);
         }
-        return entries;
+        RobustAccuracy.Result attacked = null;
+        if (robust) {
+            if (allLabels == null) {
+                allLabels = probes.fitAllLabels(FeatureSets.pretrained(model, train, batch),
+                        FeatureSets.pretrained(model, test, batch));
+            }
+            RobustAccuracy.Settings s = ProbeSettings.robustSettings(probe, c.seed());
+            attacked = RobustAccuracy.evaluate(model.encoder(), model.parameterStore(), model.objective()::encoderInput,
+                    allLabels, test, components.device(), s, "pretrained", null);
+            System.err.printf(Locale.ROOT, "PGD-%d (ε = %.4g, α = %.4g) on %d test examples in %.1f s: clean %.2f %%,"
+                    + " robust %.2f %%, largest perturbation %.4g%n", attacked.steps(), attacked.epsilon(),
+                    attacked.stepSize(), attacked.examples(), attacked.seconds(), 100 * attacked.clean(),
+                    100 * attacked.robust(), attacked.maxPerturbation());
+        }
+        return new Probed(entries, attacked);
     }
 
     /** Prints the probe results as a table: one row per feature set and probe, one column per budget. */
@@ -135,5 +183,18 @@ public final class RunPipeline {
             }
             out.println(line);
         }
+        RobustAccuracy.Result a = r.robust();
+        if (a != null) {
+            out.printf(Locale.ROOT, "%-28s%18s%18s%n", "under attack (%)", "clean", "robust");
+            out.printf(Locale.ROOT, "%-28s%18.2f%18.2f%n", a.features() + " / " + a.probe() + ", " + (a.labelsPerClass()
+                    == null ? "all labels" : a.labelsPerClass() + " per class"), 100 * a.clean(), 100 * a.robust());
+            out.printf(Locale.ROOT, "  L∞ PGD, ε = %.4g, %d steps of α = %.4g%s, inputs clamped to [%s, %s], %d test"
+                    + " examples%n", a.epsilon(), a.steps(), a.stepSize(), a.randomStart() ? ", random start" : "",
+                    plain(a.min()), plain(a.max()), a.examples());
+        }
+    }
+
+    private static String plain(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 }

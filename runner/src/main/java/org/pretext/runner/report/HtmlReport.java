@@ -58,6 +58,18 @@ public final class HtmlReport {
             }
             h.append("</table>\n");
         }
+        if (r.robust() != null) {
+            var a = r.robust();
+            h.append("<h2>Adversarial robustness</h2>\n<p>The logistic probe fitted on ").append(a.labelsPerClass()
+                    == null ? "all labels" : a.labelsPerClass() + " labels per class").append(" of the <code>")
+                    .append(esc(a.features())).append(String.format(Locale.ROOT, "</code> features, attacked end to end"
+                    + " (encoder → standardiser → linear) on %d test inputs by L∞ PGD: ε = %.4g, %d steps of α = %.4g"
+                    + "%s, inputs clamped to [%s, %s]; largest perturbation %.4g.</p>%n", a.examples(), a.epsilon(),
+                    a.steps(), a.stepSize(), a.randomStart() ? " from a random start in the ball" : "",
+                    plainNumber(a.min()), plainNumber(a.max()), a.maxPerturbation()));
+            h.append(String.format(Locale.ROOT, "<table><tr><th>clean accuracy (%%)</th><th>robust accuracy (%%)</th>"
+                    + "</tr><tr><td>%.2f</td><td>%.2f</td></tr></table>%n", 100 * a.clean(), 100 * a.robust()));
+        }
         for (Map.Entry<String, String> plot : plots.entrySet()) {
             h.append("<figure><img src=\"").append(esc(plot.getKey())).append("\" alt=\"").append(esc(plot.getValue()))
                     .append("\"><figcaption>").append(esc(plot.getValue())).append("</figcaption></figure>\n");
@@ -90,6 +102,10 @@ public final class HtmlReport {
         m.forEach((k, v) -> out.put(k, v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 1e15
                 ? (Object) d.longValue() : v));
         return out.toString();
+    }
+
+    private static String plainNumber(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 
     static String esc(String s) {

@@ -1,6 +1,7 @@
 package org.pretext.runner.report;
 
 import org.pretext.probe.ProbeResult;
+import org.pretext.probe.RobustAccuracy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
@@ -22,10 +23,18 @@ import org.pretext.checkpoint.Provenance;
  * @param device device trained on
  * @param pretrain pretraining summary (null for probe-only reports)
  * @param probe probe results
+ * @param robust the all-labels logistic probe of the pretrained features attacked end to end by PGD
+ *     (clean and robust accuracy), or null when {@code probe.robustEpsilon} is 0
  * @param provenance config, seed, data checksums and versions
  */
 public record RunReport(String objective, String dataset, String encoder, long seed, String device,
-        PretrainSummary pretrain, List<ProbeResult> probe, Provenance provenance) {
+        PretrainSummary pretrain, List<ProbeResult> probe, RobustAccuracy.Result robust, Provenance provenance) {
+
+    /** A report without a robust-accuracy measurement. */
+    public RunReport(String objective, String dataset, String encoder, long seed, String device,
+            PretrainSummary pretrain, List<ProbeResult> probe, Provenance provenance) {
+        this(objective, dataset, encoder, seed, device, pretrain, probe, null, provenance);
+    }
 
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls()
             .serializeSpecialFloatingPointValues().create();

@@ -1,4 +1,4 @@
-package org.pretext.contrastive;
+package org.pretext.adversarial;
 
 import org.pretext.engine.Scalars;
 import ai.djl.ndarray.NDArray;
@@ -25,6 +25,10 @@ import org.pretext.engine.NoGradient;
  * attack must run where no other collector is open (DJL allows one at a time); gradients it
  * leaves on model parameters are the caller's to zero. Every array it creates attaches to the
  * inputs' managers.
+ *
+ * <p>It lives in {@code api} so that objectives and evaluations share one attack: the
+ * {@code adversarial} objective trains against it, and the probe module's
+ * {@code RobustAccuracy} measures a linear probe's accuracy under it.
  */
 public final class Pgd {
     /**
@@ -56,7 +60,8 @@ public final class Pgd {
      * Perturbs the floating-point inputs to maximise {@code loss}.
      *
      * @param inputs the clean inputs (no gradient)
-     * @param loss a scalar function of inputs of the same layout, built from NDArray operations
+     * @param loss a scalar function (float32 or float64) of inputs of the same layout, built from NDArray
+     *     operations
      */
     public static Result attack(NDList inputs, Function<NDList, NDArray> loss, Settings s) {
         int n = inputs.size();
@@ -99,7 +104,7 @@ public final class Pgd {
             try (GradientCollector gc = EngineSetup.engine().newGradientCollector()) {
                 NDArray l = loss.apply(current);
                 gc.backward(l);
-                last = l.getFloat();
+                last = l.getDataType() == DataType.FLOAT64 ? l.getDouble() : l.toType(DataType.FLOAT32, false).getFloat();
             }
             if (t == 0) {
                 first = last;
