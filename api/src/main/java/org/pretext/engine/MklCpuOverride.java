@@ -17,11 +17,11 @@ import java.util.Map;
  * lets MKL run its AVX-512 kernels (measured on this project's 2-core AMD EPYC: fp32 GEMM 2.3–2.5×,
  * whole SimCLR step 1.4–1.65×; numerics unchanged).
  *
- * <p>Opt-in: {@code -Dpretext.mklOverride=true} or {@code PRETEXT_MKL_OVERRIDE=true}, Linux x86-64
- * only. It is off by default because with it bit-exact reproducibility was lost in one test
- * (an adversarial objective resumed from a checkpoint, whose PGD sign steps amplify the last-bit
- * differences of MKL's AVX-512 kernels); results stay correct to float32 precision. Any failure
- * falls back silently to MKL's own dispatch.
+ * <p>On by default on Linux x86-64; {@code -Dpretext.mklOverride=false} or
+ * {@code PRETEXT_MKL_OVERRIDE=false} turns it off. (It was off for a while because a resumed
+ * adversarial run lost bit-exactness with it; the cause turned out to be DJL freeing scalar
+ * constants before the backward pass — see {@link Scalars} — and with that fixed the resume tests
+ * pass bit-exactly with the override on.) Any failure falls back silently to MKL's own dispatch.
  * {@link EngineSetup} loads it before the engine starts and verifies GEMM results afterwards.
  */
 public final class MklCpuOverride {
@@ -32,10 +32,10 @@ public final class MklCpuOverride {
 
     private MklCpuOverride() {}
 
-    /** Whether the user turned the lever on. */
+    /** Whether the lever is on: unless the user set it to {@code false}. */
     public static boolean enabled() {
         String p = System.getProperty("pretext.mklOverride", System.getenv("PRETEXT_MKL_OVERRIDE"));
-        return p != null && p.trim().equalsIgnoreCase("true");
+        return p == null || !p.trim().equalsIgnoreCase("false");
     }
 
     /** What happened: "loaded", "disabled", or why it was skipped. */

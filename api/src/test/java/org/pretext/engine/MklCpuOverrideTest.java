@@ -31,11 +31,11 @@ class MklCpuOverrideTest {
         assumeTrue(System.getProperty("os.name").contains("Linux") && (arch.equals("amd64") || arch.equals("x86_64")),
                 "skipped: the override is for Linux x86-64");
         assertThat(statusInChild("-Dpretext.mklOverride=true")).isEqualTo("status=loaded");
+        assertThat(statusInChild()).as("on by default").isEqualTo("status=loaded");
     }
 
     @Test
-    void isOffUnlessAskedFor() throws Exception {
-        assertThat(statusInChild()).isEqualTo("status=disabled");
+    void isOffWhenTheUserSaysSo() throws Exception {
         assertThat(statusInChild("-Dpretext.mklOverride=false")).isEqualTo("status=disabled");
     }
 }
