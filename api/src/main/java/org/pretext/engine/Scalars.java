@@ -2,6 +2,7 @@ package org.pretext.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import java.util.function.BinaryOperator;
 
 /**
  * Arithmetic between an array and a constant that is safe inside a {@code GradientCollector}.
@@ -24,36 +25,32 @@ public final class Scalars {
 
     /** x · c. */
     public static NDArray mul(NDArray x, double c) {
-        try (NDArray k = constant(x, c)) {
-            return x.mul(k);
-        }
+        return withConstant(x, c, NDArray::mul);
     }
 
     /** x / c. */
     public static NDArray div(NDArray x, double c) {
-        try (NDArray k = constant(x, c)) {
-            return x.div(k);
-        }
+        return withConstant(x, c, NDArray::div);
     }
 
     /** x^c, element-wise. */
     public static NDArray pow(NDArray x, double c) {
-        try (NDArray k = constant(x, c)) {
-            return x.pow(k);
-        }
+        return withConstant(x, c, NDArray::pow);
     }
 
     /** max(x, c), element-wise. */
     public static NDArray maximum(NDArray x, double c) {
-        try (NDArray k = constant(x, c)) {
-            return x.maximum(k);
-        }
+        return withConstant(x, c, NDArray::maximum);
     }
 
     /** min(x, c), element-wise. */
     public static NDArray minimum(NDArray x, double c) {
+        return withConstant(x, c, NDArray::minimum);
+    }
+
+    private static NDArray withConstant(NDArray x, double c, BinaryOperator<NDArray> op) {
         try (NDArray k = constant(x, c)) {
-            return x.minimum(k);
+            return op.apply(x, k);
         }
     }
 
