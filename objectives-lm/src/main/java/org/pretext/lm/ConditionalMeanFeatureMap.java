@@ -3,15 +3,10 @@ package org.pretext.lm;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
-import java.util.List;
 import org.pretext.PretextException;
-import org.pretext.Versions;
 import org.pretext.encoder.SequenceEncoder;
 import org.pretext.encoder.TokenEmbeddings;
-import org.pretext.param.Param;
-import org.pretext.param.ParamValues;
 import org.pretext.text.FeatureMap;
-import org.pretext.text.FeatureMapProvider;
 import org.pretext.text.SequenceBatch;
 
 /**
@@ -29,13 +24,7 @@ import org.pretext.text.SequenceBatch;
  * reviews) makes the next word speak of the downstream task; without one the model mostly
  * predicts what follows any sentence (a newline), whatever the sentence said.
  */
-public final class ConditionalMeanFeatureMap implements FeatureMap, FeatureMapProvider {
-    /** Text appended to each sentence. */
-    public static final Param<String> PROMPT = Param.ofString("prompt", "",
-            "text appended to every sentence before the encoder runs, e.g. ' this movie is' (empty: none)");
-
-    private final String prompt;
-
+public final class ConditionalMeanFeatureMap extends PromptedFeatureMap {
     /** The provider (and the map without a prompt). */
     public ConditionalMeanFeatureMap() {
         this("");
@@ -43,37 +32,12 @@ public final class ConditionalMeanFeatureMap implements FeatureMap, FeatureMapPr
 
     /** The map with text appended to every sentence before the encoder runs. */
     public ConditionalMeanFeatureMap(String prompt) {
-        this.prompt = prompt == null ? "" : prompt;
+        super("conditional-mean", "Saunshi et al. 2021: Φ·p(·|s), the next-token distribution's mean output word embedding", prompt);
     }
 
     @Override
-    public String prompt() {
-        return prompt;
-    }
-
-    @Override
-    public String name() {
-        return "conditional-mean";
-    }
-
-    @Override
-    public String description() {
-        return "Saunshi et al. 2021: Φ·p(·|s), the next-token distribution's mean output word embedding";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        return List.of(PROMPT);
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
-    }
-
-    @Override
-    public FeatureMap create(ParamValues params) {
-        return new ConditionalMeanFeatureMap(params.get(PROMPT));
+    protected FeatureMap withPrompt(String prompt) {
+        return new ConditionalMeanFeatureMap(prompt);
     }
 
     @Override

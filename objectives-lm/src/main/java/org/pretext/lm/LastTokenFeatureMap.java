@@ -2,23 +2,12 @@ package org.pretext.lm;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.training.ParameterStore;
-import java.util.List;
-import org.pretext.Versions;
 import org.pretext.encoder.SequenceEncoder;
-import org.pretext.param.Param;
-import org.pretext.param.ParamValues;
 import org.pretext.text.FeatureMap;
-import org.pretext.text.FeatureMapProvider;
 import org.pretext.text.SequenceBatch;
 
 /** {@code last-token}: the hidden state of a sentence's last token, f(s) = h_{|s|} (D values). */
-public final class LastTokenFeatureMap implements FeatureMap, FeatureMapProvider {
-    /** Text appended to each sentence. */
-    public static final Param<String> PROMPT = Param.ofString("prompt", "",
-            "text appended to every sentence before the encoder runs, e.g. ' this movie is' (empty: none)");
-
-    private final String prompt;
-
+public final class LastTokenFeatureMap extends PromptedFeatureMap {
     /** The provider (and the map without a prompt). */
     public LastTokenFeatureMap() {
         this("");
@@ -26,37 +15,12 @@ public final class LastTokenFeatureMap implements FeatureMap, FeatureMapProvider
 
     /** The map with text appended to every sentence before the encoder runs. */
     public LastTokenFeatureMap(String prompt) {
-        this.prompt = prompt == null ? "" : prompt;
+        super("last-token", "Hidden state of the sentence's last token", prompt);
     }
 
     @Override
-    public String prompt() {
-        return prompt;
-    }
-
-    @Override
-    public String name() {
-        return "last-token";
-    }
-
-    @Override
-    public String description() {
-        return "Hidden state of the sentence's last token";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        return List.of(PROMPT);
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
-    }
-
-    @Override
-    public FeatureMap create(ParamValues params) {
-        return new LastTokenFeatureMap(params.get(PROMPT));
+    protected FeatureMap withPrompt(String prompt) {
+        return new LastTokenFeatureMap(prompt);
     }
 
     @Override

@@ -1,0 +1,68 @@
+package org.pretext.lm;
+
+import java.util.List;
+import org.pretext.Versions;
+import org.pretext.param.Param;
+import org.pretext.param.ParamValues;
+import org.pretext.text.FeatureMap;
+import org.pretext.text.FeatureMapProvider;
+
+/**
+ * What the language-model feature maps share: each is its own provider, found by name, with one
+ * parameter, the prompt appended to every sentence before the encoder runs. Subclasses say what
+ * the map computes ({@link FeatureMap#apply}, {@link FeatureMap#featureSize}) and how to make one
+ * with a prompt.
+ */
+public abstract class PromptedFeatureMap implements FeatureMap, FeatureMapProvider {
+    /** Text appended to each sentence. */
+    public static final Param<String> PROMPT = Param.ofString("prompt", "",
+            "text appended to every sentence before the encoder runs, e.g. ' this movie is' (empty: none)");
+
+    private final String name;
+    private final String description;
+    private final String prompt;
+
+    /**
+     * @param name the map's stable name
+     * @param description one line for {@code list}
+     * @param prompt text appended to every sentence (null or empty: none)
+     */
+    protected PromptedFeatureMap(String name, String description, String prompt) {
+        this.name = name;
+        this.description = description;
+        this.prompt = prompt == null ? "" : prompt;
+    }
+
+    /** The same map with another prompt. */
+    protected abstract FeatureMap withPrompt(String prompt);
+
+    @Override
+    public final String prompt() {
+        return prompt;
+    }
+
+    @Override
+    public final String name() {
+        return name;
+    }
+
+    @Override
+    public final String description() {
+        return description;
+    }
+
+    @Override
+    public final List<Param<?>> parameters() {
+        return List.of(PROMPT);
+    }
+
+    @Override
+    public final int spiVersion() {
+        return Versions.SPI_VERSION;
+    }
+
+    @Override
+    public final FeatureMap create(ParamValues params) {
+        return withPrompt(params.get(PROMPT));
+    }
+}
