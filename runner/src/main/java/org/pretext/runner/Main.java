@@ -255,7 +255,7 @@ public final class Main implements Runnable {
 
     /** {@code list}: every discovered provider with its parameters. */
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "List objectives, encoders and datasets with their parameters and where they come from.")
+            description = "List objectives, encoders, datasets and feature maps with their parameters and where they come from.")
     static final class ListProviders implements Callable<Integer> {
         @Option(names = "--plugins", paramLabel = "DIR", description = "folder of plug-in jars (repeatable)")
         List<Path> plugins = new java.util.ArrayList<>();
@@ -267,6 +267,7 @@ public final class Main implements Runnable {
             print(out, r.objectives());
             print(out, r.encoders());
             print(out, r.datasets());
+            print(out, r.featureMaps());
             out.println("training settings (config section 'training', or --set training.KEY=VALUE):");
             printParams(out, TrainingSettings.ALL);
             out.println("probe settings (config section 'probe'):");

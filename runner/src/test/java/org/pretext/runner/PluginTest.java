@@ -67,6 +67,8 @@ class PluginTest {
         Processes.Result list = Processes.run(work, jar.toString(), "list");
         assertThat(list.exit()).as(list.output()).isZero();
         assertThat(list.output()).contains("align-uniform — Alignment and uniformity").contains(jar.toString());
+        assertThat(list.output()).as("list shows the text feature maps too").contains("feature maps:")
+                .contains("conditional-mean — ").contains("last-token — ").contains("mean — ");
 
         Processes.Result run = Processes.run(work, null, "run", "--plugins", jar.getParent().toString(),
                 "--objective", "align-uniform", "--steps", "30", "--set", "dataset.train-limit=1024",

@@ -17,7 +17,6 @@ import org.pretext.engine.EngineSetup;
 import org.pretext.model.PretextModel;
 import org.pretext.param.ParamValues;
 import org.pretext.probe.ProbeResult;
-import org.pretext.registry.ProviderRegistry;
 import org.pretext.runner.config.ProbeSettings;
 import org.pretext.runner.wiring.RunComponents;
 import org.pretext.text.FeatureMap;
@@ -82,10 +81,9 @@ final class TextProbes {
         return out;
     }
 
-    private static List<FeatureMap> featureMaps() {
-        ProviderRegistry<FeatureMapProvider> r = ProviderRegistry.load(FeatureMapProvider.class, "feature map");
+    private List<FeatureMap> featureMaps() {
         List<FeatureMap> maps = new ArrayList<>();
-        for (FeatureMapProvider p : r.all().values()) {
+        for (FeatureMapProvider p : components.featureMaps().all().values()) {
             maps.add(p.create(ParamValues.defaults("feature map '" + p.name() + "'", p.parameters())));
         }
         if (maps.isEmpty()) {

@@ -6,6 +6,7 @@ import org.pretext.data.DatasetProvider;
 import org.pretext.encoder.EncoderProvider;
 import org.pretext.objective.ObjectiveProvider;
 import org.pretext.registry.ProviderRegistry;
+import org.pretext.text.FeatureMapProvider;
 
 /**
  * Every kind of provider the runner knows, discovered once with one class loader.
@@ -13,15 +14,17 @@ import org.pretext.registry.ProviderRegistry;
  * @param objectives objective providers
  * @param encoders encoder providers
  * @param datasets dataset providers
+ * @param featureMaps feature maps that turn a sequence encoder's hidden states into sentence features
  */
 public record Registries(ProviderRegistry<ObjectiveProvider> objectives, ProviderRegistry<EncoderProvider> encoders,
-        ProviderRegistry<DatasetProvider> datasets) {
+        ProviderRegistry<DatasetProvider> datasets, ProviderRegistry<FeatureMapProvider> featureMaps) {
 
     /** Discovers all providers visible to a class loader. */
     public static Registries load(ClassLoader loader) {
         return new Registries(ProviderRegistry.load(ObjectiveProvider.class, "objective", loader),
                 ProviderRegistry.load(EncoderProvider.class, "encoder", loader),
-                ProviderRegistry.load(DatasetProvider.class, "dataset", loader));
+                ProviderRegistry.load(DatasetProvider.class, "dataset", loader),
+                ProviderRegistry.load(FeatureMapProvider.class, "feature map", loader));
     }
 
     /** Providers that failed to load, by jar and class. */
@@ -29,6 +32,7 @@ public record Registries(ProviderRegistry<ObjectiveProvider> objectives, Provide
         List<String> all = new ArrayList<>(objectives.problems());
         all.addAll(encoders.problems());
         all.addAll(datasets.problems());
+        all.addAll(featureMaps.problems());
         return all;
     }
 }

@@ -9,7 +9,9 @@ import org.pretext.checkpoint.Provenance;
 import org.pretext.data.Dataset;
 import org.pretext.encoder.Encoder;
 import org.pretext.objective.Objective;
+import org.pretext.registry.ProviderRegistry;
 import org.pretext.runner.config.RunConfig;
+import org.pretext.text.FeatureMapProvider;
 
 /**
  * The resolved pieces of one run, built by {@link RunModule} from a validated config: the data,
@@ -25,7 +27,8 @@ import org.pretext.runner.config.RunConfig;
  * @param provenance where the model comes from
  * @param pretrain what pretraining reads (for text: windows of the encoder's context + 1 tokens)
  * @param validation held-out examples of the same kind for the objective's validation measure, if any
+ * @param featureMaps the feature maps the text probes apply (discovered with the run's plug-in loader)
  */
 public record RunComponents(RunConfig config, Dataset dataset, Supplier<Objective> objectives,
         Supplier<Encoder> encoders, Shape encoderInputShape, Device device, Provenance provenance, Split pretrain,
-        Optional<Split> validation) {}
+        Optional<Split> validation, ProviderRegistry<FeatureMapProvider> featureMaps) {}

@@ -111,6 +111,7 @@ public final class RunModule extends AbstractModule {
         versions.put("device", org.pretext.engine.Devices.name(device));
         Provenance provenance = new Provenance(op.name(), op.version(), objectiveParams.asMap(), ep.name(),
                 encoderParams.asMap(), dataset.name(), dataset.provenance(), c.seed(), c.trainingMap(), versions);
-        return new RunComponents(c, dataset, objectives, encoders, inputShape, device, provenance, pretrain, validation);
+        return new RunComponents(c, dataset, objectives, encoders, inputShape, device, provenance, pretrain, validation,
+                r.featureMaps());
     }
 }
