@@ -321,7 +321,15 @@ while IFS='|' read -r name kind robust group feature args; do
       --argjson k "$LABELS" --slurpfile base "${baseline:-/dev/null}" '
       def entry($set; $budget): [.probe[] | select(.features == $set and .probe == "logistic"
         and .labelsPerClass == $budget)] | first
-        | if . == null then null else {accuracy, sd: .accuracyStd, draws} end;
+        | if . == null then null else {accuracy, sd: .accuracyStd, draws, drawAccuracies, drawSeeds} end;
+      # pretrained minus random encoder on the same labelled draws (same seeds): mean and sd of the
+      # per-draw differences, and the number of draws where the pretrained features won
+      def paired($p; $r): if $p == null or $r == null or $p.drawSeeds == null or $p.drawSeeds != $r.drawSeeds
+          or ($p.draws // 0) < 2 then null
+        else [range(0; $p.draws) | $p.drawAccuracies[.] - $r.drawAccuracies[.]] as $d
+          | ($d | add / length) as $m
+          | {mean: $m, sd: (($d | map((. - $m) * (. - $m)) | add) / (($d | length) - 1) | sqrt),
+             wins: ($d | map(select(. > 0)) | length), draws: ($d | length)} end;
       ($base | first // null) as $b
       | {
           objective: $cell,
@@ -341,6 +349,8 @@ while IFS='|' read -r name kind robust group feature args; do
           fewLabels: entry($feature; $k),
           allLabels: entry($feature; null),
           randomEncoderFewLabels: (if $b == null then null else ($b | entry($random; $k)) end),
+          marginOverRandomEncoder: paired(entry($feature; $k);
+            (if $b == null then null else ($b | entry($random; $k)) end)),
           randomEncoderFrom: (if $baseline == "" then null else $baseline end),
           robust: .robust,
           run: $run
@@ -365,6 +375,8 @@ jq -s --arg suite "$SUITE" --arg generated "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --ar
 jq -r '
   def pct: . * 1000 | round / 10 | tostring | if test("\\.") then . else . + ".0" end;
   def cell: if . == null then "–" elif .draws > 1 then (.accuracy | pct) + " ± " + (.sd | pct) else (.accuracy | pct) end;
+  def signed: if . >= 0 then "+" + pct else pct end;
+  def margin: if . == null then "–" else (.mean | signed) + " ± " + (.sd | pct) + " (\(.wins)/\(.draws))" end;
   def name: (if .innerObjective != null and .objectiveProvider == "adversarial"
     then "adversarial(" + .innerObjective + ")" else .objective end)
     + (if .features == "pretrained" then "" else " (" + (.features | sub("^pretrained/"; "")) + " features)" end);
@@ -374,14 +386,16 @@ jq -r '
   "regression on the frozen features (the runner'"'"'s `logistic` probe), test accuracy in %; \(.labelsPerClass) labels per class:",
   "mean ± sd over \(.draws) seeded draws. Random encoder: the same architecture at its seeded initial weights, shared by",
   "the cells of one architecture and measured once per dataset (`randomEncoderFrom` in the JSON).",
+  "Margin: pretrained minus random encoder on the same labelled draws (both probes see the same \(.labelsPerClass) examples",
+  "per class in each draw), mean ± sd of the per-draw differences, and in how many draws the pretrained features won.",
   "Robust: the all-labels probe attacked end to end (encoder → standardiser → linear) by L∞ PGD within ε",
   "(`probe.robustEpsilon`: \(.robustEpsilon); 20 steps of ε/4 from a random start, inputs clamped to [0, 1]) on the test",
   "inputs; clean is the same classifier unattacked.",
   "Seconds are the last session'"'"'s pretraining time (a resumed cell is marked). Machine-readable: `results-\(.suite).json`.",
   "",
-  "| objective | dataset | encoder | steps | pretrain s | \(.labelsPerClass) labels/class | all labels | random encoder, \(.labelsPerClass)/class | PGD ε | clean | robust |",
-  "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-  (.rows[] | "| \(name) | \(.dataset) | \(.encoder) | \(.steps) | \(.seconds | round)\(if .resumedFromStep > 0 then " (resumed)" else "" end) | \(.fewLabels | cell) | \(.allLabels | cell) | \(.randomEncoderFewLabels | cell) | \(.robust | if . == null then "–" else (.epsilon | tostring | .[0:6]) end) | \(.robust | if . == null then "–" else (.clean | pct) end) | \(.robust | if . == null then "–" else (.robust | pct) end) |")
+  "| objective | dataset | encoder | steps | pretrain s | \(.labelsPerClass) labels/class | all labels | random encoder, \(.labelsPerClass)/class | margin, \(.labelsPerClass)/class | PGD ε | clean | robust |",
+  "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  (.rows[] | "| \(name) | \(.dataset) | \(.encoder) | \(.steps) | \(.seconds | round)\(if .resumedFromStep > 0 then " (resumed)" else "" end) | \(.fewLabels | cell) | \(.allLabels | cell) | \(.randomEncoderFewLabels | cell) | \(.marginOverRandomEncoder | margin) | \(.robust | if . == null then "–" else (.epsilon | tostring | .[0:6]) end) | \(.robust | if . == null then "–" else (.clean | pct) end) | \(.robust | if . == null then "–" else (.robust | pct) end) |")
 ' "$json" >"$md.tmp" && mv "$md.tmp" "$md"
 
 echo "tables: $md, $json ($(jq '.rows | length' "$json") rows)"

@@ -293,6 +293,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=200)
     ap.add_argument("--steps", type=int, default=500)
     ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--profile", help="run the timed steps under torch's profiler, write a Chrome trace here")
     ap.add_argument("--load", help="folder with Pretext's initial weights and batches (equal-loss check)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -325,12 +326,22 @@ def main():
         batches = [cfg["inputs"](g, b) for _ in range(8)]
     opt = torch.optim.Adam(model.parameters(), lr=a.lr, betas=(0.9, 0.999), eps=1e-8)
 
+    phases = {"update": 0.0, "forward": 0.0, "backward": 0.0}
+
     def step(i):
+        t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
         loss = model.loss(*batches[i % len(batches)])
+        t1 = time.perf_counter()
         loss.backward()
+        value = loss.item()
+        t2 = time.perf_counter()
         opt.step()
-        return loss.item()
+        t3 = time.perf_counter()
+        phases["forward"] += t1 - t0
+        phases["backward"] += t2 - t1
+        phases["update"] += t3 - t2
+        return value
 
     losses = []
     if a.load:
@@ -341,14 +352,23 @@ def main():
     print("FIRST_STEP", flush=True)
     for i in range(a.warmup):
         step(i)
+    for k in phases:
+        phases[k] = 0.0
+    prof = torch.autograd.profiler.profile(record_shapes=True) if a.profile else None
+    if prof:
+        prof.__enter__()
     t = time.perf_counter()
     for i in range(a.steps):
         losses.append(step(i))
     s = time.perf_counter() - t
+    if prof:
+        prof.__exit__(None, None, None)
+        prof.export_chrome_trace(a.profile)
     print(json.dumps({"side": "pytorch", "config": a.config, "threads": a.threads, "steps": a.steps,
                       "seconds": s, "stepsPerSecond": a.steps / s, "samplesPerSecond": a.steps * b / s,
                       "torch": torch.__version__, "blas": os.environ.get("PRETEXT_BLAS", "default"),
                       "coretype": os.environ.get("OPENBLAS_CORETYPE", "auto"), "finalLoss": losses[-1],
+                      "phaseMillisPerStep": {k: v * 1e3 / a.steps for k, v in phases.items()},
                       "peakRssMb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}))
 
 

@@ -10,6 +10,8 @@ package org.pretext.training;
  * @param samplesPerSecond examples consumed per second in this run
  * @param losses the loss of every step of this run, in order
  * @param stoppedEarly whether a time budget ended the run before its planned steps
+ * @param phaseSeconds wall time of this run per phase of the step ({@link StepPhases.Phase#key()}), in
+ *     step order; they add up to {@code seconds}
  */
 public record PretrainResult(long steps, long startStep, double seconds, double finalLoss, double samplesPerSecond,
-        float[] losses, boolean stoppedEarly) {}
+        float[] losses, boolean stoppedEarly, java.util.Map<String, Double> phaseSeconds) {}

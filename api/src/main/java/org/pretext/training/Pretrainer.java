@@ -25,6 +25,7 @@ import org.pretext.model.PretextModel;
 import org.pretext.objective.Objective;
 import org.pretext.objective.PreparedBatch;
 import org.pretext.objective.StepContext;
+import org.pretext.training.StepPhases.Phase;
 import org.pretext.training.listener.EpochMonitor;
 import org.pretext.training.listener.StepMetrics;
 import org.pretext.training.listener.TrainingListener;
@@ -123,10 +124,13 @@ public final class Pretrainer {
             double lossSinceLog = 0;
             long s = start;
             boolean stoppedEarly = false;
+            StepPhases phases = new StepPhases();
+            phases.start();
             try (BatchPipeline pipeline = new BatchPipeline(data, objective, config.batchSize(), config.seed(), start,
                     total, spe, config.prepareThreads(), config.prefetch())) {
                 for (; s < total; s++) {
                     PreparedBatch batch = pipeline.next();
+                    phases.lap(Phase.DATA);
                     double lr = schedule.at(s);
                     Map<String, Double> extra = new LinkedHashMap<>();
                     double loss;
@@ -139,19 +143,23 @@ public final class Pretrainer {
                         engine.setRandomSeed((int) Seeds.derive(config.seed(), 0x5eedL, s));
                         Context ctx = new Context(model, stepManager, s, total, extra);
                         NDList raw = batch.toNDList(stepManager);
+                        phases.lap(Phase.TRANSFER);
                         NDList inputs = objective.perturb(ctx, raw);
                         if (inputs != raw) {
                             optimizer.zeroGradients();
                         }
+                        phases.lap(Phase.PERTURB);
                         try (GradientCollector gc = engine.newGradientCollector()) {
                             NDArray l = objective.loss(ctx, inputs);
                             if (l.getShape().size() != 1) {
                                 throw new PretextException("The objective's loss has shape " + l.getShape()
                                         + ": expected a scalar (e.g. the mean over the batch)");
                             }
+                            phases.lap(Phase.FORWARD);
                             gc.backward(l);
                             loss = l.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
                         }
+                        phases.lap(Phase.BACKWARD);
                         if (!Double.isFinite(loss)) {
                             throw nonFinite(s + 1, loss, lr, lastCheckpoint);
                         }
@@ -162,13 +170,17 @@ public final class Pretrainer {
                                 scale = config.clipNorm() / gradNorm;
                             }
                         }
+                        phases.lap(Phase.CLIP);
                         optimizer.step(lr, scale);
                         objective.afterUpdate(ctx);
+                        phases.lap(Phase.UPDATE);
                     }
+                    phases.lap(Phase.FREE);
                     if (monitorNow) {
                         for (EpochMonitor monitor : monitors) {
                             extra.putAll(monitor.measure(model, s / spe));
                         }
+                        phases.lap(Phase.MONITOR);
                     }
                     losses[(int) (s - start)] = (float) loss;
                     lossSinceLog += loss;
@@ -194,6 +206,7 @@ public final class Pretrainer {
                             || (config.checkpointEvery() > 0 && done % config.checkpointEvery() == 0))) {
                         lastCheckpoint = save(store, model, optimizer, done, provenance);
                     }
+                    phases.lap(Phase.OTHER);
                     if (timeUp && done < total) {
                         stoppedEarly = true;
                         s++;
@@ -210,7 +223,7 @@ public final class Pretrainer {
                 fin += ran[i];
             }
             PretrainResult result = new PretrainResult(s, start, seconds, w == 0 ? Double.NaN : fin / w,
-                    n * (double) config.batchSize() / Math.max(seconds, 1e-9), ran, stoppedEarly);
+                    n * (double) config.batchSize() / Math.max(seconds, 1e-9), ran, stoppedEarly, phases.seconds());
             for (TrainingListener l : listeners) {
                 l.onEnd(result);
             }

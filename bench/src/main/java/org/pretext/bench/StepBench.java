@@ -3,6 +3,7 @@ package org.pretext.bench;
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
 import com.google.gson.Gson;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,8 +23,6 @@ import org.pretext.objective.PreparedBatch;
 import org.pretext.training.PretrainConfig;
 import org.pretext.training.PretrainResult;
 import org.pretext.training.Pretrainer;
-import org.pretext.training.listener.StepMetrics;
-import org.pretext.training.listener.TrainingListener;
 
 /**
  * Times Pretext's training step for one benchmark configuration in this process, with the real
@@ -32,6 +31,11 @@ import org.pretext.training.listener.TrainingListener;
  * on them with a constant learning rate and prints the losses, for the equal-loss check.
  *
  * <pre>java -cp pretext-bench.jar org.pretext.bench.StepBench --config simclr-mlp --threads 2 --warmup 300 --steps 600</pre>
+ *
+ * The warm-up steps run first as a run of their own; the timed run's JSON has steps/s and the
+ * milliseconds per step of each phase ({@link org.pretext.training.StepPhases}). With
+ * {@code --profile FILE} the timed steps run under libtorch's profiler, which writes a Chrome trace
+ * of every engine op to FILE ({@code bench/python/profile_compare.py} sums it per op).
  *
  * Configurations: {@link BenchConfig#ALL} (simclr-mlp, simclr-cnn, causal-lm, mae).
  */
@@ -47,6 +51,7 @@ public final class StepBench {
         int warmup = Integer.parseInt(a.getOrDefault("warmup", "200"));
         int steps = Integer.parseInt(a.getOrDefault("steps", "500"));
         Path dump = a.containsKey("dump") ? Path.of(a.get("dump")) : null;
+        Path profile = a.containsKey("profile") ? Path.of(a.get("profile")) : null;
         int dumpSteps = Integer.parseInt(a.getOrDefault("dump-steps", "100"));
         ClassLoader cl = StepBench.class.getClassLoader();
         Objective inner = config.newObjective(cl);
@@ -69,18 +74,19 @@ public final class StepBench {
                 }
                 out.put("losses", losses);
             } else {
-                double[] atWarmup = {Double.NaN};
                 System.out.println("FIRST_STEP");
-                PretrainResult r = new Pretrainer(constant(config, warmup + steps, warmup).build())
-                        .addListener(new TrainingListener() {
-                            @Override
-                            public void onStep(StepMetrics m) {
-                                if (m.step() == warmup) {
-                                    atWarmup[0] = m.elapsedSeconds();
-                                }
-                            }
-                        }).run(model, data, null);
-                double seconds = r.seconds() - atWarmup[0];
+                if (warmup > 0) {
+                    new Pretrainer(constant(config, warmup, warmup).build()).run(model, data, null);
+                }
+                if (profile != null) {
+                    JniUtils.startProfile(false, true, false);
+                }
+                PretrainResult r = new Pretrainer(constant(config, steps, steps).build()).run(model, data, null);
+                if (profile != null) {
+                    JniUtils.stopProfile(profile.toAbsolutePath().toString());
+                    out.put("profile", profile.toString());
+                }
+                double seconds = r.seconds();
                 out.put("threads", threads);
                 out.put("steps", steps);
                 out.put("seconds", seconds);
@@ -88,6 +94,9 @@ public final class StepBench {
                 out.put("samplesPerSecond", steps * config.batch() / seconds);
                 out.put("gflopsPerSecond", steps * config.flopsPerStep() / seconds / 1e9);
                 out.put("finalLoss", (double) r.losses()[r.losses().length - 1]);
+                Map<String, Double> perStep = new LinkedHashMap<>();
+                r.phaseSeconds().forEach((phase, sec) -> perStep.put(phase, sec * 1e3 / steps));
+                out.put("phaseMillisPerStep", perStep);
                 out.put("mklOverride", MklCpuOverride.status());
                 out.put("peakRssMb", Resources.peakRssMb());
             }
