@@ -1,9 +1,12 @@
 package org.pretext.engine;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDManager;
 import java.nio.FloatBuffer;
 
 /**
@@ -20,22 +23,57 @@ public final class EngineArrays {
 
     /** A new float32 array of the manager holding {@code values} in engine-allocated memory. */
     public static NDArray floats(NDManager manager, float[] values, Shape shape) {
-        return aligned(manager.create(values, shape));
+        NDArray t = empty(manager, shape, DataType.FLOAT32, values.length);
+        if (t == null) {
+            return aligned(manager.create(values, shape));
+        }
+        t.toByteBuffer(true).asFloatBuffer().put(values);
+        return t;
     }
 
     /** A new int32 array of the manager holding {@code values} in engine-allocated memory. */
     public static NDArray ints(NDManager manager, int[] values, Shape shape) {
-        return aligned(manager.create(values, shape));
+        NDArray t = empty(manager, shape, DataType.INT32, values.length);
+        if (t == null) {
+            return aligned(manager.create(values, shape));
+        }
+        t.toByteBuffer(true).asIntBuffer().put(values);
+        return t;
     }
 
     /** A new int64 array of the manager holding {@code values} in engine-allocated memory. */
     public static NDArray longs(NDManager manager, long[] values, Shape shape) {
-        return aligned(manager.create(values, shape));
+        NDArray t = empty(manager, shape, DataType.INT64, values.length);
+        if (t == null) {
+            return aligned(manager.create(values, shape));
+        }
+        t.toByteBuffer(true).asLongBuffer().put(values);
+        return t;
     }
 
     /** A new float64 array of the manager holding {@code values} in engine-allocated memory. */
     public static NDArray doubles(NDManager manager, double[] values, Shape shape) {
-        return aligned(manager.create(values, shape));
+        NDArray t = empty(manager, shape, DataType.FLOAT64, values.length);
+        if (t == null) {
+            return aligned(manager.create(values, shape));
+        }
+        t.toByteBuffer(true).asDoubleBuffer().put(values);
+        return t;
+    }
+
+    /**
+     * An uninitialised libtorch-allocated CPU array to write the host values straight into (one copy,
+     * through a direct buffer over the tensor's own memory), or null where that does not apply (another
+     * engine or device: there the values go through DJL's buffer and are duplicated on the device).
+     */
+    private static NDArray empty(NDManager manager, Shape shape, DataType type, int length) {
+        if (length == 0 || !(manager instanceof PtNDManager) || !Device.cpu().equals(manager.getDevice())) {
+            return null;
+        }
+        if (shape.size() != length) {
+            throw new IllegalArgumentException("shape " + shape + " holds " + shape.size() + " values, got " + length);
+        }
+        return manager.create(shape, type);
     }
 
     /**

@@ -60,6 +60,30 @@ class AdamWTest {
     }
 
     @Test
+    void anUpdateLeavesNoArraysBehind() {
+        // every temporary of an update belongs to the update's own scope; the optimizer keeps its moments only
+        try (NDManager manager = NDManager.newBaseManager(); AdamW opt = new AdamW(0.9, 0.999, 1e-8, 0.1)) {
+            Parameter p = Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT).build();
+            p.setShape(new Shape(4, 3));
+            p.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32);
+            opt.attach(Map.of("w", p), manager);
+            int[] counts = new int[3];
+            for (int t = 0; t < 3; t++) {
+                try (NDManager step = manager.newSubManager();
+                        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray square = p.getArray().square();
+                    square.attach(step); // and so its sum: results belong to the first operand's manager
+                    gc.backward(square.sum());
+                }
+                opt.step(0.1, 0.5);
+                counts[t] = manager.getManagedArrays().size();
+            }
+            assertThat(counts[2]).as("arrays held after steps 1, 2, 3: %s", java.util.Arrays.toString(counts))
+                    .isEqualTo(counts[0]);
+        }
+    }
+
+    @Test
     void gradientScaleClipsTheStep() {
         // with s = 0.5 the first Adam step is unchanged in direction and size (Adam is scale-invariant),
         // but the moments hold the scaled gradient: m₁ = (1−β₁)·s·g.

@@ -8,6 +8,38 @@ import java.util.Map;
 final class Markdown {
     private Markdown() {}
 
+    /** Milliseconds per step in each phase, each side at each thread count (mean over rounds). */
+    @SuppressWarnings("unchecked")
+    private static String phases(Map<String, Object> configs) {
+        StringBuilder s = new StringBuilder("\n## Where a step's time goes\n\nMilliseconds per step, mean over the"
+                + " rounds. Pretext's phases come from the pretraining loop itself (`StepPhases`); PyTorch's from"
+                + " timers around `zero_grad` + forward, `backward` + `loss.item()`, and `optimizer.step`."
+                + " Pretext's \"rest\" is copying the prepared batch to the engine, the gradient norm, freeing"
+                + " the step's arrays and bookkeeping (PyTorch's inputs are tensors already).\n\n"
+                + "| config | side | threads | forward | backward | update | rest | step |\n|---|---|---|---|---|---|---|---|\n");
+        for (Map.Entry<String, Object> e : configs.entrySet()) {
+            Map<String, Object> med = (Map<String, Object>) ((Map<String, Object>) e.getValue()).get("medians");
+            for (String key : List.of("pretext-1", "pytorch-1", "pretext-2", "pytorch-2")) {
+                Map<String, Object> m = (Map<String, Object>) med.get(key);
+                if (m == null || !(m.get("phaseMillisPerStep") instanceof Map)) {
+                    continue;
+                }
+                Map<String, Object> ph = (Map<String, Object>) m.get("phaseMillisPerStep");
+                double fwd = num(ph, "forward") + (ph.containsKey("perturb") ? num(ph, "perturb") : 0);
+                double bwd = num(ph, "backward");
+                double upd = num(ph, "update");
+                double total = 0;
+                for (Object v : ph.values()) {
+                    total += ((Number) v).doubleValue();
+                }
+                String[] side = key.split("-");
+                s.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f |%n", e.getKey(),
+                        side[0], side[1], fwd, bwd, upd, total - fwd - bwd - upd, total));
+            }
+        }
+        return s.toString();
+    }
+
     @SuppressWarnings("unchecked")
     static String render(Map<String, Object> r, List<String> log) {
         StringBuilder s = new StringBuilder();
@@ -44,6 +76,7 @@ final class Markdown {
                     e.getKey(), c.get("batch"), num(c, "warmup"), num(c, "steps"), p1, p2, t1, t2, bestP / bestT, flops / 1e9, 100 * bestP * flops / 1e9 / peak,
                     c.get("pytorchBest")));
         }
+        s.append(phases(configs));
         s.append("\n## Same losses from the same initial weights\n\n| config | steps | max abs difference | max relative"
                 + " difference | first loss (Pretext / PyTorch) | last loss (Pretext / PyTorch) |\n|---|---|---|---|---|---|\n");
         for (Map.Entry<String, Object> e : configs.entrySet()) {
@@ -73,9 +106,24 @@ final class Markdown {
                     ((Number) g.get("threads")).intValue(), setting, num(g, "gflopsPerSecond")));
         }
         Map<String, Object> tp = (Map<String, Object>) r.get("throughput");
-        s.append(String.format(Locale.ROOT, "%n## Data pipeline and feature extraction%n%n- Augmented 28×28 views per second"
-                + " on one preparation thread (digit recipe): %.0f%n- Frozen-feature extraction, 784-512-128 MLP: %.0f"
-                + " images/s%n", num(tp, "augmentedViewsPerSecond"), num(tp, "featureImagesPerSecond")));
+        s.append("\n## Data pipeline and feature extraction\n\nWall-clock rates (per CPU-second in brackets) of"
+                + " `ThroughputBench`; images are decoded once, when a folder is opened, then augmented on the"
+                + " pretraining loop's preparation threads (`training.prepareThreads`) while the step runs.\n\n"
+                + "| stage | threads | items/s | per CPU-second |\n|---|---|---|---|\n");
+        for (Map<String, Object> d : (List<Map<String, Object>>) tp.get("decode")) {
+            s.append(String.format(Locale.ROOT, "| decode %s %s → %s (read, decode, resize) | %d | %,.0f | %,.0f |%n",
+                    d.get("format").toString().toUpperCase(Locale.ROOT), d.get("from"), d.get("to"),
+                    (int) num(d, "threads"), num(d, "perSecond"), num(d, "perCpuSecond")));
+        }
+        for (Map<String, Object> d : (List<Map<String, Object>>) tp.get("augment")) {
+            s.append(String.format(Locale.ROOT, "| augment, %s recipe %s | %d | %,.0f | %,.0f |%n", d.get("recipe"),
+                    d.get("shape"), (int) num(d, "threads"), num(d, "perSecond"), num(d, "perCpuSecond")));
+        }
+        Map<String, Object> st = (Map<String, Object>) tp.get("stream");
+        s.append(String.format(Locale.ROOT, "| stream from shards on disk: %s | 1 | %,.0f | %,.0f |%n", st.get("what"),
+                num(st, "perSecond"), num(st, "perCpuSecond")));
+        s.append(String.format(Locale.ROOT, "| frozen-feature extraction, 784-512-128 MLP | %d | %,.0f | |%n%n",
+                (int) num(tp, "threads"), num(tp, "featureImagesPerSecond")));
         for (Map.Entry<String, Object> e : configs.entrySet()) {
             Map<String, Object> med = (Map<String, Object>) ((Map<String, Object>) e.getValue()).get("medians");
             double best = Math.max(rate(med, "pretext-1"), rate(med, "pretext-2"));

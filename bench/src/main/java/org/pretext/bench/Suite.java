@@ -154,6 +154,7 @@ public final class Suite {
                 m.put("coldStartSeconds", median(e.getValue().stream().map(Run::coldStartSeconds).toList()));
                 m.put("peakRssMb", median(e.getValue(), "peakRssMb"));
                 m.put("rounds", e.getValue().stream().map(r -> r.get("stepsPerSecond")).toList());
+                m.put("phaseMillisPerStep", meanPhases(e.getValue()));
                 medians.put(e.getKey(), m);
             }
             cr.put("medians", medians);
@@ -226,7 +227,23 @@ public final class Suite {
         env.put("LD_LIBRARY_PATH", "/usr/lib/x86_64-linux-gnu/" + blas);
         env.put("OPENBLAS_CORETYPE", core);
         env.put("PRETEXT_BLAS", blas);
+        // OpenBLAS's pthread build ignores torch.set_num_threads: without this its "1 thread" GEMM ran on both cores
+        String threads = threadsOf(args);
+        if (threads != null) {
+            env.put("OPENBLAS_NUM_THREADS", threads);
+            env.put("OMP_NUM_THREADS", threads);
+        }
         return start(cmd, env);
+    }
+
+    /** The value of a {@code --threads} argument, or null. */
+    private static String threadsOf(String... args) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals("--threads")) {
+                return args[i + 1];
+            }
+        }
+        return null;
     }
 
     private Run start(List<String> cmd, Map<String, String> env) throws Exception {
@@ -259,6 +276,22 @@ public final class Suite {
         System.err.println(summary);
         log.add(summary);
         return new Run(result, firstStep);
+    }
+
+    /** The mean over runs of each phase's milliseconds per step (runs without phases are skipped). */
+    @SuppressWarnings("unchecked")
+    static Map<String, Double> meanPhases(List<Run> runs) {
+        Map<String, Double> sum = new LinkedHashMap<>();
+        int n = 0;
+        for (Run r : runs) {
+            if (r.result().get("phaseMillisPerStep") instanceof Map<?, ?> ph) {
+                n++;
+                ((Map<String, Object>) ph).forEach((k, v) -> sum.merge(k, ((Number) v).doubleValue(), Double::sum));
+            }
+        }
+        int count = n;
+        sum.replaceAll((k, v) -> v / count);
+        return sum;
     }
 
     private static double median(List<Run> runs, String key) {

@@ -117,9 +117,13 @@ public final class AdamW implements AutoCloseable {
                     if (weightDecay > 0 && (decayVectors || w.getShape().dimension() > 1)) {
                         w.muli(decay);
                     }
-                    m.muli(b1).addi(g.mul(c1));
+                    m.muli(b1).addi(g.mul(c1)); // g's temporaries belong to the scope (g was attached to it)
                     v.muli(b2).addi(g.square().muli(c2));
-                    w.subi(m.div(v.sqrt().addi(eps)).muli(step));
+                    NDArray root = v.sqrt(); // an op's result belongs to its first operand's manager: the
+                    root.attach(scope); //      moments' long-lived one, unless attached to the step's scope
+                    NDArray ratio = m.div(root.addi(eps));
+                    ratio.attach(scope);
+                    w.subi(ratio.muli(step));
                     zero(w, g);
                 }
             }
