@@ -6,9 +6,9 @@
 #   scripts/results-tables.sh contrastive|selfpredict --measure [--steps N]
 #
 # Options (each also an environment variable; flags win):
-#   --steps N            pretraining steps of every cell (STEPS; default: contrastive 500, selfpredict 1500)
+#   --steps N            pretraining steps of every cell (STEPS; default: each cell's own budget, below)
 #   --labels K           labels per class of the few-label probe (LABELS; default 10); all labels are always probed
-#   --draws N            seeded draws of the K-per-class labelled subset (DRAWS; default 5)
+#   --draws N            seeded draws of the K-per-class labelled subset (DRAWS; default 10)
 #   --datasets A,B       image datasets, folders under DATA (DATASETS; default mnist,fashion-mnist)
 #   --only A,B           cells to run, by name (ONLY; default all); the tables list every cell that has a report
 #   --robust-epsilon E   L∞ radius of the PGD attack on the probes of the cells marked robust
@@ -77,15 +77,18 @@ while [[ $# -gt 0 ]]; do
 done
 
 # Default budgets: measured steps/s on this 2-core machine (see the README's results section).
+# A --steps (or STEPS) given by the user applies to every cell; otherwise each cell takes its own
+# budget (the STEPS field of its line below), or the suite's default.
+STEPS_GIVEN="${STEPS:+yes}"
 if [[ $MEASURE -eq 1 ]]; then
   STEPS="${STEPS:-60}"
 elif [[ "$SUITE" == contrastive ]]; then
-  STEPS="${STEPS:-500}"
+  STEPS="${STEPS:-1000}"
 else
-  STEPS="${STEPS:-1500}"
+  STEPS="${STEPS:-1000}"
 fi
 LABELS="${LABELS:-10}"
-DRAWS="${DRAWS:-5}"
+DRAWS="${DRAWS:-10}"
 DATASETS="${DATASETS:-mnist,fashion-mnist}"
 ONLY="${ONLY:-}"
 ROBUST_EPSILON="${ROBUST_EPSILON:-0.0314}"
@@ -112,13 +115,14 @@ command -v jq >/dev/null || die "jq is needed to read the reports (apt-get insta
 [[ $ASSEMBLE_ONLY -eq 1 || $DRY -eq 1 || -f "$JAR" ]] || die "$JAR does not exist: build it with mvn -o -q install -DskipTests"
 
 # ---------------------------------------------------------------------------------------------
-# The cells. One line each: NAME|KIND|ROBUST|GROUP|FEATURE|ARGS
+# The cells. One line each: NAME|KIND|ROBUST|GROUP|FEATURE|STEPS|ARGS
 #   KIND      images (run on every dataset of DATASETS) or sst2 (SST-2 sentences)
 #   ROBUST    yes: the all-labels probe is attacked with PGD (probe.robustEpsilon)
 #   GROUP     cells of one group share an encoder architecture, its input and the seed, so their
 #             randomly initialised encoders are the same network: the first selected cell of a
 #             group measures the random-encoder baseline and the others take it from there
 #   FEATURE   the report's feature-set name of the pretrained features (text: a feature map)
+#   STEPS     the cell's pretraining budget (empty: the suite's default); --steps overrides it
 #   ARGS      runner arguments (no spaces inside an argument)
 # ---------------------------------------------------------------------------------------------
 # the contrastive benchmark's settings (ContrastiveBenchmark): the 784-512-128 MLP, batch 256, AdamW 2e-3
@@ -135,19 +139,19 @@ cells() {
       for o in simclr contrastive-k moco byol simsiam barlow-twins vicreg spectral; do
         local robust=no
         [[ $o == simclr || $o == byol ]] && robust=yes
-        echo "$o|images|$robust|mlp|pretrained|--objective $o $CONTRASTIVE_TRAINING"
+        echo "$o|images|$robust|mlp|pretrained||--objective $o $CONTRASTIVE_TRAINING"
       done
-      echo "adversarial-simclr|images|yes|mlp|pretrained|--objective adversarial --set objective.objective=simclr $CONTRASTIVE_TRAINING"
-      echo "adversarial-byol|images|yes|mlp|pretrained|--objective adversarial --set objective.objective=byol $CONTRASTIVE_TRAINING"
+      echo "adversarial-simclr|images|yes|mlp|pretrained||--objective adversarial --set objective.objective=simclr $CONTRASTIVE_TRAINING"
+      echo "adversarial-byol|images|yes|mlp|pretrained||--objective adversarial --set objective.objective=byol $CONTRASTIVE_TRAINING"
       ;;
     selfpredict)
       # encoders and batch sizes of the self-prediction measurements (SelfPredictMeasurements)
-      echo "mae|images|no|vit|pretrained|--objective mae --encoder vit-tiny --set encoder.width=64 --set encoder.depth=2 --set training.batchSize=64 $SELFPREDICT_TRAINING --set training.finalLearningRateFraction=1.0"
-      echo "denoising|images|no|mlp784|pretrained|--objective denoising --set objective.mask-fraction=0.5 --encoder mlp --set training.batchSize=128 $SELFPREDICT_TRAINING"
-      echo "part-prediction|images|no|mlp392|pretrained|--objective part-prediction --encoder mlp --set training.batchSize=128 $SELFPREDICT_TRAINING"
-      echo "rotation|images|no|cnn8|pretrained|--objective rotation --encoder cnn-small --set encoder.width=8 --set training.batchSize=32 $SELFPREDICT_TRAINING"
+      echo "mae|images|no|vit|pretrained|1000|--objective mae --encoder vit-tiny --set encoder.width=64 --set encoder.depth=2 --set training.batchSize=64 $SELFPREDICT_TRAINING --set training.finalLearningRateFraction=1.0"
+      echo "denoising|images|no|mlp784|pretrained|10000|--objective denoising --set objective.mask-fraction=0.5 --encoder mlp --set training.batchSize=128 $SELFPREDICT_TRAINING"
+      echo "part-prediction|images|no|mlp392|pretrained|10000|--objective part-prediction --encoder mlp --set training.batchSize=128 $SELFPREDICT_TRAINING"
+      echo "rotation|images|no|cnn8|pretrained|3000|--objective rotation --set objective.head-hidden=512 --encoder cnn-small --set encoder.width=8 --set training.batchSize=32 $SELFPREDICT_TRAINING"
       # the language-modelling benchmark's transformer, bidirectional (examples/configs/sst2-lm.yaml)
-      echo "mlm|sst2|no|transformer|pretrained/mean|--objective mlm --dataset sst2 --set dataset.path=$DATA/sst2 --set dataset.tokenizer=bpe --set dataset.vocabulary=2048 --encoder transformer --set encoder.causal=false --set encoder.layers=4 --set encoder.heads=4 --set encoder.width=128 --set encoder.context=64 --set encoder.dropout=0.1 --set training.batchSize=32 --set training.learningRate=1e-3 --set training.warmupFraction=0.05 --set training.finalLearningRateFraction=0.1 --set training.weightDecay=0.1 --set training.clipNorm=1"
+      echo "mlm|sst2|no|transformer|pretrained/mean|1500|--objective mlm --dataset sst2 --set dataset.path=$DATA/sst2 --set dataset.tokenizer=bpe --set dataset.vocabulary=2048 --encoder transformer --set encoder.causal=false --set encoder.layers=4 --set encoder.heads=4 --set encoder.width=128 --set encoder.context=64 --set encoder.dropout=0.1 --set training.batchSize=32 --set training.learningRate=1e-3 --set training.warmupFraction=0.05 --set training.finalLearningRateFraction=0.1 --set training.weightDecay=0.1 --set training.clipNorm=1"
       ;;
   esac
 }
@@ -194,7 +198,7 @@ if [[ $MEASURE -eq 1 ]]; then
   total_inverse=0; cells_n=0; robust_n=0
   declare -A groups=()
   printf '%-20s %-14s %10s %10s\n' cell dataset steps/s s/100steps
-  while IFS='|' read -r name kind robust group feature args; do
+  while IFS='|' read -r name kind robust group feature steps args; do
     selected "$name" || continue
     ds="$first_dataset"; [[ "$kind" == sst2 ]] && ds=sst2
     n_datasets=$(datasets_of "$kind" | wc -l)
@@ -240,7 +244,7 @@ declare -A baseline_taken=()
 if [[ $ASSEMBLE_ONLY -eq 0 ]]; then
   # a group's baseline is measured once per dataset: by a finished or started cell that measures it,
   # else by the first selected cell of the group
-  while IFS='|' read -r name kind robust group feature args; do
+  while IFS='|' read -r name kind robust group feature steps args; do
     while read -r ds; do
       if has_baseline "$OUT/$name-$ds/report.json" "$feature" \
           || grep -q 'random-encoder' "$OUT/$name-$ds/config.yaml" 2>/dev/null; then
@@ -248,7 +252,7 @@ if [[ $ASSEMBLE_ONLY -eq 0 ]]; then
       fi
     done < <(datasets_of "$kind")
   done < <(cells)
-  while IFS='|' read -r name kind robust group feature args; do
+  while IFS='|' read -r name kind robust group feature steps args; do
     selected "$name" || continue
     while read -r ds; do
       cell="$name-$ds"
@@ -257,7 +261,9 @@ if [[ $ASSEMBLE_ONLY -eq 0 ]]; then
       probe=(--set "probe.labelsPerClass=$budgets" --set "probe.draws=$DRAWS" --set probe.monitorEvery=0)
       [[ $robust == yes ]] && probe+=(--set "probe.robustEpsilon=$ROBUST_EPSILON" --set "probe.robustExamples=$ROBUST_EXAMPLES")
       # shellcheck disable=SC2206
-      run_args=($args $(dataset_args "$kind" "$ds") --seed "$SEED" --steps "$STEPS" "${probe[@]}" $EXTRA)
+      cell_steps="$STEPS"
+      [[ -z "$STEPS_GIVEN" && -n "$steps" ]] && cell_steps="$steps"
+      run_args=($args $(dataset_args "$kind" "$ds") --seed "$SEED" --steps "$cell_steps" "${probe[@]}" $EXTRA)
       [[ $THREADS -gt 0 ]] && run_args+=(--threads "$THREADS")
       if [[ -f "$OUT/$cell.args" ]] && [[ "$(cat "$OUT/$cell.args")" != "${run_args[*]}" ]]; then
         die "$dir was run with other arguments (see $OUT/$cell.args); delete $dir and $OUT/$cell.args, or choose another OUT"
@@ -300,7 +306,7 @@ fi
 mkdir -p "$DOCS"
 rows="$(mktemp)"
 trap 'rm -f "$rows"' EXIT
-while IFS='|' read -r name kind robust group feature args; do
+while IFS='|' read -r name kind robust group feature steps args; do
   random_feature="random-encoder${feature#pretrained}"
   while read -r ds; do
     cell="$name-$ds"

@@ -65,15 +65,15 @@ record BenchConfig(String name, String objective, Map<String, Object> objectiveP
     static final List<BenchConfig> ALL = List.of(
             new BenchConfig("simclr-mlp", "simclr", Map.of("temperature", 0.5, "projection-hidden", 128,
                     "projection-dim", 64), "mlp", Map.of("hidden", "512", "features", 128), new Shape(1, 28, 28), 256,
-                    Inputs.VIEW_PAIRS, simclrMlpFlops(256), new SuiteSteps(200, 400, 60, 100)),
+                    Inputs.VIEW_PAIRS, simclrMlpFlops(256), new SuiteSteps(500, 500, 60, 100)),
             new BenchConfig("simclr-cnn", "simclr", Map.of("temperature", 0.5, "projection-hidden", 128,
                     "projection-dim", 64), "cnn-small", Map.of("width", 32), new Shape(1, 28, 28), 256,
-                    Inputs.VIEW_PAIRS, simclrCnnFlops(256), new SuiteSteps(5, 15, 3, 20)),
+                    Inputs.VIEW_PAIRS, simclrCnnFlops(256), new SuiteSteps(5, 15, 3, 100)),
             new BenchConfig("causal-lm", "causal-lm", Map.of(), "transformer", Map.of("layers", 4, "heads", 4,
                     "width", 128, "context", 64, "dropout", 0.0, "vocabulary", CHAR_VOCABULARY), new Shape(65), 12,
-                    Inputs.TOKENS, causalLmFlops(12, 64, 128, 4, CHAR_VOCABULARY), new SuiteSteps(30, 100, 15, 50)),
+                    Inputs.TOKENS, causalLmFlops(12, 64, 128, 4, CHAR_VOCABULARY), new SuiteSteps(50, 150, 15, 100)),
             new BenchConfig("mae", "mae", Map.of(), "vit-tiny", Map.of(), new Shape(1, 28, 28), 256,
-                    Inputs.IMAGES, maeFlops(256), new SuiteSteps(5, 15, 3, 20)));
+                    Inputs.IMAGES, maeFlops(256), new SuiteSteps(5, 15, 3, 100)));
 
     static BenchConfig named(String name) {
         return ALL.stream().filter(c -> c.name.equals(name)).findFirst().orElseThrow(() ->

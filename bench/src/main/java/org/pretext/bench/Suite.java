@@ -29,14 +29,15 @@ import org.pretext.Versions;
  * Options: {@code --rounds N} (3), {@code --configs a,b} (all), {@code --warmup N}, {@code --steps N}
  * (for every configuration; by default each takes its own {@link BenchConfig.SuiteSteps}).
  *
- * <p>Time budget: the whole suite must finish within 20 minutes on 2 shared cores. Its 88 processes
+ * <p>Time budget: the whole suite must finish within 20 minutes on a 2-core machine. Its 88 processes
  * (per configuration 8 PyTorch tuning runs, 3 rounds × 2 thread counts × 2 sides, 2 equal-loss runs)
- * cost about 2.5–3 s of start-up each, about 4 minutes; the GEMM peak runs about 1.5 minutes. The
- * per-configuration step counts keep the training steps themselves near 10 minutes, estimated from
- * steps measured at 1 thread (2 threads taken as 1.4× faster) on a loaded machine: simclr-mlp
- * 3 × 600 steps at ≈ 0.07 s per step of all four runs of a round (≈ 150 s with tuning and
- * equal-loss), simclr-cnn and mae 3 × 20 steps at ≈ 2 s (≈ 170 s each; their steps are 23 GFLOP),
- * causal-lm 3 × 130 steps at ≈ 0.25 s (≈ 120 s). About 16 minutes in all.
+ * cost about 2.5–3 s of start-up each, about 4 minutes; the GEMM peak runs about 1.5 minutes. Steps
+ * per configuration ({@link BenchConfig.SuiteSteps}): simclr-mlp 500 warm-up + 500 timed (the JIT
+ * keeps speeding DJL's loop up for several hundred steps), simclr-cnn and mae 5 + 15 (their steps are
+ * 23 GFLOP), causal-lm 50 + 150; the equal-loss check runs the first 100 steps of every
+ * configuration on both sides at 1 thread (about 2 minutes each for simclr-cnn and mae). The data
+ * pipeline benchmark writes and decodes 4,500 images (about half a minute). Measured on the quiet
+ * 2-core machine: see "Suite wall time" in BENCHMARKS.md.
  */
 public final class Suite {
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
