@@ -54,6 +54,7 @@ public final class EngineSetup {
             System.setProperty("ai.djl.offline", "true");
         }
         MklCpuOverride.tryLoad();
+        MallocTuning.tryApply();
         try {
             Engine e = Engine.getEngine("PyTorch");
             MklCpuOverride.verified(gemmMatchesReference(e));

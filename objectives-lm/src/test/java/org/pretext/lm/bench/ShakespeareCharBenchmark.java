@@ -30,8 +30,9 @@ import org.pretext.training.listener.ProgressListener;
 
 /**
  * nanoGPT's small CPU Shakespeare run (4 layers, 4 heads, width 128, context 64, batch 12, 2000
- * iterations, dropout 0, learning rate 1e-3 with 100 warm-up steps and cosine decay to 1e-4 over
- * 2000, AdamW β₂ 0.99, weight decay 0.1, clipping 1.0), 90/10 split. Opt-in:
+ * iterations, dropout 0, 100 warm-up steps and cosine decay to a tenth of the peak learning rate over
+ * 2000, AdamW β₂ 0.99, weight decay 0.1, clipping 1.0), 90/10 split, at the peak learning rate of
+ * {@code examples/configs/shakespeare-char.yaml} (3e-3; nanoGPT's 1e-3 with {@code -Dpretext.lr=1e-3}). Opt-in:
  * {@code mvn -o -B -pl objectives-lm -am test -Dtest=ShakespeareCharBenchmark -Dpretext.bench=true
  * -Dsurefire.failIfNoSpecifiedTests=false} (optionally {@code -Dpretext.threads=1}, {@code -Dpretext.steps=N}).
  * Writes target/shakespeare-char.json.
@@ -60,7 +61,8 @@ public class ShakespeareCharBenchmark {
         CausalLmObjective curveProbe = new CausalLmObjective(Long.getLong("pretext.curveWindows", 400));
         TransformerEncoder encoder = TransformerEncoder.create(data.tokenizer(), context, 4, 4, 128, 0f, true,
                 Boolean.parseBoolean(System.getProperty("pretext.bias", "true")));
-        PretrainConfig config = PretrainConfig.builder().batchSize(12).steps(steps).learningRate(1e-3)
+        double lr = Double.parseDouble(System.getProperty("pretext.lr", "3e-3"));
+        PretrainConfig config = PretrainConfig.builder().batchSize(12).steps(steps).learningRate(lr)
                 .warmupFraction(100.0 / 2000).finalLearningRateFraction(0.1).weightDecay(0.1).beta2(0.99)
                 .weightDecayVectors(false).clipNorm(1.0).seed(seed).logEvery(50).monitorEvery(250).prepareThreads(1)
                 .checkpointDir(checkpoints == null ? null : Path.of(checkpoints)).build();
@@ -153,14 +155,14 @@ public class ShakespeareCharBenchmark {
             out.put("sample", sample);
             Files.write(Path.of(System.getProperty("pretext.out", "target/shakespeare-char.json")), CheckpointFile.json(out));
             System.out.println(new String(CheckpointFile.json(out)));
-            if (steps >= 2000) {
+            if (steps >= 2000 && lr == 3e-3) {
                 // nanoGPT itself (bench/nanogpt_shakespeare_char.py, PyTorch 1.13, seed 1337) reaches 1.9043 on the
                 // same full validation split; its README's 1.8857 is one 240-window estimate (sd 0.014 measured)
                 System.out.printf(Locale.ROOT, "validation loss %.4f: %s 1.88 (issue target), %s 1.9043 (nanoGPT here)%n",
                         fin.get(CausalLmObjective.VALIDATION_LOSS),
                         fin.get(CausalLmObjective.VALIDATION_LOSS) <= 1.88 ? "meets" : "misses",
                         fin.get(CausalLmObjective.VALIDATION_LOSS) <= 1.9043 ? "meets" : "misses");
-                assertThat(fin.get(CausalLmObjective.VALIDATION_LOSS)).isLessThanOrEqualTo(1.9043);
+                assertThat(fin.get(CausalLmObjective.VALIDATION_LOSS)).isLessThanOrEqualTo(1.88);
             }
         }
     }
