@@ -156,12 +156,11 @@ public class ShakespeareCharBenchmark {
             Files.write(Path.of(System.getProperty("pretext.out", "target/shakespeare-char.json")), CheckpointFile.json(out));
             System.out.println(new String(CheckpointFile.json(out)));
             if (steps >= 2000 && lr == 3e-3) {
-                // nanoGPT itself (bench/nanogpt_shakespeare_char.py, PyTorch 1.13, seed 1337) reaches 1.9043 on the
-                // same full validation split; its README's 1.8857 is one 240-window estimate (sd 0.014 measured)
-                System.out.printf(Locale.ROOT, "validation loss %.4f: %s 1.88 (issue target), %s 1.9043 (nanoGPT here)%n",
+                // nanoGPT itself (bench/nanogpt_shakespeare_char.py, PyTorch 1.13, seed 1337, LR=3e-3) reaches 1.7572
+                // on the same full validation split (1.9043 at its own 1e-3); Pretext measured 1.7703
+                System.out.printf(Locale.ROOT, "validation loss %.4f: %s 1.88 (issue target); nanoGPT here 1.7572%n",
                         fin.get(CausalLmObjective.VALIDATION_LOSS),
-                        fin.get(CausalLmObjective.VALIDATION_LOSS) <= 1.88 ? "meets" : "misses",
-                        fin.get(CausalLmObjective.VALIDATION_LOSS) <= 1.9043 ? "meets" : "misses");
+                        fin.get(CausalLmObjective.VALIDATION_LOSS) <= 1.88 ? "meets" : "misses");
                 assertThat(fin.get(CausalLmObjective.VALIDATION_LOSS)).isLessThanOrEqualTo(1.88);
             }
         }
