@@ -19,4 +19,22 @@ final class Args {
         }
         return m;
     }
+
+    /** The whole number given for {@code --key}, or {@code fallback}; a clear error for anything else. */
+    static int integer(Map<String, String> args, String key, int fallback) {
+        return Math.toIntExact(longValue(args, key, fallback));
+    }
+
+    /** The whole number given for {@code --key}, or {@code fallback}; a clear error for anything else. */
+    static long longValue(Map<String, String> args, String key, long fallback) {
+        String v = args.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + key + " expects a whole number, not '" + v + "'");
+        }
+    }
 }

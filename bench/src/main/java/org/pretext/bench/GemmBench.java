@@ -14,8 +14,8 @@ public final class GemmBench {
 
     public static void main(String[] args) {
         Map<String, String> a = Args.parse(args);
-        int threads = Integer.parseInt(a.getOrDefault("threads", "0"));
-        int n = Integer.parseInt(a.getOrDefault("n", "2048"));
+        int threads = Args.integer(a, "threads", 0);
+        int n = Args.integer(a, "n", 2048);
         EngineSetup.configureThreads(threads);
         try (NDManager m = EngineSetup.engine().newBaseManager()) {
             NDArray x = m.randomNormal(new Shape(n, n));

@@ -106,9 +106,11 @@ final class Markdown {
                     ((Number) g.get("threads")).intValue(), setting, num(g, "gflopsPerSecond")));
         }
         Map<String, Object> tp = (Map<String, Object>) r.get("throughput");
-        s.append("\n## Data pipeline and feature extraction\n\nWall-clock rates (per CPU-second in brackets) of"
-                + " `ThroughputBench`; images are decoded once, when a folder is opened, then augmented on the"
-                + " pretraining loop's preparation threads (`training.prepareThreads`) while the step runs.\n\n"
+        s.append("\n## Data pipeline and feature extraction\n\n`ThroughputBench`: wall-clock rates, and per"
+                + " CPU-second of the threads doing the work. Images are decoded once, when a folder is opened;"
+                + " views are augmented on the pretraining loop's preparation threads (`training.prepareThreads`)"
+                + " while the step runs, so on a 2-core machine they share the cores with the step's own threads."
+                + " Compare the rates with what each step consumes, below the table.\n\n"
                 + "| stage | threads | items/s | per CPU-second |\n|---|---|---|---|\n");
         for (Map<String, Object> d : (List<Map<String, Object>>) tp.get("decode")) {
             s.append(String.format(Locale.ROOT, "| decode %s %s → %s (read, decode, resize) | %d | %,.0f | %,.0f |%n",

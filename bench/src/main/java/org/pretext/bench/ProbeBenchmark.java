@@ -78,10 +78,10 @@ public final class ProbeBenchmark {
         }
         Path mnistDir = Path.of(a.getOrDefault("mnist", "../shared/data/mnist"));
         Path out = Path.of(a.getOrDefault("out", "bench/target/probe-vs-sklearn"));
-        int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
-        int rounds = Integer.parseInt(a.getOrDefault("rounds", "1"));
+        int threads = Args.integer(a, "threads", 2);
+        int rounds = Args.integer(a, "rounds", 1);
         String python = a.getOrDefault("python", "/usr/bin/python3");
-        long seed = Long.parseLong(a.getOrDefault("seed", "1"));
+        long seed = Args.longValue(a, "seed", 1);
         String coretype = a.getOrDefault("openblas-coretype", cpuFlags().contains(" avx512f ") ? "SkylakeX" : "inherit");
         if (System.getProperty("pretext.mklOverride") == null && System.getenv("PRETEXT_MKL_OVERRIDE") == null) {
             // Pretext at its best setting, as the bench suite runs it (opt-in elsewhere).

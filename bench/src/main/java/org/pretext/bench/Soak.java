@@ -33,10 +33,10 @@ public final class Soak {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = Args.parse(args);
-        long steps = Long.parseLong(a.getOrDefault("steps", "20000"));
-        int every = Integer.parseInt(a.getOrDefault("every", "1000"));
-        int batch = Integer.parseInt(a.getOrDefault("batch", "256"));
-        EngineSetup.configureThreads(Integer.parseInt(a.getOrDefault("threads", "0")));
+        long steps = Args.longValue(a, "steps", 20000);
+        int every = Args.integer(a, "every", 1000);
+        int batch = Args.integer(a, "batch", 256);
+        EngineSetup.configureThreads(Args.integer(a, "threads", 0));
         Dataset data = MnistDatasetProvider.open(0, 0);
         BenchConfig c = BenchConfig.named("simclr-mlp");
         ClassLoader cl = Soak.class.getClassLoader();

@@ -44,15 +44,15 @@ public final class StepBench {
 
     public static void main(String[] args) throws IOException {
         Map<String, String> a = Args.parse(args);
-        int threads = Integer.parseInt(a.getOrDefault("threads", "0"));
+        int threads = Args.integer(a, "threads", 0);
         EngineSetup.configureThreads(threads);
         EngineSetup.engine();
         BenchConfig config = BenchConfig.named(a.get("config"));
-        int warmup = Integer.parseInt(a.getOrDefault("warmup", "200"));
-        int steps = Integer.parseInt(a.getOrDefault("steps", "500"));
+        int warmup = Args.integer(a, "warmup", 200);
+        int steps = Args.integer(a, "steps", 500);
         Path dump = a.containsKey("dump") ? Path.of(a.get("dump")) : null;
         Path profile = a.containsKey("profile") ? Path.of(a.get("profile")) : null;
-        int dumpSteps = Integer.parseInt(a.getOrDefault("dump-steps", "100"));
+        int dumpSteps = Args.integer(a, "dump-steps", 100);
         ClassLoader cl = StepBench.class.getClassLoader();
         Objective inner = config.newObjective(cl);
         FixedInputsObjective objective = new FixedInputsObjective(inner);

@@ -74,11 +74,11 @@ public final class Suite {
         }
         String jar = Path.of(Suite.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         Suite s = new Suite(root, jar, a.getOrDefault("python", "/usr/bin/python3"));
-        int rounds = Integer.parseInt(a.getOrDefault("rounds", "3"));
+        int rounds = Args.integer(a, "rounds", 3);
         List<String> configs = a.containsKey("configs") ? List.of(a.get("configs").split(","))
                 : BenchConfig.ALL.stream().map(BenchConfig::name).toList();
-        s.runAll(configs, rounds, a.containsKey("warmup") ? Integer.parseInt(a.get("warmup")) : -1,
-                a.containsKey("steps") ? Integer.parseInt(a.get("steps")) : -1);
+        s.runAll(configs, rounds, a.containsKey("warmup") ? Args.integer(a, "warmup", 0) : -1,
+                a.containsKey("steps") ? Args.integer(a, "steps", 0) : -1);
     }
 
     /**

@@ -70,7 +70,7 @@ public final class ThroughputBench {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = Args.parse(args);
-        int threads = Integer.parseInt(a.getOrDefault("threads", "0"));
+        int threads = Args.integer(a, "threads", 0);
         EngineSetup.configureThreads(threads);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("side", "pretext");
