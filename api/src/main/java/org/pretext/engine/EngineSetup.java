@@ -40,6 +40,15 @@ public final class EngineSetup {
         return e;
     }
 
+    /**
+     * Whether a speed lever that is on by default stays on: unless the system property or, when it
+     * is not set, the environment variable says {@code false}.
+     */
+    static boolean switchedOn(String property, String environmentVariable) {
+        String p = System.getProperty(property, System.getenv(environmentVariable));
+        return p == null || !p.trim().equalsIgnoreCase("false");
+    }
+
     /** Whether the CPU native library jar ({@code pytorch-native-cpu}) is on the classpath. */
     public static boolean bundledNativeLibrary() {
         return EngineSetup.class.getClassLoader().getResource(NATIVE_CPU_MARKER) != null;

@@ -39,8 +39,7 @@ public final class MallocTuning {
 
     /** Whether the lever is on: unless the user set it to {@code false}. */
     public static boolean enabled() {
-        String p = System.getProperty("pretext.mallocTuning", System.getenv("PRETEXT_MALLOC_TUNING"));
-        return p == null || !p.trim().equalsIgnoreCase("false");
+        return EngineSetup.switchedOn("pretext.mallocTuning", "PRETEXT_MALLOC_TUNING");
     }
 
     /** What happened: "applied", "disabled", or why it was skipped. */

@@ -34,8 +34,7 @@ public final class MklCpuOverride {
 
     /** Whether the lever is on: unless the user set it to {@code false}. */
     public static boolean enabled() {
-        String p = System.getProperty("pretext.mklOverride", System.getenv("PRETEXT_MKL_OVERRIDE"));
-        return p == null || !p.trim().equalsIgnoreCase("false");
+        return EngineSetup.switchedOn("pretext.mklOverride", "PRETEXT_MKL_OVERRIDE");
     }
 
     /** What happened: "loaded", "disabled", or why it was skipped. */

@@ -28,9 +28,7 @@ class AdamWTest {
         double[] m = new double[3];
         double[] v = new double[3];
         try (NDManager manager = NDManager.newBaseManager(); AdamW opt = new AdamW(b1, b2, eps, wd)) {
-            Parameter p = Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT).build();
-            p.setShape(new Shape(1, 3));
-            p.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32);
+            Parameter p = weight(manager, new Shape(1, 3));
             p.getArray().set(new float[] {1f, -2f, 0.5f});
             opt.attach(Map.of("w", p), manager);
             for (int t = 1; t <= 2; t++) {
@@ -63,9 +61,7 @@ class AdamWTest {
     void anUpdateLeavesNoArraysBehind() {
         // every temporary of an update belongs to the update's own scope; the optimizer keeps its moments only
         try (NDManager manager = NDManager.newBaseManager(); AdamW opt = new AdamW(0.9, 0.999, 1e-8, 0.1)) {
-            Parameter p = Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT).build();
-            p.setShape(new Shape(4, 3));
-            p.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32);
+            Parameter p = weight(manager, new Shape(4, 3));
             opt.attach(Map.of("w", p), manager);
             int[] counts = new int[3];
             for (int t = 0; t < 3; t++) {
@@ -88,9 +84,7 @@ class AdamWTest {
         // with s = 0.5 the first Adam step is unchanged in direction and size (Adam is scale-invariant),
         // but the moments hold the scaled gradient: m₁ = (1−β₁)·s·g.
         try (NDManager manager = NDManager.newBaseManager(); AdamW opt = new AdamW(0.9, 0.999, 1e-8, 0)) {
-            Parameter p = Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT).build();
-            p.setShape(new Shape(1, 1));
-            p.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32);
+            Parameter p = weight(manager, new Shape(1, 1));
             p.getArray().set(new float[] {3f});
             opt.attach(Map.of("w", p), manager);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -110,5 +104,13 @@ class AdamWTest {
         assertThat(s.at(10)).isCloseTo(1.0, within(1e-12));
         assertThat(s.at(60)).isCloseTo(0.55, within(1e-12)); // half-way: floor + (1 − floor)/2
         assertThat(s.at(110)).isCloseTo(0.1, within(1e-12));
+    }
+
+    /** A float32 weight "w" of a shape, initialised in the manager. */
+    private static Parameter weight(NDManager manager, Shape shape) {
+        Parameter p = Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT).build();
+        p.setShape(shape);
+        p.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32);
+        return p;
     }
 }
