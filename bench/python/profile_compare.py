@@ -8,6 +8,8 @@ bindings, between ops).
     /usr/bin/python3 bench/python/profile_compare.py PRETEXT.json PYTORCH.json --steps N [--top 20] [--json]
 
 Only the standard library; both sides' traces use the same fields (ph "X", name, ts, dur, tid).
+Profiling slows both sides (Pretext's more: the profiler records each op's shapes), so read the
+traces for which ops differ and how often they run; take speeds from the untraced runs.
 """
 import argparse
 import collections
@@ -16,12 +18,11 @@ import sys
 
 
 def load(path):
+    """The complete ("X") events of a trace: one per op call, nested by time on each thread."""
     with open(path) as f:
         data = json.load(f)
     events = data["traceEvents"] if isinstance(data, dict) else data
-    return [e for e in events if e.get("ph") == "X" and "dur" in e and e.get("cat", "cpu_op") in
-            ("cpu_op", "Operator", "operator", "user_annotation", "python_function") or
-            (e.get("ph") == "X" and "dur" in e and "cat" not in e)]
+    return [e for e in events if e.get("ph") == "X" and "dur" in e]
 
 
 def summarise(events):
@@ -35,19 +36,15 @@ def summarise(events):
     span = 0.0
     for tid, evs in by_thread.items():
         evs.sort(key=lambda e: (float(e["ts"]), -float(e["dur"])))
-        stack = []  # [end, name, child_time]
+        stack = []  # [end, name] of the enclosing ops
         first = float(evs[0]["ts"])
         last = max(float(e["ts"]) + float(e["dur"]) for e in evs)
         span = max(span, last - first)
 
-        def pop():
-            end, name, child = stack.pop()
-            return end, name, child
-
         for e in evs:
             ts, dur = float(e["ts"]), float(e["dur"])
             while stack and stack[-1][0] <= ts:
-                end, name, child = stack.pop()
+                stack.pop()
             name = e["name"]
             calls[name] += 1
             self_time[name] += dur
@@ -56,7 +53,7 @@ def summarise(events):
                 self_time[parent[1]] -= dur
             else:
                 top_level += dur
-            stack.append([ts + dur, name, 0.0])
+            stack.append([ts + dur, name])
     return self_time, calls, top_level, span
 
 
@@ -70,7 +67,7 @@ def main():
     a = ap.parse_args()
     sides = {}
     for side, path in (("pretext", a.pretext), ("pytorch", a.pytorch)):
-        st, calls, top, span = load_and(path)
+        st, calls, top, span = summarise(load(path))
         sides[side] = (st, calls, top, span)
     names = set(sides["pretext"][0]) | set(sides["pytorch"][0])
     rows = sorted(names, key=lambda n: -max(sides["pretext"][0].get(n, 0), sides["pytorch"][0].get(n, 0)))
@@ -96,10 +93,6 @@ def main():
     for r in out["ops"]:
         print(f"{r['op'][:48]:48s} {r['pretextSelfMsPerStep']:10.3f} {r['pretextCallsPerStep']:6.1f} "
               f"{r['pytorchSelfMsPerStep']:10.3f} {r['pytorchCallsPerStep']:6.1f}")
-
-
-def load_and(path):
-    return summarise(load(path))
 
 
 if __name__ == "__main__":
