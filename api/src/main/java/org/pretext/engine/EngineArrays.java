@@ -7,7 +7,10 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDManager;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Host data copied into arrays that libtorch allocated itself.
@@ -23,41 +26,42 @@ public final class EngineArrays {
 
     /** A new float32 array of the manager holding {@code values} in engine-allocated memory. */
     public static NDArray floats(NDManager manager, float[] values, Shape shape) {
-        NDArray t = empty(manager, shape, DataType.FLOAT32, values.length);
-        if (t == null) {
-            return aligned(manager.create(values, shape));
-        }
-        t.toByteBuffer(true).asFloatBuffer().put(values);
-        return t;
+        return copy(manager, shape, DataType.FLOAT32, values.length, b -> b.asFloatBuffer().put(values),
+                () -> manager.create(values, shape));
     }
 
     /** A new int32 array of the manager holding {@code values} in engine-allocated memory. */
     public static NDArray ints(NDManager manager, int[] values, Shape shape) {
-        NDArray t = empty(manager, shape, DataType.INT32, values.length);
-        if (t == null) {
-            return aligned(manager.create(values, shape));
-        }
-        t.toByteBuffer(true).asIntBuffer().put(values);
-        return t;
+        return copy(manager, shape, DataType.INT32, values.length, b -> b.asIntBuffer().put(values),
+                () -> manager.create(values, shape));
     }
 
     /** A new int64 array of the manager holding {@code values} in engine-allocated memory. */
     public static NDArray longs(NDManager manager, long[] values, Shape shape) {
-        NDArray t = empty(manager, shape, DataType.INT64, values.length);
-        if (t == null) {
-            return aligned(manager.create(values, shape));
-        }
-        t.toByteBuffer(true).asLongBuffer().put(values);
-        return t;
+        return copy(manager, shape, DataType.INT64, values.length, b -> b.asLongBuffer().put(values),
+                () -> manager.create(values, shape));
     }
 
     /** A new float64 array of the manager holding {@code values} in engine-allocated memory. */
     public static NDArray doubles(NDManager manager, double[] values, Shape shape) {
-        NDArray t = empty(manager, shape, DataType.FLOAT64, values.length);
+        return copy(manager, shape, DataType.FLOAT64, values.length, b -> b.asDoubleBuffer().put(values),
+                () -> manager.create(values, shape));
+    }
+
+    /**
+     * The host values written once into an uninitialised libtorch CPU array, or, where that does not
+     * apply, through DJL's buffer and then duplicated into engine memory.
+     *
+     * @param write puts the values into a direct buffer over the new array's memory
+     * @param viaDjl DJL's own copy of the values, for the fallback
+     */
+    private static NDArray copy(NDManager manager, Shape shape, DataType type, int length, Consumer<ByteBuffer> write,
+            Supplier<NDArray> viaDjl) {
+        NDArray t = empty(manager, shape, type, length);
         if (t == null) {
-            return aligned(manager.create(values, shape));
+            return aligned(viaDjl.get());
         }
-        t.toByteBuffer(true).asDoubleBuffer().put(values);
+        write.accept(t.toByteBuffer(true));
         return t;
     }
 

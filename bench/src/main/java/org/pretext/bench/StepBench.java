@@ -2,6 +2,7 @@ package org.pretext.bench;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import com.google.gson.Gson;
@@ -58,7 +59,7 @@ public final class StepBench {
         FixedInputsObjective objective = new FixedInputsObjective(inner);
         // The loop still draws a batch from its data every step, but the objective ignores it and takes the
         // fixed inputs: one value per example keeps that draw from costing what PyTorch's side does not pay.
-        InMemorySplit data = InMemorySplit.ofFloats(new float[config.batch() * 8], new ai.djl.ndarray.types.Shape(1),
+        InMemorySplit data = InMemorySplit.ofFloats(new float[config.batch() * 8], new Shape(1),
                 null, List.of());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("side", "pretext");

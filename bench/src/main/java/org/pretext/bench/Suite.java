@@ -77,8 +77,7 @@ public final class Suite {
         int rounds = Args.integer(a, "rounds", 3);
         List<String> configs = a.containsKey("configs") ? List.of(a.get("configs").split(","))
                 : BenchConfig.ALL.stream().map(BenchConfig::name).toList();
-        s.runAll(configs, rounds, a.containsKey("warmup") ? Args.integer(a, "warmup", 0) : -1,
-                a.containsKey("steps") ? Args.integer(a, "steps", 0) : -1);
+        s.runAll(configs, rounds, Args.integer(a, "warmup", -1), Args.integer(a, "steps", -1));
     }
 
     /**

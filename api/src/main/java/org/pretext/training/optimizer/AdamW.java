@@ -124,7 +124,7 @@ public final class AdamW implements AutoCloseable {
                     NDArray ratio = m.div(root.addi(eps));
                     ratio.attach(scope);
                     w.subi(ratio.muli(step));
-                    zero(w, g);
+                    zero(w);
                 }
             }
         });
@@ -134,20 +134,21 @@ public final class AdamW implements AutoCloseable {
         return manager.full(new Shape(), (float) value, type);
     }
 
-    private static void zero(NDArray w, NDArray g) {
+    /** Zeroes w's gradient in place (libtorch's zero_ on PyTorch, else g − g). */
+    private static void zero(NDArray w) {
         if (w instanceof PtNDArray pt) {
             JniUtils.zeroGrad(pt);
         } else {
-            g.subi(g);
+            try (NDArray g = w.getGradient()) {
+                g.subi(g);
+            }
         }
     }
 
     /** Zeroes every gradient without updating (e.g. after a skipped step). */
     public void zeroGradients() {
         for (Parameter p : params) {
-            try (NDArray g = p.getArray().getGradient()) {
-                zero(p.getArray(), g);
-            }
+            zero(p.getArray());
         }
     }
 
