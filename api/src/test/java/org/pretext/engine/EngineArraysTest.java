@@ -1,6 +1,7 @@
 package org.pretext.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -31,6 +32,23 @@ class EngineArraysTest {
                 assertThat(address(i) % 64).isZero();
                 assertThat(i.toIntArray()).containsExactly(n, 7);
             }
+        }
+    }
+
+    @Test
+    void everyTypeKeepsItsValuesAndAWrongLengthIsNamed() {
+        EngineSetup.engine();
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray l = EngineArrays.longs(m, new long[] {1L << 40, -3}, new Shape(2));
+            assertThat(address(l) % 64).isZero();
+            assertThat(l.toLongArray()).containsExactly(1L << 40, -3);
+            NDArray d = EngineArrays.doubles(m, new double[] {0.1, -2.5, 1e300}, new Shape(3, 1));
+            assertThat(d.getShape()).isEqualTo(new Shape(3, 1));
+            assertThat(d.toDoubleArray()).containsExactly(0.1, -2.5, 1e300);
+            assertThat(EngineArrays.floats(m, new float[0], new Shape(0, 4)).getShape()).isEqualTo(new Shape(0, 4));
+            assertThatThrownBy(() -> EngineArrays.floats(m, new float[5], new Shape(2, 3)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(2, 3)")
+                    .hasMessageContaining("6").hasMessageContaining("5");
         }
     }
 
