@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import java.util.function.Function;
-import org.pretext.engine.EngineSetup;
+import org.pretext.engine.Engines;
 import org.pretext.engine.NoGradient;
 
 /**
@@ -101,7 +101,7 @@ public final class Pgd {
                     current.add(leaf[i]);
                 }
             }
-            try (GradientCollector gc = EngineSetup.engine().newGradientCollector()) {
+            try (GradientCollector gc = Engines.engine().newGradientCollector()) {
                 NDArray l = loss.apply(current);
                 gc.backward(l);
                 last = l.getDataType() == DataType.FLOAT64 ? l.getDouble() : l.toType(DataType.FLOAT32, false).getFloat();

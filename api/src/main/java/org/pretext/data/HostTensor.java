@@ -1,6 +1,6 @@
 package org.pretext.data;
 
-import org.pretext.engine.EngineArrays;
+import org.pretext.engine.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -61,7 +61,7 @@ public final class HostTensor {
 
     /** Copies this tensor into a new NDArray of the manager (on the manager's device). */
     public NDArray toNDArray(NDManager manager) {
-        return floats != null ? EngineArrays.floats(manager, floats, shape) : EngineArrays.ints(manager, ints, shape);
+        return floats != null ? HostArrays.floats(manager, floats, shape) : HostArrays.ints(manager, ints, shape);
     }
 
     /** Reads an NDArray back to the host (float32 or int32). */

@@ -1,7 +1,7 @@
 package org.pretext.engine;
 
-import ai.djl.pytorch.jni.JniUtils;
 import java.util.function.Supplier;
+import org.apiguardian.api.API;
 
 /**
  * Runs code with autograd recording switched off on the calling thread (PyTorch's
@@ -10,28 +10,27 @@ import java.util.function.Supplier;
  * that reads a parameter which requires a gradient would otherwise record a graph node and keep
  * the step's arrays alive. Never call it while a {@code GradientCollector} is open.
  */
+@API(status = API.Status.STABLE, since = "0.2")
 public final class NoGradient {
     private NoGradient() {}
 
     /** Runs {@code action} without recording gradients. */
     public static void run(Runnable action) {
-        boolean previous = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
+        boolean previous = Engines.bridge().gradMode(false);
         try {
             action.run();
         } finally {
-            JniUtils.setGradMode(previous);
+            Engines.bridge().gradMode(previous);
         }
     }
 
     /** Computes a value without recording gradients. */
     public static <T> T get(Supplier<T> action) {
-        boolean previous = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
+        boolean previous = Engines.bridge().gradMode(false);
         try {
             return action.get();
         } finally {
-            JniUtils.setGradMode(previous);
+            Engines.bridge().gradMode(previous);
         }
     }
 }

@@ -16,7 +16,6 @@ import java.util.SplittableRandom;
 import org.pretext.data.Batch;
 import org.pretext.data.HostTensor;
 import org.pretext.data.Split;
-import org.pretext.model.PretextModel;
 
 /**
  * A self-supervised objective: it owns its pretext task from raw batch to loss.
@@ -100,11 +99,11 @@ public interface Objective {
      * loss: named scalars such as {@code "validationLoss"} (in the loss's own units, nats per token for
      * next-token prediction). Empty when the objective has no such measure, which is the default.
      * Runs outside any training step and frees every array it creates. Use it as an
-     * {@link org.pretext.training.listener.EpochMonitor}: {@code (m, epoch) -> objective.validate(m, split)}.
+     * {@link org.pretext.training.EpochMonitor}: {@code (m, epoch) -> objective.validate(m, split)}.
      *
      * @param heldOut examples of the same kind as the pretraining split, never trained on
      */
-    default Map<String, Double> validate(PretextModel model, Split heldOut) {
+    default Map<String, Double> validate(Model model, Split heldOut) {
         return Map.of();
     }
 
@@ -116,7 +115,7 @@ public interface Objective {
      * @param data examples of the pretraining kind to draw from (e.g. the test split)
      * @param seed fixes any randomness (which examples, which masks)
      */
-    default List<Path> writeArtifacts(PretextModel model, Split data, Path dir, long seed) throws IOException {
+    default List<Path> writeArtifacts(Model model, Split data, Path dir, long seed) throws IOException {
         return List.of();
     }
 

@@ -1,7 +1,6 @@
 package org.pretext.objective;
 
 import ai.djl.ndarray.NDManager;
-import org.pretext.model.PretextModel;
 
 /**
  * What an objective's loss sees of the step it runs in: the model (encoder and heads), the step's
@@ -9,7 +8,7 @@ import org.pretext.model.PretextModel;
  */
 public interface StepContext {
     /** The encoder and heads, in training mode. */
-    PretextModel model();
+    Model model();
 
     /** The step's manager: arrays created here are freed when the step ends. */
     NDManager manager();

@@ -1,6 +1,6 @@
 package org.pretext.text;
 
-import org.pretext.engine.EngineArrays;
+import org.pretext.engine.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -26,7 +26,7 @@ public record SequenceBatch(NDArray tokens, NDArray hidden, int[] lengths) {
         for (int b = 0; b < lengths.length; b++) {
             w[b * t + lengths[b] - 1] = 1f;
         }
-        return EngineArrays.floats(manager(), w, new Shape(lengths.length, t));
+        return HostArrays.floats(manager(), w, new Shape(lengths.length, t));
     }
 
     /** Pooling weights (B, T): 1/length on each row's real tokens. */
@@ -38,7 +38,7 @@ public record SequenceBatch(NDArray tokens, NDArray hidden, int[] lengths) {
                 w[b * t + i] = 1f / lengths[b];
             }
         }
-        return EngineArrays.floats(manager(), w, new Shape(lengths.length, t));
+        return HostArrays.floats(manager(), w, new Shape(lengths.length, t));
     }
 
     /** Hidden states pooled with weights (B, T): Σ_t w_bt h_bt, shape (B, D), one batched matMul. */

@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import org.junit.jupiter.api.Test;
-import org.pretext.engine.EngineSetup;
+import org.pretext.engine.Engines;
 
 class PgdTest {
 
@@ -32,7 +32,7 @@ class PgdTest {
             assertThat(r.firstLoss()).isCloseTo(2.43, within(1e-5));
             assertThat(r.lastLoss()).isGreaterThan(r.firstLoss());
             // its collectors are closed: another may open
-            try (GradientCollector gc = EngineSetup.engine().newGradientCollector()) {
+            try (GradientCollector gc = Engines.engine().newGradientCollector()) {
                 assertThat(gc).isNotNull();
             }
         }
@@ -40,7 +40,7 @@ class PgdTest {
 
     @Test
     void aRandomStartStaysInTheBall() {
-        EngineSetup.engine().setRandomSeed(3);
+        Engines.engine().setRandomSeed(3);
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray x = m.full(new Shape(100), 0.5f);
             Pgd.Result r = Pgd.attack(new NDList(x), in -> in.get(0).sum(), new Pgd.Settings(0.05, 0.01, 0, true,

@@ -31,7 +31,7 @@ class ScalarsTest {
     }
 
     private static int wrongGradients(BiFunction<NDArray, Double, NDArray> op, double c, float expected) {
-        Engine engine = EngineSetup.engine();
+        Engine engine = Engines.engine();
         int wrong = 0;
         try (NDManager m = NDManager.newBaseManager()) {
             for (int t = 0; t < TRIALS; t++) {

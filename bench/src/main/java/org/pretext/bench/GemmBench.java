@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Locale;
 import java.util.Map;
-import org.pretext.engine.EngineSetup;
-import org.pretext.engine.MklCpuOverride;
+import org.pretext.runtime.EngineSetup;
+import org.pretext.runtime.MklCpuOverride;
 
 /** Times an fp32 GEMM (n×n by n×n) on the engine: the machine's attainable peak through libtorch. */
 public final class GemmBench {

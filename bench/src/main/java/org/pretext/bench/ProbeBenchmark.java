@@ -21,8 +21,8 @@ import java.util.Map;
 import org.pretext.data.Dataset;
 import org.pretext.datasets.IdxDatasetProvider;
 import org.pretext.encoder.Features;
-import org.pretext.engine.DeviceChoice;
-import org.pretext.engine.EngineSetup;
+import org.pretext.runtime.DeviceChoice;
+import org.pretext.runtime.EngineSetup;
 import org.pretext.probe.Lbfgs;
 import org.pretext.probe.LogisticModel;
 import org.pretext.probe.LogisticOptions;
@@ -275,7 +275,7 @@ public final class ProbeBenchmark {
         Engine e = EngineSetup.engine();
         m.put("engine", e.getEngineName() + " " + e.getVersion());
         m.put("OPENBLAS_CORETYPE (environment)", System.getenv("OPENBLAS_CORETYPE"));
-        m.put("mkl_override", org.pretext.engine.MklCpuOverride.status());
+        m.put("mkl_override", org.pretext.runtime.MklCpuOverride.status());
         m.put("note", "measured on a shared machine under load unless stated otherwise; re-run on a quiet machine");
         return m;
     }

@@ -12,13 +12,13 @@ import java.util.Locale;
 import java.util.Map;
 import org.pretext.data.Dataset;
 import org.pretext.datasets.MnistDatasetProvider;
-import org.pretext.engine.EngineSetup;
+import org.pretext.runtime.EngineSetup;
 import org.pretext.model.PretextModel;
 import org.pretext.objective.Objective;
 import org.pretext.training.PretrainConfig;
 import org.pretext.training.Pretrainer;
-import org.pretext.training.listener.StepMetrics;
-import org.pretext.training.listener.TrainingListener;
+import org.pretext.training.StepMetrics;
+import org.pretext.training.TrainingListener;
 
 /**
  * The memory soak: 20,000 real SimCLR steps (MLP encoder, augmentation on worker threads,

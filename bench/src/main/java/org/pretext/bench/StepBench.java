@@ -16,8 +16,8 @@ import java.util.Map;
 import org.pretext.data.HostTensor;
 import org.pretext.data.InMemorySplit;
 import org.pretext.datasets.npy.NpyWriter;
-import org.pretext.engine.EngineSetup;
-import org.pretext.engine.MklCpuOverride;
+import org.pretext.runtime.EngineSetup;
+import org.pretext.runtime.MklCpuOverride;
 import org.pretext.model.PretextModel;
 import org.pretext.objective.Objective;
 import org.pretext.objective.PreparedBatch;
@@ -101,7 +101,7 @@ public final class StepBench {
                 r.phaseSeconds().forEach((phase, sec) -> perStep.put(phase, sec * 1e3 / steps));
                 out.put("phaseMillisPerStep", perStep);
                 out.put("mklOverride", MklCpuOverride.status());
-                out.put("mallocTuning", org.pretext.engine.MallocTuning.status());
+                out.put("mallocTuning", org.pretext.runtime.MallocTuning.status());
                 out.put("peakRssMb", Resources.peakRssMb());
             }
         }

@@ -40,7 +40,7 @@ import org.pretext.datasets.store.StorageOptions;
 import org.pretext.encoder.Encoder;
 import org.pretext.encoder.Features;
 import org.pretext.encoders.MlpEncoderProvider;
-import org.pretext.engine.EngineSetup;
+import org.pretext.runtime.EngineSetup;
 import org.pretext.model.PretextModel;
 import org.pretext.transform.Augmentation;
 import org.pretext.transform.DigitAugmentation;

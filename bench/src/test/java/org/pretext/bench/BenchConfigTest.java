@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pretext.data.HostTensor;
-import org.pretext.engine.EngineSetup;
+import org.pretext.runtime.EngineSetup;
 import org.pretext.model.PretextModel;
 import org.pretext.objective.Objective;
 import org.pretext.objective.PreparedBatch;

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import org.pretext.encoder.Encoder;
-import org.pretext.model.PretextModel;
+import org.pretext.objective.Model;
 import org.pretext.objective.ObjectiveSetup;
 import org.pretext.objective.StepContext;
 import org.pretext.transform.Augmentation;
@@ -97,7 +97,7 @@ public final class ByolObjective extends ViewPairObjective {
         if (target == Target.EMA) {
             targetEncoder = setup.newEncoder("byol");
             targetEncoder.block().initialize(setup.manager(), DataType.FLOAT32,
-                    PretextModel.batched(targetEncoder.inputShape(), 2));
+                    Model.batched(targetEncoder.inputShape(), 2));
             targetProjector = initialized(projectorBlock(), setup, features);
             ema = new EmaTarget();
             ema.track("encoder", setup.encoder().block(), targetEncoder.block());
@@ -121,7 +121,7 @@ public final class ByolObjective extends ViewPairObjective {
 
     @Override
     public NDArray loss(StepContext ctx, NDList inputs) {
-        PretextModel model = ctx.model();
+        Model model = ctx.model();
         NDArray views = bothViews(inputs);
         NDArray z = model.head(PROJECTOR, model.encode(views, true));
         NDList p = model.head(PREDICTOR, z).split(2);

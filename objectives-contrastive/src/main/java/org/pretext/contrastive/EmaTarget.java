@@ -13,7 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.pretext.PretextException;
-import org.pretext.checkpoint.ParameterIO;
+import org.pretext.blocks.ParameterIO;
 import org.pretext.engine.NoGradient;
 
 /**

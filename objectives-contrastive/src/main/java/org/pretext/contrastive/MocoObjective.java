@@ -15,7 +15,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.pretext.Seeds;
 import org.pretext.encoder.Encoder;
-import org.pretext.model.PretextModel;
+import org.pretext.objective.Model;
 import org.pretext.objective.ObjectiveSetup;
 import org.pretext.objective.StepContext;
 import org.pretext.transform.Augmentation;
@@ -62,7 +62,7 @@ public final class MocoObjective extends ViewPairObjective {
         projector = initialized(head(), setup, features);
         keyEncoder = setup.newEncoder("moco");
         keyEncoder.block().initialize(setup.manager(), DataType.FLOAT32,
-                PretextModel.batched(keyEncoder.inputShape(), 2));
+                Model.batched(keyEncoder.inputShape(), 2));
         keyProjector = initialized(head(), setup, features);
         keys = new EmaTarget();
         keys.track("encoder", setup.encoder().block(), keyEncoder.block());
@@ -87,7 +87,7 @@ public final class MocoObjective extends ViewPairObjective {
 
     @Override
     public NDArray loss(StepContext ctx, NDList inputs) {
-        PretextModel model = ctx.model();
+        Model model = ctx.model();
         NDArray q = model.head(HEAD, model.encode(inputs.get(0), true));
         NDList h = model.forward(keyEncoder.block(), new NDList(inputs.get(1)), true);
         NDArray k = model.forward(keyProjector, h, true).singletonOrThrow().stopGradient();

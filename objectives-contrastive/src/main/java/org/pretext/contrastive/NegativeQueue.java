@@ -1,6 +1,6 @@
 package org.pretext.contrastive;
 
-import org.pretext.engine.EngineArrays;
+import org.pretext.engine.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -47,7 +47,7 @@ public final class NegativeQueue {
                 v[i * dim + k] *= inv;
             }
         }
-        this.keys = EngineArrays.floats(manager, v, new Shape(size, dim));
+        this.keys = HostArrays.floats(manager, v, new Shape(size, dim));
     }
 
     /** The queue (K × d); read it, never keep it past the step. */
@@ -112,7 +112,7 @@ public final class NegativeQueue {
         for (int i = 0; i < v.length; i++) {
             v[i] = in.readFloat();
         }
-        EngineArrays.copyInto(keys, v);
+        HostArrays.copyInto(keys, v);
         position = p;
     }
 }

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import org.pretext.data.Batch;
-import org.pretext.model.PretextModel;
+import org.pretext.objective.Model;
 import org.pretext.objective.Objective;
 import org.pretext.objective.ObjectiveSetup;
 import org.pretext.objective.PreparedBatch;
@@ -66,7 +66,7 @@ public final class SimClrObjective implements Objective {
 
     @Override
     public NDArray loss(StepContext ctx, NDList inputs) {
-        PretextModel model = ctx.model();
+        Model model = ctx.model();
         NDArray views = inputs.get(0).concat(inputs.get(1), 0);
         NDArray z = model.head(HEAD, model.encode(views, true));
         return NtXentLoss.compute(z, temperature);

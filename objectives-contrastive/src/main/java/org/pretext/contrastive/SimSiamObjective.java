@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import org.pretext.model.PretextModel;
+import org.pretext.objective.Model;
 import org.pretext.objective.ObjectiveSetup;
 import org.pretext.objective.StepContext;
 import org.pretext.transform.Augmentation;
@@ -59,7 +59,7 @@ public final class SimSiamObjective extends ViewPairObjective {
 
     @Override
     public NDArray loss(StepContext ctx, NDList inputs) {
-        PretextModel model = ctx.model();
+        Model model = ctx.model();
         NDArray z = project(model, PROJECTOR, inputs);
         NDList p = model.head(PREDICTOR, z).split(2);
         NDList t = (stopGradient ? z.stopGradient() : z).split(2);

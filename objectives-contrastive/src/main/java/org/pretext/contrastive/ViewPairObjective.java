@@ -8,7 +8,7 @@ import ai.djl.nn.Block;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import org.pretext.data.Batch;
-import org.pretext.model.PretextModel;
+import org.pretext.objective.Model;
 import org.pretext.objective.Objective;
 import org.pretext.objective.ObjectiveSetup;
 import org.pretext.objective.PreparedBatch;
@@ -55,7 +55,7 @@ abstract class ViewPairObjective implements Objective {
     }
 
     /** Encoder then head on both views at once: (2N, out). */
-    static NDArray project(PretextModel model, String head, NDList inputs) {
+    static NDArray project(Model model, String head, NDList inputs) {
         return model.head(head, model.encode(bothViews(inputs), true));
     }
 }

@@ -17,7 +17,7 @@ import org.pretext.data.BatchPlan;
 import org.pretext.data.Split;
 import org.pretext.datasets.MnistDatasetProvider;
 import org.pretext.encoders.MlpEncoderProvider;
-import org.pretext.engine.EngineSetup;
+import org.pretext.engine.Engines;
 import org.pretext.model.PretextModel;
 import org.pretext.objective.Objective;
 import org.pretext.objective.PreparedBatch;
@@ -49,7 +49,7 @@ class AdversarialObjectiveTest {
                     public long totalSteps() { return 1; }
                     public void metric(String name, double value) { metrics.put(name, value); }
                 };
-                EngineSetup.engine().setRandomSeed(4);
+                Engines.engine().setRandomSeed(4);
                 NDList clean = batch.toNDList(step);
                 NDList perturbed = objective.perturb(ctx, clean);
                 for (int i = 0; i < 2; i++) {

@@ -18,7 +18,7 @@ import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.pretext.PretextException;
-import org.pretext.engine.EngineSetup;
+import org.pretext.engine.Engines;
 
 class EmaTargetTest {
 
@@ -39,7 +39,7 @@ class EmaTargetTest {
 
     @Test
     void startsAsACopyFrozenAndMovesByTheMomentumFormula() {
-        EngineSetup.engine().setRandomSeed(1);
+        Engines.engine().setRandomSeed(1);
         try (NDManager m = NDManager.newBaseManager()) {
             Block online = linear(m, 2);
             Block target = linear(m, 2);
@@ -67,7 +67,7 @@ class EmaTargetTest {
 
     @Test
     void survivesAWriteAndReadExactly() throws IOException {
-        EngineSetup.engine().setRandomSeed(2);
+        Engines.engine().setRandomSeed(2);
         try (NDManager m = NDManager.newBaseManager()) {
             EmaTarget a = new EmaTarget();
             Block onlineA = linear(m, 2);

@@ -11,7 +11,7 @@ import ai.djl.training.GradientCollector;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
-import org.pretext.engine.EngineSetup;
+import org.pretext.engine.Engines;
 
 /**
  * Checks a loss built from engine ops against a plain double-precision reference: its value at a
@@ -39,7 +39,7 @@ final class FiniteDifferences {
      */
     static void check(float[][] values, Shape[] shapes, Function<NDList, NDArray> loss,
             ToDoubleFunction<double[][]> reference, double tolerance) {
-        try (NDManager m = NDManager.newBaseManager(EngineSetup.engine().defaultDevice())) {
+        try (NDManager m = NDManager.newBaseManager(Engines.engine().defaultDevice())) {
             NDList in = new NDList();
             for (int i = 0; i < values.length; i++) {
                 NDArray a = m.create(values[i], shapes[i]);
@@ -47,7 +47,7 @@ final class FiniteDifferences {
                 in.add(a);
             }
             float value;
-            try (GradientCollector gc = EngineSetup.engine().newGradientCollector()) {
+            try (GradientCollector gc = Engines.engine().newGradientCollector()) {
                 NDArray l = loss.apply(in);
                 gc.backward(l);
                 value = l.getFloat();

@@ -9,7 +9,7 @@ import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.pretext.engine.EngineSetup;
+import org.pretext.engine.Engines;
 import org.pretext.encoder.Features;
 
 /**
@@ -186,7 +186,7 @@ final class LinearProbe {
                     for (NDArray p : params) {
                         p.setRequiresGradient(true);
                     }
-                    try (GradientCollector gc = EngineSetup.engine().newGradientCollector()) {
+                    try (GradientCollector gc = Engines.engine().newGradientCollector()) {
                         NDArray logits = xs.matMul(w).add(b);
                         NDArray loss = logits.logSoftmax(1).gather(ys, 1).mean().neg()
                                 .add(Scalars.mul(w.square().sum(), l2));

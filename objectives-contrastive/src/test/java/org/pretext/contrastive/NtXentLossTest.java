@@ -10,7 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.pretext.engine.EngineSetup;
+import org.pretext.engine.Engines;
 
 class NtXentLossTest {
 
@@ -18,7 +18,7 @@ class NtXentLossTest {
     void matchesTheValueWorkedOutByHand() {
         // Views 0 and 2 are (1,0), views 1 and 3 are (0,1); with τ = 1 each row sees its positive at
         // similarity 1 and two negatives at 0: ℓ_i = −log(e / (e + 1 + 1)), so L = log(e + 2) − 1.
-        try (NDManager m = NDManager.newBaseManager(EngineSetup.engine().defaultDevice())) {
+        try (NDManager m = NDManager.newBaseManager(Engines.engine().defaultDevice())) {
             NDArray z = m.create(new float[] {1, 0, 0, 1, 1, 0, 0, 1}, new Shape(4, 2));
             double expected = Math.log(Math.E + 2) - 1; // 0.551444...
             assertThat(NtXentLoss.compute(z, 1.0).getFloat()).isCloseTo((float) expected, within(1e-6f));

@@ -20,8 +20,8 @@ import org.pretext.model.PretextModel;
 import org.pretext.training.PretrainConfig;
 import org.pretext.training.PretrainResult;
 import org.pretext.training.Pretrainer;
-import org.pretext.training.listener.StepMetrics;
-import org.pretext.training.listener.TrainingListener;
+import org.pretext.training.StepMetrics;
+import org.pretext.training.TrainingListener;
 
 /**
  * Objectives with state outside the model's parameters (MoCo's key encoder and queue, BYOL's EMA

@@ -15,8 +15,8 @@ import org.pretext.encoders.MlpEncoderProvider;
 import org.pretext.model.PretextModel;
 import org.pretext.training.PretrainConfig;
 import org.pretext.training.Pretrainer;
-import org.pretext.training.listener.StepMetrics;
-import org.pretext.training.listener.TrainingListener;
+import org.pretext.training.StepMetrics;
+import org.pretext.training.TrainingListener;
 
 /**
  * Every array an objective creates during a step (views, targets, queue updates, attack

@@ -5,16 +5,16 @@ import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
-import org.pretext.checkpoint.CheckpointException;
+import org.pretext.CheckpointException;
 import org.pretext.checkpoint.CheckpointFile;
-import org.pretext.checkpoint.ParameterIO;
+import org.pretext.blocks.ParameterIO;
 import org.pretext.encoder.Encoder;
 import org.pretext.encoder.EncoderProvider;
 import org.pretext.encoder.TokenEmbeddings;
 import org.pretext.model.PretextModel;
 import org.pretext.param.ParamValues;
 import org.pretext.registry.ProviderRegistry;
-import org.pretext.text.TokenizerEntry;
+import org.pretext.checkpoint.TokenizerEntry;
 import org.pretext.text.Tokenizer;
 
 /**

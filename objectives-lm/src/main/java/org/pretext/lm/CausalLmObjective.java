@@ -18,7 +18,7 @@ import org.pretext.data.HostTensor;
 import org.pretext.data.Split;
 import org.pretext.encoder.Encoder;
 import org.pretext.encoder.TokenEmbeddings;
-import org.pretext.model.PretextModel;
+import org.pretext.objective.Model;
 import org.pretext.objective.Objective;
 import org.pretext.objective.ObjectiveSetup;
 import org.pretext.objective.PreparedBatch;
@@ -106,7 +106,7 @@ public final class CausalLmObjective implements Objective {
 
     @Override
     public NDArray loss(StepContext ctx, NDList inputs) {
-        PretextModel model = ctx.model();
+        Model model = ctx.model();
         return NextTokenLoss.compute(logits(encoder, model.parameterStore(), inputs.get(0), true), inputs.get(1));
     }
 
@@ -117,7 +117,7 @@ public final class CausalLmObjective implements Objective {
     }
 
     /** Summed next-token loss of the first {@code n} windows in {@code rows}, in its own memory scope. */
-    private static double totalLoss(PretextModel model, TokenEmbeddings enc, int[] rows, int n, int length) {
+    private static double totalLoss(Model model, TokenEmbeddings enc, int[] rows, int n, int length) {
         HostTensor[] xy = shift(HostTensor.ofInts(java.util.Arrays.copyOf(rows, n * length), new Shape(n, length)));
         try (NDManager m = model.manager().newSubManager()) {
             NDArray x = xy[0].toNDArray(m);
@@ -127,7 +127,7 @@ public final class CausalLmObjective implements Objective {
     }
 
     @Override
-    public Map<String, Double> validate(PretextModel model, Split heldOut) {
+    public Map<String, Double> validate(Model model, Split heldOut) {
         TokenEmbeddings enc = check(model.encoder());
         long size = heldOut.size();
         long limit = validationWindows > 0 ? Math.min(validationWindows, size) : size;

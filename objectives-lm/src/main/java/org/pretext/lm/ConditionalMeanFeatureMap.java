@@ -6,7 +6,7 @@ import ai.djl.training.ParameterStore;
 import org.pretext.PretextException;
 import org.pretext.encoder.SequenceEncoder;
 import org.pretext.encoder.TokenEmbeddings;
-import org.pretext.text.FeatureMap;
+import org.pretext.encoder.FeatureMap;
 import org.pretext.text.SequenceBatch;
 
 /**

@@ -3,7 +3,7 @@ package org.pretext.lm;
 import ai.djl.ndarray.NDArray;
 import ai.djl.training.ParameterStore;
 import org.pretext.encoder.SequenceEncoder;
-import org.pretext.text.FeatureMap;
+import org.pretext.encoder.FeatureMap;
 import org.pretext.text.SequenceBatch;
 
 /** {@code last-token}: the hidden state of a sentence's last token, f(s) = h_{|s|} (D values). */

@@ -3,7 +3,7 @@ package org.pretext.lm;
 import ai.djl.ndarray.NDArray;
 import ai.djl.training.ParameterStore;
 import org.pretext.encoder.SequenceEncoder;
-import org.pretext.text.FeatureMap;
+import org.pretext.encoder.FeatureMap;
 import org.pretext.text.SequenceBatch;
 
 /** {@code mean}: the mean of a sentence's hidden states, f(s) = 1/|s| Σ_t h_t (D values). */

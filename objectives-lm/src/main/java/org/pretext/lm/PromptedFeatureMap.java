@@ -4,8 +4,8 @@ import java.util.List;
 import org.pretext.Versions;
 import org.pretext.param.Param;
 import org.pretext.param.ParamValues;
-import org.pretext.text.FeatureMap;
-import org.pretext.text.FeatureMapProvider;
+import org.pretext.encoder.FeatureMap;
+import org.pretext.encoder.FeatureMapProvider;
 
 /**
  * What the language-model feature maps share: each is its own provider, found by name, with one

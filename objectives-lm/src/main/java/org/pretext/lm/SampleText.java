@@ -2,7 +2,7 @@ package org.pretext.lm;
 
 import java.nio.file.Path;
 import org.pretext.PretextException;
-import org.pretext.engine.EngineSetup;
+import org.pretext.engine.Engines;
 
 /**
  * Prints text sampled from a {@code causal-lm} checkpoint, for a sanity look:
@@ -38,7 +38,7 @@ public final class SampleText {
                         + ": expected --prompt, --tokens, --temperature, --top-k or --seed");
             }
         }
-        try (CausalLmCheckpoint lm = CausalLmCheckpoint.load(Path.of(args[0]), EngineSetup.engine().defaultDevice())) {
+        try (CausalLmCheckpoint lm = CausalLmCheckpoint.load(Path.of(args[0]), Engines.engine().defaultDevice())) {
             System.out.println(lm.sampler().sample(prompt, tokens, temperature, topK, seed));
         }
     }

@@ -16,20 +16,21 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pretext.runtime.EngineSetup;
 import org.pretext.PretextException;
-import org.pretext.checkpoint.CheckpointException;
+import org.pretext.CheckpointException;
 import org.pretext.checkpoint.CheckpointFile;
 import org.pretext.checkpoint.CheckpointStore;
 import org.pretext.datasets.text.TextDatasetProvider;
 import org.pretext.datasets.text.TokenizedTextDataset;
 import org.pretext.encoder.TokenEmbeddings;
 import org.pretext.encoders.transformer.TransformerEncoder;
-import org.pretext.engine.EngineSetup;
+import org.pretext.engine.Engines;
 import org.pretext.model.PretextModel;
 import org.pretext.objective.ObjectiveProvider;
 import org.pretext.registry.ProviderRegistry;
 import org.pretext.text.TokenWindowSplit;
-import org.pretext.text.TokenizerEntry;
+import org.pretext.checkpoint.TokenizerEntry;
 import org.pretext.training.PretrainConfig;
 import org.pretext.training.PretrainResult;
 import org.pretext.training.Pretrainer;
@@ -58,7 +59,7 @@ class CausalLmObjectiveTest {
 
     @Test
     void pretrainingLearnsARepetitiveTextDeterministicallyWithFlatMemory() {
-        Device device = EngineSetup.engine().defaultDevice();
+        Device device = Engines.engine().defaultDevice();
         TokenWindowSplit train = data.pretrainWindows(16);
         TokenWindowSplit val = data.validationWindows(16).orElseThrow();
         float[][] losses = new float[2][];
@@ -107,7 +108,7 @@ class CausalLmObjectiveTest {
 
     @Test
     void validationReadsWindowsSpreadOverTheHeldOutText() {
-        Device device = EngineSetup.engine().defaultDevice();
+        Device device = Engines.engine().defaultDevice();
         TokenWindowSplit val = data.validationWindows(16).orElseThrow();
         try (PretextModel model = PretextModel.create(tiny(true), new CausalLmObjective(0),
                 data.pretrainWindows(16).exampleShape(), device, 2)) {
@@ -122,7 +123,7 @@ class CausalLmObjectiveTest {
 
     @Test
     void refusesABidirectionalEncoderAndNonTokenData() {
-        Device device = EngineSetup.engine().defaultDevice();
+        Device device = Engines.engine().defaultDevice();
         assertThatThrownBy(() -> PretextModel.create(tiny(false), new CausalLmObjective(0), new Shape(17), device, 1))
                 .isInstanceOf(PretextException.class).hasMessageContaining("causal: true");
         assertThatThrownBy(() -> new CausalLmObjective(0).encoderInputShape(new Shape(1, 28, 28)))
@@ -131,7 +132,7 @@ class CausalLmObjectiveTest {
 
     @Test
     void checkpointsCarryTheTokenizerAndRefuseAnotherVocabulary() throws IOException {
-        Device device = EngineSetup.engine().defaultDevice();
+        Device device = Engines.engine().defaultDevice();
         Path ckpt = dir.resolve("ckpt");
         TokenWindowSplit train = data.pretrainWindows(16);
         try (PretextModel model = PretextModel.create(tiny(true), new CausalLmObjective(0), train.exampleShape(),
@@ -157,7 +158,7 @@ class CausalLmObjectiveTest {
 
     @Test
     void aCheckpointLoadsBackForSampling() {
-        Device device = EngineSetup.engine().defaultDevice();
+        Device device = Engines.engine().defaultDevice();
         Path ckpt = dir.resolve("sampling");
         TokenWindowSplit train = data.pretrainWindows(16);
         org.pretext.encoder.EncoderProvider ep = ProviderRegistry.load(org.pretext.encoder.EncoderProvider.class,
@@ -190,7 +191,7 @@ class CausalLmObjectiveTest {
 
     @Test
     void logitsAreTheHiddenStatesTimesTheTiedEmbedding() {
-        Device device = EngineSetup.engine().defaultDevice();
+        Device device = Engines.engine().defaultDevice();
         try (PretextModel model = PretextModel.create(tiny(true), new CausalLmObjective(0), new Shape(17), device, 4);
                 NDManager m = model.manager().newSubManager()) {
             TokenEmbeddings enc = (TokenEmbeddings) model.encoder();

@@ -13,6 +13,7 @@ import ai.djl.training.ParameterStore;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.pretext.runtime.EngineSetup;
 import org.pretext.PretextException;
 import org.pretext.data.InMemorySplit;
 import org.pretext.datasets.text.CharTokenizer;
@@ -21,12 +22,12 @@ import org.pretext.encoder.Features;
 import org.pretext.encoders.transformer.PooledSequenceBlock;
 import org.pretext.encoders.transformer.TokenTransformer;
 import org.pretext.encoders.transformer.TransformerEncoder;
-import org.pretext.engine.EngineSetup;
+import org.pretext.engine.Engines;
 import org.pretext.param.ParamValues;
 import org.pretext.registry.ProviderRegistry;
-import org.pretext.text.FeatureMap;
-import org.pretext.text.FeatureMapProvider;
-import org.pretext.text.TextFeatures;
+import org.pretext.encoder.FeatureMap;
+import org.pretext.encoder.FeatureMapProvider;
+import org.pretext.encoder.TextFeatures;
 
 class FeatureMapsTest {
     static final CharTokenizer TOKENIZER = CharTokenizer.fit("abcdefgh ");
@@ -47,12 +48,12 @@ class FeatureMapsTest {
 
     @Test
     void featuresOfPaddedBatchesEqualThoseOfEachSentenceAlone() {
-        Device device = EngineSetup.engine().defaultDevice();
+        Device device = Engines.engine().defaultDevice();
         TransformerEncoder enc = TransformerEncoder.create(TOKENIZER, 8, 2, 2, 16, 0f, true);
         InMemorySplit split = TokenizedTextDataset.sentenceRows(TOKENIZER, SENTENCES, new int[] {0, 1, 0, 1, 0},
                 List.of("neg", "pos"));
         try (NDManager m = NDManager.newBaseManager(device)) {
-            EngineSetup.engine().setRandomSeed(3);
+            Engines.engine().setRandomSeed(3);
             enc.block().initialize(m, DataType.FLOAT32, new Shape(2, 8));
             ParameterStore store = new ParameterStore(m, false);
             // batch size 2 mixes lengths in batches and reorders; results must come back in split order
@@ -107,7 +108,7 @@ class FeatureMapsTest {
 
     @Test
     void aPromptIsAppendedToEverySentence() {
-        Device device = EngineSetup.engine().defaultDevice();
+        Device device = Engines.engine().defaultDevice();
         TransformerEncoder enc = TransformerEncoder.create(TOKENIZER, 8, 1, 2, 16, 0f, true);
         List<String> withPrompt = SENTENCES.stream().map(x -> x + " cab").toList();
         InMemorySplit plain = TokenizedTextDataset.sentenceRows(TOKENIZER, SENTENCES, null, List.of());
@@ -130,7 +131,7 @@ class FeatureMapsTest {
 
     @Test
     void conditionalMeanNeedsOutputEmbeddings() {
-        Device device = EngineSetup.engine().defaultDevice();
+        Device device = Engines.engine().defaultDevice();
         TransformerEncoder tied = TransformerEncoder.create(TOKENIZER, 8, 1, 1, 4, 0f, true);
         org.pretext.encoder.SequenceEncoder untied = new org.pretext.encoder.SequenceEncoder() {
             public ai.djl.nn.Block block() { return tied.block(); }
@@ -153,7 +154,7 @@ class FeatureMapsTest {
 
     @Test
     void untrainedBidirectionalEncoderIgnoresPaddingToo() {
-        Device device = EngineSetup.engine().defaultDevice();
+        Device device = Engines.engine().defaultDevice();
         TokenTransformer t = new TokenTransformer(TOKENIZER.vocabularySize(), 8, 1, 2, 8, 0f, false,
                 TOKENIZER.padId());
         TransformerEncoder enc = new TransformerEncoder(t, PooledSequenceBlock.Pooling.MEAN, TOKENIZER);

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.pretext.encoders.transformer.PooledSequenceBlock;
 import org.pretext.encoders.transformer.TokenTransformer;
 import org.pretext.encoders.transformer.TransformerEncoder;
-import org.pretext.engine.EngineSetup;
+import org.pretext.engine.Engines;
 import org.pretext.model.PretextModel;
 
 class NextTokenLossTest {
@@ -34,7 +34,7 @@ class NextTokenLossTest {
         //   t = 1: E0 + P1 = [1, 3] -> h = [−1, 1] -> logits [−1, 1]  -> p(1) = σ(2)
         // L = −log σ(2) = log(1 + e^−2) = 0.126928...
         // Without the position embedding t = 1 would give p(1) = σ(−2) and L = 1.126928...
-        Device device = EngineSetup.engine().defaultDevice();
+        Device device = Engines.engine().defaultDevice();
         TokenTransformer t = new TokenTransformer(2, 2, 1, 1, 2, 0f, true, -1);
         TransformerEncoder encoder = new TransformerEncoder(t, PooledSequenceBlock.Pooling.LAST);
         CausalLmObjective objective = new CausalLmObjective(0);

@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pretext.runtime.EngineSetup;
 import org.pretext.data.Dataset;
 import org.pretext.data.DatasetProvider;
 import org.pretext.data.Split;
@@ -19,16 +20,16 @@ import org.pretext.encoder.Encoder;
 import org.pretext.encoder.EncoderProvider;
 import org.pretext.encoder.Features;
 import org.pretext.encoder.SequenceEncoder;
-import org.pretext.engine.EngineSetup;
+import org.pretext.engine.Engines;
 import org.pretext.model.PretextModel;
 import org.pretext.objective.Objective;
 import org.pretext.objective.ObjectiveProvider;
 import org.pretext.param.ParamValues;
 import org.pretext.registry.ProviderRegistry;
-import org.pretext.text.FeatureMap;
-import org.pretext.text.FeatureMapProvider;
+import org.pretext.encoder.FeatureMap;
+import org.pretext.encoder.FeatureMapProvider;
 import org.pretext.text.TextDataset;
-import org.pretext.text.TextFeatures;
+import org.pretext.encoder.TextFeatures;
 import org.pretext.text.TokenWindowSplit;
 import org.pretext.training.PretrainConfig;
 import org.pretext.training.PretrainResult;
@@ -74,7 +75,7 @@ class RunnerPathTest {
         // 4. objective by name, pretraining with a validation monitor
         ObjectiveProvider op = ProviderRegistry.load(ObjectiveProvider.class, "objective").get("causal-lm");
         Objective objective = op.create(params(op, "objective", Map.of()));
-        Device device = EngineSetup.engine().defaultDevice();
+        Device device = Engines.engine().defaultDevice();
         try (PretextModel model = PretextModel.create(() -> ep.createForTokens(encoderParams, text.tokenizer()),
                 objective, pretrain.exampleShape(), device, 7)) {
             PretrainConfig config = PretrainConfig.builder().batchSize(8).steps(40).learningRate(5e-3).seed(7)

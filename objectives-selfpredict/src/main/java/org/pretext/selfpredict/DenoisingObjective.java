@@ -8,7 +8,7 @@ import ai.djl.nn.Block;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.pretext.data.Batch;
-import org.pretext.model.PretextModel;
+import org.pretext.objective.Model;
 import org.pretext.objective.Objective;
 import org.pretext.objective.ObjectiveSetup;
 import org.pretext.objective.PreparedBatch;
@@ -54,7 +54,7 @@ public final class DenoisingObjective implements Objective {
 
     @Override
     public NDArray loss(StepContext ctx, NDList inputs) {
-        PretextModel model = ctx.model();
+        Model model = ctx.model();
         NDArray reconstruction = model.head(HEAD, model.encode(inputs.get(0), true));
         return ReconstructionLoss.compute(reconstruction, inputs.get(1));
     }

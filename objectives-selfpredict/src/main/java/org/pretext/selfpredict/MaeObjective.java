@@ -19,7 +19,7 @@ import org.pretext.data.BatchPlan;
 import org.pretext.data.HostTensor;
 import org.pretext.data.Split;
 import org.pretext.encoder.PatchEncoder;
-import org.pretext.model.PretextModel;
+import org.pretext.objective.Model;
 import org.pretext.objective.Objective;
 import org.pretext.objective.ObjectiveSetup;
 import org.pretext.objective.PreparedBatch;
@@ -139,7 +139,7 @@ public final class MaeObjective implements Objective {
     }
 
     /** Decoder predictions (B, N, P) for prepared inputs, in the prepared token order. */
-    NDArray predict(PretextModel model, NDList inputs, boolean training) {
+    NDArray predict(Model model, NDList inputs, boolean training) {
         NDArray states = encoder.encodePatches(model.parameterStore(), inputs.get(0), inputs.get(1), training);
         return model.forward(decoder, new NDList(states, inputs.get(2)), training).singletonOrThrow();
     }
@@ -157,7 +157,7 @@ public final class MaeObjective implements Objective {
      * back to pixels with each patch's true mean and deviation, as in MAE's visualisations).
      */
     @Override
-    public List<Path> writeArtifacts(PretextModel model, Split data, Path dir, long seed) throws IOException {
+    public List<Path> writeArtifacts(Model model, Split data, Path dir, long seed) throws IOException {
         Iterator<Batch> it = data.batches(BatchPlan.sequential((int) Math.min(8, data.size())));
         Batch batch = it.next();
         PreparedBatch prepared = prepare(batch, new SplittableRandom(seed));

@@ -15,7 +15,7 @@ import org.pretext.data.HostTensor;
 import org.pretext.encoder.Encoder;
 import org.pretext.encoder.SequenceEncoder;
 import org.pretext.encoder.TokenEmbeddings;
-import org.pretext.model.PretextModel;
+import org.pretext.objective.Model;
 import org.pretext.objective.Objective;
 import org.pretext.objective.ObjectiveSetup;
 import org.pretext.objective.PreparedBatch;
@@ -191,7 +191,7 @@ public final class MlmObjective implements Objective {
     }
 
     /** Logits (B, M, V) at the listed positions of prepared inputs. */
-    NDArray logits(PretextModel model, NDList inputs, boolean training) {
+    NDArray logits(Model model, NDList inputs, boolean training) {
         ParameterStore store = model.parameterStore();
         NDArray hidden = encoder.hiddenStates(store, inputs.get(0), training);
         NDArray positions = inputs.get(1);

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.pretext.data.Batch;
 import org.pretext.data.HostTensor;
-import org.pretext.model.PretextModel;
+import org.pretext.objective.Model;
 import org.pretext.objective.Objective;
 import org.pretext.objective.ObjectiveSetup;
 import org.pretext.objective.PreparedBatch;
@@ -88,7 +88,7 @@ public final class PartPredictionObjective implements Objective {
 
     @Override
     public NDArray loss(StepContext ctx, NDList inputs) {
-        PretextModel model = ctx.model();
+        Model model = ctx.model();
         NDArray prediction = model.head(HEAD, model.encode(inputs.get(0), true));
         return ReconstructionLoss.compute(prediction, inputs.get(1));
     }

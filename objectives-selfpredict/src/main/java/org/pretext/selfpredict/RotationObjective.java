@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
 import org.pretext.PretextException;
 import org.pretext.data.Batch;
 import org.pretext.data.HostTensor;
-import org.pretext.model.PretextModel;
+import org.pretext.objective.Model;
 import org.pretext.objective.Objective;
 import org.pretext.objective.ObjectiveSetup;
 import org.pretext.objective.PreparedBatch;
@@ -79,7 +79,7 @@ public final class RotationObjective implements Objective {
 
     @Override
     public NDArray loss(StepContext ctx, NDList inputs) {
-        PretextModel model = ctx.model();
+        Model model = ctx.model();
         NDArray logits = model.head(HEAD, model.encode(inputs.get(0), true));
         return RotationLoss.compute(logits, inputs.get(1));
     }

@@ -9,7 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.pretext.engine.EngineSetup;
+import org.pretext.engine.Engines;
 
 class MaeLossTest {
     // one image, three patches of two values; patches 0 and 2 masked, patch 1 visible
@@ -22,7 +22,7 @@ class MaeLossTest {
         //          prediction (0, 0): error (1/2)(2/(2 + 1e−6)) = 0.49999975
         // patch 2: target (5, 5), var 0, t̂ = (0, 0); prediction (1, −1): error (1 + 1)/2 = 1
         // patch 1 is visible and does not count: L = (0.49999975 + 1)/2 = 0.749999875
-        try (NDManager m = NDManager.newBaseManager(EngineSetup.engine().defaultDevice())) {
+        try (NDManager m = NDManager.newBaseManager(Engines.engine().defaultDevice())) {
             NDArray prediction = m.create(new float[] {0, 0, 100, -100, 1, -1}, new Shape(1, 3, 2));
             NDArray target = m.create(TARGET, new Shape(1, 3, 2));
             NDArray mask = m.create(MASK, new Shape(1, 3));
@@ -35,7 +35,7 @@ class MaeLossTest {
 
     @Test
     void countsMaskedPatchesOnly() {
-        try (NDManager m = NDManager.newBaseManager(EngineSetup.engine().defaultDevice())) {
+        try (NDManager m = NDManager.newBaseManager(Engines.engine().defaultDevice())) {
             NDArray target = m.create(TARGET, new Shape(1, 3, 2));
             NDArray mask = m.create(MASK, new Shape(1, 3));
             float a = MaeLoss.compute(m.create(new float[] {0, 0, 100, -100, 1, -1}, new Shape(1, 3, 2)), target,
@@ -49,7 +49,7 @@ class MaeLossTest {
             // and the gradient of a visible patch's prediction is exactly zero
             NDArray prediction = m.create(new float[] {0, 0, 100, -100, 1, -1}, new Shape(1, 3, 2));
             prediction.setRequiresGradient(true);
-            try (GradientCollector gc = EngineSetup.engine().newGradientCollector()) {
+            try (GradientCollector gc = Engines.engine().newGradientCollector()) {
                 gc.backward(MaeLoss.compute(prediction, target, mask, true));
             }
             float[] g = prediction.getGradient().toFloatArray();
@@ -72,10 +72,10 @@ class MaeLossTest {
             target[i] = (float) r.nextDouble();
         }
         float[] mask = {1, 0, 1, 1, 0, 1, 0, 1};
-        try (NDManager m = NDManager.newBaseManager(EngineSetup.engine().defaultDevice())) {
+        try (NDManager m = NDManager.newBaseManager(Engines.engine().defaultDevice())) {
             NDArray x = m.create(pred, new Shape(b, n, p));
             x.setRequiresGradient(true);
-            try (GradientCollector gc = EngineSetup.engine().newGradientCollector()) {
+            try (GradientCollector gc = Engines.engine().newGradientCollector()) {
                 NDArray loss = MaeLoss.compute(x, m.create(target, new Shape(b, n, p)), m.create(mask, new Shape(b, n)),
                         true);
                 assertThat(loss.getFloat()).isCloseTo((float) reference(pred, target, mask, n, p), within(1e-5f));

@@ -9,7 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.pretext.engine.EngineSetup;
+import org.pretext.engine.Engines;
 
 class MlmLossTest {
 
@@ -21,7 +21,7 @@ class MlmLossTest {
         // (1,0): logits (0, ln 3, 0), target 1: −log(3/5) = log(5/3)
         // (1,1): weight 0, ignored whatever its logits
         // L = (log 3 + log 2 + log(5/3))/3 = log(10)/3
-        try (NDManager m = NDManager.newBaseManager(EngineSetup.engine().defaultDevice())) {
+        try (NDManager m = NDManager.newBaseManager(Engines.engine().defaultDevice())) {
             float ln2 = (float) Math.log(2);
             float ln3 = (float) Math.log(3);
             NDArray logits = m.create(new float[] {0, 0, 0, ln2, 0, 0, 0, ln3, 0, 9, -9, 4}, new Shape(2, 2, 3));
@@ -44,10 +44,10 @@ class MlmLossTest {
         }
         int[] targets = {4, 0, 2, 1, 1, 3};
         float[] weights = {1, 1, 0, 1, 1, 1};
-        try (NDManager manager = NDManager.newBaseManager(EngineSetup.engine().defaultDevice())) {
+        try (NDManager manager = NDManager.newBaseManager(Engines.engine().defaultDevice())) {
             NDArray x = manager.create(z, new Shape(b, m, v));
             x.setRequiresGradient(true);
-            try (GradientCollector gc = EngineSetup.engine().newGradientCollector()) {
+            try (GradientCollector gc = Engines.engine().newGradientCollector()) {
                 NDArray loss = MlmLoss.compute(x, manager.create(targets, new Shape(b, m)),
                         manager.create(weights, new Shape(b, m)));
                 assertThat(loss.getFloat()).isCloseTo((float) reference(z, targets, weights, v), within(1e-5f));

@@ -1,7 +1,7 @@
 package org.pretext.probe;
 
 import ai.djl.pytorch.jni.JniUtils;
-import org.pretext.engine.EngineSetup;
+import org.pretext.engine.Engines;
 
 /**
  * Sets the PyTorch engine's intra-op thread count for a block of work and restores it on
@@ -16,7 +16,7 @@ final class EngineThreads implements AutoCloseable {
 
     /** Sets {@code threads} (0: leave as is) until the returned handle is closed. */
     static EngineThreads set(int threads) {
-        if (threads <= 0 || !"PyTorch".equals(EngineSetup.engine().getEngineName())) {
+        if (threads <= 0 || !"PyTorch".equals(Engines.engine().getEngineName())) {
             return new EngineThreads(-1);
         }
         int before = JniUtils.getNumThreads();
@@ -29,7 +29,7 @@ final class EngineThreads implements AutoCloseable {
 
     /** The engine's current intra-op thread count (PyTorch), or -1. */
     static int current() {
-        return "PyTorch".equals(EngineSetup.engine().getEngineName()) ? JniUtils.getNumThreads() : -1;
+        return "PyTorch".equals(Engines.engine().getEngineName()) ? JniUtils.getNumThreads() : -1;
     }
 
     @Override

@@ -1,6 +1,6 @@
 package org.pretext.probe;
 
-import org.pretext.engine.EngineArrays;
+import org.pretext.engine.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -18,7 +18,7 @@ import org.pretext.data.InMemorySplit;
 import org.pretext.data.Split;
 import org.pretext.encoder.Features;
 import org.pretext.model.PretextModel;
-import org.pretext.training.listener.EpochMonitor;
+import org.pretext.training.EpochMonitor;
 
 /**
  * Online kNN accuracy during pretraining, as the leading SSL libraries log it: at the end of every
@@ -104,8 +104,8 @@ public final class KnnMonitor implements EpochMonitor {
         Features.Matrix q = Features.extract(model.encoder(), model.parameterStore(), queries, model.device(),
                 batchSize, model.objective()::encoderInput);
         try (NDManager m = NDManager.newBaseManager(model.device())) {
-            NDArray bx = EngineArrays.floats(m, b.values(), new Shape(b.rows(), b.cols()));
-            NDArray qx = EngineArrays.floats(m, q.values(), new Shape(q.rows(), q.cols()));
+            NDArray bx = HostArrays.floats(m, b.values(), new Shape(b.rows(), b.cols()));
+            NDArray qx = HostArrays.floats(m, q.values(), new Shape(q.rows(), q.cols()));
             return knn.accuracy(bx, bankLabels, numClasses, qx, queryLabels);
         }
     }

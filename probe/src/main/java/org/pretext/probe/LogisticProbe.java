@@ -1,6 +1,6 @@
 package org.pretext.probe;
 
-import org.pretext.engine.EngineArrays;
+import org.pretext.engine.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -200,7 +200,7 @@ public final class LogisticProbe {
         for (int i = 0; i < rows.length; i++) {
             System.arraycopy(v, rows[i] * d, out, i * d, d);
         }
-        return EngineArrays.floats(m, out, new Shape(rows.length, d));
+        return HostArrays.floats(m, out, new Shape(rows.length, d));
     }
 
     static int[] gatherLabels(Features.Matrix train, int[] rows) {

@@ -1,6 +1,6 @@
 package org.pretext.probe;
 
-import org.pretext.engine.EngineArrays;
+import org.pretext.engine.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -138,7 +138,7 @@ public final class ProbeSuite {
                 : new Features.Matrix(train.values(), train.rows(), train.cols(), train.labels(), numClasses);
         try (EngineThreads threads = EngineThreads.set(engineThreads);
                 NDManager manager = NDManager.newBaseManager(options.device())) {
-            NDArray testX = EngineArrays.floats(manager, test.values(), new Shape(test.rows(), test.cols()));
+            NDArray testX = HostArrays.floats(manager, test.values(), new Shape(test.rows(), test.cols()));
             NDArray testY = manager.create(test.labels());
             long seed = LabelDraws.drawSeed(options.seed(), LabelBudget.all(), 0);
             return logistic.run(tr, null, null, testX, testY, seed, manager).model();
@@ -152,7 +152,7 @@ public final class ProbeSuite {
                 : new Features.Matrix(train.values(), train.rows(), train.cols(), train.labels(), numClasses);
         List<ProbeResult> results = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager(options.device())) {
-            NDArray testX = EngineArrays.floats(manager, test.values(), new Shape(test.rows(), test.cols()));
+            NDArray testX = HostArrays.floats(manager, test.values(), new Shape(test.rows(), test.cols()));
             NDArray testY = manager.create(test.labels());
             NDArray allTrain = null;
             for (LabelBudget budget : options.budgets()) {
@@ -174,7 +174,7 @@ public final class ProbeSuite {
                         NDArray x;
                         if (rows == null) {
                             if (allTrain == null) {
-                                allTrain = EngineArrays.floats(manager, tr.values(), new Shape(tr.rows(), tr.cols()));
+                                allTrain = HostArrays.floats(manager, tr.values(), new Shape(tr.rows(), tr.cols()));
                             }
                             x = allTrain;
                         } else {

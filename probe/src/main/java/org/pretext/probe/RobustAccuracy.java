@@ -22,8 +22,8 @@ import org.pretext.data.BatchPlan;
 import org.pretext.data.HostTensor;
 import org.pretext.data.Split;
 import org.pretext.encoder.Encoder;
-import org.pretext.engine.EngineArrays;
-import org.pretext.engine.EngineSetup;
+import org.pretext.engine.HostArrays;
+import org.pretext.engine.Engines;
 import org.pretext.engine.NoGradient;
 
 /**
@@ -161,7 +161,7 @@ public final class RobustAccuracy {
         int limit = s.maxExamples() > 0 ? (int) Math.min(s.maxExamples(), test.size()) : Math.toIntExact(test.size());
         Pgd.Settings attack = new Pgd.Settings(s.epsilon(), s.effectiveStepSize(), s.steps(), s.randomStart(), s.min(),
                 s.max());
-        EngineSetup.engine().setRandomSeed((int) (s.seed() ^ (s.seed() >>> 32)));
+        Engines.engine().setRandomSeed((int) (s.seed() ^ (s.seed() >>> 32)));
         int correctClean = 0;
         int correctRobust = 0;
         int seen = 0;
@@ -170,10 +170,10 @@ public final class RobustAccuracy {
         try (NDManager manager = NDManager.newBaseManager(device)) {
             int classes = probe.numClasses();
             int d = probe.dim();
-            NDArray mean = EngineArrays.doubles(manager, probe.standardizer().mean(), new Shape(d));
-            NDArray scale = EngineArrays.doubles(manager, probe.standardizer().scale(), new Shape(d));
-            NDArray w = EngineArrays.doubles(manager, probe.coefficients(), new Shape(classes, d));
-            NDArray b = EngineArrays.doubles(manager, probe.intercepts(), new Shape(classes));
+            NDArray mean = HostArrays.doubles(manager, probe.standardizer().mean(), new Shape(d));
+            NDArray scale = HostArrays.doubles(manager, probe.standardizer().scale(), new Shape(d));
+            NDArray w = HostArrays.doubles(manager, probe.coefficients(), new Shape(classes, d));
+            NDArray b = HostArrays.doubles(manager, probe.intercepts(), new Shape(classes));
             Function<NDArray, NDArray> logits = x -> {
                 NDArray f = encoder.block().forward(store, new NDList(x), false).singletonOrThrow();
                 // float32 − float64 promotes to float64 and stays differentiable
@@ -189,7 +189,7 @@ public final class RobustAccuracy {
                         x = x.get("0:" + n);
                     }
                     int[] labels = java.util.Arrays.copyOf(batch.labels(), n);
-                    NDArray y = EngineArrays.longs(step, toLongs(labels), new Shape(n, 1));
+                    NDArray y = HostArrays.longs(step, toLongs(labels), new Shape(n, 1));
                     NDArray clean = x;
                     correctClean += NoGradient.get(() -> correct(logits.apply(clean), labels));
                     Pgd.Result r = Pgd.attack(new NDList(x),

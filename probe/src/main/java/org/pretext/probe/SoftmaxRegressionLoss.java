@@ -1,6 +1,6 @@
 package org.pretext.probe;
 
-import org.pretext.engine.EngineArrays;
+import org.pretext.engine.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -118,7 +118,7 @@ public final class SoftmaxRegressionLoss implements DifferentiableFunction {
     }
 
     static NDArray logits(NDManager m, double[] theta, NDArray features, int classes, int dim, Precision precision) {
-        NDArray params = EngineArrays.doubles(m, theta, new Shape(theta.length));
+        NDArray params = HostArrays.doubles(m, theta, new Shape(theta.length));
         NDArray w = params.get("0:" + classes * dim).reshape(classes, dim).toType(precision.dataType(), false);
         NDArray b = params.get(classes * dim + ":").toType(precision.dataType(), false);
         NDArray z = Linear.linear(features, w, b).singletonOrThrow();

@@ -10,7 +10,7 @@
  *   <li>{@link org.pretext.probe.FileProbe}: the same on features from any tool, read from
  *       NumPy {@code .npy} files ({@link org.pretext.probe.NpyFile});
  *   <li>{@link org.pretext.probe.KnnMonitor}: online kNN accuracy during pretraining, an
- *       {@link org.pretext.training.listener.EpochMonitor}.
+ *       {@link org.pretext.training.EpochMonitor}.
  * </ul>
  *
  * <p>The probes:

@@ -10,7 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.pretext.engine.EngineSetup;
+import org.pretext.engine.Engines;
 
 /** kNN and the mean classifier on tiny examples worked out by hand. */
 class ClassifierTest {
@@ -18,7 +18,7 @@ class ClassifierTest {
 
     @BeforeAll
     static void start() {
-        EngineSetup.engine();
+        Engines.engine();
         manager = NDManager.newBaseManager(Device.cpu());
     }
 

@@ -31,8 +31,8 @@ import org.pretext.objective.StepContext;
 import org.pretext.training.PretrainConfig;
 import org.pretext.training.PretrainResult;
 import org.pretext.training.Pretrainer;
-import org.pretext.training.listener.StepMetrics;
-import org.pretext.training.listener.TrainingListener;
+import org.pretext.training.StepMetrics;
+import org.pretext.training.TrainingListener;
 
 class KnnMonitorTest {
     private static final Provenance PROVENANCE = new Provenance("denoise", "1", Map.of(), "mlp", Map.of(), "mnist",

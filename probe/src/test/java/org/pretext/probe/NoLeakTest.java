@@ -9,13 +9,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 import org.pretext.encoder.Features;
-import org.pretext.engine.EngineSetup;
+import org.pretext.engine.Engines;
 
 /** Every probe frees what it creates: the long-lived manager holding the features gains nothing. */
 class NoLeakTest {
     @Test
     void probesLeaveNoArraysBehind() {
-        EngineSetup.engine();
+        Engines.engine();
         Features.Matrix train = ProbeSuiteTest.gaussian(20, 4, 8, 1, 3);
         Features.Matrix test = ProbeSuiteTest.gaussian(20, 4, 8, 2, 3);
         try (NDManager m = NDManager.newBaseManager(Device.cpu())) {

@@ -21,12 +21,12 @@ import org.pretext.PretextException;
 import org.pretext.data.Dataset;
 import org.pretext.datasets.MnistDatasetProvider;
 import org.pretext.encoder.Features;
-import org.pretext.engine.EngineSetup;
+import org.pretext.engine.Engines;
 
 class ProbeSuiteTest {
     @BeforeAll
     static void start() {
-        EngineSetup.engine();
+        Engines.engine();
     }
 
     /** Gaussian classes in {@code d} dimensions, separated enough for ~90% accuracy. */

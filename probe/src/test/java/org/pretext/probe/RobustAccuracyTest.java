@@ -23,7 +23,7 @@ import org.pretext.encoder.BlockEncoder;
 import org.pretext.encoder.Encoder;
 import org.pretext.encoder.Features;
 import org.pretext.encoders.MlpEncoderProvider;
-import org.pretext.engine.EngineSetup;
+import org.pretext.engine.Engines;
 
 class RobustAccuracyTest {
     private static final ProbeOptions OPTIONS = ProbeOptions.defaults(Device.cpu()).withSeed(5)
@@ -31,7 +31,7 @@ class RobustAccuracyTest {
 
     @BeforeAll
     static void start() {
-        EngineSetup.engine();
+        Engines.engine();
     }
 
     /**
@@ -87,7 +87,7 @@ class RobustAccuracyTest {
     void attacksAnEncoderAndProbeEndToEndWithinTheBallAndTheValidRange() {
         Dataset data = MnistDatasetProvider.open(2000, 400);
         Shape shape = data.pretrain().exampleShape();
-        EngineSetup.engine().setRandomSeed(11);
+        Engines.engine().setRandomSeed(11);
         Encoder encoder = MlpEncoderProvider.create(shape, List.of(256), 64, false);
         try (NDManager m = NDManager.newBaseManager()) {
             encoder.block().initialize(m, DataType.FLOAT32, new Shape(2).addAll(shape));

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pretext.encoder.Features;
-import org.pretext.engine.EngineSetup;
+import org.pretext.engine.Engines;
 import org.pretext.testing.SharedData;
 
 /**
@@ -55,7 +55,7 @@ class SklearnAgreementTest {
 
     @BeforeAll
     static void start() {
-        EngineSetup.engine();
+        Engines.engine();
         manager = NDManager.newBaseManager(Device.cpu());
     }
 

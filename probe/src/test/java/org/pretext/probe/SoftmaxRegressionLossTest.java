@@ -12,14 +12,14 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.pretext.engine.EngineSetup;
+import org.pretext.engine.Engines;
 
 class SoftmaxRegressionLossTest {
     private static NDManager manager;
 
     @BeforeAll
     static void start() {
-        EngineSetup.engine();
+        Engines.engine();
         manager = NDManager.newBaseManager(Device.cpu());
     }
 

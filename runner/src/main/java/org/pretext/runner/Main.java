@@ -193,13 +193,13 @@ public final class Main implements Runnable {
             }
             var settings = org.pretext.param.ParamValues.resolve("probe options", ProbeSettings.ALL, overrides);
             long s = seed == null ? 42 : seed;
-            ai.djl.Device device = org.pretext.engine.DeviceChoice.AUTO.resolve();
+            ai.djl.Device device = org.pretext.runtime.DeviceChoice.AUTO.resolve();
             List<ProbeResult> results = FileProbe.run(features, labels, testFeatures, testLabels,
                     ProbeStage.options(settings, s, device));
             Path dir = out != null ? out : Path.of("probe-report");
             java.nio.file.Files.createDirectories(dir);
             RunReport report = new RunReport(null, features.toString(), null, s,
-                    org.pretext.engine.Devices.name(device), null, results, null);
+                    org.pretext.runtime.Devices.name(device), null, results, null);
             report.write(dir.resolve("report.json"));
             RunPipeline.printTable(report, System.out);
             System.out.println("report: " + dir.resolve("report.json").toAbsolutePath());
@@ -217,7 +217,7 @@ public final class Main implements Runnable {
             try (TrainedModel.Restored r = TrainedModel.load(c, new RunDirectory(run))) {
                 RunPipeline.Probed probed = new RunPipeline(c, null).probeAll(r.model(), settings, dir);
                 report = new RunReport(c.config().objective().name(), c.dataset().name(), c.config().encoder().name(),
-                        c.config().seed(), org.pretext.engine.Devices.name(c.device()), null, probed.results(),
+                        c.config().seed(), org.pretext.runtime.Devices.name(c.device()), null, probed.results(),
                         probed.robust(), c.provenance());
             }
             Path file = dir.resolve(out != null ? "report.json" : "probe-report.json");

@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pretext.checkpoint.CheckpointException;
+import org.pretext.CheckpointException;
 import org.pretext.checkpoint.ExportedEncoder;
 import org.pretext.data.Dataset;
 import org.pretext.datasets.MnistDatasetProvider;

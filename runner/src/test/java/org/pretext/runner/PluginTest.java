@@ -31,10 +31,9 @@ class PluginTest {
         try (Stream<Path> s = Files.walk(project.resolve("src/main/java"))) {
             s.filter(p -> p.toString().endsWith(".java")).forEach(p -> sources.add(p.toString()));
         }
-        // compile against pretext-api and DJL only, as a plug-in author does
-        String apiOnly = Stream.of(Processes.classPath().split(java.io.File.pathSeparator))
-                .filter(e -> e.contains("api") || e.contains("djl")).reduce((a, b) -> a + java.io.File.pathSeparator + b)
-                .orElseThrow();
+        // compile against pretext-api and what it brings (DJL's engine-neutral api, apiguardian) only,
+        // as a plug-in author does: no pretext-core, no PyTorch engine classes
+        String apiOnly = apiClassPath();
         List<String> args = new ArrayList<>(List.of("-d", classes.toString(), "-cp", apiOnly, "--release", "17"));
         args.addAll(sources);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
@@ -47,6 +46,13 @@ class PluginTest {
             add(out, services, services);
         }
         return jar;
+    }
+
+    /** pretext-api and what it brings (DJL's engine-neutral api, apiguardian): no core, no PyTorch engine. */
+    static String apiClassPath() {
+        return Stream.of(Processes.classPath().split(java.io.File.pathSeparator))
+                .filter(e -> e.replace('\\', '/').matches(".*(/api/target/classes|/pretext-api-[^/]*\\.jar|/ai/djl/api/.*|/apiguardian-api-.*)"))
+                .reduce((a, b) -> a + java.io.File.pathSeparator + b).orElseThrow();
     }
 
     private static void add(JarOutputStream out, Path root, Path dir) throws IOException {
@@ -92,9 +98,7 @@ class PluginTest {
                 "examples/plugin-example/src/main/java/org/example/pretext/AlignUniformObjectiveProvider.java");
         Files.writeString(src.resolve("AlignUniformObjectiveProvider.java"),
                 Files.readString(original).replace("return Versions.SPI_VERSION;", "return 99;"));
-        String apiOnly = Stream.of(Processes.classPath().split(java.io.File.pathSeparator))
-                .filter(e -> e.contains("api") || e.contains("djl")).reduce((a, b) -> a + java.io.File.pathSeparator + b)
-                .orElseThrow();
+        String apiOnly = apiClassPath();
         Path classes = work.resolve("classes");
         assertThat(ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(), "-cp",
                 apiOnly + java.io.File.pathSeparator + classes, "--release", "17",

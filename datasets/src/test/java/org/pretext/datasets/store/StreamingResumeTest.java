@@ -21,8 +21,8 @@ import org.pretext.model.PretextModel;
 import org.pretext.training.PretrainConfig;
 import org.pretext.training.PretrainResult;
 import org.pretext.training.Pretrainer;
-import org.pretext.training.listener.StepMetrics;
-import org.pretext.training.listener.TrainingListener;
+import org.pretext.training.StepMetrics;
+import org.pretext.training.TrainingListener;
 
 /** Pretraining on a split streamed from shards resumes exactly where it stopped, as from memory. */
 class StreamingResumeTest {

@@ -1,5 +1,6 @@
 package org.pretext.encoders.transformer;
 
+import org.pretext.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -49,7 +50,7 @@ public final class AttentionMask {
      */
     public static NDArray keyPadding(NDArray keep) {
         Shape s = keep.getShape();
-        return keep.toType(DataType.FLOAT32, false).sub(1f).mul(-BLOCKED).reshape(s.get(0), 1, 1, s.get(1));
+        return Scalars.mul(keep.toType(DataType.FLOAT32, false).sub(1f), -BLOCKED).reshape(s.get(0), 1, 1, s.get(1));
     }
 
     /**

@@ -13,7 +13,8 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.pretext.engine.EngineSetup;
+import org.pretext.runtime.EngineSetup;
+import org.pretext.engine.Engines;
 
 class TransformerBlocksTest {
     private static final int V = 11;
@@ -28,8 +29,8 @@ class TransformerBlocksTest {
     void causalMaskLeaksNothingFromTheFuture() {
         // Changing token t+1 must leave every hidden state at positions <= t unchanged; positions
         // > t (which see the change) must move, so the test would notice a model that ignores input.
-        try (NDManager m = NDManager.newBaseManager(EngineSetup.engine().defaultDevice())) {
-            EngineSetup.engine().setRandomSeed(7);
+        try (NDManager m = NDManager.newBaseManager(Engines.engine().defaultDevice())) {
+            Engines.engine().setRandomSeed(7);
             TransformerEncoder enc = TransformerEncoder.create(V, T, 2, 2, 8, 0f, true, -1);
             enc.block().initialize(m, DataType.FLOAT32, new Shape(2, T));
             ParameterStore store = new ParameterStore(m, false);
@@ -55,7 +56,7 @@ class TransformerBlocksTest {
     @Test
     void bidirectionalModelSeesTheFutureButNotPadding() {
         try (NDManager m = NDManager.newBaseManager()) {
-            EngineSetup.engine().setRandomSeed(8);
+            Engines.engine().setRandomSeed(8);
             int pad = 0;
             TransformerEncoder enc = TransformerEncoder.create(V, T, 2, 2, 8, 0f, false, pad);
             enc.block().initialize(m, DataType.FLOAT32, new Shape(2, T));
@@ -144,7 +145,7 @@ class TransformerBlocksTest {
     @Test
     void pooledFeaturesAreTheLastRealTokenOrTheMean() {
         try (NDManager m = NDManager.newBaseManager()) {
-            EngineSetup.engine().setRandomSeed(9);
+            Engines.engine().setRandomSeed(9);
             int pad = 0;
             TransformerEncoder enc = TransformerEncoder.create(V, T, 1, 2, 8, 0f, true, pad);
             enc.block().initialize(m, DataType.FLOAT32, new Shape(2, T));
@@ -171,7 +172,7 @@ class TransformerBlocksTest {
         // The ViT/MAE use: embeddings that are not tokens, learned positions looked up for the visible
         // patches only. Adding P[positions] must equal adding the matching rows of the table.
         try (NDManager m = NDManager.newBaseManager()) {
-            EngineSetup.engine().setRandomSeed(10);
+            Engines.engine().setRandomSeed(10);
             int d = 8;
             LearnedPositions pos = new LearnedPositions(T, d);
             TransformerStack stack = new TransformerStack(2, d, 2, 4, 0f);
@@ -200,7 +201,7 @@ class TransformerBlocksTest {
     @Test
     void dropoutActsInTrainingOnly() {
         try (NDManager m = NDManager.newBaseManager()) {
-            EngineSetup.engine().setRandomSeed(11);
+            Engines.engine().setRandomSeed(11);
             TransformerEncoder enc = TransformerEncoder.create(V, T, 1, 2, 8, 0.5f, true, -1);
             enc.block().initialize(m, DataType.FLOAT32, new Shape(2, T));
             ParameterStore store = new ParameterStore(m, false);

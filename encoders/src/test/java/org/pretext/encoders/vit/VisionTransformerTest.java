@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.pretext.PretextException;
 import org.pretext.encoder.EncoderProvider;
 import org.pretext.encoder.PatchEncoder;
-import org.pretext.engine.EngineSetup;
+import org.pretext.engine.Engines;
 import org.pretext.param.ParamValues;
 import org.pretext.registry.ProviderRegistry;
 
@@ -34,7 +34,7 @@ class VisionTransformerTest {
     }
 
     private static VitEncoder vit(NDManager m, VisionTransformer.Pooling pooling, boolean learned) {
-        EngineSetup.engine().setRandomSeed(7);
+        Engines.engine().setRandomSeed(7);
         VitEncoder e = VitEncoderProvider.create(IMAGE, 2, 16, 2, 2, 2, 0f, learned, pooling);
         e.block().initialize(m, DataType.FLOAT32, new Shape(2, 1, 8, 8));
         return e;
@@ -49,7 +49,7 @@ class VisionTransformerTest {
 
     @Test
     void cutsPatchesInTheDocumentedLayout() {
-        try (NDManager m = NDManager.newBaseManager(EngineSetup.engine().defaultDevice())) {
+        try (NDManager m = NDManager.newBaseManager(Engines.engine().defaultDevice())) {
             VisionTransformer t = new VisionTransformer(2, 4, 4, 2, 8, 1, 2, 2, 0f, false,
                     VisionTransformer.Pooling.MEAN);
             float[] img = new float[32];
@@ -79,7 +79,7 @@ class VisionTransformerTest {
     @Test
     void featuresAreTheMeanOfThePatchStatesAndPatchesMayComeInAnyOrder() {
         for (boolean learned : new boolean[] {false, true}) {
-            try (NDManager m = NDManager.newBaseManager(EngineSetup.engine().defaultDevice())) {
+            try (NDManager m = NDManager.newBaseManager(Engines.engine().defaultDevice())) {
                 VitEncoder e = vit(m, VisionTransformer.Pooling.MEAN, learned);
                 ParameterStore store = new ParameterStore(m, false);
                 NDArray x = m.create(random(2 * 64, 1), new Shape(2, 1, 8, 8));
@@ -110,7 +110,7 @@ class VisionTransformerTest {
 
     @Test
     void aSubsetOfPatchesIsEncodedWithoutTheOthers() {
-        try (NDManager m = NDManager.newBaseManager(EngineSetup.engine().defaultDevice())) {
+        try (NDManager m = NDManager.newBaseManager(Engines.engine().defaultDevice())) {
             VitEncoder e = vit(m, VisionTransformer.Pooling.CLS, false);
             ParameterStore store = new ParameterStore(m, false);
             NDArray x = m.create(random(64, 2), new Shape(1, 1, 8, 8));
@@ -130,11 +130,11 @@ class VisionTransformerTest {
 
     @Test
     void gradientsReachEveryTrainableParameterButNotTheFixedPositions() {
-        try (NDManager m = NDManager.newBaseManager(EngineSetup.engine().defaultDevice())) {
+        try (NDManager m = NDManager.newBaseManager(Engines.engine().defaultDevice())) {
             VitEncoder e = vit(m, VisionTransformer.Pooling.CLS, false);
             ParameterStore store = new ParameterStore(m, false);
             NDArray x = m.create(random(2 * 64, 3), new Shape(2, 1, 8, 8));
-            try (GradientCollector gc = EngineSetup.engine().newGradientCollector()) {
+            try (GradientCollector gc = Engines.engine().newGradientCollector()) {
                 gc.backward(e.block().forward(store, new NDList(x), true).singletonOrThrow().square().sum());
             }
             e.block().getParameters().forEach(p -> {

@@ -12,12 +12,13 @@ import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.pretext.runtime.EngineSetup;
 import org.pretext.checkpoint.CheckpointFile;
 import org.pretext.datasets.text.TextDatasetProvider;
 import org.pretext.datasets.text.TokenizedTextDataset;
 import org.pretext.encoder.TokenEmbeddings;
 import org.pretext.encoders.transformer.TransformerEncoder;
-import org.pretext.engine.EngineSetup;
+import org.pretext.engine.Engines;
 import org.pretext.lm.CausalLmObjective;
 import org.pretext.lm.TextSampler;
 import org.pretext.model.PretextModel;
@@ -66,7 +67,7 @@ public class ShakespeareCharBenchmark {
                 .warmupFraction(100.0 / 2000).finalLearningRateFraction(0.1).weightDecay(0.1).beta2(0.99)
                 .weightDecayVectors(false).clipNorm(1.0).seed(seed).logEvery(50).monitorEvery(250).prepareThreads(1)
                 .checkpointDir(checkpoints == null ? null : Path.of(checkpoints)).build();
-        Device device = EngineSetup.engine().defaultDevice();
+        Device device = Engines.engine().defaultDevice();
         List<double[]> curve = new ArrayList<>();
         double[] evalSeconds = {0};
         try (PretextModel model = PretextModel.create(encoder, objective, train.exampleShape(), device, seed)) {
@@ -88,9 +89,9 @@ public class ShakespeareCharBenchmark {
             });
             // the monitor runs after the step it follows; record the step from the metrics listener order
             List<Double> seen = new ArrayList<>();
-            trainer.addListener(new org.pretext.training.listener.TrainingListener() {
+            trainer.addListener(new org.pretext.training.TrainingListener() {
                 @Override
-                public void onStep(org.pretext.training.listener.StepMetrics m) {
+                public void onStep(org.pretext.training.StepMetrics m) {
                     Double v = m.extra().get(CausalLmObjective.VALIDATION_LOSS);
                     if (v != null && !seen.contains((double) m.step())) {
                         seen.add((double) m.step());

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.pretext.runtime.EngineSetup;
 import org.pretext.checkpoint.CheckpointFile;
 import org.pretext.data.Split;
 import org.pretext.datasets.text.SentenceTable;
@@ -18,15 +19,15 @@ import org.pretext.datasets.text.SentencesDatasetProvider;
 import org.pretext.datasets.text.TokenizedTextDataset;
 import org.pretext.encoder.Features;
 import org.pretext.encoders.transformer.TransformerEncoder;
-import org.pretext.engine.EngineSetup;
+import org.pretext.engine.Engines;
 import org.pretext.lm.CausalLmObjective;
 import org.pretext.lm.ConditionalMeanFeatureMap;
 import org.pretext.lm.LastTokenFeatureMap;
 import org.pretext.lm.MeanFeatureMap;
 import org.pretext.model.PretextModel;
 import org.pretext.testing.SharedData;
-import org.pretext.text.FeatureMap;
-import org.pretext.text.TextFeatures;
+import org.pretext.encoder.FeatureMap;
+import org.pretext.encoder.TextFeatures;
 import org.pretext.text.TokenWindowSplit;
 import org.pretext.training.PretrainConfig;
 import org.pretext.training.PretrainResult;
@@ -72,7 +73,7 @@ public class Sst2ProbeBenchmark {
         Split dev = data.test().orElseThrow();
         int[] yTrain = trainLabelled.labels();
         int[] yDev = dev.labels();
-        Device device = EngineSetup.engine().defaultDevice();
+        Device device = Engines.engine().defaultDevice();
         String prompt = System.getProperty("pretext.prompt", " this movie is");
         List<FeatureMap> maps = List.of(new LastTokenFeatureMap(), new MeanFeatureMap(),
                 new ConditionalMeanFeatureMap(), new LastTokenFeatureMap(prompt), new ConditionalMeanFeatureMap(prompt));
@@ -133,9 +134,9 @@ public class Sst2ProbeBenchmark {
                 System.out.printf(Locale.ROOT, "validation loss %.4f nats/token%n", r.get(CausalLmObjective.VALIDATION_LOSS));
                 return r;
             });
-            trainer.addListener(new org.pretext.training.listener.TrainingListener() {
+            trainer.addListener(new org.pretext.training.TrainingListener() {
                 @Override
-                public void onStep(org.pretext.training.listener.StepMetrics m) {
+                public void onStep(org.pretext.training.StepMetrics m) {
                     Double v = m.extra().get(CausalLmObjective.VALIDATION_LOSS);
                     if (v != null && (curve.isEmpty() || curve.get(curve.size() - 1)[0] != m.step())) {
                         curve.add(new double[] {m.step(), v});

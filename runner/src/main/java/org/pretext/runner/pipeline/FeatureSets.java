@@ -10,7 +10,7 @@ import org.pretext.data.HostTensor;
 import org.pretext.data.Split;
 import org.pretext.encoder.Encoder;
 import org.pretext.encoder.Features;
-import org.pretext.engine.EngineSetup;
+import org.pretext.runtime.EngineSetup;
 import org.pretext.model.PretextModel;
 
 /**

@@ -49,7 +49,7 @@ public final class PretrainStage {
             System.err.printf("model: encoder %s (%,d trainable parameters with heads), objective %s, data %s"
                     + " (%,d examples of shape %s), device %s%n", c.encoder().name(), model.parameterCount(),
                     c.objective().name(), components.dataset().name(), data.size(), data.exampleShape(),
-                    org.pretext.engine.Devices.name(components.device()));
+                    org.pretext.runtime.Devices.name(components.device()));
             Pretrainer pretrainer = new Pretrainer(config).addListener(new ProgressListener())
                     .addListener(new MetricsJsonlListener(dir.metrics()));
             int every = c.probe().get(ProbeSettings.MONITOR_EVERY);

@@ -82,7 +82,7 @@ public final class RunPipeline {
             }
         }
         RunReport report = new RunReport(c.objective().name(), components.dataset().name(), c.encoder().name(),
-                c.seed(), org.pretext.engine.Devices.name(components.device()), summary, entries, robust,
+                c.seed(), org.pretext.runtime.Devices.name(components.device()), summary, entries, robust,
                 components.provenance());
         report.write(dir.reportJson());
         ReportRenderer.render(dir.root());

@@ -13,16 +13,16 @@ import org.pretext.data.Split;
 import org.pretext.encoder.Encoder;
 import org.pretext.encoder.Features;
 import org.pretext.encoder.SequenceEncoder;
-import org.pretext.engine.EngineSetup;
+import org.pretext.runtime.EngineSetup;
 import org.pretext.model.PretextModel;
 import org.pretext.param.ParamValues;
 import org.pretext.probe.ProbeResult;
 import org.pretext.runner.config.ProbeSettings;
 import org.pretext.runner.wiring.RunComponents;
-import org.pretext.text.FeatureMap;
-import org.pretext.text.FeatureMapProvider;
+import org.pretext.encoder.FeatureMap;
+import org.pretext.encoder.FeatureMapProvider;
 import org.pretext.text.TextDataset;
-import org.pretext.text.TextFeatures;
+import org.pretext.encoder.TextFeatures;
 
 /**
  * Probes for labelled sentences: every feature map found by name (last-token, mean,

@@ -6,7 +6,7 @@ import org.pretext.data.DatasetProvider;
 import org.pretext.encoder.EncoderProvider;
 import org.pretext.objective.ObjectiveProvider;
 import org.pretext.registry.ProviderRegistry;
-import org.pretext.text.FeatureMapProvider;
+import org.pretext.encoder.FeatureMapProvider;
 
 /**
  * Every kind of provider the runner knows, discovered once with one class loader.

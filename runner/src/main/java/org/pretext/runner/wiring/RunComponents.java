@@ -11,7 +11,7 @@ import org.pretext.encoder.Encoder;
 import org.pretext.objective.Objective;
 import org.pretext.registry.ProviderRegistry;
 import org.pretext.runner.config.RunConfig;
-import org.pretext.text.FeatureMapProvider;
+import org.pretext.encoder.FeatureMapProvider;
 
 /**
  * The resolved pieces of one run, built by {@link RunModule} from a validated config: the data,

@@ -18,8 +18,8 @@ import org.pretext.data.Dataset;
 import org.pretext.data.DatasetProvider;
 import org.pretext.encoder.Encoder;
 import org.pretext.encoder.EncoderProvider;
-import org.pretext.engine.DeviceChoice;
-import org.pretext.engine.EngineSetup;
+import org.pretext.runtime.DeviceChoice;
+import org.pretext.runtime.EngineSetup;
 import org.pretext.objective.Objective;
 import org.pretext.objective.ObjectiveProvider;
 import org.pretext.param.ParamValues;
@@ -108,7 +108,7 @@ public final class RunModule extends AbstractModule {
             encoders.get(); // fail now, not after pretraining, if the shape does not suit the encoder
         }
         Map<String, String> versions = new LinkedHashMap<>(Versions.all());
-        versions.put("device", org.pretext.engine.Devices.name(device));
+        versions.put("device", org.pretext.runtime.Devices.name(device));
         Provenance provenance = new Provenance(op.name(), op.version(), objectiveParams.asMap(), ep.name(),
                 encoderParams.asMap(), dataset.name(), dataset.provenance(), c.seed(), c.trainingMap(), versions);
         return new RunComponents(c, dataset, objectives, encoders, inputShape, device, provenance, pretrain, validation,

@@ -1,0 +1,192 @@
+package org.pretext.checkpoint;
+
+import org.pretext.blocks.ParameterIO;
+import org.pretext.CheckpointException;
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import com.google.gson.Gson;
+import com.google.gson.JsonElement;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.pretext.data.HostTensor;
+import org.pretext.data.Split;
+import org.pretext.encoder.Encoder;
+import org.pretext.encoder.EncoderProvider;
+import org.pretext.encoder.Features;
+import org.pretext.runtime.EngineSetup;
+import org.pretext.model.PretextModel;
+import org.pretext.param.ParamValues;
+import org.pretext.registry.ProviderRegistry;
+
+/**
+ * A trained encoder on its own (no heads, no optimizer) with its provenance, for downstream use:
+ *
+ * <pre>{@code
+ * try (ExportedEncoder enc = ExportedEncoder.load(Path.of("mnist-simclr.encoder"))) {
+ *     float[][] features = enc.features(images);      // (n, featureSize)
+ * }
+ * }</pre>
+ *
+ * The file is a {@link CheckpointFile}: {@code meta.json} (kind "encoder", input shape, feature
+ * size, provenance) and {@code parameters.bin}. Loading rebuilds the architecture from the
+ * encoder provider named in the provenance (found by ServiceLoader) and copies the weights in.
+ */
+public final class ExportedEncoder implements AutoCloseable {
+    private static final Gson GSON = new Gson();
+    private final Encoder encoder;
+    private final NDManager manager;
+    private final ParameterStore store;
+    private final Provenance provenance;
+    private final Device device;
+
+    private ExportedEncoder(Encoder encoder, NDManager manager, Provenance provenance, Device device) {
+        this.encoder = encoder;
+        this.manager = manager;
+        this.store = new ParameterStore(manager, false);
+        this.provenance = provenance;
+        this.device = device;
+    }
+
+    /**
+     * Writes the model's encoder with its provenance.
+     *
+     * @param step the pretraining step the weights are from
+     */
+    public static void write(Path file, PretextModel model, Provenance provenance, long step) throws IOException {
+        Map<String, Parameter> params = new LinkedHashMap<>();
+        for (Pair<String, Parameter> p : model.encoder().block().getParameters()) {
+            params.put(p.getKey(), p.getValue());
+        }
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("format", CheckpointStore.FORMAT);
+        meta.put("kind", "encoder");
+        meta.put("step", step);
+        meta.put("inputShape", model.encoder().inputShape().getShape());
+        meta.put("featureSize", model.encoder().featureSize());
+        meta.put("provenance", provenance);
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put(CheckpointFile.META, CheckpointFile.json(meta));
+        entries.put("parameters.bin", ParameterIO.write(params));
+        CheckpointFile.write(file, entries);
+    }
+
+    /** Loads an exported encoder onto the CPU. */
+    public static ExportedEncoder load(Path file) {
+        return load(file, Device.cpu(), Thread.currentThread().getContextClassLoader());
+    }
+
+    /**
+     * Loads an exported encoder.
+     *
+     * @param loader where to find the encoder provider (the class path by default)
+     * @throws CheckpointException when the file is damaged, not an encoder, or its encoder is unknown
+     */
+    public static ExportedEncoder load(Path file, Device device, ClassLoader loader) {
+        Map<String, byte[]> entries = CheckpointFile.read(file);
+        Map<String, Object> meta = CheckpointFile.meta(file, entries);
+        if (!"encoder".equals(meta.get("kind"))) {
+            throw new CheckpointException(file + " is a " + meta.get("kind") + " file, not an exported encoder"
+                    + " (make one with: pretext export --run DIR --out FILE)");
+        }
+        CheckpointStore.checkCompatible(file, meta, null);
+        JsonElement provJson = GSON.toJsonTree(meta.get("provenance"));
+        Provenance provenance = GSON.fromJson(provJson, Provenance.class);
+        if (provenance == null || provenance.encoder() == null) {
+            throw new CheckpointException(file + " records no encoder provenance");
+        }
+        Shape inputShape = shapeOf(file, meta.get("inputShape"));
+        EngineSetup.engine();
+        EncoderProvider ep = ProviderRegistry.load(EncoderProvider.class, "encoder", loader).get(provenance.encoder());
+        ParamValues params = ParamValues.resolve("encoder '" + ep.name() + "' in " + file, ep.parameters(),
+                provenance.encoderParams());
+        Encoder encoder = ep.create(params, inputShape);
+        NDManager manager = NDManager.newBaseManager(device);
+        try {
+            encoder.block().initialize(manager, DataType.FLOAT32, PretextModel.batched(inputShape, 2));
+            Map<String, Parameter> target = new LinkedHashMap<>();
+            for (Pair<String, Parameter> p : encoder.block().getParameters()) {
+                target.put(p.getKey(), p.getValue());
+            }
+            ParameterIO.read(CheckpointFile.open(entries, "parameters.bin"), target, file.toString());
+            return new ExportedEncoder(encoder, manager, provenance, device);
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            if (e instanceof CheckpointException ce) {
+                throw ce;
+            }
+            throw new CheckpointException(file + " could not be loaded: " + e.getMessage(), e);
+        }
+    }
+
+    private static Shape shapeOf(Path file, Object o) {
+        if (!(o instanceof List<?> l) || l.isEmpty()) {
+            throw new CheckpointException(file + " records no input shape");
+        }
+        long[] dims = new long[l.size()];
+        for (int i = 0; i < dims.length; i++) {
+            if (!(l.get(i) instanceof Number n) || n.longValue() <= 0) {
+                throw new CheckpointException(file + " records an invalid input shape " + l);
+            }
+            dims[i] = ((Number) l.get(i)).longValue();
+        }
+        return new Shape(dims);
+    }
+
+    /** Features (n, featureSize) of examples given as rows of the encoder's input shape, flattened. */
+    public float[][] features(float[][] examples) {
+        int d = encoder.featureSize();
+        float[][] out = new float[examples.length][];
+        int size = Math.toIntExact(encoder.inputShape().size());
+        float[] flat = new float[examples.length * size];
+        for (int i = 0; i < examples.length; i++) {
+            if (examples[i].length != size) {
+                throw new IllegalArgumentException("example " + i + " has " + examples[i].length + " values; the encoder"
+                        + " takes " + size + " (shape " + encoder.inputShape() + ")");
+            }
+            System.arraycopy(examples[i], 0, flat, i * size, size);
+        }
+        try (NDManager step = manager.newSubManager()) {
+            NDArray x = HostTensor.of(flat, PretextModel.batched(encoder.inputShape(), examples.length)).toNDArray(step);
+            float[] f = encoder.block().forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
+            for (int i = 0; i < examples.length; i++) {
+                out[i] = java.util.Arrays.copyOfRange(f, i * d, (i + 1) * d);
+            }
+        }
+        return out;
+    }
+
+    /** Features of a whole split, batched. */
+    public Features.Matrix features(Split split, int batchSize) {
+        return Features.extract(encoder, store, split, device, batchSize);
+    }
+
+    /** The encoder (initialised, trained weights). */
+    public Encoder encoder() {
+        return encoder;
+    }
+
+    /** The parameter store to run the encoder's block with. */
+    public ParameterStore parameterStore() {
+        return store;
+    }
+
+    /** Where the encoder came from. */
+    public Provenance provenance() {
+        return provenance;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

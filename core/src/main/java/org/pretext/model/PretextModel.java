@@ -1,0 +1,187 @@
+package org.pretext.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.pretext.PretextException;
+import org.pretext.encoder.Encoder;
+import org.pretext.engine.Engines;
+import org.pretext.objective.Model;
+import org.pretext.objective.Objective;
+import org.pretext.objective.ObjectiveSetup;
+
+/**
+ * An encoder with an objective's heads, initialised on one device from one seed, owning the
+ * native memory of their parameters until {@link #close()}.
+ */
+public final class PretextModel implements Model, AutoCloseable {
+    private final Encoder encoder;
+    private final Objective objective;
+    private final NDManager manager;
+    private final Device device;
+    private final ParameterStore store;
+    private final Map<String, Parameter> all;
+    private final Map<String, Parameter> trainable;
+
+    private PretextModel(Encoder encoder, Objective objective, NDManager manager, Device device) {
+        this.encoder = encoder;
+        this.objective = objective;
+        this.manager = manager;
+        this.device = device;
+        this.store = new ParameterStore(manager, false);
+        Map<String, Parameter> params = new LinkedHashMap<>();
+        for (Pair<String, Parameter> p : encoder.block().getParameters()) {
+            params.put("encoder/" + p.getKey(), p.getValue());
+        }
+        // Sorted by head name: an objective may return any Map (Map.of iterates in a per-JVM order),
+        // and the parameter order fixes the optimiser's summation order, so it must not vary.
+        for (Map.Entry<String, Block> head : new java.util.TreeMap<>(objective.heads()).entrySet()) {
+            for (Pair<String, Parameter> p : head.getValue().getParameters()) {
+                params.put("heads/" + head.getKey() + "/" + p.getKey(), p.getValue());
+            }
+        }
+        this.all = Collections.unmodifiableMap(params);
+        Map<String, Parameter> grad = new LinkedHashMap<>();
+        params.forEach((k, v) -> {
+            if (v.requiresGradient()) {
+                grad.put(k, v);
+            }
+        });
+        this.trainable = Collections.unmodifiableMap(grad);
+    }
+
+    /**
+     * Initialises the encoder, then lets the objective build its heads on it.
+     *
+     * @param exampleShape shape of one raw example of the data
+     * @param seed fixes the initial weights
+     */
+    public static PretextModel create(Encoder encoder, Objective objective, Shape exampleShape, Device device,
+            long seed) {
+        return create(encoder, null, objective, exampleShape, device, seed);
+    }
+
+    /**
+     * Like {@link #create(Encoder, Objective, Shape, Device, long)} with a factory of encoders of
+     * one architecture, so objectives can build EMA targets (BYOL, MoCo).
+     */
+    public static PretextModel create(Supplier<Encoder> encoders, Objective objective, Shape exampleShape,
+            Device device, long seed) {
+        return create(encoders.get(), encoders, objective, exampleShape, device, seed);
+    }
+
+    private static PretextModel create(Encoder encoder, Supplier<Encoder> factory, Objective objective,
+            Shape exampleShape, Device device, long seed) {
+        Engines.engine().setRandomSeed((int) (seed ^ (seed >>> 32)));
+        NDManager manager = NDManager.newBaseManager(device);
+        try {
+            Shape in = objective.encoderInputShape(exampleShape);
+            if (!in.equals(encoder.inputShape())) {
+                throw new PretextException("The encoder was built for inputs of shape " + encoder.inputShape()
+                        + " but the objective feeds it " + in + " (examples of shape " + exampleShape + ")");
+            }
+            encoder.block().initialize(manager, DataType.FLOAT32, batched(in, 2));
+            objective.initialize(new ObjectiveSetup(encoder, factory, exampleShape, manager, device, seed));
+            return new PretextModel(encoder, objective, manager, device);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** The shape with a leading batch axis of size {@code n}. */
+    public static Shape batched(Shape shape, long n) {
+        return new Shape(n).addAll(shape);
+    }
+
+    /** Features (B, featureSize) of a batch of encoder inputs. */
+    @Override
+    public NDArray encode(NDArray inputs, boolean training) {
+        return encoder.block().forward(store, new NDList(inputs), training).singletonOrThrow();
+    }
+
+    /** A head's output in training mode. */
+    @Override
+    public NDArray head(String name, NDArray input) {
+        return head(name, new NDList(input)).singletonOrThrow();
+    }
+
+    /** A head's outputs in training mode, for heads with several inputs or outputs. */
+    @Override
+    public NDList head(String name, NDList inputs) {
+        Block b = objective.heads().get(name);
+        if (b == null) {
+            throw new IllegalArgumentException("no head '" + name + "'; heads: " + objective.heads().keySet());
+        }
+        return b.forward(store, inputs, true);
+    }
+
+    /** Runs any block of this model (e.g. an objective's EMA target) with this model's store. */
+    @Override
+    public NDList forward(Block block, NDList inputs, boolean training) {
+        return block.forward(store, inputs, training);
+    }
+
+    @Override
+    public Encoder encoder() {
+        return encoder;
+    }
+
+    public Objective objective() {
+        return objective;
+    }
+
+    /** The manager that owns parameters and long-lived state. */
+    @Override
+    public NDManager manager() {
+        return manager;
+    }
+
+    @Override
+    public Device device() {
+        return device;
+    }
+
+    /** The parameter store blocks of this model are run with. */
+    @Override
+    public ParameterStore parameterStore() {
+        return store;
+    }
+
+    /** Parameters the optimizer updates, by stable name ("encoder/…", "heads/NAME/…"). */
+    @Override
+    public Map<String, Parameter> trainableParameters() {
+        return trainable;
+    }
+
+    /** Every parameter of encoder and heads, trainable or not (e.g. BatchNorm statistics). */
+    @Override
+    public Map<String, Parameter> parameters() {
+        return all;
+    }
+
+    /** Number of trainable scalars. */
+    public long parameterCount() {
+        long n = 0;
+        for (Parameter p : trainable.values()) {
+            n += p.getArray().getShape().size();
+        }
+        return n;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,263 @@
+package org.pretext.training;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.pretext.PretextException;
+import org.pretext.Seeds;
+import org.pretext.checkpoint.CheckpointStore;
+import org.pretext.checkpoint.Provenance;
+import org.pretext.data.Split;
+import org.pretext.runtime.EngineSetup;
+import org.pretext.model.PretextModel;
+import org.pretext.objective.Objective;
+import org.pretext.objective.PreparedBatch;
+import org.pretext.objective.StepContext;
+import org.pretext.training.StepPhases.Phase;
+import org.pretext.training.EpochMonitor;
+import org.pretext.training.StepMetrics;
+import org.pretext.training.TrainingListener;
+import org.pretext.training.optimizer.AdamW;
+import org.pretext.training.optimizer.LearningRateSchedule;
+
+/**
+ * The pretraining loop, objective-agnostic and usable from plain Java:
+ *
+ * <pre>{@code
+ * try (PretextModel model = PretextModel.create(encoder, objective, data.exampleShape(), device, seed)) {
+ *     PretrainResult r = new Pretrainer(config).run(model, data, provenance);
+ * }
+ * }</pre>
+ *
+ * Each step runs in its own {@link NDManager} scope (every array it creates is freed when it
+ * ends): prepared batch to device, loss under a gradient collector, global-norm clipping, fused
+ * AdamW update with warm-up and cosine schedule, the objective's post-update hook. Batches are
+ * prepared ahead on worker threads. The same seed on the same device gives the same losses, and a
+ * run resumed from a checkpoint continues exactly as if it had never stopped.
+ */
+public final class Pretrainer {
+    private static final int FINAL_LOSS_WINDOW = 50;
+    private final PretrainConfig config;
+    private final List<TrainingListener> listeners = new ArrayList<>();
+    private final List<EpochMonitor> monitors = new ArrayList<>();
+
+    public Pretrainer(PretrainConfig config) {
+        this.config = config;
+    }
+
+    /** Adds a listener for progress, metrics or checkpoints. */
+    public Pretrainer addListener(TrainingListener listener) {
+        listeners.add(listener);
+        return this;
+    }
+
+    /**
+     * Adds a monitor run at the end of every epoch (and every {@code monitorEvery} steps when set);
+     * its scalars join that step's metrics.
+     */
+    public Pretrainer addMonitor(EpochMonitor monitor) {
+        monitors.add(monitor);
+        return this;
+    }
+
+    /** Number of optimizer steps this config gives for a split of {@code size} examples. */
+    public long plannedSteps(long size) {
+        return config.steps() > 0 ? config.steps() : config.epochs() * stepsPerEpoch(size);
+    }
+
+    private long stepsPerEpoch(long size) {
+        long spe = size / config.batchSize();
+        if (spe == 0) {
+            throw new PretextException("Batch size " + config.batchSize() + " is larger than the pretraining data ("
+                    + size + " examples): expected a batch size of at most " + size);
+        }
+        return spe;
+    }
+
+    /**
+     * Pretrains the model's encoder and heads on a split.
+     *
+     * @param provenance recorded in checkpoints; checked against a checkpoint when resuming
+     */
+    public PretrainResult run(PretextModel model, Split data, Provenance provenance) {
+        long spe = stepsPerEpoch(data.size());
+        long total = plannedSteps(data.size());
+        Engine engine = EngineSetup.engine();
+        Objective objective = model.objective();
+        CheckpointStore store = config.checkpointDir() == null ? null
+                : new CheckpointStore(config.checkpointDir(), config.keepCheckpoints());
+        try (AdamW optimizer = new AdamW(config.beta1(), config.beta2(), config.epsilon(), config.weightDecay(),
+                config.weightDecayVectors())) {
+            optimizer.attach(model.trainableParameters(), model.manager());
+            long start = 0;
+            if (store != null && config.resume()) {
+                Optional<Long> restored = store.restoreLatest(model, optimizer, provenance);
+                for (String s : store.skipped()) {
+                    System.err.println("warning: skipped damaged checkpoint: " + s);
+                }
+                start = restored.orElse(0L);
+            }
+            long warmup = Math.round(config.warmupFraction() * total);
+            LearningRateSchedule schedule = LearningRateSchedule.warmupCosine(config.learningRate(), warmup, total,
+                    config.finalLearningRateFraction());
+            for (TrainingListener l : listeners) {
+                l.onStart(start, total);
+            }
+            float[] losses = new float[(int) Math.max(0, total - start)];
+            Path lastCheckpoint = store == null || store.files().isEmpty() ? null
+                    : store.files().get(store.files().size() - 1);
+            long t0 = System.nanoTime();
+            long lastLogTime = t0;
+            long lastLogStep = start;
+            double lossSinceLog = 0;
+            long s = start;
+            boolean stoppedEarly = false;
+            StepPhases phases = new StepPhases();
+            phases.start();
+            try (BatchPipeline pipeline = new BatchPipeline(data, objective, config.batchSize(), config.seed(), start,
+                    total, spe, config.prepareThreads(), config.prefetch())) {
+                for (; s < total; s++) {
+                    PreparedBatch batch = pipeline.next();
+                    phases.lap(Phase.DATA);
+                    double lr = schedule.at(s);
+                    Map<String, Double> extra = new LinkedHashMap<>();
+                    double loss;
+                    double gradNorm = Double.NaN;
+                    boolean epochEnd = (s + 1) % spe == 0 || s + 1 == total;
+                    boolean monitorNow = !monitors.isEmpty() && (epochEnd
+                            || (config.monitorEvery() > 0 && (s + 1) % config.monitorEvery() == 0));
+                    boolean log = (s + 1) % config.logEvery() == 0 || s + 1 == total || monitorNow;
+                    try (NDManager stepManager = model.manager().newSubManager()) {
+                        engine.setRandomSeed((int) Seeds.derive(config.seed(), 0x5eedL, s));
+                        Context ctx = new Context(model, stepManager, s, total, extra);
+                        NDList raw = batch.toNDList(stepManager);
+                        phases.lap(Phase.TRANSFER);
+                        NDList inputs = objective.perturb(ctx, raw);
+                        if (inputs != raw) {
+                            optimizer.zeroGradients();
+                        }
+                        phases.lap(Phase.PERTURB);
+                        try (GradientCollector gc = engine.newGradientCollector()) {
+                            NDArray l = objective.loss(ctx, inputs);
+                            if (l.getShape().size() != 1) {
+                                throw new PretextException("The objective's loss has shape " + l.getShape()
+                                        + ": expected a scalar (e.g. the mean over the batch)");
+                            }
+                            phases.lap(Phase.FORWARD);
+                            gc.backward(l);
+                            loss = l.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+                        }
+                        phases.lap(Phase.BACKWARD);
+                        if (!Double.isFinite(loss)) {
+                            throw nonFinite(s + 1, loss, lr, lastCheckpoint);
+                        }
+                        double scale = 1;
+                        if (config.clipNorm() > 0 || log) {
+                            gradNorm = optimizer.gradientNorm(stepManager);
+                            if (config.clipNorm() > 0 && gradNorm > config.clipNorm()) {
+                                scale = config.clipNorm() / gradNorm;
+                            }
+                        }
+                        phases.lap(Phase.CLIP);
+                        optimizer.step(lr, scale);
+                        objective.afterUpdate(ctx);
+                        phases.lap(Phase.UPDATE);
+                    }
+                    phases.lap(Phase.FREE);
+                    if (monitorNow) {
+                        for (EpochMonitor monitor : monitors) {
+                            extra.putAll(monitor.measure(model, s / spe));
+                        }
+                        phases.lap(Phase.MONITOR);
+                    }
+                    losses[(int) (s - start)] = (float) loss;
+                    lossSinceLog += loss;
+                    long done = s + 1;
+                    if (log) {
+                        long now = System.nanoTime();
+                        double elapsed = (now - t0) / 1e9;
+                        double window = (now - lastLogTime) / 1e9;
+                        long windowSteps = done - lastLogStep;
+                        double sps = windowSteps * config.batchSize() / Math.max(window, 1e-9);
+                        double eta = elapsed / (done - start) * (total - done);
+                        StepMetrics m = new StepMetrics(done, total, s / spe, loss, lossSinceLog / windowSteps, lr,
+                                gradNorm, sps, elapsed, eta, Collections.unmodifiableMap(extra));
+                        for (TrainingListener l : listeners) {
+                            l.onStep(m);
+                        }
+                        lastLogTime = now;
+                        lastLogStep = done;
+                        lossSinceLog = 0;
+                    }
+                    boolean timeUp = config.maxSeconds() > 0 && (System.nanoTime() - t0) / 1e9 >= config.maxSeconds();
+                    if (store != null && (done == total || timeUp
+                            || (config.checkpointEvery() > 0 && done % config.checkpointEvery() == 0))) {
+                        lastCheckpoint = save(store, model, optimizer, done, provenance);
+                    }
+                    phases.lap(Phase.OTHER);
+                    if (timeUp && done < total) {
+                        stoppedEarly = true;
+                        s++;
+                        break;
+                    }
+                }
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            int n = (int) (s - start);
+            float[] ran = java.util.Arrays.copyOf(losses, n);
+            double fin = 0;
+            int w = Math.min(FINAL_LOSS_WINDOW, n);
+            for (int i = n - w; i < n; i++) {
+                fin += ran[i];
+            }
+            PretrainResult result = new PretrainResult(s, start, seconds, w == 0 ? Double.NaN : fin / w,
+                    n * (double) config.batchSize() / Math.max(seconds, 1e-9), ran, stoppedEarly, phases.seconds());
+            for (TrainingListener l : listeners) {
+                l.onEnd(result);
+            }
+            return result;
+        }
+    }
+
+    private Path save(CheckpointStore store, PretextModel model, AdamW optimizer, long step, Provenance provenance) {
+        try {
+            Path file = store.save(model, optimizer, step, provenance);
+            for (TrainingListener l : listeners) {
+                l.onCheckpoint(file, step);
+            }
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Writing the checkpoint of step " + step + " to " + store.dir()
+                    + " failed (the previous checkpoint is intact): " + e.getMessage(), e);
+        }
+    }
+
+    private NonFiniteLossException nonFinite(long step, double loss, double lr, Path lastCheckpoint) {
+        return new NonFiniteLossException(String.format(Locale.ROOT,
+                "The loss became %s at step %d (learning rate %.3g, peak %.3g, float32 precision). Training stopped; "
+                        + "%s. Lower training.learningRate or set training.clipNorm and resume.",
+                Double.isNaN(loss) ? "NaN" : "infinite", step, lr, config.learningRate(),
+                lastCheckpoint == null ? "no checkpoint had been written yet"
+                        : "the last good checkpoint is kept at " + lastCheckpoint), step);
+    }
+
+    private record Context(PretextModel model, NDManager manager, long step, long totalSteps,
+            Map<String, Double> extra) implements StepContext {
+        @Override
+        public void metric(String name, double value) {
+            extra.put(name, value);
+        }
+    }
+}
