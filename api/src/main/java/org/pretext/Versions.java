@@ -12,7 +12,7 @@ public final class Versions {
      * Version of the provider interfaces. A plug-in built against another major SPI version is
      * refused by name when it is loaded.
      */
-    public static final int SPI_VERSION = 1;
+    public static final int SPI_VERSION = 2;
 
     private static final Properties BUILD = load();
 

@@ -13,9 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import org.apiguardian.api.API;
 import org.pretext.data.Batch;
 import org.pretext.data.HostTensor;
 import org.pretext.data.Split;
+import org.pretext.encoder.Encoder;
 
 /**
  * A self-supervised objective: it owns its pretext task from raw batch to loss.
@@ -28,8 +30,18 @@ import org.pretext.data.Split;
  *   <li>{@link #loss} computes the scalar loss from the prepared inputs on the device.
  * </ol>
  *
- * The pretraining loop knows nothing about any particular objective.
+ * <p>Every method but {@link #initialize}, {@link #heads}, {@link #prepare} and {@link #loss} has a
+ * default, so an objective implements only what it uses. The life of one training step, in order:
+ * {@code prepare} (worker thread, JVM memory) → inputs copied to the device in the step's manager →
+ * {@code perturb} (outside gradient collection) → {@code loss} (inside it) → backward, clipping →
+ * {@code beforeUpdate} → optimizer update → {@code afterUpdate} → every array of the step's manager
+ * freed. Arrays an objective keeps across steps (EMA weights, queues) belong to
+ * {@link ObjectiveSetup#manager()}. An objective that wraps another extends
+ * {@link ForwardingObjective}, so that it forwards every method, present and future.
+ *
+ * <p>The pretraining loop knows nothing about any particular objective.
  */
+@API(status = API.Status.STABLE, since = "0.1")
 public interface Objective {
     /** Shape of one example the encoder sees, given one raw example's shape. */
     default Shape encoderInputShape(Shape exampleShape) {
@@ -91,8 +103,26 @@ public interface Objective {
      */
     NDArray loss(StepContext context, NDList inputs);
 
+    /**
+     * Called once the step's gradients are complete (after backward and clipping) and before the
+     * optimizer update, e.g. to zero the gradient of a layer that is frozen for the first epoch
+     * (DINO's last layer); nothing by default. The step's arrays still exist; gradients are read
+     * and written with {@code parameter.getArray().getGradient()}.
+     */
+    default void beforeUpdate(StepContext context) {}
+
     /** Called after each optimizer update, e.g. to move an EMA target; nothing by default. */
     default void afterUpdate(StepContext context) {}
+
+    /**
+     * The encoder whose features are probed and exported after pretraining: the one being trained
+     * ({@code model.encoder()}) by default; an objective with a momentum teacher may return the
+     * teacher (BYOL's target, MoCo's key encoder), which some methods report as their result.
+     * It must take the same inputs and give features of the same size as {@code model.encoder()}.
+     */
+    default Encoder probedEncoder(Model model) {
+        return model.encoder();
+    }
 
     /**
      * Measures the model on held-out data in inference mode, e.g. a language model's validation

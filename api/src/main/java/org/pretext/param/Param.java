@@ -2,6 +2,7 @@ package org.pretext.param;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -14,7 +15,11 @@ import java.util.Objects;
 public final class Param<T> {
     /** The value types a parameter can have. */
     public enum Type {
-        INT, LONG, DOUBLE, BOOLEAN, STRING, CHOICE
+        INT, LONG, DOUBLE, BOOLEAN, STRING, CHOICE,
+        /** A file or folder, resolved against the working directory. */
+        PATH,
+        /** A nested section of key/value pairs, e.g. a wrapped objective's own parameters. */
+        SECTION
     }
 
     private final String name;
@@ -26,9 +31,15 @@ public final class Param<T> {
     private final Double max;
     private final boolean maxExclusive;
     private final List<String> choices;
+    private final boolean required;
 
     private Param(String name, Type type, T defaultValue, String description, Double min,
             boolean minExclusive, Double max, boolean maxExclusive, List<String> choices) {
+        this(name, type, defaultValue, description, min, minExclusive, max, maxExclusive, choices, false);
+    }
+
+    private Param(String name, Type type, T defaultValue, String description, Double min,
+            boolean minExclusive, Double max, boolean maxExclusive, List<String> choices, boolean required) {
         if (!name.matches("[a-z][a-zA-Z0-9-]*")) {
             throw new IllegalArgumentException("parameter name '" + name
                     + "' must start with a lower-case letter and hold only letters, digits and '-'");
@@ -42,6 +53,7 @@ public final class Param<T> {
         this.max = max;
         this.maxExclusive = maxExclusive;
         this.choices = choices;
+        this.required = required;
     }
 
     public static Param<Integer> ofInt(String name, int defaultValue, String description) {
@@ -76,24 +88,49 @@ public final class Param<T> {
                 List.copyOf(choices));
     }
 
+    /** A file or folder path; {@code defaultValue} may be null for "not set". */
+    public static Param<java.nio.file.Path> ofPath(String name, String defaultValue, String description) {
+        return new Param<>(name, Type.PATH, defaultValue == null ? null : java.nio.file.Path.of(defaultValue),
+                description, null, false, null, false, null);
+    }
+
+    /**
+     * A nested section: a map of keys to values (from YAML, a mapping; on the command line,
+     * {@code --set a.b.key=value} or the legacy {@code key=value,key=value} text), validated later by
+     * whoever owns the keys, e.g. a wrapped objective's provider. Empty by default.
+     */
+    public static Param<Map<String, Object>> ofSection(String name, String description) {
+        return new Param<>(name, Type.SECTION, Map.of(), description, null, false, null, false, null);
+    }
+
+    /** This parameter with no default: a value must be given. */
+    public Param<T> required() {
+        return new Param<>(name, type, null, description, min, minExclusive, max, maxExclusive, choices, true);
+    }
+
+    /** Whether a value must be given (there is no default). */
+    public boolean isRequired() {
+        return required;
+    }
+
     /** This parameter with values required to be {@code >= min}. */
     public Param<T> atLeast(double min) {
-        return new Param<>(name, type, defaultValue, description, min, false, max, maxExclusive, choices);
+        return new Param<>(name, type, defaultValue, description, min, false, max, maxExclusive, choices, required);
     }
 
     /** This parameter with values required to be {@code > min}. */
     public Param<T> above(double min) {
-        return new Param<>(name, type, defaultValue, description, min, true, max, maxExclusive, choices);
+        return new Param<>(name, type, defaultValue, description, min, true, max, maxExclusive, choices, required);
     }
 
     /** This parameter with values required to be {@code <= max}. */
     public Param<T> atMost(double max) {
-        return new Param<>(name, type, defaultValue, description, min, minExclusive, max, false, choices);
+        return new Param<>(name, type, defaultValue, description, min, minExclusive, max, false, choices, required);
     }
 
     /** This parameter with values required to be {@code < max}. */
     public Param<T> below(double max) {
-        return new Param<>(name, type, defaultValue, description, min, minExclusive, max, true, choices);
+        return new Param<>(name, type, defaultValue, description, min, minExclusive, max, true, choices, required);
     }
 
     public String name() {
@@ -122,6 +159,8 @@ public final class Param<T> {
             case BOOLEAN -> sb.append("true or false");
             case STRING -> sb.append("a string");
             case CHOICE -> sb.append("one of ").append(choices);
+            case PATH -> sb.append("a file or folder path");
+            case SECTION -> sb.append("a section of key: value pairs");
         }
         if (min != null && max != null) {
             sb.append(minExclusive ? " > " : " >= ").append(fmt(min));
@@ -147,8 +186,11 @@ public final class Param<T> {
      */
     @SuppressWarnings("unchecked")
     public T parse(String owner, Object raw) {
+        if (type == Type.SECTION) {
+            return (T) section(owner, raw);
+        }
         if (raw == null) {
-            if (type == Type.STRING) {
+            if (type == Type.STRING || type == Type.PATH) {
                 return null;
             }
             throw new ParamException(owner, name, "null", expectation());
@@ -164,6 +206,13 @@ public final class Param<T> {
                 case DOUBLE -> raw instanceof Number n ? n.doubleValue() : Double.parseDouble(text);
                 case BOOLEAN -> parseBoolean(text);
                 case STRING -> text;
+                case PATH -> {
+                    if (text.isEmpty() || text.indexOf('\0') >= 0) {
+                        throw new IllegalArgumentException();
+                    }
+                    yield java.nio.file.Path.of(text);
+                }
+                case SECTION -> throw new IllegalStateException();
                 case CHOICE -> {
                     String lower = text.toLowerCase(Locale.ROOT);
                     if (!choices.contains(lower)) {
@@ -185,6 +234,35 @@ public final class Param<T> {
             }
         }
         return (T) value;
+    }
+
+    private Map<String, Object> section(String owner, Object raw) {
+        if (raw == null) {
+            return Map.of();
+        }
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        if (raw instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> out.put(String.valueOf(k), v));
+            return java.util.Collections.unmodifiableMap(out);
+        }
+        String text = raw.toString();
+        String separator = text.contains(";") ? ";" : ",";
+        for (String entry : text.split(separator)) {
+            String e = entry.trim();
+            if (e.isEmpty()) {
+                continue;
+            }
+            int eq = e.indexOf('=');
+            if (eq <= 0) {
+                throw new ParamException(owner, name, e, "key=value pairs separated by '" + separator
+                        + "', or a section of key: value pairs");
+            }
+            String key = e.substring(0, eq).trim();
+            if (out.put(key, e.substring(eq + 1).trim()) != null) {
+                throw new ParamException(owner, name, text, "each key at most once ('" + key + "' is given twice)");
+            }
+        }
+        return java.util.Collections.unmodifiableMap(out);
     }
 
     private static boolean isWhole(Number n) {

@@ -38,13 +38,19 @@ public final class ParamValues {
         }
         for (String key : raw.keySet()) {
             if (!specs.containsKey(key)) {
+                String nearest = Suggestions.nearest(key, specs.keySet());
                 throw new ParamException("Unknown parameter '" + key + "' for " + owner
+                        + (nearest != null ? ": did you mean '" + nearest + "'?" : "")
                         + (specs.isEmpty() ? ": it takes no parameters"
-                                : ": expected one of " + new TreeSet<>(specs.keySet())), key);
+                                : (nearest != null ? " Expected one of " : ": expected one of ")
+                                + new TreeSet<>(specs.keySet())), key);
             }
         }
         Map<String, Object> values = new LinkedHashMap<>();
         for (Param<?> p : declared) {
+            if (p.isRequired() && raw.get(p.name()) == null) {
+                throw new ParamException(owner, p.name(), "nothing", p.expectation() + " (required: it has no default)");
+            }
             values.put(p.name(), raw.containsKey(p.name()) ? p.parse(owner, raw.get(p.name())) : p.defaultValue());
         }
         return new ParamValues(owner, specs, Collections.unmodifiableMap(values));

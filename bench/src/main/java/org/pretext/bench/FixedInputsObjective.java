@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.pretext.data.Batch;
+import org.pretext.objective.ForwardingObjective;
 import org.pretext.objective.Objective;
 import org.pretext.objective.ObjectiveSetup;
 import org.pretext.objective.PreparedBatch;
@@ -24,13 +25,12 @@ import org.pretext.objective.StepContext;
  * with {@link #use} once the model (and so the inner objective) is initialised, since an
  * objective such as MAE needs its initialisation to prepare a batch.
  */
-final class FixedInputsObjective implements Objective {
-    private final Objective inner;
+final class FixedInputsObjective extends ForwardingObjective {
     private List<PreparedBatch> batches;
     private int next;
 
     FixedInputsObjective(Objective inner) {
-        this.inner = inner;
+        super(inner);
     }
 
     /** The batches every step takes its inputs from, in turn. */
@@ -39,20 +39,8 @@ final class FixedInputsObjective implements Objective {
         this.next = 0;
     }
 
-    @Override
-    public Shape encoderInputShape(Shape exampleShape) {
-        return inner.encoderInputShape(exampleShape);
-    }
 
-    @Override
-    public void initialize(ObjectiveSetup setup) {
-        inner.initialize(setup);
-    }
 
-    @Override
-    public Map<String, Block> heads() {
-        return inner.heads();
-    }
 
     @Override
     public synchronized PreparedBatch prepare(Batch batch, SplittableRandom random) {
@@ -62,28 +50,8 @@ final class FixedInputsObjective implements Objective {
         return batches.get(next++ % batches.size());
     }
 
-    @Override
-    public NDList perturb(StepContext context, NDList inputs) {
-        return inner.perturb(context, inputs);
-    }
 
-    @Override
-    public NDArray loss(StepContext context, NDList inputs) {
-        return inner.loss(context, inputs);
-    }
 
-    @Override
-    public void afterUpdate(StepContext context) {
-        inner.afterUpdate(context);
-    }
 
-    @Override
-    public void saveState(DataOutputStream out) throws IOException {
-        inner.saveState(out);
-    }
 
-    @Override
-    public void loadState(DataInputStream in, NDManager manager) throws IOException {
-        inner.loadState(in, manager);
-    }
 }

@@ -138,6 +138,11 @@ public final class PretextModel implements Model, AutoCloseable {
         return encoder;
     }
 
+    /** The encoder probed and exported after pretraining: the objective's choice, the trained one by default. */
+    public Encoder probedEncoder() {
+        return objective.probedEncoder(this);
+    }
+
     public Objective objective() {
         return objective;
     }

@@ -170,6 +170,7 @@ public final class Pretrainer {
                                 scale = config.clipNorm() / gradNorm;
                             }
                         }
+                        objective.beforeUpdate(ctx);
                         phases.lap(Phase.CLIP);
                         optimizer.step(lr, scale);
                         objective.afterUpdate(ctx);

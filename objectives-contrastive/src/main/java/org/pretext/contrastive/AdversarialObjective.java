@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import org.pretext.data.Batch;
+import org.pretext.objective.ForwardingObjective;
 import org.pretext.objective.Objective;
 import org.pretext.objective.ObjectiveSetup;
 import org.pretext.objective.PreparedBatch;
@@ -36,14 +37,13 @@ import org.pretext.objective.StepContext;
  * it gives a contrastive loss no perturbation can raise (e.g. log(2N − 1) for NT-Xent), and the
  * encoder collapses.
  *
- * <p>It composes through the SPI alone: preparation, heads, loss, post-update hook and state are the
- * inner objective's; the attack runs in {@link #perturb}, outside the loop's gradient collection,
+ * <p>It composes through the SPI alone ({@link ForwardingObjective}): everything but the perturbation and
+ * the loss's mix is the inner objective's, feature extraction, validation and artefacts included; the attack runs in {@link #perturb}, outside the loop's gradient collection,
  * and the loop zeroes the parameter gradients it leaves. Metrics {@code attackLossFirst} and
  * {@code attackLossLast} show the inner loss at the first and last ascent step, and
  * {@code cleanLoss} and {@code adversarialLoss} the two terms of the loss when w > 0.
  */
-public final class AdversarialObjective implements Objective {
-    private final Objective inner;
+public final class AdversarialObjective extends ForwardingObjective {
     private final String innerName;
     private final Pgd.Settings attack;
     private final double cleanWeight;
@@ -56,10 +56,10 @@ public final class AdversarialObjective implements Objective {
      * @param cleanWeight w in [0, 1], the weight of the loss on the clean inputs
      */
     public AdversarialObjective(Objective inner, String innerName, Pgd.Settings attack, double cleanWeight) {
+        super(inner);
         if (!(cleanWeight >= 0 && cleanWeight <= 1)) {
             throw new IllegalArgumentException("clean weight must be in [0, 1], was " + cleanWeight);
         }
-        this.inner = inner;
         this.innerName = innerName;
         this.attack = attack;
         this.cleanWeight = cleanWeight;
@@ -67,7 +67,7 @@ public final class AdversarialObjective implements Objective {
 
     /** The wrapped objective. */
     public Objective inner() {
-        return inner;
+        return delegate();
     }
 
     /** Its provider name. */
@@ -80,35 +80,15 @@ public final class AdversarialObjective implements Objective {
         return attack;
     }
 
-    @Override
-    public Shape encoderInputShape(Shape exampleShape) {
-        return inner.encoderInputShape(exampleShape);
-    }
 
-    @Override
-    public void initialize(ObjectiveSetup setup) {
-        inner.initialize(setup);
-    }
 
-    @Override
-    public Map<String, Block> heads() {
-        return inner.heads();
-    }
 
-    @Override
-    public Optional<String> embeddingHead() {
-        return inner.embeddingHead();
-    }
 
-    @Override
-    public PreparedBatch prepare(Batch batch, SplittableRandom random) {
-        return inner.prepare(batch, random);
-    }
 
     @Override
     public NDList perturb(StepContext ctx, NDList inputs) {
-        NDList prepared = inner.perturb(ctx, inputs);
-        Pgd.Result r = Pgd.attack(prepared, in -> inner.loss(ctx, in), attack);
+        NDList prepared = delegate().perturb(ctx, inputs);
+        Pgd.Result r = Pgd.attack(prepared, in -> delegate().loss(ctx, in), attack);
         if (attack.steps() > 0) {
             ctx.metric("attackLossFirst", r.firstLoss());
             ctx.metric("attackLossLast", r.lastLoss());
@@ -124,27 +104,15 @@ public final class AdversarialObjective implements Objective {
         clean = null;
         perturbed = null;
         if (cleanInputs == null) {
-            return inner.loss(ctx, inputs);
+            return delegate().loss(ctx, inputs);
         }
-        NDArray cleanLoss = inner.loss(ctx, cleanInputs);
-        NDArray adversarialLoss = inner.loss(ctx, inputs);
+        NDArray cleanLoss = delegate().loss(ctx, cleanInputs);
+        NDArray adversarialLoss = delegate().loss(ctx, inputs);
         ctx.metric("cleanLoss", cleanLoss.getFloat());
         ctx.metric("adversarialLoss", adversarialLoss.getFloat());
         return Scalars.mul(cleanLoss, cleanWeight).add(Scalars.mul(adversarialLoss, 1 - cleanWeight));
     }
 
-    @Override
-    public void afterUpdate(StepContext ctx) {
-        inner.afterUpdate(ctx);
-    }
 
-    @Override
-    public void saveState(DataOutputStream out) throws IOException {
-        inner.saveState(out);
-    }
 
-    @Override
-    public void loadState(DataInputStream in, NDManager manager) throws IOException {
-        inner.loadState(in, manager);
-    }
 }

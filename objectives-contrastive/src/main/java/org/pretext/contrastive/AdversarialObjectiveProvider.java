@@ -26,10 +26,11 @@ public final class AdversarialObjectiveProvider implements ObjectiveProvider {
     /** The inner objective's provider name. */
     public static final Param<String> OBJECTIVE = Param.ofString("objective", "simclr",
             "name of the objective to pretrain adversarially (any installed objective provider)");
-    /** The inner objective's parameters. */
-    public static final Param<String> OBJECTIVE_PARAMS = Param.ofString("objective-params", "",
-            "the inner objective's parameters as key=value pairs separated by ',' (or by ';' when a value holds"
-                    + " commas), e.g. temperature=0.2,projection-dim=64");
+    /** The inner objective's parameters, a nested section. */
+    public static final Param<Map<String, Object>> OBJECTIVE_PARAMS = Param.ofSection("objective-params",
+            "the inner objective's own parameters, as a section (YAML: objective-params: {temperature: 0.2};"
+                    + " command line: --set objective.params.objective-params.temperature=0.2); the older"
+                    + " 'temperature=0.2,projection-dim=64' text is still read");
     /** ε. */
     public static final Param<Double> EPSILON = Param.ofDouble("epsilon", 8.0 / 255,
             "ε, the L∞ radius of the perturbation, in input units (8/255 on [0, 1] images)").atLeast(0);
@@ -85,42 +86,11 @@ public final class AdversarialObjectiveProvider implements ObjectiveProvider {
         }
         innerName = innerName.trim();
         ObjectiveProvider provider = ProviderRegistry.load(ObjectiveProvider.class, "objective").get(innerName);
-        Map<String, String> raw = parseAssignments(p.owner(), p.get(OBJECTIVE_PARAMS));
+        Map<String, Object> raw = p.get(OBJECTIVE_PARAMS);
         ParamValues innerParams = ParamValues.resolve(
                 "objective '" + innerName + "' (wrapped by '" + name() + "')", provider.parameters(), raw);
         Objective inner = provider.create(innerParams);
         return new AdversarialObjective(inner, innerName, new Pgd.Settings(p.get(EPSILON), p.get(STEP_SIZE),
                 p.get(STEPS), p.get(RANDOM_START), p.get(MIN_VALUE), p.get(MAX_VALUE)), p.get(CLEAN_WEIGHT));
-    }
-
-    /**
-     * Parses {@code key=value} pairs separated by ',' — or by ';' when the text holds one.
-     *
-     * @throws PretextException naming the parameter, the entry and the expected form
-     */
-    static Map<String, String> parseAssignments(String owner, String text) {
-        Map<String, String> out = new LinkedHashMap<>();
-        if (text == null || text.isBlank()) {
-            return out;
-        }
-        String separator = text.contains(";") ? ";" : ",";
-        for (String entry : text.split(separator)) {
-            String e = entry.trim();
-            if (e.isEmpty()) {
-                continue;
-            }
-            int eq = e.indexOf('=');
-            if (eq <= 0) {
-                throw new PretextException("Invalid entry '" + e + "' in parameter '" + OBJECTIVE_PARAMS.name() + "' of "
-                        + owner + ": expected key=value pairs separated by '" + separator
-                        + "', e.g. temperature=0.2" + separator + "projection-dim=64");
-            }
-            String key = e.substring(0, eq).trim();
-            if (out.put(key, e.substring(eq + 1).trim()) != null) {
-                throw new PretextException("Parameter '" + key + "' is given twice in '" + OBJECTIVE_PARAMS.name()
-                        + "' of " + owner + ": expected each key at most once");
-            }
-        }
-        return out;
     }
 }

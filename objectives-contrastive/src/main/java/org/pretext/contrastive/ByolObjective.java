@@ -77,6 +77,7 @@ public final class ByolObjective extends ViewPairObjective {
     private Encoder targetEncoder;
     private Block targetProjector;
     private EmaTarget ema;
+    private boolean probeTarget;
 
     public ByolObjective(double baseMomentum, int projectionHidden, int projectionDim, int predictorHidden,
             Target target, Function<Shape, Augmentation> augmentationFor) {
@@ -86,6 +87,17 @@ public final class ByolObjective extends ViewPairObjective {
         this.projectionDim = projectionDim;
         this.predictorHidden = predictorHidden;
         this.target = target;
+    }
+
+    /** Probes and exports the EMA target encoder instead of the online one when {@code yes}. */
+    public ByolObjective probingTarget(boolean yes) {
+        this.probeTarget = yes;
+        return this;
+    }
+
+    @Override
+    public Encoder probedEncoder(Model model) {
+        return probeTarget && targetEncoder != null ? targetEncoder : model.encoder();
     }
 
     @Override

@@ -35,6 +35,11 @@ public final class ByolObjectiveProvider implements ObjectiveProvider {
             "regression target: ema (BYOL); online-stop-gradient (τ = 0 ablation, no EMA); online (ablation without"
                     + " stop-gradient or EMA, which collapses)");
 
+    /** Which encoder the runner probes and exports. */
+    public static final Param<String> PROBE_ENCODER = Param.ofChoice("probe-encoder", "online", List.of("online", "target"),
+            "the encoder probed and exported after pretraining: online (BYOL's reported result) or target (the EMA"
+                    + " network; needs target: ema)");
+
     @Override
     public String name() {
         return "byol";
@@ -48,7 +53,7 @@ public final class ByolObjectiveProvider implements ObjectiveProvider {
     @Override
     public List<Param<?>> parameters() {
         List<Param<?>> all = new ArrayList<>(List.of(BASE_MOMENTUM, PROJECTION_HIDDEN, PROJECTION_DIM,
-                PREDICTOR_HIDDEN, TARGET));
+                PREDICTOR_HIDDEN, TARGET, PROBE_ENCODER));
         all.addAll(AugmentationParams.ALL);
         return all;
     }
@@ -60,8 +65,11 @@ public final class ByolObjectiveProvider implements ObjectiveProvider {
 
     @Override
     public Objective create(ParamValues p) {
+        ByolObjective.Target target = ByolObjective.Target.of(p.get(TARGET));
+        boolean probeTarget = p.get(PROBE_ENCODER).equals("target");
+        p.require(!probeTarget || target == ByolObjective.Target.EMA, PROBE_ENCODER.name(),
+                "online when target is not ema (there is no target encoder to probe)");
         return new ByolObjective(p.get(BASE_MOMENTUM), p.get(PROJECTION_HIDDEN), p.get(PROJECTION_DIM),
-                p.get(PREDICTOR_HIDDEN), ByolObjective.Target.of(p.get(TARGET)),
-                shape -> AugmentationParams.build(p, shape));
+                p.get(PREDICTOR_HIDDEN), target, shape -> AugmentationParams.build(p, shape)).probingTarget(probeTarget);
     }
 }

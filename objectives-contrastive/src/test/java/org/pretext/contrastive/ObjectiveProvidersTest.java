@@ -85,9 +85,22 @@ class ObjectiveProvidersTest {
         assertThat(a.inner()).isInstanceOf(ByolObjective.class);
         assertThat(((ByolObjective) a.inner()).targetMode()).isEqualTo(ByolObjective.Target.ONLINE_STOP_GRADIENT);
         assertThat(a.attack()).isEqualTo(new Pgd.Settings(0.1, 2.0 / 255, 3, true, 0, 1));
-        // ';' separates when values hold commas
-        assertThat(AdversarialObjectiveProvider.parseAssignments("x", "a=1,2; b = c")).containsExactly(
+        // ';' separates when values hold commas (the older text form)
+        assertThat(AdversarialObjectiveProvider.OBJECTIVE_PARAMS.parse("x", "a=1,2; b = c")).containsExactly(
                 Map.entry("a", "1,2"), Map.entry("b", "c"));
+    }
+
+    @Test
+    void adversarialTakesTheInnerParametersAsANestedSection() {
+        ObjectiveProvider adv = registry().get("adversarial");
+        AdversarialObjective a = (AdversarialObjective) adv.create(ParamValues.resolve("objective 'adversarial'",
+                adv.parameters(), Map.of("objective", "byol",
+                        "objective-params", Map.of("target", "online-stop-gradient", "base-momentum", 0.99))));
+        assertThat(((ByolObjective) a.inner()).targetMode()).isEqualTo(ByolObjective.Target.ONLINE_STOP_GRADIENT);
+        assertThatThrownBy(() -> adv.create(ParamValues.resolve("objective 'adversarial'", adv.parameters(),
+                Map.of("objective", "simclr", "objective-params", Map.of("temperatur", 0.2)))))
+                .hasMessageContaining("Unknown parameter 'temperatur' for objective 'simclr' (wrapped by 'adversarial'):"
+                        + " did you mean 'temperature'?");
     }
 
     @Test
@@ -106,8 +119,8 @@ class ObjectiveProvidersTest {
         assertThatThrownBy(() -> adv.create(ParamValues.resolve("objective 'adversarial'", adv.parameters(),
                 Map.of("objective", "simclr", "objective-params", "temperature"))))
                 .isInstanceOf(PretextException.class)
-                .hasMessage("Invalid entry 'temperature' in parameter 'objective-params' of objective 'adversarial':"
-                        + " expected key=value pairs separated by ',', e.g. temperature=0.2,projection-dim=64");
+                .hasMessage("Invalid value 'temperature' for parameter 'objective-params' of objective 'adversarial':"
+                        + " expected key=value pairs separated by ',', or a section of key: value pairs");
         assertThatThrownBy(() -> adv.create(ParamValues.resolve("objective 'adversarial'", adv.parameters(),
                 Map.of("objective", "simclr", "objective-params", "warmth=3"))))
                 .hasMessageContaining("Unknown parameter 'warmth' for objective 'simclr' (wrapped by 'adversarial')");

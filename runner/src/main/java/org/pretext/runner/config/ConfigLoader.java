@@ -176,7 +176,8 @@ public final class ConfigLoader {
         }
         Map<String, Object> params = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : m.entrySet()) {
-            params.put(e.getKey(), scalar(key + "." + e.getKey(), e.getValue()));
+            // a map is a nested section (e.g. a wrapped objective's own parameters), validated by its owner
+            params.put(e.getKey(), e.getValue() instanceof Map<?, ?> nested ? nested : scalar(key + "." + e.getKey(), e.getValue()));
         }
         return new Section(s, params);
     }

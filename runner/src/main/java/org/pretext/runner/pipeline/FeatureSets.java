@@ -24,7 +24,7 @@ public final class FeatureSets {
 
     /** Frozen features of the pretrained encoder. */
     public static Features.Matrix pretrained(PretextModel model, Split split, int batchSize) {
-        return Features.extract(model.encoder(), model.parameterStore(), split, model.device(), batchSize,
+        return Features.extract(model.probedEncoder(), model.parameterStore(), split, model.device(), batchSize,
                 model.objective()::encoderInput);
     }
 

@@ -141,7 +141,7 @@ public final class RunPipeline {
                         FeatureSets.pretrained(model, test, batch));
             }
             RobustAccuracy.Settings s = ProbeSettings.robustSettings(probe, c.seed());
-            attacked = RobustAccuracy.evaluate(model.encoder(), model.parameterStore(), model.objective()::encoderInput,
+            attacked = RobustAccuracy.evaluate(model.probedEncoder(), model.parameterStore(), model.objective()::encoderInput,
                     allLabels, test, components.device(), s, "pretrained", null);
             System.err.printf(Locale.ROOT, "PGD-%d (ε = %.4g, α = %.4g) on %d test examples in %.1f s: clean %.2f %%,"
                     + " robust %.2f %%, largest perturbation %.4g%n", attacked.steps(), attacked.epsilon(),

@@ -52,7 +52,7 @@ final class TextProbes {
         for (String set : ProbeSettings.names(probe, ProbeSettings.FEATURES, ProbeSettings.FEATURE_SETS)) {
             long t0 = System.nanoTime();
             switch (set) {
-                case "pretrained" -> out.addAll(evaluate(probes, "pretrained", sequence(model.encoder()),
+                case "pretrained" -> out.addAll(evaluate(probes, "pretrained", sequence(model.probedEncoder()),
                         model.parameterStore(), maps, train, test, batch));
                 case "random-encoder" -> {
                     EngineSetup.engine().setRandomSeed((int) components.config().seed());
