@@ -1,5 +1,7 @@
 package org.pretext.contrastive;
 
+import org.pretext.blocks.TwoViewObjective;
+import org.pretext.blocks.MlpHead;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
@@ -18,7 +20,7 @@ import org.pretext.transform.Augmentation;
  * batch-standardised embeddings driven towards the identity ({@link BarlowTwinsLoss}) with
  * off-diagonal weight λ.
  */
-public final class BarlowTwinsObjective extends ViewPairObjective {
+public final class BarlowTwinsObjective extends TwoViewObjective {
     static final String HEAD = "projector";
     private final double lambda;
     private final int projectorHidden;

@@ -1,5 +1,6 @@
 package org.pretext.contrastive;
 
+import org.pretext.blocks.Norms;
 import org.pretext.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 

@@ -1,5 +1,9 @@
 package org.pretext.contrastive;
 
+import org.pretext.blocks.TwoViewObjective;
+import org.pretext.blocks.MlpHead;
+import org.pretext.blocks.MomentumSchedule;
+import org.pretext.blocks.EmaTarget;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -32,7 +36,7 @@ import org.pretext.transform.Augmentation;
  * paper's Table 5 ablation; this is SimSiam's design); {@code online} also lets gradients through
  * the target branch, removing the asymmetry that keeps BYOL from collapsing.
  */
-public final class ByolObjective extends ViewPairObjective {
+public final class ByolObjective extends TwoViewObjective {
     static final String PROJECTOR = "projector";
     static final String PREDICTOR = "predictor";
 

@@ -1,5 +1,7 @@
 package org.pretext.contrastive;
 
+import org.pretext.blocks.TwoViewObjective;
+import org.pretext.blocks.Norms;
 import org.pretext.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -28,7 +30,7 @@ import org.pretext.transform.Augmentation;
  * embeddings and vice versa. Embeddings come from a SimCLR-style projection head and are
  * ℓ2-normalised when {@code normalize} is set (the paper's own form is unnormalised with τ = 1).
  */
-public final class ContrastiveKObjective extends ViewPairObjective {
+public final class ContrastiveKObjective extends TwoViewObjective {
     static final String HEAD = "projection";
     private final int negatives;
     private final double temperature;

@@ -1,5 +1,10 @@
 package org.pretext.contrastive;
 
+import org.pretext.blocks.TwoViewObjective;
+import org.pretext.blocks.NegativeQueue;
+import org.pretext.blocks.Norms;
+import org.pretext.blocks.MlpHead;
+import org.pretext.blocks.EmaTarget;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -32,7 +37,7 @@ import org.pretext.transform.Augmentation;
  * share statistics as in a single-GPU MoCo. The key encoder and the queue are part of the
  * objective's state.
  */
-public final class MocoObjective extends ViewPairObjective {
+public final class MocoObjective extends TwoViewObjective {
     static final String HEAD = "projection";
     private final double temperature;
     private final double momentum;

@@ -1,5 +1,7 @@
 package org.pretext.contrastive;
 
+import org.pretext.blocks.TwoViewObjective;
+import org.pretext.blocks.MlpHead;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
@@ -20,7 +22,7 @@ import org.pretext.transform.Augmentation;
  * prediction and the other view's projection under stop-gradient. No target network, no
  * negatives. {@code stopGradient = false} is the paper's Figure 2 ablation, which collapses.
  */
-public final class SimSiamObjective extends ViewPairObjective {
+public final class SimSiamObjective extends TwoViewObjective {
     static final String PROJECTOR = "projector";
     static final String PREDICTOR = "predictor";
     private final int projectionHidden;

@@ -1,5 +1,7 @@
 package org.pretext.contrastive;
 
+import org.pretext.blocks.TwoViewObjective;
+import org.pretext.blocks.MlpHead;
 import org.pretext.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -19,7 +21,7 @@ import org.pretext.transform.Augmentation;
  * {@link SpectralContrastiveLoss}. As in the authors' code, embeddings longer than √μ are scaled
  * back to norm √μ and the loss is divided by μ, which bounds the quadratic term early in training.
  */
-public final class SpectralObjective extends ViewPairObjective {
+public final class SpectralObjective extends TwoViewObjective {
     static final String HEAD = "projector";
     private final double mu;
     private final int projectionHidden;

@@ -1,5 +1,7 @@
 package org.pretext.contrastive;
 
+import org.pretext.blocks.TwoViewObjective;
+import org.pretext.blocks.MlpHead;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
@@ -18,7 +20,7 @@ import org.pretext.transform.Augmentation;
  * covariance terms of {@link VicRegLoss}; each term is reported as a metric
  * ({@code invariance}, {@code variance}, {@code covariance}).
  */
-public final class VicRegObjective extends ViewPairObjective {
+public final class VicRegObjective extends TwoViewObjective {
     static final String HEAD = "expander";
     private final double invarianceWeight;
     private final double varianceWeight;

@@ -1,5 +1,6 @@
 package org.pretext.contrastive;
 
+import org.pretext.blocks.NegativeQueue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

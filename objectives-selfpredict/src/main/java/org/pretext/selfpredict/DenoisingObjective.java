@@ -1,5 +1,6 @@
 package org.pretext.selfpredict;
 
+import org.pretext.blocks.MlpHead;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;

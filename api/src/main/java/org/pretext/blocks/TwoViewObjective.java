@@ -1,5 +1,6 @@
-package org.pretext.contrastive;
+package org.pretext.blocks;
 
+import org.apiguardian.api.API;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
@@ -18,13 +19,17 @@ import org.pretext.transform.Views;
 /**
  * What the two-view (joint-embedding) objectives share: the augmentation for the data's example
  * shape, and {@link #prepare} making two independently augmented views of every example, each
- * example with its own random stream.
+ * example with its own random stream. Extend it for a new joint-embedding method: implement
+ * {@link #build} (the heads) and {@link #loss}; the views' augmentation comes from
+ * {@link org.pretext.transform.AugmentationParams}, whose defaults a provider may override.
  */
-abstract class ViewPairObjective implements Objective {
+@API(status = API.Status.EXPERIMENTAL, since = "0.2")
+public abstract class TwoViewObjective implements Objective {
     private final Function<Shape, Augmentation> augmentationFor;
     private Augmentation augmentation;
 
-    ViewPairObjective(Function<Shape, Augmentation> augmentationFor) {
+    /** @param augmentationFor the augmentation for the data's example shape (e.g. {@code shape -> AugmentationParams.build(params, shape)}) */
+    protected TwoViewObjective(Function<Shape, Augmentation> augmentationFor) {
         this.augmentationFor = augmentationFor;
     }
 
@@ -44,18 +49,18 @@ abstract class ViewPairObjective implements Objective {
     }
 
     /** Initialises a head for inputs of width {@code in}. */
-    static Block initialized(Block head, ObjectiveSetup setup, int in) {
+    public static Block initialized(Block head, ObjectiveSetup setup, int in) {
         head.initialize(setup.manager(), DataType.FLOAT32, new Shape(2, in));
         return head;
     }
 
     /** Both views as one batch (2N, ...): view 1 then view 2, so one forward pass serves both. */
-    static NDArray bothViews(NDList inputs) {
+    public static NDArray bothViews(NDList inputs) {
         return inputs.get(0).concat(inputs.get(1), 0);
     }
 
     /** Encoder then head on both views at once: (2N, out). */
-    static NDArray project(Model model, String head, NDList inputs) {
+    public static NDArray project(Model model, String head, NDList inputs) {
         return model.head(head, model.encode(bothViews(inputs), true));
     }
 }

@@ -1,4 +1,4 @@
-package org.pretext.contrastive;
+package org.pretext.blocks;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;

@@ -1,4 +1,4 @@
-package org.pretext.contrastive;
+package org.pretext.blocks;
 
 import org.pretext.engine.HostArrays;
 import ai.djl.ndarray.NDArray;

@@ -1,4 +1,4 @@
-package org.pretext.contrastive;
+package org.pretext.blocks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package org.pretext.contrastive;
+package org.pretext.blocks;
 
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
@@ -8,12 +8,21 @@ import ai.djl.nn.norm.BatchNorm;
 import java.util.List;
 
 /**
- * The projector and predictor MLPs of the joint-embedding methods: {@code Linear → [BatchNorm] →
+ * MLP heads on the encoder's features. The projector and predictor MLPs of the joint-embedding methods: {@code Linear → [BatchNorm] →
  * ReLU} for every hidden width, then a final {@code Linear}, optionally followed by a BatchNorm
  * (SimSiam's projector ends with one; Barlow Twins and VICReg standardise in the loss instead).
  */
 public final class MlpHead {
     private MlpHead() {}
+
+    /**
+     * A head with one hidden layer, h = W₂·ReLU(W₁f + b₁) + b₂, or the affine map h = Wf + b when
+     * {@code hidden} is 0: the decoder of the denoising and part-prediction objectives, the
+     * rotation classifier.
+     */
+    public static Block create(int hidden, int out) {
+        return create(hidden > 0 ? List.of(hidden) : List.of(), out, false, false);
+    }
 
     /**
      * @param hidden hidden widths, possibly none (a single linear map)

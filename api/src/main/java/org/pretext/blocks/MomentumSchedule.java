@@ -1,4 +1,4 @@
-package org.pretext.contrastive;
+package org.pretext.blocks;
 
 /**
  * BYOL's target momentum schedule (Grill et al. 2020, §3.2): starting at τ_base and rising to 1
