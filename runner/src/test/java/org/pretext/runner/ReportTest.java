@@ -51,6 +51,10 @@ class ReportTest {
             assertThat(ImageIO.read(run.resolve(png).toFile()).getWidth()).isGreaterThan(500);
         }
         assertThat(Files.readAllLines(run.resolve("metrics.jsonl"))).anySatisfy(l -> assertThat(l).contains("knnAccuracy"));
+        // label-free diagnostics of the projector-naming objective, logged and plotted
+        assertThat(Files.readAllLines(run.resolve("metrics.jsonl"))).anySatisfy(l -> assertThat(l)
+                .contains("\"alignment\"").contains("\"uniformity\"").contains("\"effectiveRank\"").contains("\"embeddingRank\""));
+        assertThat(html).contains("src=\"plots/uniformity.png\"").contains("src=\"plots/effectiveRank.png\"");
         assertThat(run.resolve("config.yaml")).exists();
 
         // `report` rebuilds the page from the folder
@@ -67,6 +71,18 @@ class ReportTest {
 
     @Test
     @SuppressWarnings("unchecked")
+    void aMaeRunShowsItsReconstructionsInTheReport(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("mae");
+        int code = Main.execute(new String[] {"run", "--objective", "mae", "--encoder", "vit-tiny", "--steps", "5",
+            "--set", "dataset.train-limit=256", "--set", "training.batchSize=64", "--set", "probe.enabled=false",
+            "--out", run.toString()}, QUIET, System.err);
+        assertThat(code).isZero();
+        Path png = run.resolve("artifacts/mae-reconstructions.png");
+        assertThat(ImageIO.read(png.toFile()).getWidth()).isGreaterThan(50);
+        assertThat(Files.readString(run.resolve("report.html"))).contains("src=\"artifacts/mae-reconstructions.png\"");
+    }
+
+    @Test
     void probeJudgesFeaturesFromAnyTool(@TempDir Path dir) throws Exception {
         java.util.Random rnd = new java.util.Random(4);
         int n = 300;

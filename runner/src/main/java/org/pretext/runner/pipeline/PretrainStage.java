@@ -16,6 +16,9 @@ import org.pretext.training.PretrainConfig;
 import org.pretext.training.PretrainResult;
 import org.pretext.training.Pretrainer;
 import org.pretext.training.listener.MetricsJsonlListener;
+import org.pretext.training.listener.RepresentationDiagnostics;
+import java.nio.file.Path;
+import java.util.List;
 import org.pretext.training.listener.ProgressListener;
 
 /** Pretrains the configured encoder with the configured objective, writing checkpoints and metrics into the run folder. */
@@ -58,7 +61,21 @@ public final class PretrainStage {
                         (mod, epoch) -> (epoch + 1) % every == 0 ? m.measure(mod, epoch) : java.util.Map.of()));
             }
             components.validation().ifPresent(v -> pretrainer.addMonitor((m, epoch) -> objective.validate(m, v)));
+            if (objective.embeddingHead().isPresent() && !(components.dataset() instanceof TextDataset)) {
+                // alignment, uniformity and effective ranks into metrics.jsonl at every epoch's end
+                pretrainer.addMonitor(RepresentationDiagnostics.of(data, c.seed()));
+            }
             PretrainResult result = pretrainer.run(model, data, components.provenance());
+            Path artifacts = dir.root().resolve("artifacts");
+            List<Path> written;
+            try {
+                written = objective.writeArtifacts(model, data, artifacts, c.seed());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot write the objective's artefacts into " + artifacts, e);
+            }
+            if (!written.isEmpty()) {
+                System.err.println("artefacts: " + written.size() + " file(s) in " + artifacts);
+            }
             Map<String, Object> extra = new LinkedHashMap<>();
             if (components.dataset() instanceof TextDataset) {
                 // one example is a window of context + 1 tokens, of which context are predicted

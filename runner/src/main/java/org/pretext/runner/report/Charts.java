@@ -35,11 +35,17 @@ public final class Charts {
 
     /** Loss (and its moving average) against the step. */
     public static void lossCurve(List<double[]> stepLoss, String objective, Path png) throws IOException {
-        XYSeries s = new XYSeries("loss (mean since the previous log line)");
-        for (double[] p : stepLoss) {
+        metricCurve(stepLoss, "Pretraining loss (" + objective + ")", "loss (mean since the previous log line)", "loss", png);
+    }
+
+    /** One logged metric against the step. */
+    public static void metricCurve(List<double[]> stepValue, String title, String series, String axis, Path png)
+            throws IOException {
+        XYSeries s = new XYSeries(series);
+        for (double[] p : stepValue) {
             s.add(p[0], p[1]);
         }
-        JFreeChart chart = ChartFactory.createXYLineChart("Pretraining loss (" + objective + ")", "step", "loss",
+        JFreeChart chart = ChartFactory.createXYLineChart(title, "step", axis,
                 new XYSeriesCollection(s), PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
         ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);

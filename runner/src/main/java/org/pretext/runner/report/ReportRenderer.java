@@ -33,10 +33,27 @@ public final class ReportRenderer {
         Path plots = dir.resolve("plots");
         Files.createDirectories(plots);
         Map<String, String> images = new LinkedHashMap<>();
-        List<double[]> losses = losses(dir.resolve("metrics.jsonl"));
+        List<double[]> losses = series(dir.resolve("metrics.jsonl"), "meanLoss");
         if (!losses.isEmpty()) {
             Charts.lossCurve(losses, report.objective(), plots.resolve("loss.png"));
             images.put("plots/loss.png", "Pretraining loss against the step");
+        }
+        for (Map.Entry<String, String> d : DIAGNOSTICS.entrySet()) {
+            List<double[]> points = series(dir.resolve("metrics.jsonl"), d.getKey());
+            if (!points.isEmpty()) {
+                String name = "plots/" + d.getKey() + ".png";
+                Charts.metricCurve(points, "Label-free diagnostic: " + d.getKey(), d.getKey(), d.getKey(), dir.resolve(name));
+                images.put(name, d.getValue());
+            }
+        }
+        Path artifacts = dir.resolve("artifacts");
+        if (Files.isDirectory(artifacts)) {
+            try (var files = Files.list(artifacts)) {
+                for (Path f : files.filter(f -> f.toString().endsWith(".png")).sorted().toList()) {
+                    images.put("artifacts/" + f.getFileName(), "Written by objective " + report.objective() + ": "
+                            + f.getFileName());
+                }
+            }
         }
         if (report.probe() != null) {
             for (String probe : report.probe().stream().map(ProbeResult::probe).distinct().toList()) {
@@ -75,7 +92,23 @@ public final class ReportRenderer {
         }
     }
 
-    static List<double[]> losses(Path metrics) throws IOException {
+    /** The label-free diagnostics plotted when metrics.jsonl has them, with captions. */
+    static final Map<String, String> DIAGNOSTICS = diagnostics();
+
+    private static Map<String, String> diagnostics() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("alignment", "Alignment (Wang and Isola 2020) of the encoder's normalised features of two views of a fixed batch:"
+                + " lower is better aligned");
+        m.put("uniformity", "Uniformity (Wang and Isola 2020) of the encoder's normalised features: about -2 when spread,"
+                + " 0 when every feature is the same");
+        m.put("effectiveRank", "Effective rank (RankMe) of the encoder's features of a fixed batch: a fall signals"
+                + " dimensional collapse");
+        m.put("embeddingRank", "Effective rank of the embedding head's output (the projector), where collapse shows first");
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** (step, value) of one key of every metrics line that has it as a number. */
+    static List<double[]> series(Path metrics, String key) throws IOException {
         List<double[]> out = new ArrayList<>();
         if (!Files.exists(metrics)) {
             return out;
@@ -88,8 +121,8 @@ public final class ReportRenderer {
             }
             try {
                 Map<?, ?> m = GSON.fromJson(s, Map.class);
-                if (m.get("step") instanceof Number step && m.get("meanLoss") instanceof Number loss) {
-                    out.add(new double[] {step.doubleValue(), loss.doubleValue()});
+                if (m.get("step") instanceof Number step && m.get(key) instanceof Number v && Double.isFinite(v.doubleValue())) {
+                    out.add(new double[] {step.doubleValue(), v.doubleValue()});
                 }
             } catch (JsonParseException e) {
                 throw new PretextException("Metrics file " + metrics + " line " + line + " is not JSON: " + s, e);
