@@ -1,9 +1,12 @@
 package org.pretext;
 
+import org.apiguardian.api.API;
+
 /**
  * Derives independent, reproducible seeds from a run seed and coordinates (epoch, step, worker),
  * so that every random stream is a pure function of the run seed, whatever thread uses it.
  */
+@API(status = API.Status.STABLE, since = "0.1")
 public final class Seeds {
     private Seeds() {}
 

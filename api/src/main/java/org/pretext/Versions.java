@@ -1,5 +1,6 @@
 package org.pretext;
 
+import org.apiguardian.api.API;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
@@ -7,6 +8,7 @@ import java.util.Map;
 import java.util.Properties;
 
 /** Versions of Pretext, its SPI, DJL and the engine, recorded in every checkpoint and report. */
+@API(status = API.Status.STABLE, since = "0.1")
 public final class Versions {
     /**
      * Version of the provider interfaces. A plug-in built against another major SPI version is

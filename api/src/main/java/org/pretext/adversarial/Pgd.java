@@ -1,5 +1,6 @@
 package org.pretext.adversarial;
 
+import org.apiguardian.api.API;
 import org.pretext.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -30,6 +31,7 @@ import org.pretext.engine.NoGradient;
  * {@code adversarial} objective trains against it, and the probe module's
  * {@code RobustAccuracy} measures a linear probe's accuracy under it.
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public final class Pgd {
     /**
      * @param epsilon ε, the L∞ radius

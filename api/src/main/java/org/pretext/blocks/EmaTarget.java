@@ -1,5 +1,6 @@
 package org.pretext.blocks;
 
+import org.apiguardian.api.API;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
@@ -29,6 +30,7 @@ import org.pretext.engine.NoGradient;
  * the same way. The target's values are written and read with the objective's state, so a resumed
  * run continues exactly.
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.2")
 public final class EmaTarget {
     private final Map<String, Parameter> online = new LinkedHashMap<>();
     private final Map<String, Parameter> target = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package org.pretext.blocks;
 
+import org.apiguardian.api.API;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
@@ -12,6 +13,7 @@ import java.util.List;
  * ReLU} for every hidden width, then a final {@code Linear}, optionally followed by a BatchNorm
  * (SimSiam's projector ends with one; Barlow Twins and VICReg standardise in the loss instead).
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.2")
 public final class MlpHead {
     private MlpHead() {}
 

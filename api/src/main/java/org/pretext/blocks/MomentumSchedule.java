@@ -1,5 +1,7 @@
 package org.pretext.blocks;
 
+import org.apiguardian.api.API;
+
 /**
  * BYOL's target momentum schedule (Grill et al. 2020, §3.2): starting at τ_base and rising to 1
  * along a cosine over the K training steps,
@@ -10,6 +12,7 @@ package org.pretext.blocks;
  *
  * A constant momentum (MoCo) is {@code constant(m)}.
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.2")
 public final class MomentumSchedule {
     private final double base;
     private final boolean cosine;

@@ -1,5 +1,6 @@
 package org.pretext.blocks;
 
+import org.apiguardian.api.API;
 import org.pretext.engine.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -18,6 +19,7 @@ import org.pretext.engine.NoGradient;
  * random unit vectors, as in MoCo's reference implementation. Its contents and write position are
  * part of the objective's state.
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.2")
 public final class NegativeQueue {
     private final NDArray keys;
     private final int size;

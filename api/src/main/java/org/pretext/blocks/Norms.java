@@ -1,9 +1,11 @@
 package org.pretext.blocks;
 
+import org.apiguardian.api.API;
 import org.pretext.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 
 /** ℓ2 normalisation of rows, shared by the losses. */
+@API(status = API.Status.EXPERIMENTAL, since = "0.2")
 public final class Norms {
     private Norms() {}
 

@@ -1,5 +1,6 @@
 package org.pretext.blocks;
 
+import org.apiguardian.api.API;
 import org.pretext.CheckpointException;
 import org.pretext.engine.HostArrays;
 import ai.djl.ndarray.NDArray;
@@ -18,6 +19,7 @@ import java.util.Map;
  * copies values into the existing arrays, so gradients and optimizer references stay attached,
  * and refuses any name or shape that differs from the model's.
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.2")
 public final class ParameterIO {
     private static final int FORMAT = 1;
 

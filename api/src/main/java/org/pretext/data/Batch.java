@@ -1,5 +1,7 @@
 package org.pretext.data;
 
+import org.apiguardian.api.API;
+
 /**
  * Examples read from a split: inputs of shape (B, example shape...) and, for labelled splits,
  * one class index per example.
@@ -7,6 +9,7 @@ package org.pretext.data;
  * @param inputs the examples, first axis the batch
  * @param labels class indices, or null for unlabelled data
  */
+@API(status = API.Status.STABLE, since = "0.1")
 public record Batch(HostTensor inputs, int[] labels) {
     public Batch {
         if (labels != null && labels.length != inputs.shape().get(0)) {

@@ -1,5 +1,7 @@
 package org.pretext.data;
 
+import org.apiguardian.api.API;
+
 /**
  * How to walk a split: batch size, order (sequential, or shuffled by a seed and epoch), whether
  * a short last batch is dropped, and where to start (for resuming inside an epoch).
@@ -11,6 +13,7 @@ package org.pretext.data;
  * @param startBatch the first batch to return (earlier ones are skipped)
  * @param dropLast whether a final batch smaller than batchSize is dropped
  */
+@API(status = API.Status.STABLE, since = "0.1")
 public record BatchPlan(int batchSize, boolean shuffle, long seed, long epoch, long startBatch,
         boolean dropLast) {
     public BatchPlan {

@@ -1,5 +1,6 @@
 package org.pretext.data;
 
+import org.apiguardian.api.API;
 import java.util.Map;
 import java.util.Optional;
 
@@ -7,6 +8,7 @@ import java.util.Optional;
  * A named source of data: an unlabelled split for pretraining and, where labels exist, a labelled
  * training split (the probe's labels are drawn from it) and a test split.
  */
+@API(status = API.Status.STABLE, since = "0.1")
 public interface Dataset {
     /** A short name for reports, e.g. "mnist" or the folder read. */
     String name();

@@ -1,5 +1,6 @@
 package org.pretext.data;
 
+import org.apiguardian.api.API;
 import org.pretext.engine.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -11,6 +12,7 @@ import java.util.Arrays;
  * A tensor in JVM memory: float32 or int32 values in row-major order with a shape. Batches are
  * read and augmented as host tensors on worker threads, then copied to the device in one call.
  */
+@API(status = API.Status.STABLE, since = "0.1")
 public final class HostTensor {
     private final Shape shape;
     private final float[] floats;

@@ -1,5 +1,6 @@
 package org.pretext.data;
 
+import org.apiguardian.api.API;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -10,6 +11,7 @@ import org.pretext.PretextException;
 import org.pretext.Seeds;
 
 /** A split held in JVM memory as one float32 or int32 array, read in seeded or sequential order. */
+@API(status = API.Status.STABLE, since = "0.1")
 public final class InMemorySplit implements Split {
     private final float[] floats;
     private final int[] ints;

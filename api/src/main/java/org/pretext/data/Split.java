@@ -1,5 +1,6 @@
 package org.pretext.data;
 
+import org.apiguardian.api.API;
 import ai.djl.ndarray.types.Shape;
 import java.util.Iterator;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.List;
  * shape, optionally labelled, read in batches. Implementations may hold the data in memory or
  * stream it from disk; either way {@link #batches} with the same plan gives the same batches.
  */
+@API(status = API.Status.STABLE, since = "0.1")
 public interface Split {
     /** Number of examples. */
     long size();

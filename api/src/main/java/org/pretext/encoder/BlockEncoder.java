@@ -1,5 +1,6 @@
 package org.pretext.encoder;
 
+import org.apiguardian.api.API;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 
@@ -11,4 +12,5 @@ import ai.djl.nn.Block;
  * @param inputShape shape of one example
  * @param featureSize width of the output
  */
+@API(status = API.Status.STABLE, since = "0.1")
 public record BlockEncoder(Block block, Shape inputShape, int featureSize) implements Encoder {}

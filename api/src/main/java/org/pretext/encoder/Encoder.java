@@ -1,5 +1,6 @@
 package org.pretext.encoder;
 
+import org.apiguardian.api.API;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 
@@ -11,6 +12,7 @@ import ai.djl.nn.Block;
  * <p>Encoders with more to offer implement capability interfaces such as {@link SequenceEncoder};
  * an objective that needs one checks for it and names the encoder when it is missing.
  */
+@API(status = API.Status.STABLE, since = "0.1")
 public interface Encoder {
     /** The DJL block; uninitialised until the model that owns it initialises it. */
     Block block();

@@ -1,5 +1,6 @@
 package org.pretext.encoder;
 
+import org.apiguardian.api.API;
 import ai.djl.ndarray.types.Shape;
 import org.pretext.PretextException;
 import org.pretext.param.ParamValues;
@@ -7,6 +8,7 @@ import org.pretext.registry.NamedProvider;
 import org.pretext.text.Tokenizer;
 
 /** A named kind of encoder, found by {@link java.util.ServiceLoader}. */
+@API(status = API.Status.STABLE, since = "0.1")
 public interface EncoderProvider extends NamedProvider {
     /**
      * Builds an encoder for examples of the given shape.

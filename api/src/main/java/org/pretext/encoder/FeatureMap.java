@@ -1,5 +1,6 @@
 package org.pretext.encoder;
 
+import org.apiguardian.api.API;
 import org.pretext.text.SequenceBatch;
 import ai.djl.ndarray.NDArray;
 import ai.djl.training.ParameterStore;
@@ -10,6 +11,7 @@ import ai.djl.training.ParameterStore;
  * {@link FeatureMapProvider}; applied by {@link TextFeatures#extract}, which runs the encoder once
  * per batch for all maps.
  */
+@API(status = API.Status.STABLE, since = "0.1")
 public interface FeatureMap {
     /** The provider name, for reports. */
     String name();

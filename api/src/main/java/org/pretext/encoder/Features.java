@@ -1,5 +1,6 @@
 package org.pretext.encoder;
 
+import org.apiguardian.api.API;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -16,6 +17,7 @@ import org.pretext.data.Split;
  * Frozen features of a split: the encoder in inference mode, batched on the device, every batch's
  * arrays freed as soon as its features are copied out.
  */
+@API(status = API.Status.STABLE, since = "0.1")
 public final class Features {
     private Features() {}
 

@@ -1,5 +1,6 @@
 package org.pretext.encoder;
 
+import org.apiguardian.api.API;
 import ai.djl.ndarray.NDArray;
 import ai.djl.training.ParameterStore;
 
@@ -13,6 +14,7 @@ import ai.djl.training.ParameterStore;
  * {@code r·(W/p) + c} covers rows {@code r·p…r·p+p−1} and columns {@code c·p…c·p+p−1}); a
  * patch's p·p·C values are ordered (row within the patch, column within the patch, channel).
  */
+@API(status = API.Status.STABLE, since = "0.1")
 public interface PatchEncoder extends Encoder {
     /** Side p of the square patches, in pixels. */
     int patchSize();

@@ -1,5 +1,6 @@
 package org.pretext.encoder;
 
+import org.apiguardian.api.API;
 import ai.djl.ndarray.NDArray;
 import ai.djl.training.ParameterStore;
 import java.util.Optional;
@@ -10,6 +11,7 @@ import org.pretext.text.Tokenizer;
  * language-modelling objectives can predict at every position and text probes can choose how
  * states become one vector.
  */
+@API(status = API.Status.STABLE, since = "0.1")
 public interface SequenceEncoder extends Encoder {
     /** Hidden states of shape (B, T, hiddenSize) for token ids of shape (B, T). */
     NDArray hiddenStates(ParameterStore store, NDArray tokens, boolean training);

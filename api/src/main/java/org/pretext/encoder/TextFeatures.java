@@ -1,5 +1,6 @@
 package org.pretext.encoder;
 
+import org.apiguardian.api.API;
 import org.pretext.text.SequenceBatch;
 import org.pretext.text.Tokenizer;
 import org.pretext.engine.HostArrays;
@@ -29,6 +30,7 @@ import org.pretext.data.Split;
  * encoder's context keeps its last {@code context} tokens: the ones a next-token distribution
  * after the sentence depends on most.
  */
+@API(status = API.Status.STABLE, since = "0.1")
 public final class TextFeatures {
     private TextFeatures() {}
 

@@ -1,5 +1,6 @@
 package org.pretext.engine;
 
+import org.apiguardian.api.API;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import java.util.function.BinaryOperator;
@@ -20,6 +21,7 @@ import java.util.function.BinaryOperator;
  * <p>Objectives and encoders use these for every constant in a differentiable path; plug-ins
  * should do the same.
  */
+@API(status = API.Status.STABLE, since = "0.1")
 public final class Scalars {
     private Scalars() {}
 

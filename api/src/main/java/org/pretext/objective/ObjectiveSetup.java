@@ -1,5 +1,6 @@
 package org.pretext.objective;
 
+import org.apiguardian.api.API;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -20,6 +21,7 @@ import org.pretext.encoder.Encoder;
  * @param device the training device
  * @param seed the run seed, for anything the objective draws at set-up
  */
+@API(status = API.Status.STABLE, since = "0.1")
 public record ObjectiveSetup(Encoder encoder, Supplier<Encoder> encoderFactory, Shape exampleShape,
         NDManager manager, Device device, long seed) {
 

@@ -1,5 +1,6 @@
 package org.pretext.objective;
 
+import org.apiguardian.api.API;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import java.util.List;
@@ -11,6 +12,7 @@ import org.pretext.data.HostTensor;
  *
  * @param tensors the inputs of the objective's loss, in the order it expects them
  */
+@API(status = API.Status.STABLE, since = "0.1")
 public record PreparedBatch(List<HostTensor> tensors) {
     public PreparedBatch {
         tensors = List.copyOf(tensors);

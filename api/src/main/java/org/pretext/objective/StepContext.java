@@ -1,11 +1,13 @@
 package org.pretext.objective;
 
+import org.apiguardian.api.API;
 import ai.djl.ndarray.NDManager;
 
 /**
  * What an objective's loss sees of the step it runs in: the model (encoder and heads), the step's
  * own memory scope, the step number, and a place to report extra metrics.
  */
+@API(status = API.Status.STABLE, since = "0.1")
 public interface StepContext {
     /** The encoder and heads, in training mode. */
     Model model();

@@ -1,5 +1,6 @@
 package org.pretext.param;
 
+import org.apiguardian.api.API;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -12,6 +13,7 @@ import java.util.Objects;
  *
  * @param <T> the Java type of the value
  */
+@API(status = API.Status.STABLE, since = "0.1")
 public final class Param<T> {
     /** The value types a parameter can have. */
     public enum Type {

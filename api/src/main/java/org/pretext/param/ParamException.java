@@ -1,8 +1,10 @@
 package org.pretext.param;
 
+import org.apiguardian.api.API;
 import org.pretext.PretextException;
 
 /** A parameter value that does not fit its declaration; the message names owner, key and value. */
+@API(status = API.Status.STABLE, since = "0.1")
 public class ParamException extends PretextException {
     private static final long serialVersionUID = 1L;
     private final String key;

@@ -1,5 +1,6 @@
 package org.pretext.param;
 
+import org.apiguardian.api.API;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.TreeSet;
  * Validated parameter values of one provider: every declared parameter has a value (given or its
  * default), every given key was declared, and every value fits its type and range.
  */
+@API(status = API.Status.STABLE, since = "0.1")
 public final class ParamValues {
     private final String owner;
     private final Map<String, Param<?>> specs;

@@ -1,9 +1,11 @@
 package org.pretext.param;
 
+import org.apiguardian.api.API;
 import java.util.Collection;
 import java.util.Locale;
 
 /** "Did you mean" for misspelt names: the closest known name within a small edit distance. */
+@API(status = API.Status.STABLE, since = "0.2")
 public final class Suggestions {
     private Suggestions() {}
 

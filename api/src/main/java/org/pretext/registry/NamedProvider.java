@@ -1,5 +1,6 @@
 package org.pretext.registry;
 
+import org.apiguardian.api.API;
 import java.util.List;
 import org.pretext.param.Param;
 
@@ -11,6 +12,7 @@ import org.pretext.param.Param;
  * <p>Capability interfaces extend this one ({@code ObjectiveProvider}, {@code EncoderProvider},
  * {@code DatasetProvider}); a plug-in implements only those it has.
  */
+@API(status = API.Status.STABLE, since = "0.1")
 public interface NamedProvider {
     /** The stable name users select this provider by, e.g. {@code simclr}. Lower-case, dashes. */
     String name();

@@ -1,5 +1,6 @@
 package org.pretext.registry;
 
+import org.apiguardian.api.API;
 import java.net.URL;
 import java.security.CodeSource;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import org.pretext.Versions;
  *
  * @param <P> the provider interface
  */
+@API(status = API.Status.STABLE, since = "0.1")
 public final class ProviderRegistry<P extends NamedProvider> {
     private final String kind;
     private final Map<String, P> byName;

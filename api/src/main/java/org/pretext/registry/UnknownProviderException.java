@@ -1,9 +1,11 @@
 package org.pretext.registry;
 
+import org.apiguardian.api.API;
 import java.util.Collection;
 import org.pretext.PretextException;
 
 /** A name that no provider of a kind answers to; the message lists the names that do. */
+@API(status = API.Status.STABLE, since = "0.1")
 public class UnknownProviderException extends PretextException {
     private static final long serialVersionUID = 1L;
 

@@ -1,5 +1,6 @@
 package org.pretext.text;
 
+import org.apiguardian.api.API;
 import org.pretext.engine.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -13,6 +14,7 @@ import ai.djl.ndarray.types.Shape;
  * @param hidden hidden states (B, T, D) in inference mode
  * @param lengths real tokens per row (1..T)
  */
+@API(status = API.Status.STABLE, since = "0.1")
 public record SequenceBatch(NDArray tokens, NDArray hidden, int[] lengths) {
     /** The batch's manager, freed after the batch. */
     public NDManager manager() {

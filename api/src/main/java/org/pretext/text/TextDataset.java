@@ -1,5 +1,6 @@
 package org.pretext.text;
 
+import org.apiguardian.api.API;
 import java.util.Optional;
 import org.pretext.data.Dataset;
 import org.pretext.data.Split;
@@ -21,6 +22,7 @@ import org.pretext.data.Split;
  * padded on the right with {@link Tokenizer#padId()} to the longest sentence; {@link TextFeatures}
  * turns them into features. {@link #pretrain()} is {@code pretrainWindows(DEFAULT_CONTEXT)}.
  */
+@API(status = API.Status.STABLE, since = "0.1")
 public interface TextDataset extends Dataset {
     /** The context {@link #pretrain()} cuts windows for. */
     int DEFAULT_CONTEXT = 64;

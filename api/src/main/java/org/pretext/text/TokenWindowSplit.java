@@ -1,5 +1,6 @@
 package org.pretext.text;
 
+import org.apiguardian.api.API;
 import ai.djl.ndarray.types.Shape;
 import java.util.Iterator;
 import java.util.List;
@@ -29,6 +30,7 @@ import org.pretext.data.Split;
  * The split also knows how many characters its text had, so a loss in nats per token converts to
  * bits per character.
  */
+@API(status = API.Status.STABLE, since = "0.1")
 public final class TokenWindowSplit implements Split {
     private static final long WINDOW_STREAM = 0x77696e64L;
     private final int[] tokens;

@@ -1,5 +1,6 @@
 package org.pretext.text;
 
+import org.apiguardian.api.API;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
  * Ids are {@code 0..vocabularySize()-1}; the special ids ({@link #padId()}, {@link #maskId()})
  * are never produced by {@link #encode} and are skipped by {@link #decode}.
  */
+@API(status = API.Status.STABLE, since = "0.1")
 public interface Tokenizer {
     /** The name of the {@link TokenizerProvider} that reads this tokenizer back, e.g. "char" or "bpe". */
     String kind();

@@ -1,5 +1,6 @@
 package org.pretext.text;
 
+import org.apiguardian.api.API;
 import org.pretext.registry.NamedProvider;
 
 /**
@@ -7,6 +8,7 @@ import org.pretext.registry.NamedProvider;
  * {@code META-INF/services/org.pretext.text.TokenizerProvider}: fits a tokenizer on a corpus and
  * reads one back from the plain data it wrote.
  */
+@API(status = API.Status.STABLE, since = "0.1")
 public interface TokenizerProvider extends NamedProvider {
     /**
      * Fits a tokenizer on the pretraining text.

@@ -1,5 +1,6 @@
 package org.pretext.text;
 
+import org.apiguardian.api.API;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
@@ -11,6 +12,7 @@ import org.pretext.PretextException;
 import org.pretext.registry.ProviderRegistry;
 
 /** Finding tokenizer kinds by name and reading tokenizers back from their plain data. */
+@API(status = API.Status.STABLE, since = "0.1")
 public final class Tokenizers {
     private static final Gson GSON = new Gson();
 

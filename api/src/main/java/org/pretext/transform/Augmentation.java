@@ -1,5 +1,6 @@
 package org.pretext.transform;
 
+import org.apiguardian.api.API;
 import java.util.SplittableRandom;
 
 /**
@@ -7,6 +8,7 @@ import java.util.SplittableRandom;
  * comes from the stream passed in, so a seed fixes the result on any thread.
  */
 @FunctionalInterface
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public interface Augmentation {
     /**
      * Transforms one example.

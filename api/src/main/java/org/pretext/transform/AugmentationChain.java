@@ -1,5 +1,6 @@
 package org.pretext.transform;
 
+import org.apiguardian.api.API;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
@@ -9,6 +10,7 @@ import java.util.stream.Collectors;
  *
  * @param steps the transforms in order (each must accept {@code src == dst})
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public record AugmentationChain(List<Augmentation> steps) implements Augmentation {
     public AugmentationChain {
         steps = List.copyOf(steps);

@@ -1,5 +1,6 @@
 package org.pretext.transform;
 
+import org.apiguardian.api.API;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import org.pretext.PretextException;
@@ -19,6 +20,7 @@ import org.pretext.param.ParamValues;
  * An objective whose parameter list predates the {@code natural} parameters still works: missing
  * values take their defaults.
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public final class AugmentationParams {
     public static final Param<Double> CROP_MIN_SCALE = Param.ofDouble("crop-min-scale", 0.35,
             "random resized crop: smallest area fraction kept").above(0).atMost(1);

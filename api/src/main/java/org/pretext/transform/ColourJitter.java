@@ -1,5 +1,6 @@
 package org.pretext.transform;
 
+import org.apiguardian.api.API;
 import java.util.SplittableRandom;
 
 /**
@@ -25,6 +26,7 @@ import java.util.SplittableRandom;
  * @param hue H, at most 0.5
  * @param probability chance of jittering at all
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public record ColourJitter(int channels, int height, int width, double brightness, double contrast,
         double saturation, double hue, double probability) implements ImageAugmentation {
 

@@ -1,5 +1,6 @@
 package org.pretext.transform;
 
+import org.apiguardian.api.API;
 import java.util.SplittableRandom;
 
 /**
@@ -19,6 +20,7 @@ import java.util.SplittableRandom;
  * @param maxNoise add N(0, σ²) with σ uniformly in [0, maxNoise]
  * @param eraseProbability probability of erasing one rectangle of 2–20% of the area
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public record DigitAugmentation(int channels, int height, int width, double minScale, double maxRotationDegrees,
         double maxShearDegrees, double brightness, double maxNoise, double eraseProbability) implements Augmentation {
 

@@ -1,5 +1,6 @@
 package org.pretext.transform;
 
+import org.apiguardian.api.API;
 import java.util.SplittableRandom;
 
 /**
@@ -16,6 +17,7 @@ import java.util.SplittableRandom;
  * @param maxSigma largest σ in pixels
  * @param kernelSize taps (odd, at least 3)
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public record GaussianBlur(int channels, int height, int width, double probability, double minSigma, double maxSigma,
         int kernelSize) implements ImageAugmentation {
 

@@ -1,5 +1,6 @@
 package org.pretext.transform;
 
+import org.apiguardian.api.API;
 import java.util.SplittableRandom;
 
 /**
@@ -11,6 +12,7 @@ import java.util.SplittableRandom;
  * @param width W
  * @param probability chance of flipping
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public record HorizontalFlip(int channels, int height, int width, double probability) implements ImageAugmentation {
     @Override
     public String name() {

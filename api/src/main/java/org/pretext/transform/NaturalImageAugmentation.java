@@ -1,5 +1,6 @@
 package org.pretext.transform;
 
+import org.apiguardian.api.API;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -12,6 +13,7 @@ import java.util.SplittableRandom;
  * recipe; SimCLR's CIFAR-10 runs use s = 0.5 and no blur). Works on (C, H, W) for any C; colour
  * steps do nothing to one-channel images.
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public final class NaturalImageAugmentation implements Augmentation {
     private final AugmentationChain chain;
 

@@ -1,5 +1,6 @@
 package org.pretext.transform;
 
+import org.apiguardian.api.API;
 import java.util.SplittableRandom;
 
 /**
@@ -12,6 +13,7 @@ import java.util.SplittableRandom;
  * @param width W
  * @param probability chance of turning grey
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public record RandomGreyscale(int channels, int height, int width, double probability) implements ImageAugmentation {
     @Override
     public String name() {

@@ -1,5 +1,6 @@
 package org.pretext.transform;
 
+import org.apiguardian.api.API;
 import java.util.SplittableRandom;
 
 /**
@@ -17,6 +18,7 @@ import java.util.SplittableRandom;
  * @param minRatio smallest width/height ratio
  * @param maxRatio largest width/height ratio
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public record RandomResizedCrop(int channels, int height, int width, double minScale, double maxScale,
         double minRatio, double maxRatio) implements ImageAugmentation {
 

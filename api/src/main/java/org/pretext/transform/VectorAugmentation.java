@@ -1,5 +1,6 @@
 package org.pretext.transform;
 
+import org.apiguardian.api.API;
 import java.util.SplittableRandom;
 
 /**
@@ -10,6 +11,7 @@ import java.util.SplittableRandom;
  * @param dropProbability chance of zeroing each coordinate
  * @param noise standard deviation of the added noise
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public record VectorAugmentation(double dropProbability, double noise) implements Augmentation {
     @Override
     public void apply(float[] src, float[] dst, SplittableRandom r) {

@@ -1,10 +1,12 @@
 package org.pretext.transform;
 
+import org.apiguardian.api.API;
 import ai.djl.ndarray.types.Shape;
 import java.util.SplittableRandom;
 import org.pretext.data.HostTensor;
 
 /** Makes augmented views of a batch of examples. */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public final class Views {
     private Views() {}
 

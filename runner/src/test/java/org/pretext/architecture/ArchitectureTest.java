@@ -85,6 +85,14 @@ class ArchitectureTest {
     }
 
     @Test
+    void everyPublicApiTypeStatesItsStability() {
+        com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes().that().resideInAnyPackage(API).and().arePublic()
+                .and().areTopLevelClasses().should().beAnnotatedWith(org.apiguardian.api.API.class)
+                .because("plug-in authors read @API(status = STABLE | EXPERIMENTAL | INTERNAL) to know what they may rely on")
+                .check(classes);
+    }
+
+    @Test
     void noPackageCycles() {
         slices().matching("org.pretext.(**)").should().beFreeOfCycles().check(classes);
     }
