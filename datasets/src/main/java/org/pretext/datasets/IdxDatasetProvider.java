@@ -1,5 +1,6 @@
 package org.pretext.datasets;
 
+import org.pretext.registry.ProviderBase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -18,7 +19,7 @@ import org.pretext.param.ParamValues;
  * {@code train-labels-idx1-ubyte.gz}, {@code t10k-images-idx3-ubyte.gz},
  * {@code t10k-labels-idx1-ubyte.gz}), whatever images they hold: MNIST, Fashion-MNIST, KMNIST...
  */
-public final class IdxDatasetProvider implements DatasetProvider {
+public final class IdxDatasetProvider extends ProviderBase implements DatasetProvider {
     /** The folder. */
     public static final Param<String> DIR = Param.ofString("dir", null,
             "folder holding the four MNIST-style .gz files (required)");
@@ -29,24 +30,9 @@ public final class IdxDatasetProvider implements DatasetProvider {
     public static final Param<Integer> TEST_LIMIT = Param.ofInt("test-limit", 0,
             "use only the first N test images (0: all)").atLeast(0);
 
-    @Override
-    public String name() {
-        return "idx";
-    }
-
-    @Override
-    public String description() {
-        return "A folder of MNIST-style IDX files (train-/t10k- images and labels, .gz)";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        return List.of(DIR, TRAIN_LIMIT, TEST_LIMIT);
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
+    public IdxDatasetProvider() {
+        super(Versions.SPI_VERSION, "idx", "A folder of MNIST-style IDX files (train-/t10k- images and labels, .gz)",
+                List.of(DIR, TRAIN_LIMIT, TEST_LIMIT));
     }
 
     @Override

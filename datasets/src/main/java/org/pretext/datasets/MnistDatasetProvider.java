@@ -1,5 +1,6 @@
 package org.pretext.datasets;
 
+import org.pretext.registry.ProviderBase;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,7 @@ import org.pretext.param.ParamValues;
  * on a fresh machine: the first 10,000 training images and the full 10,000-image test set
  * (made by {@code datasets/tools/make_mnist_subset.py}). For all of MNIST use {@code idx}.
  */
-public final class MnistDatasetProvider implements DatasetProvider {
+public final class MnistDatasetProvider extends ProviderBase implements DatasetProvider {
     private static final String BASE = "/org/pretext/datasets/mnist/";
     /** Use only the first N training images (0: all 10,000). */
     public static final Param<Integer> TRAIN_LIMIT = Param.ofInt("train-limit", 0,
@@ -24,24 +25,9 @@ public final class MnistDatasetProvider implements DatasetProvider {
     public static final Param<Integer> TEST_LIMIT = Param.ofInt("test-limit", 0,
             "use only the first N of the 10,000 test images (0: all)").atLeast(0);
 
-    @Override
-    public String name() {
-        return "mnist";
-    }
-
-    @Override
-    public String description() {
-        return "MNIST subset bundled with Pretext: 10,000 training and 10,000 test digits (28x28)";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        return List.of(TRAIN_LIMIT, TEST_LIMIT);
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
+    public MnistDatasetProvider() {
+        super(Versions.SPI_VERSION, "mnist", "MNIST subset bundled with Pretext: 10,000 training and 10,000 test digits (28x28)",
+                List.of(TRAIN_LIMIT, TEST_LIMIT));
     }
 
     @Override

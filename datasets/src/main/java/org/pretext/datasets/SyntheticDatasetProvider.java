@@ -1,5 +1,6 @@
 package org.pretext.datasets;
 
+import org.pretext.registry.ProviderBase;
 import ai.djl.ndarray.types.Shape;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +32,7 @@ import org.pretext.param.ParamValues;
  * With m = 0 (the default) the data is exactly as without these parameters.
  * The data is a pure function of {@code data-seed}.
  */
-public final class SyntheticDatasetProvider implements DatasetProvider {
+public final class SyntheticDatasetProvider extends ProviderBase implements DatasetProvider {
     public static final Param<Integer> CLASSES = Param.ofInt("classes", 10, "number of hidden classes K").atLeast(2);
     public static final Param<Integer> DIM = Param.ofInt("dim", 64, "input dimension d (even: two halves)").atLeast(2);
     public static final Param<Double> SEPARATION = Param.ofDouble("separation", 4.0,
@@ -47,24 +48,9 @@ public final class SyntheticDatasetProvider implements DatasetProvider {
     public static final Param<Double> NUISANCE_NOISE = Param.ofDouble("nuisance-noise", 1.0,
             "standard deviation τ of the nuisance coordinates").atLeast(0);
 
-    @Override
-    public String name() {
-        return "synthetic";
-    }
-
-    @Override
-    public String description() {
-        return "Latent-class data: two halves independent given a hidden class (ideal representation known)";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        return List.of(CLASSES, DIM, SEPARATION, NOISE, TRAIN_SIZE, TEST_SIZE, DATA_SEED, NUISANCE_DIMS, NUISANCE_NOISE);
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
+    public SyntheticDatasetProvider() {
+        super(Versions.SPI_VERSION, "synthetic", "Latent-class data: two halves independent given a hidden class (ideal representation known)",
+                List.of(CLASSES, DIM, SEPARATION, NOISE, TRAIN_SIZE, TEST_SIZE, DATA_SEED, NUISANCE_DIMS, NUISANCE_NOISE));
     }
 
     @Override

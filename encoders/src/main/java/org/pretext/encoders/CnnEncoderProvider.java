@@ -1,5 +1,6 @@
 package org.pretext.encoders;
 
+import org.pretext.registry.ProviderBase;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.SequentialBlock;
@@ -20,29 +21,14 @@ import org.pretext.param.ParamValues;
  * norm and ReLU, 2×2 max-pooling after the first two, then global average pooling: features of
  * width 4w for images of shape (C, H, W).
  */
-public final class CnnEncoderProvider implements EncoderProvider {
+public final class CnnEncoderProvider extends ProviderBase implements EncoderProvider {
     /** Channels of the first stage; the next stages double it. */
     public static final Param<Integer> WIDTH = Param.ofInt("width", 32,
             "channels of the first convolution stage; the second and third have 2x and 4x").atLeast(1);
 
-    @Override
-    public String name() {
-        return "cnn-small";
-    }
-
-    @Override
-    public String description() {
-        return "Small convolutional network (32-64-128, global average pool) for images (C, H, W)";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        return List.of(WIDTH);
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
+    public CnnEncoderProvider() {
+        super(Versions.SPI_VERSION, "cnn-small", "Small convolutional network (32-64-128, global average pool) for images (C, H, W)",
+                List.of(WIDTH));
     }
 
     @Override

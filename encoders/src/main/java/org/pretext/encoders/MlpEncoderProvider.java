@@ -1,5 +1,6 @@
 package org.pretext.encoders;
 
+import org.pretext.registry.ProviderBase;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Blocks;
@@ -20,7 +21,7 @@ import org.pretext.param.ParamValues;
  * {@code mlp}: flattens the input, then hidden layers with ReLU, then a linear layer to the
  * feature size (the features are pre-activation, as in SimCLR's encoder output).
  */
-public final class MlpEncoderProvider implements EncoderProvider {
+public final class MlpEncoderProvider extends ProviderBase implements EncoderProvider {
     /** Widths of the hidden layers, comma-separated. */
     public static final Param<String> HIDDEN = Param.ofString("hidden", "512",
             "widths of the hidden layers, comma-separated (e.g. 1024,512)");
@@ -31,24 +32,9 @@ public final class MlpEncoderProvider implements EncoderProvider {
     public static final Param<Boolean> BATCH_NORM = Param.ofBoolean("batch-norm", false,
             "batch normalisation after each hidden linear layer");
 
-    @Override
-    public String name() {
-        return "mlp";
-    }
-
-    @Override
-    public String description() {
-        return "Multilayer perceptron on the flattened input (any shape)";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        return List.of(HIDDEN, FEATURES, BATCH_NORM);
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
+    public MlpEncoderProvider() {
+        super(Versions.SPI_VERSION, "mlp", "Multilayer perceptron on the flattened input (any shape)",
+                List.of(HIDDEN, FEATURES, BATCH_NORM));
     }
 
     @Override

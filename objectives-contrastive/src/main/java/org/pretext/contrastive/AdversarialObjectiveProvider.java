@@ -1,5 +1,6 @@
 package org.pretext.contrastive;
 
+import org.pretext.registry.ProviderBase;
 import org.pretext.adversarial.Pgd;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +23,7 @@ import org.pretext.registry.ProviderRegistry;
  * as in its dual-stream form. The inner objective's parameters are validated when the
  * wrapper is created, with messages naming the inner objective.
  */
-public final class AdversarialObjectiveProvider implements ObjectiveProvider {
+public final class AdversarialObjectiveProvider extends ProviderBase implements ObjectiveProvider {
     /** The inner objective's provider name. */
     public static final Param<String> OBJECTIVE = Param.ofString("objective", "simclr",
             "name of the objective to pretrain adversarially (any installed objective provider)");
@@ -54,25 +55,10 @@ public final class AdversarialObjectiveProvider implements ObjectiveProvider {
     /** Highest valid input. */
     public static final Param<Double> MAX_VALUE = Param.ofDouble("max-value", 1, "highest valid input value");
 
-    @Override
-    public String name() {
-        return "adversarial";
-    }
-
-    @Override
-    public String description() {
-        return "Adversarial pretraining of any objective: PGD perturbs its inputs to maximise its loss";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        return List.of(OBJECTIVE, OBJECTIVE_PARAMS, EPSILON, STEP_SIZE, STEPS, RANDOM_START, CLEAN_WEIGHT, MIN_VALUE,
-                MAX_VALUE);
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
+    public AdversarialObjectiveProvider() {
+        super(Versions.SPI_VERSION, "adversarial", "Adversarial pretraining of any objective: PGD perturbs its inputs to maximise its loss",
+                List.of(OBJECTIVE, OBJECTIVE_PARAMS, EPSILON, STEP_SIZE, STEPS, RANDOM_START, CLEAN_WEIGHT, MIN_VALUE,
+                MAX_VALUE));
     }
 
     @Override

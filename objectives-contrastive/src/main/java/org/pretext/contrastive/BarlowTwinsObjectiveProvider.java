@@ -1,6 +1,6 @@
 package org.pretext.contrastive;
 
-import java.util.ArrayList;
+import org.pretext.registry.ProviderBase;
 import java.util.List;
 import org.pretext.Versions;
 import org.pretext.objective.Objective;
@@ -13,7 +13,7 @@ import org.pretext.transform.AugmentationParams;
  * {@code barlow-twins}: Barlow Twins, see {@link BarlowTwinsObjective}. λ = 5·10⁻³ is the
  * paper's; the projector's 8,192-unit layers are scaled down to 512.
  */
-public final class BarlowTwinsObjectiveProvider implements ObjectiveProvider {
+public final class BarlowTwinsObjectiveProvider extends ProviderBase implements ObjectiveProvider {
     /** λ. */
     public static final Param<Double> LAMBDA = Param.ofDouble("lambda", 5e-3,
             "λ, weight of the off-diagonal (redundancy reduction) terms (Barlow Twins: 5e-3)").atLeast(0);
@@ -25,26 +25,9 @@ public final class BarlowTwinsObjectiveProvider implements ObjectiveProvider {
             "output width of the projector, the size of the cross-correlation matrix (Barlow Twins: 8,192)")
             .atLeast(1);
 
-    @Override
-    public String name() {
-        return "barlow-twins";
-    }
-
-    @Override
-    public String description() {
-        return "Barlow Twins: cross-correlation of standardised embeddings towards the identity";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        List<Param<?>> all = new ArrayList<>(List.of(LAMBDA, PROJECTION_HIDDEN, PROJECTION_DIM));
-        all.addAll(AugmentationParams.ALL);
-        return all;
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
+    public BarlowTwinsObjectiveProvider() {
+        super(Versions.SPI_VERSION, "barlow-twins", "Barlow Twins: cross-correlation of standardised embeddings towards the identity",
+                join(List.of(LAMBDA, PROJECTION_HIDDEN, PROJECTION_DIM), AugmentationParams.ALL));
     }
 
     @Override

@@ -1,6 +1,6 @@
 package org.pretext.contrastive;
 
-import java.util.ArrayList;
+import org.pretext.registry.ProviderBase;
 import java.util.Arrays;
 import java.util.List;
 import org.pretext.Versions;
@@ -15,7 +15,7 @@ import org.pretext.transform.AugmentationParams;
  * paper's; the MLP widths are scaled down from ResNet-50's 4,096 hidden units and 256 outputs to
  * suit 128-feature encoders.
  */
-public final class ByolObjectiveProvider implements ObjectiveProvider {
+public final class ByolObjectiveProvider extends ProviderBase implements ObjectiveProvider {
     /** τ_base. */
     public static final Param<Double> BASE_MOMENTUM = Param.ofDouble("base-momentum", 0.996,
             "τ_base, the target's EMA momentum at step 0, rising to 1 along a cosine (BYOL: 0.996)")
@@ -40,27 +40,10 @@ public final class ByolObjectiveProvider implements ObjectiveProvider {
             "the encoder probed and exported after pretraining: online (BYOL's reported result) or target (the EMA"
                     + " network; needs target: ema)");
 
-    @Override
-    public String name() {
-        return "byol";
-    }
-
-    @Override
-    public String description() {
-        return "BYOL: online predictor regresses an EMA target network's projection, normalised MSE";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        List<Param<?>> all = new ArrayList<>(List.of(BASE_MOMENTUM, PROJECTION_HIDDEN, PROJECTION_DIM,
-                PREDICTOR_HIDDEN, TARGET, PROBE_ENCODER));
-        all.addAll(AugmentationParams.ALL);
-        return all;
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
+    public ByolObjectiveProvider() {
+        super(Versions.SPI_VERSION, "byol", "BYOL: online predictor regresses an EMA target network's projection, normalised MSE",
+                join(List.of(BASE_MOMENTUM, PROJECTION_HIDDEN, PROJECTION_DIM,
+                PREDICTOR_HIDDEN, TARGET, PROBE_ENCODER), AugmentationParams.ALL));
     }
 
     @Override

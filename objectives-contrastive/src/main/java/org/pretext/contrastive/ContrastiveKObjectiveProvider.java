@@ -1,6 +1,6 @@
 package org.pretext.contrastive;
 
-import java.util.ArrayList;
+import org.pretext.registry.ProviderBase;
 import java.util.List;
 import org.pretext.Versions;
 import org.pretext.objective.Objective;
@@ -16,7 +16,7 @@ import org.pretext.transform.AugmentationParams;
  * the paper's analysis) where SimCLR contrasts every other view of the batch, so it is a
  * different estimator with its own parameter, and {@code simclr} stays exactly SimCLR.
  */
-public final class ContrastiveKObjectiveProvider implements ObjectiveProvider {
+public final class ContrastiveKObjectiveProvider extends ProviderBase implements ObjectiveProvider {
     /** k, negatives per anchor. */
     public static final Param<Integer> NEGATIVES = Param.ofInt("negatives", 16,
             "k, negatives drawn per anchor from the other examples of the batch (with replacement); the paper's"
@@ -34,27 +34,10 @@ public final class ContrastiveKObjectiveProvider implements ObjectiveProvider {
     public static final Param<Integer> PROJECTION_DIM = Param.ofInt("projection-dim", 64,
             "output width of the projection head").atLeast(1);
 
-    @Override
-    public String name() {
-        return "contrastive-k";
-    }
-
-    @Override
-    public String description() {
-        return "Arora et al. 2019: a positive pair and k sampled negatives, logistic (softmax) contrastive loss";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        List<Param<?>> all = new ArrayList<>(List.of(NEGATIVES, TEMPERATURE, NORMALIZE, PROJECTION_HIDDEN,
-                PROJECTION_DIM));
-        all.addAll(AugmentationParams.ALL);
-        return all;
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
+    public ContrastiveKObjectiveProvider() {
+        super(Versions.SPI_VERSION, "contrastive-k", "Arora et al. 2019: a positive pair and k sampled negatives, logistic (softmax) contrastive loss",
+                join(List.of(NEGATIVES, TEMPERATURE, NORMALIZE, PROJECTION_HIDDEN,
+                PROJECTION_DIM), AugmentationParams.ALL));
     }
 
     @Override

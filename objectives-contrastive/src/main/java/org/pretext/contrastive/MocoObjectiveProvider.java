@@ -1,6 +1,6 @@
 package org.pretext.contrastive;
 
-import java.util.ArrayList;
+import org.pretext.registry.ProviderBase;
 import java.util.List;
 import org.pretext.Versions;
 import org.pretext.objective.Objective;
@@ -16,7 +16,7 @@ import org.pretext.transform.AugmentationParams;
  * must stay well below the number of training images or it holds older keys of the query's own
  * image as negatives.
  */
-public final class MocoObjectiveProvider implements ObjectiveProvider {
+public final class MocoObjectiveProvider extends ProviderBase implements ObjectiveProvider {
     /** τ. */
     public static final Param<Double> TEMPERATURE = Param.ofDouble("temperature", 0.2,
             "softmax temperature τ of InfoNCE (MoCo v2: 0.2)").above(0);
@@ -34,27 +34,10 @@ public final class MocoObjectiveProvider implements ObjectiveProvider {
     public static final Param<Integer> PROJECTION_DIM = Param.ofInt("projection-dim", 128,
             "output width of the head and of the keys (MoCo: 128)").atLeast(1);
 
-    @Override
-    public String name() {
-        return "moco";
-    }
-
-    @Override
-    public String description() {
-        return "MoCo v2: momentum key encoder, queue of negatives, InfoNCE";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        List<Param<?>> all = new ArrayList<>(List.of(TEMPERATURE, MOMENTUM, QUEUE_SIZE, PROJECTION_HIDDEN,
-                PROJECTION_DIM));
-        all.addAll(AugmentationParams.ALL);
-        return all;
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
+    public MocoObjectiveProvider() {
+        super(Versions.SPI_VERSION, "moco", "MoCo v2: momentum key encoder, queue of negatives, InfoNCE",
+                join(List.of(TEMPERATURE, MOMENTUM, QUEUE_SIZE, PROJECTION_HIDDEN,
+                PROJECTION_DIM), AugmentationParams.ALL));
     }
 
     @Override

@@ -1,6 +1,6 @@
 package org.pretext.contrastive;
 
-import java.util.ArrayList;
+import org.pretext.registry.ProviderBase;
 import java.util.List;
 import org.pretext.Versions;
 import org.pretext.objective.Objective;
@@ -10,7 +10,7 @@ import org.pretext.param.ParamValues;
 import org.pretext.transform.AugmentationParams;
 
 /** {@code simclr}: SimCLR with NT-Xent (InfoNCE over 2N views). */
-public final class SimClrObjectiveProvider implements ObjectiveProvider {
+public final class SimClrObjectiveProvider extends ProviderBase implements ObjectiveProvider {
     /** Softmax temperature τ of NT-Xent. */
     public static final Param<Double> TEMPERATURE = Param.ofDouble("temperature", 0.5,
             "softmax temperature τ of NT-Xent").above(0);
@@ -21,26 +21,9 @@ public final class SimClrObjectiveProvider implements ObjectiveProvider {
     public static final Param<Integer> PROJECTION_DIM = Param.ofInt("projection-dim", 64,
             "output width of the projection head").atLeast(1);
 
-    @Override
-    public String name() {
-        return "simclr";
-    }
-
-    @Override
-    public String description() {
-        return "SimCLR: two augmented views, projection head, NT-Xent (InfoNCE) loss";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        List<Param<?>> all = new ArrayList<>(List.of(TEMPERATURE, PROJECTION_HIDDEN, PROJECTION_DIM));
-        all.addAll(AugmentationParams.ALL);
-        return all;
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
+    public SimClrObjectiveProvider() {
+        super(Versions.SPI_VERSION, "simclr", "SimCLR: two augmented views, projection head, NT-Xent (InfoNCE) loss",
+                join(List.of(TEMPERATURE, PROJECTION_HIDDEN, PROJECTION_DIM), AugmentationParams.ALL));
     }
 
     @Override

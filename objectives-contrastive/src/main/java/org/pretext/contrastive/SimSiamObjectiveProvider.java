@@ -1,6 +1,6 @@
 package org.pretext.contrastive;
 
-import java.util.ArrayList;
+import org.pretext.registry.ProviderBase;
 import java.util.List;
 import org.pretext.Versions;
 import org.pretext.objective.Objective;
@@ -13,7 +13,7 @@ import org.pretext.transform.AugmentationParams;
  * {@code simsiam}: SimSiam, see {@link SimSiamObjective}. The paper's ImageNet widths (2,048 with
  * a 512 bottleneck predictor) are scaled down by 4 keeping the 4:1 bottleneck.
  */
-public final class SimSiamObjectiveProvider implements ObjectiveProvider {
+public final class SimSiamObjectiveProvider extends ProviderBase implements ObjectiveProvider {
     /** Projector hidden width. */
     public static final Param<Integer> PROJECTION_HIDDEN = Param.ofInt("projection-hidden", 512,
             "width of the projector's two hidden layers (SimSiam: 2,048)").atLeast(1);
@@ -27,27 +27,10 @@ public final class SimSiamObjectiveProvider implements ObjectiveProvider {
     public static final Param<Boolean> STOP_GRADIENT = Param.ofBoolean("stop-gradient", true,
             "stop the gradient through the projection side (false is the paper's collapsing ablation)");
 
-    @Override
-    public String name() {
-        return "simsiam";
-    }
-
-    @Override
-    public String description() {
-        return "SimSiam: predictor and stop-gradient, negative cosine, no target network or negatives";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        List<Param<?>> all = new ArrayList<>(List.of(PROJECTION_HIDDEN, PROJECTION_DIM, PREDICTOR_HIDDEN,
-                STOP_GRADIENT));
-        all.addAll(AugmentationParams.ALL);
-        return all;
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
+    public SimSiamObjectiveProvider() {
+        super(Versions.SPI_VERSION, "simsiam", "SimSiam: predictor and stop-gradient, negative cosine, no target network or negatives",
+                join(List.of(PROJECTION_HIDDEN, PROJECTION_DIM, PREDICTOR_HIDDEN,
+                STOP_GRADIENT), AugmentationParams.ALL));
     }
 
     @Override

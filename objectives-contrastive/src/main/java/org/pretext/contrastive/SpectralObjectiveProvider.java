@@ -1,6 +1,6 @@
 package org.pretext.contrastive;
 
-import java.util.ArrayList;
+import org.pretext.registry.ProviderBase;
 import java.util.List;
 import org.pretext.Versions;
 import org.pretext.objective.Objective;
@@ -10,7 +10,7 @@ import org.pretext.param.ParamValues;
 import org.pretext.transform.AugmentationParams;
 
 /** {@code spectral}: spectral contrastive learning (HaoChen et al. 2021), see {@link SpectralObjective}. */
-public final class SpectralObjectiveProvider implements ObjectiveProvider {
+public final class SpectralObjectiveProvider extends ProviderBase implements ObjectiveProvider {
     /** μ. */
     public static final Param<Double> MU = Param.ofDouble("mu", 1,
             "μ: embeddings are scaled to norm at most √μ and the loss divided by μ (authors' code: 1)").above(0);
@@ -21,26 +21,9 @@ public final class SpectralObjectiveProvider implements ObjectiveProvider {
     public static final Param<Integer> PROJECTION_DIM = Param.ofInt("projection-dim", 128,
             "output width of the projector, the embedding the loss sees").atLeast(1);
 
-    @Override
-    public String name() {
-        return "spectral";
-    }
-
-    @Override
-    public String description() {
-        return "Spectral contrastive loss (HaoChen et al. 2021): -2E[f(x)·f(x+)] + E[(f(x)·f(x-))^2]";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        List<Param<?>> all = new ArrayList<>(List.of(MU, PROJECTION_HIDDEN, PROJECTION_DIM));
-        all.addAll(AugmentationParams.ALL);
-        return all;
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
+    public SpectralObjectiveProvider() {
+        super(Versions.SPI_VERSION, "spectral", "Spectral contrastive loss (HaoChen et al. 2021): -2E[f(x)·f(x+)] + E[(f(x)·f(x-))^2]",
+                join(List.of(MU, PROJECTION_HIDDEN, PROJECTION_DIM), AugmentationParams.ALL));
     }
 
     @Override

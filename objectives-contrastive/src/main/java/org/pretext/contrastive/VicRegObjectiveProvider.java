@@ -1,6 +1,6 @@
 package org.pretext.contrastive;
 
-import java.util.ArrayList;
+import org.pretext.registry.ProviderBase;
 import java.util.List;
 import org.pretext.Versions;
 import org.pretext.objective.Objective;
@@ -13,7 +13,7 @@ import org.pretext.transform.AugmentationParams;
  * {@code vicreg}: VICReg, see {@link VicRegObjective}. The weights 25/25/1 are the paper's; the
  * expander's 8,192-unit layers are scaled down to 512.
  */
-public final class VicRegObjectiveProvider implements ObjectiveProvider {
+public final class VicRegObjectiveProvider extends ProviderBase implements ObjectiveProvider {
     /** λ. */
     public static final Param<Double> INVARIANCE_WEIGHT = Param.ofDouble("invariance-weight", 25,
             "λ, weight of the invariance (mean squared error) term (VICReg: 25)").atLeast(0);
@@ -30,27 +30,10 @@ public final class VicRegObjectiveProvider implements ObjectiveProvider {
     public static final Param<Integer> PROJECTION_DIM = Param.ofInt("projection-dim", 512,
             "output width of the expander (VICReg: 8,192)").atLeast(1);
 
-    @Override
-    public String name() {
-        return "vicreg";
-    }
-
-    @Override
-    public String description() {
-        return "VICReg: invariance, variance and covariance terms on expanded embeddings";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        List<Param<?>> all = new ArrayList<>(List.of(INVARIANCE_WEIGHT, VARIANCE_WEIGHT, COVARIANCE_WEIGHT,
-                PROJECTION_HIDDEN, PROJECTION_DIM));
-        all.addAll(AugmentationParams.ALL);
-        return all;
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
+    public VicRegObjectiveProvider() {
+        super(Versions.SPI_VERSION, "vicreg", "VICReg: invariance, variance and covariance terms on expanded embeddings",
+                join(List.of(INVARIANCE_WEIGHT, VARIANCE_WEIGHT, COVARIANCE_WEIGHT,
+                PROJECTION_HIDDEN, PROJECTION_DIM), AugmentationParams.ALL));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.pretext.lm;
 
+import org.pretext.registry.ProviderBase;
 import java.util.List;
 import org.pretext.Versions;
 import org.pretext.param.Param;
@@ -13,13 +14,11 @@ import org.pretext.encoder.FeatureMapProvider;
  * the map computes ({@link FeatureMap#apply}, {@link FeatureMap#featureSize}) and how to make one
  * with a prompt.
  */
-public abstract class PromptedFeatureMap implements FeatureMap, FeatureMapProvider {
+public abstract class PromptedFeatureMap extends ProviderBase implements FeatureMap, FeatureMapProvider {
     /** Text appended to each sentence. */
     public static final Param<String> PROMPT = Param.ofString("prompt", "",
             "text appended to every sentence before the encoder runs, e.g. ' this movie is' (empty: none)");
 
-    private final String name;
-    private final String description;
     private final String prompt;
 
     /**
@@ -28,8 +27,7 @@ public abstract class PromptedFeatureMap implements FeatureMap, FeatureMapProvid
      * @param prompt text appended to every sentence (null or empty: none)
      */
     protected PromptedFeatureMap(String name, String description, String prompt) {
-        this.name = name;
-        this.description = description;
+        super(Versions.SPI_VERSION, name, description, List.of(PROMPT));
         this.prompt = prompt == null ? "" : prompt;
     }
 
@@ -39,26 +37,6 @@ public abstract class PromptedFeatureMap implements FeatureMap, FeatureMapProvid
     @Override
     public final String prompt() {
         return prompt;
-    }
-
-    @Override
-    public final String name() {
-        return name;
-    }
-
-    @Override
-    public final String description() {
-        return description;
-    }
-
-    @Override
-    public final List<Param<?>> parameters() {
-        return List.of(PROMPT);
-    }
-
-    @Override
-    public final int spiVersion() {
-        return Versions.SPI_VERSION;
     }
 
     @Override

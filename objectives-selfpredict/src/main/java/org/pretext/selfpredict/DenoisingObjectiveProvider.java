@@ -1,5 +1,6 @@
 package org.pretext.selfpredict;
 
+import org.pretext.registry.ProviderBase;
 import java.util.List;
 import org.pretext.Versions;
 import org.pretext.objective.Objective;
@@ -16,7 +17,7 @@ import org.pretext.transform.Augmentation;
  * σ = 0.3 and 0.5 gave features far worse than the random encoder's on clean images (measured
  * 0.23 and 0.20 against 0.62 at 10 labels per class), σ = 0.1 slightly better (0.63).
  */
-public final class DenoisingObjectiveProvider implements ObjectiveProvider {
+public final class DenoisingObjectiveProvider extends ProviderBase implements ObjectiveProvider {
     /** Which corruption is applied. */
     public static final Param<String> CORRUPTION = Param.ofChoice("corruption", "masking",
             List.of("masking", "gaussian"),
@@ -31,24 +32,9 @@ public final class DenoisingObjectiveProvider implements ObjectiveProvider {
     public static final Param<Integer> DECODER_HIDDEN = Param.ofInt("decoder-hidden", 0,
             "hidden width of the decoder head (0: an affine decoder, as in the paper)").atLeast(0);
 
-    @Override
-    public String name() {
-        return "denoising";
-    }
-
-    @Override
-    public String description() {
-        return "Denoising autoencoder: corrupt the input (masking or Gaussian noise), reconstruct the clean input";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        return List.of(CORRUPTION, MASK_FRACTION, NOISE_STD, DECODER_HIDDEN);
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
+    public DenoisingObjectiveProvider() {
+        super(Versions.SPI_VERSION, "denoising", "Denoising autoencoder: corrupt the input (masking or Gaussian noise), reconstruct the clean input",
+                List.of(CORRUPTION, MASK_FRACTION, NOISE_STD, DECODER_HIDDEN));
     }
 
     @Override

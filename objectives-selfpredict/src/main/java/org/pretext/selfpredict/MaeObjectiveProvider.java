@@ -1,5 +1,6 @@
 package org.pretext.selfpredict;
 
+import org.pretext.registry.ProviderBase;
 import java.util.List;
 import org.pretext.Versions;
 import org.pretext.objective.Objective;
@@ -13,7 +14,7 @@ import org.pretext.param.ParamValues;
  * decoder (8 blocks of width 512) is sized for ViT-Large; the default here keeps its proportions
  * for a tiny encoder: 2 blocks of width 64 with 4 heads, light next to the encoder.
  */
-public final class MaeObjectiveProvider implements ObjectiveProvider {
+public final class MaeObjectiveProvider extends ProviderBase implements ObjectiveProvider {
     public static final Param<Double> MASK_RATIO = Param.ofDouble("mask-ratio", 0.75,
             "fraction of each image's patches hidden from the encoder; exactly round(ratio*N) of N are masked")
             .above(0).below(1);
@@ -26,24 +27,9 @@ public final class MaeObjectiveProvider implements ObjectiveProvider {
     public static final Param<Integer> DECODER_HEADS = Param.ofInt("decoder-heads", 4,
             "attention heads of the decoder").atLeast(1);
 
-    @Override
-    public String name() {
-        return "mae";
-    }
-
-    @Override
-    public String description() {
-        return "Masked autoencoder: encode the visible patches only, reconstruct the masked ones (needs vit-tiny)";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        return List.of(MASK_RATIO, NORM_PIX_LOSS, DECODER_WIDTH, DECODER_DEPTH, DECODER_HEADS);
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
+    public MaeObjectiveProvider() {
+        super(Versions.SPI_VERSION, "mae", "Masked autoencoder: encode the visible patches only, reconstruct the masked ones (needs vit-tiny)",
+                List.of(MASK_RATIO, NORM_PIX_LOSS, DECODER_WIDTH, DECODER_DEPTH, DECODER_HEADS));
     }
 
     @Override

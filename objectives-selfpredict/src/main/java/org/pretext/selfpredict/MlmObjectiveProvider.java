@@ -1,5 +1,6 @@
 package org.pretext.selfpredict;
 
+import org.pretext.registry.ProviderBase;
 import java.util.List;
 import org.pretext.Versions;
 import org.pretext.objective.Objective;
@@ -13,7 +14,7 @@ import org.pretext.param.ParamValues;
  * 15% of the tokens chosen; of those 80% replaced by the mask token, 10% by a random token, 10%
  * kept.
  */
-public final class MlmObjectiveProvider implements ObjectiveProvider {
+public final class MlmObjectiveProvider extends ProviderBase implements ObjectiveProvider {
     public static final Param<Double> MASK_RATE = Param.ofDouble("mask-rate", 0.15,
             "fraction of each sequence's tokens chosen for prediction (exactly round(rate*n), at least 1)")
             .above(0).below(1);
@@ -22,24 +23,9 @@ public final class MlmObjectiveProvider implements ObjectiveProvider {
     public static final Param<Double> RANDOM_TOKEN_FRACTION = Param.ofDouble("random-token-fraction", 0.1,
             "of the chosen tokens, the fraction replaced by a random token (the rest are kept)").atLeast(0).atMost(1);
 
-    @Override
-    public String name() {
-        return "mlm";
-    }
-
-    @Override
-    public String description() {
-        return "BERT masked language modelling: predict 15% of tokens (80% [MASK], 10% random, 10% kept)";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        return List.of(MASK_RATE, MASK_TOKEN_FRACTION, RANDOM_TOKEN_FRACTION);
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
+    public MlmObjectiveProvider() {
+        super(Versions.SPI_VERSION, "mlm", "BERT masked language modelling: predict 15% of tokens (80% [MASK], 10% random, 10% kept)",
+                List.of(MASK_RATE, MASK_TOKEN_FRACTION, RANDOM_TOKEN_FRACTION));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.pretext.selfpredict;
 
+import org.pretext.registry.ProviderBase;
 import java.util.List;
 import org.pretext.Versions;
 import org.pretext.objective.Objective;
@@ -13,7 +14,7 @@ import org.pretext.param.ParamValues;
  * second, with an affine predictor on the encoder's features and squared error. The encoder sees
  * only the context half, also when its features are extracted.
  */
-public final class PartPredictionObjectiveProvider implements ObjectiveProvider {
+public final class PartPredictionObjectiveProvider extends ProviderBase implements ObjectiveProvider {
     /** How inputs are cut in two. */
     public static final Param<String> SPLIT = Param.ofChoice("split", "rows", List.of("rows", "columns"),
             "rows: images into top and bottom halves, vectors into first and second half; "
@@ -25,24 +26,9 @@ public final class PartPredictionObjectiveProvider implements ObjectiveProvider 
     public static final Param<Integer> HEAD_HIDDEN = Param.ofInt("head-hidden", 0,
             "hidden width of the predictor head on the encoder's features (0: affine)").atLeast(0);
 
-    @Override
-    public String name() {
-        return "part-prediction";
-    }
-
-    @Override
-    public String description() {
-        return "Predict one half of the input from the other half (reconstruction pretext task, Lee et al. 2021)";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        return List.of(SPLIT, CONTEXT, HEAD_HIDDEN);
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
+    public PartPredictionObjectiveProvider() {
+        super(Versions.SPI_VERSION, "part-prediction", "Predict one half of the input from the other half (reconstruction pretext task, Lee et al. 2021)",
+                List.of(SPLIT, CONTEXT, HEAD_HIDDEN));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.pretext.datasets.arrays;
 
+import org.pretext.registry.ProviderBase;
 import org.pretext.datasets.npy.NpyDType;
 import org.pretext.datasets.npy.NpyFile;
 
@@ -39,7 +40,7 @@ import org.pretext.param.ParamValues;
  * split with a seeded stratified hold-out. Arrays larger than memory are streamed from the file in
  * place ({@code storage=disk}, chosen automatically by size).
  */
-public final class NpyDatasetProvider implements DatasetProvider {
+public final class NpyDatasetProvider extends ProviderBase implements DatasetProvider {
     /** The inputs file or the folder. */
     public static final Param<String> PATH = Param.ofString("path", null,
             "an .npy file of inputs, or a folder holding train_x.npy/train_y.npy/test_x.npy/test_y.npy"
@@ -61,27 +62,9 @@ public final class NpyDatasetProvider implements DatasetProvider {
                     + " the axis, 1 or last, holding 1, 3 or 4 entries; if both or neither do, the other two axes"
                     + " being equal (H = W) decides), or one of nchw, nhwc, nhw, features");
 
-    @Override
-    public String name() {
-        return "npy";
-    }
-
-    @Override
-    public String description() {
-        return "NumPy .npy arrays: images (n,H,W)/(n,C,H,W)/(n,H,W,C) or features (n,d), with a labels array";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        List<Param<?>> all = new ArrayList<>(List.of(PATH, LABELS, TEST_PATH, TEST_LABELS, LAYOUT));
-        all.addAll(SourceParams.SPLIT);
-        all.addAll(SourceParams.STORAGE_ALL);
-        return all;
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
+    public NpyDatasetProvider() {
+        super(Versions.SPI_VERSION, "npy", "NumPy .npy arrays: images (n,H,W)/(n,C,H,W)/(n,H,W,C) or features (n,d), with a labels array",
+                join(List.of(PATH, LABELS, TEST_PATH, TEST_LABELS, LAYOUT), SourceParams.SPLIT, SourceParams.STORAGE_ALL));
     }
 
     @Override

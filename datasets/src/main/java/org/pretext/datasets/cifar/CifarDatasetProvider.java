@@ -1,5 +1,6 @@
 package org.pretext.datasets.cifar;
 
+import org.pretext.registry.ProviderBase;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +32,7 @@ import org.pretext.param.ParamValues;
  * images (3, 32, 32) in [0, 1] with the dataset's own train/test split; class names from
  * {@code batches.meta.txt} or {@code fine_label_names.txt}/{@code coarse_label_names.txt} when present.
  */
-public final class CifarDatasetProvider implements DatasetProvider {
+public final class CifarDatasetProvider extends ProviderBase implements DatasetProvider {
     /** The folder. */
     public static final Param<String> DIR = Param.ofString("dir", null,
             "folder holding the CIFAR-10 or CIFAR-100 binary files (or cifar-10-batches-bin/, cifar-100-binary/)"
@@ -46,26 +47,9 @@ public final class CifarDatasetProvider implements DatasetProvider {
     public static final Param<Integer> TEST_LIMIT = Param.ofInt("test-limit", 0,
             "use only the first N test images (0: all)").atLeast(0);
 
-    @Override
-    public String name() {
-        return "cifar";
-    }
-
-    @Override
-    public String description() {
-        return "CIFAR-10/100 binary files (data_batch_*.bin/test_batch.bin, or train.bin/test.bin)";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        List<Param<?>> all = new ArrayList<>(List.of(DIR, LABELS, TRAIN_LIMIT, TEST_LIMIT));
-        all.addAll(SourceParams.STORAGE_ALL);
-        return all;
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
+    public CifarDatasetProvider() {
+        super(Versions.SPI_VERSION, "cifar", "CIFAR-10/100 binary files (data_batch_*.bin/test_batch.bin, or train.bin/test.bin)",
+                join(List.of(DIR, LABELS, TRAIN_LIMIT, TEST_LIMIT), SourceParams.STORAGE_ALL));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.pretext.datasets.csv;
 
+import org.pretext.registry.ProviderBase;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ import org.pretext.param.ParamValues;
  * give the two splits; a single file is split with a seeded stratified hold-out. A cell that is not a
  * number stops with the file, line and column.
  */
-public final class CsvDatasetProvider implements DatasetProvider {
+public final class CsvDatasetProvider extends ProviderBase implements DatasetProvider {
     /** The file or folder. */
     public static final Param<String> PATH = Param.ofString("path", null,
             "a .csv file, or a folder holding train.csv and test.csv (required)");
@@ -52,27 +53,9 @@ public final class CsvDatasetProvider implements DatasetProvider {
     public static final Param<String> DROP_COLUMNS = Param.ofString("drop-columns", "",
             "comma-separated names or 0-based indices of columns that are not features (e.g. an id column)");
 
-    @Override
-    public String name() {
-        return "csv";
-    }
-
-    @Override
-    public String description() {
-        return "CSV tables of numeric features with a label column (train.csv/test.csv, or one file split)";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        List<Param<?>> all = new ArrayList<>(List.of(PATH, LABEL_COLUMN, HEADER, DELIMITER, DROP_COLUMNS));
-        all.addAll(SourceParams.SPLIT);
-        all.addAll(SourceParams.STORAGE_ALL);
-        return all;
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
+    public CsvDatasetProvider() {
+        super(Versions.SPI_VERSION, "csv", "CSV tables of numeric features with a label column (train.csv/test.csv, or one file split)",
+                join(List.of(PATH, LABEL_COLUMN, HEADER, DELIMITER, DROP_COLUMNS), SourceParams.SPLIT, SourceParams.STORAGE_ALL));
     }
 
     @Override

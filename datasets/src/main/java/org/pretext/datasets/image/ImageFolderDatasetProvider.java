@@ -1,5 +1,6 @@
 package org.pretext.datasets.image;
 
+import org.pretext.registry.ProviderBase;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +47,7 @@ import org.pretext.param.ParamValues;
  * cache streamed in shuffled shards. Files that are not readable images are skipped with one
  * warning naming the first few, or stop the run naming the file ({@code on-bad-file}).
  */
-public final class ImageFolderDatasetProvider implements DatasetProvider {
+public final class ImageFolderDatasetProvider extends ProviderBase implements DatasetProvider {
     /** The folder. */
     public static final Param<String> DIR = Param.ofString("dir", null,
             "the image folder: DIR/<class>/*.png|jpg (labelled), DIR/*.png (unlabelled), optionally under"
@@ -69,27 +70,9 @@ public final class ImageFolderDatasetProvider implements DatasetProvider {
     public static final Param<Integer> DECODE_THREADS = Param.ofInt("decode-threads", 0,
             "threads decoding images (0: one per processor)").atLeast(0);
 
-    @Override
-    public String name() {
-        return "images";
-    }
-
-    @Override
-    public String description() {
-        return "A folder of images in class subfolders (PNG, JPEG, BMP, GIF), or a flat folder (unlabelled)";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        List<Param<?>> all = new ArrayList<>(List.of(DIR, SIZE, RESIZE, CHANNELS, ON_BAD_FILE, DECODE_THREADS));
-        all.addAll(SourceParams.SPLIT);
-        all.addAll(SourceParams.STORAGE_ALL);
-        return all;
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
+    public ImageFolderDatasetProvider() {
+        super(Versions.SPI_VERSION, "images", "A folder of images in class subfolders (PNG, JPEG, BMP, GIF), or a flat folder (unlabelled)",
+                join(List.of(DIR, SIZE, RESIZE, CHANNELS, ON_BAD_FILE, DECODE_THREADS), SourceParams.SPLIT, SourceParams.STORAGE_ALL));
     }
 
     @Override

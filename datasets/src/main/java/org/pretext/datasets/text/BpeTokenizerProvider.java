@@ -1,5 +1,6 @@
 package org.pretext.datasets.text;
 
+import org.pretext.registry.ProviderBase;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.util.List;
@@ -9,25 +10,10 @@ import org.pretext.text.Tokenizer;
 import org.pretext.text.TokenizerProvider;
 
 /** {@code bpe}: byte-level BPE (GPT-2 style) trained on the pretraining text to a target vocabulary size. */
-public final class BpeTokenizerProvider implements TokenizerProvider {
-    @Override
-    public String name() {
-        return BpeTokenizer.KIND;
-    }
-
-    @Override
-    public String description() {
-        return "Byte-level BPE (GPT-2 pre-tokenisation) trained on the pretraining text to the target vocabulary size";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        return List.of();
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
+public final class BpeTokenizerProvider extends ProviderBase implements TokenizerProvider {
+    public BpeTokenizerProvider() {
+        super(Versions.SPI_VERSION, BpeTokenizer.KIND, "Byte-level BPE (GPT-2 pre-tokenisation) trained on the pretraining text to the target vocabulary size",
+                List.of());
     }
 
     @Override

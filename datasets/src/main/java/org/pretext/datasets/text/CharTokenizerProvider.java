@@ -1,5 +1,6 @@
 package org.pretext.datasets.text;
 
+import org.pretext.registry.ProviderBase;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.util.List;
@@ -9,25 +10,10 @@ import org.pretext.text.Tokenizer;
 import org.pretext.text.TokenizerProvider;
 
 /** {@code char}: one token per character seen in the pretraining text, byte fallback for the rest. */
-public final class CharTokenizerProvider implements TokenizerProvider {
-    @Override
-    public String name() {
-        return CharTokenizer.KIND;
-    }
-
-    @Override
-    public String description() {
-        return "Character-level: a token per character of the pretraining text, UTF-8 byte fallback (hex digits) for others";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        return List.of();
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
+public final class CharTokenizerProvider extends ProviderBase implements TokenizerProvider {
+    public CharTokenizerProvider() {
+        super(Versions.SPI_VERSION, CharTokenizer.KIND, "Character-level: a token per character of the pretraining text, UTF-8 byte fallback (hex digits) for others",
+                List.of());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.pretext.datasets.text;
 
+import org.pretext.registry.ProviderBase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -19,7 +20,7 @@ import org.pretext.text.Tokenizer;
  * them; the test sentences' text is the held-out text of the validation loss. The probe's labelled
  * splits are the training and test sentences as token rows.
  */
-public class SentencesDatasetProvider implements DatasetProvider {
+public class SentencesDatasetProvider extends ProviderBase implements DatasetProvider {
     /** The training file. */
     public static final Param<String> TRAIN = Param.ofString("train", "train.tsv",
             "training file (.tsv or .csv with a header), relative to path");
@@ -32,45 +33,30 @@ public class SentencesDatasetProvider implements DatasetProvider {
     /** Label column. */
     public static final Param<String> LABEL_COLUMN = Param.ofString("label-column", "label",
             "header name of the label column");
-    private final String name;
     private final Param<String> path;
 
     public SentencesDatasetProvider() {
-        this("sentences", null);
+        this("sentences", "Labelled sentences (TSV/CSV with a header: train and test files in a folder), e.g. SST-2",
+                (String) null);
     }
 
-    /** A provider under another name with a default folder (e.g. {@code sst2}). */
-    protected SentencesDatasetProvider(String name, String defaultPath) {
-        this.name = name;
-        this.path = Param.ofString("path", defaultPath, "folder holding the training and test files"
-                + (defaultPath == null ? " (required)" : ""));
+    /** A provider under another name and description with a default folder (e.g. {@code sst2}). */
+    protected SentencesDatasetProvider(String name, String description, String defaultPath) {
+        this(name, description, Param.ofString("path", defaultPath, "folder holding the training and test files"
+                + (defaultPath == null ? " (required)" : "")));
     }
 
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String description() {
-        return "Labelled sentences (TSV/CSV with a header: train and test files in a folder), e.g. SST-2";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        return List.of(path, TRAIN, TEST, TEXT_COLUMN, LABEL_COLUMN, TextParams.TOKENIZER, TextParams.VOCABULARY,
-                TextParams.WINDOWS_PER_EPOCH);
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
+    private SentencesDatasetProvider(String name, String description, Param<String> path) {
+        super(Versions.SPI_VERSION, name, description,
+                List.of(path, TRAIN, TEST, TEXT_COLUMN, LABEL_COLUMN, TextParams.TOKENIZER, TextParams.VOCABULARY,
+                        TextParams.WINDOWS_PER_EPOCH));
+        this.path = path;
     }
 
     @Override
     public TokenizedTextDataset open(ParamValues p) {
-        String dir = TextParams.require(p.get(path), "path", name, "the folder holding the sentence files");
-        return open(name, Path.of(dir), p.get(TRAIN), p.get(TEST), p.get(TEXT_COLUMN), p.get(LABEL_COLUMN),
+        String dir = TextParams.require(p.get(path), "path", name(), "the folder holding the sentence files");
+        return open(name(), Path.of(dir), p.get(TRAIN), p.get(TEST), p.get(TEXT_COLUMN), p.get(LABEL_COLUMN),
                 p.get(TextParams.TOKENIZER), p.get(TextParams.VOCABULARY), p.get(TextParams.WINDOWS_PER_EPOCH));
     }
 

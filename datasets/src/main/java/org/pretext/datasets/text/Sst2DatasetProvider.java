@@ -10,11 +10,7 @@ public final class Sst2DatasetProvider extends SentencesDatasetProvider {
     public static final String DEFAULT_PATH = "../shared/data/sst2";
 
     public Sst2DatasetProvider() {
-        super("sst2", DEFAULT_PATH);
-    }
-
-    @Override
-    public String description() {
-        return "SST-2 sentiment sentences (GLUE train.tsv / dev.tsv), labels 0 negative / 1 positive";
+        super("sst2", "SST-2 sentiment sentences (GLUE train.tsv / dev.tsv), labels 0 negative / 1 positive",
+                DEFAULT_PATH);
     }
 }

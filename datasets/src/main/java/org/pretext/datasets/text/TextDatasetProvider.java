@@ -1,5 +1,6 @@
 package org.pretext.datasets.text;
 
+import org.pretext.registry.ProviderBase;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,7 @@ import org.pretext.text.Tokenizer;
  * (the tokenizer is fitted on it), the rest the held-out text of the validation loss, as nanoGPT
  * splits Tiny Shakespeare 90/10. No labels.
  */
-public final class TextDatasetProvider implements DatasetProvider {
+public final class TextDatasetProvider extends ProviderBase implements DatasetProvider {
     /** The file or folder. */
     public static final Param<String> PATH = Param.ofString("path", null,
             "a UTF-8 text file, or a folder whose .txt files are read in path order (required)");
@@ -23,25 +24,10 @@ public final class TextDatasetProvider implements DatasetProvider {
     public static final Param<Double> VALIDATION_FRACTION = Param.ofDouble("validation-fraction", 0.1,
             "fraction of the text, at its end, held out for the validation loss (0: none)").atLeast(0).atMost(0.5);
 
-    @Override
-    public String name() {
-        return "text";
-    }
-
-    @Override
-    public String description() {
-        return "Plain UTF-8 text (a file or a folder of .txt files) for language modelling, last part held out";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        return List.of(PATH, TextParams.TOKENIZER, TextParams.VOCABULARY, VALIDATION_FRACTION,
-                TextParams.WINDOWS_PER_EPOCH);
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
+    public TextDatasetProvider() {
+        super(Versions.SPI_VERSION, "text", "Plain UTF-8 text (a file or a folder of .txt files) for language modelling, last part held out",
+                List.of(PATH, TextParams.TOKENIZER, TextParams.VOCABULARY, VALIDATION_FRACTION,
+                TextParams.WINDOWS_PER_EPOCH));
     }
 
     @Override

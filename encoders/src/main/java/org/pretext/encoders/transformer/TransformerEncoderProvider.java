@@ -1,5 +1,6 @@
 package org.pretext.encoders.transformer;
 
+import org.pretext.registry.ProviderBase;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import org.pretext.PretextException;
@@ -17,7 +18,7 @@ import org.pretext.text.Tokenizer;
  * Defaults are nanoGPT's small CPU configuration for Tiny Shakespeare. Built for a text dataset's
  * tokenizer through {@link #createForTokens}, which sets the vocabulary.
  */
-public final class TransformerEncoderProvider implements EncoderProvider {
+public final class TransformerEncoderProvider extends ProviderBase implements EncoderProvider {
     /** Blocks. */
     public static final Param<Integer> LAYERS = Param.ofInt("layers", 4, "number of transformer blocks").atLeast(1);
     /** Heads. */
@@ -41,24 +42,9 @@ public final class TransformerEncoderProvider implements EncoderProvider {
     public static final Param<Integer> VOCABULARY = Param.ofInt("vocabulary", 0,
             "token ids the embedding covers; 0 takes it from the text dataset's tokenizer").atLeast(0);
 
-    @Override
-    public String name() {
-        return "transformer";
-    }
-
-    @Override
-    public String description() {
-        return "Transformer over token ids (pre-norm, learned positions, tied output embedding), causal by default";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        return List.of(LAYERS, HEADS, WIDTH, CONTEXT, DROPOUT, CAUSAL, BIAS, VOCABULARY);
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
+    public TransformerEncoderProvider() {
+        super(Versions.SPI_VERSION, "transformer", "Transformer over token ids (pre-norm, learned positions, tied output embedding), causal by default",
+                List.of(LAYERS, HEADS, WIDTH, CONTEXT, DROPOUT, CAUSAL, BIAS, VOCABULARY));
     }
 
     @Override

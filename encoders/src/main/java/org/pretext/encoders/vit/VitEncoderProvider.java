@@ -1,5 +1,6 @@
 package org.pretext.encoders.vit;
 
+import org.pretext.registry.ProviderBase;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import java.util.Locale;
@@ -17,7 +18,7 @@ import org.pretext.param.ParamValues;
  * DeiT-Tiny (width 192, 12 blocks, 3 heads on 16×16 patches of 224×224 images), which would take
  * minutes per epoch of MNIST on two cores.
  */
-public final class VitEncoderProvider implements EncoderProvider {
+public final class VitEncoderProvider extends ProviderBase implements EncoderProvider {
     public static final Param<Integer> PATCH_SIZE = Param.ofInt("patch-size", 4,
             "side of the square patches in pixels; must divide the image height and width").atLeast(1);
     public static final Param<Integer> WIDTH = Param.ofInt("width", 128,
@@ -33,24 +34,9 @@ public final class VitEncoderProvider implements EncoderProvider {
     public static final Param<Double> DROPOUT = Param.ofDouble("dropout", 0.0,
             "dropout rate on attention probabilities and residual branches").atLeast(0).below(1);
 
-    @Override
-    public String name() {
-        return "vit-tiny";
-    }
-
-    @Override
-    public String description() {
-        return "Small Vision Transformer (patch embedding, position embeddings, pre-norm blocks) for images (C, H, W)";
-    }
-
-    @Override
-    public List<Param<?>> parameters() {
-        return List.of(PATCH_SIZE, WIDTH, DEPTH, HEADS, MLP_RATIO, POSITIONS, POOLING, DROPOUT);
-    }
-
-    @Override
-    public int spiVersion() {
-        return Versions.SPI_VERSION;
+    public VitEncoderProvider() {
+        super(Versions.SPI_VERSION, "vit-tiny", "Small Vision Transformer (patch embedding, position embeddings, pre-norm blocks) for images (C, H, W)",
+                List.of(PATCH_SIZE, WIDTH, DEPTH, HEADS, MLP_RATIO, POSITIONS, POOLING, DROPOUT));
     }
 
     @Override
