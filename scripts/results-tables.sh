@@ -117,7 +117,7 @@ command -v jq >/dev/null || die "jq is needed to read the reports (apt-get insta
 # ---------------------------------------------------------------------------------------------
 # The cells. One line each: NAME|KIND|ROBUST|GROUP|FEATURE|STEPS|ARGS
 #   KIND      images (run on every dataset of DATASETS) or sst2 (SST-2 sentences)
-#   ROBUST    yes: the all-labels probe is attacked with PGD (probe.robustEpsilon)
+#   ROBUST    yes: the all-labels probe is attacked with PGD (probe.robust-epsilon)
 #   GROUP     cells of one group share an encoder architecture, its input and the seed, so their
 #             randomly initialised encoders are the same network: the first selected cell of a
 #             group measures the random-encoder baseline and the others take it from there
@@ -126,11 +126,11 @@ command -v jq >/dev/null || die "jq is needed to read the reports (apt-get insta
 #   ARGS      runner arguments (no spaces inside an argument)
 # ---------------------------------------------------------------------------------------------
 # the contrastive benchmark's settings (ContrastiveBenchmark): the 784-512-128 MLP, batch 256, AdamW 2e-3
-CONTRASTIVE_TRAINING="--encoder mlp --set training.batchSize=256 --set training.learningRate=2e-3"
-CONTRASTIVE_TRAINING+=" --set training.warmupFraction=0.05 --set training.finalLearningRateFraction=0.1"
-CONTRASTIVE_TRAINING+=" --set training.clipNorm=1"
-SELFPREDICT_TRAINING="--set training.learningRate=2e-3 --set training.warmupFraction=0.05"
-SELFPREDICT_TRAINING+=" --set training.finalLearningRateFraction=0.1 --set training.clipNorm=1"
+CONTRASTIVE_TRAINING="--encoder mlp --set training.batch-size=256 --set training.learning-rate=2e-3"
+CONTRASTIVE_TRAINING+=" --set training.warmup-fraction=0.05 --set training.final-learning-rate-fraction=0.1"
+CONTRASTIVE_TRAINING+=" --set training.clip-norm=1"
+SELFPREDICT_TRAINING="--set training.learning-rate=2e-3 --set training.warmup-fraction=0.05"
+SELFPREDICT_TRAINING+=" --set training.final-learning-rate-fraction=0.1 --set training.clip-norm=1"
 
 cells() {
   case "$SUITE" in
@@ -146,12 +146,12 @@ cells() {
       ;;
     selfpredict)
       # encoders and batch sizes of the self-prediction measurements (SelfPredictMeasurements)
-      echo "mae|images|no|vit|pretrained|1000|--objective mae --encoder vit-tiny --set encoder.width=64 --set encoder.depth=2 --set training.batchSize=64 $SELFPREDICT_TRAINING --set training.finalLearningRateFraction=1.0"
-      echo "denoising|images|no|mlp784|pretrained|10000|--objective denoising --set objective.mask-fraction=0.5 --encoder mlp --set training.batchSize=128 $SELFPREDICT_TRAINING"
-      echo "part-prediction|images|no|mlp392|pretrained|10000|--objective part-prediction --encoder mlp --set training.batchSize=128 $SELFPREDICT_TRAINING"
-      echo "rotation|images|no|cnn8|pretrained|3000|--objective rotation --set objective.head-hidden=512 --encoder cnn-small --set encoder.width=8 --set training.batchSize=32 $SELFPREDICT_TRAINING"
+      echo "mae|images|no|vit|pretrained|1000|--objective mae --encoder vit-tiny --set encoder.width=64 --set encoder.depth=2 --set training.batch-size=64 $SELFPREDICT_TRAINING --set training.final-learning-rate-fraction=1.0"
+      echo "denoising|images|no|mlp784|pretrained|10000|--objective denoising --set objective.mask-fraction=0.5 --encoder mlp --set training.batch-size=128 $SELFPREDICT_TRAINING"
+      echo "part-prediction|images|no|mlp392|pretrained|10000|--objective part-prediction --encoder mlp --set training.batch-size=128 $SELFPREDICT_TRAINING"
+      echo "rotation|images|no|cnn8|pretrained|3000|--objective rotation --set objective.head-hidden=512 --encoder cnn-small --set encoder.width=8 --set training.batch-size=32 $SELFPREDICT_TRAINING"
       # the language-modelling benchmark's transformer, bidirectional (examples/configs/sst2-lm.yaml)
-      echo "mlm|sst2|no|transformer|pretrained/mean|1500|--objective mlm --dataset sst2 --set dataset.path=$DATA/sst2 --set dataset.tokenizer=bpe --set dataset.vocabulary=2048 --encoder transformer --set encoder.causal=false --set encoder.layers=4 --set encoder.heads=4 --set encoder.width=128 --set encoder.context=64 --set encoder.dropout=0.1 --set training.batchSize=32 --set training.learningRate=1e-3 --set training.warmupFraction=0.05 --set training.finalLearningRateFraction=0.1 --set training.weightDecay=0.1 --set training.clipNorm=1"
+      echo "mlm|sst2|no|transformer|pretrained/mean|1500|--objective mlm --dataset sst2 --set dataset.path=$DATA/sst2 --set dataset.tokenizer=bpe --set dataset.vocabulary=2048 --encoder transformer --set encoder.causal=false --set encoder.layers=4 --set encoder.heads=4 --set encoder.width=128 --set encoder.context=64 --set encoder.dropout=0.1 --set training.batch-size=32 --set training.learning-rate=1e-3 --set training.warmup-fraction=0.05 --set training.final-learning-rate-fraction=0.1 --set training.weight-decay=0.1 --set training.clip-norm=1"
       ;;
   esac
 }
@@ -205,7 +205,7 @@ if [[ $MEASURE -eq 1 ]]; then
     # shellcheck disable=SC2046,SC2086
     cmd=("$JAVA" -jar "$JAR" pretrain $args $(dataset_args "$kind" "$ds") $EXTRA --seed "$SEED" --steps "$STEPS"
       --threads "$THREADS"
-      --set training.logEvery=10 --set training.checkpointEvery=0 --set probe.monitorEvery=0
+      --set training.log-every=10 --set training.checkpoint-every=0 --set probe.monitor-every=0
       --out "$tmp/$name" --force)
     if [[ $DRY -eq 1 ]]; then echo "${cmd[*]}"; continue; fi
     "${cmd[@]}" </dev/null >"$tmp/$name.log" 2>&1 || { echo "$name: failed, see below" >&2; tail -20 "$tmp/$name.log" >&2; continue; }
@@ -258,8 +258,8 @@ if [[ $ASSEMBLE_ONLY -eq 0 ]]; then
       cell="$name-$ds"
       dir="$OUT/$cell"
       budgets="$LABELS,all"; [[ $ALL_LABELS == no ]] && budgets="$LABELS"
-      probe=(--set "probe.labelsPerClass=$budgets" --set "probe.draws=$DRAWS" --set probe.monitorEvery=0)
-      [[ $robust == yes ]] && probe+=(--set "probe.robustEpsilon=$ROBUST_EPSILON" --set "probe.robustExamples=$ROBUST_EXAMPLES")
+      probe=(--set "probe.labels-per-class=$budgets" --set "probe.draws=$DRAWS" --set probe.monitor-every=0)
+      [[ $robust == yes ]] && probe+=(--set "probe.robust-epsilon=$ROBUST_EPSILON" --set "probe.robust-examples=$ROBUST_EXAMPLES")
       # shellcheck disable=SC2206
       cell_steps="$STEPS"
       [[ -z "$STEPS_GIVEN" && -n "$steps" ]] && cell_steps="$steps"
@@ -395,7 +395,7 @@ jq -r '
   "Margin: pretrained minus random encoder on the same labelled draws (both probes see the same \(.labelsPerClass) examples",
   "per class in each draw), mean ± sd of the per-draw differences, and in how many draws the pretrained features won.",
   "Robust: the all-labels probe attacked end to end (encoder → standardiser → linear) by L∞ PGD within ε",
-  "(`probe.robustEpsilon`: \(.robustEpsilon); 20 steps of ε/4 from a random start, inputs clamped to [0, 1]) on the test",
+  "(`probe.robust-epsilon`: \(.robustEpsilon); 20 steps of ε/4 from a random start, inputs clamped to [0, 1]) on the test",
   "inputs; clean is the same classifier unattacked.",
   "Seconds are the last session'"'"'s pretraining time (a resumed cell is marked). Machine-readable: `results-\(.suite).json`.",
   "",

@@ -34,6 +34,7 @@ public final class Param<T> {
     private final boolean maxExclusive;
     private final List<String> choices;
     private final boolean required;
+    private final String deprecatedName;
 
     private Param(String name, Type type, T defaultValue, String description, Double min,
             boolean minExclusive, Double max, boolean maxExclusive, List<String> choices) {
@@ -42,6 +43,11 @@ public final class Param<T> {
 
     private Param(String name, Type type, T defaultValue, String description, Double min,
             boolean minExclusive, Double max, boolean maxExclusive, List<String> choices, boolean required) {
+        this(name, type, defaultValue, description, min, minExclusive, max, maxExclusive, choices, required, null);
+    }
+
+    private Param(String name, Type type, T defaultValue, String description, Double min, boolean minExclusive,
+            Double max, boolean maxExclusive, List<String> choices, boolean required, String deprecatedName) {
         if (!name.matches("[a-z][a-zA-Z0-9-]*")) {
             throw new IllegalArgumentException("parameter name '" + name
                     + "' must start with a lower-case letter and hold only letters, digits and '-'");
@@ -56,6 +62,7 @@ public final class Param<T> {
         this.maxExclusive = maxExclusive;
         this.choices = choices;
         this.required = required;
+        this.deprecatedName = deprecatedName;
     }
 
     public static Param<Integer> ofInt(String name, int defaultValue, String description) {
@@ -107,7 +114,21 @@ public final class Param<T> {
 
     /** This parameter with no default: a value must be given. */
     public Param<T> required() {
-        return new Param<>(name, type, null, description, min, minExclusive, max, maxExclusive, choices, true);
+        return new Param<>(name, type, null, description, min, minExclusive, max, maxExclusive, choices, true, deprecatedName);
+    }
+
+    /**
+     * This parameter also accepting an older spelling of its name, with a deprecation warning, so
+     * that configs written before a rename keep working.
+     */
+    public Param<T> formerly(String oldName) {
+        return new Param<>(name, type, defaultValue, description, min, minExclusive, max, maxExclusive, choices,
+                required, oldName);
+    }
+
+    /** The older spelling still accepted, or null. */
+    public String deprecatedName() {
+        return deprecatedName;
     }
 
     /** Whether a value must be given (there is no default). */
@@ -117,22 +138,22 @@ public final class Param<T> {
 
     /** This parameter with values required to be {@code >= min}. */
     public Param<T> atLeast(double min) {
-        return new Param<>(name, type, defaultValue, description, min, false, max, maxExclusive, choices, required);
+        return new Param<>(name, type, defaultValue, description, min, false, max, maxExclusive, choices, required, deprecatedName);
     }
 
     /** This parameter with values required to be {@code > min}. */
     public Param<T> above(double min) {
-        return new Param<>(name, type, defaultValue, description, min, true, max, maxExclusive, choices, required);
+        return new Param<>(name, type, defaultValue, description, min, true, max, maxExclusive, choices, required, deprecatedName);
     }
 
     /** This parameter with values required to be {@code <= max}. */
     public Param<T> atMost(double max) {
-        return new Param<>(name, type, defaultValue, description, min, minExclusive, max, false, choices, required);
+        return new Param<>(name, type, defaultValue, description, min, minExclusive, max, false, choices, required, deprecatedName);
     }
 
     /** This parameter with values required to be {@code < max}. */
     public Param<T> below(double max) {
-        return new Param<>(name, type, defaultValue, description, min, minExclusive, max, true, choices, required);
+        return new Param<>(name, type, defaultValue, description, min, minExclusive, max, true, choices, required, deprecatedName);
     }
 
     public String name() {

@@ -38,6 +38,22 @@ public final class ParamValues {
                 throw new IllegalStateException(owner + " declares parameter '" + p.name() + "' twice");
             }
         }
+        Map<String, Object> renamed = new LinkedHashMap<>();
+        for (Map.Entry<String, ?> e : raw.entrySet()) {
+            String key = e.getKey();
+            Param<?> current = specs.containsKey(key) ? null : declared.stream()
+                    .filter(p -> key.equals(p.deprecatedName())).findFirst().orElse(null);
+            if (current != null) {
+                deprecations.accept("'" + key + "' of " + owner + " is now spelt '" + current.name()
+                        + "'; the old spelling is still read");
+                if (raw.containsKey(current.name())) {
+                    throw new ParamException("Parameter '" + current.name() + "' of " + owner + " is given twice, as '"
+                            + current.name() + "' and under its old spelling '" + key + "'", key);
+                }
+            }
+            renamed.put(current != null ? current.name() : key, e.getValue());
+        }
+        raw = renamed;
         for (String key : raw.keySet()) {
             if (!specs.containsKey(key)) {
                 String nearest = Suggestions.nearest(key, specs.keySet());
@@ -56,6 +72,19 @@ public final class ParamValues {
             values.put(p.name(), raw.containsKey(p.name()) ? p.parse(owner, raw.get(p.name())) : p.defaultValue());
         }
         return new ParamValues(owner, specs, Collections.unmodifiableMap(values));
+    }
+
+    private static volatile java.util.function.Consumer<String> deprecations =
+            message -> System.err.println("warning: " + message);
+
+    /** Sends a deprecation warning where {@link #deprecationWarnings} says. */
+    public static void warnDeprecated(String message) {
+        deprecations.accept(message);
+    }
+
+    /** Where deprecation warnings go (standard error by default), e.g. a list in a test. */
+    public static void deprecationWarnings(java.util.function.Consumer<String> sink) {
+        deprecations = java.util.Objects.requireNonNull(sink);
     }
 
     /** All defaults. */

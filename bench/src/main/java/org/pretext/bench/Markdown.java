@@ -108,7 +108,7 @@ final class Markdown {
         Map<String, Object> tp = (Map<String, Object>) r.get("throughput");
         s.append("\n## Data pipeline and feature extraction\n\n`ThroughputBench`: wall-clock rates, and per"
                 + " CPU-second of the threads doing the work. Images are decoded once, when a folder is opened;"
-                + " views are augmented on the pretraining loop's preparation threads (`training.prepareThreads`)"
+                + " views are augmented on the pretraining loop's preparation threads (`training.prepare-threads`)"
                 + " while the step runs, so on a 2-core machine they share the cores with the step's own threads."
                 + " Compare the rates with what each step consumes, below the table.\n\n"
                 + "| stage | threads | items/s | per CPU-second |\n|---|---|---|---|\n");

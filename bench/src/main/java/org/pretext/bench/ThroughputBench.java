@@ -55,7 +55,7 @@ import org.pretext.transform.Views;
  *       (read, decode, resize/crop to 32×32 colour), on 1 and 2 decoding threads;
  *   <li>augmented views per second, {@link Views#augment} on batches of 256: the grey digit recipe
  *       (1, 28, 28) and SimCLR's colour recipe at (3, 32, 32) and (3, 64, 64), on 1 and 2 threads
- *       (the pretraining loop prepares batches on {@code training.prepareThreads} such threads);
+ *       (the pretraining loop prepares batches on {@code training.prepare-threads} such threads);
  *   <li>examples per second streamed from shuffled shards on disk (the larger-than-memory path);
  *   <li>frozen-feature extraction of the 784-512-128 MLP in images per second.
  * </ul>

@@ -5,51 +5,52 @@ import org.pretext.PretextException;
 
 /**
  * How to pretrain: batch, length, AdamW, schedule, clipping, seed, logging and checkpoints.
- * Build with {@link #builder()}; every field is documented where it is declared.
+ * Build with {@link #builder()}; every field is documented where it is declared, and starts from
+ * the default of its key in {@link TrainingSettings}, the one source of defaults.
  */
 public final class PretrainConfig {
     /** Examples per batch (before the objective makes views of them). */
-    private int batchSize = 256;
+    private int batchSize = TrainingSettings.BATCH_SIZE.defaultValue();
     /** Number of passes over the pretraining split; used when {@link #steps} is 0. */
-    private int epochs = 10;
+    private int epochs = TrainingSettings.EPOCHS.defaultValue();
     /** Exact number of optimizer updates; 0 means {@code epochs × ⌊size / batchSize⌋}. */
-    private long steps;
+    private long steps = TrainingSettings.STEPS.defaultValue();
     /** Stop after this many seconds even if steps remain (0: no time limit). Not reproducible. */
-    private double maxSeconds;
+    private double maxSeconds = TrainingSettings.MAX_SECONDS.defaultValue();
     /** Peak learning rate of AdamW. */
-    private double learningRate = 1e-3;
+    private double learningRate = TrainingSettings.LEARNING_RATE.defaultValue();
     /** Decoupled weight decay λ of AdamW. */
-    private double weightDecay = 1e-5;
+    private double weightDecay = TrainingSettings.WEIGHT_DECAY.defaultValue();
     /** Decay 1-D parameters (biases, norm gains) too; false decays matrices only, as GPT-2/nanoGPT, BERT and ViT do. */
-    private boolean weightDecayVectors = true;
+    private boolean weightDecayVectors = TrainingSettings.WEIGHT_DECAY_VECTORS.defaultValue();
     /** AdamW β₁. */
-    private double beta1 = 0.9;
+    private double beta1 = TrainingSettings.BETA1.defaultValue();
     /** AdamW β₂. */
-    private double beta2 = 0.999;
+    private double beta2 = TrainingSettings.BETA2.defaultValue();
     /** AdamW ε. */
-    private double epsilon = 1e-8;
+    private double epsilon = TrainingSettings.EPSILON.defaultValue();
     /** Linear warm-up length as a fraction of all steps. */
-    private double warmupFraction = 0.02;
+    private double warmupFraction = TrainingSettings.WARMUP.defaultValue();
     /** Learning rate at the end of the cosine decay, as a fraction of the peak (1 = constant). */
-    private double finalLearningRateFraction = 0.1;
+    private double finalLearningRateFraction = TrainingSettings.FINAL_LR.defaultValue();
     /** Clip the global gradient L2 norm to this value (0: no clipping). */
-    private double clipNorm;
+    private double clipNorm = TrainingSettings.CLIP_NORM.defaultValue();
     /** Seed of everything random: initial weights, batch order, augmentations, masks. */
     private long seed = 42;
     /** Log metrics every this many steps. */
-    private int logEvery = 10;
+    private int logEvery = TrainingSettings.LOG_EVERY.defaultValue();
     /** Also run the epoch monitors every this many steps (0: at epoch ends only), e.g. a validation loss every 250 steps. */
-    private long monitorEvery;
+    private long monitorEvery = TrainingSettings.MONITOR_EVERY.defaultValue();
     /** Threads preparing batches (augmentation, masking) ahead of the training step. */
-    private int prepareThreads = 1;
+    private int prepareThreads = TrainingSettings.PREPARE_THREADS.defaultValue();
     /** Batches prepared ahead of the step. */
-    private int prefetch = 4;
+    private int prefetch = TrainingSettings.PREFETCH.defaultValue();
     /** Folder for checkpoints; null for none. */
     private Path checkpointDir;
     /** Write a checkpoint every this many steps (0: only at the end). */
-    private long checkpointEvery;
+    private long checkpointEvery = TrainingSettings.CHECKPOINT_EVERY.defaultValue();
     /** Checkpoints kept on disk; older ones are deleted. At least 2, so a damaged latest one has a fallback. */
-    private int keepCheckpoints = 2;
+    private int keepCheckpoints = TrainingSettings.KEEP_CHECKPOINTS.defaultValue();
     /** Continue from the newest valid checkpoint in {@link #checkpointDir} if there is one. */
     private boolean resume;
 

@@ -248,7 +248,7 @@ public final class Pretrainer {
     private NonFiniteLossException nonFinite(long step, double loss, double lr, Path lastCheckpoint) {
         return new NonFiniteLossException(String.format(Locale.ROOT,
                 "The loss became %s at step %d (learning rate %.3g, peak %.3g, float32 precision). Training stopped; "
-                        + "%s. Lower training.learningRate or set training.clipNorm and resume.",
+                        + "%s. Lower training.learning-rate or set training.clip-norm and resume.",
                 Double.isNaN(loss) ? "NaN" : "infinite", step, lr, config.learningRate(),
                 lastCheckpoint == null ? "no checkpoint had been written yet"
                         : "the last good checkpoint is kept at " + lastCheckpoint), step);

@@ -12,7 +12,7 @@ import org.pretext.registry.NamedProvider;
 import org.pretext.registry.ProviderRegistry;
 import org.pretext.runner.config.ProbeSettings;
 import org.pretext.runner.config.RunConfig;
-import org.pretext.runner.config.TrainingSettings;
+import org.pretext.training.TrainingSettings;
 import org.pretext.runner.pipeline.RunDirectory;
 import org.pretext.runner.pipeline.RunPipeline;
 import org.pretext.runner.pipeline.ProbeStage;
@@ -152,7 +152,7 @@ public final class Main implements Runnable {
         Long seed;
 
         @Option(names = "--robust-epsilon", paramLabel = "E", description = "with --run: also attack the all-labels"
-                + " logistic probe end to end with L∞ PGD within E (overrides probe.robustEpsilon; 0: off)")
+                + " logistic probe end to end with L∞ PGD within E (overrides probe.robust-epsilon; 0: off)")
         Double robustEpsilon;
 
         @Option(names = "--out", paramLabel = "DIR", description = "where report.json goes (default: the run folder,"

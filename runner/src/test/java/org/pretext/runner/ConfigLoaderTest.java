@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pretext.PretextException;
 import org.pretext.runner.config.ConfigLoader;
 import org.pretext.runner.config.RunConfig;
-import org.pretext.runner.config.TrainingSettings;
+import org.pretext.training.TrainingSettings;
 
 class ConfigLoaderTest {
     @Test
@@ -40,7 +40,7 @@ class ConfigLoaderTest {
         assertThat(c.objective().params()).containsEntry("temperature", 0.2);
         assertThat(c.training().get(TrainingSettings.STEPS)).isEqualTo(50L);
         assertThat(c.training().get(TrainingSettings.LEARNING_RATE)).isEqualTo(3e-4);
-        assertThat(c.probe().asMap()).containsEntry("labelsPerClass", "1,5,all");
+        assertThat(c.probe().asMap()).containsEntry("labels-per-class", "1,5,all");
     }
 
     @Test
@@ -57,20 +57,20 @@ class ConfigLoaderTest {
         Map<String, Object> t1 = ConfigLoader.defaults();
         ConfigLoader.set(t1, "trainig.steps=5");
         assertThatThrownBy(() -> ConfigLoader.resolve(t1)).isInstanceOf(PretextException.class)
-                .hasMessageContaining("Unknown config key 'trainig'").hasMessageContaining("training");
+                .hasMessageContaining("Unknown config key 'trainig': did you mean 'training'?");
         Map<String, Object> t2 = ConfigLoader.defaults();
-        ConfigLoader.set(t2, "training.learningRate=fast");
+        ConfigLoader.set(t2, "training.learning-rate=fast");
         assertThatThrownBy(() -> ConfigLoader.resolve(t2))
-                .hasMessage("Invalid value 'fast' for parameter 'learningRate' of config section 'training': expected"
+                .hasMessage("Invalid value 'fast' for parameter 'learning-rate' of config section 'training': expected"
                         + " a number > 0");
         Map<String, Object> t3 = ConfigLoader.defaults();
         ConfigLoader.set(t3, "training.batchsize=64");
         assertThatThrownBy(() -> ConfigLoader.resolve(t3))
-                .hasMessageContaining("Unknown parameter 'batchsize' for config section 'training'")
-                .hasMessageContaining("batchSize");
+                .hasMessageContaining("Unknown parameter 'batchsize' for config section 'training': did you mean"
+                        + " 'batch-size'?");
         Map<String, Object> t4 = ConfigLoader.defaults();
         ConfigLoader.set(t4, "probe.labelsPerClass=[10, most]");
-        assertThatThrownBy(() -> ConfigLoader.resolve(t4)).hasMessageContaining("'most' in probe.labelsPerClass");
+        assertThatThrownBy(() -> ConfigLoader.resolve(t4)).hasMessageContaining("'most' in probe.labels-per-class");
         assertThatThrownBy(() -> ConfigLoader.set(ConfigLoader.defaults(), "seed"))
                 .hasMessageContaining("expected key.path=value");
     }

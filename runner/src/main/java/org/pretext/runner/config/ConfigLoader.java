@@ -1,5 +1,6 @@
 package org.pretext.runner.config;
 
+import org.pretext.training.TrainingSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -77,6 +78,27 @@ public final class ConfigLoader {
     }
 
     /** Deep-merges {@code overlay} into {@code base}; a provider section whose name changes loses its old parameters. */
+    /**
+     * A settings section with keys under their old camelCase spellings ({@code learningRate})
+     * renamed to the current ones ({@code learning-rate}), with a deprecation warning, so that an
+     * old file or --set overrides the default it means instead of standing beside it.
+     */
+    static Map<String, Object> renamed(String section, Map<String, Object> settings) {
+        List<Param<?>> declared = section.equals("training") ? TrainingSettings.ALL
+                : section.equals("probe") ? ProbeSettings.ALL : List.of();
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : settings.entrySet()) {
+            String key = e.getKey();
+            Param<?> current = declared.stream().filter(p -> key.equals(p.deprecatedName())).findFirst().orElse(null);
+            if (current != null) {
+                ParamValues.warnDeprecated("config key '" + section + "." + key + "' is now spelt '" + section + "."
+                        + current.name() + "'; the old spelling is still read");
+            }
+            out.put(current != null ? current.name() : key, e.getValue());
+        }
+        return out;
+    }
+
     public static void merge(Map<String, Object> base, Map<String, Object> overlay) {
         for (Map.Entry<String, Object> e : overlay.entrySet()) {
             String key = e.getKey();
@@ -92,7 +114,7 @@ public final class ConfigLoader {
             } else if (value instanceof Map<?, ?> m && base.get(key) instanceof Map<?, ?>) {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> b = (Map<String, Object>) base.get(key);
-                merge(b, asMap(m, key));
+                merge(b, renamed(key, asMap(m, key)));
             } else {
                 base.put(key, value);
             }
@@ -133,7 +155,10 @@ public final class ConfigLoader {
     public static RunConfig resolve(Map<String, Object> tree) {
         for (String key : tree.keySet()) {
             if (!TOP_LEVEL.containsKey(key)) {
-                throw new PretextException("Unknown config key '" + key + "': expected one of " + TOP_LEVEL.keySet());
+                String nearest = org.pretext.param.Suggestions.nearest(key, TOP_LEVEL.keySet());
+                throw new PretextException("Unknown config key '" + key + "': "
+                        + (nearest != null ? "did you mean '" + nearest + "'? Expected" : "expected") + " one of "
+                        + TOP_LEVEL.keySet());
             }
         }
         List<Param<?>> top = List.of(SEED, DEVICE, THREADS);

@@ -8,39 +8,39 @@ import org.pretext.param.ParamValues;
 
 /** The {@code probe:} section of a config: every key documented here. */
 public final class ProbeSettings {
-    public static final Param<String> LABELS_PER_CLASS = Param.ofString("labelsPerClass", "10,all",
-            "label budgets: labels per class drawn from the training split, or 'all' (e.g. [1, 10, all])");
+    public static final Param<String> LABELS_PER_CLASS = Param.ofString("labels-per-class", "10,all",
+            "label budgets: labels per class drawn from the training split, or 'all' (e.g. [1, 10, all])").formerly("labelsPerClass");
     public static final Param<Integer> DRAWS = Param.ofInt("draws", 5,
             "random draws of the labelled subset per budget (mean and standard deviation are reported)").atLeast(1);
     public static final Param<String> FEATURES = Param.ofString("features", "pretrained,random-encoder,raw-input",
             "feature sets to probe: pretrained, random-encoder (same encoder, untrained), raw-input");
     public static final Param<String> PROBES = Param.ofString("probes", "logistic",
             "probes to run: logistic (linear probe), knn, mean (nearest class mean)");
-    public static final Param<Integer> BATCH_SIZE = Param.ofInt("batchSize", 1024,
-            "examples per batch for feature extraction").atLeast(1);
+    public static final Param<Integer> BATCH_SIZE = Param.ofInt("batch-size", 1024,
+            "examples per batch for feature extraction").atLeast(1).formerly("batchSize");
     public static final Param<Boolean> ENABLED = Param.ofBoolean("enabled", true, "run the probes after pretraining");
-    public static final Param<Integer> MONITOR_EVERY = Param.ofInt("monitorEvery", 10,
+    public static final Param<Integer> MONITOR_EVERY = Param.ofInt("monitor-every", 10,
             "during pretraining, kNN accuracy (k=20, T=0.07) of 1,000 labelled training examples on 1,000 test"
-            + " examples every N epochs, logged as knnAccuracy (0: off; off anyway without labels)").atLeast(0);
+            + " examples every N epochs, logged as knnAccuracy (0: off; off anyway without labels)").atLeast(0).formerly("monitorEvery");
 
-    public static final Param<Double> ROBUST_EPSILON = Param.ofDouble("robustEpsilon", 0.0,
+    public static final Param<Double> ROBUST_EPSILON = Param.ofDouble("robust-epsilon", 0.0,
             "adversarial robustness of the linear probe: L∞ radius ε of a PGD attack, in input units, on the"
             + " classifier encoder → standardiser → logistic probe fitted on all labels of the pretrained features,"
             + " run on the test inputs; clean and robust accuracy go into report.json ('robust') (0: off; 8/255 ="
-            + " 0.0314 is the adversarial objective's training radius on [0, 1] pixels)").atLeast(0);
-    public static final Param<Double> ROBUST_STEP_SIZE = Param.ofDouble("robustStepSize", 0.0,
-            "α, the size of each signed-gradient PGD step (0: ε/4)").atLeast(0);
-    public static final Param<Integer> ROBUST_STEPS = Param.ofInt("robustSteps", 20,
+            + " 0.0314 is the adversarial objective's training radius on [0, 1] pixels)").atLeast(0).formerly("robustEpsilon");
+    public static final Param<Double> ROBUST_STEP_SIZE = Param.ofDouble("robust-step-size", 0.0,
+            "α, the size of each signed-gradient PGD step (0: ε/4)").atLeast(0).formerly("robustStepSize");
+    public static final Param<Integer> ROBUST_STEPS = Param.ofInt("robust-steps", 20,
             "PGD ascent steps, each a forward and backward pass of the encoder on the attacked examples (0: the"
-            + " random start alone)").atLeast(0);
-    public static final Param<Boolean> ROBUST_RANDOM_START = Param.ofBoolean("robustRandomStart", true,
-            "start each attack from a uniform random point of the ε-ball (seeded by the run seed)");
-    public static final Param<Double> ROBUST_MIN = Param.ofDouble("robustMin", 0.0,
+            + " random start alone)").atLeast(0).formerly("robustSteps");
+    public static final Param<Boolean> ROBUST_RANDOM_START = Param.ofBoolean("robust-random-start", true,
+            "start each attack from a uniform random point of the ε-ball (seeded by the run seed)").formerly("robustRandomStart");
+    public static final Param<Double> ROBUST_MIN = Param.ofDouble("robust-min", 0.0,
             "lowest valid input value: attacked inputs are clamped to [robustMin, robustMax] (Pretext's image"
-            + " datasets give pixels in [0, 1])");
-    public static final Param<Double> ROBUST_MAX = Param.ofDouble("robustMax", 1.0, "highest valid input value");
-    public static final Param<Integer> ROBUST_EXAMPLES = Param.ofInt("robustExamples", 0,
-            "attack the first N test examples only (0: the whole test split)").atLeast(0);
+            + " datasets give pixels in [0, 1])").formerly("robustMin");
+    public static final Param<Double> ROBUST_MAX = Param.ofDouble("robust-max", 1.0, "highest valid input value").formerly("robustMax");
+    public static final Param<Integer> ROBUST_EXAMPLES = Param.ofInt("robust-examples", 0,
+            "attack the first N test examples only (0: the whole test split)").atLeast(0).formerly("robustExamples");
 
     /** Every key of the section. */
     public static final List<Param<?>> ALL = List.of(LABELS_PER_CLASS, DRAWS, FEATURES, PROBES, BATCH_SIZE, ENABLED,
@@ -69,7 +69,7 @@ public final class ProbeSettings {
                     }
                     out.add(k);
                 } catch (NumberFormatException e) {
-                    throw new PretextException("Invalid value '" + part + "' in probe.labelsPerClass: expected"
+                    throw new PretextException("Invalid value '" + part + "' in probe.labels-per-class: expected"
                             + " positive integers or 'all', e.g. [10, all]");
                 }
             }
@@ -85,8 +85,8 @@ public final class ProbeSettings {
     /** The robust-accuracy settings; checks the valid range. */
     public static org.pretext.probe.RobustAccuracy.Settings robustSettings(ParamValues v, long seed) {
         if (!(v.get(ROBUST_MAX) > v.get(ROBUST_MIN))) {
-            throw new PretextException("Invalid probe.robustMax " + v.get(ROBUST_MAX) + ": expected a number >"
-                    + " probe.robustMin (" + v.get(ROBUST_MIN) + ")");
+            throw new PretextException("Invalid probe.robust-max " + v.get(ROBUST_MAX) + ": expected a number >"
+                    + " probe.robust-min (" + v.get(ROBUST_MIN) + ")");
         }
         return new org.pretext.probe.RobustAccuracy.Settings(v.get(ROBUST_EPSILON), v.get(ROBUST_STEP_SIZE),
                 v.get(ROBUST_STEPS), v.get(ROBUST_RANDOM_START), v.get(ROBUST_MIN), v.get(ROBUST_MAX),

@@ -10,7 +10,7 @@ import org.pretext.text.TextDataset;
 import org.pretext.probe.KnnMonitor;
 import org.pretext.runner.config.ProbeSettings;
 import org.pretext.runner.config.RunConfig;
-import org.pretext.runner.config.TrainingSettings;
+import org.pretext.training.TrainingSettings;
 import org.pretext.runner.wiring.RunComponents;
 import org.pretext.training.PretrainConfig;
 import org.pretext.training.PretrainResult;

@@ -39,9 +39,9 @@ public final class RunPipeline {
         this.components = components;
         this.pretrain = pretrain;
         if (ProbeSettings.robust(components.config().probe()) && components.dataset() instanceof TextDataset) {
-            throw new org.pretext.PretextException("probe.robustEpsilon is for continuous inputs (images, feature"
+            throw new org.pretext.PretextException("probe.robust-epsilon is for continuous inputs (images, feature"
                     + " vectors); dataset '" + components.dataset().name() + "' holds token ids: set"
-                    + " probe.robustEpsilon=0");
+                    + " probe.robust-epsilon=0");
         }
     }
 
@@ -94,7 +94,7 @@ public final class RunPipeline {
     /**
      * Probes every configured feature set of a model on the dataset's train and test splits, and
      * saves the pretrained test features' 2-D projection into {@code folder}. With
-     * {@code probe.robustEpsilon} > 0, also attacks the logistic probe fitted on all labels of the
+     * {@code probe.robust-epsilon} > 0, also attacks the logistic probe fitted on all labels of the
      * pretrained features, end to end through the encoder, on the test inputs ({@link RobustAccuracy}).
      */
     public Probed probeAll(PretextModel model, ParamValues probe, java.nio.file.Path folder)

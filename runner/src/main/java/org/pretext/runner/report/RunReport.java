@@ -24,7 +24,7 @@ import org.pretext.checkpoint.Provenance;
  * @param pretrain pretraining summary (null for probe-only reports)
  * @param probe probe results
  * @param robust the all-labels logistic probe of the pretrained features attacked end to end by PGD
- *     (clean and robust accuracy), or null when {@code probe.robustEpsilon} is 0
+ *     (clean and robust accuracy), or null when {@code probe.robust-epsilon} is 0
  * @param provenance config, seed, data checksums and versions
  */
 public record RunReport(String objective, String dataset, String encoder, long seed, String device,

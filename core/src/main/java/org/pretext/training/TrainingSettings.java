@@ -1,0 +1,85 @@
+package org.pretext.training;
+
+import java.util.List;
+import org.pretext.param.Param;
+import org.pretext.param.ParamValues;
+
+/**
+ * The one source of pretraining settings and their defaults: every key of a config's
+ * {@code training:} section is declared and documented here, {@code list} prints them, and
+ * {@link PretrainConfig}'s builder starts from the same defaults, so the command line, the Java API
+ * and the docs agree. Older camelCase spellings ({@code learningRate}) are still read, with a
+ * deprecation warning.
+ */
+public final class TrainingSettings {
+    public static final Param<Integer> BATCH_SIZE = Param.ofInt("batch-size", 256,
+            "examples per batch (before the objective makes views of them)").atLeast(1).formerly("batchSize");
+    public static final Param<Integer> EPOCHS = Param.ofInt("epochs", 60,
+            "passes over the pretraining data (used when steps is 0)").atLeast(1);
+    public static final Param<Long> STEPS = Param.ofLong("steps", 0,
+            "exact number of optimizer steps (0: epochs x batches per epoch)").atLeast(0);
+    public static final Param<Double> MAX_SECONDS = Param.ofDouble("max-seconds", 0,
+            "stop pretraining after this many seconds (0: no limit; runs stopped by time are not reproducible)")
+            .atLeast(0).formerly("maxSeconds");
+    public static final Param<Double> LEARNING_RATE = Param.ofDouble("learning-rate", 1e-3, "peak AdamW learning rate")
+            .above(0).formerly("learningRate");
+    public static final Param<Double> WEIGHT_DECAY = Param.ofDouble("weight-decay", 1e-5,
+            "decoupled AdamW weight decay").atLeast(0).formerly("weightDecay");
+    public static final Param<Boolean> WEIGHT_DECAY_VECTORS = Param.ofBoolean("weight-decay-vectors", true,
+            "also decay vectors (biases, norm scales); false decays weight matrices only, as GPT-style recipes do")
+            .formerly("weightDecayVectors");
+    public static final Param<Double> BETA1 = Param.ofDouble("beta1", 0.9, "AdamW beta1").atLeast(0).below(1);
+    public static final Param<Double> BETA2 = Param.ofDouble("beta2", 0.999, "AdamW beta2").atLeast(0).below(1);
+    public static final Param<Double> EPSILON = Param.ofDouble("epsilon", 1e-8, "AdamW epsilon").above(0);
+    public static final Param<Double> WARMUP = Param.ofDouble("warmup-fraction", 0.02,
+            "linear warm-up length as a fraction of all steps").atLeast(0).below(1).formerly("warmupFraction");
+    public static final Param<Double> FINAL_LR = Param.ofDouble("final-learning-rate-fraction", 0.5,
+            "learning rate at the end of the cosine decay, as a fraction of the peak (1: constant)").atLeast(0)
+            .atMost(1).formerly("finalLearningRateFraction");
+    public static final Param<Double> CLIP_NORM = Param.ofDouble("clip-norm", 0,
+            "clip the global gradient norm to this (0: no clipping)").atLeast(0).formerly("clipNorm");
+    public static final Param<Integer> LOG_EVERY = Param.ofInt("log-every", 20, "log metrics every N steps")
+            .atLeast(1).formerly("logEvery");
+    public static final Param<Long> MONITOR_EVERY = Param.ofLong("monitor-every", 0,
+            "also measure validation (e.g. a language model's validation loss) every N steps (0: at epoch ends)")
+            .atLeast(0).formerly("monitorEvery");
+    public static final Param<Integer> PREPARE_THREADS = Param.ofInt("prepare-threads", 1,
+            "threads preparing batches (augmentation, masking) ahead of the step").atLeast(1).formerly("prepareThreads");
+    public static final Param<Integer> PREFETCH = Param.ofInt("prefetch", 4, "batches prepared ahead").atLeast(1);
+    public static final Param<Long> CHECKPOINT_EVERY = Param.ofLong("checkpoint-every", 1000,
+            "write a checkpoint every N steps (0: only at the end)").atLeast(0).formerly("checkpointEvery");
+    public static final Param<Integer> KEEP_CHECKPOINTS = Param.ofInt("keep-checkpoints", 2,
+            "checkpoints kept on disk (at least 2, so a damaged newest one has a fallback)").atLeast(2).formerly("keepCheckpoints");
+
+    /** Every key of the section. */
+    public static final List<Param<?>> ALL = List.of(BATCH_SIZE, EPOCHS, STEPS, MAX_SECONDS, LEARNING_RATE,
+            WEIGHT_DECAY, WEIGHT_DECAY_VECTORS, BETA1, BETA2, EPSILON, WARMUP, FINAL_LR, CLIP_NORM, LOG_EVERY,
+            MONITOR_EVERY, PREPARE_THREADS, PREFETCH,
+            CHECKPOINT_EVERY, KEEP_CHECKPOINTS);
+
+    private TrainingSettings() {}
+
+    /** A builder filled from validated values (seed, checkpoint folder and resume are set by the caller). */
+    public static PretrainConfig.Builder toBuilder(ParamValues v) {
+        return PretrainConfig.builder()
+                .batchSize(v.get(BATCH_SIZE))
+                .epochs(v.get(EPOCHS))
+                .steps(v.get(STEPS))
+                .maxSeconds(v.get(MAX_SECONDS))
+                .learningRate(v.get(LEARNING_RATE))
+                .weightDecay(v.get(WEIGHT_DECAY))
+                .weightDecayVectors(v.get(WEIGHT_DECAY_VECTORS))
+                .monitorEvery(v.get(MONITOR_EVERY))
+                .beta1(v.get(BETA1))
+                .beta2(v.get(BETA2))
+                .epsilon(v.get(EPSILON))
+                .warmupFraction(v.get(WARMUP))
+                .finalLearningRateFraction(v.get(FINAL_LR))
+                .clipNorm(v.get(CLIP_NORM))
+                .logEvery(v.get(LOG_EVERY))
+                .prepareThreads(v.get(PREPARE_THREADS))
+                .prefetch(v.get(PREFETCH))
+                .checkpointEvery(v.get(CHECKPOINT_EVERY))
+                .keepCheckpoints(v.get(KEEP_CHECKPOINTS));
+    }
+}
