@@ -65,6 +65,11 @@ public final class ImageFolderDatasetProvider implements DatasetProvider {
     public static final Param<String> ON_BAD_FILE = Param.ofChoice("on-bad-file", "skip", List.of("skip", "stop"),
             "a file that is not a readable image: skip it (one warning counts them and names the first few) or"
                     + " stop with its name");
+    /** Largest image accepted, in pixels. */
+    public static final Param<Long> MAX_PIXELS = Param.ofLong("max-pixels", 50_000_000L,
+            "largest image accepted, in pixels (width x height, read from the file's header before decoding); a"
+                    + " larger one is a bad file (see on-bad-file). The default, 50 megapixels, takes an 8000 x 6000"
+                    + " photo").atLeast(1);
     /** Decoding threads. */
     public static final Param<Integer> DECODE_THREADS = Param.ofInt("decode-threads", 0,
             "threads decoding images (0: one per processor)").atLeast(0);
@@ -81,7 +86,8 @@ public final class ImageFolderDatasetProvider implements DatasetProvider {
 
     @Override
     public List<Param<?>> parameters() {
-        List<Param<?>> all = new ArrayList<>(List.of(DIR, SIZE, RESIZE, CHANNELS, ON_BAD_FILE, DECODE_THREADS));
+        List<Param<?>> all = new ArrayList<>(List.of(DIR, SIZE, RESIZE, CHANNELS, ON_BAD_FILE, MAX_PIXELS,
+                DECODE_THREADS));
         all.addAll(SourceParams.SPLIT);
         all.addAll(SourceParams.STORAGE_ALL);
         return all;
@@ -100,7 +106,7 @@ public final class ImageFolderDatasetProvider implements DatasetProvider {
                     + " images");
         }
         return open(Path.of(dir), new Options(p.get(SIZE), p.get(RESIZE), p.get(CHANNELS), p.get(ON_BAD_FILE),
-                p.get(DECODE_THREADS)), p.get(SourceParams.TEST_FRACTION), p.get(SourceParams.SPLIT_SEED),
+                p.get(DECODE_THREADS), p.get(MAX_PIXELS)), p.get(SourceParams.TEST_FRACTION), p.get(SourceParams.SPLIT_SEED),
                 StorageOptions.from(p));
     }
 
@@ -112,9 +118,15 @@ public final class ImageFolderDatasetProvider implements DatasetProvider {
      * @param channels {@code auto}, {@code grey} or {@code rgb}
      * @param onBadFile {@code skip} or {@code stop}
      * @param threads decoding threads (0: one per processor)
+     * @param maxPixels largest image accepted (width × height from its header), in pixels
      */
-    public record Options(int size, String resize, String channels, String onBadFile, int threads) {
-        /** 32×32, crop, auto channels, skip bad files, one thread per processor. */
+    public record Options(int size, String resize, String channels, String onBadFile, int threads, long maxPixels) {
+        /** With the default pixel limit. */
+        public Options(int size, String resize, String channels, String onBadFile, int threads) {
+            this(size, resize, channels, onBadFile, threads, MAX_PIXELS.defaultValue());
+        }
+
+        /** 32×32, crop, auto channels, skip bad files, one thread per processor, 50 megapixels at most. */
         public static Options defaults() {
             return new Options(32, "crop", "auto", "skip", 0);
         }
@@ -140,7 +152,7 @@ public final class ImageFolderDatasetProvider implements DatasetProvider {
                 default -> anyColour(everything, pool, threads) ? 3 : 1;
             };
             ImageDecoder decoder = new ImageDecoder(o.size(), o.resize().equals("stretch") ? ImageDecoder.Fit.STRETCH
-                    : ImageDecoder.Fit.CROP, channels);
+                    : ImageDecoder.Fit.CROP, channels, o.maxPixels(), ImageDecoder.PixelBudget.ofHeap());
             Shape shape = new Shape(channels, o.size(), o.size());
             long e = decoder.exampleSize();
             boolean disk = storage.useDisk((long) everything.size() * e, (long) scan.train().size() * e);
@@ -297,6 +309,15 @@ public final class ImageFolderDatasetProvider implements DatasetProvider {
                     } catch (ImageDecoder.BadImageException ex) {
                         bad.report(en.relative(), ex.getMessage());
                         continue;
+                    } catch (OutOfMemoryError oom) {
+                        // not the file's fault, so not skipped: skipping would make the data depend on the heap
+                        int[] wh = ImageDecoder.dimensions(bytes);
+                        throw new PretextException("Image file " + en.relative() + " in " + bad.root()
+                                + (wh == null ? "" : " (" + wh[0] + " x " + wh[1] + " pixels)")
+                                + " could not be decoded: the Java heap (" + Runtime.getRuntime().maxMemory() / (1 << 20)
+                                + " MB) ran out. Give Java more memory (java -Xmx...), decode fewer images at once"
+                                + " (decode-threads=1), or lower the dataset parameter max-pixels to skip images this"
+                                + " large");
                     }
                     digests[i] = HexFormat.of().formatHex(Checksums.sha256().digest(bytes));
                 }
