@@ -26,9 +26,15 @@ public final class Param<T> {
     private final Double max;
     private final boolean maxExclusive;
     private final List<String> choices;
+    private final String maxNote;
 
     private Param(String name, Type type, T defaultValue, String description, Double min,
             boolean minExclusive, Double max, boolean maxExclusive, List<String> choices) {
+        this(name, type, defaultValue, description, min, minExclusive, max, maxExclusive, choices, null);
+    }
+
+    private Param(String name, Type type, T defaultValue, String description, Double min,
+            boolean minExclusive, Double max, boolean maxExclusive, List<String> choices, String maxNote) {
         if (!name.matches("[a-z][a-zA-Z0-9-]*")) {
             throw new IllegalArgumentException("parameter name '" + name
                     + "' must start with a lower-case letter and hold only letters, digits and '-'");
@@ -42,6 +48,7 @@ public final class Param<T> {
         this.max = max;
         this.maxExclusive = maxExclusive;
         this.choices = choices;
+        this.maxNote = maxNote;
     }
 
     public static Param<Integer> ofInt(String name, int defaultValue, String description) {
@@ -78,22 +85,33 @@ public final class Param<T> {
 
     /** This parameter with values required to be {@code >= min}. */
     public Param<T> atLeast(double min) {
-        return new Param<>(name, type, defaultValue, description, min, false, max, maxExclusive, choices);
+        return new Param<>(name, type, defaultValue, description, min, false, max, maxExclusive, choices, maxNote);
     }
 
     /** This parameter with values required to be {@code > min}. */
     public Param<T> above(double min) {
-        return new Param<>(name, type, defaultValue, description, min, true, max, maxExclusive, choices);
+        return new Param<>(name, type, defaultValue, description, min, true, max, maxExclusive, choices, maxNote);
+    }
+
+    /**
+     * A thread count: at most the processors available to this JVM
+     * ({@link Runtime#availableProcessors()}), since more threads than cores only add contention,
+     * and thousands of native threads can hang a machine.
+     */
+    public Param<T> atMostProcessors() {
+        return new Param<>(name, type, defaultValue, description, min, minExclusive,
+                (double) Runtime.getRuntime().availableProcessors(), false, choices,
+                "the processors available to Java");
     }
 
     /** This parameter with values required to be {@code <= max}. */
     public Param<T> atMost(double max) {
-        return new Param<>(name, type, defaultValue, description, min, minExclusive, max, false, choices);
+        return new Param<>(name, type, defaultValue, description, min, minExclusive, max, false, choices, null);
     }
 
     /** This parameter with values required to be {@code < max}. */
     public Param<T> below(double max) {
-        return new Param<>(name, type, defaultValue, description, min, minExclusive, max, true, choices);
+        return new Param<>(name, type, defaultValue, description, min, minExclusive, max, true, choices, null);
     }
 
     public String name() {
@@ -130,6 +148,9 @@ public final class Param<T> {
             sb.append(minExclusive ? " > " : " >= ").append(fmt(min));
         } else if (max != null) {
             sb.append(maxExclusive ? " < " : " <= ").append(fmt(max));
+        }
+        if (maxNote != null) {
+            sb.append(" (").append(maxNote).append(')');
         }
         return sb.toString();
     }

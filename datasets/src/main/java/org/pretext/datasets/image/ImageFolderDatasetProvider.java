@@ -34,6 +34,7 @@ import org.pretext.datasets.store.ShardCache;
 import org.pretext.datasets.store.SourceParams;
 import org.pretext.datasets.store.SplitDataset;
 import org.pretext.datasets.store.StorageOptions;
+import org.pretext.engine.ThreadLimit;
 import org.pretext.param.Param;
 import org.pretext.param.ParamValues;
 
@@ -72,7 +73,7 @@ public final class ImageFolderDatasetProvider implements DatasetProvider {
                     + " photo").atLeast(1);
     /** Decoding threads. */
     public static final Param<Integer> DECODE_THREADS = Param.ofInt("decode-threads", 0,
-            "threads decoding images (0: one per processor)").atLeast(0);
+            "threads decoding images (0: one per processor)").atLeast(0).atMostProcessors();
 
     @Override
     public String name() {
@@ -135,7 +136,8 @@ public final class ImageFolderDatasetProvider implements DatasetProvider {
     /** Opens an image folder from code. */
     public static Dataset open(Path dir, Options o, double testFraction, long splitSeed, StorageOptions storage) {
         ImageFolderScan.Result scan = ImageFolderScan.scan(dir);
-        int threads = o.threads() > 0 ? o.threads() : Runtime.getRuntime().availableProcessors();
+        int threads = o.threads() > 0 ? ThreadLimit.check("the dataset parameter decode-threads", o.threads())
+                : ThreadLimit.available();
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "pretext-image-decode");
             t.setDaemon(true);
