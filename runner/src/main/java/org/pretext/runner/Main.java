@@ -103,7 +103,8 @@ public final class Main implements Runnable {
         RunDirectory dir = new RunDirectory(options.runFolder(config));
         dir.checkUsable(options.resume != null, options.force);
         Injector injector = Guice.createInjector(new RunModule(config, plugins, dir.root()));
-        RunPipeline pipeline = injector.getInstance(RunPipeline.class); // validates everything before training
+        RunPipeline pipeline = injector.getInstance(RunPipeline.class); // validates the configuration and data
+        pipeline.preflight(probes); // and what depends on both, before anything is written
         dir.prepare(options.resume != null, options.force);
         System.err.println("run folder: " + dir.root().toAbsolutePath());
         pipeline.run(dir, options.resume != null, probes, System.out);

@@ -91,4 +91,113 @@ class HostileInputTest {
                 .hasMessageContaining("threads").hasMessageContaining("expected 0 to " + cores);
         assertThat(ConfigLoader.resolve(ConfigLoader.defaults()).threads()).isZero();
     }
+
+    private static final String[] SMALL = {"--set", "dataset.train-limit=300", "--set", "dataset.test-limit=100",
+        "--steps", "2", "--set", "training.checkpointEvery=0"};
+
+    private static String[] args(String[] head, String... more) {
+        String[] a = java.util.Arrays.copyOf(head, head.length + SMALL.length + more.length);
+        System.arraycopy(SMALL, 0, a, head.length, SMALL.length);
+        System.arraycopy(more, 0, a, head.length + SMALL.length, more.length);
+        return a;
+    }
+
+    @Test
+    void aBatchLargerThanTheDataIsRefusedBeforeTheRunFolderExists(@TempDir Path dir) {
+        Path out = dir.resolve("r");
+        Outcome o = run(args(new String[] {"run", "--out", out.toString()}, "--set", "training.batchSize=512"));
+        assertThat(o.exit()).as(o.err()).isEqualTo(2);
+        assertThat(o.err()).contains("error: training.batchSize is 512 but the pretraining data of dataset 'mnist' holds"
+                + " 300 examples: set training.batchSize to at most 300");
+        oneLine(o);
+        assertThat(out).doesNotExist();
+        Outcome fixed = run(args(new String[] {"run", "--out", out.toString()}, "--set", "training.batchSize=64",
+                "--set", "probe.enabled=false"));
+        assertThat(fixed.exit()).as(fixed.err()).isZero();
+        assertThat(out.resolve("report.json")).exists();
+    }
+
+    @Test
+    void aLabelBudgetLargerThanAClassIsRefusedBeforePretraining(@TempDir Path dir) {
+        Path out = dir.resolve("r");
+        Outcome o = run(args(new String[] {"run", "--out", out.toString()}, "--set", "training.batchSize=64", "--set",
+                "probe.labelsPerClass=[5, 100]", "--set", "probe.features=raw-input"));
+        assertThat(o.exit()).as(o.err()).isEqualTo(2);
+        assertThat(o.err()).contains("error: probe.labelsPerClass asks for 100 labels per class, but class '")
+                .contains("of dataset 'mnist' has ").contains(" in its training split: use budgets of at most ");
+        oneLine(o);
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void anEncoderThatDoesNotFitTheObjectiveIsNamedByItsProviderName(@TempDir Path dir) {
+        Path out = dir.resolve("r");
+        Outcome o = run(args(new String[] {"run", "--out", out.toString()}, "--objective", "mae", "--encoder", "mlp"));
+        assertThat(o.exit()).as(o.err()).isEqualTo(2);
+        assertThat(o.err()).contains("error: Objective 'mae' needs an encoder that can encode a subset of image patches"
+                + " (such as 'vit-tiny'), but encoder 'mlp' cannot; use --encoder vit-tiny");
+        oneLine(o);
+        assertThat(out).doesNotExist();
+    }
+
+    /** n feature rows of width d in two or one classes (x.npy, y.npy). */
+    static Path arrays(Path dir, int n, int d, int classes) {
+        float[] x = new float[n * d];
+        int[] y = new int[n];
+        java.util.Random r = new java.util.Random(3);
+        for (int i = 0; i < n; i++) {
+            y[i] = i % classes;
+            for (int j = 0; j < d; j++) {
+                x[i * d + j] = (float) r.nextGaussian() + y[i];
+            }
+        }
+        org.pretext.datasets.npy.NpyWriter.writeFloats(dir.resolve("x.npy"), x, n, d);
+        org.pretext.datasets.npy.NpyWriter.writeInts(dir.resolve("y.npy"), y, n);
+        return dir;
+    }
+
+    @Test
+    void aDatasetOfOneClassIsRefusedForProbingButPretrainsFine(@TempDir Path dir) throws IOException {
+        Path data = arrays(Files.createDirectories(dir.resolve("one-class")), 80, 6, 1);
+        Path out = dir.resolve("r");
+        String[] tail = {"--steps", "2", "--set", "training.batchSize=16", "--set", "training.checkpointEvery=0",
+            "--out", out.toString()};
+        String[] runArgs = java.util.stream.Stream.concat(java.util.stream.Stream.of("run", "--dataset", data.toString()),
+                java.util.Arrays.stream(tail)).toArray(String[]::new);
+        Outcome o = run(runArgs);
+        assertThat(o.exit()).as(o.err()).isEqualTo(2);
+        assertThat(o.err()).contains("error: The training labels of dataset 'one-class' hold one class only ('0', 64"
+                + " rows): a probe needs at least two classes (with one, every probe scores 100%)");
+        oneLine(o);
+        assertThat(out).doesNotExist();
+        runArgs[0] = "pretrain";
+        Outcome p = run(runArgs);
+        assertThat(p.exit()).as(p.err()).isZero();
+        assertThat(out.resolve("report.json")).exists();
+    }
+
+    @Test
+    void nanInADatasetOrAFeaturesFileIsOneLineNamingTheFile(@TempDir Path dir) throws IOException {
+        Path data = Files.createDirectories(dir.resolve("arrays"));
+        float[] x = new float[50 * 4];
+        x[7 * 4 + 2] = Float.NaN;
+        org.pretext.datasets.npy.NpyWriter.writeFloats(data.resolve("x.npy"), x, 50, 4);
+        Path out = dir.resolve("r");
+        Outcome o = run("run", "--dataset", data.toString(), "--out", out.toString());
+        assertThat(o.exit()).isEqualTo(2);
+        assertThat(o.err()).contains("error: NumPy file " + data.resolve("x.npy") + " holds NaN at row 7, column 2");
+        oneLine(o);
+        assertThat(out).doesNotExist();
+
+        Path f = arrays(Files.createDirectories(dir.resolve("features")), 600, 8, 3);
+        float[] feats = new float[600 * 8];
+        feats[599 * 8] = Float.POSITIVE_INFINITY;
+        org.pretext.probe.NpyFile.writeFeatures(f.resolve("train.npy"), feats, 600, 8);
+        Outcome p = run("probe", "--features", f.resolve("train.npy").toString(), "--labels", f.resolve("y.npy")
+                .toString(), "--test-features", f.resolve("x.npy").toString(), "--test-labels",
+                f.resolve("y.npy").toString(), "--probes", "knn,mean", "--out", dir.resolve("p").toString());
+        assertThat(p.exit()).isEqualTo(2);
+        assertThat(p.err()).contains("error: " + f.resolve("train.npy") + " holds Infinity at row 599, column 0");
+        oneLine(p);
+    }
 }
