@@ -200,4 +200,90 @@ class HostileInputTest {
         assertThat(p.err()).contains("error: " + f.resolve("train.npy") + " holds Infinity at row 599, column 0");
         oneLine(p);
     }
+
+    /** Makes a folder unwritable even for root (chattr +i), or skips the test where that is impossible. */
+    private static void makeReadOnly(Path folder) throws IOException, InterruptedException {
+        Files.setPosixFilePermissions(folder, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            Files.delete(Files.createFile(folder.resolve("probe")));
+        } catch (IOException e) {
+            return; // not root: the permissions hold
+        }
+        Process p = new ProcessBuilder("chattr", "+i", folder.toString()).redirectErrorStream(true).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(p.waitFor() == 0, "cannot make a folder read-only here");
+    }
+
+    private static void makeWritable(Path folder) throws IOException, InterruptedException {
+        new ProcessBuilder("chattr", "-i", folder.toString()).redirectErrorStream(true).start().waitFor();
+        Files.setPosixFilePermissions(folder, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    @Test
+    void anOutFolderThatCannotBeWrittenIsOneLineNamingItWithExit1(@TempDir Path dir) throws Exception {
+        Path ro = Files.createDirectories(dir.resolve("ro"));
+        Path out = ro.resolve("run");
+        makeReadOnly(ro);
+        try {
+            Outcome o = run(args(new String[] {"run", "--out", out.toString()}, "--set", "training.batchSize=64",
+                    "--set", "probe.enabled=false"));
+            assertThat(o.exit()).as(o.err()).isEqualTo(1);
+            assertThat(o.err()).contains("error: cannot prepare run folder " + out + ": " + out);
+            oneLine(o);
+            Outcome verbose = run(args(new String[] {"run", "--verbose", "--out", out.toString()}, "--set",
+                    "training.batchSize=64", "--set", "probe.enabled=false"));
+            assertThat(verbose.exit()).isEqualTo(1);
+            assertThat(verbose.err()).contains("error: cannot prepare run folder").contains("\tat ");
+        } finally {
+            makeWritable(ro);
+        }
+    }
+
+    @Test
+    void machineFailuresExit1AndBadInputExit2() {
+        var full = new java.nio.file.FileSystemException("/data/run/metrics.jsonl", null, "No space left on device");
+        assertThat(Main.exitCode(new java.io.UncheckedIOException("cannot write metrics", full))).isEqualTo(1);
+        assertThat(Main.describe(new java.io.UncheckedIOException("cannot write metrics", full), 1))
+                .isEqualTo("cannot write metrics: /data/run/metrics.jsonl: No space left on device");
+        assertThat(Main.exitCode(new PretextException("Checkpoint could not be written", full))).isEqualTo(1);
+        assertThat(Main.exitCode(new PretextException("NumPy file x.npy does not exist",
+                new java.nio.file.NoSuchFileException("x.npy")))).isEqualTo(2);
+        assertThat(Main.exitCode(new PretextException("IDX file x is truncated", new java.io.EOFException())))
+                .isEqualTo(2);
+        String bug = Main.describe(new IllegalStateException("wrong state"), 1);
+        assertThat(bug).startsWith("unexpected IllegalStateException: wrong state at ")
+                .endsWith("(run again with --verbose for the stack trace)");
+        assertThat(Main.exitCode(new IllegalStateException("wrong state"))).isEqualTo(1);
+    }
+
+    @Test
+    void aCorruptPluginJarAndAJarMissingItsProviderClassAreNamed(@TempDir Path dir) throws IOException {
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        Path corrupt = plugins.resolve("align-uniform.jar");
+        Files.writeString(corrupt, "this is not a zip file");
+        Path missing = plugins.resolve("missing-class.jar");
+        try (var jar = new java.util.jar.JarOutputStream(Files.newOutputStream(missing))) {
+            jar.putNextEntry(new java.util.jar.JarEntry("META-INF/services/org.pretext.objective.ObjectiveProvider"));
+            jar.write("org.example.GoneObjectiveProvider\n".getBytes(StandardCharsets.UTF_8));
+            jar.closeEntry();
+        }
+        ClassLoader previous = Thread.currentThread().getContextClassLoader();
+        try {
+            java.util.List<String> problems = org.pretext.runner.wiring.Registries.load(
+                    org.pretext.runner.wiring.PluginClassLoader.create(java.util.List.of(plugins))).problems();
+            assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("plug-in jar " + corrupt.toAbsolutePath()
+                    + " cannot be read as a jar (ZipException"));
+            assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("objective provider"
+                    + " org.example.GoneObjectiveProvider listed in " + missing.toAbsolutePath()
+                    + " could not be loaded: "));
+            Outcome o = run("run", "--plugins", plugins.toString(), "--objective", "align-uniform", "--out",
+                    dir.resolve("r").toString());
+            assertThat(o.exit()).isEqualTo(2);
+            assertThat(o.err()).contains("error: Unknown objective 'align-uniform'. Available objectives: ")
+                    .contains(". Not loaded: plug-in jar " + corrupt.toAbsolutePath() + " cannot be read as a jar")
+                    .contains("org.example.GoneObjectiveProvider listed in " + missing.toAbsolutePath());
+            assertThat(dir.resolve("r")).doesNotExist();
+        } finally {
+            Thread.currentThread().setContextClassLoader(previous);
+        }
+    }
 }
