@@ -58,7 +58,7 @@ class NonFiniteFeaturesTest {
         List<ProbeResult> clean = new ProbeSuite(options(ProbeKind.KNN, ProbeKind.MEAN)).run("pretrained", train, test);
         assertThat(clean).allSatisfy(r -> assertThat(r.accuracy()).isGreaterThan(0.7));
         train.values()[17 * D + 3] = Float.NaN;
-        for (ProbeKind kind : ProbeKind.values()) {
+        for (ProbeKind kind : List.of(ProbeKind.KNN, ProbeKind.MEAN, ProbeKind.LOGISTIC)) {
             assertThatThrownBy(() -> new ProbeSuite(options(kind)).run("pretrained", train, test))
                     .isInstanceOf(PretextException.class)
                     .hasMessage("The training features of 'pretrained' hold NaN at row 17, column 3 (counting from 0;"

@@ -78,14 +78,14 @@ final class ImageDecoder {
         private static final long serialVersionUID = 1L;
 
         TooLargeException(int width, int height, long maxPixels) {
-            super("is " + width + " x " + height + " pixels" + megapixels((long) width * height)
-                    + ", above the limit max-pixels=" + maxPixels + megapixels(maxPixels)
-                    + " (a dataset parameter: raise it to read such images)");
+            super("is " + width + " x " + height + megapixels((long) width * height) + ", above max-pixels = "
+                    + maxPixels + " (a dataset parameter; raise it to read such images)");
         }
     }
 
     private static String megapixels(long pixels) {
-        return pixels < 1_000_000 ? "" : String.format(java.util.Locale.ROOT, " (%.1f megapixels)", pixels / 1e6);
+        return pixels < 1_000_000 ? " pixels"
+                : String.format(java.util.Locale.ROOT, " = %.1f megapixels", pixels / 1e6);
     }
 
     /**

@@ -77,8 +77,8 @@ class HugeImageTest {
         assertThat(d.provenance()).containsEntry("skippedFiles", "7");
         String warning = err.toString(StandardCharsets.UTF_8);
         assertThat(warning).contains("skipped 7 of 19 files");
-        String reason = " (is 20000 x 20000 pixels (400.0 megapixels), above the limit max-pixels=50000000"
-                + " (50.0 megapixels)";
+        String reason = " (is 20000 x 20000 = 400.0 megapixels, above max-pixels = 50000000 (a dataset parameter;"
+                + " raise it to read such images))";
         for (String name : new String[] {"cat/huge.jpg", "cat/huge.png", "cat/png-named.jpg", "dog/huge.bmp",
             "dog/huge.gif"}) { // the warning names the first five, sorted
             assertThat(warning).contains(name + reason);
@@ -93,7 +93,8 @@ class HugeImageTest {
         assertThatThrownBy(() -> ImageFolderDatasetProviderTest.open(dir, "on-bad-file", "stop"))
                 .isInstanceOf(PretextException.class)
                 .hasMessageContaining("Image file dog/huge.png in " + dir.toAbsolutePath().normalize()
-                        + " is 20000 x 20000 pixels (400.0 megapixels), above the limit max-pixels=50000000")
+                        + " is 20000 x 20000 = 400.0 megapixels, above max-pixels = 50000000 (a dataset parameter;"
+                        + " raise it to read such images). Remove it, or set the dataset parameter on-bad-file=skip")
                 .hasMessageContaining("on-bad-file=skip");
     }
 
@@ -110,7 +111,7 @@ class HugeImageTest {
         assertThat(ImageFolderDatasetProviderTest.open(dir, "size", "8").provenance()).containsEntry("files", "7");
         assertThatThrownBy(() -> ImageFolderDatasetProviderTest.open(dir, "size", "8", "max-pixels", "64",
                 "on-bad-file", "stop")).hasMessageContaining("b/big.bmp")
-                .hasMessageContaining("is 40 x 30 pixels, above the limit max-pixels=64 (a dataset parameter");
+                .hasMessageContaining("is 40 x 30 pixels, above max-pixels = 64 (a dataset parameter;");
     }
 
     @Test
