@@ -20,10 +20,32 @@ import org.pretext.encoder.Encoder;
  * @param manager long-lived manager that owns parameters and objective state
  * @param device the training device
  * @param seed the run seed, for anything the objective draws at set-up
+ * @param encoderName the encoder's user-facing provider name (e.g. {@code mlp}), or null when the
+ *     model was made from code without one
  */
 @API(status = API.Status.STABLE, since = "0.1")
 public record ObjectiveSetup(Encoder encoder, Supplier<Encoder> encoderFactory, Shape exampleShape,
-        NDManager manager, Device device, long seed) {
+        NDManager manager, Device device, long seed, String encoderName) {
+
+    /** Without the encoder's provider name. */
+    public ObjectiveSetup(Encoder encoder, Supplier<Encoder> encoderFactory, Shape exampleShape, NDManager manager,
+            Device device, long seed) {
+        this(encoder, encoderFactory, exampleShape, manager, device, seed, null);
+    }
+
+    /**
+     * How an objective's messages name the encoder: by the provider name the user chose
+     * ({@code encoder 'mlp'}), never by an internal class, unless no name is known.
+     */
+    public String encoderLabel() {
+        return describe(encoder, encoderName);
+    }
+
+    /** {@link #encoderLabel()} for an encoder met outside a set-up. */
+    public static String describe(Encoder encoder, String encoderName) {
+        return encoderName != null ? "encoder '" + encoderName + "'"
+                : "an encoder of class " + encoder.getClass().getSimpleName();
+    }
 
     /** Another encoder of the same architecture, or a clear error naming who needed it. */
     public Encoder newEncoder(String objectiveName) {

@@ -35,19 +35,16 @@ public final class Param<T> {
     private final List<String> choices;
     private final boolean required;
     private final String deprecatedName;
+    private final String maxNote;
 
     private Param(String name, Type type, T defaultValue, String description, Double min,
             boolean minExclusive, Double max, boolean maxExclusive, List<String> choices) {
-        this(name, type, defaultValue, description, min, minExclusive, max, maxExclusive, choices, false);
-    }
-
-    private Param(String name, Type type, T defaultValue, String description, Double min,
-            boolean minExclusive, Double max, boolean maxExclusive, List<String> choices, boolean required) {
-        this(name, type, defaultValue, description, min, minExclusive, max, maxExclusive, choices, required, null);
+        this(name, type, defaultValue, description, min, minExclusive, max, maxExclusive, choices, false, null, null);
     }
 
     private Param(String name, Type type, T defaultValue, String description, Double min, boolean minExclusive,
-            Double max, boolean maxExclusive, List<String> choices, boolean required, String deprecatedName) {
+            Double max, boolean maxExclusive, List<String> choices, boolean required, String deprecatedName,
+            String maxNote) {
         if (!name.matches("[a-z][a-zA-Z0-9-]*")) {
             throw new IllegalArgumentException("parameter name '" + name
                     + "' must start with a lower-case letter and hold only letters, digits and '-'");
@@ -63,6 +60,7 @@ public final class Param<T> {
         this.choices = choices;
         this.required = required;
         this.deprecatedName = deprecatedName;
+        this.maxNote = maxNote;
     }
 
     public static Param<Integer> ofInt(String name, int defaultValue, String description) {
@@ -114,7 +112,7 @@ public final class Param<T> {
 
     /** This parameter with no default: a value must be given. */
     public Param<T> required() {
-        return new Param<>(name, type, null, description, min, minExclusive, max, maxExclusive, choices, true, deprecatedName);
+        return new Param<>(name, type, null, description, min, minExclusive, max, maxExclusive, choices, true, deprecatedName, maxNote);
     }
 
     /**
@@ -123,7 +121,7 @@ public final class Param<T> {
      */
     public Param<T> formerly(String oldName) {
         return new Param<>(name, type, defaultValue, description, min, minExclusive, max, maxExclusive, choices,
-                required, oldName);
+                required, oldName, maxNote);
     }
 
     /** The older spelling still accepted, or null. */
@@ -138,22 +136,33 @@ public final class Param<T> {
 
     /** This parameter with values required to be {@code >= min}. */
     public Param<T> atLeast(double min) {
-        return new Param<>(name, type, defaultValue, description, min, false, max, maxExclusive, choices, required, deprecatedName);
+        return new Param<>(name, type, defaultValue, description, min, false, max, maxExclusive, choices, required, deprecatedName, maxNote);
     }
 
     /** This parameter with values required to be {@code > min}. */
     public Param<T> above(double min) {
-        return new Param<>(name, type, defaultValue, description, min, true, max, maxExclusive, choices, required, deprecatedName);
+        return new Param<>(name, type, defaultValue, description, min, true, max, maxExclusive, choices, required, deprecatedName, maxNote);
+    }
+
+    /**
+     * A thread count: at most the processors available to this JVM
+     * ({@link Runtime#availableProcessors()}), since more threads than cores only add contention,
+     * and thousands of native threads can hang a machine.
+     */
+    public Param<T> atMostProcessors() {
+        return new Param<>(name, type, defaultValue, description, min, minExclusive,
+                (double) Runtime.getRuntime().availableProcessors(), false, choices, required, deprecatedName,
+                "the processors available to Java");
     }
 
     /** This parameter with values required to be {@code <= max}. */
     public Param<T> atMost(double max) {
-        return new Param<>(name, type, defaultValue, description, min, minExclusive, max, false, choices, required, deprecatedName);
+        return new Param<>(name, type, defaultValue, description, min, minExclusive, max, false, choices, required, deprecatedName, null);
     }
 
     /** This parameter with values required to be {@code < max}. */
     public Param<T> below(double max) {
-        return new Param<>(name, type, defaultValue, description, min, minExclusive, max, true, choices, required, deprecatedName);
+        return new Param<>(name, type, defaultValue, description, min, minExclusive, max, true, choices, required, deprecatedName, null);
     }
 
     public String name() {
@@ -192,6 +201,9 @@ public final class Param<T> {
             sb.append(minExclusive ? " > " : " >= ").append(fmt(min));
         } else if (max != null) {
             sb.append(maxExclusive ? " < " : " <= ").append(fmt(max));
+        }
+        if (maxNote != null) {
+            sb.append(" (").append(maxNote).append(')');
         }
         return sb.toString();
     }

@@ -31,13 +31,15 @@ public final class ProviderRegistry<P extends NamedProvider> {
     private final Map<String, P> byName;
     private final Map<String, String> sources;
     private final List<String> problems;
+    private final List<String> loaderProblems;
 
     private ProviderRegistry(String kind, Map<String, P> byName, Map<String, String> sources,
-            List<String> problems) {
+            List<String> problems, List<String> loaderProblems) {
         this.kind = kind;
         this.byName = byName;
         this.sources = sources;
         this.problems = problems;
+        this.loaderProblems = loaderProblems;
     }
 
     /**
@@ -49,7 +51,20 @@ public final class ProviderRegistry<P extends NamedProvider> {
      */
     public static <P extends NamedProvider> ProviderRegistry<P> load(Class<P> type, String kind,
             ClassLoader loader) {
+        return load(type, kind, loader, List.of());
+    }
+
+    /**
+     * Like {@link #load(Class, String, ClassLoader)}, also naming in the message of an unknown name
+     * what could not be loaded before providers were looked for (e.g. a plug-in jar that is not a
+     * readable ZIP), since the provider asked for may have been in it.
+     *
+     * @param loaderProblems such problems, each naming its jar (not repeated in {@link #problems()})
+     */
+    public static <P extends NamedProvider> ProviderRegistry<P> load(Class<P> type, String kind,
+            ClassLoader loader, List<String> loaderProblems) {
         ClassLoader cl = loader != null ? loader : Thread.currentThread().getContextClassLoader();
+        Map<String, String> declared = declarations(type, cl);
         Map<String, P> byName = new TreeMap<>();
         Map<String, String> sources = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
@@ -62,7 +77,10 @@ public final class ProviderRegistry<P extends NamedProvider> {
                 }
                 handle = it.next();
             } catch (ServiceConfigurationError | LinkageError e) {
-                problems.add(kind + " provider could not be loaded: " + rootMessage(e));
+                String message = rootMessage(e);
+                String named = declaredClassIn(message, declared);
+                problems.add(kind + " provider " + (named == null ? "" : named + " listed in " + declared.get(named)
+                        + " ") + "could not be loaded: " + message);
                 continue;
             }
             String cls = "?";
@@ -93,7 +111,64 @@ public final class ProviderRegistry<P extends NamedProvider> {
             }
         }
         return new ProviderRegistry<>(kind, Collections.unmodifiableMap(byName), sources,
-                Collections.unmodifiableList(problems));
+                Collections.unmodifiableList(problems), List.copyOf(loaderProblems));
+    }
+
+    /**
+     * Which jar or folder lists each provider class in its {@code META-INF/services} file, so a
+     * provider that cannot be loaded (its class is missing from the jar) is reported with the jar
+     * that declared it.
+     */
+    private static Map<String, String> declarations(Class<?> type, ClassLoader cl) {
+        Map<String, String> out = new LinkedHashMap<>();
+        try {
+            java.util.Enumeration<URL> files = cl.getResources("META-INF/services/" + type.getName());
+            while (files.hasMoreElements()) {
+                URL url = files.nextElement();
+                String where = serviceFileOwner(url);
+                try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(
+                        url.openStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+                    for (String line = r.readLine(); line != null; line = r.readLine()) {
+                        int hash = line.indexOf('#');
+                        String c = (hash >= 0 ? line.substring(0, hash) : line).trim();
+                        if (!c.isEmpty()) {
+                            out.merge(c, where, (a, b) -> a + " and " + b);
+                        }
+                    }
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // diagnostics only: the loader itself reports what it cannot read
+        }
+        return out;
+    }
+
+    /** The jar (or class folder) a {@code META-INF/services} file belongs to. */
+    private static String serviceFileOwner(URL url) {
+        String s = url.toString();
+        if (s.startsWith("jar:")) {
+            int bang = s.indexOf("!/");
+            s = s.substring(4, bang < 0 ? s.length() : bang);
+        } else {
+            int meta = s.lastIndexOf("META-INF/services/");
+            s = meta < 0 ? s : s.substring(0, meta);
+        }
+        try {
+            return java.nio.file.Path.of(java.net.URI.create(s)).toString();
+        } catch (RuntimeException e) {
+            return s;
+        }
+    }
+
+    /** The longest declared provider class named in a message, or null. */
+    private static String declaredClassIn(String message, Map<String, String> declared) {
+        String best = null;
+        for (String c : declared.keySet()) {
+            if (message.contains(c) && (best == null || c.length() > best.length())) {
+                best = c;
+            }
+        }
+        return best;
     }
 
     /** Loads with the thread's context class loader. */
@@ -105,7 +180,9 @@ public final class ProviderRegistry<P extends NamedProvider> {
     public P get(String name) {
         P p = byName.get(name);
         if (p == null) {
-            throw new UnknownProviderException(kind, name, byName.keySet());
+            List<String> all = new ArrayList<>(loaderProblems);
+            all.addAll(problems);
+            throw new UnknownProviderException(kind, name, byName.keySet(), all);
         }
         return p;
     }

@@ -10,8 +10,18 @@ public class UnknownProviderException extends PretextException {
     private static final long serialVersionUID = 1L;
 
     public UnknownProviderException(String kind, String name, Collection<String> available) {
+        this(kind, name, available, java.util.List.of());
+    }
+
+    /**
+     * @param problems what failed to load (each naming its jar), so a provider that was meant to
+     *     answer to the name but could not be loaded is named rather than missing silently
+     */
+    public UnknownProviderException(String kind, String name, Collection<String> available,
+            Collection<String> problems) {
         super("Unknown " + kind + " '" + name + "'. Available " + kind + "s: "
                 + (available.isEmpty() ? "none (is a provider jar on the classpath?)"
-                        : String.join(", ", available)));
+                        : String.join(", ", available))
+                + (problems.isEmpty() ? "" : ". Not loaded: " + String.join("; ", problems)));
     }
 }

@@ -69,7 +69,7 @@ public final class PretextModel implements Model, AutoCloseable {
      */
     public static PretextModel create(Encoder encoder, Objective objective, Shape exampleShape, Device device,
             long seed) {
-        return create(encoder, null, objective, exampleShape, device, seed);
+        return create(encoder, null, null, objective, exampleShape, device, seed);
     }
 
     /**
@@ -78,21 +78,32 @@ public final class PretextModel implements Model, AutoCloseable {
      */
     public static PretextModel create(Supplier<Encoder> encoders, Objective objective, Shape exampleShape,
             Device device, long seed) {
-        return create(encoders.get(), encoders, objective, exampleShape, device, seed);
+        return create(encoders.get(), encoders, null, objective, exampleShape, device, seed);
     }
 
-    private static PretextModel create(Encoder encoder, Supplier<Encoder> factory, Objective objective,
+    /**
+     * Like {@link #create(Supplier, Objective, Shape, Device, long)}, naming the encoder by its
+     * provider name (e.g. {@code mlp}) in the objective's messages when the two do not fit.
+     */
+    public static PretextModel create(Supplier<Encoder> encoders, String encoderName, Objective objective,
             Shape exampleShape, Device device, long seed) {
+        return create(encoders.get(), encoders, encoderName, objective, exampleShape, device, seed);
+    }
+
+    private static PretextModel create(Encoder encoder, Supplier<Encoder> factory, String encoderName,
+            Objective objective, Shape exampleShape, Device device, long seed) {
         Engines.engine().setRandomSeed((int) (seed ^ (seed >>> 32)));
         NDManager manager = NDManager.newBaseManager(device);
         try {
             Shape in = objective.encoderInputShape(exampleShape);
             if (!in.equals(encoder.inputShape())) {
-                throw new PretextException("The encoder was built for inputs of shape " + encoder.inputShape()
+                throw new PretextException("The " + ObjectiveSetup.describe(encoder, encoderName)
+                        + " was built for inputs of shape " + encoder.inputShape()
                         + " but the objective feeds it " + in + " (examples of shape " + exampleShape + ")");
             }
             encoder.block().initialize(manager, DataType.FLOAT32, batched(in, 2));
-            objective.initialize(new ObjectiveSetup(encoder, factory, exampleShape, manager, device, seed));
+            objective.initialize(new ObjectiveSetup(encoder, factory, exampleShape, manager, device, seed,
+                    encoderName));
             return new PretextModel(encoder, objective, manager, device);
         } catch (RuntimeException e) {
             manager.close();

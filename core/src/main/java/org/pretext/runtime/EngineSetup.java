@@ -1,5 +1,6 @@
 package org.pretext.runtime;
 
+import org.pretext.engine.ThreadLimit;
 import ai.djl.engine.Engine;
 import org.pretext.PretextException;
 
@@ -20,6 +21,7 @@ public final class EngineSetup {
      * @param threads intra-op threads, or 0 to keep libtorch's default (one per core)
      */
     public static synchronized void configureThreads(int threads) {
+        ThreadLimit.check("the engine's thread count (threads)", threads);
         if (threads > 0 && engine == null) {
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");

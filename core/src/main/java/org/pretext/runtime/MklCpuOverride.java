@@ -1,12 +1,12 @@
 package org.pretext.runtime;
 
+import org.pretext.engine.UserCache;
 import com.sun.jna.Library;
 import com.sun.jna.NativeLibrary;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.Map;
 
@@ -23,6 +23,12 @@ import java.util.Map;
  * constants before the backward pass — see {@link Scalars} — and with that fixed the resume tests
  * pass bit-exactly with the override on.) Any failure falls back silently to MKL's own dispatch.
  * {@link EngineSetup} loads it before the engine starts and verifies GEMM results afterwards.
+ *
+ * <p>The library is loaded from the per-user cache folder ({@link UserCache}, e.g.
+ * {@code ~/.cache/pretext/native/libpretext_mkl_override-HASH.so}), written once and reused; only
+ * if that folder cannot be written is a temporary copy made, and deleted as soon as it is loaded.
+ * (A copy in {@code java.io.tmpdir} registered for deletion at exit used to leave its empty folder
+ * behind after every run, and the library too after a SIGKILL.)
  */
 public final class MklCpuOverride {
     private static final String RESOURCE = "/org/pretext/native/linux-x86_64/libpretext_mkl_override.so";
@@ -54,20 +60,56 @@ public final class MklCpuOverride {
             status = "skipped: not Linux x86-64";
             return;
         }
+        byte[] bytes;
         try (InputStream in = MklCpuOverride.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 status = "skipped: library missing from the jar";
                 return;
             }
-            Path dir = Files.createTempDirectory("pretext-native");
-            Path lib = dir.resolve("libpretext_mkl_override.so");
-            Files.copy(in, lib, StandardCopyOption.REPLACE_EXISTING);
-            lib.toFile().deleteOnExit();
-            dir.toFile().deleteOnExit();
-            NativeLibrary.getInstance(lib.toString(), Map.of(Library.OPTION_OPEN_FLAGS, RTLD_NOW | RTLD_GLOBAL));
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            status = "skipped: " + e.getMessage();
+            return;
+        }
+        try {
+            // a shared library must be a file to be loaded: one copy per user, reused (UserCache)
+            load(UserCache.file("native", "libpretext_mkl_override", ".so", bytes));
             status = "loaded";
         } catch (IOException | RuntimeException | LinkageError e) {
+            loadFromTemporaryCopy(bytes, e);
+        }
+    }
+
+    private static void load(Path lib) {
+        NativeLibrary.getInstance(lib.toString(), Map.of(Library.OPTION_OPEN_FLAGS, RTLD_NOW | RTLD_GLOBAL));
+    }
+
+    /**
+     * When the user cache cannot be written: a temporary copy, deleted (file, then folder) as soon
+     * as it is loaded, since a loaded library no longer needs its file on Linux.
+     */
+    private static void loadFromTemporaryCopy(byte[] bytes, Throwable cacheProblem) {
+        Path dir = null;
+        Path lib = null;
+        try {
+            dir = Files.createTempDirectory("pretext-native");
+            lib = dir.resolve("libpretext_mkl_override.so");
+            Files.write(lib, bytes);
+            load(lib);
+            status = "loaded (from a temporary copy: " + cacheProblem.getMessage() + ")";
+        } catch (IOException | RuntimeException | LinkageError e) {
             status = "skipped: " + e.getMessage();
+        } finally {
+            try {
+                if (lib != null) {
+                    Files.deleteIfExists(lib);
+                }
+                if (dir != null) {
+                    Files.deleteIfExists(dir);
+                }
+            } catch (IOException e) {
+                // nothing more to do
+            }
         }
     }
 

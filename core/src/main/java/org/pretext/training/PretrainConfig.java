@@ -112,8 +112,12 @@ public final class PretrainConfig {
             c.monitorEvery = check("monitorEvery", v, v >= 0, ">= 0");
             return this;
         }
-        public Builder prepareThreads(int v) { c.prepareThreads = check("prepareThreads", v, v > 0, "> 0"); return this; }
-        public Builder prefetch(int v) { c.prefetch = check("prefetch", v, v > 0, "> 0"); return this; }
+        public Builder prepareThreads(int v) {
+            c.prepareThreads = check("prepareThreads", v, v > 0 && v <= org.pretext.engine.ThreadLimit.available(),
+                    "> 0 and <= " + org.pretext.engine.ThreadLimit.available() + " (the processors available to Java)");
+            return this;
+        }
+        public Builder prefetch(int v) { c.prefetch = check("prefetch", v, v > 0 && v <= 1024, "1 to 1024"); return this; }
         public Builder checkpointDir(Path v) { c.checkpointDir = v; return this; }
         public Builder checkpointEvery(long v) {
             c.checkpointEvery = check("checkpointEvery", v, v >= 0, ">= 0");

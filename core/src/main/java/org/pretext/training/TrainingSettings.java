@@ -44,8 +44,10 @@ public final class TrainingSettings {
             "also measure validation (e.g. a language model's validation loss) every N steps (0: at epoch ends)")
             .atLeast(0).formerly("monitorEvery");
     public static final Param<Integer> PREPARE_THREADS = Param.ofInt("prepare-threads", 1,
-            "threads preparing batches (augmentation, masking) ahead of the step").atLeast(1).formerly("prepareThreads");
-    public static final Param<Integer> PREFETCH = Param.ofInt("prefetch", 4, "batches prepared ahead").atLeast(1);
+            "threads preparing batches (augmentation, masking) ahead of the step").atLeast(1).atMostProcessors()
+            .formerly("prepareThreads");
+    public static final Param<Integer> PREFETCH = Param.ofInt("prefetch", 4, "batches prepared ahead").atLeast(1)
+            .atMost(1024);
     public static final Param<Long> CHECKPOINT_EVERY = Param.ofLong("checkpoint-every", 1000,
             "write a checkpoint every N steps (0: only at the end)").atLeast(0).formerly("checkpointEvery");
     public static final Param<Integer> KEEP_CHECKPOINTS = Param.ofInt("keep-checkpoints", 2,

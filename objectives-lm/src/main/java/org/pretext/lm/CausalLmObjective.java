@@ -60,17 +60,21 @@ public final class CausalLmObjective implements Objective {
 
     @Override
     public void initialize(ObjectiveSetup setup) {
-        encoder = check(setup.encoder());
+        encoder = check(setup.encoder(), setup.encoderLabel());
     }
 
     /** The encoder as a causal sequence encoder with tied embeddings, or an error naming it. */
     static TokenEmbeddings check(Encoder e) {
+        return check(e, org.pretext.objective.ObjectiveSetup.describe(e, null));
+    }
+
+    private static TokenEmbeddings check(Encoder e, String label) {
         if (!(e instanceof TokenEmbeddings t)) {
             throw new PretextException("Objective 'causal-lm' needs a sequence encoder whose token embedding is its"
-                    + " output layer (e.g. 'transformer'), but got " + e.getClass().getSimpleName());
+                    + " output layer (e.g. 'transformer'), but got " + label);
         }
         if (!t.isCausal()) {
-            throw new PretextException("Objective 'causal-lm' needs a causal encoder, but " + e
+            throw new PretextException("Objective 'causal-lm' needs a causal encoder, but " + label
                     + " is bidirectional (position t would see the token it predicts): set the encoder's"
                     + " parameter causal: true");
         }

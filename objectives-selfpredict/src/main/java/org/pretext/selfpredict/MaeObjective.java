@@ -69,8 +69,7 @@ public final class MaeObjective implements Objective {
     public void initialize(ObjectiveSetup setup) {
         if (!(setup.encoder() instanceof PatchEncoder pe)) {
             throw new PretextException("Objective 'mae' needs an encoder that can encode a subset of image patches"
-                    + " (a PatchEncoder such as 'vit-tiny'), but the encoder is " + setup.encoder().getClass()
-                            .getSimpleName() + "; use --encoder vit-tiny");
+                    + " (such as 'vit-tiny'), but " + setup.encoderLabel() + " cannot; use --encoder vit-tiny");
         }
         Shape s = setup.exampleShape();
         int p = pe.patchSize();

@@ -70,17 +70,17 @@ public final class MlmObjective implements Objective {
         Encoder e = setup.encoder();
         if (!(e instanceof SequenceEncoder seq)) {
             throw new PretextException("Objective 'mlm' needs an encoder of token sequences (such as 'transformer'"
-                    + " with causal=false), but the encoder is " + e.getClass().getSimpleName());
+                    + " with causal=false), but " + setup.encoderLabel() + " is not one");
         }
         tokenizer = seq.tokenizer().orElseThrow(() -> new PretextException("Objective 'mlm' needs to know the"
-                + " encoder's tokenizer (its mask and padding ids), but the encoder " + seq + " carries none: build it"
+                + " encoder's tokenizer (its mask and padding ids), but " + setup.encoderLabel() + " carries none: build it"
                 + " for a text dataset's tokenizer (EncoderProvider.createForTokens)"));
         if (tokenizer.vocabularySize() != seq.vocabularySize()) {
             throw new PretextException("Objective 'mlm': the encoder embeds " + seq.vocabularySize() + " ids but its "
                     + tokenizer.describe() + " has " + tokenizer.vocabularySize());
         }
         encoder = seq;
-        requireBidirectional(seq, setup.manager());
+        requireBidirectional(seq, setup.manager(), setup.encoderLabel());
         tied = seq instanceof TokenEmbeddings;
         head = new MlmHead(seq.hiddenSize(), seq.vocabularySize(), tied);
         Shape states = new Shape(2, 1, seq.hiddenSize());
@@ -97,9 +97,9 @@ public final class MlmObjective implements Objective {
      * change when the last token does (checked with two forward passes, so an encoder that does not
      * declare its attention pattern is checked too).
      */
-    private void requireBidirectional(SequenceEncoder seq, NDManager owner) {
+    private void requireBidirectional(SequenceEncoder seq, NDManager owner, String label) {
         if (seq.isCausal()) {
-            throw causal(seq);
+            throw causal(label);
         }
         int t = (int) seq.inputShape().get(0);
         if (t < 2) {
@@ -135,13 +135,13 @@ public final class MlmObjective implements Objective {
                 diff = Math.max(diff, Math.abs(v[i] - v[d + i]));
             }
             if (diff == 0) {
-                throw causal(seq);
+                throw causal(label);
             }
         }
     }
 
-    private static PretextException causal(SequenceEncoder seq) {
-        return new PretextException("Objective 'mlm' needs a bidirectional encoder, but in " + seq + " a position does"
+    private static PretextException causal(String label) {
+        return new PretextException("Objective 'mlm' needs a bidirectional encoder, but in " + label + " a position does"
                 + " not see the tokens after it (a causal encoder): use encoder 'transformer' with causal=false");
     }
 

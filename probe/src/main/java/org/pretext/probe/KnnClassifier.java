@@ -70,6 +70,8 @@ public final class KnnClassifier {
             throw new IllegalArgumentException("queries " + queries.getShape() + " and bank " + bank.getShape()
                     + " differ in width");
         }
+        FiniteFeatures.require(bank, "the kNN probe's labelled features");
+        FiniteFeatures.require(queries, "the kNN probe's query features");
         int m = Math.toIntExact(queries.getShape().get(0));
         int kk = (int) Math.min(k, n);
         int[] out = new int[m];

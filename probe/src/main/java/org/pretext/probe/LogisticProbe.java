@@ -77,6 +77,8 @@ public final class LogisticProbe {
         int[] labels = gatherLabels(train, all);
         try (NDManager m = manager.newSubManager()) {
             NDArray x = onDevice != null ? onDevice : upload(m, train, all);
+            FiniteFeatures.require(x, "the logistic probe's labelled features");
+            FiniteFeatures.require(test, "the logistic probe's test features");
             Choice choice = choose(train, all, labels, numClasses, seed, m);
             LogisticModel model = regression.fit(x, labels, numClasses, choice.c, choice.warm);
             double testAccuracy = model.evaluate(test, testLabels, options.precision())[0];

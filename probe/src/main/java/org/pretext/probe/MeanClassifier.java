@@ -31,6 +31,7 @@ public final class MeanClassifier {
      * @param features labelled features (n × d) on the device
      */
     public float[] classMeans(NDArray features, int[] labels, int numClasses) {
+        FiniteFeatures.require(features, "the mean probe's labelled features");
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             return means(features, labels, numClasses).toFloatArray();
@@ -39,6 +40,8 @@ public final class MeanClassifier {
 
     /** Predicted classes of the queries (m × d, same device as the labelled features). */
     public int[] predict(NDArray features, int[] labels, int numClasses, NDArray queries) {
+        FiniteFeatures.require(features, "the mean probe's labelled features");
+        FiniteFeatures.require(queries, "the mean probe's query features");
         int m = Math.toIntExact(queries.getShape().get(0));
         int[] counts = LabelDraws.classCounts(labels, numClasses);
         float[] absent = new float[numClasses];

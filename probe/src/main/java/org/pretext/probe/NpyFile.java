@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.pretext.PretextException;
+import org.pretext.data.Finite;
 import org.pretext.encoder.Features;
 
 /**
@@ -85,6 +86,13 @@ public final class NpyFile {
             ByteBuffer data = body(file, ch, h, 4);
             float[] values = new float[(int) (n * d)];
             data.asFloatBuffer().get(values);
+            int bad = Finite.firstNonFinite(values, 0, values.length);
+            if (bad >= 0) {
+                throw new PretextException(file + " holds " + values[bad] + " at " + Finite.position(bad, h.shape())
+                        + " (counting from 0; the first value that is not a finite number): the probes need finite"
+                        + " features. Replace or drop such rows first, e.g. x[numpy.isfinite(x).all(axis=1)] (and the"
+                        + " same rows of the labels)");
+            }
             return new Features.Matrix(values, (int) n, (int) d, null, 0);
         } catch (IOException e) {
             throw new PretextException("Could not read " + file + ": " + e.getMessage(), e);

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.pretext.PretextException;
+import org.pretext.data.Finite;
 import org.pretext.data.Split;
 import org.pretext.encoder.Encoder;
 import org.pretext.encoder.Features;
@@ -119,7 +120,7 @@ public final class ProbeSuite {
      */
     public Evaluation runKeepingModel(String featuresName, Features.Matrix train, Features.Matrix test,
             List<String> classNames) {
-        check(train, test);
+        check("'" + featuresName + "'", train, test, classNames);
         try (EngineThreads threads = EngineThreads.set(engineThreads)) {
             LogisticModel[] kept = new LogisticModel[1];
             List<ProbeResult> results = evaluate(featuresName, train, test, classNames, kept);
@@ -132,7 +133,7 @@ public final class ProbeSuite {
      * with logistic fits it (same C selection, same seed), without running anything else.
      */
     public LogisticModel fitAllLabels(Features.Matrix train, Features.Matrix test) {
-        check(train, test);
+        check("the features", train, test, null);
         int numClasses = Math.max(train.numClasses(), test.numClasses());
         Features.Matrix tr = train.numClasses() == numClasses ? train
                 : new Features.Matrix(train.values(), train.rows(), train.cols(), train.labels(), numClasses);
@@ -225,7 +226,12 @@ public final class ProbeSuite {
         return run(featuresName, tr, te);
     }
 
-    private static void check(Features.Matrix train, Features.Matrix test) {
+    /**
+     * Refuses what no probe can judge: unlabelled or mismatched matrices, labels out of range,
+     * fewer than two classes among the training labels (every probe would score 100%), and values
+     * that are not finite (one NaN row made kNN and mean probes report 36% instead of 77%).
+     */
+    private static void check(String what, Features.Matrix train, Features.Matrix test, List<String> classNames) {
         if (train.labels() == null || test.labels() == null) {
             throw new PretextException("The probe needs labelled features: the "
                     + (train.labels() == null ? "training" : "test") + " features have no labels");
@@ -248,6 +254,36 @@ public final class ProbeSuite {
                 }
             }
         }
+        requireTwoClasses(what, train.labels(), classNames);
+        for (Features.Matrix m : List.of(train, test)) {
+            int bad = Finite.firstNonFinite(m.values(), 0, m.values().length);
+            if (bad >= 0) {
+                throw new PretextException("The " + (m == train ? "training" : "test") + " features of " + what
+                        + " hold " + m.values()[bad] + " at " + Finite.position(bad, new long[] {m.rows(), m.cols()})
+                        + " (counting from 0; the first value that is not a finite number): the probes need finite"
+                        + " features (an encoder whose training diverged, or input data holding NaN or infinity)");
+            }
+        }
+    }
+
+    /**
+     * Refuses labels of fewer than two distinct classes: a probe of one class scores 100% whatever
+     * the features.
+     *
+     * @param what names the labelled data, for the message
+     * @param classNames class names by index, or null
+     */
+    public static void requireTwoClasses(String what, int[] labels, List<String> classNames) {
+        int first = labels.length == 0 ? -1 : labels[0];
+        for (int y : labels) {
+            if (y != first) {
+                return;
+            }
+        }
+        throw new PretextException("The training labels of " + what + " hold " + (first < 0 ? "no class"
+                : "one class only (" + (classNames != null && first < classNames.size() ? "'" + classNames.get(first)
+                        + "'" : "class " + first) + ", " + labels.length + " rows)")
+                + ": a probe needs at least two classes (with one, every probe scores 100%)");
     }
 
     /** Per-probe measurements of one budget. */

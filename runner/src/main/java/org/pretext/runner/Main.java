@@ -39,6 +39,12 @@ import picocli.CommandLine.Option;
 public final class Main implements Runnable {
     /** Exit code for bad input or configuration. */
     static final int USAGE_ERROR = 2;
+    /** Exit code for a failure of the machine (a folder that cannot be written, a full disk) or of Pretext itself. */
+    static final int FAILURE = 1;
+
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "on an error, also print the stack trace")
+    boolean verbose;
 
     public static void main(String[] args) {
         System.exit(execute(args, System.out, System.err));
@@ -50,19 +56,111 @@ public final class Main implements Runnable {
         cl.setOut(new java.io.PrintWriter(out, true));
         cl.setErr(new java.io.PrintWriter(err, true));
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
-            Throwable t = ex;
-            while (!(t instanceof PretextException) && t.getCause() != null && t.getCause() != t) {
-                t = t.getCause();
+            int code = exitCode(ex);
+            err.println("error: " + describe(ex, code));
+            if (verbose(parse)) {
+                ex.printStackTrace(err);
             }
-            if (t instanceof PretextException) {
-                err.println("error: " + t.getMessage());
-                return USAGE_ERROR;
-            }
-            err.println("error: " + ex);
-            ex.printStackTrace(err);
-            return 1;
+            return code;
         });
         return cl.execute(args);
+    }
+
+    private static boolean verbose(CommandLine.ParseResult parse) {
+        for (CommandLine.ParseResult p = parse; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption("--verbose")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * 1 for a failure of the machine (an I/O error such as a folder that cannot be written or a full
+     * disk, anywhere in the causes) or an unexpected one; 2 for bad input or configuration (a
+     * {@link PretextException}, whose message names the file, key or value at fault).
+     */
+    static int exitCode(Throwable ex) {
+        boolean pretext = false;
+        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.io.IOException io && machineFailure(io)) {
+                return FAILURE;
+            }
+            pretext |= t instanceof PretextException;
+        }
+        return pretext ? USAGE_ERROR : FAILURE;
+    }
+
+    /**
+     * An I/O error the machine caused rather than the input: no permission, a read-only file
+     * system, a full disk or quota, a device error. (A missing or malformed file is bad input.)
+     */
+    static boolean machineFailure(java.io.IOException io) {
+        if (io instanceof java.nio.file.AccessDeniedException) {
+            return true;
+        }
+        String m = io instanceof java.nio.file.FileSystemException fs ? fs.getReason() : io.getMessage();
+        if (m == null) {
+            return false;
+        }
+        String lower = m.toLowerCase(java.util.Locale.ROOT);
+        return lower.contains("no space left") || lower.contains("read-only file system")
+                || lower.contains("operation not permitted") || lower.contains("permission denied")
+                || lower.contains("disk quota") || lower.contains("input/output error");
+    }
+
+    /**
+     * One line for an error: a {@link PretextException}'s message; for an I/O error, what failed
+     * on which file and why; for anything else, the exception and where it was thrown, with a
+     * pointer to {@code --verbose}.
+     */
+    static String describe(Throwable ex, int code) {
+        String line = null;
+        for (Throwable t = ex; t != null && line == null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof PretextException) {
+                line = t.getMessage();
+            }
+        }
+        if (line == null) {
+            for (Throwable t = ex; t != null && line == null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof java.io.UncheckedIOException u) {
+                    line = u.getMessage() + (u.getCause() == null ? "" : ": " + ioReason(u.getCause()));
+                } else if (t instanceof java.io.IOException io) {
+                    line = ioReason(io);
+                }
+            }
+        }
+        if (line == null) {
+            Throwable root = ex;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            StackTraceElement[] at = root.getStackTrace();
+            line = "unexpected " + root.getClass().getSimpleName() + (root.getMessage() == null ? ""
+                    : ": " + root.getMessage()) + (at.length == 0 ? "" : " at " + at[0]) + " (run again with"
+                    + " --verbose for the stack trace)";
+        }
+        if (code == FAILURE) {
+            for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof java.io.IOException io && machineFailure(io) && !line.contains(ioReason(io))) {
+                    line = line + ": " + ioReason(io);
+                    break;
+                }
+            }
+        }
+        return line.replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    /** "FILE: reason" for a file-system error, else the exception's message. */
+    static String ioReason(java.io.IOException io) {
+        if (io instanceof java.nio.file.FileSystemException fs) {
+            String reason = fs.getReason() != null ? fs.getReason()
+                    : io instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : io.getClass().getSimpleName();
+            return (fs.getFile() == null ? "" : fs.getFile() + ": ") + reason
+                    + (fs.getOtherFile() == null ? "" : " (" + fs.getOtherFile() + ")");
+        }
+        return io.getMessage() != null ? io.getMessage() : io.getClass().getSimpleName();
     }
 
     @Override
@@ -103,7 +201,8 @@ public final class Main implements Runnable {
         RunDirectory dir = new RunDirectory(options.runFolder(config));
         dir.checkUsable(options.resume != null, options.force);
         Injector injector = Guice.createInjector(new RunModule(config, plugins, dir.root()));
-        RunPipeline pipeline = injector.getInstance(RunPipeline.class); // validates everything before training
+        RunPipeline pipeline = injector.getInstance(RunPipeline.class); // validates the configuration and data
+        pipeline.preflight(probes); // and what depends on both, before anything is written
         dir.prepare(options.resume != null, options.force);
         System.err.println("run folder: " + dir.root().toAbsolutePath());
         pipeline.run(dir, options.resume != null, probes, System.out);

@@ -111,6 +111,11 @@ final class RunOptions {
             flags.put("device", device);
         }
         if (threads != null) {
+            int cores = org.pretext.engine.ThreadLimit.available();
+            if (threads < 0 || threads > cores) {
+                throw new PretextException("--threads " + threads + " is not between 0 (one thread per core) and " + cores
+                        + ", the processors available to Java");
+            }
             flags.put("threads", threads);
         }
         ConfigLoader.merge(tree, flags);

@@ -22,7 +22,7 @@ class ExportTest {
         Path run = dir.resolve("run");
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
         assertThat(Main.execute(new String[] {"run", "--steps", "20", "--set", "dataset.train-limit=512",
-            "--set", "dataset.test-limit=256", "--set", "training.batchSize=64", "--set", "probe.enabled=false",
+            "--set", "dataset.test-limit=256", "--set", "training.batch-size=64", "--set", "probe.enabled=false",
             "--out", run.toString()}, quiet, System.err)).isZero();
         Path file = dir.resolve("mnist-simclr.encoder");
         assertThat(Main.execute(new String[] {"export", "--run", run.toString(), "--out", file.toString()}, quiet,

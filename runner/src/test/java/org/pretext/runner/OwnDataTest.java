@@ -18,8 +18,8 @@ import org.pretext.runner.report.RunReport;
 
 /** `run --dataset PATH` on files a user made: class folders of images, .npy arrays, a CSV table; and bad files named. */
 class OwnDataTest {
-    private static final String[] SHORT = {"--steps", "6", "--set", "training.batchSize=16", "--set",
-        "probe.enabled=false", "--set", "training.checkpointEvery=0"};
+    private static final String[] SHORT = {"--steps", "6", "--set", "training.batch-size=16", "--set",
+        "probe.enabled=false", "--set", "training.checkpoint-every=0"};
 
     private static int run(Path out, String dataset, StringBuilder err, String... extra) {
         ByteArrayOutputStream e = new ByteArrayOutputStream();

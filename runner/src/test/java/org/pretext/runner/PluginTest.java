@@ -78,7 +78,7 @@ class PluginTest {
 
         Processes.Result run = Processes.run(work, null, "run", "--plugins", jar.getParent().toString(),
                 "--objective", "align-uniform", "--steps", "30", "--set", "dataset.train-limit=1024",
-                "--set", "dataset.test-limit=500", "--set", "training.batchSize=128", "--set", "probe.enabled=false",
+                "--set", "dataset.test-limit=500", "--set", "training.batch-size=128", "--set", "probe.enabled=false",
                 "--out", work.resolve("run").toString());
         assertThat(run.exit()).as(run.output()).isZero();
         RunReport r = RunReport.read(work.resolve("run/report.json"));

@@ -16,9 +16,15 @@ final class Processes {
     }
 
     static ProcessBuilder runner(Path workDir, String extraClassPath, String... args) {
+        return runner(workDir, extraClassPath, List.of(), args);
+    }
+
+    /** With extra JVM options (e.g. -Djava.io.tmpdir=...). */
+    static ProcessBuilder runner(Path workDir, String extraClassPath, List<String> jvmOptions, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx1g");
+        cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(extraClassPath == null ? classPath() : classPath() + File.pathSeparator + extraClassPath);
         cmd.add("org.pretext.runner.Main");

@@ -23,9 +23,9 @@ class ReportTest {
     void runWritesTheDocumentedReportAndPlots(@TempDir Path dir) throws Exception {
         Path run = dir.resolve("run");
         int code = Main.execute(new String[] {"run", "--dataset", "synthetic", "--steps", "60", "--out", run.toString(),
-            "--set", "dataset.train-size=800", "--set", "dataset.test-size=400", "--set", "training.batchSize=64",
-            "--set", "probe.labelsPerClass=[5, all]", "--set", "probe.draws=2", "--set", "probe.probes=[logistic, knn]",
-            "--set", "probe.monitorEvery=1"}, QUIET, System.err);
+            "--set", "dataset.train-size=800", "--set", "dataset.test-size=400", "--set", "training.batch-size=64",
+            "--set", "probe.labels-per-class=[5, all]", "--set", "probe.draws=2", "--set", "probe.probes=[logistic, knn]",
+            "--set", "probe.monitor-every=1"}, QUIET, System.err);
         assertThat(code).isZero();
         Map<String, Object> r = new Gson().fromJson(Files.readString(run.resolve("report.json")), Map.class);
         assertThat(r).containsEntry("objective", "simclr").containsEntry("dataset", "synthetic")
@@ -74,7 +74,7 @@ class ReportTest {
     void aMaeRunShowsItsReconstructionsInTheReport(@TempDir Path dir) throws Exception {
         Path run = dir.resolve("mae");
         int code = Main.execute(new String[] {"run", "--objective", "mae", "--encoder", "vit-tiny", "--steps", "5",
-            "--set", "dataset.train-limit=256", "--set", "training.batchSize=64", "--set", "probe.enabled=false",
+            "--set", "dataset.train-limit=256", "--set", "training.batch-size=64", "--set", "probe.enabled=false",
             "--out", run.toString()}, QUIET, System.err);
         assertThat(code).isZero();
         Path png = run.resolve("artifacts/mae-reconstructions.png");

@@ -12,8 +12,8 @@ import org.pretext.runner.report.RunReport;
 /** Kills a run with SIGKILL mid-way, resumes it, and compares with an uninterrupted run. */
 class ResumeTest {
     private static final String[] RUN = {"--steps", "120", "--seed", "3", "--threads", "2",
-        "--set", "dataset.train-limit=2048", "--set", "dataset.test-limit=500", "--set", "training.batchSize=64",
-        "--set", "training.checkpointEvery=20", "--set", "training.logEvery=5", "--set", "probe.enabled=false", "--set", "probe.monitorEvery=0"};
+        "--set", "dataset.train-limit=2048", "--set", "dataset.test-limit=500", "--set", "training.batch-size=64",
+        "--set", "training.checkpoint-every=20", "--set", "training.log-every=5", "--set", "probe.enabled=false", "--set", "probe.monitor-every=0"};
 
     private static String[] args(String... extra) {
         String[] a = new String[1 + RUN.length + extra.length];

@@ -12,7 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code probe.robustEpsilon}: the all-labels probe attacked end to end, in report.json, the table and the page. */
+/** {@code probe.robust-epsilon}: the all-labels probe attacked end to end, in report.json, the table and the page. */
 class RobustProbeTest {
     private static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream());
 
@@ -29,9 +29,9 @@ class RobustProbeTest {
         try {
             code = Main.execute(new String[] {"run", "--objective", "part-prediction", "--dataset", "mnist",
                 "--steps", "10", "--out", run.toString(), "--set", "dataset.train-limit=1000", "--set",
-                "dataset.test-limit=200", "--set", "training.batchSize=64", "--set", "probe.labelsPerClass=5", "--set",
+                "dataset.test-limit=200", "--set", "training.batch-size=64", "--set", "probe.labels-per-class=5", "--set",
                 "probe.draws=1", "--set", "probe.features=[pretrained, random-encoder]", "--set",
-                "probe.monitorEvery=0", "--set", "probe.robustEpsilon=0.1"}, QUIET, System.err);
+                "probe.monitor-every=0", "--set", "probe.robust-epsilon=0.1"}, QUIET, System.err);
         } finally {
             System.setOut(stdout);
         }
@@ -71,17 +71,17 @@ class RobustProbeTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Main.execute(new String[] {"run", "--objective", "causal-lm", "--encoder", "transformer", "--dataset",
             "text", "--set", "dataset.path=" + text, "--set", "encoder.layers=1", "--set", "encoder.width=16",
-            "--set", "encoder.context=8", "--steps", "1", "--set", "probe.robustEpsilon=0.1", "--out",
+            "--set", "encoder.context=8", "--steps", "1", "--set", "probe.robust-epsilon=0.1", "--out",
             dir.resolve("run").toString()}, QUIET, new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("probe.robustEpsilon is for continuous inputs");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("probe.robust-epsilon is for continuous inputs");
         assertThat(dir.resolve("run").resolve("checkpoints")).doesNotExist();
 
         err.reset();
-        code = Main.execute(new String[] {"run", "--steps", "1", "--set", "probe.robustEpsilon=0.1", "--set",
-            "probe.robustMin=1", "--set", "probe.robustMax=0", "--out", dir.resolve("run2").toString()}, QUIET,
+        code = Main.execute(new String[] {"run", "--steps", "1", "--set", "probe.robust-epsilon=0.1", "--set",
+            "probe.robust-min=1", "--set", "probe.robust-max=0", "--out", dir.resolve("run2").toString()}, QUIET,
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("probe.robustMax");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("probe.robust-max");
     }
 }

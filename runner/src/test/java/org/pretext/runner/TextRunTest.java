@@ -32,7 +32,7 @@ class TextRunTest {
             "--set", "dataset.path=" + dir, "--set", "dataset.tokenizer=char", "--set", "encoder=transformer",
             "--set", "encoder.layers=1", "--set", "encoder.heads=2", "--set", "encoder.width=16",
             "--set", "encoder.context=16", "--set", "objective=causal-lm", "--steps", "30",
-            "--set", "training.batchSize=8", "--set", "probe.labelsPerClass=[2, all]", "--set", "probe.draws=2"},
+            "--set", "training.batch-size=8", "--set", "probe.labels-per-class=[2, all]", "--set", "probe.draws=2"},
                 QUIET, System.err);
         assertThat(code).isZero();
         RunReport r = RunReport.read(run.resolve("report.json"));
@@ -51,7 +51,7 @@ class TextRunTest {
         Path config = SharedData.projectRoot().resolve("examples/configs/shakespeare-char.yaml");
         Path run = dir.resolve("run");
         int code = Main.execute(new String[] {"run", "--config", config.toString(), "--out", run.toString(),
-            "--set", "dataset.path=" + text, "--steps", "20", "--set", "training.monitorEvery=10",
+            "--set", "dataset.path=" + text, "--steps", "20", "--set", "training.monitor-every=10",
             "--set", "encoder.layers=1", "--set", "encoder.width=32", "--set", "encoder.heads=2"}, QUIET, System.err);
         assertThat(code).isZero();
         RunReport r = RunReport.read(run.resolve("report.json"));

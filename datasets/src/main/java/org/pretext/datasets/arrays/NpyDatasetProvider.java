@@ -112,6 +112,10 @@ public final class NpyDatasetProvider extends ProviderBase implements DatasetPro
                         + " but " + trainX.path() + " holds " + format.shape + ": expected the same shape");
             }
         }
+        trainX.requireFinite(RowFormat.defaultScale(trainX.dtype()));
+        if (testX != null) {
+            testX.requireFinite(RowFormat.defaultScale(testX.dtype()));
+        }
         if (testX != null && (files.trainLabels() == null) != (files.testLabels() == null)) {
             throw new PretextException("Dataset files: " + (files.trainLabels() == null
                     ? files.testInputs() + " has labels (" + files.testLabels() + ") but " + files.trainInputs()

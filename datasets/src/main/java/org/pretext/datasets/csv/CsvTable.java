@@ -308,9 +308,10 @@ record CsvTable(Path file, char delimiter, boolean header, List<String> names, i
             } catch (NumberFormatException e) {
                 v = Double.NaN;
             }
-            if (!Double.isFinite(v)) {
+            if (!Float.isFinite((float) v)) { // 1e39 is a finite double but an infinite float32
                 throw new PretextException("CSV file " + file + ", line " + r.line() + ", " + columnName(features[k])
-                        + ": " + (cell.isEmpty() ? "the cell is empty" : "'" + cell + "' is not a finite number")
+                        + ": " + (cell.isEmpty() ? "the cell is empty" : "'" + cell + "' is not a finite number"
+                                + (Double.isFinite(v) ? " in float32" : ""))
                         + ": expected numeric features"
                         + (labelColumn >= 0 ? " (the label column is '" + names.get(labelColumn) + "'; set"
                                 + " label-column or drop-columns if another column is not a feature)" : "")

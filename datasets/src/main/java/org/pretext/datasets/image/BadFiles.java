@@ -21,6 +21,11 @@ final class BadFiles {
         this.root = root;
     }
 
+    /** The dataset folder, for messages. */
+    String root() {
+        return root;
+    }
+
     /** Reports a file (its name relative to the dataset folder) and what is wrong with it. */
     synchronized void report(String relative, String reason) {
         if (stop) {

@@ -35,6 +35,7 @@ import org.pretext.datasets.store.ShardCache;
 import org.pretext.datasets.store.SourceParams;
 import org.pretext.datasets.store.SplitDataset;
 import org.pretext.datasets.store.StorageOptions;
+import org.pretext.engine.ThreadLimit;
 import org.pretext.param.Param;
 import org.pretext.param.ParamValues;
 
@@ -66,13 +67,18 @@ public final class ImageFolderDatasetProvider extends ProviderBase implements Da
     public static final Param<String> ON_BAD_FILE = Param.ofChoice("on-bad-file", "skip", List.of("skip", "stop"),
             "a file that is not a readable image: skip it (one warning counts them and names the first few) or"
                     + " stop with its name");
+    /** Largest image accepted, in pixels. */
+    public static final Param<Long> MAX_PIXELS = Param.ofLong("max-pixels", 50_000_000L,
+            "largest image accepted, in pixels (width x height, read from the file's header before decoding); a"
+                    + " larger one is a bad file (see on-bad-file). The default, 50 megapixels, takes an 8000 x 6000"
+                    + " photo").atLeast(1);
     /** Decoding threads. */
     public static final Param<Integer> DECODE_THREADS = Param.ofInt("decode-threads", 0,
-            "threads decoding images (0: one per processor)").atLeast(0);
+            "threads decoding images (0: one per processor)").atLeast(0).atMostProcessors();
 
     public ImageFolderDatasetProvider() {
         super(Versions.SPI_VERSION, "images", "A folder of images in class subfolders (PNG, JPEG, BMP, GIF), or a flat folder (unlabelled)",
-                join(List.of(DIR, SIZE, RESIZE, CHANNELS, ON_BAD_FILE, DECODE_THREADS), SourceParams.SPLIT, SourceParams.STORAGE_ALL));
+                join(List.of(DIR, SIZE, RESIZE, CHANNELS, ON_BAD_FILE, MAX_PIXELS, DECODE_THREADS), SourceParams.SPLIT, SourceParams.STORAGE_ALL));
     }
 
     @Override
@@ -83,7 +89,7 @@ public final class ImageFolderDatasetProvider extends ProviderBase implements Da
                     + " images");
         }
         return open(Path.of(dir), new Options(p.get(SIZE), p.get(RESIZE), p.get(CHANNELS), p.get(ON_BAD_FILE),
-                p.get(DECODE_THREADS)), p.get(SourceParams.TEST_FRACTION), p.get(SourceParams.SPLIT_SEED),
+                p.get(DECODE_THREADS), p.get(MAX_PIXELS)), p.get(SourceParams.TEST_FRACTION), p.get(SourceParams.SPLIT_SEED),
                 StorageOptions.from(p));
     }
 
@@ -95,9 +101,15 @@ public final class ImageFolderDatasetProvider extends ProviderBase implements Da
      * @param channels {@code auto}, {@code grey} or {@code rgb}
      * @param onBadFile {@code skip} or {@code stop}
      * @param threads decoding threads (0: one per processor)
+     * @param maxPixels largest image accepted (width × height from its header), in pixels
      */
-    public record Options(int size, String resize, String channels, String onBadFile, int threads) {
-        /** 32×32, crop, auto channels, skip bad files, one thread per processor. */
+    public record Options(int size, String resize, String channels, String onBadFile, int threads, long maxPixels) {
+        /** With the default pixel limit. */
+        public Options(int size, String resize, String channels, String onBadFile, int threads) {
+            this(size, resize, channels, onBadFile, threads, MAX_PIXELS.defaultValue());
+        }
+
+        /** 32×32, crop, auto channels, skip bad files, one thread per processor, 50 megapixels at most. */
         public static Options defaults() {
             return new Options(32, "crop", "auto", "skip", 0);
         }
@@ -106,7 +118,8 @@ public final class ImageFolderDatasetProvider extends ProviderBase implements Da
     /** Opens an image folder from code. */
     public static Dataset open(Path dir, Options o, double testFraction, long splitSeed, StorageOptions storage) {
         ImageFolderScan.Result scan = ImageFolderScan.scan(dir);
-        int threads = o.threads() > 0 ? o.threads() : Runtime.getRuntime().availableProcessors();
+        int threads = o.threads() > 0 ? ThreadLimit.check("the dataset parameter decode-threads", o.threads())
+                : ThreadLimit.available();
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "pretext-image-decode");
             t.setDaemon(true);
@@ -123,7 +136,7 @@ public final class ImageFolderDatasetProvider extends ProviderBase implements Da
                 default -> anyColour(everything, pool, threads) ? 3 : 1;
             };
             ImageDecoder decoder = new ImageDecoder(o.size(), o.resize().equals("stretch") ? ImageDecoder.Fit.STRETCH
-                    : ImageDecoder.Fit.CROP, channels);
+                    : ImageDecoder.Fit.CROP, channels, o.maxPixels(), ImageDecoder.PixelBudget.ofHeap());
             Shape shape = new Shape(channels, o.size(), o.size());
             long e = decoder.exampleSize();
             boolean disk = storage.useDisk((long) everything.size() * e, (long) scan.train().size() * e);
@@ -280,6 +293,15 @@ public final class ImageFolderDatasetProvider extends ProviderBase implements Da
                     } catch (ImageDecoder.BadImageException ex) {
                         bad.report(en.relative(), ex.getMessage());
                         continue;
+                    } catch (OutOfMemoryError oom) {
+                        // not the file's fault, so not skipped: skipping would make the data depend on the heap
+                        int[] wh = ImageDecoder.dimensions(bytes);
+                        throw new PretextException("Image file " + en.relative() + " in " + bad.root()
+                                + (wh == null ? "" : " (" + wh[0] + " x " + wh[1] + " pixels)")
+                                + " could not be decoded: the Java heap (" + Runtime.getRuntime().maxMemory() / (1 << 20)
+                                + " MB) ran out. Give Java more memory (java -Xmx...), decode fewer images at once"
+                                + " (decode-threads=1), or lower the dataset parameter max-pixels to skip images this"
+                                + " large");
                     }
                     digests[i] = HexFormat.of().formatHex(Checksums.sha256().digest(bytes));
                 }

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.pretext.PretextException;
+import org.pretext.data.Finite;
 
 /**
  * A NumPy {@code .npy} file (format versions 1.0, 2.0 and 3.0): its header, and positional reads
@@ -231,6 +232,37 @@ public record NpyFile(Path path, NpyDType dtype, long[] shape, long dataOffset) 
                     scale);
         }
         return out;
+    }
+
+    /**
+     * Checks that every value, as the float32 times {@code scale} that training sees, is finite:
+     * one pass over the data in chunks of about 4 MB (integer types are finite by construction).
+     *
+     * @throws PretextException naming the file, the value and its row and column (counting from 0)
+     */
+    public void requireFinite(float scale) {
+        if (dtype.integral() || rows() == 0 || rowElements() == 0) {
+            return;
+        }
+        long per = rowElements();
+        long rowsPerChunk = Math.max(1, (4L << 20) / Math.max(1, rowBytes())); // small: the heap may be, too
+        float[] buf = new float[(int) Math.min(rows(), rowsPerChunk) * (int) per];
+        for (long r = 0; r < rows(); r += rowsPerChunk) {
+            int c = (int) Math.min(rowsPerChunk, rows() - r);
+            int n = (int) (c * per);
+            ByteBuffer b = NpyDType.littleEndian(readRows(r, c));
+            dtype.toFloats(b, 0, buf, 0, n, scale);
+            int bad = Finite.firstNonFinite(buf, 0, n);
+            if (bad >= 0) {
+                double v = dtype.getDouble(b, bad);
+                String what = Double.isNaN(v) ? "NaN" : Double.isInfinite(v) ? (v > 0 ? "inf" : "-inf")
+                        : v + " (too large for float32)";
+                throw new PretextException("NumPy file " + path + " holds " + what + " at "
+                        + Finite.position(r * per + bad, shape) + " (counting from 0; the first value that is not a"
+                        + " finite number): expected finite numbers. Replace or drop such values first, e.g. with"
+                        + " numpy.nan_to_num(x) or x[numpy.isfinite(x).reshape(len(x), -1).all(axis=1)]");
+            }
+        }
     }
 
     /**

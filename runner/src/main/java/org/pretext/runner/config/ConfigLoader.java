@@ -36,7 +36,7 @@ public final class ConfigLoader {
     static final Param<String> DEVICE = Param.ofChoice("device", "auto", List.of("auto", "cpu", "gpu"),
             "training device");
     static final Param<Integer> THREADS = Param.ofInt("threads", 0, "engine intra-op threads (0: one per core)")
-            .atLeast(0);
+            .atLeast(0).atMostProcessors();
 
     private ConfigLoader() {}
 

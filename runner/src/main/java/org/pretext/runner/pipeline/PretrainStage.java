@@ -46,7 +46,8 @@ public final class PretrainStage {
                 .checkpointDir(dir.checkpoints()).resume(resume).build();
         Objective objective = components.objectives().get();
         Split data = components.pretrain();
-        PretextModel model = PretextModel.create(components.encoders(), objective, data.exampleShape(),
+        PretextModel model = PretextModel.create(components.encoders(), c.encoder().name(), objective,
+                data.exampleShape(),
                 components.device(), c.seed());
         try {
             System.err.printf("model: encoder %s (%,d trainable parameters with heads), objective %s, data %s"

@@ -23,6 +23,7 @@ import org.pretext.param.ParamValues;
 import org.pretext.runner.config.ConfigLoader;
 import org.pretext.runner.config.ProbeSettings;
 import org.pretext.runner.config.RunConfig;
+import org.pretext.training.TrainingSettings;
 import org.pretext.runner.report.PretrainSummary;
 import org.pretext.runner.report.Projection;
 import org.pretext.runner.report.ReportRenderer;
@@ -42,6 +43,55 @@ public final class RunPipeline {
             throw new org.pretext.PretextException("probe.robust-epsilon is for continuous inputs (images, feature"
                     + " vectors); dataset '" + components.dataset().name() + "' holds token ids: set"
                     + " probe.robust-epsilon=0");
+        }
+    }
+
+    /**
+     * Everything that can be checked before the run folder is created, so that a run refused for
+     * its settings writes nothing and a corrected rerun into the same {@code --out} works: the
+     * batch size against the pretraining data, the encoder against the objective (the model is
+     * built once and freed; the objective names the encoder by its provider name, e.g.
+     * {@code 'mlp'}), and, when the run will probe, that the labelled training split has at least
+     * two classes and as many labels in every class as each label budget asks for.
+     *
+     * @param withProbes whether this run probes after pretraining
+     */
+    public void preflight(boolean withProbes) {
+        RunConfig c = components.config();
+        Split data = components.pretrain();
+        int batch = c.training().get(TrainingSettings.BATCH_SIZE);
+        if (batch > data.size()) {
+            throw new org.pretext.PretextException("training.batch-size is " + batch + " but the pretraining data of"
+                    + " dataset '" + components.dataset().name() + "' holds " + data.size() + " examples: set"
+                    + " training.batch-size to at most " + data.size());
+        }
+        try (PretextModel m = PretextModel.create(components.encoders(), c.encoder().name(),
+                components.objectives().get(), data.exampleShape(), components.device(), c.seed())) {
+            m.parameterCount(); // built: the encoder fits the objective
+        }
+        boolean probe = withProbes && c.probe().get(ProbeSettings.ENABLED);
+        Split train = components.dataset().train().orElse(null);
+        Split test = components.dataset().test().orElse(null);
+        if (!probe || train == null || test == null || !train.hasLabels()) {
+            return;
+        }
+        int numClasses = Math.max(train.numClasses(), test.numClasses());
+        int[] counts = org.pretext.probe.LabelDraws.classCounts(train.labels(), numClasses);
+        List<String> names = train.classNames();
+        ProbeSuite.requireTwoClasses("dataset '" + components.dataset().name() + "'", train.labels(), names);
+        int smallest = 0;
+        for (int k = 1; k < numClasses; k++) {
+            if (counts[k] < counts[smallest]) {
+                smallest = k;
+            }
+        }
+        for (Integer k : ProbeSettings.budgets(c.probe())) {
+            if (k != null && k > counts[smallest]) {
+                throw new org.pretext.PretextException("probe.labels-per-class asks for " + k + " labels per class,"
+                        + " but class '" + (smallest < names.size() ? names.get(smallest) : smallest) + "' of dataset '"
+                        + components.dataset().name() + "' has " + counts[smallest] + " in its training split: use"
+                        + " budgets of at most " + counts[smallest] + " labels per class, or 'all'");
+            }
         }
     }
 

@@ -15,21 +15,25 @@ import org.pretext.encoder.FeatureMapProvider;
  * @param encoders encoder providers
  * @param datasets dataset providers
  * @param featureMaps feature maps that turn a sequence encoder's hidden states into sentence features
+ * @param jarProblems plug-in jars that could not be read ({@link PluginClassLoader#problems})
  */
 public record Registries(ProviderRegistry<ObjectiveProvider> objectives, ProviderRegistry<EncoderProvider> encoders,
-        ProviderRegistry<DatasetProvider> datasets, ProviderRegistry<FeatureMapProvider> featureMaps) {
+        ProviderRegistry<DatasetProvider> datasets, ProviderRegistry<FeatureMapProvider> featureMaps,
+        List<String> jarProblems) {
 
     /** Discovers all providers visible to a class loader. */
     public static Registries load(ClassLoader loader) {
-        return new Registries(ProviderRegistry.load(ObjectiveProvider.class, "objective", loader),
-                ProviderRegistry.load(EncoderProvider.class, "encoder", loader),
-                ProviderRegistry.load(DatasetProvider.class, "dataset", loader),
-                ProviderRegistry.load(FeatureMapProvider.class, "feature map", loader));
+        List<String> jars = PluginClassLoader.problems(loader);
+        return new Registries(ProviderRegistry.load(ObjectiveProvider.class, "objective", loader, jars),
+                ProviderRegistry.load(EncoderProvider.class, "encoder", loader, jars),
+                ProviderRegistry.load(DatasetProvider.class, "dataset", loader, jars),
+                ProviderRegistry.load(FeatureMapProvider.class, "feature map", loader, jars), jars);
     }
 
-    /** Providers that failed to load, by jar and class. */
+    /** Plug-in jars that could not be read, and providers that failed to load, by jar and class. */
     public List<String> problems() {
-        List<String> all = new ArrayList<>(objectives.problems());
+        List<String> all = new ArrayList<>(jarProblems);
+        all.addAll(objectives.problems());
         all.addAll(encoders.problems());
         all.addAll(datasets.problems());
         all.addAll(featureMaps.problems());
