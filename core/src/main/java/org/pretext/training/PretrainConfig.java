@@ -158,7 +158,7 @@ public final class PretrainConfig {
 
         private static <T> T check(String key, T value, boolean ok, String expected) {
             if (!ok) {
-                throw new PretextException("Invalid value " + value + " for training." + key + ": expected " + expected);
+                throw new PretextException("Invalid value " + value + " for training." + key.replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT) + ": expected " + expected);
             }
             return value;
         }

@@ -52,7 +52,7 @@ class HostileInputTest {
                 + " an integer >= 0 and <= " + cores + " (the processors available to Java)");
         Outcome prepare = run("run", "--set", "training.prepare-threads=100000", "--out", out.toString());
         assertThat(prepare.exit()).isEqualTo(2);
-        assertThat(prepare.err()).contains("Invalid value '100000' for parameter 'prepareThreads' of config section"
+        assertThat(prepare.err()).contains("Invalid value '100000' for parameter 'prepare-threads' of config section"
                 + " 'training': expected an integer >= 1 and <= " + cores + " (the processors available to Java)");
         Path photos = dir.resolve("photos");
         for (int i = 0; i < 4; i++) {
