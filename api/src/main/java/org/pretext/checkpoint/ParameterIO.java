@@ -8,17 +8,29 @@ import ai.djl.nn.Parameter;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * Parameter values as plain data: for each parameter its name, shape and float32 values. Loading
  * copies values into the existing arrays, so gradients and optimizer references stay attached,
- * and refuses any name or shape that differs from the model's.
+ * and refuses any name or shape that differs from the model's. A file's {@code meta.json} declares
+ * the same names, shapes and type ({@link #describe}), which fix the entry's exact size
+ * ({@link #declaredBytes}) before a byte of it is inflated.
  */
 public final class ParameterIO {
     private static final int FORMAT = 1;
+    /** The one value type written. */
+    public static final String TYPE = "float32";
+    private static final int MAX_RANK = 8;
 
     private ParameterIO() {}
 
@@ -46,49 +58,189 @@ public final class ParameterIO {
         return bytes.toByteArray();
     }
 
+    /** Each parameter's name, shape and type, in order: what a {@code meta.json} declares. */
+    public static List<Map<String, Object>> describe(Map<String, Parameter> params) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("name", e.getKey());
+            d.put("shape", e.getValue().getArray().getShape().getShape());
+            d.put("type", TYPE);
+            out.add(d);
+        }
+        return out;
+    }
+
+    /** The exact size {@link #write} gives these parameters. */
+    public static long byteSize(Map<String, Parameter> params) {
+        long n = 8;
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            n += entryBytes(e.getKey(), e.getValue().getArray().getShape().getShape());
+        }
+        return n;
+    }
+
+    /**
+     * The exact size of the parameter entry that {@code declared} (a {@code meta.json}'s
+     * {@value CheckpointFile#PARAMETERS} list) describes.
+     *
+     * @throws DamagedCheckpointException when the declaration is malformed
+     */
+    public static long declaredBytes(Path file, Object declared) {
+        long n = 8;
+        for (Declared d : parse(file, declared)) {
+            n += entryBytes(d.name, d.dims);
+        }
+        return n;
+    }
+
+    /**
+     * Refuses, before anything is read, a declaration that does not match the model's parameters,
+     * naming the first difference.
+     *
+     * @throws CheckpointException when names, count or shapes differ (a file of another model)
+     */
+    public static void checkDeclared(Path file, Object declared, Map<String, Parameter> params) {
+        List<Declared> ds = parse(file, declared);
+        if (ds.size() != params.size()) {
+            throw new CheckpointException(file + " holds " + ds.size() + " parameters but the model has "
+                    + params.size() + ": it was saved from another encoder or objective");
+        }
+        int i = 0;
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            Declared d = ds.get(i++);
+            Shape mine = e.getValue().getArray().getShape();
+            if (!d.name.equals(e.getKey())) {
+                throw new CheckpointException(file + " holds parameter '" + d.name + "' where the model has '"
+                        + e.getKey() + "': it was saved from another encoder or objective");
+            }
+            if (!Arrays.equals(d.dims, mine.getShape())) {
+                throw new CheckpointException(file + ": parameter '" + d.name + "' has shape " + new Shape(d.dims)
+                        + " but the model's is " + mine);
+            }
+        }
+    }
+
+    /** Bytes of one parameter: name (modified UTF-8 with its length), rank, dimensions, float32 values. */
+    private static long entryBytes(String name, long[] dims) {
+        long n = 2 + utfBytes(name) + 4 + 8L * dims.length;
+        long size = Arrays.stream(dims).anyMatch(d -> d == 0) ? 0 : 1;
+        for (long d : dims) {
+            size = size == 0 ? 0 : Math.multiplyExact(size, d);
+        }
+        return Math.addExact(n, Math.multiplyExact(4L, size));
+    }
+
+    /** What {@link DataOutputStream#writeUTF} writes for a string, without its 2-byte length. */
+    public static long utfBytes(String s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            n += c >= 0x0001 && c <= 0x007F ? 1 : c <= 0x07FF ? 2 : 3;
+        }
+        return n;
+    }
+
+    private record Declared(String name, long[] dims) {}
+
+    private static List<Declared> parse(Path file, Object declared) {
+        if (!(declared instanceof List<?> list)) {
+            throw bad(file, "is not a list");
+        }
+        List<Declared> out = new ArrayList<>();
+        long total = 0;
+        for (Object o : list) {
+            if (out.size() == 1 << 20) {
+                throw bad(file, "declares more than 2^20 parameters");
+            }
+            if (!(o instanceof Map<?, ?> m) || !(m.get("name") instanceof String name)
+                    || !(m.get("shape") instanceof List<?> shape) || shape.size() > MAX_RANK) {
+                throw bad(file, "has an entry that is not {name, shape (rank at most " + MAX_RANK + "), type}: " + o);
+            }
+            if (!TYPE.equals(m.get("type"))) {
+                throw bad(file, "gives parameter '" + name + "' type " + m.get("type") + "; only " + TYPE
+                        + " is written");
+            }
+            if (utfBytes(name) > 65535) {
+                throw bad(file, "has a parameter name longer than 65535 bytes");
+            }
+            long[] dims = new long[shape.size()];
+            long size = 1;
+            for (int i = 0; i < dims.length; i++) {
+                dims[i] = CheckpointFile.wholeNumber(shape.get(i));
+                if (dims[i] < 0) {
+                    throw bad(file, "gives parameter '" + name + "' an invalid shape " + shape);
+                }
+                size = dims[i] == 0 ? 0 : size > Long.MAX_VALUE / 8 / dims[i] ? Long.MAX_VALUE / 8 : size * dims[i];
+            }
+            total += size;
+            if (total > Long.MAX_VALUE / 16) {
+                throw bad(file, "declares more parameter values than any file can hold");
+            }
+            out.add(new Declared(name, dims));
+        }
+        return out;
+    }
+
+    private static DamagedCheckpointException bad(Path file, String what) {
+        return new DamagedCheckpointException("Checkpoint " + file + " is damaged: the " + CheckpointFile.PARAMETERS
+                + " list of its " + CheckpointFile.META + " " + what);
+    }
+
     /**
      * Copies serialised values into the model's parameters.
      *
      * @param source names the file for messages
      * @throws CheckpointException when names, count or shapes differ, naming both sides
+     * @throws DamagedCheckpointException when the data ends inside a parameter, naming it and the size expected
      */
     public static void read(InputStream in, Map<String, Parameter> params, String source) throws IOException {
         DataInputStream din = new DataInputStream(in);
-        int format = din.readInt();
-        if (format != FORMAT) {
-            throw new CheckpointException(source + ": parameter format " + format + " is not supported (expected "
-                    + FORMAT + ")");
-        }
-        int n = din.readInt();
-        if (n != params.size()) {
-            throw new CheckpointException(source + " holds " + n + " parameters but the model has " + params.size()
-                    + " (" + params.keySet() + "): it was saved from another encoder or objective");
-        }
-        for (Map.Entry<String, Parameter> e : params.entrySet()) {
-            String name = din.readUTF();
-            if (!name.equals(e.getKey())) {
-                throw new CheckpointException(source + " holds parameter '" + name + "' where the model has '"
-                        + e.getKey() + "': it was saved from another encoder or objective");
+        String at = "its header";
+        long expected = 8;
+        try {
+            int format = din.readInt();
+            if (format != FORMAT) {
+                throw new CheckpointException(source + ": parameter format " + format + " is not supported (expected "
+                        + FORMAT + ")");
             }
-            int rank = din.readInt();
-            if (rank < 0 || rank > 8) {
-                throw new CheckpointException(source + ": parameter '" + name + "' has an invalid rank " + rank);
+            int n = din.readInt();
+            if (n != params.size()) {
+                throw new CheckpointException(source + " holds " + n + " parameters but the model has "
+                        + params.size() + " (" + params.keySet() + "): it was saved from another encoder or objective");
             }
-            long[] dims = new long[rank];
-            for (int i = 0; i < rank; i++) {
-                dims[i] = din.readLong();
+            expected = byteSize(params);
+            for (Map.Entry<String, Parameter> e : params.entrySet()) {
+                at = "parameter '" + e.getKey() + "'";
+                String name = din.readUTF();
+                if (!name.equals(e.getKey())) {
+                    throw new CheckpointException(source + " holds parameter '" + name + "' where the model has '"
+                            + e.getKey() + "': it was saved from another encoder or objective");
+                }
+                int rank = din.readInt();
+                if (rank < 0 || rank > MAX_RANK) {
+                    throw new CheckpointException(source + ": parameter '" + name + "' has an invalid rank " + rank);
+                }
+                long[] dims = new long[rank];
+                for (int i = 0; i < rank; i++) {
+                    dims[i] = din.readLong();
+                }
+                NDArray target = e.getValue().getArray();
+                Shape shape = new Shape(dims);
+                if (!shape.equals(target.getShape())) {
+                    throw new CheckpointException(source + ": parameter '" + name + "' has shape " + shape
+                            + " but the model's is " + target.getShape());
+                }
+                at = "the values of parameter '" + name + "' (shape " + shape + ")";
+                float[] v = new float[Math.toIntExact(shape.size())];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = din.readFloat();
+                }
+                EngineArrays.copyInto(target, v);
             }
-            NDArray target = e.getValue().getArray();
-            Shape shape = new Shape(dims);
-            if (!shape.equals(target.getShape())) {
-                throw new CheckpointException(source + ": parameter '" + name + "' has shape " + shape
-                        + " but the model's is " + target.getShape());
-            }
-            float[] v = new float[Math.toIntExact(shape.size())];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = din.readFloat();
-            }
-            EngineArrays.copyInto(target, v);
+        } catch (EOFException e) {
+            throw new DamagedCheckpointException(String.format(Locale.ROOT, "%s: the parameter data ends inside %s;"
+                    + " the model's parameters take %,d bytes (the file is truncated)", source, at, expected), e);
         }
     }
 }

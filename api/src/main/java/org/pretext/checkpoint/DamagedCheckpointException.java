@@ -1,0 +1,18 @@
+package org.pretext.checkpoint;
+
+/**
+ * A checkpoint or exported encoder whose bytes cannot be trusted: truncated, corrupt, not a Pretext
+ * file, or holding more or less than it declares (a ZIP bomb among them). Unlike a checkpoint of
+ * another model, a damaged one is passed over in favour of an older one when resuming.
+ */
+public class DamagedCheckpointException extends CheckpointException {
+    private static final long serialVersionUID = 1L;
+
+    public DamagedCheckpointException(String message) {
+        super(message);
+    }
+
+    public DamagedCheckpointException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
