@@ -257,8 +257,8 @@ public final class Pretrainer {
             }
             return file;
         } catch (IOException e) {
-            String what = e instanceof java.nio.file.FileSystemException fe && fe.getReason() != null
-                    ? fe.getReason() + " (" + fe.getFile() + ")" : String.valueOf(e.getMessage());
+            String what = e instanceof java.nio.file.FileSystemException fe ? (fe.getReason() != null ? fe.getReason()
+                    : e.getClass().getSimpleName()) + " (" + fe.getFile() + ")" : String.valueOf(e.getMessage());
             String lower = what.toLowerCase(Locale.ROOT);
             boolean full = lower.contains("no space") || lower.contains("too large") || lower.contains("quota");
             throw new UncheckedIOException("Writing the checkpoint of step " + step + " to " + store.dir() + " failed: "

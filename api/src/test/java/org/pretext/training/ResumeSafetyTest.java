@@ -197,6 +197,30 @@ class ResumeSafetyTest {
     }
 
     @Test
+    void aFailedCheckpointWriteNamesThePreviousCheckpointOnlyWhenThereIsOne(@TempDir Path dir) {
+        // the second checkpoint cannot be renamed into place: a folder of its name is in the way
+        PretrainConfig config = base().checkpointDir(dir).checkpointEvery(35).build();
+        try (PretextModel model = PretextModel.create(ToyDenoising.encoder(), new ToyDenoising(), DATA.exampleShape(),
+                Device.cpu(), 5)) {
+            Pretrainer p = new Pretrainer(config).addListener(new TrainingListener() {
+                @Override
+                public void onCheckpoint(Path file, long step) {
+                    try {
+                        Files.createDirectories(dir.resolve("step-00000070.ckpt/in-the-way"));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            });
+            assertThatThrownBy(() -> p.run(model, DATA, PROVENANCE)).isInstanceOf(java.io.UncheckedIOException.class)
+                    .hasMessageStartingWith("Writing the checkpoint of step 70 to " + dir + " failed: ")
+                    .hasMessageEndingWith(". The previous checkpoint, " + dir.resolve("step-00000035.ckpt")
+                            + " (step 35), is intact")
+                    .hasMessageNotContaining("space");
+        }
+    }
+
+    @Test
     void aNewRunRefusesAFolderThatHoldsAnotherRunsCheckpoints(@TempDir Path dir) {
         train(base().steps(20).checkpointDir(dir).build());
         assertThatThrownBy(() -> train(base().steps(20).checkpointDir(dir).build()))
