@@ -74,10 +74,10 @@ public final class ExportedEncoder implements AutoCloseable {
         meta.put("inputShape", model.encoder().inputShape().getShape());
         meta.put("featureSize", model.encoder().featureSize());
         meta.put("provenance", provenance);
+        meta.put(CheckpointFile.PARAMETERS, ParameterIO.describe(params));
         Map<String, byte[]> entries = new LinkedHashMap<>();
-        entries.put(CheckpointFile.META, CheckpointFile.json(meta));
-        entries.put("parameters.bin", ParameterIO.write(params));
-        CheckpointFile.write(file, entries);
+        entries.put(CheckpointFile.PARAMETERS_ENTRY, ParameterIO.write(params));
+        CheckpointFile.write(file, meta, entries);
     }
 
     /** Loads an exported encoder onto the CPU. */
@@ -92,13 +92,14 @@ public final class ExportedEncoder implements AutoCloseable {
      * @throws CheckpointException when the file is damaged, not an encoder, or its encoder is unknown
      */
     public static ExportedEncoder load(Path file, Device device, ClassLoader loader) {
-        Map<String, byte[]> entries = CheckpointFile.read(file);
-        Map<String, Object> meta = CheckpointFile.meta(file, entries);
-        if (!"encoder".equals(meta.get("kind"))) {
-            throw new CheckpointException(file + " is a " + meta.get("kind") + " file, not an exported encoder"
-                    + " (make one with: pretext export --run DIR --out FILE)");
-        }
-        CheckpointStore.checkCompatible(file, meta, null);
+        CheckpointFile.Contents contents = CheckpointFile.verify(file, CheckpointFile.Limits.defaults(), m -> {
+            if (!"encoder".equals(m.get("kind"))) {
+                throw new CheckpointException(file + " is a " + m.get("kind") + " file, not an exported encoder"
+                        + " (make one with: pretext export --run DIR --out FILE)");
+            }
+            CheckpointStore.checkCompatible(file, m, null);
+        });
+        Map<String, Object> meta = contents.meta();
         JsonElement provJson = GSON.toJsonTree(meta.get("provenance"));
         Provenance provenance = GSON.fromJson(provJson, Provenance.class);
         if (provenance == null || provenance.encoder() == null) {
@@ -117,9 +118,12 @@ public final class ExportedEncoder implements AutoCloseable {
             for (Pair<String, Parameter> p : encoder.block().getParameters()) {
                 target.put(p.getKey(), p.getValue());
             }
-            ParameterIO.read(CheckpointFile.open(entries, "parameters.bin"), target, file.toString());
+            if (meta.get(CheckpointFile.PARAMETERS) != null) {
+                ParameterDeclarations.checkDeclared(file, meta.get(CheckpointFile.PARAMETERS), target);
+            }
+            contents.read(Map.of(CheckpointFile.PARAMETERS_ENTRY, in -> ParameterIO.read(in, target, file.toString())));
             return new ExportedEncoder(encoder, manager, provenance, device);
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             manager.close();
             if (e instanceof CheckpointException ce) {
                 throw ce;

@@ -37,6 +37,46 @@ public final class TokenizerEntry {
         return data == null ? Optional.empty() : Optional.of(Tokenizers.read(data, file + "!" + NAME));
     }
 
+    /** Key of a checkpoint's {@code meta.json} that describes its tokenizer (fingerprint and description). */
+    public static final String META_KEY = "tokenizer";
+
+    /** Declares the model's tokenizer, if it has one, in a checkpoint's {@code meta.json}. */
+    public static void declare(PretextModel model, Map<String, Object> meta) {
+        of(model.encoder()).ifPresent(t -> meta.put(META_KEY, Map.of("fingerprint", t.fingerprint(),
+                "description", t.describe())));
+    }
+
+    /**
+     * Refuses, from its {@code meta.json} alone (before its weights are read), a checkpoint that
+     * declares another tokenizer than the model's, or none where the model has one, naming both;
+     * {@link #check} then verifies the entry itself.
+     */
+    public static void checkDeclared(Path file, Map<String, Object> meta, PretextModel model) {
+        Optional<Tokenizer> mine = of(model.encoder());
+        Object declared = meta.get(META_KEY);
+        if (mine.isEmpty() && declared == null) {
+            return;
+        }
+        if (mine.isEmpty()) {
+            throw new CheckpointException("Checkpoint " + file + " was written for text with a tokenizer ("
+                    + describe(declared) + ") but this run's encoder takes no tokens");
+        }
+        if (!(declared instanceof Map<?, ?> d)) {
+            throw new CheckpointException("Checkpoint " + file + " holds no tokenizer, but this run's encoder uses the "
+                    + mine.get().describe() + "; the checkpoint's vocabulary is unknown");
+        }
+        if (!mine.get().fingerprint().equals(d.get("fingerprint"))) {
+            throw new CheckpointException("Checkpoint " + file + " was trained with the " + describe(declared)
+                    + ", but this run uses the " + mine.get().describe()
+                    + ": a model must be used with the vocabulary it was trained on");
+        }
+    }
+
+    private static String describe(Object declared) {
+        return declared instanceof Map<?, ?> d && d.get("description") instanceof String s ? s
+                : declared instanceof Map<?, ?> d2 ? "tokenizer " + d2.get("fingerprint") : String.valueOf(declared);
+    }
+
     /**
      * Refuses a checkpoint whose tokenizer differs from the model's (or that has one when the
      * model has none, or the reverse), naming both.

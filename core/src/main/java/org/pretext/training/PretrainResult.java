@@ -6,7 +6,8 @@ package org.pretext.training;
  * @param steps optimizer updates done in total (including those before a resume)
  * @param startStep the step the run started or resumed at
  * @param seconds wall time of this run (since start or resume)
- * @param finalLoss mean loss over the last {@code min(50, steps)} steps
+ * @param finalLoss mean loss over the last {@code min(50, steps)} steps, those before a resume included (a
+ *     checkpoint carries the losses of its last 50 steps), so a resumed run reports what an uninterrupted one does
  * @param samplesPerSecond examples consumed per second in this run
  * @param losses the loss of every step of this run, in order
  * @param stoppedEarly whether a time budget ended the run before its planned steps

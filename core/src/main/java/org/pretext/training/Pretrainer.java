@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.pretext.PretextException;
 import org.pretext.Seeds;
+import org.pretext.CheckpointException;
 import org.pretext.checkpoint.CheckpointStore;
 import org.pretext.checkpoint.Provenance;
 import org.pretext.data.Split;
@@ -102,12 +103,33 @@ public final class Pretrainer {
                 config.weightDecayVectors())) {
             optimizer.attach(model.trainableParameters(), model.manager());
             long start = 0;
+            LossWindow recent = new LossWindow(FINAL_LOSS_WINDOW);
+            Path lastCheckpoint = null;
             if (store != null && config.resume()) {
                 Optional<Long> restored = store.restoreLatest(model, optimizer, provenance);
+                if (restored.isEmpty() && !store.skippedFiles().isEmpty()) {
+                    throw nothingToResume(store);
+                }
                 for (String s : store.skipped()) {
                     System.err.println("warning: skipped damaged checkpoint: " + s);
                 }
+                setAside(store);
                 start = restored.orElse(0L);
+                if (restored.isPresent()) {
+                    lastCheckpoint = store.files().get(store.files().size() - 1);
+                    float[] before = store.restoredLosses();
+                    if (before != null) {
+                        recent.addAll(before);
+                    } else {
+                        System.err.println("note: " + lastCheckpoint + " was written by an older Pretext without the"
+                                + " losses of its last steps; the final loss will be the mean over the steps run from"
+                                + " now on");
+                    }
+                }
+            } else if (store != null && !store.files().isEmpty()) {
+                throw new PretextException("Checkpoint folder " + store.dir() + " already holds checkpoints of another"
+                        + " run (newest: " + store.files().get(store.files().size() - 1).getFileName() + "): resume"
+                        + " from them, or start in an empty folder");
             }
             long warmup = Math.round(config.warmupFraction() * total);
             LearningRateSchedule schedule = LearningRateSchedule.warmupCosine(config.learningRate(), warmup, total,
@@ -116,8 +138,6 @@ public final class Pretrainer {
                 l.onStart(start, total);
             }
             float[] losses = new float[(int) Math.max(0, total - start)];
-            Path lastCheckpoint = store == null || store.files().isEmpty() ? null
-                    : store.files().get(store.files().size() - 1);
             long t0 = System.nanoTime();
             long lastLogTime = t0;
             long lastLogStep = start;
@@ -184,6 +204,7 @@ public final class Pretrainer {
                         phases.lap(Phase.MONITOR);
                     }
                     losses[(int) (s - start)] = (float) loss;
+                    recent.add((float) loss);
                     lossSinceLog += loss;
                     long done = s + 1;
                     if (log) {
@@ -205,7 +226,8 @@ public final class Pretrainer {
                     boolean timeUp = config.maxSeconds() > 0 && (System.nanoTime() - t0) / 1e9 >= config.maxSeconds();
                     if (store != null && (done == total || timeUp
                             || (config.checkpointEvery() > 0 && done % config.checkpointEvery() == 0))) {
-                        lastCheckpoint = save(store, model, optimizer, done, provenance);
+                        lastCheckpoint = save(store, model, optimizer, done, provenance, recent.values(),
+                                lastCheckpoint);
                     }
                     phases.lap(Phase.OTHER);
                     if (timeUp && done < total) {
@@ -218,12 +240,7 @@ public final class Pretrainer {
             double seconds = (System.nanoTime() - t0) / 1e9;
             int n = (int) (s - start);
             float[] ran = java.util.Arrays.copyOf(losses, n);
-            double fin = 0;
-            int w = Math.min(FINAL_LOSS_WINDOW, n);
-            for (int i = n - w; i < n; i++) {
-                fin += ran[i];
-            }
-            PretrainResult result = new PretrainResult(s, start, seconds, w == 0 ? Double.NaN : fin / w,
+            PretrainResult result = new PretrainResult(s, start, seconds, recent.mean(),
                     n * (double) config.batchSize() / Math.max(seconds, 1e-9), ran, stoppedEarly, phases.seconds());
             for (TrainingListener l : listeners) {
                 l.onEnd(result);
@@ -232,16 +249,91 @@ public final class Pretrainer {
         }
     }
 
-    private Path save(CheckpointStore store, PretextModel model, AdamW optimizer, long step, Provenance provenance) {
+    private Path save(CheckpointStore store, PretextModel model, AdamW optimizer, long step, Provenance provenance,
+            float[] recentLosses, Path previous) {
         try {
-            Path file = store.save(model, optimizer, step, provenance);
+            Path file = store.save(model, optimizer, step, provenance, recentLosses);
             for (TrainingListener l : listeners) {
                 l.onCheckpoint(file, step);
             }
             return file;
         } catch (IOException e) {
-            throw new UncheckedIOException("Writing the checkpoint of step " + step + " to " + store.dir()
-                    + " failed (the previous checkpoint is intact): " + e.getMessage(), e);
+            String what = e instanceof java.nio.file.FileSystemException fe ? (fe.getReason() != null ? fe.getReason()
+                    : e.getClass().getSimpleName()) + " (" + fe.getFile() + ")" : String.valueOf(e.getMessage());
+            String lower = what.toLowerCase(Locale.ROOT);
+            boolean full = lower.contains("no space") || lower.contains("too large") || lower.contains("quota");
+            throw new UncheckedIOException("Writing the checkpoint of step " + step + " to " + store.dir() + " failed: "
+                    + what + ". " + (previous == null
+                            ? "No checkpoint had been written yet, so this run cannot be resumed" + (full
+                                    ? ": free some space (or choose another folder) and start it again" : "")
+                            : "The previous checkpoint, " + previous + " (step " + CheckpointStore.stepOf(previous)
+                                    + "), is intact" + (full ? ": free some space and resume from it" : "")), e);
+        }
+    }
+
+    /** Every checkpoint there is damaged: restarting from step 0 is not resuming. */
+    private static CheckpointException nothingToResume(CheckpointStore store) {
+        StringBuilder b = new StringBuilder("Cannot resume from " + store.dir() + ": every checkpoint there is damaged (");
+        List<CheckpointStore.Skipped> all = store.skippedFiles();
+        for (int i = 0; i < all.size(); i++) {
+            b.append(i == 0 ? "" : "; ").append(all.get(i).reason());
+        }
+        return new CheckpointException(b.append("). They are left as they are. Starting again from step 0 is not a"
+                + " resume: start a new run (the command line's --force does it in the same folder, deleting them)")
+                .toString());
+    }
+
+    private static void setAside(CheckpointStore store) {
+        try {
+            for (Path p : store.setAsideDamaged()) {
+                System.err.println("moved the damaged checkpoint aside: " + p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Moving damaged checkpoints into " + store.dir().resolve(
+                    CheckpointStore.DAMAGED) + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The losses of the last steps, oldest first: what the final loss is the mean of. */
+    private static final class LossWindow {
+        private final float[] ring;
+        private int count;
+        private int next;
+
+        LossWindow(int size) {
+            ring = new float[size];
+        }
+
+        void add(float v) {
+            ring[next] = v;
+            next = (next + 1) % ring.length;
+            count = Math.min(count + 1, ring.length);
+        }
+
+        void addAll(float[] v) {
+            for (float f : v) {
+                add(f);
+            }
+        }
+
+        float[] values() {
+            float[] out = new float[count];
+            for (int i = 0; i < count; i++) {
+                out[i] = ring[(next - count + i + ring.length) % ring.length];
+            }
+            return out;
+        }
+
+        /** Mean in order, oldest first; NaN when empty. */
+        double mean() {
+            if (count == 0) {
+                return Double.NaN;
+            }
+            double sum = 0;
+            for (float f : values()) {
+                sum += f;
+            }
+            return sum / count;
         }
     }
 

@@ -82,9 +82,21 @@ public final class IdxReader {
                 throw new PretextException("IDX file " + name + " declares " + total + " values, more than one array"
                         + " can hold; split it into smaller files");
             }
-            byte[] data = new byte[(int) total];
-            int read = in.readNBytes(data, 0, data.length);
-            if (read < data.length) {
+            // grown as the values arrive, never beyond the header's count: a small file whose header
+            // declares two billion values is found truncated without two gigabytes allocated first
+            byte[] data = new byte[(int) Math.min(total, 1 << 24)];
+            int read = 0;
+            while (read < total) {
+                if (read == data.length) {
+                    data = java.util.Arrays.copyOf(data, (int) Math.min(total, 2L * data.length));
+                }
+                int r = in.read(data, read, data.length - read);
+                if (r < 0) {
+                    break;
+                }
+                read += r;
+            }
+            if (read < total) {
                 throw new PretextException("IDX file " + name + " is truncated: its header declares " + total
                         + " values but only " + read + " follow");
             }

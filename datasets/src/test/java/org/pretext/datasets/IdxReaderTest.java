@@ -143,4 +143,35 @@ class IdxReaderTest {
         assertThat(bundled.test().orElseThrow().labels()).containsExactly(full.test().orElseThrow().labels());
         assertThat(bundled.train().orElseThrow().numClasses()).isEqualTo(10);
     }
+
+    /** The child JVM of {@link #aHeaderDeclaringBillionsOfValuesInATinyFileIsTruncatedNotAnAllocation}. */
+    public static void main(String[] args) {
+        try {
+            IdxReader.read(Path.of(args[0]));
+            System.out.println("accepted");
+        } catch (PretextException e) {
+            System.out.println(e.getMessage());
+        }
+    }
+
+    @Test
+    void aHeaderDeclaringBillionsOfValuesInATinyFileIsTruncatedNotAnAllocation(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("lying-idx3-ubyte.gz");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(0x00000803);
+            out.writeInt(2000);
+            out.writeInt(1000);
+            out.writeInt(1000); // 2,000,000,000 values declared, 10 present
+            out.write(new byte[10]);
+        }
+        gzip(f, bytes.toByteArray());
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
+                "-cp", cp, IdxReaderTest.class.getName(), f.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(out).as(out).contains("IDX file " + f + " is truncated: its header declares 2000000000 values but"
+                + " only 10 follow").doesNotContain("OutOfMemoryError");
+    }
 }

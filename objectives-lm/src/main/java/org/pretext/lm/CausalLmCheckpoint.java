@@ -2,11 +2,11 @@ package org.pretext.lm;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.Shape;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import org.pretext.CheckpointException;
 import org.pretext.checkpoint.CheckpointFile;
+import org.pretext.checkpoint.ParameterDeclarations;
 import org.pretext.blocks.ParameterIO;
 import org.pretext.encoder.Encoder;
 import org.pretext.encoder.EncoderProvider;
@@ -29,8 +29,10 @@ public record CausalLmCheckpoint(PretextModel model, Tokenizer tokenizer) implem
 
     /** Loads a checkpoint written by a {@code causal-lm} pretraining run. */
     public static CausalLmCheckpoint load(Path file, Device device) {
-        Map<String, byte[]> entries = CheckpointFile.read(file);
-        Map<String, Object> meta = CheckpointFile.meta(file, entries);
+        CheckpointFile.Contents contents = CheckpointFile.verify(file, CheckpointFile.Limits.defaults(), null);
+        Map<String, Object> meta = contents.meta();
+        Map<String, byte[]> entries = contents.has(TokenizerEntry.NAME)
+                ? Map.of(TokenizerEntry.NAME, contents.bytes(TokenizerEntry.NAME)) : Map.of();
         if (!(meta.get("provenance") instanceof Map<?, ?> prov) || !(prov.get("encoder") instanceof String name)) {
             throw new CheckpointException("Checkpoint " + file + " records no encoder in its provenance, so its"
                     + " model cannot be rebuilt");
@@ -50,8 +52,12 @@ public record CausalLmCheckpoint(PretextModel model, Tokenizer tokenizer) implem
         long context = encoder.inputShape().get(0);
         PretextModel model = PretextModel.create(encoder, new CausalLmObjective(0), new Shape(context + 1), device, 0);
         try {
-            ParameterIO.read(CheckpointFile.open(entries, "parameters.bin"), model.parameters(), file.toString());
-        } catch (IOException | RuntimeException e) {
+            if (meta.get(CheckpointFile.PARAMETERS) != null) {
+                ParameterDeclarations.checkDeclared(file, meta.get(CheckpointFile.PARAMETERS), model.parameters());
+            }
+            contents.read(Map.of(CheckpointFile.PARAMETERS_ENTRY, in -> ParameterIO.read(in, model.parameters(),
+                    file.toString())));
+        } catch (RuntimeException e) {
             model.close();
             throw e instanceof CheckpointException c ? c
                     : new CheckpointException("Checkpoint " + file + " could not be read: " + e.getMessage(), e);

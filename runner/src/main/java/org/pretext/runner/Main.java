@@ -14,6 +14,7 @@ import org.pretext.runner.config.ProbeSettings;
 import org.pretext.runner.config.RunConfig;
 import org.pretext.training.TrainingSettings;
 import org.pretext.runner.pipeline.RunDirectory;
+import org.pretext.runner.pipeline.RunLock;
 import org.pretext.runner.pipeline.RunPipeline;
 import org.pretext.runner.pipeline.ProbeStage;
 import org.pretext.runner.report.RunReport;
@@ -200,13 +201,26 @@ public final class Main implements Runnable {
         Thread.currentThread().setContextClassLoader(plugins);
         RunDirectory dir = new RunDirectory(options.runFolder(config));
         dir.checkUsable(options.resume != null, options.force);
-        Injector injector = Guice.createInjector(new RunModule(config, plugins, dir.root()));
-        RunPipeline pipeline = injector.getInstance(RunPipeline.class); // validates the configuration and data
-        pipeline.preflight(probes); // and what depends on both, before anything is written
-        dir.prepare(options.resume != null, options.force);
-        System.err.println("run folder: " + dir.root().toAbsolutePath());
-        pipeline.run(dir, options.resume != null, probes, System.out);
-        return 0;
+        String doing = "pretext " + (probes ? "run" : "pretrain") + (options.resume != null ? " --resume"
+                : options.force ? " --force" : "");
+        // a folder that exists may be another run's: refuse at once; a new one is locked once validated
+        RunLock lock = java.nio.file.Files.isDirectory(dir.root()) ? RunLock.acquire(dir.root(), doing) : null;
+        try {
+            Injector injector = Guice.createInjector(new RunModule(config, plugins, dir.root()));
+            RunPipeline pipeline = injector.getInstance(RunPipeline.class); // validates the configuration and data
+            pipeline.preflight(probes); // and what depends on both, before anything is written
+            if (lock == null) {
+                lock = RunLock.acquire(dir.root(), doing);
+            }
+            dir.prepare(options.resume != null, options.force);
+            System.err.println("run folder: " + dir.root().toAbsolutePath());
+            pipeline.run(dir, options.resume != null, probes, System.out);
+            return 0;
+        } finally {
+            if (lock != null) {
+                lock.close();
+            }
+        }
     }
 
     /** Wiring of an existing run folder from its saved config. */

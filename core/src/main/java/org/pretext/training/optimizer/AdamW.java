@@ -180,6 +180,16 @@ public final class AdamW implements AutoCloseable {
         }
     }
 
+    /** The exact size {@link #write} gives the state of an optimizer attached to these parameters. */
+    public static long stateBytes(Map<String, Parameter> parameters) {
+        long n = 4 + 8 + 4;
+        for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
+            long size = e.getValue().getArray().getShape().size();
+            n += 2 + org.pretext.blocks.ParameterIO.utfBytes(e.getKey()) + 2 * (4 + 4 * size);
+        }
+        return n;
+    }
+
     /** Reads what {@link #write} wrote for the same parameters; refuses a mismatch by name. */
     public void read(DataInputStream in) throws IOException {
         int version = in.readInt();

@@ -8,9 +8,9 @@ import org.pretext.PretextException;
 
 /**
  * The folder a run writes: {@code config.yaml}, {@code checkpoints/}, {@code metrics.jsonl},
- * {@code report.json}, {@code report.html} and {@code plots/}. A folder holding a finished run
- * (one with a report) is never reused without {@code --force}; an unfinished one is resumed with
- * {@code --resume}.
+ * {@code report.json}, {@code report.html} and {@code plots/}, and {@value RunLock#NAME}, the lock a
+ * run holds for its life ({@link RunLock}). A folder holding a finished run (one with a report) is
+ * never reused without {@code --force}; an unfinished one is resumed with {@code --resume}.
  */
 public record RunDirectory(Path root) {
     public Path config() {

@@ -30,6 +30,9 @@ public final class TrainedModel {
             long step = store.restoreModel(model, c.provenance()).orElseThrow(() -> new PretextException(
                     "No valid checkpoint in " + dir.checkpoints() + (store.skipped().isEmpty() ? ""
                             : ": " + String.join("; ", store.skipped()))));
+            for (String skipped : store.skipped()) {
+                System.err.println("warning: skipped damaged checkpoint: " + skipped);
+            }
             System.err.println("restored " + dir.checkpoints() + " at step " + step);
             return new Restored(model, step);
         } catch (RuntimeException e) {

@@ -4,12 +4,21 @@ import org.pretext.probe.ProbeResult;
 import org.pretext.probe.RobustAccuracy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
+import com.google.gson.TypeAdapter;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.JsonWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.pretext.PretextException;
 import org.pretext.checkpoint.Provenance;
 
@@ -36,15 +45,61 @@ public record RunReport(String objective, String dataset, String encoder, long s
         this(objective, dataset, encoder, seed, device, pretrain, probe, null, provenance);
     }
 
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls()
-            .serializeSpecialFloatingPointValues().create();
+    /** Reads a JSON null where a primitive double is wanted as NaN (what {@link #write} writes NaN as). */
+    private static final TypeAdapter<Double> NULL_AS_NAN = new TypeAdapter<>() {
+        @Override
+        public void write(JsonWriter out, Double value) throws IOException {
+            if (value == null) {
+                out.nullValue();
+            } else {
+                out.value(value.doubleValue());
+            }
+        }
 
-    /** Writes the report as JSON (to a temporary file, then renamed). */
+        @Override
+        public Double read(JsonReader in) throws IOException {
+            if (in.peek() == JsonToken.NULL) {
+                in.nextNull();
+                return Double.NaN;
+            }
+            return in.nextDouble();
+        }
+    };
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls()
+            .serializeSpecialFloatingPointValues().registerTypeAdapter(double.class, NULL_AS_NAN).create();
+
+    /**
+     * Writes the report as JSON (to a temporary file, then renamed). JSON has no NaN or infinity: a
+     * value that is not finite (a loss never measured, a deviation of one draw) is written as null.
+     */
     public void write(Path file) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, GSON.toJson(this), StandardCharsets.UTF_8);
+        Files.writeString(tmp, GSON.toJson(finite(GSON.toJsonTree(this))), StandardCharsets.UTF_8);
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The same tree with every number that is not finite replaced by null. */
+    static JsonElement finite(JsonElement e) {
+        if (e.isJsonObject()) {
+            JsonObject o = new JsonObject();
+            for (Map.Entry<String, JsonElement> m : e.getAsJsonObject().entrySet()) {
+                o.add(m.getKey(), finite(m.getValue()));
+            }
+            return o;
+        }
+        if (e.isJsonArray()) {
+            JsonArray a = new JsonArray();
+            for (JsonElement x : e.getAsJsonArray()) {
+                a.add(finite(x));
+            }
+            return a;
+        }
+        if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
+            double d = e.getAsDouble();
+            return Double.isFinite(d) ? e : JsonNull.INSTANCE;
+        }
+        return e;
     }
 
     /** Reads a report written by {@link #write}. */
