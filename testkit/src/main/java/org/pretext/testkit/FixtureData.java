@@ -86,6 +86,20 @@ public final class FixtureData {
      * by a random one, so the next token is mostly predictable from the previous two.
      */
     public static InMemorySplit tokens(int n, int length, int vocabulary, int classes, long seed) {
+        int[] ids = new int[vocabulary];
+        for (int i = 0; i < vocabulary; i++) {
+            ids[i] = i;
+        }
+        return tokens(n, length, ids, classes, seed);
+    }
+
+    /**
+     * Like {@link #tokens(int, int, int, int, long)} over the given ids only, e.g. the ids a
+     * tokenizer gives to text (leaving out its padding and mask ids): position k of the alphabet
+     * stands for {@code alphabet[k]}.
+     */
+    public static InMemorySplit tokens(int n, int length, int[] alphabet, int classes, long seed) {
+        int vocabulary = alphabet.length;
         SplittableRandom r = new SplittableRandom(seed);
         int[] x = new int[n * length];
         int[] labels = new int[n];
@@ -94,7 +108,7 @@ public final class FixtureData {
             labels[i] = c;
             int t = r.nextInt(vocabulary);
             for (int k = 0; k < length; k++) {
-                x[i * length + k] = r.nextInt(10) == 0 ? r.nextInt(vocabulary) : t;
+                x[i * length + k] = alphabet[r.nextInt(10) == 0 ? r.nextInt(vocabulary) : t];
                 t = (t + c + 1) % vocabulary;
             }
         }

@@ -206,6 +206,23 @@ final class GradientCheck {
                 throw new IllegalStateException("cannot convert parameter " + p.getName() + " to float64", e);
             }
         }
+        forgetCachedArrays(model.parameterStore());
+    }
+
+    /**
+     * DJL's parameter store keeps the array it first handed out for each parameter; an objective
+     * that ran the model while setting up (e.g. to check an encoder's attention pattern) left the
+     * float32 ones there. Clearing its map makes it hand out the float64 arrays.
+     */
+    private static void forgetCachedArrays(ai.djl.training.ParameterStore store) {
+        try {
+            java.lang.reflect.Field f = ai.djl.training.ParameterStore.class.getDeclaredField("parameterMap");
+            f.setAccessible(true);
+            ((Map<?, ?>) f.get(store)).clear();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("cannot reset DJL's parameter store for the float64 check ("
+                    + e + "); declare withFloat32Gradients(reason)", e);
+        }
     }
 
     private record Analytic(double loss, Map<String, double[]> parameters, Map<Integer, double[]> inputs) {}

@@ -45,22 +45,70 @@ public final class ObjectiveChecks {
 
     /** Runs every check the fixture does not exempt, stopping at the first failure. */
     public static void all(ObjectiveFixture fixture) {
+        ReferenceRun reference = new ReferenceRun(fixture);
         for (Check c : Check.values()) {
             if (fixture.exemption(c).isEmpty()) {
-                run(c, fixture);
+                run(c, fixture, reference);
             }
         }
     }
 
     /** Runs one check (ignoring exemptions). */
     public static void run(Check check, ObjectiveFixture fixture) {
+        run(check, fixture, new ReferenceRun(fixture));
+    }
+
+    /**
+     * Runs one check, taking the uninterrupted run that several checks compare with from
+     * {@code reference} (made once, on first use).
+     */
+    static void run(Check check, ObjectiveFixture fixture, ReferenceRun reference) {
         switch (check) {
-            case LOSS_FALLS -> lossFalls(fixture);
+            case LOSS_FALLS -> lossFalls(fixture, reference);
             case GRADIENTS -> GradientCheck.run(fixture);
-            case SAME_SEED -> sameSeedSameLosses(fixture);
-            case EXACT_RESUME -> exactResume(fixture);
-            case NO_ARRAYS_LEFT -> noArraysLeft(fixture);
+            case SAME_SEED -> sameSeedSameLosses(fixture, reference);
+            case EXACT_RESUME -> exactResume(fixture, reference);
+            case NO_ARRAYS_LEFT -> noArraysLeft(fixture, reference);
             case PARAMETERS -> parametersValidated(fixture);
+        }
+    }
+
+    /**
+     * One uninterrupted run of the fixture, made on first use: its losses, and the arrays every
+     * manager held (counted from the engine's root manager) before the model was built, after
+     * each step and after the model was closed. Counting does not change the run.
+     */
+    static final class ReferenceRun {
+        private final ObjectiveFixture fixture;
+        private float[] losses;
+        private int before;
+        private int after;
+        private final List<Integer> counts = new ArrayList<>();
+
+        ReferenceRun(ObjectiveFixture fixture) {
+            this.fixture = fixture;
+        }
+
+        synchronized ReferenceRun get(Check check) {
+            if (losses == null) {
+                NDManager root = rootManager();
+                counts.clear();
+                before = root.getManagedArrays().size();
+                PretrainResult r;
+                try (PretextModel model = model(fixture)) {
+                    r = new Pretrainer(config(fixture).logEvery(1).build()).addListener(new TrainingListener() {
+                        @Override
+                        public void onStep(StepMetrics m) {
+                            counts.add(root.getManagedArrays().size());
+                        }
+                    }).run(model, fixture.examples(), provenance(fixture));
+                } catch (NonFiniteLossException e) {
+                    throw fail(check, e.getMessage(), e);
+                }
+                after = root.getManagedArrays().size();
+                losses = r.losses();
+            }
+            return this;
         }
     }
 
@@ -69,7 +117,11 @@ public final class ObjectiveChecks {
      * first quarter.
      */
     public static void lossFalls(ObjectiveFixture fixture) {
-        float[] losses = train(fixture, Check.LOSS_FALLS).losses();
+        lossFalls(fixture, new ReferenceRun(fixture));
+    }
+
+    private static void lossFalls(ObjectiveFixture fixture, ReferenceRun reference) {
+        float[] losses = reference.get(Check.LOSS_FALLS).losses;
         for (int i = 0; i < losses.length; i++) {
             if (!Float.isFinite(losses[i])) {
                 throw fail(Check.LOSS_FALLS, "the loss is " + losses[i] + " at step " + (i + 1) + ": " + show(losses));
@@ -89,7 +141,11 @@ public final class ObjectiveChecks {
 
     /** (c) Two runs from fresh instances with one seed give bit-identical losses at every step. */
     public static void sameSeedSameLosses(ObjectiveFixture fixture) {
-        float[] a = train(fixture, Check.SAME_SEED).losses();
+        sameSeedSameLosses(fixture, new ReferenceRun(fixture));
+    }
+
+    private static void sameSeedSameLosses(ObjectiveFixture fixture, ReferenceRun reference) {
+        float[] a = reference.get(Check.SAME_SEED).losses;
         float[] b = train(fixture, Check.SAME_SEED).losses();
         int d = firstDifference(a, b, 0);
         if (d >= 0) {
@@ -108,7 +164,11 @@ public final class ObjectiveChecks {
      * never stopped.
      */
     public static void exactResume(ObjectiveFixture fixture) {
-        float[] whole = train(fixture, Check.EXACT_RESUME).losses();
+        exactResume(fixture, new ReferenceRun(fixture));
+    }
+
+    private static void exactResume(ObjectiveFixture fixture, ReferenceRun reference) {
+        float[] whole = reference.get(Check.EXACT_RESUME).losses;
         int at = fixture.steps() / 2;
         Path dir = temporaryFolder();
         try {
@@ -162,17 +222,14 @@ public final class ObjectiveChecks {
      * the model gives back every array the objective made.
      */
     public static void noArraysLeft(ObjectiveFixture fixture) {
-        NDManager root = rootManager();
-        int before = root.getManagedArrays().size();
-        List<Integer> counts = new ArrayList<>();
-        try (PretextModel model = model(fixture)) {
-            new Pretrainer(config(fixture).logEvery(1).build()).addListener(new TrainingListener() {
-                @Override
-                public void onStep(StepMetrics m) {
-                    counts.add(root.getManagedArrays().size());
-                }
-            }).run(model, fixture.examples(), provenance(fixture));
-        }
+        noArraysLeft(fixture, new ReferenceRun(fixture));
+    }
+
+    private static void noArraysLeft(ObjectiveFixture fixture, ReferenceRun reference) {
+        ReferenceRun run = reference.get(Check.NO_ARRAYS_LEFT);
+        List<Integer> counts = run.counts;
+        int before = run.before;
+        int after = run.after;
         int second = counts.get(1);
         int last = counts.get(counts.size() - 1);
         if (last != second) {
@@ -184,7 +241,6 @@ public final class ObjectiveChecks {
                             + " context.manager(), update state in place, and close every manager you open",
                     second, last, counts.size(), (last - second) / (double) (counts.size() - 2), counts));
         }
-        int after = root.getManagedArrays().size();
         if (after != before) {
             throw fail(Check.NO_ARRAYS_LEFT, String.format(Locale.ROOT,
                     "%d arrays were held before the model was built and %d after it was closed: the objective keeps"

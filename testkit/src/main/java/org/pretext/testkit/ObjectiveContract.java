@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
  *
  * Each check trains the objective briefly with pretext-core's loop on the fixture's data and
  * encoder (see {@link ObjectiveChecks} for what each proves). A check the fixture exempts is
- * reported as skipped, with the fixture's reason.
+ * reported as skipped (aborted, in JUnit's words), with the fixture's reason. The uninterrupted
+ * run that three checks compare with is made once per test class, so {@link #fixture()} must
+ * describe the same fixture every time it is called.
  */
 public interface ObjectiveContract {
     /** The objective under test and what to run it on; called once per check. */
@@ -65,6 +67,6 @@ public interface ObjectiveContract {
         ObjectiveFixture f = fixture();
         f.exemption(check).ifPresent(reason -> Assumptions.abort(
                 "exempt from '" + check.title() + "' by the fixture: " + reason));
-        ObjectiveChecks.run(check, f);
+        ObjectiveChecks.run(check, f, ReferenceRuns.of(getClass(), f));
     }
 }

@@ -44,8 +44,8 @@ public final class ObjectiveFixture {
     private Split examples = FixtureData.vectors();
     private Function<Shape, Encoder> encoder = ToyEncoders::mlp;
     private String encoderName = "toy-mlp";
-    private int steps = 24;
-    private int batchSize = 32;
+    private int steps = 16;
+    private int batchSize = 16;
     private double learningRate = 1e-2;
     private double clipNorm = 1;
     private long seed = 7;
@@ -89,7 +89,7 @@ public final class ObjectiveFixture {
         return this;
     }
 
-    /** Steps of each training run (default 24; at least 6). */
+    /** Steps of each training run (default 16; at least 6). */
     public ObjectiveFixture withSteps(int steps) {
         if (steps < 6) {
             throw new IllegalArgumentException("steps must be at least 6, was " + steps);
@@ -98,7 +98,7 @@ public final class ObjectiveFixture {
         return this;
     }
 
-    /** Examples per batch (default 32). */
+    /** Examples per batch (default 16). */
     public ObjectiveFixture withBatchSize(int batchSize) {
         this.batchSize = batchSize;
         return this;
