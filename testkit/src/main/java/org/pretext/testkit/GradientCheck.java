@@ -39,6 +39,10 @@ import org.pretext.training.optimizer.AdamW;
  * random one, and the same for every floating-point input of the loss. The directional
  * derivative g·d is compared with (L(x + h·d) − L(x − h·d)) / 2h.
  *
+ * <p>A garbage collection runs between the loss and its backward pass, and the memory it frees is
+ * written over, so a constant that DJL's {@code NDArray.mul(Number)} and the like left to autograd
+ * in a freed Java buffer shows as a wrong gradient here rather than once in a while in training.
+ *
  * <p>In float64 (the default) the model's parameters and the inputs are converted to float64
  * first, so the difference quotient is accurate to about 1e-8 and the tolerance can be 1e-4
  * relative; an objective whose loss cannot run in float64 declares
@@ -57,6 +61,14 @@ final class GradientCheck {
         boolean f64 = precision == Precision.FLOAT64;
         double h = f64 ? H64 : H32;
         double rtol = f64 ? RTOL64 : RTOL32;
+        List<String> freed = freedConstants(fixture);
+        if (!freed.isEmpty()) {
+            throw ObjectiveChecks.fail(Check.GRADIENTS, "the float32 gradients change when a garbage collection runs"
+                    + " between the loss and its backward pass:\n  " + String.join("\n  ", freed) + "\nA constant given"
+                    + " to NDArray.mul(Number), div(Number), pow(Number), maximum(Number) or minimum(Number) on an array"
+                    + " that carries a gradient is freed before the backward pass reads it: use"
+                    + " org.pretext.engine.Scalars");
+        }
         Objective objective = fixture.newObjective();
         try (PretextModel model = ObjectiveChecks.model(fixture, objective)) {
             if (f64) {
@@ -69,7 +81,7 @@ final class GradientCheck {
             List<String> problems = new ArrayList<>();
             Analytic g;
             try {
-                g = probe.analytic(chosen, fixture.inputGradients());
+                g = probe.analytic(chosen, fixture.inputGradients(), true);
             } catch (RuntimeException e) {
                 throw ObjectiveChecks.fail(Check.GRADIENTS, "the loss could not be differentiated"
                         + (f64 ? " in float64 (parameters and inputs converted); if the objective keeps float32 state"
@@ -117,6 +129,38 @@ final class GradientCheck {
                                 + " design)", problems.size(), checked, precision, h, rtol, atol, g.loss,
                         String.join("\n  ", problems)));
             }
+        }
+    }
+
+    /**
+     * The float32 gradients of the first batch's loss from two models built alike, once as the
+     * step computes them and once with a garbage collection and memory reuse between forward and
+     * backward: the parameters whose gradients differ.
+     */
+    private static List<String> freedConstants(ObjectiveFixture fixture) {
+        Objective first = fixture.newObjective();
+        Objective second = fixture.newObjective();
+        int seed = (int) Seeds.derive(fixture.seed(), 0x9d1L);
+        try (PretextModel a = ObjectiveChecks.model(fixture, first);
+                PretextModel b = ObjectiveChecks.model(fixture, second)) {
+            PreparedBatch batch = firstBatch(fixture, first); // one batch for both, whatever prepare() draws
+            Map<String, double[]> quiet = new Probe(a, first, batch, seed, false, fixture.steps())
+                    .analytic(a.trainableParameters(), false, false).parameters;
+            Map<String, double[]> collected = new Probe(b, second, batch, seed, false, fixture.steps())
+                    .analytic(b.trainableParameters(), false, true).parameters;
+            List<String> out = new ArrayList<>();
+            for (Map.Entry<String, double[]> e : quiet.entrySet()) {
+                double[] x = e.getValue();
+                double[] y = collected.get(e.getKey());
+                for (int i = 0; i < x.length; i++) {
+                    if (!(Math.abs(x[i] - y[i]) <= 1e-5 * Math.max(1, Math.abs(x[i])))) {
+                        out.add(String.format(Locale.ROOT, "parameter %s[%d]: %.8g, after a collection %.8g",
+                                e.getKey(), i, x[i], y[i]));
+                        break;
+                    }
+                }
+            }
+            return out;
         }
     }
 
@@ -257,7 +301,7 @@ final class GradientCheck {
             return wide;
         }
 
-        Analytic analytic(Map<String, Parameter> chosen, boolean withInputs) {
+        Analytic analytic(Map<String, Parameter> chosen, boolean withInputs, boolean collect) {
             try (NDManager m = model.manager().newSubManager(); AdamW zero = new AdamW(0.9, 0.999, 1e-8, 0)) {
                 Engines.engine().setRandomSeed(seed);
                 Context ctx = new Context(model, m, totalSteps);
@@ -279,6 +323,9 @@ final class GradientCheck {
                 double loss;
                 try (GradientCollector gc = Engines.engine().newGradientCollector()) {
                     NDArray l = objective.loss(ctx, inputs);
+                    if (collect) {
+                        reuseFreedMemory();
+                    }
                     gc.backward(l);
                     loss = l.toType(DataType.FLOAT64, false).getDouble();
                 }
@@ -291,6 +338,21 @@ final class GradientCheck {
                     in.put(i, doubles(inputs.get(i).getGradient()));
                 }
                 return new Analytic(loss, params, in);
+            }
+        }
+
+        /**
+         * A garbage collection between the forward and the backward pass, then many small direct
+         * buffers holding 1e30: DJL's {@code NDArray.mul(Number)} (and div, pow, maximum, minimum)
+         * leaves autograd a constant in a Java direct buffer that the collection frees, and the
+         * buffers then written over it make the backward pass read 1e30 instead of the constant,
+         * so the gradients disagree with the finite differences.
+         */
+        private static void reuseFreedMemory() {
+            System.gc();
+            for (int i = 0; i < 2000; i++) {
+                java.nio.ByteBuffer.allocateDirect(4).order(java.nio.ByteOrder.nativeOrder()).putFloat(0, 1e30f);
+                java.nio.ByteBuffer.allocateDirect(8).order(java.nio.ByteOrder.nativeOrder()).putDouble(0, 1e30);
             }
         }
 

@@ -74,9 +74,10 @@ public final class ObjectiveChecks {
     }
 
     /**
-     * One uninterrupted run of the fixture, made on first use: its losses, and the arrays every
-     * manager held (counted from the engine's root manager) before the model was built, after
-     * each step and after the model was closed. Counting does not change the run.
+     * One uninterrupted run of the fixture, made on first use: its losses, the arrays the model's
+     * manager (and its sub-managers) held after each step, and the arrays every manager held
+     * (counted from the engine's root manager) before the model was built and after it was
+     * closed. Counting does not change the run.
      */
     static final class ReferenceRun {
         private final ObjectiveFixture fixture;
@@ -99,7 +100,7 @@ public final class ObjectiveChecks {
                     r = new Pretrainer(config(fixture).logEvery(1).build()).addListener(new TrainingListener() {
                         @Override
                         public void onStep(StepMetrics m) {
-                            counts.add(root.getManagedArrays().size());
+                            counts.add(model.manager().getManagedArrays().size());
                         }
                     }).run(model, fixture.examples(), provenance(fixture));
                 } catch (NonFiniteLossException e) {
@@ -217,9 +218,10 @@ public final class ObjectiveChecks {
     }
 
     /**
-     * (e) The arrays every NDManager holds (counted from the engine's root manager, so arrays
-     * kept in any manager count) are as many after the last step as after the second, and closing
-     * the model gives back every array the objective made.
+     * (e) The model's manager (which owns parameters and objective state, and whose sub-manager
+     * each step runs in) holds as many arrays after the last step as after the second, and every
+     * manager of the engine (counted from its root, so managers an objective opened itself count)
+     * holds as many arrays after the model is closed as before it was built.
      */
     public static void noArraysLeft(ObjectiveFixture fixture) {
         noArraysLeft(fixture, new ReferenceRun(fixture));
@@ -234,7 +236,8 @@ public final class ObjectiveChecks {
         int last = counts.get(counts.size() - 1);
         if (last != second) {
             throw fail(Check.NO_ARRAYS_LEFT, String.format(Locale.ROOT,
-                    "%d arrays are held after step 2 and %d after step %d (%+.1f per step; counts %s). An array made"
+                    "the model's manager holds %d arrays after step 2 and %d after step %d (%+.1f per step; counts %s)."
+                            + " An array made"
                             + " in loss() or afterUpdate() outlives the step when it belongs to a long-lived manager:"
                             + " an op's result belongs to its first operand's manager (a parameter's or state's is the"
                             + " model's), so make temporaries from the step's arrays or attach them to"

@@ -51,6 +51,13 @@ class ContractFailuresTest {
         }
     }
 
+    static class OwnManager implements ObjectiveContract {
+        @Override
+        public ObjectiveFixture fixture() {
+            return ContractFailuresTest.fixture(Fault.OWN_MANAGER);
+        }
+    }
+
     static class Unseeded implements ObjectiveContract {
         @Override
         public ObjectiveFixture fixture() {
@@ -76,6 +83,13 @@ class ContractFailuresTest {
         @Override
         public ObjectiveFixture fixture() {
             return ContractFailuresTest.fixture(Fault.DOUBLE_GRADIENT);
+        }
+    }
+
+    static class NumberConstant implements ObjectiveContract {
+        @Override
+        public ObjectiveFixture fixture() {
+            return ContractFailuresTest.fixture(Fault.NUMBER_CONSTANT);
         }
     }
 
@@ -129,6 +143,13 @@ class ContractFailuresTest {
     }
 
     @Test
+    void arraysKeptInAManagerOfTheObjectivesOwnAreReported() {
+        Map<Check, String> failed = failures(OwnManager.class);
+        assertThat(failed.keySet()).containsExactly(Check.NO_ARRAYS_LEFT);
+        assertThat(failed.get(Check.NO_ARRAYS_LEFT)).contains("after it was closed");
+    }
+
+    @Test
     void randomnessOutsideTheSeedIsReported() {
         expectFailures(Unseeded.class, Check.SAME_SEED, Check.EXACT_RESUME);
     }
@@ -150,6 +171,14 @@ class ContractFailuresTest {
         Map<Check, String> failed = failures(DoubleGradient.class);
         assertThat(failed.keySet()).containsExactly(Check.GRADIENTS);
         assertThat(failed.get(Check.GRADIENTS)).contains("directional derivatives disagree");
+    }
+
+    @Test
+    void aConstantThatDjlFreesBeforeTheBackwardPassIsReported() {
+        // the gradient check collects garbage between forward and backward and writes over the freed memory
+        Map<Check, String> failed = failures(NumberConstant.class);
+        assertThat(failed).containsKey(Check.GRADIENTS);
+        assertThat(failed.get(Check.GRADIENTS)).contains("use org.pretext.engine.Scalars");
     }
 
     @Test

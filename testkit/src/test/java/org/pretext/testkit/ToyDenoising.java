@@ -40,6 +40,8 @@ final class ToyDenoising implements Objective {
         NONE,
         /** afterUpdate makes its new weight with an op on the state and never frees it. */
         LEAK,
+        /** afterUpdate keeps a copy of the weight in a manager of its own that nothing closes. */
+        OWN_MANAGER,
         /** prepare draws its noise from ThreadLocalRandom instead of the stream it is given. */
         UNSEEDED,
         /** saveState/loadState leave the weight out. */
@@ -47,7 +49,9 @@ final class ToyDenoising implements Objective {
         /** The loss's value is right but its gradient points the other way. */
         ASCENT,
         /** The loss's value is right but its gradient is twice too large. */
-        DOUBLE_GRADIENT
+        DOUBLE_GRADIENT,
+        /** The loss multiplies by a constant with DJL's NDArray.mul(Number), which Scalars' Javadoc forbids. */
+        NUMBER_CONSTANT
     }
 
     static final Param<Double> NOISE = Param.ofDouble("noise", 0.2, "standard deviation of the added noise")
@@ -60,6 +64,7 @@ final class ToyDenoising implements Objective {
     private final Fault fault;
     private Block decoder;
     private NDArray weight;
+    private NDManager own;
 
     ToyDenoising(double noise, double growth, Fault fault) {
         this.noise = noise;
@@ -100,6 +105,7 @@ final class ToyDenoising implements Objective {
             // value f, gradient k·∇f: f + (k − 1)·(f − stopGradient(f))
             case ASCENT -> f.add(Scalars.mul(f.sub(f.stopGradient()), -2));
             case DOUBLE_GRADIENT -> f.add(f.sub(f.stopGradient()));
+            case NUMBER_CONSTANT -> f.mul(1.5f); // float32, as a plug-in would write it
             default -> f;
         };
     }
@@ -107,6 +113,12 @@ final class ToyDenoising implements Objective {
     @Override
     public void afterUpdate(StepContext ctx) {
         float factor = (float) (1 + growth / 100);
+        if (fault == Fault.OWN_MANAGER) {
+            if (own == null) {
+                own = NDManager.newBaseManager();
+            }
+            own.create(weight.getFloat()); // a history nobody frees
+        }
         if (fault == Fault.LEAK) {
             NDArray next = NoGradient.get(() -> Scalars.mul(weight, factor)); // belongs to the model's manager
             NoGradient.run(() -> weight.subi(weight).addi(next));

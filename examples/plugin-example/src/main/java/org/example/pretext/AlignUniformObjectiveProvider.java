@@ -11,8 +11,9 @@ import org.pretext.transform.AugmentationParams;
 
 /**
  * {@code align-uniform}: an objective that lives outside Pretext. Dropping this jar on the
- * runner's class path (or into plugins/ beside pretext.jar) makes it appear in {@code list} and
- * run with {@code --objective align-uniform}; no registration code.
+ * runner's class path (or into plugins/ beside pretext.jar, or a folder named by --plugins) makes
+ * it appear in {@code list} and run with {@code --objective align-uniform}; the file
+ * META-INF/services/org.pretext.objective.ObjectiveProvider is all the registration there is.
  */
 public final class AlignUniformObjectiveProvider implements ObjectiveProvider {
     public static final Param<Double> T = Param.ofDouble("t", 2.0, "uniformity temperature t").above(0);
@@ -26,7 +27,7 @@ public final class AlignUniformObjectiveProvider implements ObjectiveProvider {
 
     @Override
     public String description() {
-        return "Alignment and uniformity on the hypersphere (Wang and Isola 2020) — example plug-in";
+        return "Alignment and uniformity on the hypersphere (Wang and Isola 2020), a plug-in objective";
     }
 
     @Override
