@@ -37,7 +37,7 @@ public final class NtXentLoss {
         NDManager m = z.getManager();
         NDArray unit = z.div(Scalars.maximum(z.norm(new int[] {1}, true), 1e-12));
         NDArray scaled = Scalars.mul(unit, 1 / Math.sqrt(temperature));
-        NDArray selfMask = Scalars.mul(m.eye((int) twoN), MASK);
+        NDArray selfMask = Scalars.mul(m.eye((int) twoN, (int) twoN, 0, z.getDataType()), MASK);
         NDArray logits = Linear.linear(scaled, scaled, selfMask).singletonOrThrow();
         NDArray logProb = logits.logSoftmax(1);
         NDArray positive = m.arange(0, twoN, 1, DataType.INT64).add(twoN / 2).mod(twoN).reshape(twoN, 1);

@@ -4,6 +4,7 @@ import org.pretext.blocks.TwoViewObjective;
 import org.pretext.blocks.MlpHead;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import java.util.List;
@@ -60,9 +61,9 @@ public final class VicRegObjective extends TwoViewObjective {
         NDList z = project(ctx.model(), HEAD, inputs).split(2);
         VicRegLoss.Terms t = VicRegLoss.compute(z.get(0), z.get(1), invarianceWeight, varianceWeight,
                 covarianceWeight);
-        ctx.metric("invariance", t.invariance().getFloat());
-        ctx.metric("variance", t.variance().getFloat());
-        ctx.metric("covariance", t.covariance().getFloat());
+        ctx.metric("invariance", t.invariance().toType(DataType.FLOAT32, false).getFloat());
+        ctx.metric("variance", t.variance().toType(DataType.FLOAT32, false).getFloat());
+        ctx.metric("covariance", t.covariance().toType(DataType.FLOAT32, false).getFloat());
         return t.total();
     }
 }

@@ -97,7 +97,7 @@ class PluginTest {
         Path original = SharedData.projectRoot().resolve(
                 "examples/plugin-example/src/main/java/org/example/pretext/AlignUniformObjectiveProvider.java");
         Files.writeString(src.resolve("AlignUniformObjectiveProvider.java"),
-                Files.readString(original).replace("return Versions.SPI_VERSION;", "return 99;"));
+                Files.readString(original).replace("super(Versions.SPI_VERSION,", "super(99,"));
         String apiOnly = apiClassPath();
         Path classes = work.resolve("classes");
         assertThat(ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(), "-cp",

@@ -2,6 +2,7 @@ package org.example.pretext;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -14,17 +15,22 @@ import org.pretext.objective.StepContext;
 import org.pretext.transform.Augmentation;
 import org.pretext.transform.Views;
 
-/** Two augmented views; the alignment-uniformity loss directly on the encoder's features (no head). */
+/**
+ * Two augmented views of every example; the alignment-uniformity loss ({@link AlignUniformLoss})
+ * directly on the encoder's features (no head, no state). Replace the loss with yours: the test
+ * kit's contract test ({@code AlignUniformObjectiveContractTest}) tells you whether it still
+ * trains, differentiates, reproduces and resumes correctly.
+ */
 public final class AlignUniformObjective implements Objective {
     private final double t;
     private final double lambda;
-    private final Function<ai.djl.ndarray.types.Shape, Augmentation> augmentationFor;
+    private final Function<Shape, Augmentation> augmentationFor;
     private Augmentation augmentation;
 
-    public AlignUniformObjective(double t, double lambda, Function<ai.djl.ndarray.types.Shape, Augmentation> aug) {
+    public AlignUniformObjective(double t, double lambda, Function<Shape, Augmentation> augmentationFor) {
         this.t = t;
         this.lambda = lambda;
-        this.augmentationFor = aug;
+        this.augmentationFor = augmentationFor;
     }
 
     @Override
@@ -37,6 +43,7 @@ public final class AlignUniformObjective implements Objective {
         return Map.of();
     }
 
+    /** On a worker thread: all randomness from {@code random}, so the run's seed fixes the views. */
     @Override
     public PreparedBatch prepare(Batch batch, SplittableRandom random) {
         return PreparedBatch.of(Views.augment(batch.inputs(), augmentation, random.split()),

@@ -1,0 +1,21 @@
+package org.pretext.selfpredict;
+
+import java.util.Map;
+import org.pretext.encoders.vit.VisionTransformer;
+import org.pretext.encoders.vit.VitEncoderProvider;
+import org.pretext.testkit.FixtureData;
+import org.pretext.testkit.ObjectiveContract;
+import org.pretext.testkit.ObjectiveFixture;
+
+/** The objective contract (pretext-testkit) for {@code mae}: the kit's 8×8 images, a one-block ViT with 4×4 patches. */
+class MaeContractTest implements ObjectiveContract {
+    @Override
+    public ObjectiveFixture fixture() {
+        return ObjectiveFixture.of(new MaeObjectiveProvider(), Map.of("mask-ratio", 0.5, "decoder-width", 16,
+                        "decoder-depth", 1, "decoder-heads", 2))
+                .withExamples(FixtureData.images())
+                .withEncoder("vit-tiny", shape -> VitEncoderProvider.create(shape, 4, 16, 1, 2, 2, 0f,
+                        false,
+                        VisionTransformer.Pooling.MEAN));
+    }
+}

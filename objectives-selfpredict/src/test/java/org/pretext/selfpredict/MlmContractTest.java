@@ -1,0 +1,25 @@
+package org.pretext.selfpredict;
+
+import java.util.Map;
+import org.pretext.datasets.text.CharTokenizer;
+import org.pretext.encoders.transformer.TransformerEncoder;
+import org.pretext.testkit.FixtureData;
+import org.pretext.testkit.ObjectiveContract;
+import org.pretext.testkit.ObjectiveFixture;
+
+/**
+ * The objective contract (pretext-testkit) for {@code mlm}: windows of 9 token ids from the kit's
+ * token fixture, a one-block bidirectional transformer of width 16 with a character tokenizer.
+ */
+class MlmContractTest implements ObjectiveContract {
+    static final CharTokenizer TOKENIZER = CharTokenizer.fit("abcdefghijklmnop");
+
+    @Override
+    public ObjectiveFixture fixture() {
+        return ObjectiveFixture.of(new MlmObjectiveProvider(), Map.of("mask-rate", 0.3))
+                .withExamples(FixtureData.tokens(256, 9, TOKENIZER.encode("abcdefghijklmnop"), 4, 1))
+                .withEncoder("transformer", shape -> TransformerEncoder.create(TOKENIZER, (int) shape.get(0), 1, 2, 16,
+                        0f, false))
+                .withoutInputGradients("its inputs are token ids and masks");
+    }
+}
