@@ -77,6 +77,7 @@ class KnnMonitorTest {
         try (PretextModel model = PretextModel.create(encoder, new Denoise(), mnist.pretrain().exampleShape(),
                 Device.cpu(), 3)) {
             Pretrainer p = new Pretrainer(PretrainConfig.builder().batchSize(100).epochs(2).learningRate(1e-3)
+                    .finalLearningRateFraction(0.1) // the schedule this threshold was measured with
                     .seed(3).logEvery(1000).prepareThreads(1).build());
             if (monitor != null) {
                 p.addMonitor(monitor);
