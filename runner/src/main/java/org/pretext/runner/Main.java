@@ -284,10 +284,10 @@ public final class Main implements Runnable {
             }
             java.util.Map<String, Object> overrides = new java.util.LinkedHashMap<>();
             if (budgets != null) {
-                overrides.put("labelsPerClass", budgets);
+                overrides.put(ProbeSettings.LABELS_PER_CLASS.name(), budgets);
             }
             if (probes != null) {
-                overrides.put("probes", probes);
+                overrides.put(ProbeSettings.PROBES.name(), probes);
             }
             if (robustEpsilon != null) {
                 if (run == null) {
