@@ -90,7 +90,7 @@ public final class RunLock implements AutoCloseable {
                 return lock;
             } catch (IOException e) {
                 closeQuietly(ch);
-                throw new UncheckedIOException("Cannot lock run folder " + key + ": " + e.getMessage(), e);
+                throw new UncheckedIOException("Cannot lock run folder " + key, e); // the error line adds the reason
             } catch (RuntimeException e) {
                 closeQuietly(ch);
                 throw e;

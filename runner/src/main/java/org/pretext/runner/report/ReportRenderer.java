@@ -33,13 +33,16 @@ public final class ReportRenderer {
         Path plots = dir.resolve("plots");
         Files.createDirectories(plots);
         Map<String, String> images = new LinkedHashMap<>();
-        List<double[]> losses = series(dir.resolve("metrics.jsonl"), "meanLoss");
+        List<String> keys = new ArrayList<>(List.of("meanLoss"));
+        keys.addAll(DIAGNOSTICS.keySet());
+        Map<String, List<double[]>> logged = series(dir.resolve("metrics.jsonl"), keys);
+        List<double[]> losses = logged.get("meanLoss");
         if (!losses.isEmpty()) {
             Charts.lossCurve(losses, report.objective(), plots.resolve("loss.png"));
             images.put("plots/loss.png", "Pretraining loss against the step");
         }
         for (Map.Entry<String, String> d : DIAGNOSTICS.entrySet()) {
-            List<double[]> points = series(dir.resolve("metrics.jsonl"), d.getKey());
+            List<double[]> points = logged.get(d.getKey());
             if (!points.isEmpty()) {
                 String name = "plots/" + d.getKey() + ".png";
                 Charts.metricCurve(points, "Label-free diagnostic: " + d.getKey(), d.getKey(), d.getKey(), dir.resolve(name));
@@ -107,9 +110,10 @@ public final class ReportRenderer {
         return java.util.Collections.unmodifiableMap(m);
     }
 
-    /** (step, value) of one key of every metrics line that has it as a number. */
-    static List<double[]> series(Path metrics, String key) throws IOException {
-        List<double[]> out = new ArrayList<>();
+    /** (step, value) of each key, from every metrics line that has it as a finite number; one read of the file. */
+    static Map<String, List<double[]>> series(Path metrics, List<String> keys) throws IOException {
+        Map<String, List<double[]>> out = new LinkedHashMap<>();
+        keys.forEach(k -> out.put(k, new ArrayList<>()));
         if (!Files.exists(metrics)) {
             return out;
         }
@@ -121,8 +125,12 @@ public final class ReportRenderer {
             }
             try {
                 Map<?, ?> m = GSON.fromJson(s, Map.class);
-                if (m.get("step") instanceof Number step && m.get(key) instanceof Number v && Double.isFinite(v.doubleValue())) {
-                    out.add(new double[] {step.doubleValue(), v.doubleValue()});
+                if (m.get("step") instanceof Number step) {
+                    for (String key : keys) {
+                        if (m.get(key) instanceof Number v && Double.isFinite(v.doubleValue())) {
+                            out.get(key).add(new double[] {step.doubleValue(), v.doubleValue()});
+                        }
+                    }
                 }
             } catch (JsonParseException e) {
                 throw new PretextException("Metrics file " + metrics + " line " + line + " is not JSON: " + s, e);
