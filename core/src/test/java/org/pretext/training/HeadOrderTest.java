@@ -3,8 +3,6 @@ package org.pretext.training;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -13,14 +11,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.pretext.data.Batch;
 import org.pretext.model.PretextModel;
-import org.pretext.objective.Objective;
+import org.pretext.objective.ForwardingObjective;
 import org.pretext.objective.ObjectiveSetup;
-import org.pretext.objective.PreparedBatch;
-import org.pretext.objective.StepContext;
 
 /**
  * The model orders heads by name whatever map the objective returns: the parameter order fixes the
@@ -28,13 +22,16 @@ import org.pretext.objective.StepContext;
  */
 class HeadOrderTest {
     /** ToyDenoising with a second, unused head, its heads returned in reverse name order. */
-    private static final class TwoHeads implements Objective {
-        private final ToyDenoising inner = new ToyDenoising();
+    private static final class TwoHeads extends ForwardingObjective {
         private Block extra;
+
+        TwoHeads() {
+            super(new ToyDenoising());
+        }
 
         @Override
         public void initialize(ObjectiveSetup setup) {
-            inner.initialize(setup);
+            super.initialize(setup);
             extra = Linear.builder().setUnits(2).build();
             extra.initialize(setup.manager(), DataType.FLOAT32, new Shape(1, setup.encoder().featureSize()));
         }
@@ -43,18 +40,8 @@ class HeadOrderTest {
         public Map<String, Block> heads() {
             Map<String, Block> m = new LinkedHashMap<>();
             m.put("z-extra", extra);
-            m.putAll(inner.heads());
+            m.putAll(super.heads());
             return m;
-        }
-
-        @Override
-        public PreparedBatch prepare(Batch batch, SplittableRandom random) {
-            return inner.prepare(batch, random);
-        }
-
-        @Override
-        public NDArray loss(StepContext context, NDList inputs) {
-            return inner.loss(context, inputs);
         }
     }
 
