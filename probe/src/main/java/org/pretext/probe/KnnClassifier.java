@@ -21,7 +21,7 @@ import ai.djl.ndarray.types.Shape;
  * one GEMM against the normalised bank, one top-k, one one-hot vote per batch, all on the
  * device; ties between classes go to the lowest class index.
  */
-public final class KnnClassifier {
+public final class KnnClassifier implements org.pretext.evaluation.Probe {
     /** The protocol's defaults. */
     public static final int DEFAULT_K = 20;
     public static final double DEFAULT_TEMPERATURE = 0.07;
@@ -103,6 +103,13 @@ public final class KnnClassifier {
     /** Fraction of queries whose predicted class is their label. */
     public double accuracy(NDArray bank, int[] bankLabels, int numClasses, NDArray queries, int[] queryLabels) {
         return Accuracy.of(predict(bank, bankLabels, numClasses, queries), queryLabels);
+    }
+
+    /** One draw of the suite: the test accuracy of the draw's labelled rows as the neighbour bank. */
+    @Override
+    public Outcome evaluate(Draw d) {
+        return Outcome.accuracy(accuracy(d.features(), d.labels(), d.numClasses(), d.testFeatures(),
+                d.testLabelValues()));
     }
 
     /** Rows scaled to unit L2 norm (zero rows stay zero), in float32. */

@@ -34,7 +34,7 @@ import org.pretext.encoder.Features;
  * </ol>
  * When some class has a single labelled row no validation is possible and the fallback C is used.
  */
-public final class LogisticProbe {
+public final class LogisticProbe implements org.pretext.evaluation.Probe {
     /**
      * @param c the C chosen
      * @param selection "cross-validation", "validation" (one held-out split) or "fixed"
@@ -53,6 +53,29 @@ public final class LogisticProbe {
     public LogisticProbe(LogisticOptions options) {
         this.options = options;
         this.regression = new LogisticRegression(options.precision(), options.solver());
+    }
+
+    /**
+     * One draw of the suite: {@link #run} on the draw's labelled rows (every row when the draw's rows
+     * are all training rows in order), reporting λ = 1/C and how it was chosen.
+     */
+    @Override
+    public org.pretext.evaluation.Probe.Outcome evaluate(Draw d) {
+        int[] rows = isEveryRow(d.rows(), d.train().rows()) ? null : d.rows();
+        Outcome o = run(d.train(), rows, d.features(), d.testFeatures(), d.testLabels(), d.seed(), d.manager());
+        return new org.pretext.evaluation.Probe.Outcome(o.testAccuracy(), 1.0 / o.c(), o.selection(), o.model());
+    }
+
+    private static boolean isEveryRow(int[] rows, int n) {
+        if (rows.length != n) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if (rows[i] != i) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public LogisticOptions options() {

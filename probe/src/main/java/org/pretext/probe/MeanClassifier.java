@@ -14,7 +14,7 @@ import ai.djl.ndarray.types.Shape;
  * Classes without labelled examples are never predicted; ties go to the lowest class index. The
  * means come from one one-hot GEMM, the scores from one GEMM per call, on the device.
  */
-public final class MeanClassifier {
+public final class MeanClassifier implements org.pretext.evaluation.Probe {
     private final int batchSize;
 
     /** @param batchSize queries scored per GEMM */
@@ -70,6 +70,13 @@ public final class MeanClassifier {
     /** Fraction of queries whose predicted class is their label. */
     public double accuracy(NDArray features, int[] labels, int numClasses, NDArray queries, int[] queryLabels) {
         return Accuracy.of(predict(features, labels, numClasses, queries), queryLabels);
+    }
+
+    /** One draw of the suite: the test accuracy of the draw's labelled rows as the class means' rows. */
+    @Override
+    public Outcome evaluate(Draw d) {
+        return Outcome.accuracy(accuracy(d.features(), d.labels(), d.numClasses(), d.testFeatures(),
+                d.testLabelValues()));
     }
 
     private static NDArray means(NDArray features, int[] labels, int numClasses) {

@@ -15,6 +15,7 @@ import org.pretext.data.Finite;
 import org.pretext.data.Split;
 import org.pretext.encoder.Encoder;
 import org.pretext.encoder.Features;
+import org.pretext.evaluation.Probe;
 
 /**
  * The whole frozen-feature evaluation of one feature set: every probe at every label budget,
@@ -52,9 +53,6 @@ public final class ProbeSuite {
     public static final int DEFAULT_ENGINE_THREADS = 1;
     private final ProbeOptions options;
     private final int engineThreads;
-    private final LogisticProbe logistic;
-    private final KnnClassifier knn;
-    private final MeanClassifier mean;
 
     public ProbeSuite(ProbeOptions options) {
         this(options, DEFAULT_ENGINE_THREADS);
@@ -67,9 +65,6 @@ public final class ProbeSuite {
         }
         this.options = options;
         this.engineThreads = engineThreads;
-        this.logistic = new LogisticProbe(options.logistic());
-        this.knn = new KnnClassifier(options.knnK(), options.knnTemperature(), options.batchSize());
-        this.mean = new MeanClassifier(options.batchSize());
     }
 
     /** This suite with another engine thread count while it runs (0: leave the engine's setting). */
@@ -142,8 +137,18 @@ public final class ProbeSuite {
             NDArray testX = HostArrays.floats(manager, test.values(), new Shape(test.rows(), test.cols()));
             NDArray testY = manager.create(test.labels());
             long seed = LabelDraws.drawSeed(options.seed(), LabelBudget.all(), 0);
-            return logistic.run(tr, null, null, testX, testY, seed, manager).model();
+            return logistic().run(tr, null, null, testX, testY, seed, manager).model();
         }
+    }
+
+    /** The suite's logistic probe, or the default one when the suite has none. */
+    private LogisticProbe logistic() {
+        for (NamedProbe p : options.probes()) {
+            if (p.probe() instanceof LogisticProbe l) {
+                return l;
+            }
+        }
+        return new LogisticProbe(LogisticOptions.defaults());
     }
 
     private List<ProbeResult> evaluate(String featuresName, Features.Matrix train, Features.Matrix test,
@@ -158,9 +163,9 @@ public final class ProbeSuite {
             NDArray allTrain = null;
             for (LabelBudget budget : options.budgets()) {
                 int draws = budget.isAll() ? 1 : options.draws();
-                Map<ProbeKind, Accumulator> acc = new LinkedHashMap<>();
-                for (ProbeKind kind : options.probes()) {
-                    acc.put(kind, new Accumulator(draws));
+                Map<NamedProbe, Accumulator> acc = new LinkedHashMap<>();
+                for (NamedProbe probe : options.probes()) {
+                    acc.put(probe, new Accumulator(draws));
                 }
                 long[] seeds = new long[draws];
                 int labelled = 0;
@@ -182,28 +187,25 @@ public final class ProbeSuite {
                             x = LogisticProbe.upload(draw, tr, rows);
                         }
                         int[] y = LogisticProbe.gatherLabels(tr, rows != null ? rows : LogisticProbe.range(tr.rows()));
-                        for (ProbeKind kind : options.probes()) {
-                            Accumulator a = acc.get(kind);
+                        int[] drawRows = rows != null ? rows : LogisticProbe.range(tr.rows());
+                        for (NamedProbe probe : options.probes()) {
+                            Accumulator a = acc.get(probe);
                             long t0 = System.nanoTime();
-                            switch (kind) {
-                                case LOGISTIC -> {
-                                    LogisticProbe.Outcome o = logistic.run(tr, rows, x, testX, testY, seed, draw);
-                                    a.accuracy[d] = o.testAccuracy();
-                                    a.l2[d] = 1.0 / o.c();
-                                    a.selection = o.selection();
-                                    if (budget.isAll()) {
-                                        keptAllLabels[0] = o.model();
-                                    }
-                                }
-                                case KNN -> a.accuracy[d] = knn.accuracy(x, y, numClasses, testX, test.labels());
-                                case MEAN -> a.accuracy[d] = mean.accuracy(x, y, numClasses, testX, test.labels());
-                                default -> throw new IllegalStateException(kind.toString());
+                            Probe.Outcome o = probe.probe().evaluate(new Probe.Draw(tr, drawRows, x, y, numClasses,
+                                    testX, testY, test.labels(), seed, draw));
+                            a.accuracy[d] = o.testAccuracy();
+                            a.l2[d] = o.l2() == null ? Double.NaN : o.l2();
+                            if (o.l2Selection() != null) {
+                                a.selection = o.l2Selection();
+                            }
+                            if (budget.isAll() && o.model() instanceof LogisticModel m) {
+                                keptAllLabels[0] = m;
                             }
                             a.nanos += System.nanoTime() - t0;
                         }
                     }
                 }
-                for (Map.Entry<ProbeKind, Accumulator> e : acc.entrySet()) {
+                for (Map.Entry<NamedProbe, Accumulator> e : acc.entrySet()) {
                     results.add(e.getValue().result(featuresName, e.getKey(), budget, seeds, labelled, test.rows(),
                             options));
                 }
@@ -298,14 +300,12 @@ public final class ProbeSuite {
             l2 = new double[draws];
         }
 
-        ProbeResult result(String features, ProbeKind kind, LabelBudget budget, long[] seeds, int labelled, int tests,
-                ProbeOptions o) {
-            boolean isLogistic = kind == ProbeKind.LOGISTIC;
-            boolean isKnn = kind == ProbeKind.KNN;
-            return new ProbeResult(features, kind.id(), budget.perClass(), Accuracy.mean(accuracy),
+        ProbeResult result(String features, NamedProbe probe, LabelBudget budget, long[] seeds, int labelled,
+                int tests, ProbeOptions o) {
+            boolean hasL2 = java.util.Arrays.stream(l2).anyMatch(Double::isFinite);
+            return new ProbeResult(features, probe.name(), budget.perClass(), Accuracy.mean(accuracy),
                     Accuracy.std(accuracy), accuracy.length, accuracy.clone(), seeds.clone(), labelled, tests,
-                    isLogistic ? mostFrequent(l2) : null, isLogistic ? l2.clone() : null,
-                    isLogistic ? selection : null, isKnn ? o.knnK() : null, isKnn ? o.knnTemperature() : null,
+                    hasL2 ? mostFrequent(l2) : null, hasL2 ? l2.clone() : null, selection, probe.settings(),
                     nanos / 1e9);
         }
 

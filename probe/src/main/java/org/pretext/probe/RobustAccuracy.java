@@ -210,7 +210,7 @@ public final class RobustAccuracy {
                 p.setRequiresGradient(true);
             }
         }
-        return new Result(featuresName, ProbeKind.LOGISTIC.id(), labelsPerClass, s.epsilon(), s.effectiveStepSize(),
+        return new Result(featuresName, "logistic", labelsPerClass, s.epsilon(), s.effectiveStepSize(),
                 s.steps(), s.randomStart(), s.min(), s.max(), seen, correctClean / (double) seen,
                 correctRobust / (double) seen, maxPerturbation, (System.nanoTime() - t0) / 1e9);
     }

@@ -46,19 +46,19 @@ class NonFiniteFeaturesTest {
         return new Features.Matrix(x, n, D, y, classes);
     }
 
-    private static ProbeOptions options(ProbeKind... kinds) {
+    private static ProbeOptions options(String... kinds) {
         return ProbeOptions.defaults(Device.cpu()).withBudgets(LabelBudget.parseList("10,all")).withDraws(2)
-                .withProbes(List.of(kinds));
+                .withProbes(kinds);
     }
 
     @Test
     void oneNanAmong600RowsIsRefusedByTheKnnAndMeanProbesInsteadOfAWrongAccuracy() {
         Features.Matrix train = blobs(N, 1, 3);
         Features.Matrix test = blobs(300, 2, 3);
-        List<ProbeResult> clean = new ProbeSuite(options(ProbeKind.KNN, ProbeKind.MEAN)).run("pretrained", train, test);
+        List<ProbeResult> clean = new ProbeSuite(options("knn", "mean")).run("pretrained", train, test);
         assertThat(clean).allSatisfy(r -> assertThat(r.accuracy()).isGreaterThan(0.7));
         train.values()[17 * D + 3] = Float.NaN;
-        for (ProbeKind kind : List.of(ProbeKind.KNN, ProbeKind.MEAN, ProbeKind.LOGISTIC)) {
+        for (String kind : List.of("knn", "mean", "logistic")) {
             assertThatThrownBy(() -> new ProbeSuite(options(kind)).run("pretrained", train, test))
                     .isInstanceOf(PretextException.class)
                     .hasMessage("The training features of 'pretrained' hold NaN at row 17, column 3 (counting from 0;"
@@ -67,7 +67,7 @@ class NonFiniteFeaturesTest {
         }
         train.values()[17 * D + 3] = 0;
         test.values()[5] = Float.NEGATIVE_INFINITY;
-        assertThatThrownBy(() -> new ProbeSuite(options(ProbeKind.MEAN)).run("file", train, test))
+        assertThatThrownBy(() -> new ProbeSuite(options("mean")).run("file", train, test))
                 .hasMessageStartingWith("The test features of 'file' hold -Infinity at row 0, column 5");
     }
 
@@ -97,7 +97,7 @@ class NonFiniteFeaturesTest {
         NpyFile.writeFeatures(dir.resolve("test.npy"), test);
         NpyFile.writeLabels(dir.resolve("test_y.npy"), test.labels());
         assertThatThrownBy(() -> FileProbe.run(x, dir.resolve("train_y.npy"), dir.resolve("test.npy"),
-                dir.resolve("test_y.npy"), options(ProbeKind.KNN))).isInstanceOf(PretextException.class)
+                dir.resolve("test_y.npy"), options("knn"))).isInstanceOf(PretextException.class)
                 .hasMessageStartingWith(x + " holds NaN at row 42, column 1 (counting from 0;");
     }
 
@@ -105,7 +105,7 @@ class NonFiniteFeaturesTest {
     void labelsOfOneClassAreRefusedForProbing() {
         Features.Matrix one = blobs(50, 7, 1);
         Features.Matrix test = blobs(20, 8, 1);
-        assertThatThrownBy(() -> new ProbeSuite(options(ProbeKind.LOGISTIC, ProbeKind.KNN)).run("raw-input", one, test,
+        assertThatThrownBy(() -> new ProbeSuite(options("logistic", "knn")).run("raw-input", one, test,
                 List.of("cat"))).isInstanceOf(PretextException.class)
                 .hasMessage("The training labels of 'raw-input' hold one class only ('cat', 50 rows): a probe needs at"
                         + " least two classes (with one, every probe scores 100%)");

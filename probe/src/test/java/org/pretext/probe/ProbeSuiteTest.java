@@ -100,8 +100,8 @@ class ProbeSuiteTest {
         assertThat(a.get(3).draws()).isEqualTo(1);
         assertThat(a.get(3).accuracyStd()).isZero();
         assertThat(a.get(3).trainExamples()).isEqualTo(300);
-        assertThat(a.get(1).k()).isEqualTo(20);
-        assertThat(a.get(1).temperature()).isEqualTo(0.07);
+        assertThat(a.get(1).settings()).containsEntry("k", 20);
+        assertThat(a.get(1).settings()).containsEntry("temperature", 0.07);
         // Well above chance (0.2) on these separable classes.
         for (ProbeResult r : a) {
             assertThat(r.accuracy()).as(r.probe() + "@" + r.labelsPerClass()).isGreaterThan(0.6);
@@ -130,8 +130,7 @@ class ProbeSuiteTest {
     void oneLabelPerClassFallsBackToTheDefaultC() {
         Features.Matrix train = gaussian(30, 4, 8, 1, 7);
         Features.Matrix test = gaussian(30, 4, 8, 2, 7);
-        ProbeResult r = new ProbeSuite(options().withBudgets(List.of(LabelBudget.of(1))).withProbes(
-                List.of(ProbeKind.LOGISTIC))).run("x", train, test).get(0);
+        ProbeResult r = new ProbeSuite(options().withBudgets(List.of(LabelBudget.of(1))).withProbes("logistic")).run("x", train, test).get(0);
         assertThat(r.l2Selection()).isEqualTo("fixed");
         assertThat(r.l2()).isEqualTo(1.0);
         assertThat(r.trainExamples()).isEqualTo(4);

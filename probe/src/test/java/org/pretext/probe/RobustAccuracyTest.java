@@ -27,7 +27,7 @@ import org.pretext.engine.Engines;
 
 class RobustAccuracyTest {
     private static final ProbeOptions OPTIONS = ProbeOptions.defaults(Device.cpu()).withSeed(5)
-            .withBudgets(List.of(LabelBudget.all())).withProbes(List.of(ProbeKind.LOGISTIC));
+            .withBudgets(List.of(LabelBudget.all())).withProbes("logistic");
 
     @BeforeAll
     static void start() {

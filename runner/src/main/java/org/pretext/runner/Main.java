@@ -258,8 +258,12 @@ public final class Main implements Runnable {
                 + " (default: the run's config, or 10,all)")
         String budgets;
 
-        @Option(names = "--probes", paramLabel = "P,...", description = "logistic, knn, mean (default logistic)")
+        @Option(names = "--probes", paramLabel = "P,...", description = "probes by name: logistic, knn, mean or a plug-in's (default logistic)")
         String probes;
+
+        @Option(names = "--probe-param", paramLabel = "PROBE.KEY=VALUE", description = "a probe's parameter,"
+                + " e.g. knn.k=5 (repeatable; 'list' shows every probe's keys)")
+        List<String> probeParams = new java.util.ArrayList<>();
 
         @Option(names = "--seed", paramLabel = "N", description = "seed of the label draws (default 42)")
         Long seed;
@@ -289,6 +293,9 @@ public final class Main implements Runnable {
             if (probes != null) {
                 overrides.put(ProbeSettings.PROBES.name(), probes);
             }
+            if (!probeParams.isEmpty()) {
+                overrides.put(ProbeSettings.PARAMS.name(), ProbeSettings.parseProbeParams(probeParams));
+            }
             if (robustEpsilon != null) {
                 if (run == null) {
                     throw new PretextException("--robust-epsilon needs --run DIR: the attack goes through the run's"
@@ -308,7 +315,7 @@ public final class Main implements Runnable {
             long s = seed == null ? 42 : seed;
             ai.djl.Device device = org.pretext.runtime.DeviceChoice.AUTO.resolve();
             List<ProbeResult> results = FileProbe.run(features, labels, testFeatures, testLabels,
-                    ProbeStage.options(settings, s, device));
+                    ProbeSettings.options(settings, s, device, Registries.load(PluginClassLoader.create(plugins)).probes()));
             Path dir = out != null ? out : Path.of("probe-report");
             java.nio.file.Files.createDirectories(dir);
             RunReport report = new RunReport(null, features.toString(), null, s,
@@ -322,6 +329,13 @@ public final class Main implements Runnable {
         private int probeRun(java.util.Map<String, Object> overrides) throws Exception {
             RunComponents c = injectorFor(run, plugins).getInstance(RunComponents.class);
             java.util.Map<String, Object> merged = new java.util.LinkedHashMap<>(c.config().probe().asMap());
+            if (overrides.containsKey(ProbeSettings.PROBES.name())) {
+                // the run's parameters of probes that --probes leaves out do not apply
+                List<String> chosen = List.of(String.valueOf(overrides.get(ProbeSettings.PROBES.name())).split("\\s*,\\s*"));
+                java.util.Map<String, Object> kept = new java.util.LinkedHashMap<>(c.config().probe().get(ProbeSettings.PARAMS));
+                kept.keySet().retainAll(chosen);
+                merged.put(ProbeSettings.PARAMS.name(), kept);
+            }
             merged.putAll(overrides);
             var settings = org.pretext.param.ParamValues.resolve("probe options", ProbeSettings.ALL, merged);
             RunReport report;
@@ -367,7 +381,7 @@ public final class Main implements Runnable {
 
     /** {@code list}: every discovered provider with its parameters. */
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "List objectives, encoders, datasets and feature maps with their parameters and where they come from.")
+            description = "List objectives, encoders, datasets, feature maps and probes with their parameters and where they come from.")
     static final class ListProviders implements Callable<Integer> {
         @Option(names = "--plugins", paramLabel = "DIR", description = "folder of plug-in jars (repeatable)")
         List<Path> plugins = new java.util.ArrayList<>();
@@ -380,6 +394,7 @@ public final class Main implements Runnable {
             print(out, r.encoders());
             print(out, r.datasets());
             print(out, r.featureMaps());
+            print(out, r.probes());
             out.println("training settings (config section 'training', or --set training.KEY=VALUE):");
             printParams(out, TrainingSettings.ALL);
             out.println("probe settings (config section 'probe'):");

@@ -44,6 +44,33 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void probesAreChosenByNameWithTheirParametersFromFileOrSet(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("c.yaml");
+        Files.writeString(f, "probe:\n  probes: [logistic, knn]\n  params:\n    knn: {k: 5}\n    logistic: {folds: 4}\n");
+        Map<String, Object> tree = ConfigLoader.defaults();
+        ConfigLoader.merge(tree, ConfigLoader.read(f));
+        ConfigLoader.set(tree, "probe.params.knn.temperature=0.2");
+        var registry = org.pretext.registry.ProviderRegistry.load(org.pretext.evaluation.ProbeProvider.class, "probe",
+                getClass().getClassLoader(), java.util.List.of());
+        var options = org.pretext.runner.config.ProbeSettings.options(ConfigLoader.resolve(tree).probe(), 1,
+                ai.djl.Device.cpu(), registry);
+        assertThat(options.probes()).extracting(org.pretext.probe.NamedProbe::name).containsExactly("logistic", "knn");
+        assertThat(options.probes().get(1).settings()).containsEntry("k", 5).containsEntry("temperature", 0.2);
+        assertThat(options.probes().get(0).settings()).containsEntry("folds", 4);
+
+        ConfigLoader.set(tree, "probe.params.mean.batch-size=8");
+        assertThatThrownBy(() -> org.pretext.runner.config.ProbeSettings.options(ConfigLoader.resolve(tree).probe(), 1,
+                ai.djl.Device.cpu(), registry)).isInstanceOf(PretextException.class)
+                .hasMessage("Config key 'probe.params.mean' names no probe of probe.probes [logistic, knn]: expected"
+                        + " parameters of a probe that runs");
+        Map<String, Object> t2 = ConfigLoader.defaults();
+        ConfigLoader.set(t2, "probe.probes=[logistic, knm]");
+        assertThatThrownBy(() -> org.pretext.runner.config.ProbeSettings.options(ConfigLoader.resolve(t2).probe(), 1,
+                ai.djl.Device.cpu(), registry)).isInstanceOf(PretextException.class)
+                .hasMessageContaining("knm").hasMessageContaining("knn");
+    }
+
+    @Test
     void changingTheProviderDropsTheOldProvidersParameters() {
         Map<String, Object> tree = ConfigLoader.defaults();
         ConfigLoader.set(tree, "objective=byol");

@@ -175,7 +175,6 @@ public final class ConfigLoader {
                 flat("probe", tree.get("probe")));
         ProbeSettings.budgets(probe);
         ProbeSettings.names(probe, ProbeSettings.FEATURES, ProbeSettings.FEATURE_SETS);
-        ProbeSettings.names(probe, ProbeSettings.PROBES, ProbeSettings.PROBE_KINDS);
         ProbeSettings.robustSettings(probe, 0);
         return new RunConfig(tree, t.get(SEED), t.get(DEVICE), t.get(THREADS), section(tree, "dataset"), section(tree, "encoder"), section(tree, "objective"), training, probe);
     }
@@ -232,6 +231,9 @@ public final class ConfigLoader {
         return out;
     }
 
+    /** Keys whose value is itself a section (a map) rather than a scalar. */
+    private static final java.util.Set<String> NESTED_KEYS = java.util.Set.of("probe.params");
+
     private static Map<String, Object> flat(String section, Object v) {
         if (v == null) {
             return Map.of();
@@ -240,7 +242,8 @@ public final class ConfigLoader {
             throw new PretextException("Config key '" + section + "' must be a map of settings, not '" + v + "'");
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        m.forEach((k, val) -> out.put(String.valueOf(k), scalar(section + "." + k, val)));
+        m.forEach((k, val) -> out.put(String.valueOf(k), val instanceof Map<?, ?> && NESTED_KEYS.contains(section + "." + k)
+                ? val : scalar(section + "." + k, val)));
         return out;
     }
 

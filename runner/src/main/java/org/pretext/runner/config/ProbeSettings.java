@@ -1,6 +1,14 @@
 package org.pretext.runner.config;
 
+import ai.djl.Device;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.pretext.evaluation.ProbeProvider;
+import org.pretext.probe.LabelBudget;
+import org.pretext.probe.NamedProbe;
+import org.pretext.probe.ProbeOptions;
+import org.pretext.registry.ProviderRegistry;
 import java.util.List;
 import org.pretext.PretextException;
 import org.pretext.param.Param;
@@ -15,7 +23,11 @@ public final class ProbeSettings {
     public static final Param<String> FEATURES = Param.ofString("features", "pretrained,random-encoder,raw-input",
             "feature sets to probe: pretrained, random-encoder (same encoder, untrained), raw-input");
     public static final Param<String> PROBES = Param.ofString("probes", "logistic",
-            "probes to run: logistic (linear probe), knn, mean (nearest class mean)");
+            "probes to run, by name: the built-in logistic (linear probe), knn, mean (nearest class mean), or a"
+            + " plug-in's (see 'list')");
+    public static final Param<java.util.Map<String, Object>> PARAMS = Param.ofSection("params",
+            "each probe's parameters by probe name, e.g. {knn: {k: 10, temperature: 0.1}} or --set"
+            + " probe.params.knn.k=10 (see 'list' for every probe's keys)");
     public static final Param<Integer> BATCH_SIZE = Param.ofInt("batch-size", 1024,
             "examples per batch for feature extraction").atLeast(1).formerly("batchSize");
     public static final Param<Boolean> ENABLED = Param.ofBoolean("enabled", true, "run the probes after pretraining");
@@ -43,15 +55,13 @@ public final class ProbeSettings {
             "attack the first N test examples only (0: the whole test split)").atLeast(0).formerly("robustExamples");
 
     /** Every key of the section. */
-    public static final List<Param<?>> ALL = List.of(LABELS_PER_CLASS, DRAWS, FEATURES, PROBES, BATCH_SIZE, ENABLED,
+    public static final List<Param<?>> ALL = List.of(LABELS_PER_CLASS, DRAWS, FEATURES, PROBES, PARAMS, BATCH_SIZE, ENABLED,
             MONITOR_EVERY, ROBUST_EPSILON, ROBUST_STEP_SIZE, ROBUST_STEPS, ROBUST_RANDOM_START, ROBUST_MIN, ROBUST_MAX,
             ROBUST_EXAMPLES);
     /** Examples attacked together by the robust-accuracy measurement. */
     public static final int ROBUST_BATCH_SIZE = 256;
     /** Known feature sets. */
     public static final List<String> FEATURE_SETS = List.of("pretrained", "random-encoder", "raw-input");
-    /** Known probes. */
-    public static final List<String> PROBE_KINDS = List.of("logistic", "knn", "mean");
 
     private ProbeSettings() {}
 
@@ -75,6 +85,39 @@ public final class ProbeSettings {
             }
         }
         return out;
+    }
+
+    /**
+     * The probe module's options from the config's {@code probe:} section: each name in
+     * {@code probes} found among the probe providers, with its parameters from
+     * {@code params.<name>}.
+     */
+    public static ProbeOptions options(ParamValues probe, long seed, Device device,
+            ProviderRegistry<ProbeProvider> probes) {
+        List<LabelBudget> budgets = budgets(probe).stream()
+                .map(k -> k == null ? LabelBudget.all() : LabelBudget.of(k)).toList();
+        List<String> names = probeNames(probe);
+        Map<String, Object> params = probe.get(PARAMS);
+        for (String key : params.keySet()) {
+            if (!names.contains(key)) {
+                throw new PretextException("Config key 'probe.params." + key + "' names no probe of probe.probes "
+                        + names + ": expected parameters of a probe that runs");
+            }
+        }
+        List<NamedProbe> chosen = new ArrayList<>();
+        for (String name : names) {
+            ProbeProvider provider = probes.get(name);
+            Object raw = params.getOrDefault(name, Map.of());
+            if (!(raw instanceof Map<?, ?> m)) {
+                throw new PretextException("Config key 'probe.params." + name + "' must be a section of the probe's"
+                        + " parameters (e.g. {k: 10}), not '" + raw + "'");
+            }
+            Map<String, Object> values = new LinkedHashMap<>();
+            m.forEach((k, v) -> values.put(String.valueOf(k), v));
+            chosen.add(NamedProbe.of(provider, values));
+        }
+        return ProbeOptions.defaults(device).withBudgets(budgets).withDraws(probe.get(DRAWS))
+                .withSeed(seed).withProbes(chosen);
     }
 
     /** Whether the robust-accuracy measurement is on (ε > 0). */
@@ -103,6 +146,31 @@ public final class ProbeSettings {
             }
         }
         return out;
+    }
+
+    /**
+     * {@code --probe-param} values ({@code knn.k=5}) as the {@code params} section:
+     * {@code {knn: {k: "5"}}}.
+     */
+    public static java.util.Map<String, Object> parseProbeParams(List<String> assignments) {
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+        for (String a : assignments) {
+            int dot = a.indexOf('.');
+            int eq = a.indexOf('=');
+            if (dot <= 0 || eq < dot + 2) {
+                throw new PretextException("Invalid --probe-param '" + a + "': expected PROBE.KEY=VALUE, e.g. knn.k=5");
+            }
+            @SuppressWarnings("unchecked")
+            java.util.Map<String, Object> probe = (java.util.Map<String, Object>) out.computeIfAbsent(
+                    a.substring(0, dot).trim(), k -> new java.util.LinkedHashMap<String, Object>());
+            probe.put(a.substring(dot + 1, eq).trim(), a.substring(eq + 1).trim());
+        }
+        return out;
+    }
+
+    /** The probes' names, in the order given. */
+    public static List<String> probeNames(ParamValues v) {
+        return split(v.get(PROBES));
     }
 
     static List<String> split(String text) {

@@ -6,7 +6,13 @@ import org.pretext.encoder.Features;
 import org.pretext.param.ParamValues;
 import org.pretext.probe.LabelBudget;
 import org.pretext.probe.LogisticModel;
-import org.pretext.probe.ProbeKind;
+import org.pretext.probe.NamedProbe;
+import org.pretext.evaluation.ProbeProvider;
+import org.pretext.registry.ProviderRegistry;
+import org.pretext.PretextException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.pretext.probe.ProbeOptions;
 import org.pretext.probe.ProbeResult;
 import org.pretext.probe.ProbeSuite;
@@ -17,19 +23,10 @@ public final class ProbeStage {
     private final ProbeSuite suite;
     private final List<String> classNames;
 
-    public ProbeStage(ParamValues probe, long seed, Device device, List<String> classNames) {
-        this.suite = new ProbeSuite(options(probe, seed, device));
+    public ProbeStage(ParamValues probe, long seed, Device device, ProviderRegistry<ProbeProvider> probes,
+            List<String> classNames) {
+        this.suite = new ProbeSuite(ProbeSettings.options(probe, seed, device, probes));
         this.classNames = classNames;
-    }
-
-    /** The probe module's options from the config's {@code probe:} section. */
-    public static ProbeOptions options(ParamValues probe, long seed, Device device) {
-        List<LabelBudget> budgets = ProbeSettings.budgets(probe).stream()
-                .map(k -> k == null ? LabelBudget.all() : LabelBudget.of(k)).toList();
-        List<ProbeKind> kinds = ProbeSettings.names(probe, ProbeSettings.PROBES, ProbeSettings.PROBE_KINDS).stream()
-                .map(ProbeKind::parse).toList();
-        return ProbeOptions.defaults(device).withBudgets(budgets).withDraws(probe.get(ProbeSettings.DRAWS))
-                .withSeed(seed).withProbes(kinds);
     }
 
     /**

@@ -155,7 +155,7 @@ public final class RunPipeline {
         Split test = components.dataset().test().orElseThrow(() -> new org.pretext.PretextException("dataset '"
                 + components.dataset().name() + "' has no labelled test split to probe on"));
         int batch = probe.get(ProbeSettings.BATCH_SIZE);
-        ProbeStage probes = new ProbeStage(probe, c.seed(), components.device(), train.classNames());
+        ProbeStage probes = new ProbeStage(probe, c.seed(), components.device(), components.probes(), train.classNames());
         List<ProbeResult> entries = new ArrayList<>();
         boolean robust = ProbeSettings.robust(probe);
         LogisticModel allLabels = null;

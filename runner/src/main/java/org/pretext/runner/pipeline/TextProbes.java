@@ -46,7 +46,8 @@ final class TextProbes {
         Split train = text.train().orElseThrow();
         Split test = text.test().orElseThrow();
         int batch = probe.get(ProbeSettings.BATCH_SIZE);
-        ProbeStage probes = new ProbeStage(probe, components.config().seed(), components.device(), train.classNames());
+        ProbeStage probes = new ProbeStage(probe, components.config().seed(), components.device(), components.probes(),
+                train.classNames());
         List<FeatureMap> maps = featureMaps();
         List<ProbeResult> out = new ArrayList<>();
         for (String set : ProbeSettings.names(probe, ProbeSettings.FEATURES, ProbeSettings.FEATURE_SETS)) {

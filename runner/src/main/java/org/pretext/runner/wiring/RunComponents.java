@@ -1,5 +1,6 @@
 package org.pretext.runner.wiring;
 
+import org.pretext.evaluation.ProbeProvider;
 import ai.djl.Device;
 import ai.djl.ndarray.types.Shape;
 import java.util.Optional;
@@ -28,7 +29,9 @@ import org.pretext.encoder.FeatureMapProvider;
  * @param pretrain what pretraining reads (for text: windows of the encoder's context + 1 tokens)
  * @param validation held-out examples of the same kind for the objective's validation measure, if any
  * @param featureMaps the feature maps the text probes apply (discovered with the run's plug-in loader)
+ * @param probes the probe providers (discovered with the run's plug-in loader)
  */
 public record RunComponents(RunConfig config, Dataset dataset, Supplier<Objective> objectives,
         Supplier<Encoder> encoders, Shape encoderInputShape, Device device, Provenance provenance, Split pretrain,
-        Optional<Split> validation, ProviderRegistry<FeatureMapProvider> featureMaps) {}
+        Optional<Split> validation, ProviderRegistry<FeatureMapProvider> featureMaps,
+        ProviderRegistry<ProbeProvider> probes) {}

@@ -1,5 +1,6 @@
 package org.pretext.runner.wiring;
 
+import org.pretext.runner.config.ProbeSettings;
 import ai.djl.Device;
 import ai.djl.ndarray.types.Shape;
 import com.google.inject.AbstractModule;
@@ -111,7 +112,9 @@ public final class RunModule extends AbstractModule {
         versions.put("device", org.pretext.runtime.Devices.name(device));
         Provenance provenance = new Provenance(op.name(), op.version(), objectiveParams.asMap(), ep.name(),
                 encoderParams.asMap(), dataset.name(), dataset.provenance(), c.seed(), c.trainingMap(), versions);
+        // every probe named and its parameters valid before anything is written
+        ProbeSettings.options(c.probe(), c.seed(), device, r.probes());
         return new RunComponents(c, dataset, objectives, encoders, inputShape, device, provenance, pretrain, validation,
-                r.featureMaps());
+                r.featureMaps(), r.probes());
     }
 }
