@@ -97,6 +97,11 @@ public abstract class ForwardingObjective implements Objective {
     }
 
     @Override
+    public Map<String, String> metricCaptions() {
+        return delegate.metricCaptions();
+    }
+
+    @Override
     public Map<String, Double> validate(Model model, Split heldOut) {
         return delegate.validate(model, heldOut);
     }

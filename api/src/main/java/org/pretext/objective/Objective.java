@@ -125,6 +125,16 @@ public interface Objective {
     }
 
     /**
+     * Captions of the metrics this objective records (through {@link StepContext#metric} or
+     * {@link #validate}), by metric name: the run's report plots each recorded metric against the
+     * step under its caption (a metric without one is plotted too, captioned by its name). Empty
+     * by default.
+     */
+    default Map<String, String> metricCaptions() {
+        return Map.of();
+    }
+
+    /**
      * Measures the model on held-out data in inference mode, e.g. a language model's validation
      * loss: named scalars such as {@code "validationLoss"} (in the loss's own units, nats per token for
      * next-token prediction). Empty when the objective has no such measure, which is the default.

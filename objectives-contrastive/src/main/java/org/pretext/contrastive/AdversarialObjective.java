@@ -86,6 +86,16 @@ public final class AdversarialObjective extends ForwardingObjective {
 
 
     @Override
+    public Map<String, String> metricCaptions() {
+        Map<String, String> all = new java.util.LinkedHashMap<>(super.metricCaptions());
+        all.put("cleanLoss", "The inner objective's loss on the clean views");
+        all.put("adversarialLoss", "The inner objective's loss on the PGD-perturbed views");
+        all.put("attackLossFirst", "The attack's loss at its first PGD step (logged steps only)");
+        all.put("attackLossLast", "The attack's loss at its last PGD step: above the first when the attack works");
+        return all;
+    }
+
+    @Override
     public NDList perturb(StepContext ctx, NDList inputs) {
         NDList prepared = delegate().perturb(ctx, inputs);
         Pgd.Result r = Pgd.attack(prepared, in -> delegate().loss(ctx, in), attack);

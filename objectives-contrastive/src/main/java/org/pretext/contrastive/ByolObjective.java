@@ -126,6 +126,11 @@ public final class ByolObjective extends TwoViewObjective {
     }
 
     @Override
+    public Map<String, String> metricCaptions() {
+        return Map.of("targetMomentum", "BYOL's target momentum τ: cosine schedule from its base value to 1");
+    }
+
+    @Override
     public Optional<String> embeddingHead() {
         return Optional.of(PROJECTOR);
     }

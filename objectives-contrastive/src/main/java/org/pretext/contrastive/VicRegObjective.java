@@ -47,6 +47,13 @@ public final class VicRegObjective extends TwoViewObjective {
     }
 
     @Override
+    public Map<String, String> metricCaptions() {
+        return Map.of("invariance", "VICReg's invariance term: mean squared distance of the two views' embeddings",
+                "variance", "VICReg's variance term: hinge on each embedding dimension's standard deviation below 1",
+                "covariance", "VICReg's covariance term: squared off-diagonal covariances of the embedding, per dimension");
+    }
+
+    @Override
     public Optional<String> embeddingHead() {
         return Optional.of(HEAD);
     }

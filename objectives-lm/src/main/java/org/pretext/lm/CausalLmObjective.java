@@ -131,6 +131,12 @@ public final class CausalLmObjective implements Objective {
     }
 
     @Override
+    public Map<String, String> metricCaptions() {
+        return Map.of(VALIDATION_LOSS, "Validation loss of next-token prediction on the held-out text, nats per token",
+                BITS_PER_CHARACTER, "Validation loss in bits per character of the held-out text");
+    }
+
+    @Override
     public Map<String, Double> validate(Model model, Split heldOut) {
         TokenEmbeddings enc = check(model.encoder());
         long size = heldOut.size();

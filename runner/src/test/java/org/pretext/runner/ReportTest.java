@@ -55,6 +55,9 @@ class ReportTest {
         assertThat(Files.readAllLines(run.resolve("metrics.jsonl"))).anySatisfy(l -> assertThat(l)
                 .contains("\"alignment\"").contains("\"uniformity\"").contains("\"effectiveRank\"").contains("\"embeddingRank\""));
         assertThat(html).contains("src=\"plots/uniformity.png\"").contains("src=\"plots/effectiveRank.png\"");
+        // every logged curve is plotted: the kNN monitor and the optimisation's health too
+        assertThat(html).contains("src=\"plots/knnAccuracy.png\"").contains("src=\"plots/gradientNorm.png\"")
+                .contains("src=\"plots/learningRate.png\"").doesNotContain("plots/epoch.png");
         assertThat(run.resolve("config.yaml")).exists();
 
         // `report` rebuilds the page from the folder
@@ -67,6 +70,25 @@ class ReportTest {
             "--probes", "mean"}, QUIET, System.err)).isZero();
         Map<String, Object> again = new Gson().fromJson(Files.readString(run.resolve("probe-report.json")), Map.class);
         assertThat((List<?>) again.get("probe")).hasSize(3);
+    }
+
+    @Test
+    void metricsAnObjectiveRecordsArePlottedUnderItsCaptions(@TempDir Path run) throws Exception {
+        new org.pretext.runner.report.RunReport("my-objective", "d", "mlp", 1, "cpu", null, List.of(), null, null,
+                Map.of("fooTerm", "The foo term of my objective")).write(run.resolve("report.json"));
+        StringBuilder lines = new StringBuilder();
+        for (int step = 10; step <= 50; step += 10) {
+            lines.append("{\"step\":").append(step).append(",\"epoch\":0,\"meanLoss\":").append(5.0 / step)
+                    .append(",\"fooTerm\":").append(step * 0.5).append(",\"barTerm\":").append(step % 3).append("}\n");
+        }
+        Files.writeString(run.resolve("metrics.jsonl"), lines);
+        String html = Files.readString(org.pretext.runner.report.ReportRenderer.render(run));
+        assertThat(html).contains("src=\"plots/fooTerm.png\"").contains("The foo term of my objective (recorded by"
+                + " objective my-objective)");
+        assertThat(html).as("a metric without a caption is plotted under its name").contains("src=\"plots/barTerm.png\"")
+                .contains("Metric 'barTerm' recorded during pretraining");
+        assertThat(html).contains("src=\"plots/loss.png\"").doesNotContain("plots/epoch.png");
+        assertThat(ImageIO.read(run.resolve("plots/fooTerm.png").toFile()).getWidth()).isGreaterThan(500);
     }
 
     @Test

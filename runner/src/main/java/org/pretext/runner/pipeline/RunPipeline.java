@@ -133,7 +133,7 @@ public final class RunPipeline {
         }
         RunReport report = new RunReport(c.objective().name(), components.dataset().name(), c.encoder().name(),
                 c.seed(), org.pretext.runtime.Devices.name(components.device()), summary, entries, robust,
-                components.provenance());
+                components.provenance(), components.objectives().get().metricCaptions());
         report.write(dir.reportJson());
         ReportRenderer.render(dir.root());
         printTable(report, out);

@@ -33,19 +33,27 @@ public final class ReportRenderer {
         Path plots = dir.resolve("plots");
         Files.createDirectories(plots);
         Map<String, String> images = new LinkedHashMap<>();
-        List<String> keys = new ArrayList<>(List.of("meanLoss"));
-        keys.addAll(DIAGNOSTICS.keySet());
-        Map<String, List<double[]>> logged = series(dir.resolve("metrics.jsonl"), keys);
-        List<double[]> losses = logged.get("meanLoss");
+        Map<String, List<double[]>> logged = series(dir.resolve("metrics.jsonl"));
+        List<double[]> losses = logged.getOrDefault("meanLoss", List.of());
         if (!losses.isEmpty()) {
             Charts.lossCurve(losses, report.objective(), plots.resolve("loss.png"));
             images.put("plots/loss.png", "Pretraining loss against the step");
         }
-        for (Map.Entry<String, String> d : DIAGNOSTICS.entrySet()) {
-            List<double[]> points = logged.get(d.getKey());
-            if (!points.isEmpty()) {
-                String name = "plots/" + d.getKey() + ".png";
-                Charts.metricCurve(points, "Label-free diagnostic: " + d.getKey(), d.getKey(), d.getKey(), dir.resolve(name));
+        Map<String, String> captions = new LinkedHashMap<>(DIAGNOSTICS);
+        if (report.metricCaptions() != null) {
+            report.metricCaptions().forEach((k, v) -> captions.putIfAbsent(k, v + " (recorded by objective "
+                    + report.objective() + ")"));
+        }
+        captions.putAll(TRAINING_HEALTH);
+        for (String key : logged.keySet()) {
+            captions.putIfAbsent(key, "Metric '" + key + "' recorded during pretraining");
+        }
+        for (Map.Entry<String, String> d : captions.entrySet()) {
+            List<double[]> points = logged.getOrDefault(d.getKey(), List.of());
+            if (points.size() >= 2 && !NOT_PLOTTED.contains(d.getKey())) {
+                String name = "plots/" + fileName(d.getKey()) + ".png";
+                String title = DIAGNOSTICS.containsKey(d.getKey()) ? "Label-free diagnostic: " + d.getKey() : d.getKey();
+                Charts.metricCurve(points, title, d.getKey(), d.getKey(), dir.resolve(name));
                 images.put(name, d.getValue());
             }
         }
@@ -110,10 +118,29 @@ public final class ReportRenderer {
         return java.util.Collections.unmodifiableMap(m);
     }
 
-    /** (step, value) of each key, from every metrics line that has it as a finite number; one read of the file. */
-    static Map<String, List<double[]>> series(Path metrics, List<String> keys) throws IOException {
+    /** Logged keys that are bookkeeping, not curves: plotted elsewhere (meanLoss) or not at all. */
+    private static final java.util.Set<String> NOT_PLOTTED = java.util.Set.of("step", "epoch", "loss", "meanLoss",
+            "elapsedSeconds", "collapsed");
+
+    /** How the optimisation went, plotted after the representation's own metrics. */
+    static final Map<String, String> TRAINING_HEALTH = Map.of(
+            "knnAccuracy", "kNN accuracy (k=20) of 1,000 labelled training examples on 1,000 test examples, the"
+                    + " monitor during pretraining",
+            "learningRate", "Learning rate of the schedule (warm-up, then cosine decay)",
+            "gradientNorm", "Global L2 norm of the gradients before clipping",
+            "samplesPerSecond", "Throughput: examples per second over the logging window");
+
+    /** A metric name as a safe file name. */
+    private static String fileName(String key) {
+        return key.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    /**
+     * (step, value) of every numeric key, in first-seen order, from every metrics line that has it
+     * as a finite number; one read of the file.
+     */
+    static Map<String, List<double[]>> series(Path metrics) throws IOException {
         Map<String, List<double[]>> out = new LinkedHashMap<>();
-        keys.forEach(k -> out.put(k, new ArrayList<>()));
         if (!Files.exists(metrics)) {
             return out;
         }
@@ -126,9 +153,10 @@ public final class ReportRenderer {
             try {
                 Map<?, ?> m = GSON.fromJson(s, Map.class);
                 if (m.get("step") instanceof Number step) {
-                    for (String key : keys) {
-                        if (m.get(key) instanceof Number v && Double.isFinite(v.doubleValue())) {
-                            out.get(key).add(new double[] {step.doubleValue(), v.doubleValue()});
+                    for (Map.Entry<?, ?> e : m.entrySet()) {
+                        if (e.getValue() instanceof Number v && Double.isFinite(v.doubleValue())) {
+                            out.computeIfAbsent(String.valueOf(e.getKey()), k -> new ArrayList<>())
+                                    .add(new double[] {step.doubleValue(), v.doubleValue()});
                         }
                     }
                 }

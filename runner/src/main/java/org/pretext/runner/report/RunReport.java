@@ -35,14 +35,23 @@ import org.pretext.checkpoint.Provenance;
  * @param robust the all-labels logistic probe of the pretrained features attacked end to end by PGD
  *     (clean and robust accuracy), or null when {@code probe.robust-epsilon} is 0
  * @param provenance config, seed, data checksums and versions
+ * @param metricCaptions captions of the metrics the objective records, by name ({@code
+ *     Objective.metricCaptions}), for the report's plots; null or empty when it gave none
  */
 public record RunReport(String objective, String dataset, String encoder, long seed, String device,
-        PretrainSummary pretrain, List<ProbeResult> probe, RobustAccuracy.Result robust, Provenance provenance) {
+        PretrainSummary pretrain, List<ProbeResult> probe, RobustAccuracy.Result robust, Provenance provenance,
+        Map<String, String> metricCaptions) {
+
+    /** A report without metric captions. */
+    public RunReport(String objective, String dataset, String encoder, long seed, String device,
+            PretrainSummary pretrain, List<ProbeResult> probe, RobustAccuracy.Result robust, Provenance provenance) {
+        this(objective, dataset, encoder, seed, device, pretrain, probe, robust, provenance, null);
+    }
 
     /** A report without a robust-accuracy measurement. */
     public RunReport(String objective, String dataset, String encoder, long seed, String device,
             PretrainSummary pretrain, List<ProbeResult> probe, Provenance provenance) {
-        this(objective, dataset, encoder, seed, device, pretrain, probe, null, provenance);
+        this(objective, dataset, encoder, seed, device, pretrain, probe, null, provenance, null);
     }
 
     /** Reads a JSON null where a primitive double is wanted as NaN (what {@link #write} writes NaN as). */
