@@ -197,6 +197,9 @@ public final class Main implements Runnable {
 
     static int execute(RunOptions options, boolean probes) throws Exception {
         RunConfig config = options.resolve();
+        if (options.resume != null) {
+            options.plugins = org.pretext.runner.wiring.RunPlugins.foldersFor(options.resume, options.plugins);
+        }
         ClassLoader plugins = PluginClassLoader.create(options.plugins);
         Thread.currentThread().setContextClassLoader(plugins);
         RunDirectory dir = new RunDirectory(options.runFolder(config));
@@ -229,7 +232,7 @@ public final class Main implements Runnable {
         o.resume = run;
         o.plugins = pluginFolders;
         RunConfig config = o.resolve();
-        ClassLoader plugins = PluginClassLoader.create(pluginFolders);
+        ClassLoader plugins = PluginClassLoader.create(org.pretext.runner.wiring.RunPlugins.foldersFor(run, pluginFolders));
         Thread.currentThread().setContextClassLoader(plugins);
         return Guice.createInjector(new RunModule(config, plugins, run));
     }

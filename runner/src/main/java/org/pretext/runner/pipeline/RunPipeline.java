@@ -111,6 +111,7 @@ public final class RunPipeline {
     public RunReport run(RunDirectory dir, boolean resume, boolean withProbes, PrintStream out) throws IOException {
         RunConfig c = components.config();
         Files.writeString(dir.config(), ConfigLoader.toYaml(c.tree()), StandardCharsets.UTF_8);
+        org.pretext.runner.wiring.RunPlugins.write(dir.root(), components.provenance().plugins());
         List<ProbeResult> entries = new ArrayList<>();
         RobustAccuracy.Result robust = null;
         PretrainSummary summary;

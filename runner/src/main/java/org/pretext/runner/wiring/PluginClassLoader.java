@@ -55,6 +55,22 @@ public final class PluginClassLoader {
         return loader instanceof Loader l ? l.problems : List.of();
     }
 
+    /**
+     * The plug-in jar a class was loaded from by a loader of {@link #create}, or null for a class of
+     * the runner's own class path.
+     */
+    static Path pluginJarOf(Class<?> c) {
+        if (!(c.getClassLoader() instanceof Loader)) {
+            return null;
+        }
+        try {
+            var cs = c.getProtectionDomain().getCodeSource();
+            return cs == null ? null : Path.of(cs.getLocation().toURI());
+        } catch (URISyntaxException e) {
+            return null;
+        }
+    }
+
     /** The {@code plugins} folder beside the jar the runner was started from, or null when run from classes. */
     static Path besideRunnerJar() {
         try {

@@ -8,6 +8,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.pretext.data.Split;
@@ -110,8 +111,15 @@ public final class RunModule extends AbstractModule {
         }
         Map<String, String> versions = new LinkedHashMap<>(Versions.all());
         versions.put("device", org.pretext.runtime.Devices.name(device));
+        Map<String, List<? extends org.pretext.registry.NamedProvider>> used = new LinkedHashMap<>();
+        used.put("objective", List.of(op));
+        used.put("encoder", List.of(ep));
+        used.put("dataset", List.of(dp));
+        used.put("probe", ProbeSettings.probeNames(c.probe()).stream().filter(n -> r.probes().all().containsKey(n))
+                .map(n -> r.probes().get(n)).toList());
         Provenance provenance = new Provenance(op.name(), op.version(), objectiveParams.asMap(), ep.name(),
-                encoderParams.asMap(), dataset.name(), dataset.provenance(), c.seed(), c.trainingMap(), versions);
+                encoderParams.asMap(), dataset.name(), dataset.provenance(), c.seed(), c.trainingMap(), versions,
+                RunPlugins.of(used));
         // every probe named and its parameters valid before anything is written
         ProbeSettings.options(c.probe(), c.seed(), device, r.probes());
         return new RunComponents(c, dataset, objectives, encoders, inputShape, device, provenance, pretrain, validation,
