@@ -35,8 +35,8 @@ import picocli.CommandLine.Option;
 /** The {@code pretext} command line. */
 @Command(name = "pretext", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Self-supervised pretraining with pluggable objectives, then linear evaluation.",
-        subcommands = {Main.Run.class, Main.Pretrain.class, Main.Probe.class, Main.Export.class, Main.ListProviders.class,
-            Main.Report.class})
+        subcommands = {Main.Run.class, Main.Pretrain.class, Main.Probe.class, Main.Export.class, Main.Sample.class,
+            Main.ListProviders.class, Main.Report.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad input or configuration. */
     static final int USAGE_ERROR = 2;
@@ -422,6 +422,56 @@ public final class Main implements Runnable {
                 out.printf("      %-26s %s (default %s; %s)%n", q.name(), q.description(), q.defaultValue(),
                         q.expectation());
             }
+        }
+    }
+
+    /**
+     * {@code sample}: text from a causal language model's run folder or checkpoint. The sampler lives
+     * in the objectives-lm module, which the runner reaches at run time only (objectives are
+     * providers, not compile-time dependencies), so it is called by name.
+     */
+    @Command(name = "sample", mixinStandardHelpOptions = true,
+            description = "Print text sampled from a causal-lm run (its newest checkpoint that loads) or checkpoint.")
+    static final class Sample implements Callable<Integer> {
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "RUN|CHECKPOINT",
+                description = "a causal-lm run folder, or one of its checkpoints/ckpt-*.zip")
+        Path source;
+
+        @Option(names = "--prompt", paramLabel = "TEXT", description = "text to continue (default: none)")
+        String prompt = "";
+
+        @Option(names = "--tokens", paramLabel = "N", description = "tokens to sample (default 500)")
+        int tokens = 500;
+
+        @Option(names = "--temperature", paramLabel = "T", description = "softmax temperature (default 0.8)")
+        double temperature = 0.8;
+
+        @Option(names = "--top-k", paramLabel = "K", description = "sample among the K likeliest tokens (default 200;"
+                + " 0: all)")
+        int topK = 200;
+
+        @Option(names = "--seed", paramLabel = "S", description = "sampling seed (default 1)")
+        long seed = 1;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            java.lang.reflect.Method sample;
+            try {
+                sample = Class.forName("org.pretext.lm.SampleText").getMethod("sample", Path.class, String.class,
+                        int.class, double.class, int.class, long.class);
+            } catch (ClassNotFoundException e) {
+                throw new PretextException("sample needs the objectives-lm module on the class path (pretext.jar has"
+                        + " it)");
+            }
+            try {
+                spec.commandLine().getOut().println(sample.invoke(null, source, prompt, tokens, temperature, topK, seed));
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
+            return 0;
         }
     }
 

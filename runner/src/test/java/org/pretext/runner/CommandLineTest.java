@@ -34,6 +34,21 @@ class CommandLineTest {
     }
 
     @Test
+    void helpNamesEveryCommandAndShowsEachOnesOptions() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        assertThat(Main.execute(new String[] {"help"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                System.err)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("run", "pretrain", "probe", "export", "sample", "list",
+                "report", "help");
+        out.reset();
+        assertThat(Main.execute(new String[] {"help", "sample"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                System.err)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: pretext sample").contains("--temperature");
+        Outcome unknown = run("help", "sampel");
+        assertThat(unknown.exit()).isEqualTo(2);
+    }
+
+    @Test
     void unknownObjectiveListsTheAvailableOnes(@TempDir Path dir) {
         Outcome o = run("run", "--objective", "simclear", "--out", dir.resolve("r").toString());
         assertThat(o.exit()).isEqualTo(2);

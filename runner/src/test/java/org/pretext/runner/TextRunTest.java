@@ -59,5 +59,20 @@ class TextRunTest {
         assertThat(r.pretrain().validationLoss()).isLessThan(Math.log(65));
         assertThat(r.pretrain().tokensPerSecond()).isPositive();
         assertThat(r.probe()).isEmpty(); // plain text has no labels
+
+        // `sample` continues a prompt from the run folder; the same seed gives the same text
+        String[] sample = {"sample", run.toString(), "--prompt", "ROMEO:", "--tokens", "40", "--seed", "3"};
+        String first = sampleOutput(sample);
+        assertThat(first).isEqualTo(sampleOutput(sample)).hasSizeGreaterThan(20);
+        assertThat(sampleOutput("sample", run.resolve("checkpoints").toString())).as("not a run folder")
+                .startsWith("exit 2: error: ").contains("is neither a checkpoint file nor a run folder");
+    }
+
+    /** Standard output of a command, or its exit code and error line when it fails. */
+    private static String sampleOutput(String... args) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code = Main.execute(args, new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+        return code == 0 ? out.toString() : "exit " + code + ": " + err.toString().strip();
     }
 }
