@@ -53,6 +53,7 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code (0 success, 2 bad input, 1 failure). */
     public static int execute(String[] args, PrintStream out, PrintStream err) {
+        org.pretext.runner.report.RunReport.Invocation.record(args);
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(new java.io.PrintWriter(out, true));
         cl.setErr(new java.io.PrintWriter(err, true));

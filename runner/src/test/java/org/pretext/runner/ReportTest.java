@@ -59,6 +59,13 @@ class ReportTest {
         assertThat(html).contains("src=\"plots/knnAccuracy.png\"").contains("src=\"plots/gradientNorm.png\"")
                 .contains("src=\"plots/learningRate.png\"").doesNotContain("plots/epoch.png");
         assertThat(run.resolve("config.yaml")).exists();
+        // the page answers "did pretraining help?" first, and says when, how and how long
+        assertThat(html).containsPattern("(Pretraining helped|Pretraining hurt|No clear difference from pretraining):"
+                + " pretrained features against the same encoder untrained, logistic probe at 5 labels per class")
+                .contains("<code>pretext run --dataset synthetic --steps 60").contains("Where the time went")
+                .contains("pretraining (set-up, steps, checkpoints)").contains("features and probes: raw-input")
+                .contains("paired t");
+        assertThat(((Map<String, Object>) r.get("invocation")).get("created").toString()).matches("20\\d\\d-.*Z");
 
         // `report` rebuilds the page from the folder
         Files.delete(run.resolve("report.html"));

@@ -103,6 +103,9 @@ public final class RunPipeline {
      */
     public record Probed(List<ProbeResult> results, RobustAccuracy.Result robust) {}
 
+    /** Wall time of each phase of the current run, in order, for the report. */
+    private final java.util.Map<String, Double> phases = new java.util.LinkedHashMap<>();
+
     /**
      * Runs into a prepared folder.
      *
@@ -115,14 +118,19 @@ public final class RunPipeline {
         List<ProbeResult> entries = new ArrayList<>();
         RobustAccuracy.Result robust = null;
         PretrainSummary summary;
+        phases.clear();
+        long t0 = System.nanoTime();
         try (PretrainStage.Outcome o = pretrain.run(dir, resume)) {
             var r = o.result();
+            phases.put("pretraining (set-up, steps, checkpoints)", (System.nanoTime() - t0) / 1e9);
             summary = PretrainSummary.of(r.steps(), r.seconds(), r.finalLoss(), r.samplesPerSecond(), r.startStep(),
                     o.extra());
             boolean probe = withProbes && c.probe().get(ProbeSettings.ENABLED);
             if (probe && components.dataset().train().isPresent() && components.dataset().test().isPresent()) {
                 if (components.dataset() instanceof TextDataset text) {
+                    long t1 = System.nanoTime();
                     entries.addAll(new TextProbes(components, text).probeAll(o.model(), c.probe()));
+                    phases.put("probing", (System.nanoTime() - t1) / 1e9);
                 } else {
                     Probed p = probeAll(o.model(), c.probe(), dir.root());
                     entries.addAll(p.results());
@@ -134,7 +142,8 @@ public final class RunPipeline {
         }
         RunReport report = new RunReport(c.objective().name(), components.dataset().name(), c.encoder().name(),
                 c.seed(), org.pretext.runtime.Devices.name(components.device()), summary, entries, robust,
-                components.provenance(), components.objectives().get().metricCaptions());
+                components.provenance(), components.objectives().get().metricCaptions(),
+                RunReport.Invocation.now(new java.util.LinkedHashMap<>(phases)));
         report.write(dir.reportJson());
         ReportRenderer.render(dir.root());
         printTable(report, out);
@@ -184,9 +193,11 @@ public final class RunPipeline {
             }
             System.err.printf(Locale.ROOT, "probed %s features (%d-d) in %.1f s%n", set, f[0].cols(),
                     (System.nanoTime() - t0) / 1e9);
+            phases.put("features and probes: " + set, (System.nanoTime() - t0) / 1e9);
         }
         RobustAccuracy.Result attacked = null;
         if (robust) {
+            long ta = System.nanoTime();
             if (allLabels == null) {
                 allLabels = probes.fitAllLabels(FeatureSets.pretrained(model, train, batch),
                         FeatureSets.pretrained(model, test, batch));
@@ -198,6 +209,7 @@ public final class RunPipeline {
                     + " robust %.2f %%, largest perturbation %.4g%n", attacked.steps(), attacked.epsilon(),
                     attacked.stepSize(), attacked.examples(), attacked.seconds(), 100 * attacked.clean(),
                     100 * attacked.robust(), attacked.maxPerturbation());
+            phases.put("PGD attack", (System.nanoTime() - ta) / 1e9);
         }
         return new Probed(entries, attacked);
     }
@@ -205,8 +217,13 @@ public final class RunPipeline {
     /** Prints the probe results as a table: one row per feature set and probe, one column per budget. */
     public static void printTable(RunReport r, PrintStream out) {
         if (r.pretrain() != null) {
-            out.printf(Locale.ROOT, "%s on %s with %s: %d steps in %.1f s, final loss %.4f%n", r.objective(),
-                    r.dataset(), r.encoder(), r.pretrain().steps(), r.pretrain().seconds(), r.pretrain().finalLoss());
+            PretrainSummary p = r.pretrain();
+            String steps = p.resumedFromStep() > 0
+                    ? String.format(Locale.ROOT, "%d steps (%d of them in this session, resumed at step %d) in %.1f s",
+                            p.steps(), p.steps() - p.resumedFromStep(), p.resumedFromStep(), p.seconds())
+                    : String.format(Locale.ROOT, "%d steps in %.1f s", p.steps(), p.seconds());
+            out.printf(Locale.ROOT, "%s on %s with %s: %s, final loss %.4f%n", r.objective(), r.dataset(), r.encoder(),
+                    steps, p.finalLoss());
         }
         if (r.probe() == null || r.probe().isEmpty()) {
             return;
@@ -243,6 +260,7 @@ public final class RunPipeline {
                     + " examples%n", a.epsilon(), a.steps(), a.stepSize(), a.randomStart() ? ", random start" : "",
                     plain(a.min()), plain(a.max()), a.examples());
         }
+        org.pretext.runner.report.Verdict.line(r.probe()).ifPresent(out::println);
     }
 
     private static String plain(double v) {

@@ -5,7 +5,6 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,12 +12,13 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
-import org.jfree.chart.renderer.category.StatisticalLineAndShapeRenderer;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.renderer.xy.XYErrorRenderer;
+import org.jfree.data.xy.YIntervalSeries;
+import org.jfree.data.xy.YIntervalSeriesCollection;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
-import org.jfree.data.statistics.DefaultStatisticalCategoryDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -54,39 +54,80 @@ public final class Charts {
         ChartUtils.saveChartAsPNG(png.toFile(), chart, WIDTH, HEIGHT);
     }
 
-    /** Accuracy (mean ± sd over draws) against labels per class, one line per feature set. */
+    /**
+     * Accuracy (mean ± sd over draws) against labels per class on a log axis, one line per feature
+     * set; the "all labels" budget sits at its labelled rows per class and is marked "all".
+     */
     public static void labelEfficiency(List<ProbeResult> entries, String probe, Path png) throws IOException {
-        DefaultStatisticalCategoryDataset data = new DefaultStatisticalCategoryDataset();
-        List<String> budgets = new ArrayList<>();
-        entries.stream().filter(e -> e.probe().equals(probe)).map(ProbeResult::labelsPerClass).distinct()
-                .sorted((a, b) -> a == null ? 1 : b == null ? -1 : Integer.compare(a, b))
-                .forEach(b -> budgets.add(b == null ? "all" : Integer.toString(b)));
-        Map<String, Map<String, ProbeResult>> byFeatures = new LinkedHashMap<>();
+        Map<String, YIntervalSeries> byFeatures = new LinkedHashMap<>();
+        double allX = Double.NaN;
+        int classes = 0;
         for (ProbeResult e : entries) {
-            if (e.probe().equals(probe)) {
-                byFeatures.computeIfAbsent(e.features(), k -> new LinkedHashMap<>())
-                        .put(e.labelsPerClass() == null ? "all" : Integer.toString(e.labelsPerClass()), e);
+            if (e.probe().equals(probe) && e.labelsPerClass() != null && e.labelsPerClass() > 0) {
+                classes = Math.max(classes, e.trainExamples() / e.labelsPerClass());
             }
         }
-        for (Map.Entry<String, Map<String, ProbeResult>> f : byFeatures.entrySet()) {
-            for (String b : budgets) {
-                ProbeResult e = f.getValue().get(b);
-                if (e != null) {
-                    data.add(100 * e.accuracy(), 100 * e.accuracyStd(), f.getKey(), b);
-                }
+        for (ProbeResult e : entries) {
+            if (!e.probe().equals(probe)) {
+                continue;
             }
+            double x = e.labelsPerClass() != null ? e.labelsPerClass()
+                    : e.trainExamples() / (double) Math.max(1, classes);
+            if (e.labelsPerClass() == null) {
+                allX = x;
+            }
+            double mean = 100 * e.accuracy();
+            double sd = Double.isFinite(e.accuracyStd()) ? 100 * e.accuracyStd() : 0;
+            byFeatures.computeIfAbsent(e.features(), YIntervalSeries::new).add(x, mean, mean - sd, mean + sd);
         }
-        JFreeChart chart = ChartFactory.createLineChart("Label efficiency (" + probe + " probe, frozen features)",
-                "labels per class", "test accuracy (%)", data, PlotOrientation.VERTICAL, true, false, false);
-        CategoryPlot plot = chart.getCategoryPlot();
-        StatisticalLineAndShapeRenderer r = new StatisticalLineAndShapeRenderer(true, true);
-        for (int i = 0; i < byFeatures.size(); i++) {
+        YIntervalSeriesCollection data = new YIntervalSeriesCollection();
+        byFeatures.values().forEach(data::addSeries);
+        LogAxis xAxis = new LogAxis("labels per class (log scale" + (Double.isNaN(allX) ? ")"
+                : String.format(java.util.Locale.ROOT, "; \"all\" = every training label, %.0f per class)", allX)));
+        xAxis.setBase(10);
+        xAxis.setSmallestValue(0.5);
+        xAxis.setNumberFormatOverride(new java.text.DecimalFormat("0.#"));
+        NumberAxis yAxis = new NumberAxis("test accuracy (%)");
+        yAxis.setAutoRangeIncludesZero(false);
+        XYErrorRenderer r = new XYErrorRenderer();
+        r.setDrawXError(false);
+        r.setDefaultLinesVisible(true);
+        r.setDefaultShapesVisible(true);
+        for (int i = 0; i < data.getSeriesCount(); i++) {
             r.setSeriesStroke(i, new BasicStroke(2f));
+            r.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
         }
-        plot.setRenderer(r);
-        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        XYPlot plot = new XYPlot(data, xAxis, yAxis, r);
+        if (!Double.isNaN(allX)) {
+            org.jfree.chart.plot.ValueMarker all = new org.jfree.chart.plot.ValueMarker(allX, Color.GRAY,
+                    new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[] {4f, 4f}, 0f));
+            all.setLabel("all");
+            all.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_LEFT);
+            all.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.TOP_RIGHT);
+            plot.addDomainMarker(all);
+        }
+        JFreeChart chart = new JFreeChart("Label efficiency (" + probe + " probe, frozen features)",
+                JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         style(chart);
         ChartUtils.saveChartAsPNG(png.toFile(), chart, WIDTH, HEIGHT);
+    }
+
+    /**
+     * Colours safe for colour-blind readers: Paul Tol's "muted" scheme (nine colours) and black;
+     * the projection also varies the marker shape, so no two neighbouring classes rely on colour alone.
+     */
+    static final Color[] PALETTE = {new Color(0x332288), new Color(0x88CCEE), new Color(0x44AA99),
+        new Color(0x117733), new Color(0x999933), new Color(0xDDCC77), new Color(0xCC6677), new Color(0x882255),
+        new Color(0xAA4499), new Color(0x000000)};
+
+    private static java.awt.Shape shape(int i) {
+        return switch (i % 5) {
+            case 0 -> new java.awt.geom.Ellipse2D.Double(-2.5, -2.5, 5, 5);
+            case 1 -> new java.awt.geom.Rectangle2D.Double(-2.5, -2.5, 5, 5);
+            case 2 -> new java.awt.Polygon(new int[] {0, 3, -3}, new int[] {-3, 3, 3}, 3);
+            case 3 -> new java.awt.Polygon(new int[] {0, 3, 0, -3}, new int[] {-3, 0, 3, 0}, 4);
+            default -> new java.awt.Polygon(new int[] {-3, 3, 0}, new int[] {-3, -3, 3}, 3);
+        };
     }
 
     /** A scatter of 2-D projected test features coloured by class. */
@@ -104,7 +145,8 @@ public final class Charts {
         XYPlot plot = chart.getXYPlot();
         XYLineAndShapeRenderer r = (XYLineAndShapeRenderer) plot.getRenderer();
         for (int i = 0; i < data.getSeriesCount(); i++) {
-            r.setSeriesShape(i, new java.awt.geom.Ellipse2D.Double(-2, -2, 4, 4));
+            r.setSeriesShape(i, shape(i));
+            r.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
         }
         style(chart);
         ChartUtils.saveChartAsPNG(png.toFile(), chart, WIDTH, WIDTH);

@@ -29,11 +29,21 @@ public final class HtmlReport {
                 .append("</head><body>\n<h1>Pretext run: <code>").append(esc(r.objective())).append("</code> on <code>")
                 .append(esc(r.dataset())).append("</code></h1>\n<p>Encoder <code>").append(esc(r.encoder()))
                 .append("</code>, seed ").append(r.seed()).append(", device ").append(esc(r.device())).append(".</p>\n");
+        Verdict.line(r.probe()).ifPresent(v -> h.append("<p class=\"verdict\"><strong>").append(esc(v))
+                .append("</strong></p>\n"));
+        if (r.invocation() != null) {
+            var inv = r.invocation();
+            String commit = r.provenance() == null ? null : r.provenance().versions().get("commit");
+            h.append("<p>Made ").append(esc(inv.created())).append(commit == null ? "" : " by Pretext commit <code>"
+                    + esc(commit) + "</code>").append(inv.commandLine() == null || inv.commandLine().isEmpty() ? ""
+                    : " with <code>" + esc(inv.commandLine()) + "</code>").append(".</p>\n");
+        }
         if (r.pretrain() != null) {
             var p = r.pretrain();
-            h.append(String.format(Locale.ROOT, "<h2>Pretraining</h2><p>%d steps in %.1f s (%.0f samples/s), final"
-                    + " loss %.4f%s.</p>%n", p.steps(), p.seconds(), p.samplesPerSecond(), p.finalLoss(),
-                    p.resumedFromStep() > 0 ? ", resumed from step " + p.resumedFromStep() : ""));
+            h.append(String.format(Locale.ROOT, "<h2>Pretraining</h2><p>%d steps%s in %.1f s (%.0f samples/s), final"
+                    + " loss %.4f.</p>%n", p.steps(), p.resumedFromStep() > 0 ? " (" + (p.steps() - p.resumedFromStep())
+                    + " of them in the last session, resumed at step " + p.resumedFromStep() + ")" : "", p.seconds(),
+                    p.samplesPerSecond(), p.finalLoss()));
             if (p.validationLoss() != null || p.tokensPerSecond() != null) {
                 h.append(String.format(Locale.ROOT, "<p>Validation loss %s; %s tokens/s.</p>%n",
                         p.validationLoss() == null ? "—" : String.format(Locale.ROOT, "%.4f nats per token (%.4f bits)",
@@ -56,6 +66,30 @@ public final class HtmlReport {
                         e.labelsPerClass() == null ? "all" : e.labelsPerClass(), 100 * e.accuracy(),
                         100 * e.accuracyStd(), e.draws(), e.l2() == null ? "" : String.format(Locale.ROOT, "%.3g", e.l2())));
             }
+            h.append("</table>\n<p>L2: the regularisation strength λ = 1/C a probe chose on the training labels alone"
+                    + " (the logistic probe: by cross-validation on small label sets, on a held-out 20% of large ones),"
+                    + " the value chosen most often over the draws; λ chosen in each draw is in report.json"
+                    + " (<code>drawL2</code>).</p>\n");
+            List<Verdict.Comparison> cs = Verdict.comparisons(r.probe());
+            if (!cs.isEmpty()) {
+                h.append("<h3>Pretrained against the same encoder untrained</h3>\n<table><tr><th class=\"l\">features"
+                        + "</th><th class=\"l\">probe</th><th>labels per class</th><th>margin (points)</th><th>sd of"
+                        + " differences</th><th>paired t</th><th>draws</th></tr>\n");
+                for (Verdict.Comparison c : cs) {
+                    h.append(String.format(Locale.ROOT, "<tr><td class=\"l\">%s</td><td class=\"l\">%s</td><td>%s"
+                            + "</td><td>%+.2f</td><td>%s</td><td>%s</td><td>%d</td></tr>%n", esc(c.features()),
+                            esc(c.probe()), c.labelsPerClass() == null ? "all" : c.labelsPerClass(), c.margin(),
+                            Double.isFinite(c.sd()) ? String.format(Locale.ROOT, "%.2f", c.sd()) : "—",
+                            Double.isFinite(c.pairedT()) ? String.format(Locale.ROOT, "%.1f", c.pairedT()) : "—",
+                            c.draws()));
+                }
+                h.append("</table>\n");
+            }
+        }
+        if (r.invocation() != null && r.invocation().phaseSeconds() != null && !r.invocation().phaseSeconds().isEmpty()) {
+            h.append("<h2>Where the time went</h2>\n<table>");
+            r.invocation().phaseSeconds().forEach((k, v) -> h.append("<tr><th class=\"l\">").append(esc(k))
+                    .append(String.format(Locale.ROOT, "</th><td>%.1f s</td></tr>", v)));
             h.append("</table>\n");
         }
         if (r.robust() != null) {

@@ -37,21 +37,55 @@ import org.pretext.checkpoint.Provenance;
  * @param provenance config, seed, data checksums and versions
  * @param metricCaptions captions of the metrics the objective records, by name ({@code
  *     Objective.metricCaptions}), for the report's plots; null or empty when it gave none
+ * @param invocation when, how and how long: date, command line, phase timings (null in reports
+ *     written before it existed)
  */
 public record RunReport(String objective, String dataset, String encoder, long seed, String device,
         PretrainSummary pretrain, List<ProbeResult> probe, RobustAccuracy.Result robust, Provenance provenance,
-        Map<String, String> metricCaptions) {
+        Map<String, String> metricCaptions, Invocation invocation) {
+
+    /**
+     * When and how a report was made.
+     *
+     * @param created ISO-8601 instant the report was written
+     * @param commandLine the command as typed ({@code pretext run --objective byol ...})
+     * @param phaseSeconds wall time of each phase, in order (pretraining, probing of each feature set,
+     *     attack, report)
+     */
+    public record Invocation(String created, String commandLine, Map<String, Double> phaseSeconds) {
+        private static volatile String current = "";
+
+        /** Remembers the command line of this process's command (called by {@code Main}). */
+        public static void record(String[] args) {
+            current = "pretext " + String.join(" ", java.util.Arrays.stream(args)
+                    .map(a -> a.isEmpty() || a.matches(".*[\\s\"'$].*") ? "'" + a.replace("'", "'\\''") + "'" : a)
+                    .toList());
+        }
+
+        /** Now, the recorded command line, and the given timings. */
+        public static Invocation now(Map<String, Double> phaseSeconds) {
+            return new Invocation(java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(),
+                    current, phaseSeconds);
+        }
+    }
+
+    /** A report without an invocation record. */
+    public RunReport(String objective, String dataset, String encoder, long seed, String device,
+            PretrainSummary pretrain, List<ProbeResult> probe, RobustAccuracy.Result robust, Provenance provenance,
+            Map<String, String> metricCaptions) {
+        this(objective, dataset, encoder, seed, device, pretrain, probe, robust, provenance, metricCaptions, null);
+    }
 
     /** A report without metric captions. */
     public RunReport(String objective, String dataset, String encoder, long seed, String device,
             PretrainSummary pretrain, List<ProbeResult> probe, RobustAccuracy.Result robust, Provenance provenance) {
-        this(objective, dataset, encoder, seed, device, pretrain, probe, robust, provenance, null);
+        this(objective, dataset, encoder, seed, device, pretrain, probe, robust, provenance, null, null);
     }
 
     /** A report without a robust-accuracy measurement. */
     public RunReport(String objective, String dataset, String encoder, long seed, String device,
             PretrainSummary pretrain, List<ProbeResult> probe, Provenance provenance) {
-        this(objective, dataset, encoder, seed, device, pretrain, probe, null, provenance, null);
+        this(objective, dataset, encoder, seed, device, pretrain, probe, null, provenance, null, null);
     }
 
     /** Reads a JSON null where a primitive double is wanted as NaN (what {@link #write} writes NaN as). */
