@@ -47,10 +47,23 @@ public final class Versions {
         return BUILD.getProperty("pytorch.version", "unknown");
     }
 
+    /**
+     * The git commit Pretext was built from (10 hex digits, "+dirty" when the tree had changes),
+     * or "unknown" for a build outside a git checkout.
+     */
+    public static String commit() {
+        String id = BUILD.getProperty("pretext.commit", "");
+        if (id.isEmpty() || id.startsWith("${")) {
+            return "unknown";
+        }
+        return "true".equals(BUILD.getProperty("pretext.dirty")) ? id + "+dirty" : id;
+    }
+
     /** All of the above as a map, for provenance records. */
     public static Map<String, String> all() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("pretext", pretext());
+        m.put("commit", commit());
         m.put("spi", Integer.toString(SPI_VERSION));
         m.put("djl", djl());
         m.put("pytorch", pytorch());
