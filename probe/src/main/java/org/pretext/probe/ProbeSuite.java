@@ -53,23 +53,34 @@ public final class ProbeSuite {
     public static final int DEFAULT_ENGINE_THREADS = 1;
     private final ProbeOptions options;
     private final int engineThreads;
+    private final java.util.function.Consumer<String> progress;
 
     public ProbeSuite(ProbeOptions options) {
-        this(options, DEFAULT_ENGINE_THREADS);
+        this(options, DEFAULT_ENGINE_THREADS, line -> {});
     }
 
-    private ProbeSuite(ProbeOptions options, int engineThreads) {
+    private ProbeSuite(ProbeOptions options, int engineThreads, java.util.function.Consumer<String> progress) {
         if (engineThreads < 0) {
             throw new PretextException("Invalid engine thread count " + engineThreads + " for probing: expected 0"
                     + " (leave the engine's setting) or more");
         }
         this.options = options;
         this.engineThreads = engineThreads;
+        this.progress = progress;
     }
 
     /** This suite with another engine thread count while it runs (0: leave the engine's setting). */
     public ProbeSuite withEngineThreads(int threads) {
-        return new ProbeSuite(options, threads);
+        return new ProbeSuite(options, threads, progress);
+    }
+
+    /**
+     * This suite reporting progress: after every draw, a line such as {@code "pretrained: 10 labels
+     * per class, draw 3 of 5 (7 of 11 draws, 12.4 s, about 9 s left)"}. The caller decides how
+     * often to show it (e.g. redrawn on a terminal, every few seconds in a log).
+     */
+    public ProbeSuite withProgress(java.util.function.Consumer<String> lines) {
+        return new ProbeSuite(options, engineThreads, lines);
     }
 
     public ProbeOptions options() {
@@ -157,6 +168,9 @@ public final class ProbeSuite {
         Features.Matrix tr = train.numClasses() == numClasses ? train
                 : new Features.Matrix(train.values(), train.rows(), train.cols(), train.labels(), numClasses);
         List<ProbeResult> results = new ArrayList<>();
+        int totalDraws = options.budgets().stream().mapToInt(b -> b.isAll() ? 1 : options.draws()).sum();
+        int doneDraws = 0;
+        long start = System.nanoTime();
         try (NDManager manager = NDManager.newBaseManager(options.device())) {
             NDArray testX = HostArrays.floats(manager, test.values(), new Shape(test.rows(), test.cols()));
             NDArray testY = manager.create(test.labels());
@@ -204,6 +218,13 @@ public final class ProbeSuite {
                             a.nanos += System.nanoTime() - t0;
                         }
                     }
+                    doneDraws++;
+                    double elapsed = (System.nanoTime() - start) / 1e9;
+                    progress.accept(String.format(java.util.Locale.ROOT, "%s: %s, draw %d of %d (%d of %d draws, %.1f s%s)",
+                            featuresName, budget.isAll() ? "all labels" : budget.perClass() + " labels per class", d + 1,
+                            draws, doneDraws, totalDraws, elapsed, doneDraws < totalDraws ? String.format(
+                                    java.util.Locale.ROOT, ", about %.0f s left", elapsed / doneDraws
+                                            * (totalDraws - doneDraws)) : ""));
                 }
                 for (Map.Entry<NamedProbe, Accumulator> e : acc.entrySet()) {
                     results.add(e.getValue().result(featuresName, e.getKey(), budget, seeds, labelled, test.rows(),

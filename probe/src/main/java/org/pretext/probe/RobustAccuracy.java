@@ -143,13 +143,29 @@ public final class RobustAccuracy {
             LogisticModel probe, Split test, Device device, Settings s, String featuresName,
             Integer labelsPerClass) {
         return evaluate(encoder, store, encoderInput, probe, test, device, s, featuresName, labelsPerClass,
-                null);
+                line -> {});
+    }
+
+    /**
+     * {@link #evaluate}, reporting progress after every attacked batch: {@code "512 of 10000
+     * examples, robust so far 41.2 %, 20.5 s, about 380 s left"}.
+     */
+    public static Result evaluate(Encoder encoder, ParameterStore store, UnaryOperator<HostTensor> encoderInput,
+            LogisticModel probe, Split test, Device device, Settings s, String featuresName,
+            Integer labelsPerClass, java.util.function.Consumer<String> progress) {
+        return evaluate(encoder, store, encoderInput, probe, test, device, s, featuresName, labelsPerClass,
+                progress, null);
+    }
+
+    /** Receives every batch of attacked inputs, row-major (tests). */
+    interface AttackedInputs {
+        void accept(float[] rows);
     }
 
     /** {@link #evaluate}, handing every batch of attacked inputs (row-major) to {@code attackedInputs} (tests). */
     static Result evaluate(Encoder encoder, ParameterStore store, UnaryOperator<HostTensor> encoderInput,
             LogisticModel probe, Split test, Device device, Settings s, String featuresName,
-            Integer labelsPerClass, java.util.function.Consumer<float[]> attackedInputs) {
+            Integer labelsPerClass, java.util.function.Consumer<String> progress, AttackedInputs attackedInputs) {
         if (!test.hasLabels()) {
             throw new PretextException("Robust accuracy needs a labelled test split");
         }
@@ -204,6 +220,10 @@ public final class RobustAccuracy {
                                     .getDouble()));
                 }
                 seen += n;
+                double elapsed = (System.nanoTime() - t0) / 1e9;
+                progress.accept(String.format(java.util.Locale.ROOT, "%d of %d examples, robust so far %.1f %%, %.1f s%s",
+                        seen, limit, 100.0 * correctRobust / seen, elapsed, seen < limit ? String.format(
+                                java.util.Locale.ROOT, ", about %.0f s left", elapsed / seen * (limit - seen)) : ""));
             }
         } finally {
             for (NDArray p : frozen) {

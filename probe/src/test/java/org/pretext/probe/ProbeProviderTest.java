@@ -79,6 +79,19 @@ class ProbeProviderTest {
         assertThat(results.get(0).accuracy()).isGreaterThan(0.7);
     }
 
+    @Test
+    void progressIsReportedAfterEveryDraw() {
+        Features.Matrix train = NonFiniteFeaturesTest.blobs(300, 31, 3);
+        Features.Matrix test = NonFiniteFeaturesTest.blobs(90, 32, 3);
+        List<String> lines = new java.util.ArrayList<>();
+        new ProbeSuite(ProbeOptions.defaults(Device.cpu()).withBudgets(List.of(LabelBudget.of(2), LabelBudget.all()))
+                .withDraws(3).withProbes("mean")).withProgress(lines::add).run("pretrained", train, test);
+        assertThat(lines).hasSize(4);
+        assertThat(lines.get(0)).startsWith("pretrained: 2 labels per class, draw 1 of 3 (1 of 4 draws, ")
+                .contains("s left)");
+        assertThat(lines.get(3)).startsWith("pretrained: all labels, draw 1 of 1 (4 of 4 draws, ").doesNotContain("left");
+    }
+
     /** Accuracy of the nearest training row by cosine similarity, ties to the lower row. */
     private static double nearestCosineAccuracy(Features.Matrix train, Features.Matrix test) {
         int correct = 0;

@@ -73,7 +73,7 @@ class RobustAccuracyTest {
             }
             RobustAccuracy.Settings s = new RobustAccuracy.Settings(eps, eps / 4, 20, true, -1e6, 1e6, 0, 64, 3);
             RobustAccuracy.Result r = RobustAccuracy.evaluate(identity, store, UnaryOperator.identity(), probe,
-                    test, Device.cpu(), s, "raw", null);
+                    test, Device.cpu(), s, "raw", (Integer) null);
             assertThat(r.examples()).isEqualTo(300);
             assertThat(r.clean() * 300).isCloseTo(exactClean, within(1e-9));
             assertThat(r.robust() * 300).isCloseTo(exactRobust, within(1e-9));
@@ -111,7 +111,7 @@ class RobustAccuracyTest {
             float[] lowest = {Float.MAX_VALUE};
             float[] highest = {-Float.MAX_VALUE};
             RobustAccuracy.Result large = RobustAccuracy.evaluate(encoder, store, UnaryOperator.identity(), probe,
-                    data.test().orElseThrow(), Device.cpu(), settings(0.1, 0), "random", null,
+                    data.test().orElseThrow(), Device.cpu(), settings(0.1, 0), "random", null, line -> {},
                     attacked -> {
                         for (float f : attacked) {
                             lowest[0] = Math.min(lowest[0], f);
@@ -144,7 +144,7 @@ class RobustAccuracyTest {
     private static RobustAccuracy.Result attack(Encoder encoder, ParameterStore store, LogisticModel probe,
             Dataset data, double eps, int limit) {
         return RobustAccuracy.evaluate(encoder, store, UnaryOperator.identity(), probe,
-                data.test().orElseThrow(), Device.cpu(), settings(eps, limit), "random", null);
+                data.test().orElseThrow(), Device.cpu(), settings(eps, limit), "random", (Integer) null);
     }
 
     private static RobustAccuracy.Settings settings(double eps, int limit) {

@@ -20,12 +20,13 @@ import org.pretext.runner.config.ProbeSettings;
 
 /** Probes feature sets with the configured probes and label budgets (the probe module's {@link ProbeSuite}). */
 public final class ProbeStage {
+    private final ProgressLines progress = ProgressLines.stderr("probing ");
     private final ProbeSuite suite;
     private final List<String> classNames;
 
     public ProbeStage(ParamValues probe, long seed, Device device, ProviderRegistry<ProbeProvider> probes,
             List<String> classNames) {
-        this.suite = new ProbeSuite(ProbeSettings.options(probe, seed, device, probes));
+        this.suite = new ProbeSuite(ProbeSettings.options(probe, seed, device, probes)).withProgress(progress);
         this.classNames = classNames;
     }
 
@@ -35,12 +36,20 @@ public final class ProbeStage {
      * @param name the feature set's name in the report (pretrained, random-encoder, raw-input, file)
      */
     public List<ProbeResult> evaluate(String name, Features.Matrix train, Features.Matrix test) {
-        return suite.run(name, train, test, classNames);
+        try {
+            return suite.run(name, train, test, classNames);
+        } finally {
+            progress.finish();
+        }
     }
 
     /** {@link #evaluate}, also keeping the logistic model fitted on all labels (null if none was). */
     public ProbeSuite.Evaluation evaluateKeepingModel(String name, Features.Matrix train, Features.Matrix test) {
-        return suite.runKeepingModel(name, train, test, classNames);
+        try {
+            return suite.runKeepingModel(name, train, test, classNames);
+        } finally {
+            progress.finish();
+        }
     }
 
     /** The logistic probe on every training label, fitted as the "all" budget fits it. */

@@ -203,8 +203,10 @@ public final class RunPipeline {
                         FeatureSets.pretrained(model, test, batch));
             }
             RobustAccuracy.Settings s = ProbeSettings.robustSettings(probe, c.seed());
+            ProgressLines attackProgress = ProgressLines.stderr("PGD attack: ");
             attacked = RobustAccuracy.evaluate(model.probedEncoder(), model.parameterStore(), model.objective()::encoderInput,
-                    allLabels, test, components.device(), s, "pretrained", null);
+                    allLabels, test, components.device(), s, "pretrained", null, attackProgress);
+            attackProgress.finish();
             System.err.printf(Locale.ROOT, "PGD-%d (ε = %.4g, α = %.4g) on %d test examples in %.1f s: clean %.2f %%,"
                     + " robust %.2f %%, largest perturbation %.4g%n", attacked.steps(), attacked.epsilon(),
                     attacked.stepSize(), attacked.examples(), attacked.seconds(), 100 * attacked.clean(),
