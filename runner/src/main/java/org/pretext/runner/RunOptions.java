@@ -23,7 +23,9 @@ final class RunOptions {
     String objective;
 
     @Option(names = "--dataset", paramLabel = "NAME|DIR",
-            description = "dataset provider, or a folder holding the four MNIST-style IDX files")
+            description = "dataset provider by name (see 'list'), or a path Pretext recognises: a folder of the four"
+                    + " MNIST-style IDX files, a folder of class sub-folders of images, a .npy/.npz/.csv file or a"
+                    + " folder of them, CIFAR batches, a .txt text (see the README's 'Your own data')")
     String dataset;
 
     @Option(names = "--encoder", paramLabel = "NAME", description = "encoder provider (see `list`)")

@@ -224,8 +224,10 @@ public final class RunPipeline {
                     ? String.format(Locale.ROOT, "%d steps (%d of them in this session, resumed at step %d) in %.1f s",
                             p.steps(), p.steps() - p.resumedFromStep(), p.resumedFromStep(), p.seconds())
                     : String.format(Locale.ROOT, "%d steps in %.1f s", p.steps(), p.seconds());
-            out.printf(Locale.ROOT, "%s on %s with %s: %s, final loss %.4f%n", r.objective(), r.dataset(), r.encoder(),
-                    steps, p.finalLoss());
+            out.printf(Locale.ROOT, "%s on %s with %s: %s, final loss %.4f%s%n", r.objective(), r.dataset(),
+                    r.encoder(), steps, p.finalLoss(), p.validationLoss() == null ? ""
+                            : String.format(Locale.ROOT, ", validation loss %.4f nats per token (%.4f bits per token)",
+                                    p.validationLoss(), p.validationLoss() / Math.log(2)));
         }
         if (r.probe() == null || r.probe().isEmpty()) {
             return;

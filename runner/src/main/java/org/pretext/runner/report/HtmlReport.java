@@ -46,13 +46,13 @@ public final class HtmlReport {
                     p.samplesPerSecond(), p.finalLoss()));
             if (p.validationLoss() != null || p.tokensPerSecond() != null) {
                 h.append(String.format(Locale.ROOT, "<p>Validation loss %s; %s tokens/s.</p>%n",
-                        p.validationLoss() == null ? "—" : String.format(Locale.ROOT, "%.4f nats per token (%.4f bits)",
-                                p.validationLoss(), p.validationLoss() / Math.log(2)),
+                        p.validationLoss() == null ? "—" : String.format(Locale.ROOT, "%.4f nats per token (%.4f bits"
+                                + " per token)", p.validationLoss(), p.validationLoss() / Math.log(2)),
                         p.tokensPerSecond() == null ? "—" : String.format(Locale.ROOT, "%.0f", p.tokensPerSecond())));
             }
             if (p.extra() != null && !p.extra().isEmpty()) {
                 h.append("<table>");
-                p.extra().forEach((k, v) -> h.append("<tr><th class=\"l\">").append(esc(k)).append("</th><td>")
+                p.extra().forEach((k, v) -> h.append("<tr><th class=\"l\">").append(esc(LABELS.getOrDefault(k, k))).append("</th><td>")
                         .append(esc(String.valueOf(v))).append("</td></tr>"));
                 h.append("</table>\n");
             }
@@ -124,6 +124,11 @@ public final class HtmlReport {
                 + "</p>\n</body></html>\n");
         Files.writeString(file, h, StandardCharsets.UTF_8);
     }
+
+    /** Words for the pretraining results objectives report under a key. */
+    private static final Map<String, String> LABELS = Map.of(
+            "validationBitsPerCharacter", "validation loss, bits per character of the held-out text",
+            "charactersPerToken", "characters per token of the held-out text");
 
     private static void row(StringBuilder h, String k, String v) {
         h.append("<tr><th class=\"l\">").append(esc(k)).append("</th><td class=\"l\">").append(esc(v))
