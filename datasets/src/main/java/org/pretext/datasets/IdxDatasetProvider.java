@@ -10,7 +10,7 @@ import org.pretext.PretextException;
 import org.pretext.Versions;
 import org.pretext.data.Dataset;
 import org.pretext.data.DatasetProvider;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 import org.pretext.param.Param;
 import org.pretext.param.ParamValues;
 
@@ -52,11 +52,11 @@ public final class IdxDatasetProvider extends ProviderBase implements DatasetPro
         }
         Map<String, String> sums = new LinkedHashMap<>();
         sums.put("source", dir.toAbsolutePath().normalize().toString());
-        InMemorySplit train = IdxImages.load(
+        IndexedSplit train = IdxImages.load(
                 IdxImages.readWithChecksum(dir.resolve(IdxFiles.TRAIN_IMAGES), sums), dir.resolve(IdxFiles.TRAIN_IMAGES).toString(),
                 IdxImages.readWithChecksum(dir.resolve(IdxFiles.TRAIN_LABELS), sums), dir.resolve(IdxFiles.TRAIN_LABELS).toString(),
                 trainLimit);
-        InMemorySplit test = IdxImages.load(
+        IndexedSplit test = IdxImages.load(
                 IdxImages.readWithChecksum(dir.resolve(IdxFiles.TEST_IMAGES), sums), dir.resolve(IdxFiles.TEST_IMAGES).toString(),
                 IdxImages.readWithChecksum(dir.resolve(IdxFiles.TEST_LABELS), sums), dir.resolve(IdxFiles.TEST_LABELS).toString(),
                 testLimit);

@@ -62,7 +62,7 @@ class ProbeSuiteTest {
         // Another test split: other examples, labels shuffled (so accuracies change).
         Features.Matrix other = gaussian(40, 5, 20, 3, 100);
         int[] shuffled = other.labels().clone();
-        int[] perm = org.pretext.data.InMemorySplit.permutation(shuffled.length, 4);
+        int[] perm = org.pretext.data.IndexedSplit.permutation(shuffled.length, 4);
         for (int i = 0; i < perm.length; i++) {
             shuffled[i] = other.labels()[perm[i]];
         }

@@ -16,7 +16,7 @@ import org.pretext.PretextException;
 import org.pretext.Versions;
 import org.pretext.data.Dataset;
 import org.pretext.data.DatasetProvider;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 import org.pretext.datasets.store.Checksums;
 import org.pretext.datasets.store.ExampleSet;
 import org.pretext.datasets.store.ExampleWriter;
@@ -149,7 +149,7 @@ public final class CifarDatasetProvider extends ProviderBase implements DatasetP
                         + "); using class numbers");
             }
         }
-        return InMemorySplit.numberedClasses(classes);
+        return IndexedSplit.numberedClasses(classes);
     }
 
     private static ExampleSet read(CifarFiles f, List<Path> files, boolean coarse, int classes, List<String> names,

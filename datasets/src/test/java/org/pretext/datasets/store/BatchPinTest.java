@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pretext.data.Batch;
 import org.pretext.data.BatchPlan;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 import org.pretext.data.Split;
 import org.pretext.datasets.npy.NpyDType;
 import org.pretext.datasets.npy.NpyFile;
@@ -76,18 +76,18 @@ class BatchPinTest {
 
     @Test
     void inMemoryFloatsAndInts() {
-        Split f = InMemorySplit.ofFloats(floats(103 * 6), new Shape(2, 3), labels(103), CLASSES);
+        Split f = IndexedSplit.ofFloats(floats(103 * 6), new Shape(2, 3), labels(103), CLASSES);
         pin("memory floats shuffled", f.batches(BatchPlan.shuffled(16, 42, 3).startingAt(2)), "4:eee09dc0");
         pin("memory floats sequential", f.batches(BatchPlan.sequential(10)), "11:bcb814c6");
         int[] ints = new int[57 * 4];
         for (int i = 0; i < ints.length; i++) {
             ints[i] = (i * 31) % 97;
         }
-        Split t = InMemorySplit.ofInts(ints, new Shape(4), labels(57), CLASSES);
+        Split t = IndexedSplit.ofInts(ints, new Shape(4), labels(57), CLASSES);
         pin("memory ints shuffled", t.batches(new BatchPlan(8, true, 9, 1, 0, false)), "8:e5c1ca24");
-        pin("memory subset shuffled", ((InMemorySplit) f).subset(new int[] {5, 1, 99, 40, 41, 7, 60})
+        pin("memory subset shuffled", ((IndexedSplit) f).subset(new int[] {5, 1, 99, 40, 41, 7, 60})
                 .batches(BatchPlan.shuffled(3, 1, 0)), "2:94568e5f");
-        pin("memory unlabelled shuffled", ((InMemorySplit) f).unlabelled().batches(BatchPlan.shuffled(32, 5, 8)), "3:8210357a");
+        pin("memory unlabelled shuffled", ((IndexedSplit) f).unlabelled().batches(BatchPlan.shuffled(32, 5, 8)), "3:8210357a");
     }
 
     @Test
@@ -96,7 +96,7 @@ class BatchPinTest {
         for (int i = 0; i < ids.length; i++) {
             ids[i] = i;
         }
-        Iterator<Batch> it = InMemorySplit.ofFloats(ids, new Shape(1), null, List.of()).batches(BatchPlan.shuffled(8, 42, 3));
+        Iterator<Batch> it = IndexedSplit.ofFloats(ids, new Shape(1), null, List.of()).batches(BatchPlan.shuffled(8, 42, 3));
         assertThat(it.next().inputs().floats()).containsExactly(3, 4, 7, 29, 18, 27, 0, 28);
         assertThat(it.next().inputs().floats()).containsExactly(25, 38, 30, 8, 22, 14, 1, 13);
         Iterator<Batch> stored = MemoryExamples.ofFloats(ids, new Shape(1)).view(null, null, List.of())

@@ -168,7 +168,7 @@ class ShardedSplitTest {
         List<Integer> a = ids(disk.view(picked, labels(picked), CLASSES).batches(BatchPlan.sequential(64)));
         List<Integer> b = ids(mem.view(picked, labels(picked), CLASSES).batches(BatchPlan.sequential(64)));
         assertThat(a).isEqualTo(b);
-        // memory splits shuffle like InMemorySplit: a full permutation per epoch
+        // memory splits shuffle like IndexedSplit: a full permutation per epoch
         List<Integer> m = ids(mem.view(null, null, null).batches(BatchPlan.shuffled(100, 3, 0)));
         assertThat(m).hasSize(N).doesNotHaveDuplicates();
     }
