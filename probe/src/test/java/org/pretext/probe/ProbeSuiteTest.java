@@ -208,10 +208,10 @@ class ProbeSuiteTest {
         Features.Matrix train = gaussian(20, 3, 6, 1, 7);
         Features.Matrix test = gaussian(15, 3, 6, 2, 7);
         // Labels stored as 10, 20, 30: they become classes 0..2 named by their values.
-        NpyFile.writeFeatures(dir.resolve("train.npy"), train);
-        NpyFile.writeLabels(dir.resolve("train-labels.npy"), times10(train.labels()));
-        NpyFile.writeFeatures(dir.resolve("test.npy"), test);
-        NpyFile.writeLabels(dir.resolve("test-labels.npy"), times10(test.labels()));
+        FeatureFiles.writeFeatures(dir.resolve("train.npy"), train);
+        FeatureFiles.writeLabels(dir.resolve("train-labels.npy"), times10(train.labels()));
+        FeatureFiles.writeFeatures(dir.resolve("test.npy"), test);
+        FeatureFiles.writeLabels(dir.resolve("test-labels.npy"), times10(test.labels()));
         ProbeOptions o = options().withDraws(2);
         List<ProbeResult> fromFiles = FileProbe.run(dir.resolve("train.npy"), dir.resolve("train-labels.npy"),
                 dir.resolve("test.npy"), dir.resolve("test-labels.npy"), o);

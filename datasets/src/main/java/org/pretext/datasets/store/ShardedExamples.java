@@ -48,7 +48,7 @@ public final class ShardedExamples extends StoredExamples {
             if (s.file().rowBytes() != format.rowBytes()) {
                 throw new PretextException("Shard " + s.file().path() + " has rows of " + s.file().rowBytes()
                         + " bytes: expected " + format.rowBytes() + " (examples of shape " + format.exampleShape()
-                        + " of " + format.dtype().descr() + ")");
+                        + " of " + NpyFile.descr(format.dtype()) + ")");
             }
             n += s.rows();
         }

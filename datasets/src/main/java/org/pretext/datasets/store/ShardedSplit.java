@@ -1,5 +1,6 @@
 package org.pretext.datasets.store;
 
+import org.pretext.datasets.npy.NpyFile;
 import ai.djl.ndarray.types.DataType;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -16,7 +17,7 @@ import org.pretext.Seeds;
 import org.pretext.data.BatchPlan;
 import org.pretext.data.HostTensor;
 import org.pretext.data.IndexedSplit;
-import org.pretext.datasets.npy.NpyDType;
+import ai.djl.ndarray.types.DataType;
 
 /**
  * A split streamed from shards on disk with bounded memory.
@@ -258,7 +259,7 @@ public final class ShardedSplit extends IndexedSplit {
             List<Future<ByteBuffer>> reads = new ArrayList<>(ids.length);
             for (int id : ids) {
                 ShardedExamples.Shard s = parts.get(id).shard();
-                reads.add(READERS.submit(() -> NpyDType.littleEndian(s.file().readRows(s.firstRow(), s.rows()))));
+                reads.add(READERS.submit(() -> NpyFile.littleEndian(s.file().readRows(s.firstRow(), s.rows()))));
             }
             return new Future<>() {
                 @Override

@@ -13,7 +13,7 @@ import org.pretext.data.Batch;
 import org.pretext.data.BatchPlan;
 import org.pretext.data.IndexedSplit;
 import org.pretext.data.Split;
-import org.pretext.datasets.npy.NpyDType;
+import ai.djl.ndarray.types.DataType;
 import org.pretext.datasets.npy.NpyFile;
 import org.pretext.datasets.npy.NpyWriter;
 import org.pretext.text.TokenWindowSplit;
@@ -135,7 +135,7 @@ class BatchPinTest {
         int n = 300;
         Path x = dir.resolve("x.npy");
         NpyWriter.writeFloats(x, floats(n * 3), n, 3);
-        ShardedExamples ex = ShardedExamples.ofFile(NpyFile.open(x), new RowFormat(NpyDType.F4, 1f, new Shape(3), false),
+        ShardedExamples ex = ShardedExamples.ofFile(NpyFile.open(x), new RowFormat(DataType.FLOAT32, 1f, new Shape(3), false),
                 37L * 3 * 4, 3);
         int[] keep = java.util.stream.IntStream.range(0, n).filter(i -> i % 4 != 1).toArray();
         Split s = ex.view(keep, labels(keep.length), CLASSES);
@@ -147,7 +147,7 @@ class BatchPinTest {
         }
         Path b = dir.resolve("b.npy");
         NpyWriter.writeBytes(b, hwc, 64, 2, 2, 3);
-        ShardedExamples img = ShardedExamples.ofFile(NpyFile.open(b), new RowFormat(NpyDType.U1, NpyDType.BYTE_SCALE,
+        ShardedExamples img = ShardedExamples.ofFile(NpyFile.open(b), new RowFormat(DataType.UINT8, NpyFile.BYTE_SCALE,
                 new Shape(3, 2, 2), true), 10L * 12, 2);
         pin("sharded images shuffled", img.view(null, null, List.of()).batches(new BatchPlan(5, true, 2, 0, 0, false)), "13:f8dda675");
     }

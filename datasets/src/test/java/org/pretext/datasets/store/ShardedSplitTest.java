@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pretext.data.Batch;
 import org.pretext.data.BatchPlan;
 import org.pretext.data.Split;
-import org.pretext.datasets.npy.NpyDType;
+import ai.djl.ndarray.types.DataType;
 import org.pretext.datasets.npy.NpyFile;
 import org.pretext.datasets.npy.NpyWriter;
 
@@ -37,7 +37,7 @@ class ShardedSplitTest {
         Path f = dir.resolve("x.npy");
         NpyWriter.writeFloats(f, x, N, D);
         NpyFile file = NpyFile.open(f);
-        return ShardedExamples.ofFile(file, new RowFormat(NpyDType.F4, 1f, new Shape(D), false),
+        return ShardedExamples.ofFile(file, new RowFormat(DataType.FLOAT32, 1f, new Shape(D), false),
                 (long) rowsPerShard * D * 4, window);
     }
 
