@@ -196,9 +196,9 @@ public final class Main implements Runnable {
     }
 
     static int execute(RunOptions options, boolean probes) throws Exception {
-        RunConfig config = options.resolve();
         ClassLoader plugins = PluginClassLoader.create(options.plugins);
         Thread.currentThread().setContextClassLoader(plugins);
+        RunConfig config = options.resolve(plugins);
         RunDirectory dir = new RunDirectory(options.runFolder(config));
         dir.checkUsable(options.resume != null, options.force);
         String doing = "pretext " + (probes ? "run" : "pretrain") + (options.resume != null ? " --resume"

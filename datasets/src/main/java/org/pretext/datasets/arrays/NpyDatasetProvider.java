@@ -1,5 +1,7 @@
 package org.pretext.datasets.arrays;
 
+import java.util.Set;
+import org.pretext.datasets.store.PathKinds;
 import org.pretext.registry.ProviderBase;
 import ai.djl.ndarray.types.DataType;
 import org.pretext.datasets.npy.NpyFile;
@@ -276,5 +278,11 @@ public final class NpyDatasetProvider extends ProviderBase implements DatasetPro
         String describe() {
             return layout + " -> examples of shape " + shape;
         }
+    }
+
+    /** An .npy file, or a folder holding .npy files. */
+    @Override
+    public boolean recognises(Path path) {
+        return PathKinds.isFile(path, Set.of("npy")) || PathKinds.holdsFiles(path, Set.of("npy"));
     }
 }

@@ -1,5 +1,6 @@
 package org.pretext.datasets.cifar;
 
+import org.pretext.datasets.store.PathKinds;
 import org.pretext.registry.ProviderBase;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
@@ -207,5 +208,24 @@ public final class CifarDatasetProvider extends ProviderBase implements DatasetP
             }
             return w.finish(names, List.of());
         }
+    }
+
+    /** A folder with CIFAR binaries (or their usual subfolder), or one .bin file in such a folder. */
+    @Override
+    public boolean recognises(Path path) {
+        return files(path).isPresent();
+    }
+
+    @Override
+    public Map<String, Object> parametersFor(Path path) {
+        return Map.of(DIR.name(), files(path).orElseThrow().dir().toAbsolutePath().normalize().toString());
+    }
+
+    private static Optional<CifarFiles> files(Path path) {
+        if (Files.isDirectory(path)) {
+            return CifarFiles.find(path);
+        }
+        return PathKinds.extension(path).equals("bin") ? CifarFiles.find(path.toAbsolutePath().getParent())
+                : Optional.empty();
     }
 }
