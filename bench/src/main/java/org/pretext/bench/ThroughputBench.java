@@ -31,7 +31,6 @@ import org.pretext.data.HostTensor;
 import org.pretext.data.Split;
 import org.pretext.datasets.MnistDatasetProvider;
 import org.pretext.datasets.image.ImageFolderDatasetProvider;
-import ai.djl.ndarray.types.DataType;
 import org.pretext.datasets.npy.NpyFile;
 import org.pretext.datasets.npy.NpyWriter;
 import org.pretext.datasets.store.RowFormat;

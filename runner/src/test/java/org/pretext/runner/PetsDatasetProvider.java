@@ -55,31 +55,15 @@ public final class PetsDatasetProvider extends ProviderBase implements DatasetPr
             }
         }
         IndexedSplit all = IndexedSplit.ofFloats(x, new Shape(d), y, IndexedSplit.numberedClasses(2));
-        return new Dataset() {
-            @Override
-            public String name() {
-                return "pets";
-            }
+        return new Pets(all.unlabelled(), Optional.of(all), Optional.of(all), Map.of("file", file.toString()));
+    }
 
-            @Override
-            public Split pretrain() {
-                return all.unlabelled();
-            }
-
-            @Override
-            public Optional<Split> train() {
-                return Optional.of(all);
-            }
-
-            @Override
-            public Optional<Split> test() {
-                return Optional.of(all);
-            }
-
-            @Override
-            public Map<String, String> provenance() {
-                return Map.of("file", file.toString());
-            }
-        };
+    /** A record implements {@link Dataset} by its components. */
+    private record Pets(Split pretrain, Optional<Split> train, Optional<Split> test, Map<String, String> provenance)
+            implements Dataset {
+        @Override
+        public String name() {
+            return "pets";
+        }
     }
 }

@@ -1,6 +1,5 @@
 package org.pretext.datasets.store;
 
-import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import org.pretext.PretextException;

@@ -1,6 +1,5 @@
 package org.pretext.datasets.store;
 
-import org.pretext.datasets.npy.NpyFile;
 import ai.djl.ndarray.types.DataType;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -17,7 +16,7 @@ import org.pretext.Seeds;
 import org.pretext.data.BatchPlan;
 import org.pretext.data.HostTensor;
 import org.pretext.data.IndexedSplit;
-import ai.djl.ndarray.types.DataType;
+import org.pretext.datasets.npy.NpyFile;
 
 /**
  * A split streamed from shards on disk with bounded memory.
