@@ -1,16 +1,14 @@
 package org.pretext.text;
 
 import org.apiguardian.api.API;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
+import java.util.function.LongUnaryOperator;
 import org.pretext.PretextException;
 import org.pretext.Seeds;
-import org.pretext.data.Batch;
 import org.pretext.data.BatchPlan;
-import org.pretext.data.HostTensor;
-import org.pretext.data.Split;
+import org.pretext.data.IndexedSplit;
 
 /**
  * Windows of {@code length} consecutive tokens of one token stream, as examples of shape
@@ -28,21 +26,21 @@ import org.pretext.data.Split;
  * </ul>
  *
  * The split also knows how many characters its text had, so a loss in nats per token converts to
- * bits per character.
+ * bits per character. It is an {@link IndexedSplit} whose example {@code i} is the window at
+ * {@link #offset offset(plan, i)}: windows are placed by their offsets, never permuted.
  */
 @API(status = API.Status.STABLE, since = "0.1")
-public final class TokenWindowSplit implements Split {
+public final class TokenWindowSplit extends IndexedSplit {
     private static final long WINDOW_STREAM = 0x77696e64L;
     private final int[] tokens;
     private final int length;
-    private final long size;
     private final boolean random;
     private final long characters;
 
     private TokenWindowSplit(int[] tokens, int length, long size, boolean random, long characters) {
+        super(size, new Shape(length), DataType.INT32, null, null, List.of());
         this.tokens = tokens;
         this.length = length;
-        this.size = size;
         this.random = random;
         this.characters = characters;
     }
@@ -116,56 +114,14 @@ public final class TokenWindowSplit implements Split {
         return (int) Math.floorMod(h, span);
     }
 
+    /** Example i of every pass is window i: the randomness is in {@link #offset}, not in the order. */
     @Override
-    public long size() {
-        return size;
+    protected LongUnaryOperator order(BatchPlan plan) {
+        return LongUnaryOperator.identity();
     }
 
     @Override
-    public Shape exampleShape() {
-        return new Shape(length);
-    }
-
-    @Override
-    public boolean hasLabels() {
-        return false;
-    }
-
-    @Override
-    public List<String> classNames() {
-        return List.of();
-    }
-
-    @Override
-    public int[] labels() {
-        throw new IllegalStateException("token windows have no labels");
-    }
-
-    @Override
-    public Iterator<Batch> batches(BatchPlan plan) {
-        long total = plan.batchesFor(size);
-        return new Iterator<>() {
-            long next = plan.startBatch();
-
-            @Override
-            public boolean hasNext() {
-                return next < total;
-            }
-
-            @Override
-            public Batch next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                long from = next * plan.batchSize();
-                int n = (int) Math.min(plan.batchSize(), size - from);
-                next++;
-                int[] out = new int[n * length];
-                for (int i = 0; i < n; i++) {
-                    System.arraycopy(tokens, offset(plan, from + i), out, i * length, length);
-                }
-                return new Batch(HostTensor.ofInts(out, new Shape(n, length)), null);
-            }
-        };
+    protected RowSource rows(BatchPlan plan) {
+        return (index, batch, offset) -> System.arraycopy(tokens, offset(plan, index), batch.ints(), offset, length);
     }
 }

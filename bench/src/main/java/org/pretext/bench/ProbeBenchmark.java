@@ -28,7 +28,7 @@ import org.pretext.probe.LogisticModel;
 import org.pretext.probe.LogisticOptions;
 import org.pretext.probe.LogisticProbe;
 import org.pretext.probe.LogisticRegression;
-import org.pretext.probe.NpyFile;
+import org.pretext.probe.FeatureFiles;
 import org.pretext.probe.Precision;
 import org.pretext.probe.RawFeatures;
 
@@ -95,15 +95,15 @@ public final class ProbeBenchmark {
         Dataset mnist = IdxDatasetProvider.open(mnistDir, 0, 0);
         Features.Matrix train = RandomReluFeatures.of(RawFeatures.of(mnist.train().orElseThrow()), 512, seed, device);
         Features.Matrix test = RandomReluFeatures.of(RawFeatures.of(mnist.test().orElseThrow()), 512, seed, device);
-        NpyFile.writeFeatures(out.resolve("train-features.npy"), train);
-        NpyFile.writeLabels(out.resolve("train-labels.npy"), train.labels());
-        NpyFile.writeFeatures(out.resolve("test-features.npy"), test);
-        NpyFile.writeLabels(out.resolve("test-labels.npy"), test.labels());
+        FeatureFiles.writeFeatures(out.resolve("train-features.npy"), train);
+        FeatureFiles.writeLabels(out.resolve("train-labels.npy"), train.labels());
+        FeatureFiles.writeFeatures(out.resolve("test-features.npy"), test);
+        FeatureFiles.writeLabels(out.resolve("test-labels.npy"), test.labels());
         LogisticOptions options = LogisticOptions.defaults();
         int[][] split = LogisticProbe.validationSplit(train.labels(), train.numClasses(),
                 options.validationFraction(), seed);
-        NpyFile.writeLabels(out.resolve("fit-rows.npy"), split[0]);
-        NpyFile.writeLabels(out.resolve("val-rows.npy"), split[1]);
+        FeatureFiles.writeLabels(out.resolve("fit-rows.npy"), split[0]);
+        FeatureFiles.writeLabels(out.resolve("val-rows.npy"), split[1]);
         Path script = Path.of("bench/python/probe_vs_sklearn.py");
         if (!Files.isRegularFile(script)) {
             throw new IllegalStateException("run from the project root (" + script + " not found)");
@@ -204,9 +204,9 @@ public final class ProbeBenchmark {
             double seconds = (System.nanoTime() - t0) / 1e9;
             double accuracy = model.evaluate(tx, ty, precision)[0];
             String tag = precision.toString();
-            NpyFile.writeFeatures(out.resolve("java-" + tag + "-coef.npy"), toFloat(model.coefficients()),
+            FeatureFiles.writeFeatures(out.resolve("java-" + tag + "-coef.npy"), toFloat(model.coefficients()),
                     model.numClasses(), model.dim());
-            NpyFile.writeFeatures(out.resolve("java-" + tag + "-intercept.npy"), toFloat(model.intercepts()), 1,
+            FeatureFiles.writeFeatures(out.resolve("java-" + tag + "-intercept.npy"), toFloat(model.intercepts()), 1,
                     model.numClasses());
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("side", "pretext " + tag);

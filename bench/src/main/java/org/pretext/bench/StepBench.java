@@ -14,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.pretext.data.HostTensor;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 import org.pretext.datasets.npy.NpyWriter;
 import org.pretext.runtime.EngineSetup;
 import org.pretext.runtime.MklCpuOverride;
@@ -59,7 +59,7 @@ public final class StepBench {
         FixedInputsObjective objective = new FixedInputsObjective(inner);
         // The loop still draws a batch from its data every step, but the objective ignores it and takes the
         // fixed inputs: one value per example keeps that draw from costing what PyTorch's side does not pay.
-        InMemorySplit data = InMemorySplit.ofFloats(new float[config.batch() * 8], new Shape(1),
+        IndexedSplit data = IndexedSplit.ofFloats(new float[config.batch() * 8], new Shape(1),
                 null, List.of());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("side", "pretext");

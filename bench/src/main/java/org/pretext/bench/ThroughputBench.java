@@ -31,7 +31,6 @@ import org.pretext.data.HostTensor;
 import org.pretext.data.Split;
 import org.pretext.datasets.MnistDatasetProvider;
 import org.pretext.datasets.image.ImageFolderDatasetProvider;
-import org.pretext.datasets.npy.NpyDType;
 import org.pretext.datasets.npy.NpyFile;
 import org.pretext.datasets.npy.NpyWriter;
 import org.pretext.datasets.store.RowFormat;
@@ -208,8 +207,8 @@ public final class ThroughputBench {
         new SplittableRandom(3).nextBytes(x);
         Path f = root.resolve("images.npy");
         NpyWriter.writeBytes(f, x, n, 3, 32, 32);
-        ShardedExamples ex = ShardedExamples.ofFile(NpyFile.open(f), new RowFormat(NpyDType.U1,
-                NpyDType.BYTE_SCALE, new Shape(3, 32, 32), false), 4 << 20, 4);
+        ShardedExamples ex = ShardedExamples.ofFile(NpyFile.open(f), new RowFormat(DataType.UINT8,
+                NpyFile.BYTE_SCALE, new Shape(3, 32, 32), false), 4 << 20, 4);
         Split s = ex.view(null, null, null);
         Map<String, Object> m = null;
         for (int epoch = 0; epoch < 3; epoch++) {

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 import org.pretext.runtime.EngineSetup;
 import org.pretext.model.PretextModel;
 import org.pretext.training.StepMetrics;
@@ -15,7 +15,7 @@ import org.pretext.training.TrainingListener;
 class MonitorEveryTest {
     @Test
     void monitorsRunEveryNStepsAndAtEpochEndsAndJoinTheMetrics() {
-        InMemorySplit data = ToyDenoising.data(1); // 512 examples: 8 steps per epoch at batch 64
+        IndexedSplit data = ToyDenoising.data(1); // 512 examples: 8 steps per epoch at batch 64
         List<Long> measured = new ArrayList<>();
         List<Long> logged = new ArrayList<>();
         try (PretextModel model = PretextModel.create(ToyDenoising.encoder(), new ToyDenoising(), data.exampleShape(),

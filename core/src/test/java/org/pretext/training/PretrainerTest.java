@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pretext.PretextException;
 import org.pretext.checkpoint.CheckpointStore;
 import org.pretext.checkpoint.Provenance;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 import org.pretext.model.PretextModel;
 import org.pretext.training.listener.MetricsJsonlListener;
 import org.pretext.training.StepMetrics;
@@ -26,7 +26,7 @@ class PretrainerTest {
             Map.of(), 5, Map.of(), null);
 
     private static PretrainResult train(PretrainConfig config, long seed) {
-        InMemorySplit data = ToyDenoising.data(1);
+        IndexedSplit data = ToyDenoising.data(1);
         try (PretextModel model = PretextModel.create(ToyDenoising.encoder(), new ToyDenoising(), data.exampleShape(),
                 Device.cpu(), seed)) {
             return new Pretrainer(config).run(model, data, PROVENANCE);
@@ -60,7 +60,7 @@ class PretrainerTest {
         PretrainResult whole = train(base().build(), 5);
         // a run with a checkpoint every 35 steps that crashes at step 80
         PretrainConfig firstPart = base().checkpointDir(dir).checkpointEvery(35).build();
-        InMemorySplit data = ToyDenoising.data(1);
+        IndexedSplit data = ToyDenoising.data(1);
         try (PretextModel model = PretextModel.create(ToyDenoising.encoder(), new ToyDenoising(),
                 data.exampleShape(), Device.cpu(), 5)) {
             Pretrainer p = new Pretrainer(firstPart);
@@ -92,7 +92,7 @@ class PretrainerTest {
     @Test
     void resumeRefusesACheckpointOfAnotherObjective(@TempDir Path dir) {
         train(base().steps(20).checkpointDir(dir).build(), 5);
-        InMemorySplit data = ToyDenoising.data(1);
+        IndexedSplit data = ToyDenoising.data(1);
         Provenance other = new Provenance("byol", "1", Map.of(), "linear", Map.of(), "toy", Map.of(), 5, Map.of(),
                 null);
         try (PretextModel model = PretextModel.create(ToyDenoising.encoder(), new ToyDenoising(),
@@ -125,7 +125,7 @@ class PretrainerTest {
     @Test
     void metricsAreWrittenAsJsonLinesWithObjectiveTerms(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("metrics.jsonl");
-        InMemorySplit data = ToyDenoising.data(1);
+        IndexedSplit data = ToyDenoising.data(1);
         List<StepMetrics> seen = new ArrayList<>();
         try (PretextModel model = PretextModel.create(ToyDenoising.encoder(), new ToyDenoising(0.25),
                 data.exampleShape(), Device.cpu(), 5)) {

@@ -18,7 +18,7 @@ import org.pretext.DamagedCheckpointException;
 import org.pretext.checkpoint.HostileZip;
 import org.pretext.checkpoint.HostileZip.Content;
 import org.pretext.checkpoint.Provenance;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 import org.pretext.model.PretextModel;
 
 /**
@@ -29,7 +29,7 @@ import org.pretext.model.PretextModel;
 class ResumeSafetyTest {
     private static final Provenance PROVENANCE = new Provenance("toy", "1", Map.of(), "linear", Map.of(), "toy",
             Map.of(), 5, Map.of(), null);
-    private static final InMemorySplit DATA = ToyDenoising.data(1);
+    private static final IndexedSplit DATA = ToyDenoising.data(1);
 
     private static PretrainConfig.Builder base() {
         return PretrainConfig.builder().batchSize(64).steps(120).learningRate(0.02).warmupFraction(0.1).seed(5)

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.pretext.checkpoint.Provenance;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 import org.pretext.encoder.Encoder;
 import org.pretext.model.PretextModel;
 import org.pretext.objective.ForwardingObjective;
@@ -45,7 +45,7 @@ class StepHooksTest {
 
     @Test
     void beforeUpdateRunsEveryStepOnCompleteGradientsAndBeforeTheOptimizerUsesThem() {
-        InMemorySplit data = ToyDenoising.data(1);
+        IndexedSplit data = ToyDenoising.data(1);
         ZeroingBeforeUpdate objective = new ZeroingBeforeUpdate();
         try (PretextModel model = PretextModel.create(ToyDenoising.encoder(), objective, data.exampleShape(),
                 Device.cpu(), 5)) {
@@ -65,7 +65,7 @@ class StepHooksTest {
 
     @Test
     void theModelProbesTheEncoderTheObjectiveNames() {
-        InMemorySplit data = ToyDenoising.data(1);
+        IndexedSplit data = ToyDenoising.data(1);
         Encoder teacher = ToyDenoising.encoder();
         ForwardingObjective naming = new ForwardingObjective(new ToyDenoising()) {
             @Override

@@ -7,7 +7,7 @@ import ai.djl.Device;
 import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 import org.pretext.model.PretextModel;
 import org.pretext.training.StepPhases.Phase;
 
@@ -28,7 +28,7 @@ class StepPhasesTest {
 
     @Test
     void aRunsPhasesAddUpToItsTimeAndTheStepsWorkIsInForwardBackwardAndUpdate() {
-        InMemorySplit data = ToyDenoising.data(1);
+        IndexedSplit data = ToyDenoising.data(1);
         PretrainResult r;
         try (PretextModel model = PretextModel.create(ToyDenoising.encoder(), new ToyDenoising(), data.exampleShape(),
                 Device.cpu(), 3)) {

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.pretext.data.Batch;
 import org.pretext.data.HostTensor;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 import org.pretext.encoder.BlockEncoder;
 import org.pretext.encoder.Encoder;
 import org.pretext.objective.Objective;
@@ -33,7 +33,7 @@ final class ToyDenoising implements Objective {
     }
 
     /** 512 vectors on a 2-dimensional subspace of R^8 plus a little noise. */
-    static InMemorySplit data(long seed) {
+    static IndexedSplit data(long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         double[][] basis = new double[2][DIM];
         for (double[] b : basis) {
@@ -50,7 +50,7 @@ final class ToyDenoising implements Objective {
                 x[i * DIM + j] = (float) (s0 * basis[0][j] + s1 * basis[1][j] + 0.05 * r.nextGaussian());
             }
         }
-        return InMemorySplit.ofFloats(x, new Shape(DIM), null, java.util.List.of());
+        return IndexedSplit.ofFloats(x, new Shape(DIM), null, java.util.List.of());
     }
 
     static Encoder encoder() {

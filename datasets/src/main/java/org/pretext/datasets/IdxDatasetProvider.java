@@ -10,7 +10,7 @@ import org.pretext.PretextException;
 import org.pretext.Versions;
 import org.pretext.data.Dataset;
 import org.pretext.data.DatasetProvider;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 import org.pretext.param.Param;
 import org.pretext.param.ParamValues;
 
@@ -22,7 +22,8 @@ import org.pretext.param.ParamValues;
 public final class IdxDatasetProvider extends ProviderBase implements DatasetProvider {
     /** The folder. */
     public static final Param<String> DIR = Param.ofString("dir", null,
-            "folder holding the four MNIST-style .gz files (required)");
+            "folder holding the four MNIST-style files " + IdxFiles.TRAIN_IMAGES + ", " + IdxFiles.TRAIN_LABELS
+                    + ", " + IdxFiles.TEST_IMAGES + ", " + IdxFiles.TEST_LABELS + " (required)");
     /** Use only the first N training images (0: all). */
     public static final Param<Integer> TRAIN_LIMIT = Param.ofInt("train-limit", 0,
             "use only the first N training images (0: all)").atLeast(0);
@@ -52,11 +53,11 @@ public final class IdxDatasetProvider extends ProviderBase implements DatasetPro
         }
         Map<String, String> sums = new LinkedHashMap<>();
         sums.put("source", dir.toAbsolutePath().normalize().toString());
-        InMemorySplit train = IdxImages.load(
+        IndexedSplit train = IdxImages.load(
                 IdxImages.readWithChecksum(dir.resolve(IdxFiles.TRAIN_IMAGES), sums), dir.resolve(IdxFiles.TRAIN_IMAGES).toString(),
                 IdxImages.readWithChecksum(dir.resolve(IdxFiles.TRAIN_LABELS), sums), dir.resolve(IdxFiles.TRAIN_LABELS).toString(),
                 trainLimit);
-        InMemorySplit test = IdxImages.load(
+        IndexedSplit test = IdxImages.load(
                 IdxImages.readWithChecksum(dir.resolve(IdxFiles.TEST_IMAGES), sums), dir.resolve(IdxFiles.TEST_IMAGES).toString(),
                 IdxImages.readWithChecksum(dir.resolve(IdxFiles.TEST_LABELS), sums), dir.resolve(IdxFiles.TEST_LABELS).toString(),
                 testLimit);
@@ -67,5 +68,25 @@ public final class IdxDatasetProvider extends ProviderBase implements DatasetPro
         String name = dir.toAbsolutePath().normalize().getFileName() == null ? dir.toString()
                 : dir.toAbsolutePath().normalize().getFileName().toString();
         return new LabelledImageDataset(name, train, test, sums);
+    }
+
+    private static final List<String> FILES = List.of(IdxFiles.TRAIN_IMAGES, IdxFiles.TRAIN_LABELS,
+            IdxFiles.TEST_IMAGES, IdxFiles.TEST_LABELS);
+
+    /** A folder holding the four files, or one of the four files in such a folder. */
+    @Override
+    public boolean recognises(Path path) {
+        return folder(path) != null;
+    }
+
+    @Override
+    public Map<String, Object> parametersFor(Path path) {
+        return Map.of(DIR.name(), folder(path).toAbsolutePath().normalize().toString());
+    }
+
+    private static Path folder(Path path) {
+        Path dir = Files.isDirectory(path) ? path
+                : FILES.contains(String.valueOf(path.getFileName())) ? path.toAbsolutePath().getParent() : null;
+        return dir != null && FILES.stream().allMatch(n -> Files.isRegularFile(dir.resolve(n))) ? dir : null;
     }
 }

@@ -12,14 +12,14 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.pretext.PretextException;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 
 /** Images and labels from a pair of IDX files, as a labelled split of grey images (1, H, W) in [0, 1]. */
 final class IdxImages {
     private IdxImages() {}
 
     /** The bytes of a file with its SHA-256 recorded into {@code checksums}. */
-    static InMemorySplit load(IdxReader.IdxArray images, String imagesName, IdxReader.IdxArray labels,
+    static IndexedSplit load(IdxReader.IdxArray images, String imagesName, IdxReader.IdxArray labels,
             String labelsName, int limit) {
         int[] d = images.dims();
         if (d.length != 3) {
@@ -50,7 +50,7 @@ final class IdxImages {
             y[i] = labels.data()[i] & 0xFF;
             classes = Math.max(classes, y[i] + 1);
         }
-        return InMemorySplit.ofFloats(x, new Shape(1, d[1], d[2]), y, InMemorySplit.numberedClasses(classes));
+        return IndexedSplit.ofFloats(x, new Shape(1, d[1], d[2]), y, IndexedSplit.numberedClasses(classes));
     }
 
     /** Reads a file's IDX content and records its SHA-256 under its name. */

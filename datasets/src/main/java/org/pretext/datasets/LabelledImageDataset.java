@@ -3,11 +3,11 @@ package org.pretext.datasets;
 import java.util.Map;
 import java.util.Optional;
 import org.pretext.data.Dataset;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 import org.pretext.data.Split;
 
 /** A dataset of labelled train and test splits; pretraining reads the train images without labels. */
-record LabelledImageDataset(String name, InMemorySplit trainSplit, InMemorySplit testSplit,
+record LabelledImageDataset(String name, IndexedSplit trainSplit, IndexedSplit testSplit,
         Map<String, String> provenance) implements Dataset {
     @Override
     public Split pretrain() {

@@ -7,7 +7,7 @@ import java.util.Map;
 import org.pretext.Versions;
 import org.pretext.data.Dataset;
 import org.pretext.data.DatasetProvider;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 import org.pretext.param.Param;
 import org.pretext.param.ParamValues;
 
@@ -39,10 +39,10 @@ public final class MnistDatasetProvider extends ProviderBase implements DatasetP
     public static Dataset open(int trainLimit, int testLimit) {
         Map<String, String> sums = new LinkedHashMap<>();
         sums.put("source", "bundled MNIST subset (first 10,000 training images, full test set)");
-        InMemorySplit train = IdxImages.load(
+        IndexedSplit train = IdxImages.load(
                 IdxImages.readResource(BASE + IdxFiles.TRAIN_IMAGES, sums), BASE + IdxFiles.TRAIN_IMAGES,
                 IdxImages.readResource(BASE + IdxFiles.TRAIN_LABELS, sums), BASE + IdxFiles.TRAIN_LABELS, trainLimit);
-        InMemorySplit test = IdxImages.load(
+        IndexedSplit test = IdxImages.load(
                 IdxImages.readResource(BASE + IdxFiles.TEST_IMAGES, sums), BASE + IdxFiles.TEST_IMAGES,
                 IdxImages.readResource(BASE + IdxFiles.TEST_LABELS, sums), BASE + IdxFiles.TEST_LABELS, testLimit);
         return new LabelledImageDataset("mnist", train, test, sums);

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.pretext.Versions;
 import org.pretext.data.Dataset;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 import org.pretext.data.DatasetProvider;
 import org.pretext.param.Param;
 import org.pretext.param.ParamValues;
@@ -94,8 +94,8 @@ public final class SyntheticDatasetProvider extends ProviderBase implements Data
                 }
             }
         }
-        InMemorySplit train = sample(centres, noise, nuisance, nuisanceNoise, trainSize, r.split());
-        InMemorySplit test = sample(centres, noise, nuisance, nuisanceNoise, testSize, r.split());
+        IndexedSplit train = sample(centres, noise, nuisance, nuisanceNoise, trainSize, r.split());
+        IndexedSplit test = sample(centres, noise, nuisance, nuisanceNoise, testSize, r.split());
         Map<String, String> info = new LinkedHashMap<>();
         info.put("generator", "synthetic latent-class");
         info.put("classes", Integer.toString(classes));
@@ -112,7 +112,7 @@ public final class SyntheticDatasetProvider extends ProviderBase implements Data
         return new LabelledImageDataset("synthetic", train, test, info);
     }
 
-    private static InMemorySplit sample(float[][] centres, double noise, boolean[] nuisance, double nuisanceNoise, int n,
+    private static IndexedSplit sample(float[][] centres, double noise, boolean[] nuisance, double nuisanceNoise, int n,
             SplittableRandom r) {
         int dim = centres[0].length;
         float[] x = new float[n * dim];
@@ -125,6 +125,6 @@ public final class SyntheticDatasetProvider extends ProviderBase implements Data
                         : centres[c][j] + noise * r.nextGaussian());
             }
         }
-        return InMemorySplit.ofFloats(x, new Shape(dim), y, InMemorySplit.numberedClasses(centres.length));
+        return IndexedSplit.ofFloats(x, new Shape(dim), y, IndexedSplit.numberedClasses(centres.length));
     }
 }

@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pretext.datasets.npy.NpyDType;
+import ai.djl.ndarray.types.DataType;
 import org.pretext.datasets.npy.NpyWriter;
 
 /**
@@ -41,7 +41,7 @@ class LargerThanMemoryTest {
         int chunk = 4096;
         float[] buf = new float[chunk * DIM];
         int[] labels = new int[ROWS];
-        try (NpyWriter w = NpyWriter.create(dir.resolve("x.npy"), NpyDType.F4, ROWS, DIM)) {
+        try (NpyWriter w = NpyWriter.create(dir.resolve("x.npy"), DataType.FLOAT32, ROWS, DIM)) {
             for (int from = 0; from < ROWS; from += chunk) {
                 for (int i = 0; i < chunk; i++) {
                     int id = from + i;

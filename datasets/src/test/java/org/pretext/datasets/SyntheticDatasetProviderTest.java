@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.pretext.data.Dataset;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 import org.pretext.param.ParamException;
 import org.pretext.param.ParamValues;
 
@@ -17,8 +17,8 @@ class SyntheticDatasetProviderTest {
     void withoutNuisanceCoordinatesTheDataIsUnchanged() {
         Dataset a = SyntheticDatasetProvider.generate(5, 8, 4.0, 1.0, 50, 20, 3);
         Dataset b = SyntheticDatasetProvider.generate(5, 8, 4.0, 1.0, 50, 20, 3, 0, 7.0);
-        assertThat(((InMemorySplit) b.train().orElseThrow()).floatData())
-                .containsExactly(((InMemorySplit) a.train().orElseThrow()).floatData());
+        assertThat(((IndexedSplit) b.train().orElseThrow()).floatData())
+                .containsExactly(((IndexedSplit) a.train().orElseThrow()).floatData());
         assertThat(b.train().orElseThrow().labels()).containsExactly(a.train().orElseThrow().labels());
     }
 
@@ -27,7 +27,7 @@ class SyntheticDatasetProviderTest {
         // d = 20, halves of 10: coordinates 6-9 and 16-19 are nuisance (m = 4) with τ = 3
         int n = 20_000;
         Dataset data = SyntheticDatasetProvider.generate(4, 20, 6.0, 1.0, n, 10, 5, 4, 3.0);
-        InMemorySplit train = (InMemorySplit) data.train().orElseThrow();
+        IndexedSplit train = (IndexedSplit) data.train().orElseThrow();
         float[] x = train.floatData();
         int[] y = train.labels();
         double[][] classMean = new double[4][20];

@@ -121,7 +121,7 @@ public final class ContrastiveBenchmark {
     }
 
     static Features.Matrix raw(Split s) {
-        org.pretext.data.InMemorySplit m = (org.pretext.data.InMemorySplit) s;
+        org.pretext.data.IndexedSplit m = (org.pretext.data.IndexedSplit) s;
         int d = (int) s.exampleShape().size();
         return new Features.Matrix(m.floatData(), (int) s.size(), d, s.labels(), s.numClasses());
     }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pretext.runtime.EngineSetup;
 import org.pretext.PretextException;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 import org.pretext.datasets.text.CharTokenizer;
 import org.pretext.datasets.text.TokenizedTextDataset;
 import org.pretext.encoder.Features;
@@ -50,7 +50,7 @@ class FeatureMapsTest {
     void featuresOfPaddedBatchesEqualThoseOfEachSentenceAlone() {
         Device device = Engines.engine().defaultDevice();
         TransformerEncoder enc = TransformerEncoder.create(TOKENIZER, 8, 2, 2, 16, 0f, true);
-        InMemorySplit split = TokenizedTextDataset.sentenceRows(TOKENIZER, SENTENCES, new int[] {0, 1, 0, 1, 0},
+        IndexedSplit split = TokenizedTextDataset.sentenceRows(TOKENIZER, SENTENCES, new int[] {0, 1, 0, 1, 0},
                 List.of("neg", "pos"));
         try (NDManager m = NDManager.newBaseManager(device)) {
             Engines.engine().setRandomSeed(3);
@@ -111,8 +111,8 @@ class FeatureMapsTest {
         Device device = Engines.engine().defaultDevice();
         TransformerEncoder enc = TransformerEncoder.create(TOKENIZER, 8, 1, 2, 16, 0f, true);
         List<String> withPrompt = SENTENCES.stream().map(x -> x + " cab").toList();
-        InMemorySplit plain = TokenizedTextDataset.sentenceRows(TOKENIZER, SENTENCES, null, List.of());
-        InMemorySplit appended = TokenizedTextDataset.sentenceRows(TOKENIZER, withPrompt, null, List.of());
+        IndexedSplit plain = TokenizedTextDataset.sentenceRows(TOKENIZER, SENTENCES, null, List.of());
+        IndexedSplit appended = TokenizedTextDataset.sentenceRows(TOKENIZER, withPrompt, null, List.of());
         try (NDManager m = NDManager.newBaseManager(device)) {
             enc.block().initialize(m, DataType.FLOAT32, new Shape(2, 8));
             ParameterStore store = new ParameterStore(m, false);
@@ -142,7 +142,7 @@ class FeatureMapsTest {
             public int vocabularySize() { return tied.vocabularySize(); }
             public String toString() { return "an untied encoder"; }
         };
-        InMemorySplit split = TokenizedTextDataset.sentenceRows(TOKENIZER, List.of("abc"), new int[] {0},
+        IndexedSplit split = TokenizedTextDataset.sentenceRows(TOKENIZER, List.of("abc"), new int[] {0},
                 List.of("a", "b"));
         try (NDManager m = NDManager.newBaseManager(device)) {
             tied.block().initialize(m, DataType.FLOAT32, new Shape(2, 8));
@@ -158,7 +158,7 @@ class FeatureMapsTest {
         TokenTransformer t = new TokenTransformer(TOKENIZER.vocabularySize(), 8, 1, 2, 8, 0f, false,
                 TOKENIZER.padId());
         TransformerEncoder enc = new TransformerEncoder(t, PooledSequenceBlock.Pooling.MEAN, TOKENIZER);
-        InMemorySplit split = TokenizedTextDataset.sentenceRows(TOKENIZER, SENTENCES, null, List.of());
+        IndexedSplit split = TokenizedTextDataset.sentenceRows(TOKENIZER, SENTENCES, null, List.of());
         try (NDManager m = NDManager.newBaseManager(device)) {
             enc.block().initialize(m, DataType.FLOAT32, new Shape(2, 8));
             ParameterStore store = new ParameterStore(m, false);

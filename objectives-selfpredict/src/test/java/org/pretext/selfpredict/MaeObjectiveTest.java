@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pretext.PretextException;
 import org.pretext.data.Batch;
 import org.pretext.data.HostTensor;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 import org.pretext.encoders.MlpEncoderProvider;
 import org.pretext.encoders.vit.VisionTransformer;
 import org.pretext.encoders.vit.VitEncoderProvider;
@@ -119,7 +119,7 @@ class MaeObjectiveTest {
     }
 
     private static float[] losses(long seed) {
-        InMemorySplit data = ProbeRun.first((InMemorySplit) org.pretext.datasets.MnistDatasetProvider.open(256, 10)
+        IndexedSplit data = ProbeRun.first((IndexedSplit) org.pretext.datasets.MnistDatasetProvider.open(256, 10)
                 .pretrain(), 256);
         MaeObjective mae = new MaeObjective(0.75, true, 16, 1, 2);
         try (PretextModel model = model(mae)) {
@@ -150,7 +150,7 @@ class MaeObjectiveTest {
             for (int i = 0; i < scaled.length; i++) {
                 scaled[i] /= 49f;
             }
-            InMemorySplit split = InMemorySplit.ofFloats(scaled, DIGIT, null, List.of());
+            IndexedSplit split = IndexedSplit.ofFloats(scaled, DIGIT, null, List.of());
             List<Path> files = mae.writeArtifacts(model, split, dir, 1);
             assertThat(files).containsExactly(dir.resolve("mae-reconstructions.png"));
             BufferedImage png = ImageIO.read(files.get(0).toFile());

@@ -10,7 +10,7 @@ import java.util.function.UnaryOperator;
 import org.pretext.checkpoint.Provenance;
 import org.pretext.data.Dataset;
 import org.pretext.data.HostTensor;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 import org.pretext.encoder.Encoder;
 import org.pretext.encoder.Features;
 import org.pretext.model.PretextModel;
@@ -60,8 +60,8 @@ final class ProbeRun {
      */
     static Result run(Objective objective, Supplier<Encoder> encoders, Dataset data, PretrainConfig config,
             int perClass, int statsRows, int testRows, int draws, String headName) {
-        InMemorySplit train = first((InMemorySplit) data.train().orElseThrow(), statsRows);
-        InMemorySplit test = first((InMemorySplit) data.test().orElseThrow(), testRows);
+        IndexedSplit train = first((IndexedSplit) data.train().orElseThrow(), statsRows);
+        IndexedSplit test = first((IndexedSplit) data.test().orElseThrow(), testRows);
         Device device = Device.cpu();
         try (PretextModel model = PretextModel.create(encoders, objective, data.pretrain().exampleShape(), device,
                 config.seed())) {
@@ -104,7 +104,7 @@ final class ProbeRun {
         }
     }
 
-    static InMemorySplit first(InMemorySplit split, int rows) {
+    static IndexedSplit first(IndexedSplit split, int rows) {
         int n = (int) Math.min(rows, split.size());
         int[] idx = new int[n];
         for (int i = 0; i < n; i++) {
@@ -114,7 +114,7 @@ final class ProbeRun {
     }
 
     /** The raw inputs as a feature matrix. */
-    static Features.Matrix raw(InMemorySplit split) {
+    static Features.Matrix raw(IndexedSplit split) {
         int n = (int) split.size();
         int d = (int) split.exampleShape().size();
         return new Features.Matrix(split.floatData(), n, d, split.labels(), split.numClasses());

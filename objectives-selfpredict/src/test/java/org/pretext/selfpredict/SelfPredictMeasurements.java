@@ -17,7 +17,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.pretext.checkpoint.Provenance;
 import org.pretext.data.Dataset;
 import org.pretext.data.HostTensor;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 import org.pretext.datasets.IdxDatasetProvider;
 import org.pretext.datasets.MnistDatasetProvider;
 import org.pretext.encoder.Encoder;
@@ -105,8 +105,8 @@ class SelfPredictMeasurements {
     }
 
     private static String[] measure(Dataset data, Setup setup) {
-        InMemorySplit train = (InMemorySplit) data.train().orElseThrow();
-        InMemorySplit test = (InMemorySplit) data.test().orElseThrow();
+        IndexedSplit train = (IndexedSplit) data.train().orElseThrow();
+        IndexedSplit test = (IndexedSplit) data.test().orElseThrow();
         Objective objective = setup.objectiveFactory().get();
         Device device = Device.cpu();
         PretrainConfig config = PretrainConfig.builder().batchSize(setup.batch()).steps(setup.steps())

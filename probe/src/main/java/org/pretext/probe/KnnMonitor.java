@@ -14,7 +14,7 @@ import org.pretext.data.Batch;
 import org.pretext.data.BatchPlan;
 import org.pretext.data.Dataset;
 import org.pretext.data.HostTensor;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 import org.pretext.data.Split;
 import org.pretext.encoder.Features;
 import org.pretext.model.PretextModel;
@@ -116,9 +116,9 @@ public final class KnnMonitor implements EpochMonitor {
         if (count >= n) {
             return split;
         }
-        int[] chosen = Arrays.copyOf(InMemorySplit.permutation(n, seed), count);
+        int[] chosen = Arrays.copyOf(IndexedSplit.permutation(n, seed), count);
         Arrays.sort(chosen);
-        if (split instanceof InMemorySplit s) {
+        if (split instanceof IndexedSplit s) {
             return s.subset(chosen);
         }
         // Streaming split: one sequential pass, keeping the chosen rows.
@@ -153,7 +153,7 @@ public final class KnnMonitor implements EpochMonitor {
                 }
             }
         }
-        return floats != null ? InMemorySplit.ofFloats(floats, split.exampleShape(), labels, split.classNames())
-                : InMemorySplit.ofInts(ints, split.exampleShape(), labels, split.classNames());
+        return floats != null ? IndexedSplit.ofFloats(floats, split.exampleShape(), labels, split.classNames())
+                : IndexedSplit.ofInts(ints, split.exampleShape(), labels, split.classNames());
     }
 }

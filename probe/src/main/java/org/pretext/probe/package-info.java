@@ -8,7 +8,7 @@
  *       seeded draws, returning {@link org.pretext.probe.ProbeResult} records for
  *       {@code report.json};
  *   <li>{@link org.pretext.probe.FileProbe}: the same on features from any tool, read from
- *       NumPy {@code .npy} files ({@link org.pretext.probe.NpyFile});
+ *       NumPy {@code .npy} files ({@link org.pretext.probe.FeatureFiles});
  *   <li>{@link org.pretext.probe.KnnMonitor}: online kNN accuracy during pretraining, an
  *       {@link org.pretext.training.EpochMonitor}.
  * </ul>

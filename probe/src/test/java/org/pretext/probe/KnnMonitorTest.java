@@ -19,7 +19,7 @@ import org.pretext.checkpoint.Provenance;
 import org.pretext.data.Batch;
 import org.pretext.data.Dataset;
 import org.pretext.data.HostTensor;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 import org.pretext.datasets.MnistDatasetProvider;
 import org.pretext.encoder.Encoder;
 import org.pretext.encoders.MlpEncoderProvider;
@@ -116,7 +116,7 @@ class KnnMonitorTest {
     @Test
     void isOffWithoutLabels() {
         Dataset mnist = MnistDatasetProvider.open(200, 200);
-        InMemorySplit unlabelled = ((InMemorySplit) mnist.pretrain()).unlabelled();
+        IndexedSplit unlabelled = ((IndexedSplit) mnist.pretrain()).unlabelled();
         Dataset noLabels = new Dataset() {
             @Override
             public String name() {

@@ -92,10 +92,10 @@ class NonFiniteFeaturesTest {
         Features.Matrix test = blobs(100, 6, 3);
         train.values()[42 * D + 1] = Float.NaN;
         Path x = dir.resolve("train.npy");
-        NpyFile.writeFeatures(x, train);
-        NpyFile.writeLabels(dir.resolve("train_y.npy"), train.labels());
-        NpyFile.writeFeatures(dir.resolve("test.npy"), test);
-        NpyFile.writeLabels(dir.resolve("test_y.npy"), test.labels());
+        FeatureFiles.writeFeatures(x, train);
+        FeatureFiles.writeLabels(dir.resolve("train_y.npy"), train.labels());
+        FeatureFiles.writeFeatures(dir.resolve("test.npy"), test);
+        FeatureFiles.writeLabels(dir.resolve("test_y.npy"), test.labels());
         assertThatThrownBy(() -> FileProbe.run(x, dir.resolve("train_y.npy"), dir.resolve("test.npy"),
                 dir.resolve("test_y.npy"), options("knn"))).isInstanceOf(PretextException.class)
                 .hasMessageStartingWith(x + " holds NaN at row 42, column 1 (counting from 0;");

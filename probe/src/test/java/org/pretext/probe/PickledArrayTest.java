@@ -17,10 +17,10 @@ class PickledArrayTest {
     @Test
     void objectArraysAreRefusedAsFeaturesAndLabels(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("pickled.npy");
-        Files.write(f, NpyFileTest.npy("|O", false, "(1,)", PICKLE, 1));
-        assertThatThrownBy(() -> NpyFile.readFeatures(f)).isInstanceOf(PretextException.class)
+        Files.write(f, FeatureFilesTest.npy("|O", false, "(1,)", PICKLE, 1));
+        assertThatThrownBy(() -> FeatureFiles.readFeatures(f)).isInstanceOf(PretextException.class)
                 .hasMessageContaining(f.toString()).hasMessageContaining("float32");
-        assertThatThrownBy(() -> NpyFile.readLabels(f)).isInstanceOf(PretextException.class)
+        assertThatThrownBy(() -> FeatureFiles.readLabels(f)).isInstanceOf(PretextException.class)
                 .hasMessageContaining(f.toString());
     }
 }

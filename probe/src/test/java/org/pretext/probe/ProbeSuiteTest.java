@@ -62,7 +62,7 @@ class ProbeSuiteTest {
         // Another test split: other examples, labels shuffled (so accuracies change).
         Features.Matrix other = gaussian(40, 5, 20, 3, 100);
         int[] shuffled = other.labels().clone();
-        int[] perm = org.pretext.data.InMemorySplit.permutation(shuffled.length, 4);
+        int[] perm = org.pretext.data.IndexedSplit.permutation(shuffled.length, 4);
         for (int i = 0; i < perm.length; i++) {
             shuffled[i] = other.labels()[perm[i]];
         }
@@ -207,10 +207,10 @@ class ProbeSuiteTest {
         Features.Matrix train = gaussian(20, 3, 6, 1, 7);
         Features.Matrix test = gaussian(15, 3, 6, 2, 7);
         // Labels stored as 10, 20, 30: they become classes 0..2 named by their values.
-        NpyFile.writeFeatures(dir.resolve("train.npy"), train);
-        NpyFile.writeLabels(dir.resolve("train-labels.npy"), times10(train.labels()));
-        NpyFile.writeFeatures(dir.resolve("test.npy"), test);
-        NpyFile.writeLabels(dir.resolve("test-labels.npy"), times10(test.labels()));
+        FeatureFiles.writeFeatures(dir.resolve("train.npy"), train);
+        FeatureFiles.writeLabels(dir.resolve("train-labels.npy"), times10(train.labels()));
+        FeatureFiles.writeFeatures(dir.resolve("test.npy"), test);
+        FeatureFiles.writeLabels(dir.resolve("test-labels.npy"), times10(test.labels()));
         ProbeOptions o = options().withDraws(2);
         List<ProbeResult> fromFiles = FileProbe.run(dir.resolve("train.npy"), dir.resolve("train-labels.npy"),
                 dir.resolve("test.npy"), dir.resolve("test-labels.npy"), o);

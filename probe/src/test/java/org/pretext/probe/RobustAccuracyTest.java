@@ -17,7 +17,7 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pretext.data.Dataset;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 import org.pretext.datasets.MnistDatasetProvider;
 import org.pretext.encoder.BlockEncoder;
 import org.pretext.encoder.Encoder;
@@ -44,8 +44,8 @@ class RobustAccuracyTest {
     @Test
     void matchesTheExactRobustAccuracyOfAnAffineBinaryClassifier() {
         int d = 20;
-        InMemorySplit train = gaussians(400, d, 1);
-        InMemorySplit test = gaussians(300, d, 2);
+        IndexedSplit train = gaussians(400, d, 1);
+        IndexedSplit test = gaussians(300, d, 2);
         Encoder identity = new BlockEncoder(Blocks.identityBlock(), new Shape(d), d);
         try (NDManager m = NDManager.newBaseManager()) {
             identity.block().initialize(m, DataType.FLOAT32, new Shape(1, d));
@@ -151,7 +151,7 @@ class RobustAccuracyTest {
         return new RobustAccuracy.Settings(eps, 0, 20, true, 0, 1, limit, 128, 7);
     }
 
-    private static InMemorySplit gaussians(int n, int d, long seed) {
+    private static IndexedSplit gaussians(int n, int d, long seed) {
         SplittableRandom means = new SplittableRandom(99);
         double[] mu = new double[d];
         for (int j = 0; j < d; j++) {
@@ -166,10 +166,10 @@ class RobustAccuracyTest {
                 x[i * d + j] = (float) ((y[i] == 1 ? mu[j] : -mu[j]) + r.nextGaussian());
             }
         }
-        return InMemorySplit.ofFloats(x, new Shape(d), y, InMemorySplit.numberedClasses(2));
+        return IndexedSplit.ofFloats(x, new Shape(d), y, IndexedSplit.numberedClasses(2));
     }
 
-    private static Features.Matrix matrix(InMemorySplit s) {
+    private static Features.Matrix matrix(IndexedSplit s) {
         return new Features.Matrix(s.floatData().clone(), (int) s.size(), (int) s.exampleShape().size(), s.labels(), 2);
     }
 }

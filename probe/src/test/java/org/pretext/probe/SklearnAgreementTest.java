@@ -66,10 +66,10 @@ class SklearnAgreementTest {
 
     @Test
     void syntheticFixtureMatchesSklearn() throws Exception {
-        Features.Matrix train = NpyFile.readFeatures(resource("synthetic-train-features.npy"));
-        int[] trainLabels = NpyFile.readLabels(resource("synthetic-train-labels.npy"));
-        Features.Matrix test = NpyFile.readFeatures(resource("synthetic-test-features.npy"));
-        int[] testLabels = NpyFile.readLabels(resource("synthetic-test-labels.npy"));
+        Features.Matrix train = FeatureFiles.readFeatures(resource("synthetic-train-features.npy"));
+        int[] trainLabels = FeatureFiles.readLabels(resource("synthetic-train-labels.npy"));
+        Features.Matrix test = FeatureFiles.readFeatures(resource("synthetic-test-features.npy"));
+        int[] testLabels = FeatureFiles.readLabels(resource("synthetic-test-labels.npy"));
         assertThat(train.rows()).isEqualTo(240);
         assertThat(train.cols()).isEqualTo(6);
         compare("synthetic", json("synthetic-expected.json"), train.values(), trainLabels, test.values(), testLabels,

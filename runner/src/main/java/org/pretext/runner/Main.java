@@ -197,12 +197,12 @@ public final class Main implements Runnable {
     }
 
     static int execute(RunOptions options, boolean probes) throws Exception {
-        RunConfig config = options.resolve();
         if (options.resume != null) {
             options.plugins = org.pretext.runner.wiring.RunPlugins.foldersFor(options.resume, options.plugins);
         }
         ClassLoader plugins = PluginClassLoader.create(options.plugins);
         Thread.currentThread().setContextClassLoader(plugins);
+        RunConfig config = options.resolve(plugins);
         RunDirectory dir = new RunDirectory(options.runFolder(config));
         dir.checkUsable(options.resume != null, options.force);
         String doing = "pretext " + (probes ? "run" : "pretrain") + (options.resume != null ? " --resume"
@@ -232,9 +232,9 @@ public final class Main implements Runnable {
         RunOptions o = new RunOptions();
         o.resume = run;
         o.plugins = pluginFolders;
-        RunConfig config = o.resolve();
         ClassLoader plugins = PluginClassLoader.create(org.pretext.runner.wiring.RunPlugins.foldersFor(run, pluginFolders));
         Thread.currentThread().setContextClassLoader(plugins);
+        RunConfig config = o.resolve(plugins);
         return Guice.createInjector(new RunModule(config, plugins, run));
     }
 

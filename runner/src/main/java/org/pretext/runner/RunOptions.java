@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Map;
 import org.pretext.PretextException;
 import org.pretext.runner.config.ConfigLoader;
+import org.pretext.data.DatasetProvider;
 import org.pretext.datasets.DatasetPaths;
+import org.pretext.registry.ProviderRegistry;
 import org.pretext.runner.config.RunConfig;
 import picocli.CommandLine.Option;
 
@@ -63,8 +65,18 @@ final class RunOptions {
     @Option(names = "--plugins", paramLabel = "DIR", description = "folder of plug-in jars (repeatable)")
     List<Path> plugins = new ArrayList<>();
 
-    /** The merged, validated configuration. */
+    /** The merged, validated configuration; {@code --dataset PATH} asks the context class loader's providers. */
     RunConfig resolve() {
+        return resolve(null);
+    }
+
+    /**
+     * The merged, validated configuration.
+     *
+     * @param loader where {@code --dataset PATH} looks for the provider that recognises the path
+     *     (plug-ins included); the thread's context class loader when null
+     */
+    RunConfig resolve(ClassLoader loader) {
         Map<String, Object> tree;
         if (resume != null) {
             if (config != null || objective != null || dataset != null || encoder != null || epochs != null
@@ -93,7 +105,7 @@ final class RunOptions {
             flags.put("encoder", Map.of("name", encoder));
         }
         if (dataset != null) {
-            flags.put("dataset", datasetSection(dataset));
+            flags.put("dataset", datasetSection(dataset, loader));
         }
         Map<String, Object> training = new LinkedHashMap<>();
         if (epochs != null) {
@@ -127,8 +139,11 @@ final class RunOptions {
         return ConfigLoader.resolve(tree);
     }
 
-    /** A provider name, or a file or folder read by the provider that suits it (see {@link DatasetPaths}). */
-    static Map<String, Object> datasetSection(String value) {
+    /**
+     * A provider name, or a file or folder read by the one provider that recognises it (see
+     * {@link DatasetPaths}), among those {@code loader} finds.
+     */
+    static Map<String, Object> datasetSection(String value, ClassLoader loader) {
         Path p = Path.of(value);
         boolean looksLikePath = value.contains("/") || value.contains("\\") || value.startsWith(".") || Files.exists(p);
         if (!looksLikePath) {
@@ -139,7 +154,8 @@ final class RunOptions {
                     + " (MNIST-style IDX files, class folders of images, .npy, .csv, CIFAR binaries) or a dataset"
                     + " name (see `list`)");
         }
-        DatasetPaths.Resolved r = DatasetPaths.resolve(p.toAbsolutePath().normalize());
+        DatasetPaths.Resolved r = DatasetPaths.resolve(p.toAbsolutePath().normalize(),
+                ProviderRegistry.load(DatasetProvider.class, "dataset", loader).all().values());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", r.provider());
         m.putAll(r.params());

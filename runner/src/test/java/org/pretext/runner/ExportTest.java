@@ -40,7 +40,7 @@ class ExportTest {
             assertThat(f.rows()).isEqualTo(256);
             assertThat(f.cols()).isEqualTo(128);
             float[][] one = enc.features(new float[][] {java.util.Arrays.copyOf(
-                    ((org.pretext.data.InMemorySplit) data.test().orElseThrow()).floatData(), 784)});
+                    ((org.pretext.data.IndexedSplit) data.test().orElseThrow()).floatData(), 784)});
             assertThat(one[0][5]).isCloseTo(f.get(0, 5), org.assertj.core.api.Assertions.within(1e-5f)); // batch of 1 vs 128: other GEMM path
         }
         // a checkpoint is not an exported encoder

@@ -192,7 +192,7 @@ class HostileInputTest {
         Path f = arrays(Files.createDirectories(dir.resolve("features")), 600, 8, 3);
         float[] feats = new float[600 * 8];
         feats[599 * 8] = Float.POSITIVE_INFINITY;
-        org.pretext.probe.NpyFile.writeFeatures(f.resolve("train.npy"), feats, 600, 8);
+        org.pretext.probe.FeatureFiles.writeFeatures(f.resolve("train.npy"), feats, 600, 8);
         Outcome p = run("probe", "--features", f.resolve("train.npy").toString(), "--labels", f.resolve("y.npy")
                 .toString(), "--test-features", f.resolve("x.npy").toString(), "--test-labels",
                 f.resolve("y.npy").toString(), "--probes", "knn,mean", "--out", dir.resolve("p").toString());

@@ -95,4 +95,53 @@ class OwnDataTest {
         assertThat(run(dir.resolve("run-bad"), dir.resolve("bad.csv").toString(), bad)).isEqualTo(2);
         assertThat(bad).contains("bad.csv").contains("oops").contains("line 3");
     }
+
+    @Test
+    void aPluginDatasetIsFoundByItsPath(@TempDir Path dir) throws IOException {
+        StringBuilder lines = new StringBuilder();
+        Random r = new Random(3);
+        for (int i = 0; i < 64; i++) {
+            int label = i % 2;
+            lines.append(label);
+            for (int j = 0; j < 6; j++) {
+                lines.append(' ').append((float) (r.nextGaussian() + 2 * label));
+            }
+            lines.append('\n');
+        }
+        Path pets = dir.resolve("cats.pets");
+        Files.writeString(pets, lines);
+
+        StringBuilder err = new StringBuilder();
+        assertThat(run(dir.resolve("no-plugin"), pets.toString(), err)).as(err::toString).isEqualTo(2);
+        assertThat(err.toString()).contains(pets.toString()).contains("no dataset provider recognises")
+                .contains("npy (path)");
+
+        // a plug-in jar that registers PetsDatasetProvider (its class comes from the test class path)
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        try (java.util.jar.JarOutputStream jar = new java.util.jar.JarOutputStream(
+                Files.newOutputStream(plugins.resolve("pets.jar")))) {
+            jar.putNextEntry(new java.util.jar.JarEntry("META-INF/services/org.pretext.data.DatasetProvider"));
+            jar.write((PetsDatasetProvider.class.getName() + "\n").getBytes(StandardCharsets.UTF_8));
+            jar.closeEntry();
+        }
+        StringBuilder err2 = new StringBuilder();
+        assertThat(run(dir.resolve("run"), pets.toString(), err2, "--plugins", plugins.toString())).as(err2::toString)
+                .isZero();
+        RunReport report = RunReport.read(dir.resolve("run/report.json"));
+        assertThat(report.pretrain().steps()).isEqualTo(6);
+        assertThat(Files.readString(dir.resolve("run/config.yaml"))).contains("name: pets")
+                .contains("file: " + pets.toAbsolutePath());
+    }
+
+    @Test
+    void aPathTwoProvidersClaimStopsWithExitCode2(@TempDir Path dir) throws IOException {
+        Path mixed = Files.createDirectories(dir.resolve("mixed"));
+        NpyWriter.writeFloats(mixed.resolve("x.npy"), new float[8], 4, 2);
+        Files.writeString(mixed.resolve("t.csv"), "a,label\n1,0\n");
+        StringBuilder err = new StringBuilder();
+        assertThat(run(dir.resolve("run"), mixed.toString(), err)).as(err::toString).isEqualTo(2);
+        assertThat(err.toString()).contains(mixed.toString()).contains("recognised by 2 providers (csv, npy)")
+                .contains("Choose one");
+        assertThat(dir.resolve("run")).doesNotExist();
+    }
 }

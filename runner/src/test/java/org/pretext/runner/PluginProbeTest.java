@@ -118,8 +118,8 @@ class PluginProbeTest {
         assertThat(probes.stream().map(p -> String.valueOf(((Map<?, ?>) p).get("probe"))).toList()).containsExactly("mean", "centroid");
         Map<?, ?> centroid = (Map<?, ?>) probes.get(1);
         assertThat(((Map<?, ?>) centroid.get("settings")).get("metric")).isEqualTo("l1");
-        float[] x = org.pretext.probe.NpyFile.readFeatures(data.resolve("x.npy")).values();
-        int[] y = org.pretext.probe.NpyFile.readLabels(data.resolve("y.npy"));
+        float[] x = org.pretext.probe.FeatureFiles.readFeatures(data.resolve("x.npy")).values();
+        int[] y = org.pretext.probe.FeatureFiles.readLabels(data.resolve("y.npy"));
         assertThat((Double) centroid.get("accuracy")).isEqualTo(nearestCentroidL1(x, y, 6, 3));
     }
 

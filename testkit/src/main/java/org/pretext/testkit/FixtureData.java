@@ -2,7 +2,7 @@ package org.pretext.testkit;
 
 import ai.djl.ndarray.types.Shape;
 import java.util.SplittableRandom;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 
 /**
  * Small labelled data sets made in code, for contract tests: enough structure for a
@@ -13,7 +13,7 @@ public final class FixtureData {
     private FixtureData() {}
 
     /** 256 vectors of width 16 in 4 latent classes, values in [0, 1]: {@code vectors(256, 16, 4, 1)}. */
-    public static InMemorySplit vectors() {
+    public static IndexedSplit vectors() {
         return vectors(256, 16, 4, 1);
     }
 
@@ -21,7 +21,7 @@ public final class FixtureData {
      * Latent-class vectors: class c has a random centre μ_c; an example is
      * clamp(0.5 + 0.3·μ_c + 0.1·ε, 0, 1) with ε standard normal, labelled c.
      */
-    public static InMemorySplit vectors(int n, int dim, int classes, long seed) {
+    public static IndexedSplit vectors(int n, int dim, int classes, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         double[][] centres = new double[classes][dim];
         for (double[] c : centres) {
@@ -38,11 +38,11 @@ public final class FixtureData {
                 x[i * dim + j] = clamp(0.5 + 0.3 * centres[c][j] + 0.1 * r.nextGaussian());
             }
         }
-        return InMemorySplit.ofFloats(x, new Shape(dim), labels, InMemorySplit.numberedClasses(classes));
+        return IndexedSplit.ofFloats(x, new Shape(dim), labels, IndexedSplit.numberedClasses(classes));
     }
 
     /** 256 grey 8×8 images (1, 8, 8) in 4 classes: {@code images(256, 1, 8, 4, 1)}. */
-    public static InMemorySplit images() {
+    public static IndexedSplit images() {
         return images(256, 1, 8, 4, 1);
     }
 
@@ -51,7 +51,7 @@ public final class FixtureData {
      * for even c and vertical for odd c, at a class-dependent position, on a dim noisy background,
      * with a random brightness per example.
      */
-    public static InMemorySplit images(int n, int channels, int side, int classes, long seed) {
+    public static IndexedSplit images(int n, int channels, int side, int classes, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         int plane = side * side;
         float[] x = new float[n * channels * plane];
@@ -71,12 +71,12 @@ public final class FixtureData {
                 }
             }
         }
-        return InMemorySplit.ofFloats(x, new Shape(channels, side, side), labels,
-                InMemorySplit.numberedClasses(classes));
+        return IndexedSplit.ofFloats(x, new Shape(channels, side, side), labels,
+                IndexedSplit.numberedClasses(classes));
     }
 
     /** 256 windows of 9 token ids over a vocabulary of 16 in 4 classes: {@code tokens(256, 9, 16, 4, 1)}. */
-    public static InMemorySplit tokens() {
+    public static IndexedSplit tokens() {
         return tokens(256, 9, 16, 4, 1);
     }
 
@@ -85,7 +85,7 @@ public final class FixtureData {
      * up in strides of c + 1 from a random start (mod vocabulary), with one token in ten replaced
      * by a random one, so the next token is mostly predictable from the previous two.
      */
-    public static InMemorySplit tokens(int n, int length, int vocabulary, int classes, long seed) {
+    public static IndexedSplit tokens(int n, int length, int vocabulary, int classes, long seed) {
         int[] ids = new int[vocabulary];
         for (int i = 0; i < vocabulary; i++) {
             ids[i] = i;
@@ -98,7 +98,7 @@ public final class FixtureData {
      * tokenizer gives to text (leaving out its padding and mask ids): position k of the alphabet
      * stands for {@code alphabet[k]}.
      */
-    public static InMemorySplit tokens(int n, int length, int[] alphabet, int classes, long seed) {
+    public static IndexedSplit tokens(int n, int length, int[] alphabet, int classes, long seed) {
         int vocabulary = alphabet.length;
         SplittableRandom r = new SplittableRandom(seed);
         int[] x = new int[n * length];
@@ -112,7 +112,7 @@ public final class FixtureData {
                 t = (t + c + 1) % vocabulary;
             }
         }
-        return InMemorySplit.ofInts(x, new Shape(length), labels, InMemorySplit.numberedClasses(classes));
+        return IndexedSplit.ofInts(x, new Shape(length), labels, IndexedSplit.numberedClasses(classes));
     }
 
     private static float clamp(double v) {

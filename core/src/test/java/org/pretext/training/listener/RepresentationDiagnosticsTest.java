@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.pretext.data.Batch;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 import org.pretext.encoder.BlockEncoder;
 import org.pretext.encoder.Encoder;
 import org.pretext.model.PretextModel;
@@ -81,7 +81,7 @@ class RepresentationDiagnosticsTest {
     }
 
     /** 300 random 8×8 "images" of 4 blobs at random places, values in [0, 1]. */
-    private static InMemorySplit images() {
+    private static IndexedSplit images() {
         SplittableRandom r = new SplittableRandom(3);
         float[] x = new float[300 * 64];
         for (int i = 0; i < 300; i++) {
@@ -90,7 +90,7 @@ class RepresentationDiagnosticsTest {
                 x[i * 64 + p] = 1;
             }
         }
-        return InMemorySplit.ofFloats(x, new Shape(1, 8, 8), null, List.of());
+        return IndexedSplit.ofFloats(x, new Shape(1, 8, 8), null, List.of());
     }
 
     private static PretextModel model(boolean collapsed) {

@@ -1,7 +1,9 @@
 package org.pretext.datasets.arrays;
 
+import java.util.Set;
+import org.pretext.datasets.store.PathKinds;
 import org.pretext.registry.ProviderBase;
-import org.pretext.datasets.npy.NpyDType;
+import ai.djl.ndarray.types.DataType;
 import org.pretext.datasets.npy.NpyFile;
 
 import ai.djl.ndarray.types.Shape;
@@ -137,7 +139,7 @@ public final class NpyDatasetProvider extends ProviderBase implements DatasetPro
         long bytes = trainX.dataBytes() + (testX == null ? 0 : testX.dataBytes());
         long values = Math.max(trainX.rows() * trainX.rowElements(), testX == null ? 0
                 : testX.rows() * testX.rowElements());
-        boolean disk = storage.useDisk(trainX.dtype() == NpyDType.U1 ? bytes : bytes / trainX.dtype().size() * 4,
+        boolean disk = storage.useDisk(trainX.dtype() == DataType.UINT8 ? bytes : bytes / trainX.dtype().getNumOfBytes() * 4,
                 values);
         for (Path f : new Path[] {files.trainInputs(), files.trainLabels(), files.testInputs(), files.testLabels()}) {
             if (f != null) {
@@ -194,7 +196,7 @@ public final class NpyDatasetProvider extends ProviderBase implements DatasetPro
                     + " storage can hold in one array: use storage=disk");
         }
         int n = (int) x.rows();
-        if (x.dtype() == NpyDType.U1) {
+        if (x.dtype() == DataType.UINT8) {
             byte[] raw = x.readRows(0, n);
             if (!rf.channelsLast()) {
                 return MemoryExamples.ofBytes(raw, rf.exampleShape());
@@ -276,5 +278,11 @@ public final class NpyDatasetProvider extends ProviderBase implements DatasetPro
         String describe() {
             return layout + " -> examples of shape " + shape;
         }
+    }
+
+    /** An .npy file, or a folder holding .npy files. */
+    @Override
+    public boolean recognises(Path path) {
+        return PathKinds.isFile(path, Set.of("npy")) || PathKinds.holdsFiles(path, Set.of("npy"));
     }
 }

@@ -1,5 +1,6 @@
 package org.pretext.datasets.cifar;
 
+import org.pretext.datasets.store.PathKinds;
 import org.pretext.registry.ProviderBase;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
@@ -16,7 +17,7 @@ import org.pretext.PretextException;
 import org.pretext.Versions;
 import org.pretext.data.Dataset;
 import org.pretext.data.DatasetProvider;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 import org.pretext.datasets.store.Checksums;
 import org.pretext.datasets.store.ExampleSet;
 import org.pretext.datasets.store.ExampleWriter;
@@ -149,7 +150,7 @@ public final class CifarDatasetProvider extends ProviderBase implements DatasetP
                         + "); using class numbers");
             }
         }
-        return InMemorySplit.numberedClasses(classes);
+        return IndexedSplit.numberedClasses(classes);
     }
 
     private static ExampleSet read(CifarFiles f, List<Path> files, boolean coarse, int classes, List<String> names,
@@ -207,5 +208,24 @@ public final class CifarDatasetProvider extends ProviderBase implements DatasetP
             }
             return w.finish(names, List.of());
         }
+    }
+
+    /** A folder with CIFAR binaries (or their usual subfolder), or one .bin file in such a folder. */
+    @Override
+    public boolean recognises(Path path) {
+        return files(path).isPresent();
+    }
+
+    @Override
+    public Map<String, Object> parametersFor(Path path) {
+        return Map.of(DIR.name(), files(path).orElseThrow().dir().toAbsolutePath().normalize().toString());
+    }
+
+    private static Optional<CifarFiles> files(Path path) {
+        if (Files.isDirectory(path)) {
+            return CifarFiles.find(path);
+        }
+        return PathKinds.extension(path).equals("bin") ? CifarFiles.find(path.toAbsolutePath().getParent())
+                : Optional.empty();
     }
 }

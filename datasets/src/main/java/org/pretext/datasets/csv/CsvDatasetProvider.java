@@ -1,5 +1,7 @@
 package org.pretext.datasets.csv;
 
+import java.util.Set;
+import org.pretext.datasets.store.PathKinds;
 import org.pretext.registry.ProviderBase;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Files;
@@ -155,5 +157,13 @@ public final class CsvDatasetProvider extends ProviderBase implements DatasetPro
             t.write(w, coding, scan);
             return w.finish(t.labelColumn() < 0 ? List.of() : coding.classNames(), List.of());
         }
+    }
+
+    private static final Set<String> TABLES = Set.of("csv", "tsv");
+
+    /** A .csv or .tsv file, or a folder holding such files. */
+    @Override
+    public boolean recognises(Path path) {
+        return PathKinds.isFile(path, TABLES) || PathKinds.holdsFiles(path, TABLES);
     }
 }

@@ -1,5 +1,6 @@
 package org.pretext.datasets.image;
 
+import org.pretext.datasets.store.PathKinds;
 import org.pretext.registry.ProviderBase;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
@@ -395,5 +396,12 @@ public final class ImageFolderDatasetProvider extends ProviderBase implements Da
                     .getBytes(StandardCharsets.UTF_8));
         }
         return "images-" + HexFormat.of().formatHex(md.digest()).substring(0, 24);
+    }
+
+    /** A folder with images in class subfolders (also under train/ and test/) or directly in it. */
+    @Override
+    public boolean recognises(Path path) {
+        return PathKinds.entries(path).stream().anyMatch(p -> PathKinds.isFile(p, PathKinds.IMAGES)
+                || PathKinds.holdsImages(p, 3));
     }
 }

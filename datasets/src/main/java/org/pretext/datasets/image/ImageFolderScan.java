@@ -21,7 +21,7 @@ import org.pretext.PretextException;
  */
 final class ImageFolderScan {
     /** The extensions read as images. */
-    static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff", "wbmp");
+    static final Set<String> EXTENSIONS = org.pretext.datasets.store.PathKinds.IMAGES;
     private static final List<String> TEST_NAMES = List.of("test", "val", "valid", "validation");
 
     /**

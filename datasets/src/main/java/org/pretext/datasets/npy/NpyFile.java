@@ -1,5 +1,6 @@
 package org.pretext.datasets.npy;
 
+import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -9,26 +10,44 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.pretext.PretextException;
 import org.pretext.data.Finite;
 
 /**
- * A NumPy {@code .npy} file (format versions 1.0, 2.0 and 3.0): its header, and positional reads
- * of rows (slices along the first axis) of its data. Only C-order arrays of the types in
- * {@link NpyDType} are accepted; anything else is refused with a message that names the file,
- * what it holds and how to convert it.
+ * Pretext's one reader of NumPy {@code .npy} files (format versions 1.0, 2.0 and 3.0), for datasets,
+ * stored shards and the probe's feature files alike: the header, and positional reads of rows
+ * (slices along the first axis) of the data. Only C-order arrays (any order for one axis) of
+ * little-endian float32, float64, int32, int64 and unsigned bytes ({@link #SUPPORTED}), typed by
+ * DJL's {@link DataType}, are accepted; anything else is refused with a message that names the
+ * file, what it holds and how to convert it. {@link NpyWriter} writes what this reads.
+ *
+ * <p>Why not DJL's {@code NDList.decode}/{@code NDList.encode} (which read {@code .npy} and
+ * {@code .npz} and write {@code .npz}): they need an engine's {@code NDManager} and read a whole
+ * array into native memory (2 GB at most), so they cannot stream rows of a file larger than memory
+ * without an engine, which datasets and the shard cache do here; their header parser refuses
+ * Fortran order and odd headers with "Invalid numpy header" without naming the file; and DJL 0.35
+ * has no public writer of a single {@code .npy} file. DJL's {@link DataType} does serve, and is
+ * the element type used here.
  *
  * <p>The file is not held open between reads, so an {@code NpyFile} is a small immutable value
  * that any thread may read from.
  *
  * @param path the file
- * @param dtype its element type
+ * @param dtype its element type: FLOAT32, FLOAT64, UINT8, INT32 or INT64
  * @param shape its shape (first axis: rows)
  * @param dataOffset where the data starts, in bytes
  */
-public record NpyFile(Path path, NpyDType dtype, long[] shape, long dataOffset) {
+public record NpyFile(Path path, DataType dtype, long[] shape, long dataOffset) {
+    /** The descriptors accepted, for messages. */
+    public static final List<String> SUPPORTED = List.of("<f4", "<f8", "|u1", "<i4", "<i8");
+
+    /** The scale that maps bytes to [0, 1]; bytes are then divided by 255 exactly (v / 255f). */
+    public static final float BYTE_SCALE = 1f / 255f;
+
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
     private static final Pattern DESCR_ANY = Pattern.compile("'descr'\\s*:\\s*([^,]+|\\[.*\\])");
@@ -82,13 +101,13 @@ public record NpyFile(Path path, NpyDType dtype, long[] shape, long dataOffset) 
             long actual = fileSize - offset;
             if (actual < expected) {
                 throw new PretextException("NumPy file " + path + " is truncated: its header declares shape "
-                        + f.shapeText() + " of " + f.dtype.descr() + " (" + expected + " bytes of data) but only "
+                        + f.shapeText() + " of " + descr(f.dtype) + " (" + expected + " bytes of data) but only "
                         + actual + " bytes follow the header");
             }
             if (actual > expected) {
                 throw new PretextException("NumPy file " + path + " has " + (actual - expected)
                         + " bytes more than its header declares (shape " + f.shapeText() + " of "
-                        + f.dtype.descr() + "): the header disagrees with the file's size");
+                        + descr(f.dtype) + "): the header disagrees with the file's size");
             }
             return f;
         } catch (NoSuchFileException e) {
@@ -104,23 +123,19 @@ public record NpyFile(Path path, NpyDType dtype, long[] shape, long dataOffset) 
             Matcher any = DESCR_ANY.matcher(header);
             String what = any.find() ? any.group(1).trim() : "(no 'descr' entry)";
             throw new PretextException("NumPy file " + path + " holds a structured or unreadable dtype " + what
-                    + ": expected a plain numeric array of " + NpyDType.SUPPORTED);
+                    + ": expected a plain numeric array of " + SUPPORTED);
         }
         String descr = d.group(1);
-        NpyDType type = NpyDType.parse(descr);
+        DataType type = parseDescr(descr);
         if (type == null) {
             String hint = descr.startsWith(">") ? " (big-endian: convert with a.astype('" + "<" + descr.substring(1)
                     + "'))" : " (convert with a.astype('float32') before numpy.save)";
             throw new PretextException("NumPy file " + path + " has dtype '" + descr + "': expected one of "
-                    + NpyDType.SUPPORTED + hint);
+                    + SUPPORTED + hint);
         }
         Matcher f = FORTRAN.matcher(header);
         if (!f.find()) {
             throw new PretextException("NumPy file " + path + " has a header without 'fortran_order': " + header.trim());
-        }
-        if (f.group(1).equals("True")) {
-            throw new PretextException("NumPy file " + path + " is stored in Fortran (column-major) order:"
-                    + " expected C order (save numpy.ascontiguousarray(a) instead)");
         }
         Matcher s = SHAPE.matcher(header);
         if (!s.find()) {
@@ -143,6 +158,10 @@ public record NpyFile(Path path, NpyDType dtype, long[] shape, long dataOffset) 
                 throw new PretextException("NumPy file " + path + " has a negative dimension in shape ("
                         + s.group(1) + ")");
             }
+        }
+        if (f.group(1).equals("True") && dims.length > 1) { // one axis is the same in either order
+            throw new PretextException("NumPy file " + path + " is stored in Fortran (column-major) order:"
+                    + " expected C order (save numpy.ascontiguousarray(a) instead)");
         }
         return new NpyFile(path, type, dims, offset);
     }
@@ -174,7 +193,7 @@ public record NpyFile(Path path, NpyDType dtype, long[] shape, long dataOffset) 
 
     /** Bytes per row. */
     public long rowBytes() {
-        return rowElements() * dtype.size();
+        return rowElements() * dtype.getNumOfBytes();
     }
 
     /** Bytes of data the header declares. */
@@ -228,8 +247,7 @@ public record NpyFile(Path path, NpyDType dtype, long[] shape, long dataOffset) 
         for (long r = 0; r < rows(); r += rowsPerChunk) {
             int c = (int) Math.min(rowsPerChunk, rows() - r);
             byte[] raw = readRows(r, c);
-            dtype.toFloats(NpyDType.littleEndian(raw), 0, out, (int) (r * rowElements()), (int) (c * rowElements()),
-                    scale);
+            toFloats(dtype, littleEndian(raw), 0, out, (int) (r * rowElements()), (int) (c * rowElements()), scale);
         }
         return out;
     }
@@ -241,7 +259,7 @@ public record NpyFile(Path path, NpyDType dtype, long[] shape, long dataOffset) 
      * @throws PretextException naming the file, the value and its row and column (counting from 0)
      */
     public void requireFinite(float scale) {
-        if (dtype.integral() || rows() == 0 || rowElements() == 0) {
+        if (dtype.isInteger() || rows() == 0 || rowElements() == 0) {
             return;
         }
         long per = rowElements();
@@ -250,11 +268,11 @@ public record NpyFile(Path path, NpyDType dtype, long[] shape, long dataOffset) 
         for (long r = 0; r < rows(); r += rowsPerChunk) {
             int c = (int) Math.min(rowsPerChunk, rows() - r);
             int n = (int) (c * per);
-            ByteBuffer b = NpyDType.littleEndian(readRows(r, c));
-            dtype.toFloats(b, 0, buf, 0, n, scale);
+            ByteBuffer b = littleEndian(readRows(r, c));
+            toFloats(dtype, b, 0, buf, 0, n, scale);
             int bad = Finite.firstNonFinite(buf, 0, n);
             if (bad >= 0) {
-                double v = dtype.getDouble(b, bad);
+                double v = getDouble(dtype, b, bad);
                 String what = Double.isNaN(v) ? "NaN" : Double.isInfinite(v) ? (v > 0 ? "inf" : "-inf")
                         : v + " (too large for float32)";
                 throw new PretextException("NumPy file " + path + " holds " + what + " at "
@@ -278,14 +296,14 @@ public record NpyFile(Path path, NpyDType dtype, long[] shape, long dataOffset) 
             throw new PretextException("NumPy labels file " + path + " holds too many labels (" + rows() + ")");
         }
         byte[] raw = readRows(0, (int) rows());
-        ByteBuffer b = NpyDType.littleEndian(raw);
+        ByteBuffer b = littleEndian(raw);
         long[] out = new long[(int) rows()];
         for (int i = 0; i < out.length; i++) {
-            if (dtype == NpyDType.I8) {
+            if (dtype == DataType.INT64) {
                 out[i] = b.getLong(8 * i);
                 continue;
             }
-            double v = dtype.getDouble(b, i);
+            double v = getDouble(dtype, b, i);
             if (v != Math.rint(v) || Double.isInfinite(v)) {
                 throw new PretextException("NumPy labels file " + path + " holds " + v + " at index " + i
                         + ": expected whole-number class labels");
@@ -293,5 +311,101 @@ public record NpyFile(Path path, NpyDType dtype, long[] shape, long dataOffset) 
             out[i] = (long) v;
         }
         return out;
+    }
+
+    /** The descriptor of a supported type as headers spell it, e.g. {@code <f4}, {@code |u1}. */
+    public static String descr(DataType type) {
+        return switch (type) {
+            case FLOAT32 -> "<f4";
+            case FLOAT64 -> "<f8";
+            case UINT8 -> "|u1";
+            case INT32 -> "<i4";
+            case INT64 -> "<i8";
+            default -> throw new IllegalArgumentException(type + " is not a type Pretext stores in .npy files: expected"
+                    + " one of " + SUPPORTED);
+        };
+    }
+
+    /**
+     * The type of a header descriptor, or null when it is not one Pretext reads.
+     *
+     * @param descr e.g. {@code <f4}, {@code |u1} (unsigned bytes with any byte-order character)
+     */
+    public static DataType parseDescr(String descr) {
+        String d = descr.trim().toLowerCase(Locale.ROOT);
+        if (d.length() == 3 && d.endsWith("u1") && "<>|=".indexOf(d.charAt(0)) >= 0) {
+            return DataType.UINT8;
+        }
+        return switch (d) {
+            case "<f4" -> DataType.FLOAT32;
+            case "<f8" -> DataType.FLOAT64;
+            case "<i4" -> DataType.INT32;
+            case "<i8" -> DataType.INT64;
+            default -> null;
+        };
+    }
+
+    /** A little-endian view of bytes. */
+    public static ByteBuffer littleEndian(byte[] bytes) {
+        return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * Converts {@code count} elements of a type starting at element {@code from} of a
+     * little-endian buffer to float32, each multiplied by {@code scale} (e.g. {@link #BYTE_SCALE}).
+     */
+    public static void toFloats(DataType type, ByteBuffer src, long from, float[] dst, int offset, int count,
+            float scale) {
+        int base = Math.toIntExact(from * type.getNumOfBytes());
+        switch (type) {
+            case FLOAT32 -> {
+                src.asFloatBuffer().get((int) from, dst, offset, count);
+                if (scale != 1f) {
+                    for (int i = 0; i < count; i++) {
+                        dst[offset + i] *= scale;
+                    }
+                }
+            }
+            case FLOAT64 -> {
+                for (int i = 0; i < count; i++) {
+                    dst[offset + i] = (float) (src.getDouble(base + 8 * i) * scale);
+                }
+            }
+            case UINT8 -> {
+                if (scale == BYTE_SCALE) {
+                    for (int i = 0; i < count; i++) {
+                        dst[offset + i] = (src.get(base + i) & 0xFF) / 255f;
+                    }
+                } else {
+                    for (int i = 0; i < count; i++) {
+                        dst[offset + i] = (src.get(base + i) & 0xFF) * scale;
+                    }
+                }
+            }
+            case INT32 -> {
+                for (int i = 0; i < count; i++) {
+                    dst[offset + i] = src.getInt(base + 4 * i) * scale;
+                }
+            }
+            case INT64 -> {
+                for (int i = 0; i < count; i++) {
+                    dst[offset + i] = src.getLong(base + 8 * i) * scale;
+                }
+            }
+            default -> throw new IllegalArgumentException(type + " is not a .npy type Pretext reads");
+        }
+    }
+
+    /** Element {@code index} as a double (exact for every type but large int64 values). */
+    static double getDouble(DataType type, ByteBuffer src, long index) {
+        int at = Math.toIntExact(index * type.getNumOfBytes());
+        return switch (type) {
+            case FLOAT32 -> src.getFloat(at);
+            case FLOAT64 -> src.getDouble(at);
+            case UINT8 -> src.get(at) & 0xFF;
+            case INT32 -> src.getInt(at);
+            case INT64 -> src.getLong(at);
+            default -> throw new IllegalArgumentException(type + " is not a .npy type Pretext reads");
+        };
     }
 }

@@ -1,5 +1,6 @@
 package org.pretext.datasets.npy;
 
+import ai.djl.ndarray.types.DataType;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -9,33 +10,47 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
 /**
  * Writes {@code .npy} files (format 1.0, or 2.0 for very long headers) as {@code numpy.save}
- * does: C order, little-endian, the header padded so the data starts at a multiple of 64 bytes.
- * Rows are appended in order; {@link #close()} checks that exactly the declared number arrived.
+ * does: C order, little-endian, the header padded so the data starts at a multiple of 64 bytes;
+ * {@link NpyFile} reads them. Rows are appended in order to a temporary file beside the target;
+ * {@link #close()} checks that exactly the declared number arrived and only then renames it into
+ * place, so a reader never sees half a file.
  */
 public final class NpyWriter implements AutoCloseable {
     private final Path path;
-    private final NpyDType dtype;
+    private final Path tmp;
+    private final DataType dtype;
     private final long expectedBytes;
     private final OutputStream out;
     private long written;
 
-    private NpyWriter(Path path, NpyDType dtype, long[] shape) throws IOException {
+    private NpyWriter(Path path, DataType dtype, long[] shape) throws IOException {
         this.path = path;
         this.dtype = dtype;
-        long n = dtype.size();
+        long n = dtype.getNumOfBytes();
         for (long d : shape) {
             n *= d;
         }
         this.expectedBytes = n;
-        this.out = new BufferedOutputStream(Files.newOutputStream(path), 1 << 16);
-        out.write(header(dtype, shape));
+        byte[] header = header(dtype, shape);
+        Path dir = path.toAbsolutePath().getParent();
+        if (dir != null) {
+            Files.createDirectories(dir);
+        }
+        // Not Files.createTempFile: its owner-only permissions would stay on the renamed file.
+        this.tmp = path.resolveSibling(path.getFileName() + "." + ProcessHandle.current().pid() + "."
+                + System.nanoTime() + ".tmp");
+        this.out = new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE), 1 << 16);
+        out.write(header);
     }
 
     /** Creates (or replaces) a file that will hold an array of this type and shape. */
-    public static NpyWriter create(Path path, NpyDType dtype, long... shape) {
+    public static NpyWriter create(Path path, DataType dtype, long... shape) {
         try {
             return new NpyWriter(path, dtype, shape);
         } catch (IOException e) {
@@ -44,13 +59,13 @@ public final class NpyWriter implements AutoCloseable {
     }
 
     /** The header bytes for an array of this type and shape. */
-    public static byte[] header(NpyDType dtype, long... shape) {
+    public static byte[] header(DataType dtype, long... shape) {
         StringBuilder s = new StringBuilder("(");
         for (int i = 0; i < shape.length; i++) {
             s.append(i == 0 ? "" : ", ").append(shape[i]);
         }
         s.append(shape.length == 1 ? ",)" : ")");
-        String dict = "{'descr': '" + dtype.descr() + "', 'fortran_order': False, 'shape': " + s + ", }";
+        String dict = "{'descr': '" + NpyFile.descr(dtype) + "', 'fortran_order': False, 'shape': " + s + ", }";
         byte[] text = dict.getBytes(StandardCharsets.ISO_8859_1);
         int lenBytes = text.length + 1 + 12 > 65535 ? 4 : 2;
         int pre = 8 + lenBytes;
@@ -83,7 +98,7 @@ public final class NpyWriter implements AutoCloseable {
 
     /** Appends values of a float32 array. */
     public NpyWriter writeFloats(float[] data, int offset, int length) {
-        require(NpyDType.F4);
+        require(DataType.FLOAT32);
         ByteBuffer b = ByteBuffer.allocate(length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(data, offset, length);
         return writeBytes(b.array(), 0, b.capacity());
@@ -91,15 +106,15 @@ public final class NpyWriter implements AutoCloseable {
 
     /** Appends values of an int32 array. */
     public NpyWriter writeInts(int[] data, int offset, int length) {
-        require(NpyDType.I4);
+        require(DataType.INT32);
         ByteBuffer b = ByteBuffer.allocate(length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asIntBuffer().put(data, offset, length);
         return writeBytes(b.array(), 0, b.capacity());
     }
 
-    private void require(NpyDType t) {
+    private void require(DataType t) {
         if (dtype != t) {
-            throw new IllegalStateException(path + " holds " + dtype.descr() + ", not " + t.descr());
+            throw new IllegalStateException(path + " holds " + NpyFile.descr(dtype) + ", not " + NpyFile.descr(t));
         }
     }
 
@@ -107,32 +122,39 @@ public final class NpyWriter implements AutoCloseable {
     public void close() {
         try {
             out.close();
+            if (written != expectedBytes) {
+                throw new IllegalStateException(path + ": wrote " + written + " bytes of data, the header declares "
+                        + expectedBytes);
+            }
+            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + path + ": " + e.getMessage(), e);
-        }
-        if (written != expectedBytes) {
-            throw new IllegalStateException(path + ": wrote " + written + " bytes of data, the header declares "
-                    + expectedBytes);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException e) {
+                // the temporary file stays; the target is untouched
+            }
         }
     }
 
     /** Writes a whole float32 array. */
     public static void writeFloats(Path path, float[] data, long... shape) {
-        try (NpyWriter w = create(path, NpyDType.F4, shape)) {
+        try (NpyWriter w = create(path, DataType.FLOAT32, shape)) {
             w.writeFloats(data, 0, data.length);
         }
     }
 
     /** Writes a whole uint8 array. */
     public static void writeBytes(Path path, byte[] data, long... shape) {
-        try (NpyWriter w = create(path, NpyDType.U1, shape)) {
+        try (NpyWriter w = create(path, DataType.UINT8, shape)) {
             w.writeBytes(data, 0, data.length);
         }
     }
 
     /** Writes a whole int32 array. */
     public static void writeInts(Path path, int[] data, long... shape) {
-        try (NpyWriter w = create(path, NpyDType.I4, shape)) {
+        try (NpyWriter w = create(path, DataType.INT32, shape)) {
             w.writeInts(data, 0, data.length);
         }
     }

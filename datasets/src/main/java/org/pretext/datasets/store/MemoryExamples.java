@@ -1,30 +1,33 @@
 package org.pretext.datasets.store;
 
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
+import org.pretext.data.IndexedSplit;
 import org.pretext.data.Split;
 
 /**
  * Examples in JVM memory, as unsigned bytes (images: a quarter of the memory of floats, scaled to
  * [0, 1] when read) or as float32 values, row-major, one example after another.
  */
-public final class MemoryExamples implements StoredExamples {
+public final class MemoryExamples extends StoredExamples {
     private final byte[] bytes;
     private final float[] floats;
-    private final Shape exampleShape;
     private final int exampleSize;
-    private final int size;
 
     private MemoryExamples(byte[] bytes, float[] floats, Shape exampleShape) {
+        super(count(bytes != null ? bytes.length : floats.length, exampleShape), exampleShape, "memory");
         this.bytes = bytes;
         this.floats = floats;
-        this.exampleShape = exampleShape;
         this.exampleSize = Math.toIntExact(exampleShape.size());
-        int len = bytes != null ? bytes.length : floats.length;
-        if (exampleSize == 0 || len % exampleSize != 0) {
-            throw new IllegalArgumentException(len + " values do not divide into examples of shape " + exampleShape);
+    }
+
+    private static long count(int values, Shape exampleShape) {
+        long e = exampleShape.size();
+        if (e == 0 || values % e != 0) {
+            throw new IllegalArgumentException(values + " values do not divide into examples of shape " + exampleShape);
         }
-        this.size = len / exampleSize;
+        return values / e;
     }
 
     /** Unsigned bytes, read as value / 255. */
@@ -37,29 +40,9 @@ public final class MemoryExamples implements StoredExamples {
         return new MemoryExamples(null, data, exampleShape);
     }
 
-    @Override
-    public long size() {
-        return size;
-    }
-
-    @Override
-    public Shape exampleShape() {
-        return exampleShape;
-    }
-
-    @Override
-    public String storage() {
-        return "memory";
-    }
-
     /** Whether values are stored as bytes. */
     public boolean isBytes() {
         return bytes != null;
-    }
-
-    /** Values per example. */
-    int exampleSize() {
-        return exampleSize;
     }
 
     /** Copies example {@code index} as floats into {@code dst} at {@code offset}. */
@@ -74,8 +57,12 @@ public final class MemoryExamples implements StoredExamples {
         }
     }
 
+    /** A split of the examples at {@code indices}, read as {@link IndexedSplit} reads any rows. */
     @Override
     public Split view(int[] indices, int[] labels, List<String> classNames) {
-        return new MemorySplit(this, indices, labels, classNames);
+        long n = indices == null ? size() : indices.length;
+        return IndexedSplit.of(n, exampleShape(), DataType.FLOAT32,
+                (k, batch, offset) -> copy(indices == null ? (int) k : indices[(int) k], batch.floats(), offset),
+                labels, classNames);
     }
 }

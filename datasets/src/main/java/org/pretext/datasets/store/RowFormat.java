@@ -1,8 +1,9 @@
 package org.pretext.datasets.store;
 
+import org.pretext.datasets.npy.NpyFile;
 import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
-import org.pretext.datasets.npy.NpyDType;
+import ai.djl.ndarray.types.DataType;
 
 /**
  * How one stored row becomes one example: its element type, the factor values are multiplied by
@@ -14,10 +15,10 @@ import org.pretext.datasets.npy.NpyDType;
  * @param exampleShape shape of the example produced, e.g. (3, 32, 32)
  * @param channelsLast whether rows are stored (H, W, C) for an example shape (C, H, W)
  */
-public record RowFormat(NpyDType dtype, float scale, Shape exampleShape, boolean channelsLast) {
+public record RowFormat(DataType dtype, float scale, Shape exampleShape, boolean channelsLast) {
     /** The usual scale for a type: 1/255 for bytes, 1 otherwise. */
-    public static float defaultScale(NpyDType dtype) {
-        return dtype == NpyDType.U1 ? NpyDType.BYTE_SCALE : 1f;
+    public static float defaultScale(DataType dtype) {
+        return dtype == DataType.UINT8 ? NpyFile.BYTE_SCALE : 1f;
     }
 
     /** Elements per example. */
@@ -27,7 +28,7 @@ public record RowFormat(NpyDType dtype, float scale, Shape exampleShape, boolean
 
     /** Bytes per stored row. */
     public int rowBytes() {
-        return elements() * dtype.size();
+        return elements() * dtype.getNumOfBytes();
     }
 
     /**
@@ -38,10 +39,10 @@ public record RowFormat(NpyDType dtype, float scale, Shape exampleShape, boolean
     public void decode(ByteBuffer rows, long row, float[] dst, int offset, float[] scratch) {
         int n = elements();
         if (!channelsLast) {
-            dtype.toFloats(rows, row * n, dst, offset, n, scale);
+            NpyFile.toFloats(dtype, rows, row * n, dst, offset, n, scale);
             return;
         }
-        dtype.toFloats(rows, row * n, scratch, 0, n, scale);
+        NpyFile.toFloats(dtype, rows, row * n, scratch, 0, n, scale);
         hwcToChw(scratch, 0, dst, offset, (int) exampleShape.get(0), (int) exampleShape.get(1),
                 (int) exampleShape.get(2));
     }

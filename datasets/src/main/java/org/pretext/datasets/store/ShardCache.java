@@ -19,7 +19,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.Stream;
 import org.pretext.PretextException;
-import org.pretext.datasets.npy.NpyDType;
+import ai.djl.ndarray.types.DataType;
 import org.pretext.datasets.npy.NpyFile;
 import org.pretext.datasets.npy.NpyWriter;
 
@@ -48,7 +48,7 @@ public final class ShardCache {
             if (!"true".equals(p.getProperty("complete")) || !key.equals(p.getProperty("key"))) {
                 return Optional.empty();
             }
-            NpyDType dtype = NpyDType.parse(p.getProperty("dtype"));
+            DataType dtype = NpyFile.parseDescr(p.getProperty("dtype"));
             Shape shape = new Shape(Arrays.stream(p.getProperty("shape").split(",")).mapToLong(Long::parseLong)
                     .toArray());
             int shards = Integer.parseInt(p.getProperty("shards"));
@@ -95,7 +95,7 @@ public final class ShardCache {
      * @param rowsPerShard examples per shard file
      * @param window shards per shuffle window of the splits read from it
      */
-    public static Writer writer(Path root, String key, Shape exampleShape, NpyDType dtype, int rowsPerShard,
+    public static Writer writer(Path root, String key, Shape exampleShape, DataType dtype, int rowsPerShard,
             int window) {
         return new Writer(root, key, exampleShape, dtype, rowsPerShard, window);
     }
@@ -115,7 +115,7 @@ public final class ShardCache {
         private final String key;
         private final Path tmp;
         private final Shape exampleShape;
-        private final NpyDType dtype;
+        private final DataType dtype;
         private final int rowsPerShard;
         private final int window;
         private final int rowBytes;
@@ -126,8 +126,8 @@ public final class ShardCache {
         private long count;
         private boolean finished;
 
-        Writer(Path root, String key, Shape exampleShape, NpyDType dtype, int rowsPerShard, int window) {
-            if (dtype != NpyDType.U1 && dtype != NpyDType.F4) {
+        Writer(Path root, String key, Shape exampleShape, DataType dtype, int rowsPerShard, int window) {
+            if (dtype != DataType.UINT8 && dtype != DataType.FLOAT32) {
                 throw new IllegalArgumentException("cache dtype " + dtype);
             }
             this.root = root;
@@ -136,7 +136,7 @@ public final class ShardCache {
             this.dtype = dtype;
             this.rowsPerShard = Math.max(1, rowsPerShard);
             this.window = window;
-            this.rowBytes = Math.toIntExact(exampleShape.size() * dtype.size());
+            this.rowBytes = Math.toIntExact(exampleShape.size() * dtype.getNumOfBytes());
             this.buffer = new byte[Math.multiplyExact(this.rowsPerShard, rowBytes)];
             try {
                 Files.createDirectories(root);
@@ -149,7 +149,7 @@ public final class ShardCache {
 
         @Override
         public void appendBytes(byte[] data, int offset, int n, int[] lab) {
-            if (dtype != NpyDType.U1) {
+            if (dtype != DataType.UINT8) {
                 throw new IllegalStateException("float cache");
             }
             appendRaw(data, offset, n);
@@ -158,11 +158,11 @@ public final class ShardCache {
 
         @Override
         public void appendFloats(float[] data, int offset, int n, int[] lab) {
-            if (dtype != NpyDType.F4) {
+            if (dtype != DataType.FLOAT32) {
                 throw new IllegalStateException("byte cache");
             }
             int e = Math.toIntExact(exampleShape.size());
-            java.nio.ByteBuffer b = NpyDType.littleEndian(new byte[n * rowBytes]);
+            java.nio.ByteBuffer b = NpyFile.littleEndian(new byte[n * rowBytes]);
             b.asFloatBuffer().put(data, offset, n * e);
             appendRaw(b.array(), 0, n);
             labels.add(lab, n);
@@ -170,7 +170,7 @@ public final class ShardCache {
 
         private void appendRaw(byte[] data, int offset, int n) {
             int e = Math.toIntExact(exampleShape.size());
-            int stride = dtype == NpyDType.U1 ? e : rowBytes;
+            int stride = dtype == DataType.UINT8 ? e : rowBytes;
             int done = 0;
             while (done < n) {
                 int take = Math.min(n - done, rowsPerShard - buffered);
@@ -220,7 +220,7 @@ public final class ShardCache {
                 p.setProperty("key", key);
                 p.setProperty("complete", "true");
                 p.setProperty("count", Long.toString(count));
-                p.setProperty("dtype", dtype.descr());
+                p.setProperty("dtype", NpyFile.descr(dtype));
                 p.setProperty("shape", String.join(",", Arrays.stream(exampleShape.getShape())
                         .mapToObj(Long::toString).toArray(String[]::new)));
                 p.setProperty("shards", Integer.toString(shards));

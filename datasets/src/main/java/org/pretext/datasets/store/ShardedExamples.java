@@ -1,6 +1,5 @@
 package org.pretext.datasets.store;
 
-import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import org.pretext.PretextException;
@@ -13,7 +12,7 @@ import org.pretext.datasets.npy.NpyFile;
  * ({@link ShardedSplit}) stream the shards with bounded memory: at most {@code 2 × window}
  * shards are held at once.
  */
-public final class ShardedExamples implements StoredExamples {
+public final class ShardedExamples extends StoredExamples {
     /**
      * Rows {@code [firstRow, firstRow + rows)} of a file.
      *
@@ -26,7 +25,6 @@ public final class ShardedExamples implements StoredExamples {
     private final List<Shard> shards;
     private final RowFormat format;
     private final int window;
-    private final long size;
 
     /**
      * @param shards the shards in order; example {@code i} is the i-th row of their concatenation
@@ -34,22 +32,26 @@ public final class ShardedExamples implements StoredExamples {
      * @param window shards per shuffle window (see {@link ShardedSplit})
      */
     public ShardedExamples(List<Shard> shards, RowFormat format, int window) {
+        super(rows(shards, format), format.exampleShape(), "disk");
         if (window < 1) {
             throw new IllegalArgumentException("window must be >= 1");
         }
         this.shards = List.copyOf(shards);
         this.format = format;
         this.window = window;
+    }
+
+    private static long rows(List<Shard> shards, RowFormat format) {
         long n = 0;
         for (Shard s : shards) {
             if (s.file().rowBytes() != format.rowBytes()) {
                 throw new PretextException("Shard " + s.file().path() + " has rows of " + s.file().rowBytes()
                         + " bytes: expected " + format.rowBytes() + " (examples of shape " + format.exampleShape()
-                        + " of " + format.dtype().descr() + ")");
+                        + " of " + NpyFile.descr(format.dtype()) + ")");
             }
             n += s.rows();
         }
-        this.size = n;
+        return n;
     }
 
     /** One file cut into shards of at most {@code shardBytes} bytes (at least one row each). */
@@ -72,21 +74,6 @@ public final class ShardedExamples implements StoredExamples {
             }
         }
         return new ShardedExamples(shards, format, window);
-    }
-
-    @Override
-    public long size() {
-        return size;
-    }
-
-    @Override
-    public Shape exampleShape() {
-        return format.exampleShape();
-    }
-
-    @Override
-    public String storage() {
-        return "disk";
     }
 
     /** The shards in order. */
@@ -135,7 +122,7 @@ public final class ShardedExamples implements StoredExamples {
             shardStart = shardEnd;
         }
         if (indices != null && k != indices.length) {
-            throw new IllegalArgumentException("index " + indices[k] + " outside 0.." + (size - 1));
+            throw new IllegalArgumentException("index " + indices[k] + " outside 0.." + (size() - 1));
         }
         return new ShardedSplit(parts, format, window, labels, classNames);
     }

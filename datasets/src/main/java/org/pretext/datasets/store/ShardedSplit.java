@@ -1,25 +1,22 @@
 package org.pretext.datasets.store;
 
-import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.DataType;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongUnaryOperator;
 import org.pretext.PretextException;
 import org.pretext.Seeds;
-import org.pretext.data.Batch;
 import org.pretext.data.BatchPlan;
 import org.pretext.data.HostTensor;
-import org.pretext.data.InMemorySplit;
-import org.pretext.data.Split;
-import org.pretext.datasets.npy.NpyDType;
+import org.pretext.data.IndexedSplit;
+import org.pretext.datasets.npy.NpyFile;
 
 /**
  * A split streamed from shards on disk with bounded memory.
@@ -46,8 +43,12 @@ import org.pretext.datasets.npy.NpyDType;
  * background threads (each shard a task, so shards load in parallel); raw bytes are kept and
  * converted to float32 only as each batch is cut. At most two windows of raw rows are held:
  * {@code 2 × window × shard bytes}.
+ *
+ * <p>It is an {@link IndexedSplit} (example {@code i} is the i-th selected row of the shards in
+ * order, labels indexed alike) that overrides the order of a pass with the block shuffle and
+ * fetches rows from the window it has loaded.
  */
-public final class ShardedSplit implements Split {
+public final class ShardedSplit extends IndexedSplit {
     /** Stream id of the within-window permutations. */
     static final long WINDOW_STREAM = 0x5a4d_0001L;
     private static final ExecutorService READERS = Executors.newFixedThreadPool(
@@ -73,57 +74,24 @@ public final class ShardedSplit implements Split {
     record Part(ShardedExamples.Shard shard, int[] keep, int count, int viewStart) {}
 
     private final List<Part> parts;
+    private final int[] partStarts;
     private final RowFormat format;
     private final int window;
-    private final int[] labels;
-    private final List<String> classNames;
-    private final long size;
 
     ShardedSplit(List<Part> parts, RowFormat format, int window, int[] labels, List<String> classNames) {
+        super(count(parts), format.exampleShape(), DataType.FLOAT32, null, labels, classNames);
         this.parts = List.copyOf(parts);
         this.format = format;
         this.window = window;
+        this.partStarts = parts.stream().mapToInt(Part::viewStart).toArray();
+    }
+
+    private static long count(List<Part> parts) {
         long n = 0;
         for (Part p : parts) {
             n += p.count();
         }
-        this.size = n;
-        if (size == 0) {
-            throw new PretextException("The dataset split is empty: expected at least one example");
-        }
-        if (labels != null && labels.length != size) {
-            throw new IllegalArgumentException(labels.length + " labels for " + size + " examples");
-        }
-        this.labels = labels;
-        this.classNames = labels == null ? List.of() : List.copyOf(classNames);
-    }
-
-    @Override
-    public long size() {
-        return size;
-    }
-
-    @Override
-    public Shape exampleShape() {
-        return format.exampleShape();
-    }
-
-    @Override
-    public boolean hasLabels() {
-        return labels != null;
-    }
-
-    @Override
-    public List<String> classNames() {
-        return classNames;
-    }
-
-    @Override
-    public int[] labels() {
-        if (labels == null) {
-            throw new IllegalStateException("this split has no labels");
-        }
-        return labels.clone();
+        return n;
     }
 
     /** Number of shards this split reads from. */
@@ -140,11 +108,6 @@ public final class ShardedSplit implements Split {
         return 2L * window * largest;
     }
 
-    @Override
-    public Iterator<Batch> batches(BatchPlan plan) {
-        return new Stream(plan);
-    }
-
     /** The shard order of a plan: sequential, or the epoch's seeded permutation. */
     int[] shardOrder(BatchPlan plan) {
         if (!plan.shuffle()) {
@@ -152,93 +115,127 @@ public final class ShardedSplit implements Split {
             Arrays.setAll(o, i -> i);
             return o;
         }
-        return InMemorySplit.permutation(parts.size(), Seeds.derive(plan.seed(), plan.epoch()));
+        return IndexedSplit.permutation(parts.size(), Seeds.derive(plan.seed(), plan.epoch()));
     }
 
-    /** One pass over the split under a plan. */
-    private final class Stream implements Iterator<Batch> {
-        private final BatchPlan plan;
-        private final int[][] windows;
-        private final long[] windowStart;
-        private final long totalBatches;
-        private final long end;
-        private final float[] scratch = new float[format.elements()];
-        private long batch;
-        private long pos;
-        private int current = -1;
-        private Loaded loaded;
-        private Future<Loaded> prefetched;
+    /** The block shuffle: position → window → (permuted) place in the window → example. */
+    @Override
+    protected LongUnaryOperator order(BatchPlan plan) {
+        Windows w = new Windows(plan);
+        return new LongUnaryOperator() {
+            private int permuted = -1;
+            private int[] perm;
 
-        Stream(BatchPlan plan) {
-            this.plan = plan;
-            int[] order = shardOrder(plan);
-            int nw = (order.length + window - 1) / window;
-            windows = new int[nw][];
-            windowStart = new long[nw + 1];
-            for (int w = 0; w < nw; w++) {
-                windows[w] = Arrays.copyOfRange(order, w * window, Math.min(order.length, (w + 1) * window));
-                long count = 0;
-                for (int p : windows[w]) {
-                    count += parts.get(p).count();
+            @Override
+            public long applyAsLong(long position) {
+                int at = w.windowOf(position);
+                int k = (int) (position - w.start[at]);
+                if (plan.shuffle()) {
+                    if (permuted != at) {
+                        perm = IndexedSplit.permutation(w.count(at),
+                                Seeds.derive(plan.seed(), plan.epoch(), WINDOW_STREAM, at));
+                        permuted = at;
+                    }
+                    k = perm[k];
                 }
-                windowStart[w + 1] = windowStart[w] + count;
-            }
-            totalBatches = plan.batchesFor(size);
-            end = Math.min(size, totalBatches * plan.batchSize());
-            batch = plan.startBatch();
-            pos = batch * plan.batchSize();
-        }
-
-        @Override
-        public boolean hasNext() {
-            return batch < totalBatches;
-        }
-
-        @Override
-        public Batch next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            int b = (int) Math.min(plan.batchSize(), end - pos);
-            int e = format.elements();
-            float[] out = new float[b * e];
-            int[] lab = labels == null ? null : new int[b];
-            for (int i = 0; i < b; i++, pos++) {
-                if (current < 0 || pos >= windowStart[current + 1]) {
-                    moveTo(windowOf(pos));
-                }
-                int k = (int) (pos - windowStart[current]);
-                if (loaded.perm != null) {
-                    k = loaded.perm[k];
-                }
-                int j = Arrays.binarySearch(loaded.cum, k);
+                int[] cum = w.cum[at];
+                int j = Arrays.binarySearch(cum, k);
                 j = j >= 0 ? j : -j - 2;
-                while (j + 1 < loaded.cum.length && loaded.cum[j + 1] <= k) {
+                while (j + 1 < cum.length && cum[j + 1] <= k) {
                     j++;
                 }
-                int r = k - loaded.cum[j];
-                Part part = parts.get(windows[current][j]);
-                int row = part.keep() == null ? r : part.keep()[r];
-                format.decode(loaded.data[j], row, out, i * e, scratch);
-                if (lab != null) {
-                    lab[i] = labels[part.viewStart() + r];
-                }
+                return parts.get(w.shards[at][j]).viewStart() + (k - cum[j]);
             }
-            batch++;
-            return new Batch(HostTensor.of(out, PretextShapes.batched(format.exampleShape(), b)), lab);
+        };
+    }
+
+    /** Rows from the window loaded for the example asked for, the next window read ahead. */
+    @Override
+    protected RowSource rows(BatchPlan plan) {
+        return new Reader(new Windows(plan));
+    }
+
+    /** The windows of shards of one pass. */
+    private final class Windows {
+        /** The parts (shard ids) of each window, in order. */
+        final int[][] shards;
+        /** First position of each window in the pass, and the pass's size at the end. */
+        final long[] start;
+        /** Within each window, the first place of each of its parts. */
+        final int[][] cum;
+        /** The window of each part, and its slot in that window. */
+        final int[] windowOfPart;
+        final int[] slotOfPart;
+        /** Positions read in the pass (whole batches only when the plan drops the last). */
+        final long end;
+
+        Windows(BatchPlan plan) {
+            int[] order = shardOrder(plan);
+            int nw = (order.length + window - 1) / window;
+            shards = new int[nw][];
+            start = new long[nw + 1];
+            cum = new int[nw][];
+            windowOfPart = new int[parts.size()];
+            slotOfPart = new int[parts.size()];
+            for (int w = 0; w < nw; w++) {
+                shards[w] = Arrays.copyOfRange(order, w * window, Math.min(order.length, (w + 1) * window));
+                cum[w] = new int[shards[w].length];
+                int c = 0;
+                for (int j = 0; j < shards[w].length; j++) {
+                    windowOfPart[shards[w][j]] = w;
+                    slotOfPart[shards[w][j]] = j;
+                    cum[w][j] = c;
+                    c += parts.get(shards[w][j]).count();
+                }
+                start[w + 1] = start[w] + c;
+            }
+            end = Math.min(size(), plan.batchesFor(size()) * plan.batchSize());
         }
 
-        private int windowOf(long position) {
-            int w = Arrays.binarySearch(windowStart, position);
+        int count(int w) {
+            return (int) (start[w + 1] - start[w]);
+        }
+
+        int windowOf(long position) {
+            int w = Arrays.binarySearch(start, position);
             w = w >= 0 ? w : -w - 2;
-            while (w + 1 < windows.length && windowStart[w + 1] <= position) {
+            while (w + 1 < shards.length && start[w + 1] <= position) {
                 w++;
             }
             return w;
         }
+    }
+
+    /** One pass's reader: at most the current window and the next are held. */
+    private final class Reader implements RowSource {
+        private final Windows windows;
+        private final float[] scratch = new float[format.elements()];
+        private int current = -1;
+        private ByteBuffer[] loaded;
+        private Future<ByteBuffer[]> prefetched;
+
+        Reader(Windows windows) {
+            this.windows = windows;
+        }
+
+        @Override
+        public void copy(long index, HostTensor batch, int offset) {
+            int p = Arrays.binarySearch(partStarts, (int) index);
+            p = p >= 0 ? p : -p - 2;
+            while (p + 1 < partStarts.length && partStarts[p + 1] <= index) {
+                p++; // parts of no rows share their start with the next
+            }
+            if (windows.windowOfPart[p] != current) {
+                moveTo(windows.windowOfPart[p]);
+            }
+            Part part = parts.get(p);
+            int r = (int) (index - part.viewStart());
+            format.decode(loaded[windows.slotOfPart[p]], part.keep() == null ? r : part.keep()[r], batch.floats(),
+                    offset, scratch);
+        }
 
         private void moveTo(int w) {
-            Loaded next;
+            ByteBuffer[] next;
             if (prefetched != null && w == current + 1) {
                 next = await(prefetched);
             } else {
@@ -251,27 +248,17 @@ public final class ShardedSplit implements Split {
             loaded = null;
             current = w;
             loaded = next;
-            if (w + 1 < windows.length && windowStart[w + 1] < end) {
+            if (w + 1 < windows.shards.length && windows.start[w + 1] < windows.end) {
                 prefetched = load(w + 1);
             }
         }
 
-        private Future<Loaded> load(int w) {
-            int[] ids = windows[w];
+        private Future<ByteBuffer[]> load(int w) {
+            int[] ids = windows.shards[w];
             List<Future<ByteBuffer>> reads = new ArrayList<>(ids.length);
             for (int id : ids) {
                 ShardedExamples.Shard s = parts.get(id).shard();
-                reads.add(READERS.submit(() -> NpyDType.littleEndian(s.file().readRows(s.firstRow(), s.rows()))));
-            }
-            int count = (int) (windowStart[w + 1] - windowStart[w]);
-            int[] perm = plan.shuffle()
-                    ? InMemorySplit.permutation(count, Seeds.derive(plan.seed(), plan.epoch(), WINDOW_STREAM, w))
-                    : null;
-            int[] cum = new int[ids.length];
-            int c = 0;
-            for (int i = 0; i < ids.length; i++) {
-                cum[i] = c;
-                c += parts.get(ids[i]).count();
+                reads.add(READERS.submit(() -> NpyFile.littleEndian(s.file().readRows(s.firstRow(), s.rows()))));
             }
             return new Future<>() {
                 @Override
@@ -291,23 +278,23 @@ public final class ShardedSplit implements Split {
                 }
 
                 @Override
-                public Loaded get() throws InterruptedException, ExecutionException {
+                public ByteBuffer[] get() throws InterruptedException, ExecutionException {
                     ByteBuffer[] data = new ByteBuffer[reads.size()];
                     for (int i = 0; i < data.length; i++) {
                         data[i] = reads.get(i).get();
                     }
-                    return new Loaded(data, cum, perm);
+                    return data;
                 }
 
                 @Override
-                public Loaded get(long timeout, java.util.concurrent.TimeUnit unit)
+                public ByteBuffer[] get(long timeout, java.util.concurrent.TimeUnit unit)
                         throws InterruptedException, ExecutionException {
                     return get();
                 }
             };
         }
 
-        private Loaded await(Future<Loaded> f) {
+        private ByteBuffer[] await(Future<ByteBuffer[]> f) {
             try {
                 return f.get();
             } catch (InterruptedException ex) {
@@ -322,7 +309,4 @@ public final class ShardedSplit implements Split {
             }
         }
     }
-
-    /** A window's shards in memory. */
-    private record Loaded(ByteBuffer[] data, int[] cum, int[] perm) {}
 }

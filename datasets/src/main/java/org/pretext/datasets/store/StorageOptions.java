@@ -5,7 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.pretext.PretextException;
-import org.pretext.datasets.npy.NpyDType;
+import ai.djl.ndarray.types.DataType;
 import org.pretext.param.ParamValues;
 
 /**
@@ -101,8 +101,8 @@ public record StorageOptions(String mode, Path cacheDir, long bufferBytes, int w
         if (!disk) {
             return new MemoryExampleWriter(n, exampleShape, asBytes);
         }
-        NpyDType dtype = asBytes ? NpyDType.U1 : NpyDType.F4;
+        DataType dtype = asBytes ? DataType.UINT8 : DataType.FLOAT32;
         return ShardCache.writer(cacheRoot(), key, exampleShape, dtype,
-                rowsPerShard(exampleShape.size() * dtype.size()), window);
+                rowsPerShard(exampleShape.size() * dtype.getNumOfBytes()), window);
     }
 }

@@ -5,18 +5,35 @@ import java.util.List;
 import org.pretext.data.Split;
 
 /**
- * The examples of one source set (all of a file, or its training part), held in memory or in
- * shards on disk, from which splits are made as views: no example is copied to make a split.
+ * The examples of one source set (all of a file, or its training part), held in memory
+ * ({@link MemoryExamples}) or in shards on disk ({@link ShardedExamples}), from which splits are
+ * made as views: no example is copied to make a split.
  */
-public interface StoredExamples {
+public abstract class StoredExamples {
+    private final long size;
+    private final Shape exampleShape;
+    private final String storage;
+
+    StoredExamples(long size, Shape exampleShape, String storage) {
+        this.size = size;
+        this.exampleShape = exampleShape;
+        this.storage = storage;
+    }
+
     /** Number of examples. */
-    long size();
+    public final long size() {
+        return size;
+    }
 
     /** Shape of one example, e.g. (3, 32, 32) or (d). */
-    Shape exampleShape();
+    public final Shape exampleShape() {
+        return exampleShape;
+    }
 
     /** {@code memory} or {@code disk}, for provenance and messages. */
-    String storage();
+    public final String storage() {
+        return storage;
+    }
 
     /**
      * The examples at increasing indices as a split.
@@ -25,5 +42,5 @@ public interface StoredExamples {
      * @param labels one label per selected example (in the same order), or null for unlabelled
      * @param classNames class names by label, empty when unlabelled
      */
-    Split view(int[] indices, int[] labels, List<String> classNames);
+    public abstract Split view(int[] indices, int[] labels, List<String> classNames);
 }

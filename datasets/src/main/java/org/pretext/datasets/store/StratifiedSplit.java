@@ -2,7 +2,7 @@ package org.pretext.datasets.store;
 
 import java.util.Arrays;
 import org.pretext.Seeds;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 
 /**
  * A seeded stratified train/test split of labelled examples: in each class of {@code n} examples,
@@ -41,7 +41,7 @@ public record StratifiedSplit(int[] train, int[] test) {
             } else {
                 t = 0;
             }
-            int[] perm = InMemorySplit.permutation(n, Seeds.derive(seed, STREAM, c));
+            int[] perm = IndexedSplit.permutation(n, Seeds.derive(seed, STREAM, c));
             for (int k = 0; k < t; k++) {
                 isTest[members[c][perm[k]]] = true;
             }

@@ -1,5 +1,7 @@
 package org.pretext.datasets.text;
 
+import java.util.Set;
+import org.pretext.datasets.store.PathKinds;
 import org.pretext.registry.ProviderBase;
 import java.nio.file.Path;
 import java.util.List;
@@ -62,5 +64,15 @@ public final class TextDatasetProvider extends ProviderBase implements DatasetPr
         prov.put("validationFraction", Double.toString(validationFraction));
         return new TokenizedTextDataset(path.getFileName().toString(), tok, pretrain, validation, null, null, prov,
                 windowsPerEpoch);
+    }
+
+    /** A .txt file, or a folder of nothing but .txt files. */
+    @Override
+    public boolean recognises(Path path) {
+        if (PathKinds.isFile(path, Set.of("txt"))) {
+            return true;
+        }
+        List<Path> entries = PathKinds.entries(path);
+        return !entries.isEmpty() && entries.stream().allMatch(p -> PathKinds.isFile(p, Set.of("txt")));
     }
 }

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.pretext.PretextException;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 import org.pretext.data.Split;
 import org.pretext.text.TextDataset;
 import org.pretext.text.TokenWindowSplit;
@@ -26,8 +26,8 @@ public final class TokenizedTextDataset implements TextDataset {
     private final long pretrainCharacters;
     private final int[] validationTokens;
     private final long validationCharacters;
-    private final InMemorySplit train;
-    private final InMemorySplit test;
+    private final IndexedSplit train;
+    private final IndexedSplit test;
     private final Map<String, String> provenance;
     private final long windowsPerEpoch;
 
@@ -39,7 +39,7 @@ public final class TokenizedTextDataset implements TextDataset {
      * @param windowsPerEpoch random windows per nominal epoch, 0 for about one pass over the tokens
      */
     public TokenizedTextDataset(String name, Tokenizer tokenizer, String pretrainText, String validationText,
-            InMemorySplit train, InMemorySplit test, Map<String, String> provenance, long windowsPerEpoch) {
+            IndexedSplit train, IndexedSplit test, Map<String, String> provenance, long windowsPerEpoch) {
         this.name = name;
         this.tokenizer = tokenizer;
         this.pretrainTokens = tokenizer.encode(pretrainText);
@@ -110,7 +110,7 @@ public final class TokenizedTextDataset implements TextDataset {
      *
      * @param labels class index per sentence, or null
      */
-    public static InMemorySplit sentenceRows(Tokenizer tokenizer, List<String> sentences, int[] labels,
+    public static IndexedSplit sentenceRows(Tokenizer tokenizer, List<String> sentences, int[] labels,
             List<String> classNames) {
         List<int[]> rows = new ArrayList<>(sentences.size());
         int width = 1;
@@ -124,7 +124,7 @@ public final class TokenizedTextDataset implements TextDataset {
         for (int i = 0; i < rows.size(); i++) {
             System.arraycopy(rows.get(i), 0, data, i * width, rows.get(i).length);
         }
-        return InMemorySplit.ofInts(data, new Shape(width), labels, classNames);
+        return IndexedSplit.ofInts(data, new Shape(width), labels, classNames);
     }
 
     /**

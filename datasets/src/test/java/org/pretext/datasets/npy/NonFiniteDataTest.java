@@ -1,5 +1,6 @@
 package org.pretext.datasets.npy;
 
+import ai.djl.ndarray.types.DataType;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
@@ -56,9 +57,9 @@ class NonFiniteDataTest {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        try (NpyWriter w = NpyWriter.create(f8.resolve("x.npy"), NpyDType.F8, 4, 2)) {
+        try (NpyWriter w = NpyWriter.create(f8.resolve("x.npy"), DataType.FLOAT64, 4, 2)) {
             byte[] b = new byte[8 * 8];
-            NpyDType.littleEndian(b).putDouble(8 * 5, 1e300); // finite in float64, infinite in float32
+            NpyFile.littleEndian(b).putDouble(8 * 5, 1e300); // finite in float64, infinite in float32
             w.writeBytes(b, 0, b.length);
         }
         labels(f8.resolve("y.npy"), 4);

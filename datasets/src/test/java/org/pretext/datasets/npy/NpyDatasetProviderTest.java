@@ -1,5 +1,6 @@
 package org.pretext.datasets.npy;
 
+import ai.djl.ndarray.types.DataType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -37,10 +38,10 @@ class NpyDatasetProviderTest {
             java.util.Arrays.fill(data, i * 16, (i + 1) * 16, (byte) (10 * i));
         }
         NpyWriter.writeBytes(x, data, n, 4, 4);
-        try (NpyWriter w = NpyWriter.create(y, NpyDType.I8, n)) {
+        try (NpyWriter w = NpyWriter.create(y, DataType.INT64, n)) {
             byte[] b = new byte[8 * n];
             for (int i = 0; i < n; i++) {
-                NpyDType.littleEndian(b).putLong(8 * i, i % 3);
+                NpyFile.littleEndian(b).putLong(8 * i, i % 3);
             }
             w.writeBytes(b, 0, b.length);
         }

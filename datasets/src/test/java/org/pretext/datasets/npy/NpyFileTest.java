@@ -1,5 +1,6 @@
 package org.pretext.datasets.npy;
 
+import ai.djl.ndarray.types.DataType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -35,7 +36,7 @@ class NpyFileTest {
     @Test
     void readsFloat32AsNumpyWroteIt(@TempDir Path dir) throws IOException {
         NpyFile f = NpyFile.open(write(dir, "a.npy", F4));
-        assertThat(f.dtype()).isEqualTo(NpyDType.F4);
+        assertThat(f.dtype()).isEqualTo(DataType.FLOAT32);
         assertThat(f.shape()).containsExactly(2, 3);
         assertThat(f.dataOffset()).isEqualTo(128);
         assertThat(f.readAllFloats(1f)).containsExactly(0f, 0.25f, 0.5f, 0.75f, 1f, 1.25f);
@@ -47,18 +48,33 @@ class NpyFileTest {
         NpyWriter.writeFloats(mine, new float[] {0f, 0.25f, 0.5f, 0.75f, 1f, 1.25f}, 2, 3);
         assertThat(Files.readAllBytes(mine)).isEqualTo(Base64.getDecoder().decode(F4));
         Path labels = dir.resolve("labels.npy");
-        try (NpyWriter w = NpyWriter.create(labels, NpyDType.I8, 3)) {
+        try (NpyWriter w = NpyWriter.create(labels, DataType.INT64, 3)) {
             byte[] b = new byte[24];
-            NpyDType.littleEndian(b).putLong(0, 3).putLong(8, 1).putLong(16, 2);
+            NpyFile.littleEndian(b).putLong(0, 3).putLong(8, 1).putLong(16, 2);
             w.writeBytes(b, 0, 24);
         }
         assertThat(Files.readAllBytes(labels)).isEqualTo(Base64.getDecoder().decode(I8));
     }
 
     @Test
+    void aWriterThatStopsShortLeavesNoFile(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("short.npy");
+        NpyWriter w = NpyWriter.create(f, DataType.FLOAT32, 3, 2);
+        w.writeFloats(new float[] {1, 2, 3, 4}, 0, 4);
+        assertThat(Files.exists(f)).isFalse(); // rows go to a temporary file until close
+        assertThatThrownBy(w::close).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("wrote 16 bytes of data, the header declares 24");
+        try (var listing = Files.list(dir)) {
+            assertThat(listing).isEmpty();
+        }
+        NpyWriter.writeFloats(f, new float[] {1, 2, 3, 4, 5, 6}, 3, 2);
+        assertThat(NpyFile.open(f).readAllFloats(1f)).containsExactly(1, 2, 3, 4, 5, 6);
+    }
+
+    @Test
     void readsBytesDoublesLongsAndVersion2Headers(@TempDir Path dir) throws IOException {
         NpyFile u = NpyFile.open(write(dir, "u.npy", U1_NHWC));
-        assertThat(u.dtype()).isEqualTo(NpyDType.U1);
+        assertThat(u.dtype()).isEqualTo(DataType.UINT8);
         assertThat(u.shape()).containsExactly(2, 2, 2, 3);
         float[] v = u.readAllFloats(1f);
         assertThat(v[23]).isEqualTo(230f);
@@ -73,7 +89,7 @@ class NpyFileTest {
         NpyFile f = NpyFile.open(write(dir, "a.npy", F4));
         byte[] row1 = f.readRows(1, 1);
         float[] out = new float[3];
-        NpyDType.F4.toFloats(NpyDType.littleEndian(row1), 0, out, 0, 3, 2f);
+        NpyFile.toFloats(DataType.FLOAT32, NpyFile.littleEndian(row1), 0, out, 0, 3, 2f);
         assertThat(out).containsExactly(1.5f, 2f, 2.5f);
     }
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pretext.data.Batch;
 import org.pretext.data.BatchPlan;
 import org.pretext.data.Split;
-import org.pretext.datasets.npy.NpyDType;
+import ai.djl.ndarray.types.DataType;
 import org.pretext.datasets.npy.NpyFile;
 import org.pretext.datasets.npy.NpyWriter;
 
@@ -37,7 +37,7 @@ class ShardedSplitTest {
         Path f = dir.resolve("x.npy");
         NpyWriter.writeFloats(f, x, N, D);
         NpyFile file = NpyFile.open(f);
-        return ShardedExamples.ofFile(file, new RowFormat(NpyDType.F4, 1f, new Shape(D), false),
+        return ShardedExamples.ofFile(file, new RowFormat(DataType.FLOAT32, 1f, new Shape(D), false),
                 (long) rowsPerShard * D * 4, window);
     }
 
@@ -168,7 +168,7 @@ class ShardedSplitTest {
         List<Integer> a = ids(disk.view(picked, labels(picked), CLASSES).batches(BatchPlan.sequential(64)));
         List<Integer> b = ids(mem.view(picked, labels(picked), CLASSES).batches(BatchPlan.sequential(64)));
         assertThat(a).isEqualTo(b);
-        // memory splits shuffle like InMemorySplit: a full permutation per epoch
+        // memory splits shuffle like IndexedSplit: a full permutation per epoch
         List<Integer> m = ids(mem.view(null, null, null).batches(BatchPlan.shuffled(100, 3, 0)));
         assertThat(m).hasSize(N).doesNotHaveDuplicates();
     }

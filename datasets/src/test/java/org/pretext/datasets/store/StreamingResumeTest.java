@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pretext.checkpoint.Provenance;
 import org.pretext.data.Split;
-import org.pretext.datasets.npy.NpyDType;
+import ai.djl.ndarray.types.DataType;
 import org.pretext.datasets.npy.NpyFile;
 import org.pretext.datasets.npy.NpyWriter;
 import org.pretext.datasets.testing.ReconstructionObjective;
@@ -38,7 +38,7 @@ class StreamingResumeTest {
         }
         Path f = dir.resolve("x.npy");
         NpyWriter.writeFloats(f, x, 600, 12);
-        return ShardedExamples.ofFile(NpyFile.open(f), new RowFormat(NpyDType.F4, 1f, new Shape(12), false),
+        return ShardedExamples.ofFile(NpyFile.open(f), new RowFormat(DataType.FLOAT32, 1f, new Shape(12), false),
                 40 * 12 * 4, 3).view(null, null, null);
     }
 

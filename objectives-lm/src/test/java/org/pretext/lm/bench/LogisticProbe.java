@@ -3,7 +3,6 @@ package org.pretext.lm.bench;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * A minimal binary/multinomial logistic-regression probe for the benchmarks of this module only
@@ -139,18 +138,7 @@ final class LogisticProbe {
     }
 
     static int[] permutation(int n, long seed) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        SplittableRandom r = new SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
+        return org.pretext.data.IndexedSplit.permutation(n, seed);
     }
 
     double accuracy(Rows x, int[] y) {

@@ -125,7 +125,7 @@ public class ShakespeareCharBenchmark {
                     new org.pretext.data.BatchPlan(240, true, seed, 0, 0, true));
             while (it.hasNext()) {
                 org.pretext.data.Batch b = it.next();
-                estimates.add(objective.validate(model, org.pretext.data.InMemorySplit.ofInts(b.inputs().ints(),
+                estimates.add(objective.validate(model, org.pretext.data.IndexedSplit.ofInts(b.inputs().ints(),
                         new ai.djl.ndarray.types.Shape(context + 1), null, List.of()))
                         .get(CausalLmObjective.VALIDATION_LOSS));
             }

@@ -81,7 +81,7 @@ public record Projection(float[] x, float[] y, int[] labels) {
     }
 
     private static int[] sample(int total, int n, long seed) {
-        int[] p = org.pretext.data.InMemorySplit.permutation(total, seed);
+        int[] p = org.pretext.data.IndexedSplit.permutation(total, seed);
         int[] out = java.util.Arrays.copyOf(p, n);
         java.util.Arrays.sort(out);
         return out;

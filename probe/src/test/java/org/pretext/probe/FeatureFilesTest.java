@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pretext.PretextException;
 import org.pretext.encoder.Features;
 
-class NpyFileTest {
+class FeatureFilesTest {
     @TempDir
     Path dir;
 
@@ -71,83 +71,89 @@ class NpyFileTest {
     void writesAndReadsBack() throws IOException {
         float[] values = {1.5f, -2, 3, 4, 5, 6.25f};
         Path f = dir.resolve("sub/x.npy");
-        NpyFile.writeFeatures(f, values, 3, 2);
-        Features.Matrix m = NpyFile.readFeatures(f);
+        FeatureFiles.writeFeatures(f, values, 3, 2);
+        Features.Matrix m = FeatureFiles.readFeatures(f);
         assertThat(m.rows()).isEqualTo(3);
         assertThat(m.cols()).isEqualTo(2);
         assertThat(m.values()).containsExactly(values);
         assertThat((Files.size(f) - 24) % 64).isZero(); // header padded to align the data, as numpy does
         Path y = dir.resolve("y.npy");
-        NpyFile.writeLabels(y, new int[] {2, 0, 1});
-        assertThat(NpyFile.readLabels(y)).containsExactly(2, 0, 1);
+        FeatureFiles.writeLabels(y, new int[] {2, 0, 1});
+        assertThat(FeatureFiles.readLabels(y)).containsExactly(2, 0, 1);
         assertThat(Files.readAllBytes(y)).startsWith(npy("<i4", false, "(3,)", le(4, 2, 0, 1), 1));
     }
 
     @Test
     void readsTheIntegerLabelTypesNumpyWrites() throws IOException {
-        assertThat(NpyFile.readLabels(file("i8.npy", npy("<i8", false, "(3,)", le(8, 7, 0, 9), 1))))
+        assertThat(FeatureFiles.readLabels(file("i8.npy", npy("<i8", false, "(3,)", le(8, 7, 0, 9), 1))))
                 .containsExactly(7, 0, 9);
-        assertThat(NpyFile.readLabels(file("u1.npy", npy("|u1", false, "(2,)", le(1, 255, 3), 1))))
+        assertThat(FeatureFiles.readLabels(file("u1.npy", npy("|u1", false, "(2,)", le(1, 255, 3), 1))))
                 .containsExactly(255, 3);
-        assertThat(NpyFile.readLabels(file("v2.npy", npy("<i4", false, "(2,)", le(4, 4, 5), 2))))
+        assertThat(FeatureFiles.readLabels(file("v2.npy", npy("<i4", false, "(2,)", le(4, 4, 5), 2))))
                 .containsExactly(4, 5);
         // A 1-d array's Fortran flag is irrelevant (numpy writes True for some 1-d views).
-        assertThat(NpyFile.readLabels(file("f1.npy", npy("<i4", true, "(1,)", le(4, 1), 1)))).containsExactly(1);
+        assertThat(FeatureFiles.readLabels(file("f1.npy", npy("<i4", true, "(1,)", le(4, 1), 1)))).containsExactly(1);
     }
 
     @Test
     void rejectsWhatIsNotFloat32Features() throws IOException {
         Path f64 = file("f64.npy", npy("<f8", false, "(1, 2)", new byte[16], 1));
-        assertThatThrownBy(() -> NpyFile.readFeatures(f64)).isInstanceOf(PretextException.class)
+        assertThatThrownBy(() -> FeatureFiles.readFeatures(f64)).isInstanceOf(PretextException.class)
                 .hasMessageContaining(f64.toString()).hasMessageContaining("float64").hasMessageContaining("float32");
         Path big = file("big.npy", npy(">f4", false, "(1, 2)", new byte[8], 1));
-        assertThatThrownBy(() -> NpyFile.readFeatures(big)).hasMessageContaining("big-endian float32");
+        assertThatThrownBy(() -> FeatureFiles.readFeatures(big)).hasMessageContaining(big.toString())
+                .hasMessageContaining("big-endian").hasMessageContaining("astype('<f4')");
         Path fortran = file("fortran.npy", npy("<f4", true, "(2, 2)", floats(1, 2, 3, 4), 1));
-        assertThatThrownBy(() -> NpyFile.readFeatures(fortran)).hasMessageContaining(fortran.toString())
+        assertThatThrownBy(() -> FeatureFiles.readFeatures(fortran)).hasMessageContaining(fortran.toString())
                 .hasMessageContaining("Fortran");
         Path oneD = file("oned.npy", npy("<f4", false, "(4,)", floats(1, 2, 3, 4), 1));
-        assertThatThrownBy(() -> NpyFile.readFeatures(oneD)).hasMessageContaining("shape (4,)")
+        assertThatThrownBy(() -> FeatureFiles.readFeatures(oneD)).hasMessageContaining("shape (4,)")
                 .hasMessageContaining("(n, d)");
         Path threeD = file("threed.npy", npy("<f4", false, "(1, 2, 2)", floats(1, 2, 3, 4), 1));
-        assertThatThrownBy(() -> NpyFile.readFeatures(threeD)).hasMessageContaining("shape (1, 2, 2)");
+        assertThatThrownBy(() -> FeatureFiles.readFeatures(threeD)).hasMessageContaining("shape (1, 2, 2)");
     }
 
     @Test
     void rejectsTruncatedAndOverlongFiles() throws IOException {
         byte[] good = npy("<f4", false, "(2, 3)", floats(1, 2, 3, 4, 5, 6), 1);
         Path cut = file("cut.npy", Arrays.copyOf(good, good.length - 5));
-        assertThatThrownBy(() -> NpyFile.readFeatures(cut)).hasMessageContaining(cut.toString())
-                .hasMessageContaining("truncated").hasMessageContaining("needs 24 data bytes but the file has 19");
+        assertThatThrownBy(() -> FeatureFiles.readFeatures(cut)).hasMessageContaining(cut.toString())
+                .hasMessageContaining("truncated").hasMessageContaining("24 bytes of data")
+                .hasMessageContaining("only 19 bytes");
         Path headerCut = file("hcut.npy", Arrays.copyOf(good, 30));
-        assertThatThrownBy(() -> NpyFile.readFeatures(headerCut)).hasMessageContaining("truncated");
+        assertThatThrownBy(() -> FeatureFiles.readFeatures(headerCut)).hasMessageContaining("truncated");
         Path tiny = file("tiny.npy", new byte[] {(byte) 0x93, 'N'});
-        assertThatThrownBy(() -> NpyFile.readFeatures(tiny)).hasMessageContaining("not a NumPy .npy file");
+        assertThatThrownBy(() -> FeatureFiles.readFeatures(tiny)).hasMessageContaining("shorter than an .npy header");
         Path longer = file("long.npy", Arrays.copyOf(good, good.length + 4));
-        assertThatThrownBy(() -> NpyFile.readFeatures(longer)).hasMessageContaining("4 bytes after its data");
+        assertThatThrownBy(() -> FeatureFiles.readFeatures(longer)).hasMessageContaining("4 bytes more than its header declares");
         Path text = file("text.npy", "label\n1\n2\n".getBytes(StandardCharsets.US_ASCII));
-        assertThatThrownBy(() -> NpyFile.readLabels(text)).hasMessageContaining(text.toString())
+        assertThatThrownBy(() -> FeatureFiles.readLabels(text)).hasMessageContaining(text.toString())
                 .hasMessageContaining("does not start with");
         Path missing = dir.resolve("missing.npy");
-        assertThatThrownBy(() -> NpyFile.readLabels(missing)).hasMessageContaining("File not found")
+        assertThatThrownBy(() -> FeatureFiles.readLabels(missing)).hasMessageContaining("does not exist")
                 .hasMessageContaining(missing.toString());
     }
 
     @Test
     void rejectsLabelsOfTheWrongKind() throws IOException {
         Path fl = file("fl.npy", npy("<f4", false, "(2,)", floats(0, 1), 1));
-        assertThatThrownBy(() -> NpyFile.readLabels(fl)).hasMessageContaining(fl.toString())
+        assertThatThrownBy(() -> FeatureFiles.readLabels(fl)).hasMessageContaining(fl.toString())
                 .hasMessageContaining("float32").hasMessageContaining("int32");
         Path i2 = file("i2.npy", npy("<i2", false, "(2,)", new byte[4], 1));
-        assertThatThrownBy(() -> NpyFile.readLabels(i2)).hasMessageContaining("int16");
-        Path twoD = file("twod.npy", npy("<i4", false, "(2, 1)", le(4, 0, 1), 1));
-        assertThatThrownBy(() -> NpyFile.readLabels(twoD)).hasMessageContaining("shape (2, 1)")
+        assertThatThrownBy(() -> FeatureFiles.readLabels(i2)).hasMessageContaining("'<i2'")
+                .hasMessageContaining("expected one of");
+        Path column = file("column.npy", npy("<i4", false, "(2, 1)", le(4, 0, 1), 1));
+        assertThat(FeatureFiles.readLabels(column)).containsExactly(0, 1); // a column of labels is read as one
+        Path twoD = file("twod.npy", npy("<i4", false, "(2, 2)", le(4, 0, 1, 1, 0), 1));
+        assertThatThrownBy(() -> FeatureFiles.readLabels(twoD)).hasMessageContaining("shape (2, 2)")
                 .hasMessageContaining("(n,)");
         Path negative = file("neg.npy", npy("<i8", false, "(2,)", le(8, 1, -3), 1));
-        assertThatThrownBy(() -> NpyFile.readLabels(negative)).hasMessageContaining("label -3 at index 1");
+        assertThatThrownBy(() -> FeatureFiles.readLabels(negative)).hasMessageContaining("label -3 at index 1");
         Path damaged = file("damaged.npy", npy("<i4", false, "(2,)", le(4, 0, 1), 1).clone());
         byte[] bytes = Files.readAllBytes(damaged);
         String s = new String(bytes, StandardCharsets.ISO_8859_1).replace("'shape'", "'shope'");
         Files.write(damaged, s.getBytes(StandardCharsets.ISO_8859_1));
-        assertThatThrownBy(() -> NpyFile.readLabels(damaged)).hasMessageContaining("damaged .npy header");
+        assertThatThrownBy(() -> FeatureFiles.readLabels(damaged)).hasMessageContaining(damaged.toString())
+                .hasMessageContaining("without a 'shape'");
     }
 }
