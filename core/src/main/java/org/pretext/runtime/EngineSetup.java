@@ -28,6 +28,27 @@ public final class EngineSetup {
         }
     }
 
+    /** The engine's intra-op thread count (starts the engine). */
+    public static int engineThreads() {
+        engine();
+        return ai.djl.pytorch.jni.JniUtils.getNumThreads();
+    }
+
+    /**
+     * A warning when other work keeps the cores busy (the one-minute load average is at least
+     * three quarters of the cores), else empty: engine threads that share cores make steps slow.
+     */
+    public static java.util.Optional<String> busyMachineWarning() {
+        double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (load < 0.75 * cores) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(String.format(java.util.Locale.ROOT, "the machine is busy (load average %.1f on"
+                + " %d cores): the engine's threads share the cores with other work; if steps are slow, try"
+                + " --threads 1", load, cores));
+    }
+
     /** The running PyTorch engine, started on first use. */
     public static Engine engine() {
         Engine e = engine;
@@ -64,6 +85,7 @@ public final class EngineSetup {
             // Everything needed is in jars: never touch the network.
             System.setProperty("ai.djl.offline", "true");
         }
+        OpenMpWaiting.tryApply(); // before libgomp loads with libtorch
         MklCpuOverride.tryLoad();
         MallocTuning.tryApply();
         try {

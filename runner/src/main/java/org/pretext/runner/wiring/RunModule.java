@@ -67,6 +67,9 @@ public final class RunModule extends AbstractModule {
     @Singleton
     Device device(RunConfig c) {
         EngineSetup.configureThreads(c.threads());
+        if (c.threads() != 1) {
+            EngineSetup.busyMachineWarning().ifPresent(w -> System.err.println("warning: " + w));
+        }
         return DeviceChoice.parse(c.device()).resolve();
     }
 
@@ -111,6 +114,8 @@ public final class RunModule extends AbstractModule {
         }
         Map<String, String> versions = new LinkedHashMap<>(Versions.all());
         versions.put("device", org.pretext.runtime.Devices.name(device));
+        versions.put("engine-threads", Integer.toString(org.pretext.runtime.EngineSetup.engineThreads()));
+        versions.put("omp-wait", org.pretext.runtime.OpenMpWaiting.status());
         Map<String, List<? extends org.pretext.registry.NamedProvider>> used = new LinkedHashMap<>();
         used.put("objective", List.of(op));
         used.put("encoder", List.of(ep));
