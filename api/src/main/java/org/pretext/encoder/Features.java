@@ -52,7 +52,32 @@ public final class Features {
         int n = Math.toIntExact(split.size());
         int d = encoder.featureSize();
         float[] out = new float[n * d];
-        int row = 0;
+        int[] row = {0};
+        stream(encoder, store, split, device, batchSize, encoderInput, (values, rows, labels) -> {
+            System.arraycopy(values, 0, out, row[0] * d, values.length);
+            row[0] += rows;
+        });
+        return new Matrix(out, n, d, split.hasLabels() ? split.labels() : null, split.numClasses());
+    }
+
+    /** Receives the features of one batch: {@code rows × featureSize} values, row-major, in split order. */
+    @FunctionalInterface
+    public interface BatchSink {
+        /**
+         * @param values the batch's features (reused by nobody: the sink may keep them)
+         * @param rows examples in the batch
+         * @param labels their labels, or null for an unlabelled split
+         */
+        void accept(float[] values, int rows, int[] labels);
+    }
+
+    /**
+     * Extracts features batch by batch, in split order, handing each batch to {@code sink} and
+     * keeping nothing: memory stays one batch whatever the split's size. Every array of a batch is
+     * freed before the next.
+     */
+    public static void stream(Encoder encoder, ParameterStore store, Split split, Device device, int batchSize,
+            UnaryOperator<HostTensor> encoderInput, BatchSink sink) {
         try (NDManager manager = NDManager.newBaseManager(device)) {
             Iterator<Batch> it = split.batches(BatchPlan.sequential(batchSize));
             while (it.hasNext()) {
@@ -60,12 +85,9 @@ public final class Features {
                 try (NDManager step = manager.newSubManager()) {
                     NDArray x = encoderInput.apply(b.inputs()).toNDArray(step);
                     NDArray f = encoder.block().forward(store, new NDList(x), false).singletonOrThrow();
-                    float[] values = f.toFloatArray();
-                    System.arraycopy(values, 0, out, row * d, values.length);
-                    row += b.size();
+                    sink.accept(f.toFloatArray(), b.size(), split.hasLabels() ? b.labels() : null);
                 }
             }
         }
-        return new Matrix(out, n, d, split.hasLabels() ? split.labels() : null, split.numClasses());
     }
 }

@@ -21,6 +21,8 @@ import org.pretext.runner.report.RunReport;
 import org.pretext.probe.FileProbe;
 import org.pretext.probe.ProbeResult;
 import org.pretext.runner.pipeline.TrainedModel;
+import org.pretext.runner.pipeline.Embedding;
+import org.pretext.data.Dataset;
 import org.pretext.runner.wiring.RunComponents;
 import org.pretext.checkpoint.ExportedEncoder;
 import org.pretext.runner.report.ReportRenderer;
@@ -35,7 +37,8 @@ import picocli.CommandLine.Option;
 /** The {@code pretext} command line. */
 @Command(name = "pretext", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Self-supervised pretraining with pluggable objectives, then linear evaluation.",
-        subcommands = {Main.Run.class, Main.Pretrain.class, Main.Probe.class, Main.Export.class, Main.Sample.class,
+        subcommands = {Main.Run.class, Main.Pretrain.class, Main.Probe.class, Main.Export.class, Main.Embed.class,
+            Main.Sample.class,
             Main.ListProviders.class, Main.Report.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad input or configuration. */
@@ -422,6 +425,103 @@ public final class Main implements Runnable {
             for (Param<?> q : params) {
                 out.printf("      %-26s %s (default %s; %s)%n", q.name(), q.description(), q.defaultValue(),
                         q.expectation());
+            }
+        }
+    }
+
+    /** {@code embed}: features of a dataset through a run's or an exported encoder, as NumPy files. */
+    @Command(name = "embed", mixinStandardHelpOptions = true,
+            description = "Write the features of every example of a dataset (train and test splits, or the"
+                    + " pretraining split of unlabelled data) through a run's encoder or an exported one, as"
+                    + " SPLIT_features.npy and SPLIT_labels.npy with embed.json.")
+    static final class Embed implements Callable<Integer> {
+        @Option(names = "--run", paramLabel = "DIR", description = "a run folder: its newest checkpoint's encoder (the"
+                + " one its objective probes)")
+        Path run;
+
+        @Option(names = "--encoder", paramLabel = "FILE", description = "an encoder written by export")
+        Path encoder;
+
+        @Option(names = "--dataset", paramLabel = "NAME|PATH", description = "the data to embed (default with --run:"
+                + " the run's dataset); a provider name or a path Pretext recognises")
+        String dataset;
+
+        @Option(names = "--set", paramLabel = "dataset.KEY=VALUE", description = "a dataset parameter (repeatable)")
+        List<String> sets = new java.util.ArrayList<>();
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "where the .npy files go")
+        Path out;
+
+        @Option(names = "--batch-size", paramLabel = "N", description = "examples per forward pass (default 256)")
+        int batchSize = 256;
+
+        @Option(names = "--plugins", paramLabel = "DIR", description = "folder of plug-in jars (repeatable)")
+        List<Path> plugins = new java.util.ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            if ((run == null) == (encoder == null)) {
+                throw new PretextException("embed needs either --run DIR or --encoder FILE");
+            }
+            if (batchSize < 1) {
+                throw new PretextException("Invalid --batch-size " + batchSize + ": expected at least 1");
+            }
+            for (String s : sets) {
+                if (!s.startsWith("dataset.")) {
+                    throw new PretextException("Invalid --set '" + s + "' for embed: expected dataset.KEY=VALUE");
+                }
+            }
+            if (run != null) {
+                RunComponents c = injectorFor(run, plugins).getInstance(RunComponents.class);
+                try (TrainedModel.Restored r = TrainedModel.load(c, new RunDirectory(run))) {
+                    var m = r.model();
+                    Embedding.Source source = new Embedding.Source(m.probedEncoder(), m.parameterStore(),
+                            m.objective()::encoderInput, c.provenance(), "run " + run.toAbsolutePath() + " at step "
+                                    + r.step());
+                    Dataset data = dataset == null && sets.isEmpty() ? c.dataset() : openDataset(out);
+                    report(Embedding.write(source, data, out, c.device(), batchSize));
+                }
+            } else {
+                ai.djl.Device device = org.pretext.runtime.DeviceChoice.AUTO.resolve();
+                ClassLoader loader = PluginClassLoader.create(plugins);
+                Thread.currentThread().setContextClassLoader(loader);
+                try (org.pretext.checkpoint.ExportedEncoder e = org.pretext.checkpoint.ExportedEncoder.load(encoder,
+                        device, loader)) {
+                    if (dataset == null) {
+                        throw new PretextException("embed --encoder needs --dataset NAME|PATH: the data to embed");
+                    }
+                    Embedding.Source source = new Embedding.Source(e.encoder(), e.parameterStore(),
+                            java.util.function.UnaryOperator.identity(), e.provenance(), "encoder "
+                                    + encoder.toAbsolutePath());
+                    report(Embedding.write(source, openDataset(out), out, device, batchSize));
+                }
+            }
+            return 0;
+        }
+
+        /** The dataset named by --dataset and --set, as run would open it (its cache under the output folder). */
+        private Dataset openDataset(Path cacheParent) {
+            ClassLoader loader = Thread.currentThread().getContextClassLoader();
+            java.util.Map<String, Object> tree = org.pretext.runner.config.ConfigLoader.defaults();
+            if (dataset != null) {
+                tree.put("dataset", RunOptions.datasetSection(dataset, loader));
+            }
+            for (String s : sets) {
+                org.pretext.runner.config.ConfigLoader.set(tree, s);
+            }
+            RunConfig config = org.pretext.runner.config.ConfigLoader.resolve(tree);
+            var provider = Registries.load(loader).datasets().get(config.dataset().name());
+            java.util.Map<String, Object> raw = new java.util.LinkedHashMap<>(config.dataset().params());
+            if (provider.parameters().stream().anyMatch(p -> p.name().equals("cache-dir")) && !raw.containsKey("cache-dir")) {
+                raw.put("cache-dir", cacheParent.resolve("cache").toAbsolutePath().toString());
+            }
+            return provider.open(org.pretext.param.ParamValues.resolve("dataset '" + provider.name() + "'",
+                    provider.parameters(), raw));
+        }
+
+        private static void report(List<Path> files) {
+            for (Path f : files) {
+                System.out.println("wrote " + f.toAbsolutePath());
             }
         }
     }

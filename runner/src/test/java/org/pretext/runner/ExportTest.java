@@ -51,4 +51,54 @@ class ExportTest {
         assertThatThrownBy(() -> ExportedEncoder.load(ckpt)).isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("is a checkpoint file, not an exported encoder");
     }
+
+    @Test
+    void embedWritesWhatProbeAndNumpyRead(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("run");
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        assertThat(Main.execute(new String[] {"run", "--steps", "10", "--set", "dataset.train-limit=300",
+            "--set", "dataset.test-limit=200", "--set", "training.batch-size=64", "--set", "probe.enabled=false",
+            "--out", run.toString()}, quiet, System.err)).isZero();
+        Path file = dir.resolve("enc.encoder");
+        assertThat(Main.execute(new String[] {"export", "--run", run.toString(), "--out", file.toString()}, quiet,
+                System.err)).isZero();
+
+        // from the run, on its own dataset: the features of the run's probed encoder, batch after batch
+        Path fromRun = dir.resolve("from-run");
+        assertThat(Main.execute(new String[] {"embed", "--run", run.toString(), "--out", fromRun.toString(),
+            "--batch-size", "64"}, quiet, System.err)).isZero();
+        Dataset data = MnistDatasetProvider.open(300, 200);
+        try (ExportedEncoder enc = ExportedEncoder.load(file)) {
+            Features.Matrix expected = enc.features(data.test().orElseThrow(), 64);
+            Features.Matrix written = org.pretext.probe.FeatureFiles.readFeatures(fromRun.resolve("test_features.npy"));
+            assertThat(written.rows()).isEqualTo(200);
+            assertThat(written.cols()).isEqualTo(128);
+            assertThat(written.values()).containsExactly(expected.values());
+            assertThat(org.pretext.probe.FeatureFiles.readLabels(fromRun.resolve("test_labels.npy")))
+                    .containsExactly(data.test().orElseThrow().labels());
+        }
+        assertThat(Files.readString(fromRun.resolve("embed.json"))).contains("\"train_features.npy\"")
+                .contains("\"classNames\"").contains("\"objective\": \"simclr\"");
+
+        // from an exported encoder, on a dataset named on the command line; probe reads the files
+        Path fromFile = dir.resolve("from-file");
+        assertThat(Main.execute(new String[] {"embed", "--encoder", file.toString(), "--dataset", "mnist", "--set",
+            "dataset.train-limit=300", "--set", "dataset.test-limit=200", "--batch-size", "64", "--out",
+            fromFile.toString()}, quiet,
+                System.err)).isZero();
+        assertThat(Files.readAllBytes(fromFile.resolve("test_features.npy")))
+                .isEqualTo(Files.readAllBytes(fromRun.resolve("test_features.npy")));
+        assertThat(Main.execute(new String[] {"probe", "--features", fromFile.resolve("train_features.npy").toString(),
+            "--labels", fromFile.resolve("train_labels.npy").toString(), "--test-features",
+            fromFile.resolve("test_features.npy").toString(), "--test-labels",
+            fromFile.resolve("test_labels.npy").toString(), "--labels-per-class", "all", "--out",
+            dir.resolve("p").toString()}, quiet, System.err)).isZero();
+        assertThat(RunReport.read(dir.resolve("p/report.json")).probe().get(0).accuracy()).isGreaterThan(0.5);
+
+        // neither or both sources: one clear line
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        assertThat(Main.execute(new String[] {"embed", "--out", dir.resolve("x").toString()}, quiet,
+                new PrintStream(err))).isEqualTo(2);
+        assertThat(err.toString()).contains("embed needs either --run DIR or --encoder FILE");
+    }
 }
