@@ -17,7 +17,8 @@ final class TestSpark {
         if (session == null) {
             session = SparkSession.builder().master("local[2]").appName("pretext-spark-tests")
                     .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-                    .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+                    .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
+                    .config("spark.sql.adaptive.enabled", "false")
                     .getOrCreate();
         }
         return session;
