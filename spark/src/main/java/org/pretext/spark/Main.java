@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
  * --master local[2]|spark://HOST:PORT ...}, or the same class through {@code spark-submit --class
  * org.pretext.spark.Main pretext-spark.jar embed|probe ...} (the master then comes from spark-submit).
  */
-@Command(name = "pretext-spark", mixinStandardHelpOptions = true,
+@Command(name = "pretext-spark", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Pretext on Apache Spark: frozen features of a DataFrame on the executors, the linear probe on"
                 + " MLlib.", subcommands = {Main.Embed.class, Main.Probe.class})
 public final class Main implements Runnable {
@@ -153,8 +153,8 @@ public final class Main implements Runnable {
 
     /** {@code embed}: features of a DataFrame, written to Parquet. */
     @Command(name = "embed", mixinStandardHelpOptions = true, description = "Compute an encoder's frozen features of"
-            + " Parquet rows or of an image folder on the executors and write id, label, features (an ML vector) to"
-            + " Parquet.")
+            + " Parquet rows, an image folder or a dataset the runner reads on the executors and write id, label,"
+            + " features (an ML vector) to Parquet.")
     static final class Embed implements Callable<Integer> {
         @CommandLine.Mixin
         SparkOptionsMixin spark;
@@ -348,6 +348,15 @@ public final class Main implements Runnable {
             } finally {
                 spark.stop(session);
             }
+        }
+    }
+
+    /** Pretext's and Spark's versions. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"Pretext " + org.pretext.Versions.pretext() + " on Spark " + org.apache.spark.package$.MODULE$
+                    .SPARK_VERSION() + " (DJL " + org.pretext.Versions.djl() + ", PyTorch " + org.pretext.Versions.pytorch() + ")"};
         }
     }
 
