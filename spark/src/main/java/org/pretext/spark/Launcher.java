@@ -1,0 +1,71 @@
+package org.pretext.spark;
+
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The main class of {@code pretext-spark.jar}. Spark is a provided dependency, so the jar holds
+ * Pretext and DJL but not Spark: under {@code spark-submit} (or any class path that has Spark) this
+ * runs {@link Main} directly; under {@code java -jar pretext-spark.jar ...} it starts {@link Main} in a
+ * child JVM whose class path is this jar and the Spark jars of {@code $SPARK_HOME/jars} when
+ * {@code SPARK_HOME} is set, else of {@code spark-home/jars} beside the jar (the build copies the Spark
+ * it was built against there), with the {@code --add-opens} options Spark's own launcher passes on
+ * Java 17 and this JVM's own options (e.g. {@code -Xmx}). It refers to no Spark class itself.
+ */
+public final class Launcher {
+    /** What Spark's launcher ({@code org.apache.spark.launcher.JavaModuleOptions}) adds on Java 17. */
+    static final List<String> JAVA_MODULE_OPTIONS = List.of("-XX:+IgnoreUnrecognizedVMOptions",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+            "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED", "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
+            "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
+            "--add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
+            "-Djdk.reflect.useDirectMethodHandle=false", "-Dio.netty.tryReflectionSetAccessible=true");
+
+    private Launcher() {}
+
+    public static void main(String[] args) throws Exception {
+        if (sparkPresent()) {
+            Main.main(args);
+            return;
+        }
+        Path jar = Path.of(Launcher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        String home = System.getenv("SPARK_HOME");
+        Path jars = home != null && !home.isBlank() ? Path.of(home, "jars")
+                : jar.toAbsolutePath().getParent().resolve("spark-home").resolve("jars");
+        if (!Files.isDirectory(jars)) {
+            System.err.println("error: Spark is not on the class path and " + jars + " does not exist: set SPARK_HOME to"
+                    + " a Spark 4 installation, keep spark-home/ beside " + jar.getFileName() + " (the build makes it),"
+                    + " or run through spark-submit --class org.pretext.spark.Main " + jar.getFileName());
+            System.exit(Main.USAGE_ERROR);
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(JAVA_MODULE_OPTIONS);
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.add("-cp");
+        cmd.add(jar + File.pathSeparator + jars + File.separator + "*");
+        cmd.add(Main.class.getName());
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).inheritIO().start();
+        Runtime.getRuntime().addShutdownHook(new Thread(p::destroy));
+        System.exit(p.waitFor());
+    }
+
+    private static boolean sparkPresent() {
+        try {
+            Class.forName("org.apache.spark.SparkConf", false, Launcher.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+}

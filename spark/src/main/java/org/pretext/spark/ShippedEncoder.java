@@ -1,0 +1,181 @@
+package org.pretext.spark;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.SparkFiles;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apiguardian.api.API;
+import org.pretext.PretextException;
+import org.pretext.checkpoint.ExportedEncoder;
+
+/**
+ * An exported encoder file ({@link ExportedEncoder}) shipped to the executors once, as a Spark
+ * broadcast of its bytes, and loaded once per executor JVM: the first task of a JVM that needs it
+ * writes the bytes into Spark's own scratch folder of that JVM ({@link SparkFiles#getRootDirectory()})
+ * under their SHA-256 and loads them; every later task and partition of that JVM reuses the loaded
+ * encoder from a static cache keyed by the hash. Serializable: it travels inside the tasks' closures
+ * as the hash and a broadcast handle (a few bytes), never as the weights.
+ *
+ * <p>The loaded encoder runs one batch at a time per JVM ({@link #features}); the engine's intra-op
+ * threads use the executor's cores for that batch while the other task threads decode their next rows.
+ */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
+public final class ShippedEncoder implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final Map<String, ExportedEncoder> LOADED = new ConcurrentHashMap<>();
+    private static final AtomicInteger LOADS = new AtomicInteger();
+
+    private final String sha256;
+    private final String name;
+    private final Broadcast<byte[]> bytes;
+    private final long[] inputShape;
+    private final int featureSize;
+
+    private ShippedEncoder(String sha256, String name, Broadcast<byte[]> bytes, long[] inputShape, int featureSize) {
+        this.sha256 = sha256;
+        this.name = name;
+        this.bytes = bytes;
+        this.inputShape = inputShape;
+        this.featureSize = featureSize;
+    }
+
+    /**
+     * Reads, checks (by loading it on the driver, so a damaged or foreign file fails here, naming
+     * it) and broadcasts an exported encoder file.
+     *
+     * @throws PretextException naming the file when it cannot be read or is not an exported encoder
+     */
+    public static ShippedEncoder ship(JavaSparkContext sc, Path file) {
+        byte[] content;
+        try {
+            content = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new PretextException("Cannot read the encoder file " + file + ": " + e.getMessage(), e);
+        }
+        String hash = sha256(content);
+        long[] shape;
+        int d;
+        ExportedEncoder enc = local(hash, file);
+        shape = enc.encoder().inputShape().getShape();
+        d = enc.encoder().featureSize();
+        return new ShippedEncoder(hash, file.getFileName().toString(), sc.broadcast(content), shape, d);
+    }
+
+    /** The encoder's input shape, e.g. (1, 28, 28) or (784). */
+    public long[] inputShape() {
+        return inputShape.clone();
+    }
+
+    /** Values per input example. */
+    public int inputSize() {
+        long s = 1;
+        for (long x : inputShape) {
+            s *= x;
+        }
+        return Math.toIntExact(s);
+    }
+
+    /** Width of the features. */
+    public int featureSize() {
+        return featureSize;
+    }
+
+    /** SHA-256 of the encoder file, hex. */
+    public String sha256() {
+        return sha256;
+    }
+
+    /** The file name it was shipped from. */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Features (n × featureSize, row-major) of {@code n} examples given flattened in {@code inputs};
+     * on an executor, loads the encoder on first use in this JVM. Every array of the batch is freed
+     * before this returns.
+     */
+    public float[] features(float[] inputs, int n) {
+        ExportedEncoder enc = loaded();
+        int size = inputSize();
+        if (inputs.length < (long) n * size) {
+            throw new IllegalArgumentException(n + " examples need " + (long) n * size + " values, got " + inputs.length);
+        }
+        float[][] rows = new float[n][];
+        for (int i = 0; i < n; i++) {
+            rows[i] = java.util.Arrays.copyOfRange(inputs, i * size, (i + 1) * size);
+        }
+        float[][] f;
+        synchronized (enc) {
+            f = enc.features(rows);
+        }
+        float[] out = new float[n * featureSize];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(f[i], 0, out, i * featureSize, featureSize);
+        }
+        return out;
+    }
+
+    /** How many encoder files this JVM has loaded (each distinct file once). */
+    public static int loadsInThisJvm() {
+        return LOADS.get();
+    }
+
+    /** Frees every encoder this JVM loaded (tests, or a long-lived driver that is done). */
+    public static void unloadAll() {
+        LOADED.values().forEach(ExportedEncoder::close);
+        LOADED.clear();
+    }
+
+    private ExportedEncoder loaded() {
+        ExportedEncoder e = LOADED.get(sha256);
+        if (e != null) {
+            return e;
+        }
+        synchronized (LOADED) {
+            e = LOADED.get(sha256);
+            if (e == null) {
+                Path dir = Path.of(SparkFiles.getRootDirectory());
+                Path file = dir.resolve("pretext-" + sha256 + ".encoder");
+                try {
+                    if (!Files.exists(file)) {
+                        Path tmp = Files.createTempFile(dir, "pretext-", ".part");
+                        Files.write(tmp, bytes.value());
+                        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    }
+                } catch (IOException ex) {
+                    throw new UncheckedIOException("Cannot write the shipped encoder " + name + " to " + file, ex);
+                }
+                e = local(sha256, file);
+            }
+            return e;
+        }
+    }
+
+    /** The cached encoder of a hash, loading it from {@code file} the first time. */
+    private static ExportedEncoder local(String hash, Path file) {
+        return LOADED.computeIfAbsent(hash, h -> {
+            LOADS.incrementAndGet();
+            return ExportedEncoder.load(file, ai.djl.Device.cpu(), ShippedEncoder.class.getClassLoader());
+        });
+    }
+
+    static String sha256(byte[] content) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,354 @@
+package org.pretext.spark;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.TreeSet;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.FilterFunction;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.IntegralType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apiguardian.api.API;
+import org.pretext.PretextException;
+import org.pretext.datasets.image.ImageFiles;
+import scala.collection.Seq;
+
+/**
+ * Frozen features of a DataFrame, computed on the executors: rows go through a {@link ShippedEncoder}
+ * in batches inside {@code mapPartitions} (one forward pass per batch, every batch's native memory
+ * freed before the next), and come out as a DataFrame of {@value #ID}, {@value #LABEL} (int, null
+ * when unlabelled) and {@value #FEATURES} (an ML {@link Vector}), ready for MLlib or Parquet.
+ *
+ * <p>Two kinds of input: numeric arrays in a column ({@link #arrays}: {@code array<float>},
+ * {@code array<double>} or an ML vector, e.g. read from Parquet), and image files
+ * ({@link #imageFolder}: Spark's {@code binaryFile} source over a folder whose sub-folders are the
+ * classes, decoded and resized by the image-folder dataset's own decoder, {@link ImageFiles}).
+ */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
+public final class SparkEmbedder {
+    /** Output column: the row's id (the input's id column, the row index, or the image's path below the folder). */
+    public static final String ID = "id";
+    /** Output column: the class index, null when unlabelled. */
+    public static final String LABEL = "label";
+    /** Output column: the features, an ML vector. */
+    public static final String FEATURES = "features";
+    /** Default rows per forward pass. */
+    public static final int DEFAULT_BATCH = 256;
+
+    private SparkEmbedder() {}
+
+    /**
+     * Features and class names of an embedding.
+     *
+     * @param features columns {@value #ID}, {@value #LABEL}, {@value #FEATURES}
+     * @param classNames class names by index (empty when unlabelled or the labels were numbers)
+     */
+    public record Embedded(Dataset<Row> features, List<String> classNames) {}
+
+    /**
+     * Features of numeric rows.
+     *
+     * @param input the rows
+     * @param inputColumn an {@code array<float>}, {@code array<double>} or ML vector column holding each
+     *     example flattened to the encoder's input size
+     * @param labelColumn an integer or string column of classes (strings become indices in sorted
+     *     order), or null
+     * @param idColumn a column identifying the rows, or null for the row index (0, 1, ... in the
+     *     DataFrame's order)
+     * @throws PretextException naming the column and its type when a column is missing or of the wrong type
+     */
+    public static Embedded arrays(Dataset<Row> input, String inputColumn, String labelColumn, String idColumn,
+            ShippedEncoder encoder, int batchSize) {
+        checkBatch(batchSize);
+        StructType schema = input.schema();
+        DataType inType = column(schema, inputColumn, "input").dataType();
+        Payload payload;
+        if (inType instanceof ArrayType a && (a.elementType() == DataTypes.FloatType
+                || a.elementType() == DataTypes.DoubleType)) {
+            payload = a.elementType() == DataTypes.FloatType ? Payload.FLOAT_ARRAY : Payload.DOUBLE_ARRAY;
+        } else if (inType.sameType(SQLDataTypes.VectorType())) {
+            payload = Payload.VECTOR;
+        } else {
+            throw new PretextException("Input column '" + inputColumn + "' is " + inType.simpleString()
+                    + ": expected array<float>, array<double> or an ML vector");
+        }
+        List<String> classNames = List.of();
+        Dataset<Row> labelled = input;
+        String label = null;
+        if (labelColumn != null) {
+            DataType lt = column(schema, labelColumn, "label").dataType();
+            if (lt == DataTypes.StringType) {
+                classNames = distinctStrings(input, labelColumn);
+                labelled = input.withColumn("__pretext_label", org.apache.spark.sql.functions.array_position(
+                        org.apache.spark.sql.functions.lit(classNames.toArray(String[]::new)),
+                        input.col(labelColumn)).minus(1).cast(DataTypes.IntegerType));
+                label = "__pretext_label";
+            } else if (lt instanceof IntegralType) {
+                labelled = input.withColumn("__pretext_label", input.col(labelColumn).cast(DataTypes.IntegerType));
+                label = "__pretext_label";
+            } else {
+                throw new PretextException("Label column '" + labelColumn + "' is " + lt.simpleString()
+                        + ": expected integers or strings");
+            }
+        }
+        DataType idType;
+        JavaRDD<Row> rows;
+        List<org.apache.spark.sql.Column> cols = new ArrayList<>();
+        cols.add(label == null ? org.apache.spark.sql.functions.lit(null).cast(DataTypes.IntegerType)
+                : labelled.col(label));
+        cols.add(labelled.col(inputColumn));
+        if (idColumn == null) {
+            idType = DataTypes.LongType;
+            rows = labelled.select(cols.toArray(org.apache.spark.sql.Column[]::new)).javaRDD().zipWithIndex()
+                    .map(t -> RowFactory.create(t._2(), t._1().isNullAt(0) ? null : t._1().getInt(0), t._1().get(1)));
+        } else {
+            idType = column(schema, idColumn, "id").dataType();
+            cols.add(0, labelled.col(idColumn));
+            rows = labelled.select(cols.toArray(org.apache.spark.sql.Column[]::new)).javaRDD();
+        }
+        return new Embedded(embedRows(input.sparkSession(), rows, idType,
+                new Embed(encoder, payload, batchSize, null)), classNames);
+    }
+
+    /**
+     * Settings of image decoding, as the image-folder dataset's ({@code resize}, {@code max-pixels});
+     * the size and the channel count come from the encoder's input shape (C, S, S).
+     */
+    public record ImageOptions(String resize, long maxPixels) implements Serializable {
+        /** Centre crop, the image-folder dataset's pixel limit. */
+        public static ImageOptions defaults() {
+            return new ImageOptions("crop", ImageFiles.defaultMaxPixels());
+        }
+    }
+
+    /**
+     * Features of the images below a folder, read with Spark's {@code binaryFile} source (any file
+     * system Spark reads: local, HDFS, object stores). {@code DIR/<class>/…} is labelled (class =
+     * the first folder below DIR, classes indexed in sorted order, as the local image-folder reader
+     * does; files directly in DIR are then left out); a folder without sub-folders is unlabelled.
+     * Only files with image extensions are read. The id is the path below DIR.
+     *
+     * @throws PretextException naming the file when an image cannot be decoded
+     */
+    public static Embedded imageFolder(SparkSession spark, String folder, ShippedEncoder encoder, ImageOptions options,
+            int batchSize) {
+        checkBatch(batchSize);
+        long[] shape = encoder.inputShape();
+        if (shape.length != 3 || (shape[0] != 1 && shape[0] != 3) || shape[1] != shape[2]) {
+            throw new PretextException("Encoder " + encoder.name() + " takes inputs of shape "
+                    + java.util.Arrays.toString(shape) + ": images need an encoder of input shape (1|3, S, S)");
+        }
+        String root;
+        try {
+            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(folder);
+            org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            if (!fs.exists(p)) {
+                throw new PretextException("Image folder " + folder + " does not exist");
+            }
+            root = fs.makeQualified(p).toString();
+        } catch (java.io.IOException e) {
+            throw new PretextException("Cannot read image folder " + folder + ": " + e.getMessage(), e);
+        }
+        String prefix = root.endsWith("/") ? root : root + "/";
+        Dataset<Row> files = spark.read().format("binaryFile").option("recursiveFileLookup", "true").load(folder)
+                .select("path", "content")
+                .filter((FilterFunction<Row>) r -> ImageFiles.isImageName(r.getString(0)));
+        Dataset<String> rel = files.select("path").map(
+                (org.apache.spark.api.java.function.MapFunction<Row, String>) r -> relative(prefix, r.getString(0)),
+                Encoders.STRING());
+        List<String> classes = new ArrayList<>(new TreeSet<>(rel.filter((FilterFunction<String>) s -> s.contains("/"))
+                .map((org.apache.spark.api.java.function.MapFunction<String, String>) s -> s.substring(0, s.indexOf('/')),
+                        Encoders.STRING()).distinct().collectAsList()));
+        if (rel.isEmpty()) {
+            throw new PretextException("Image folder " + folder + " holds no image files (png, jpg, jpeg, bmp, gif,"
+                    + " tif, tiff, wbmp)");
+        }
+        boolean labelled = !classes.isEmpty();
+        List<String> classList = List.copyOf(classes);
+        JavaRDD<Row> rows = files.javaRDD().flatMap(r -> {
+            String path = relative(prefix, r.getString(0));
+            int slash = path.indexOf('/');
+            if (labelled && slash < 0) {
+                return java.util.Collections.emptyIterator(); // outside the class folders, as locally
+            }
+            Integer label = labelled ? classList.indexOf(path.substring(0, slash)) : null;
+            return java.util.List.of(RowFactory.create(path, label, r.get(1))).iterator();
+        });
+        return new Embedded(embedRows(spark, rows, DataTypes.StringType,
+                new Embed(encoder, Payload.IMAGE, batchSize, options)), classList);
+    }
+
+    private static String relative(String prefix, String path) {
+        return path.startsWith(prefix) ? path.substring(prefix.length()) : path;
+    }
+
+    private static Dataset<Row> embedRows(SparkSession spark, JavaRDD<Row> rows, DataType idType, Embed embed) {
+        StructType out = new StructType(new StructField[] {
+            DataTypes.createStructField(ID, idType, false),
+            DataTypes.createStructField(LABEL, DataTypes.IntegerType, true),
+            DataTypes.createStructField(FEATURES, SQLDataTypes.VectorType(), false)});
+        return spark.createDataFrame(rows.mapPartitions(embed), out);
+    }
+
+    private static StructField column(StructType schema, String name, String role) {
+        for (StructField f : schema.fields()) {
+            if (f.name().equals(name)) {
+                return f;
+            }
+        }
+        throw new PretextException("No " + role + " column '" + name + "' in the input: its columns are "
+                + String.join(", ", schema.fieldNames()));
+    }
+
+    private static List<String> distinctStrings(Dataset<Row> input, String column) {
+        TreeSet<String> s = new TreeSet<>();
+        for (Row r : input.select(column).distinct().collectAsList()) {
+            if (r.isNullAt(0)) {
+                throw new PretextException("Label column '" + column + "' holds nulls: expected a class in every row");
+            }
+            s.add(r.getString(0));
+        }
+        return List.copyOf(s);
+    }
+
+    private static void checkBatch(int batchSize) {
+        if (batchSize < 1) {
+            throw new PretextException("Invalid batch size " + batchSize + ": expected at least 1");
+        }
+    }
+
+    /** What the third column of an input row holds. */
+    private enum Payload {
+        FLOAT_ARRAY, DOUBLE_ARRAY, VECTOR, IMAGE
+    }
+
+    /** The per-partition work: rows (id, label, payload) in, rows (id, label, features) out, a batch at a time. */
+    private static final class Embed implements FlatMapFunction<Iterator<Row>, Row> {
+        private static final long serialVersionUID = 1L;
+        private final ShippedEncoder encoder;
+        private final Payload payload;
+        private final int batchSize;
+        private final ImageOptions images;
+
+        Embed(ShippedEncoder encoder, Payload payload, int batchSize, ImageOptions images) {
+            this.encoder = encoder;
+            this.payload = payload;
+            this.batchSize = batchSize;
+            this.images = images;
+        }
+
+        @Override
+        public Iterator<Row> call(Iterator<Row> in) {
+            int size = encoder.inputSize();
+            int d = encoder.featureSize();
+            ImageFiles decoder = payload == Payload.IMAGE ? Decoders.get((int) encoder.inputShape()[1],
+                    images.resize(), (int) encoder.inputShape()[0], images.maxPixels()) : null;
+            return new Iterator<>() {
+                private final List<Row> batch = new ArrayList<>(batchSize);
+                private final float[] inputs = new float[batchSize * size];
+                private Row[] out = new Row[0];
+                private int next;
+
+                @Override
+                public boolean hasNext() {
+                    if (next < out.length) {
+                        return true;
+                    }
+                    if (!in.hasNext()) {
+                        return false;
+                    }
+                    batch.clear();
+                    while (batch.size() < batchSize && in.hasNext()) {
+                        Row r = in.next();
+                        fill(r, batch.size());
+                        batch.add(r);
+                    }
+                    float[] f = encoder.features(inputs, batch.size());
+                    out = new Row[batch.size()];
+                    for (int i = 0; i < out.length; i++) {
+                        double[] v = new double[d];
+                        for (int j = 0; j < d; j++) {
+                            v[j] = f[i * d + j];
+                        }
+                        Row r = batch.get(i);
+                        out[i] = RowFactory.create(r.get(0), r.isNullAt(1) ? null : r.getInt(1), Vectors.dense(v));
+                    }
+                    next = 0;
+                    return true;
+                }
+
+                @Override
+                public Row next() {
+                    if (!hasNext()) {
+                        throw new NoSuchElementException();
+                    }
+                    return out[next++];
+                }
+
+                private void fill(Row r, int slot) {
+                    int at = slot * size;
+                    String where = "row " + r.get(0);
+                    if (r.isNullAt(2)) {
+                        throw new PretextException("Input of " + where + " is null");
+                    }
+                    switch (payload) {
+                        case FLOAT_ARRAY, DOUBLE_ARRAY -> {
+                            Seq<?> s = (Seq<?>) r.get(2);
+                            checkLength(where, s.length(), size);
+                            scala.collection.Iterator<?> it = s.iterator();
+                            for (int i = 0; i < size; i++) {
+                                Object o = it.next();
+                                if (o == null) {
+                                    throw new PretextException("Input of " + where + " holds a null at position " + i);
+                                }
+                                inputs[at + i] = ((Number) o).floatValue();
+                            }
+                        }
+                        case VECTOR -> {
+                            Vector v = (Vector) r.get(2);
+                            checkLength(where, v.size(), size);
+                            for (int i = 0; i < size; i++) {
+                                inputs[at + i] = (float) v.apply(i);
+                            }
+                        }
+                        case IMAGE -> decoder.decode((byte[]) r.get(2), r.getString(0), inputs, at);
+                        default -> throw new IllegalStateException(payload.toString());
+                    }
+                }
+            };
+        }
+
+        private void checkLength(String where, int length, int size) {
+            if (length != size) {
+                throw new PretextException("Input of " + where + " has " + length + " values: encoder "
+                        + encoder.name() + " takes " + size + " (shape " + java.util.Arrays.toString(encoder.inputShape())
+                        + ")");
+            }
+        }
+    }
+
+    /** One image decoder per settings per JVM (its pixel budget is shared by the JVM's task threads). */
+    private static final class Decoders {
+        private static final java.util.Map<String, ImageFiles> BY_SETTINGS = new java.util.concurrent.ConcurrentHashMap<>();
+
+        static ImageFiles get(int size, String resize, int channels, long maxPixels) {
+            return BY_SETTINGS.computeIfAbsent(size + "|" + resize + "|" + channels + "|" + maxPixels,
+                    k -> new ImageFiles(size, resize, channels, maxPixels));
+        }
+    }
+}

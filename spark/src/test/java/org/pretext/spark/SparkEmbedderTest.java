@@ -1,0 +1,142 @@
+package org.pretext.spark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pretext.PretextException;
+import org.pretext.checkpoint.ExportedEncoder;
+import org.pretext.data.InMemorySplit;
+import org.pretext.data.Split;
+import org.pretext.datasets.DatasetPaths;
+import org.pretext.datasets.MnistDatasetProvider;
+import org.pretext.encoder.Features;
+
+/**
+ * Features computed on Spark (local[2], several partitions, DJL's PyTorch engine inside Spark's task
+ * threads, one JVM) equal the single-process {@link Features#extract} of the same rows.
+ */
+class SparkEmbedderTest {
+    private static final float TOLERANCE = 1e-5f;
+
+    @Test
+    void arrayRowsGiveTheFeaturesOfTheSingleProcessExtractor() throws Exception {
+        SparkSession spark = TestSpark.local();
+        InMemorySplit test = (InMemorySplit) MnistDatasetProvider.open(512, 300).test().orElseThrow();
+        Features.Matrix expected;
+        try (ExportedEncoder enc = ExportedEncoder.load(TestSpark.encoder())) {
+            expected = enc.features(test, 64);
+        }
+        float[] x = test.floatData();
+        int size = 784;
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < test.size(); i++) {
+            List<Float> values = new ArrayList<>(size);
+            for (int j = 0; j < size; j++) {
+                values.add(x[i * size + j]);
+            }
+            rows.add(RowFactory.create("digit-" + i, test.labels()[i], values));
+        }
+        StructType schema = new StructType().add("name", DataTypes.StringType).add("digit", DataTypes.IntegerType)
+                .add("pixels", DataTypes.createArrayType(DataTypes.FloatType));
+        Dataset<Row> df = spark.createDataFrame(rows, schema).repartition(3);
+
+        int loadsBefore = ShippedEncoder.loadsInThisJvm();
+        ShippedEncoder shipped = ShippedEncoder.ship(JavaSparkContext.fromSparkContext(spark.sparkContext()),
+                TestSpark.encoder());
+        SparkEmbedder.Embedded out = SparkEmbedder.arrays(df, "pixels", "digit", "name", shipped, 64);
+        List<Row> got = out.features().collectAsList();
+
+        assertThat(out.features().schema().fieldNames()).containsExactly("id", "label", "features");
+        assertThat(got).hasSize(300);
+        assertThat(df.rdd().getNumPartitions()).isEqualTo(3);
+        for (Row r : got) {
+            int i = Integer.parseInt(r.getString(0).substring("digit-".length()));
+            assertThat(r.getInt(1)).isEqualTo(test.labels()[i]);
+            Vector v = (Vector) r.get(2);
+            assertThat(v.size()).isEqualTo(expected.cols());
+            for (int j = 0; j < v.size(); j++) {
+                assertThat((float) v.apply(j)).as("row %d feature %d", i, j)
+                        .isCloseTo(expected.get(i, j), org.assertj.core.api.Assertions.within(TOLERANCE));
+            }
+        }
+        // loaded once in this JVM (driver and executor threads alike), whatever the partitions and tasks
+        assertThat(ShippedEncoder.loadsInThisJvm() - loadsBefore).isLessThanOrEqualTo(1);
+        SparkEmbedder.arrays(df, "pixels", "digit", "name", shipped, 7).features().count();
+        assertThat(ShippedEncoder.loadsInThisJvm() - loadsBefore).isLessThanOrEqualTo(1);
+    }
+
+    @Test
+    void anImageFolderIsDecodedAsTheLocalImageReaderDecodesIt(@TempDir Path dir) throws Exception {
+        SparkSession spark = TestSpark.local();
+        InMemorySplit digits = (InMemorySplit) MnistDatasetProvider.open(0, 40).test().orElseThrow();
+        float[] x = digits.floatData();
+        for (String part : List.of("train", "test")) {
+            for (int i = 0; i < 40; i++) {
+                Path cls = dir.resolve(part).resolve("digit-" + digits.labels()[i]);
+                Files.createDirectories(cls);
+                BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+                for (int p = 0; p < 784; p++) {
+                    img.getRaster().setSample(p % 28, p / 28, 0, Math.round(x[i * 784 + p] * 255));
+                }
+                ImageIO.write(img, "png", cls.resolve(String.format("%03d.png", i)).toFile());
+            }
+        }
+        Files.writeString(dir.resolve("train").resolve("notes.txt"), "not an image");
+        Split local = DatasetPaths.open(dir, Map.of("size", "28")).train().orElseThrow();
+        Features.Matrix expected;
+        try (ExportedEncoder enc = ExportedEncoder.load(TestSpark.encoder())) {
+            expected = enc.features(local, 16);
+        }
+
+        ShippedEncoder shipped = ShippedEncoder.ship(JavaSparkContext.fromSparkContext(spark.sparkContext()),
+                TestSpark.encoder());
+        SparkEmbedder.Embedded out = SparkEmbedder.imageFolder(spark, dir.resolve("train").toString(), shipped,
+                SparkEmbedder.ImageOptions.defaults(), 16);
+        List<Row> got = new ArrayList<>(out.features().collectAsList());
+        // the local reader orders by class, then by file name
+        got.sort(Comparator.comparing((Row r) -> r.getInt(1)).thenComparing(r -> r.getString(0)));
+
+        assertThat(out.classNames()).isEqualTo(local.classNames());
+        assertThat(got).hasSize(40);
+        for (int i = 0; i < got.size(); i++) {
+            Row r = got.get(i);
+            assertThat(r.getInt(1)).isEqualTo(local.labels()[i]);
+            Vector v = (Vector) r.get(2);
+            for (int j = 0; j < v.size(); j++) {
+                assertThat((float) v.apply(j)).as("%s feature %d", r.getString(0), j)
+                        .isCloseTo(expected.get(i, j), org.assertj.core.api.Assertions.within(TOLERANCE));
+            }
+        }
+    }
+
+    @Test
+    void aRowOfTheWrongWidthIsRefusedByName() throws Exception {
+        SparkSession spark = TestSpark.local();
+        StructType schema = new StructType().add("x", DataTypes.createArrayType(DataTypes.DoubleType));
+        Dataset<Row> df = spark.createDataFrame(List.of(RowFactory.create(List.of(1.0, 2.0))), schema);
+        ShippedEncoder shipped = ShippedEncoder.ship(JavaSparkContext.fromSparkContext(spark.sparkContext()),
+                TestSpark.encoder());
+        assertThatThrownBy(() -> SparkEmbedder.arrays(df, "x", null, null, shipped, 8).features().collectAsList())
+                .hasMessageContaining("Input of row 0 has 2 values: encoder mnist-simclr.encoder takes 784");
+        assertThatThrownBy(() -> SparkEmbedder.arrays(df, "pixels", null, null, shipped, 8))
+                .isInstanceOf(PretextException.class).hasMessageContaining("No input column 'pixels' in the input: its columns are x");
+    }
+}
