@@ -19,7 +19,6 @@ import org.pretext.probe.ProbeOptions;
 import org.pretext.probe.ProbeResult;
 import org.pretext.runner.config.ConfigLoader;
 import org.pretext.runner.config.RunConfig;
-import org.pretext.runner.pipeline.ProbeStage;
 import org.pretext.runner.pipeline.RunPipeline;
 import org.pretext.runner.report.RunReport;
 import picocli.CommandLine;
@@ -325,7 +324,9 @@ public final class Main implements Runnable {
                 ConfigLoader.set(tree, "seed=" + seed);
             }
             RunConfig cfg = ConfigLoader.resolve(tree);
-            ProbeOptions options = ProbeStage.options(cfg.probe(), cfg.seed(), ai.djl.Device.cpu());
+            ProbeOptions options = org.pretext.runner.config.ProbeSettings.options(cfg.probe(), cfg.seed(), ai.djl.Device.cpu(),
+                    org.pretext.registry.ProviderRegistry.load(org.pretext.evaluation.ProbeProvider.class, "probe",
+                            Main.class.getClassLoader(), List.of()));
             SparkProbe probe = new SparkProbe(options);
             SparkSession session = spark.session("pretext-spark probe");
             try {

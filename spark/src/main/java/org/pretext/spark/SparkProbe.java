@@ -34,7 +34,7 @@ import org.pretext.probe.LabelBudget;
 import org.pretext.probe.LabelDraws;
 import org.pretext.probe.LogisticOptions;
 import org.pretext.probe.LogisticProbe;
-import org.pretext.probe.ProbeKind;
+import org.pretext.probe.NamedProbe;
 import org.pretext.probe.ProbeOptions;
 import org.pretext.probe.ProbeResult;
 import org.pretext.probe.ProbeSuite;
@@ -90,9 +90,17 @@ public final class SparkProbe {
      *     MLlib's default, gave the local probe's test accuracy and C in every draw on the digits test
      */
     public SparkProbe(ProbeOptions options, int maxIterations, double tolerance) {
-        if (options.probes().contains(ProbeKind.KNN)) {
-            throw new PretextException("The kNN probe is not run on Spark (an exact kNN is a cross join of train and"
-                    + " test): use --probes logistic,mean, and the local probe (pretext probe --features ...) for kNN");
+        for (NamedProbe p : options.probes()) {
+            if (p.name().equals("knn")) {
+                throw new PretextException("The kNN probe is not run on Spark (an exact kNN is a cross join of train and"
+                        + " test): use --probes logistic,mean, and the local probe (pretext probe --features ...) for"
+                        + " kNN");
+            }
+            if (!(p.name().equals("logistic") && p.probe() instanceof LogisticProbe)
+                    && !(p.name().equals("mean") && p.probe() instanceof org.pretext.probe.MeanClassifier)) {
+                throw new PretextException("The probe '" + p.name() + "' has no Spark implementation: Spark runs"
+                        + " logistic and mean; run the others locally (pretext probe --features ...)");
+            }
         }
         this.options = options;
         this.maxIterations = maxIterations;
@@ -136,13 +144,13 @@ public final class SparkProbe {
             List<ProbeResult> results = new ArrayList<>();
             for (LabelBudget budget : options.budgets()) {
                 int draws = budget.isAll() ? 1 : options.draws();
-                Map<ProbeKind, double[]> accuracy = new LinkedHashMap<>();
-                Map<ProbeKind, Long> nanos = new LinkedHashMap<>();
+                Map<NamedProbe, double[]> accuracy = new LinkedHashMap<>();
+                Map<NamedProbe, Long> nanos = new LinkedHashMap<>();
                 double[] l2 = new double[draws];
                 String selection = null;
                 long[] seeds = new long[draws];
                 int labelled = 0;
-                for (ProbeKind kind : options.probes()) {
+                for (NamedProbe kind : options.probes()) {
                     accuracy.put(kind, new double[draws]);
                     nanos.put(kind, 0L);
                 }
@@ -157,9 +165,9 @@ public final class SparkProbe {
                     for (int i = 0; i < rows.length; i++) {
                         subsetLabels[i] = labels[rows[i]];
                     }
-                    for (ProbeKind kind : options.probes()) {
+                    for (NamedProbe kind : options.probes()) {
                         long t0 = System.nanoTime();
-                        if (kind == ProbeKind.LOGISTIC) {
+                        if (kind.name().equals("logistic")) {
                             Outcome o = logistic(jsc, indexed, labels.length, rows, subsetLabels, numClasses, seed,
                                     testLabelled);
                             accuracy.get(kind)[d] = o.testAccuracy;
@@ -172,13 +180,13 @@ public final class SparkProbe {
                         nanos.merge(kind, System.nanoTime() - t0, Long::sum);
                     }
                 }
-                for (ProbeKind kind : options.probes()) {
+                for (NamedProbe kind : options.probes()) {
                     double[] a = accuracy.get(kind);
-                    boolean isLogistic = kind == ProbeKind.LOGISTIC;
-                    results.add(new ProbeResult(featuresName, kind.id(), budget.perClass(), Accuracy.mean(a),
+                    boolean isLogistic = kind.name().equals("logistic");
+                    results.add(new ProbeResult(featuresName, kind.name(), budget.perClass(), Accuracy.mean(a),
                             Accuracy.std(a), draws, a.clone(), seeds.clone(), labelled, testRows,
                             isLogistic ? mostFrequent(l2) : null, isLogistic ? l2.clone() : null,
-                            isLogistic ? selection : null, null, null, nanos.get(kind) / 1e9));
+                            isLogistic ? selection : null, kind.settings(), nanos.get(kind) / 1e9));
                 }
             }
             testLabelled.unpersist();
@@ -251,10 +259,20 @@ public final class SparkProbe {
 
     private record Outcome(double c, String selection, double testAccuracy) {}
 
+    /** The settings of the suite's logistic probe (the defaults when it has none). */
+    private LogisticOptions logisticOptions() {
+        for (NamedProbe p : options.probes()) {
+            if (p.probe() instanceof LogisticProbe l) {
+                return l.options();
+            }
+        }
+        return LogisticOptions.defaults();
+    }
+
     /** {@link LogisticProbe#run}'s choice of C, refit and test score, with MLlib fits. */
     private Outcome logistic(JavaSparkContext jsc, Dataset<Row> indexed, int n, int[] rows, int[] labels, int numClasses,
             long seed, Dataset<Row> test) {
-        LogisticOptions lo = options.logistic();
+        LogisticOptions lo = logisticOptions();
         int smallest = Integer.MAX_VALUE;
         for (int count : LabelDraws.classCounts(labels, numClasses)) {
             if (count > 0) {

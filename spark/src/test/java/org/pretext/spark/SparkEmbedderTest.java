@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pretext.PretextException;
 import org.pretext.checkpoint.ExportedEncoder;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 import org.pretext.data.Split;
 import org.pretext.datasets.DatasetPaths;
 import org.pretext.datasets.MnistDatasetProvider;
@@ -39,7 +39,7 @@ class SparkEmbedderTest {
     @Test
     void arrayRowsGiveTheFeaturesOfTheSingleProcessExtractor() throws Exception {
         SparkSession spark = TestSpark.local();
-        InMemorySplit test = (InMemorySplit) MnistDatasetProvider.open(512, 300).test().orElseThrow();
+        IndexedSplit test = (IndexedSplit) MnistDatasetProvider.open(512, 300).test().orElseThrow();
         Features.Matrix expected;
         try (ExportedEncoder enc = ExportedEncoder.load(TestSpark.encoder())) {
             expected = enc.features(test, 64);
@@ -86,7 +86,7 @@ class SparkEmbedderTest {
     @Test
     void anImageFolderIsDecodedAsTheLocalImageReaderDecodesIt(@TempDir Path dir) throws Exception {
         SparkSession spark = TestSpark.local();
-        InMemorySplit digits = (InMemorySplit) MnistDatasetProvider.open(0, 40).test().orElseThrow();
+        IndexedSplit digits = (IndexedSplit) MnistDatasetProvider.open(0, 40).test().orElseThrow();
         float[] x = digits.floatData();
         for (String part : List.of("train", "test")) {
             for (int i = 0; i < 40; i++) {

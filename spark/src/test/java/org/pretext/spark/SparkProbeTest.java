@@ -25,7 +25,7 @@ import org.pretext.PretextException;
 import org.pretext.encoder.Features;
 import org.pretext.probe.LabelBudget;
 import org.pretext.probe.LabelDraws;
-import org.pretext.probe.ProbeKind;
+import org.pretext.probe.NamedProbe;
 import org.pretext.probe.ProbeOptions;
 import org.pretext.probe.ProbeResult;
 import org.pretext.probe.ProbeSuite;
@@ -64,11 +64,12 @@ class SparkProbeTest {
         Features.Matrix test = matrix(x, labels, split[1]);
         assertThat(x).hasSize(1797);
 
-        ProbeOptions options = ProbeOptions.defaults(ai.djl.Device.cpu()).withProbes(List.of(ProbeKind.LOGISTIC,
-                ProbeKind.MEAN)).withBudgets(List.of(LabelBudget.of(5), LabelBudget.all())).withDraws(2).withSeed(7)
-                .withLogistic(ProbeOptions.defaults(ai.djl.Device.cpu()).logistic().withGrid(1e-1, 1, 10)
-                        // 5 per class: 3-fold cross-validation; all labels (898 rows): one held-out split
-                        .withCrossValidation(3, 200));
+        // 5 per class: 3-fold cross-validation; all labels (898 rows): one held-out split
+        NamedProbe logistic = NamedProbe.of(new org.pretext.probe.LogisticProbeProvider(), java.util.Map.of("c-grid",
+                "0.1,1,10", "folds", 3, "cross-validation-max-rows", 200));
+        ProbeOptions options = ProbeOptions.defaults(ai.djl.Device.cpu()).withProbes(List.of(logistic,
+                NamedProbe.builtIn("mean"))).withBudgets(List.of(LabelBudget.of(5), LabelBudget.all())).withDraws(2)
+                .withSeed(7);
         long t0 = System.nanoTime();
         List<ProbeResult> local = new ProbeSuite(options).run("digits", train, test);
         long t1 = System.nanoTime();

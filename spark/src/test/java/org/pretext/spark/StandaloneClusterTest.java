@@ -23,7 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pretext.checkpoint.ExportedEncoder;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 import org.pretext.datasets.MnistDatasetProvider;
 import org.pretext.encoder.Features;
 
@@ -52,7 +52,7 @@ class StandaloneClusterTest {
         Path sparkHome = Path.of(System.getProperty("pretext.sparkHome", "target/spark-home"));
         assumeThat(Files.isDirectory(sparkHome.resolve("jars"))).as("skipped: " + sparkHome
                 + "/jars is made by the build (mvn process-resources)").isTrue();
-        InMemorySplit test = (InMemorySplit) MnistDatasetProvider.open(0, 200).test().orElseThrow();
+        IndexedSplit test = (IndexedSplit) MnistDatasetProvider.open(0, 200).test().orElseThrow();
         Features.Matrix expected;
         try (ExportedEncoder enc = ExportedEncoder.load(TestSpark.encoder())) {
             expected = enc.features(test, 50);
