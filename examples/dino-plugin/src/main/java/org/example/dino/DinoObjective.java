@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -61,7 +62,9 @@ public final class DinoObjective extends TwoViewObjective {
      *
      * @param hidden hidden width of the head's MLP (two hidden layers)
      * @param bottleneck width of the ℓ2-normalised bottleneck
+     * @param headBatchNorm BatchNorm after each hidden layer of the head
      * @param prototypes K, the output width
+     * @param normLastLayer whether every prototype keeps length 1 (else each has a trained gain)
      * @param studentTemperature τ_s
      * @param teacherTemperature τ, the teacher temperature after the warm-up
      * @param warmupTeacherTemperature τ_w, the teacher temperature at step 0
@@ -71,7 +74,7 @@ public final class DinoObjective extends TwoViewObjective {
      * @param freezeLastLayer the fraction of the run during which the prototypes are not updated
      * @param probeTeacher whether the runner probes and exports the teacher encoder (else the student)
      */
-    public record Settings(int hidden, int bottleneck, int prototypes, double studentTemperature,
+    public record Settings(int hidden, int bottleneck, boolean headBatchNorm, int prototypes, boolean normLastLayer, double studentTemperature,
             double teacherTemperature, double warmupTeacherTemperature, double warmupFraction,
             double centreMomentum, double baseMomentum, double freezeLastLayer, boolean probeTeacher) {}
 
@@ -95,12 +98,12 @@ public final class DinoObjective extends TwoViewObjective {
     @Override
     protected void build(ObjectiveSetup setup) {
         int features = setup.encoder().featureSize();
-        prototypes = new WeightNormLinear(s.bottleneck(), s.prototypes());
+        prototypes = new WeightNormLinear(s.bottleneck(), s.prototypes(), !s.normLastLayer());
         head = initialized(headBlock(prototypes), setup, features);
         teacherEncoder = setup.newEncoder("dino");
         teacherEncoder.block().initialize(setup.manager(), DataType.FLOAT32,
                 Model.batched(teacherEncoder.inputShape(), 2));
-        teacherHead = initialized(headBlock(new WeightNormLinear(s.bottleneck(), s.prototypes())), setup, features);
+        teacherHead = initialized(headBlock(new WeightNormLinear(s.bottleneck(), s.prototypes(), !s.normLastLayer())), setup, features);
         teacher = new EmaTarget(); // copies the student's initial weights into the teacher and freezes it
         teacher.track("encoder", setup.encoder().block(), teacherEncoder.block());
         teacher.track("head", head, teacherHead);
@@ -110,7 +113,7 @@ public final class DinoObjective extends TwoViewObjective {
     /** MLP → ℓ2-normalised bottleneck → weight-normalised prototypes. */
     private Block headBlock(WeightNormLinear last) {
         return new SequentialBlock()
-                .add(MlpHead.create(List.of(s.hidden(), s.hidden()), s.bottleneck(), false, false))
+                .add(MlpHead.create(List.of(s.hidden(), s.hidden()), s.bottleneck(), s.headBatchNorm(), false))
                 .addSingleton(Norms::unitRows)
                 .add(last);
     }
@@ -141,8 +144,10 @@ public final class DinoObjective extends TwoViewObjective {
     @Override
     public void beforeUpdate(StepContext ctx) {
         if (lastLayerFrozen(ctx.step(), ctx.totalSteps())) {
-            try (NDArray g = prototypes.weight().getArray().getGradient()) {
-                g.subi(g);
+            for (Parameter p : prototypes.trained()) {
+                try (NDArray g = p.getArray().getGradient()) {
+                    g.subi(g);
+                }
             }
         }
     }

@@ -21,8 +21,13 @@ public final class DinoObjectiveProvider extends ProviderBase implements Objecti
             "hidden width of the head's two hidden layers (DINO: 2,048)").atLeast(1);
     public static final Param<Integer> BOTTLENECK = Param.ofInt("bottleneck-dim", 128,
             "width of the head's ℓ2-normalised bottleneck (DINO: 256)").atLeast(1);
+    public static final Param<Boolean> HEAD_BATCH_NORM = Param.ofBoolean("head-batch-norm", false,
+            "BatchNorm after each hidden layer of the head (DINO's use_bn_in_head: false)");
     public static final Param<Integer> OUT = Param.ofInt("out-dim", 1024,
             "K, the number of prototypes: the width of the weight-normalised last layer (DINO: 65,536)").atLeast(2);
+    public static final Param<Boolean> NORM_LAST_LAYER = Param.ofBoolean("norm-last-layer", true,
+            "keep every prototype at length 1; false gives each a trained gain starting at 1 (DINO's norm_last_layer:"
+                    + " true for stability, false with ViT-S)");
     public static final Param<Double> STUDENT_TEMPERATURE = Param.ofDouble("student-temperature", 0.1,
             "τ_s, the student's softmax temperature (DINO: 0.1)").above(0);
     public static final Param<Double> TEACHER_TEMPERATURE = Param.ofDouble("teacher-temperature", 0.07,
@@ -47,14 +52,14 @@ public final class DinoObjectiveProvider extends ProviderBase implements Objecti
     public DinoObjectiveProvider() {
         super(Versions.SPI_VERSION, "dino",
                 "DINO (Caron et al. 2021): a student matches a centred, sharpened EMA teacher across views, a plug-in",
-                join(List.of(HIDDEN, BOTTLENECK, OUT, STUDENT_TEMPERATURE, TEACHER_TEMPERATURE,
+                join(List.of(HIDDEN, BOTTLENECK, HEAD_BATCH_NORM, OUT, NORM_LAST_LAYER, STUDENT_TEMPERATURE, TEACHER_TEMPERATURE,
                         WARMUP_TEACHER_TEMPERATURE, WARMUP_FRACTION, CENTRE_MOMENTUM, BASE_MOMENTUM, FREEZE_LAST_LAYER,
                         PROBE_ENCODER), AugmentationParams.ALL));
     }
 
     @Override
     public Objective create(ParamValues p) {
-        return new DinoObjective(new DinoObjective.Settings(p.get(HIDDEN), p.get(BOTTLENECK), p.get(OUT),
+        return new DinoObjective(new DinoObjective.Settings(p.get(HIDDEN), p.get(BOTTLENECK), p.get(HEAD_BATCH_NORM), p.get(OUT), p.get(NORM_LAST_LAYER),
                 p.get(STUDENT_TEMPERATURE), p.get(TEACHER_TEMPERATURE), p.get(WARMUP_TEACHER_TEMPERATURE),
                 p.get(WARMUP_FRACTION), p.get(CENTRE_MOMENTUM), p.get(BASE_MOMENTUM), p.get(FREEZE_LAST_LAYER),
                 p.get(PROBE_ENCODER).equals("teacher")), shape -> AugmentationParams.build(p, shape));

@@ -31,21 +31,31 @@ public final class WeightNormLinear extends AbstractBlock {
     private static final byte VERSION = 1;
     private final int out;
     private final Parameter weight;
+    private final Parameter gain;
 
     /**
      * @param in input width (DINO's bottleneck)
      * @param out number of prototypes K
+     * @param learnedGains whether each row has a trained gain g_k, starting at 1 (y_k = g_k·v_k·z/‖v_k‖;
+     *     DINO's {@code norm_last_layer=False}); otherwise every gain is 1
      */
-    public WeightNormLinear(int in, int out) {
+    public WeightNormLinear(int in, int out, boolean learnedGains) {
         super(VERSION);
         this.out = out;
         weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.WEIGHT)
                 .optShape(new Shape(out, in)).build());
+        gain = learnedGains ? addParameter(Parameter.builder().setName("gain").setType(Parameter.Type.GAMMA)
+                .optShape(new Shape(out, 1)).build()) : null;
     }
 
     /** V, the unnormalised (K, in) weight that the optimizer updates. */
     public Parameter weight() {
         return weight;
+    }
+
+    /** This layer's parameters: V, and the gains when they are learned. */
+    public java.util.List<Parameter> trained() {
+        return gain == null ? java.util.List.of(weight) : java.util.List.of(weight, gain);
     }
 
     @Override
@@ -59,7 +69,7 @@ public final class WeightNormLinear extends AbstractBlock {
         norm.attach(x.getManager());
         NDArray unit = v.div(Scalars.maximum(norm, 1e-12));
         unit.attach(x.getManager());
-        return Linear.linear(x, unit);
+        return Linear.linear(x, gain == null ? unit : unit.mul(store.getValue(gain, x.getDevice(), training)));
     }
 
     @Override
