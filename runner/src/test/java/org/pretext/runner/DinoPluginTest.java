@@ -110,14 +110,21 @@ class DinoPluginTest {
                 "--set", "probe.labels-per-class=10", "--set", "probe.draws=3", "--out", out.toString());
         assertThat(r.exit()).as(r.output()).isZero();
         RunReport report = RunReport.read(out.resolve("report.json"));
-        double pretrained = accuracy(report, "pretrained");
-        double random = accuracy(report, "random-encoder");
-        assertThat(pretrained).as("teacher features against the random encoder's (%.4f), 10 labels per class", random)
-                .isGreaterThan(random + 0.03);
+        // paired: both probes fit the same labelled draws (measured by hand: 70.40/65.05, 59.90/57.85, 69.10/64.90 %)
+        double[] pretrained = accuracies(report, "pretrained");
+        double[] random = accuracies(report, "random-encoder");
+        assertThat(pretrained).hasSize(3);
+        double mean = 0;
+        for (int i = 0; i < pretrained.length; i++) {
+            assertThat(pretrained[i]).as("draw %d: the teacher's features against the random encoder's", i)
+                    .isGreaterThan(random[i] + 0.01);
+            mean += (pretrained[i] - random[i]) / pretrained.length;
+        }
+        assertThat(mean).as("mean margin over the draws").isGreaterThan(0.025);
     }
 
-    private static double accuracy(RunReport report, String features) {
+    private static double[] accuracies(RunReport report, String features) {
         return report.probe().stream().filter(p -> p.features().equals(features) && p.probe().equals("logistic"))
-                .mapToDouble(ProbeResult::accuracy).findFirst().orElseThrow();
+                .findFirst().orElseThrow().drawAccuracies();
     }
 }
