@@ -24,7 +24,15 @@ import org.pretext.testing.SharedData;
  */
 class PluginTest {
     static Path buildExamplePlugin(Path work) throws IOException {
-        Path project = SharedData.projectRoot().resolve("examples/plugin-example");
+        return buildPlugin(work, "examples/plugin-example", "align-uniform-plugin.jar");
+    }
+
+    /**
+     * Compiles the main sources of an example plug-in project against the api alone and jars them,
+     * with its resources (the service file), into {@code work/plugins/JAR}.
+     */
+    static Path buildPlugin(Path work, String projectDir, String jarName) throws IOException {
+        Path project = SharedData.projectRoot().resolve(projectDir);
         Path classes = work.resolve("classes");
         Files.createDirectories(classes);
         List<String> sources = new ArrayList<>();
@@ -37,8 +45,8 @@ class PluginTest {
         List<String> args = new ArrayList<>(List.of("-d", classes.toString(), "-cp", apiOnly, "--release", "17"));
         args.addAll(sources);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        assertThat(javac.run(null, null, null, args.toArray(String[]::new))).as("plug-in compiles against the api").isZero();
-        Path jar = work.resolve("plugins/align-uniform-plugin.jar");
+        assertThat(javac.run(null, null, null, args.toArray(String[]::new))).as(projectDir + " compiles against the api").isZero();
+        Path jar = work.resolve("plugins/" + jarName);
         Files.createDirectories(jar.getParent());
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
             add(out, classes, classes);
