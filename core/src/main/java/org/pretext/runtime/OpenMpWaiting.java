@@ -12,13 +12,16 @@ import java.util.Locale;
  * when it is loaded), through the C library's {@code setenv}, unless the environment already sets
  * {@code OMP_WAIT_POLICY} or {@code GOMP_SPINCOUNT}: the user's choice wins.
  *
- * <p>Choose with {@code -Dpretext.ompWait=passive|active|library} or {@code PRETEXT_OMP_WAIT};
- * {@code library} leaves libgomp's own default. BENCHMARKS.md ("A shared machine") has the
+ * <p>Choose with {@code -Dpretext.ompWait=passive|short|active|library} or {@code PRETEXT_OMP_WAIT}:
+ * {@code short} spins 10,000 times before sleeping ({@code GOMP_SPINCOUNT}), {@code library} leaves
+ * libgomp's own default. BENCHMARKS.md ("A shared machine") has the
  * measurements behind the default.
  */
 public final class OpenMpWaiting {
     /** The policy used when nothing is chosen. */
     public static final String DEFAULT = "passive";
+    /** Spins of the {@code short} policy before a waiting thread sleeps (libgomp's default: 300,000). */
+    static final long SHORT_SPIN = 10_000;
     private static volatile String status = "not attempted";
 
     private OpenMpWaiting() {}
@@ -27,9 +30,9 @@ public final class OpenMpWaiting {
     public static String chosen() {
         String v = System.getProperty("pretext.ompWait", System.getenv("PRETEXT_OMP_WAIT"));
         String p = v == null || v.isBlank() ? DEFAULT : v.trim().toLowerCase(Locale.ROOT);
-        if (!p.equals("passive") && !p.equals("active") && !p.equals("library")) {
+        if (!p.equals("passive") && !p.equals("short") && !p.equals("active") && !p.equals("library")) {
             throw new org.pretext.PretextException("Invalid OpenMP wait policy '" + v + "' (pretext.ompWait or"
-                    + " PRETEXT_OMP_WAIT): expected passive, active or library");
+                    + " PRETEXT_OMP_WAIT): expected passive, short, active or library");
         }
         return p;
     }
@@ -61,7 +64,9 @@ public final class OpenMpWaiting {
         }
         try {
             Function setenv = NativeLibrary.getInstance("c").getFunction("setenv");
-            int rc = setenv.invokeInt(new Object[] {"OMP_WAIT_POLICY", policy.toUpperCase(Locale.ROOT), 0});
+            int rc = policy.equals("short")
+                    ? setenv.invokeInt(new Object[] {"GOMP_SPINCOUNT", Long.toString(SHORT_SPIN), 0})
+                    : setenv.invokeInt(new Object[] {"OMP_WAIT_POLICY", policy.toUpperCase(Locale.ROOT), 0});
             status = rc == 0 ? policy : "library default (setenv failed)";
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             status = "library default (" + e.getMessage() + ")";

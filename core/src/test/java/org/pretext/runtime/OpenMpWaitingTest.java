@@ -32,7 +32,7 @@ class OpenMpWaitingTest {
             System.setProperty("pretext.ompWait", "sometimes");
             assertThatThrownBy(OpenMpWaiting::chosen).isInstanceOf(PretextException.class)
                     .hasMessage("Invalid OpenMP wait policy 'sometimes' (pretext.ompWait or PRETEXT_OMP_WAIT): expected"
-                            + " passive, active or library");
+                            + " passive, short, active or library");
             System.setProperty("pretext.ompWait", "Active");
             assertThat(OpenMpWaiting.chosen()).isEqualTo("active");
         } finally {
