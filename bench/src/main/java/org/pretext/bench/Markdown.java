@@ -56,6 +56,9 @@ final class Markdown {
         s.append("Same model, loss, optimizer (Adam, lr 1e-3) and batch; fixed inputs (the step is measured, not data"
                 + " preparation); separate processes, alternating, after warm-up; medians over rounds. PyTorch runs"
                 + " with the fastest of its BLAS builds and kernel sets for each thread count (tuned in the same run)."
+                + " Pretext runs with libgomp's own spinning (`-Dpretext.ompWait=library`), its fastest on a quiet"
+                + " machine; the runner's default since 2026-12-05 waits passively, which costs the isolated step"
+                + " about a fifth on a quiet machine and saves a collapse on a busy one (\"A shared machine\" below)."
                 + " Ratio = Pretext's best / PyTorch's best.\n\n");
         s.append("| config | batch | steps (warm-up + timed) | Pretext 1 thr (steps/s) | Pretext 2 thr | PyTorch 1 thr |"
                 + " PyTorch 2 thr | best/best ratio | GFLOP/step | Pretext % of GEMM peak | PyTorch best setting |\n");

@@ -215,7 +215,10 @@ public final class Suite {
 
     private Run java(String mainClass, Map<String, String> env, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx4g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=error", "-cp", jar, mainClass));
+                "-Xmx4g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
+                // Pretext at its best on a quiet machine, as PyTorch is: libgomp's own spinning (the runner's
+                // default waits passively, which is safer on a shared machine: BENCHMARKS.md, "A shared machine")
+                "-Dpretext.ompWait=library", "-cp", jar, mainClass));
         cmd.addAll(List.of(args));
         return start(cmd, env);
     }

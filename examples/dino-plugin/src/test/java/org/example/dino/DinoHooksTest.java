@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.pretext.data.InMemorySplit;
+import org.pretext.data.IndexedSplit;
 import org.pretext.model.PretextModel;
 import org.pretext.param.ParamValues;
 import org.pretext.testkit.FixtureData;
@@ -35,12 +35,12 @@ class DinoHooksTest {
         return (DinoObjective) provider.create(ParamValues.resolve("dino", provider.parameters(), p));
     }
 
-    private static PretextModel model(DinoObjective objective, InMemorySplit data) {
+    private static PretextModel model(DinoObjective objective, IndexedSplit data) {
         Shape shape = data.exampleShape();
         return PretextModel.create(() -> ToyEncoders.mlp(shape), objective, shape, Device.cpu(), 3);
     }
 
-    private static void train(PretextModel model, InMemorySplit data) {
+    private static void train(PretextModel model, IndexedSplit data) {
         new Pretrainer(PretrainConfig.builder().batchSize(16).steps(STEPS).learningRate(1e-2).weightDecay(0.05)
                 .seed(3).prepareThreads(1).build()).run(model, data, null);
     }
@@ -79,7 +79,7 @@ class DinoHooksTest {
 
     @Test
     void aFrozenLastLayerKeepsItsPrototypesWhileTheRestTrains() {
-        InMemorySplit data = FixtureData.vectors();
+        IndexedSplit data = FixtureData.vectors();
         DinoObjective frozen = objective(Map.of("freeze-last-layer", 1.0));
         try (PretextModel model = model(frozen, data)) {
             Parameter v = frozen.prototypes().weight();
@@ -103,7 +103,7 @@ class DinoHooksTest {
 
     @Test
     void afterUpdateMovesTheCentreAndTheTeacherAndTheTeacherIsProbed() {
-        InMemorySplit data = FixtureData.vectors();
+        IndexedSplit data = FixtureData.vectors();
         DinoObjective dino = objective(Map.of());
         try (PretextModel model = model(dino, data)) {
             List<float[]> student0 = values(model.encoder().block().getParameters());
