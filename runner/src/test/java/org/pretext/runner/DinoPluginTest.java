@@ -24,7 +24,7 @@ import org.pretext.testing.SharedData;
  * run whose probed encoder (the teacher) beats the same encoder at random initialisation.
  */
 class DinoPluginTest {
-    private static final String[] RUN = {"--objective", "dino", "--steps", "40", "--seed", "3", "--threads", "2",
+    private static final String[] RUN = {"--objective", "dino", "--steps", "40", "--seed", "3", "--threads", "1",
         "--set", "dataset.train-limit=2048", "--set", "dataset.test-limit=500", "--set", "training.batch-size=64",
         "--set", "training.checkpoint-every=10", "--set", "training.log-every=5", "--set", "probe.enabled=false",
         "--set", "objective.out-dim=256", "--set", "objective.hidden-dim=128",
@@ -103,7 +103,7 @@ class DinoPluginTest {
         Path jar = PluginTest.buildPlugin(work, "examples/dino-plugin", "dino-plugin.jar");
         Path out = work.resolve("mnist");
         Processes.Result r = Processes.run(work, null, "run", "--plugins", jar.getParent().toString(),
-                "--objective", "dino", "--dataset", mnist.toString(), "--steps", "400", "--seed", "1", "--threads", "2",
+                "--objective", "dino", "--dataset", mnist.toString(), "--steps", "400", "--seed", "1", "--threads", "1",
                 "--set", "dataset.train-limit=10000", "--set", "dataset.test-limit=2000", "--set", "objective.out-dim=256",
                 "--set", "objective.teacher-temperature=0.01",
                 "--set", "objective.warmup-teacher-temperature=0.01", "--set", "probe.features=pretrained,random-encoder",
