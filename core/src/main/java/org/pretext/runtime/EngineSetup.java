@@ -28,7 +28,11 @@ public final class EngineSetup {
         }
     }
 
-    /** The engine's intra-op thread count (starts the engine). */
+    /**
+     * The engine's intra-op thread count (starts the engine). Asking before the first training step
+     * initialises libtorch's thread pool early, which changes which kernels the step uses (the default
+     * job's numbers and speed changed): call it after training, or for diagnostics only.
+     */
     public static int engineThreads() {
         engine();
         return ai.djl.pytorch.jni.JniUtils.getNumThreads();
@@ -39,7 +43,14 @@ public final class EngineSetup {
      * three quarters of the cores), else empty: engine threads that share cores make steps slow.
      */
     public static java.util.Optional<String> busyMachineWarning() {
-        double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        // /proc/loadavg, not the management API: starting the JMX platform before the engine changed the
+        // default job's numbers and slowed it (the engine then chose other kernels)
+        double load;
+        try {
+            load = Double.parseDouble(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (java.io.IOException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
         int cores = Runtime.getRuntime().availableProcessors();
         if (load < 0.75 * cores) {
             return java.util.Optional.empty();
