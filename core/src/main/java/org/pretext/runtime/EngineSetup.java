@@ -45,13 +45,17 @@ public final class EngineSetup {
     public static java.util.Optional<String> busyMachineWarning() {
         // /proc/loadavg, not the management API: starting the JMX platform before the engine changed the
         // default job's numbers and slowed it (the engine then chose other kernels)
-        double load;
         try {
-            load = Double.parseDouble(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0]);
+            double load = Double.parseDouble(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg"))
+                    .split(" ")[0]);
+            return busyMachineWarning(load, Runtime.getRuntime().availableProcessors());
         } catch (java.io.IOException | RuntimeException e) {
             return java.util.Optional.empty();
         }
-        int cores = Runtime.getRuntime().availableProcessors();
+    }
+
+    /** {@link #busyMachineWarning()} for a given one-minute load average and core count. */
+    static java.util.Optional<String> busyMachineWarning(double load, int cores) {
         if (load < 0.75 * cores) {
             return java.util.Optional.empty();
         }

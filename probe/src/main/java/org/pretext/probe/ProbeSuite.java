@@ -227,8 +227,7 @@ public final class ProbeSuite {
                                             * (totalDraws - doneDraws)) : ""));
                 }
                 for (Map.Entry<NamedProbe, Accumulator> e : acc.entrySet()) {
-                    results.add(e.getValue().result(featuresName, e.getKey(), budget, seeds, labelled, test.rows(),
-                            options));
+                    results.add(e.getValue().result(featuresName, e.getKey(), budget, seeds, labelled, test.rows()));
                 }
             }
         }
@@ -309,6 +308,26 @@ public final class ProbeSuite {
                 + ": a probe needs at least two classes (with one, every probe scores 100%)");
     }
 
+    /**
+     * The L2 strength chosen in most draws, as a report gives it; ties go to the stronger
+     * regularisation (larger λ). The Spark probe reports with the same rule.
+     */
+    public static double mostFrequentL2(double[] drawL2) {
+        Map<Double, Integer> counts = new TreeMap<>();
+        for (double x : drawL2) {
+            counts.merge(x, 1, Integer::sum);
+        }
+        double best = Double.NaN;
+        int bestCount = 0;
+        for (Map.Entry<Double, Integer> e : counts.entrySet()) {
+            if (e.getValue() >= bestCount) {
+                best = e.getKey();
+                bestCount = e.getValue();
+            }
+        }
+        return best;
+    }
+
     /** Per-probe measurements of one budget. */
     private static final class Accumulator {
         final double[] accuracy;
@@ -322,29 +341,12 @@ public final class ProbeSuite {
         }
 
         ProbeResult result(String features, NamedProbe probe, LabelBudget budget, long[] seeds, int labelled,
-                int tests, ProbeOptions o) {
+                int tests) {
             boolean hasL2 = java.util.Arrays.stream(l2).anyMatch(Double::isFinite);
             return new ProbeResult(features, probe.name(), budget.perClass(), Accuracy.mean(accuracy),
                     Accuracy.std(accuracy), accuracy.length, accuracy.clone(), seeds.clone(), labelled, tests,
-                    hasL2 ? mostFrequent(l2) : null, hasL2 ? l2.clone() : null, selection, probe.settings(),
+                    hasL2 ? mostFrequentL2(l2) : null, hasL2 ? l2.clone() : null, selection, probe.settings(),
                     nanos / 1e9);
-        }
-
-        /** The value chosen in most draws; ties go to the stronger regularisation (larger λ). */
-        private static double mostFrequent(double[] v) {
-            Map<Double, Integer> counts = new TreeMap<>();
-            for (double x : v) {
-                counts.merge(x, 1, Integer::sum);
-            }
-            double best = Double.NaN;
-            int bestCount = 0;
-            for (Map.Entry<Double, Integer> e : counts.entrySet()) {
-                if (e.getValue() >= bestCount) {
-                    best = e.getKey();
-                    bestCount = e.getValue();
-                }
-            }
-            return best;
         }
     }
 }

@@ -510,13 +510,8 @@ public final class Main implements Runnable {
                 org.pretext.runner.config.ConfigLoader.set(tree, s);
             }
             RunConfig config = org.pretext.runner.config.ConfigLoader.resolve(tree);
-            var provider = Registries.load(loader).datasets().get(config.dataset().name());
-            java.util.Map<String, Object> raw = new java.util.LinkedHashMap<>(config.dataset().params());
-            if (provider.parameters().stream().anyMatch(p -> p.name().equals("cache-dir")) && !raw.containsKey("cache-dir")) {
-                raw.put("cache-dir", cacheParent.resolve("cache").toAbsolutePath().toString());
-            }
-            return provider.open(org.pretext.param.ParamValues.resolve("dataset '" + provider.name() + "'",
-                    provider.parameters(), raw));
+            return RunModule.openDataset(Registries.load(loader).datasets().get(config.dataset().name()),
+                    config.dataset().params(), cacheParent);
         }
 
         private static void report(List<Path> files) {

@@ -71,6 +71,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void probeParamFlagsBecomeTheParamsSectionOrAreRefusedByName() {
+        assertThat(org.pretext.runner.config.ProbeSettings.parseProbeParams(java.util.List.of("knn.k=5",
+                "knn.temperature=0.2", "logistic.folds=4"))).isEqualTo(Map.of("knn", Map.of("k", "5",
+                "temperature", "0.2"), "logistic", Map.of("folds", "4")));
+        assertThatThrownBy(() -> org.pretext.runner.config.ProbeSettings.parseProbeParams(java.util.List.of("k=5")))
+                .isInstanceOf(PretextException.class)
+                .hasMessage("Invalid --probe-param 'k=5': expected PROBE.KEY=VALUE, e.g. knn.k=5");
+    }
+
+    @Test
     void changingTheProviderDropsTheOldProvidersParameters() {
         Map<String, Object> tree = ConfigLoader.defaults();
         ConfigLoader.set(tree, "objective=byol");

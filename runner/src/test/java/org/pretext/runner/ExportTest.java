@@ -100,5 +100,9 @@ class ExportTest {
         assertThat(Main.execute(new String[] {"embed", "--out", dir.resolve("x").toString()}, quiet,
                 new PrintStream(err))).isEqualTo(2);
         assertThat(err.toString()).contains("embed needs either --run DIR or --encoder FILE");
+        err.reset();
+        assertThat(Main.execute(new String[] {"embed", "--encoder", file.toString(), "--dataset", "mnist", "--set",
+            "training.steps=3", "--out", dir.resolve("x").toString()}, quiet, new PrintStream(err))).isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid --set 'training.steps=3' for embed: expected dataset.KEY=VALUE");
     }
 }

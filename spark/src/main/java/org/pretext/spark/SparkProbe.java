@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.attribute.NominalAttribute;
@@ -185,7 +184,7 @@ public final class SparkProbe {
                     boolean isLogistic = kind.name().equals("logistic");
                     results.add(new ProbeResult(featuresName, kind.name(), budget.perClass(), Accuracy.mean(a),
                             Accuracy.std(a), draws, a.clone(), seeds.clone(), labelled, testRows,
-                            isLogistic ? mostFrequent(l2) : null, isLogistic ? l2.clone() : null,
+                            isLogistic ? ProbeSuite.mostFrequentL2(l2) : null, isLogistic ? l2.clone() : null,
                             isLogistic ? selection : null, kind.settings(), nanos.get(kind) / 1e9));
                 }
             }
@@ -431,23 +430,6 @@ public final class SparkProbe {
             r[i] = i;
         }
         return r;
-    }
-
-    /** The value chosen in most draws; ties go to the stronger regularisation (larger λ), as locally. */
-    private static double mostFrequent(double[] v) {
-        Map<Double, Integer> counts = new TreeMap<>();
-        for (double x : v) {
-            counts.merge(x, 1, Integer::sum);
-        }
-        double best = Double.NaN;
-        int bestCount = 0;
-        for (Map.Entry<Double, Integer> e : counts.entrySet()) {
-            if (e.getValue() >= bestCount) {
-                best = e.getKey();
-                bestCount = e.getValue();
-            }
-        }
-        return best;
     }
 
     /**

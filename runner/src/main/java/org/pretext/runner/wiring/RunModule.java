@@ -83,12 +83,7 @@ public final class RunModule extends AbstractModule {
         ParamValues encoderParams = ParamValues.resolve("encoder '" + ep.name() + "'", ep.parameters(),
                 c.encoder().params());
         DatasetProvider dp = r.datasets().get(c.dataset().name());
-        Map<String, Object> rawDataset = new LinkedHashMap<>(c.dataset().params());
-        if (dp.parameters().stream().anyMatch(p -> p.name().equals(CACHE_DIR)) && !rawDataset.containsKey(CACHE_DIR)) {
-            rawDataset.put(CACHE_DIR, runFolder.resolve("cache").toAbsolutePath().toString());
-        }
-        ParamValues datasetParams = ParamValues.resolve("dataset '" + dp.name() + "'", dp.parameters(), rawDataset);
-        Dataset dataset = dp.open(datasetParams);
+        Dataset dataset = openDataset(dp, c.dataset().params(), runFolder);
         Supplier<Objective> objectives = () -> op.create(objectiveParams);
         Supplier<Encoder> encoders;
         Shape inputShape;
@@ -131,5 +126,18 @@ public final class RunModule extends AbstractModule {
         ProbeSettings.options(c.probe(), c.seed(), device, r.probes());
         return new RunComponents(c, dataset, objectives, encoders, inputShape, device, provenance, pretrain, validation,
                 r.featureMaps(), r.probes());
+    }
+
+    /**
+     * Opens a dataset with its configured parameters; a dataset that caches decoded data
+     * ({@code cache-dir}) caches it in {@code folder}/cache unless told otherwise, so a command writes
+     * nowhere else.
+     */
+    public static Dataset openDataset(DatasetProvider dp, Map<String, Object> params, java.nio.file.Path folder) {
+        Map<String, Object> raw = new LinkedHashMap<>(params);
+        if (dp.parameters().stream().anyMatch(p -> p.name().equals(CACHE_DIR)) && !raw.containsKey(CACHE_DIR)) {
+            raw.put(CACHE_DIR, folder.resolve("cache").toAbsolutePath().toString());
+        }
+        return dp.open(ParamValues.resolve("dataset '" + dp.name() + "'", dp.parameters(), raw));
     }
 }
