@@ -35,6 +35,13 @@ public final class MklCpuOverride {
     private static final int RTLD_NOW = 0x2;
     private static final int RTLD_GLOBAL = 0x100;
     private static volatile String status = "not attempted";
+    /**
+     * Held for the life of the process: JNA closes a library whose {@link NativeLibrary} is garbage
+     * collected, and when a collection came before MKL's first call, MKL took its AVX2 kernels
+     * after all — which runs were faster and what numbers a seed gave depended on the JVM's heap
+     * settings and on load.
+     */
+    private static volatile NativeLibrary library;
 
     private MklCpuOverride() {}
 
@@ -81,7 +88,7 @@ public final class MklCpuOverride {
     }
 
     private static void load(Path lib) {
-        NativeLibrary.getInstance(lib.toString(), Map.of(Library.OPTION_OPEN_FLAGS, RTLD_NOW | RTLD_GLOBAL));
+        library = NativeLibrary.getInstance(lib.toString(), Map.of(Library.OPTION_OPEN_FLAGS, RTLD_NOW | RTLD_GLOBAL));
     }
 
     /**

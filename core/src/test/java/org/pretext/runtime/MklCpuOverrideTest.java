@@ -9,7 +9,21 @@ import org.junit.jupiter.api.io.TempDir;
 
 class MklCpuOverrideTest {
     /** Prints the override's status after the engine started, for the parent test to read; with "wait", then waits. */
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("collect")) {
+            MklCpuOverride.tryLoad();
+            for (int i = 0; i < 3; i++) { // collections, each seen to happen, then time for JNA's cleaner thread
+                java.lang.ref.WeakReference<Object> sentinel = new java.lang.ref.WeakReference<>(new Object());
+                while (sentinel.get() != null) {
+                    System.gc();
+                    Thread.sleep(10);
+                }
+                Thread.sleep(100);
+            }
+            System.out.println("status=" + (java.nio.file.Files.readString(Path.of("/proc/self/maps"))
+                    .contains("libpretext_mkl_override") ? "mapped" : "unloaded"));
+            return;
+        }
         EngineSetup.engine();
         System.out.println("status=" + MklCpuOverride.status());
         System.out.flush();
@@ -69,6 +83,24 @@ class MklCpuOverrideTest {
             assertThat(s.map(f -> f.getFileName().toString()).toList()).singleElement().asString()
                     .matches("libpretext_mkl_override-[0-9a-f]{16}\\.so");
         }
+    }
+
+    /**
+     * The library stays loaded through garbage collections: JNA closes a library whose handle is
+     * collected, and a collection before MKL's first call used to make MKL take its AVX2 kernels, so
+     * that a seed's numbers (and the step's speed) depended on the heap settings.
+     */
+    @Test
+    void staysLoadedThroughGarbageCollections() throws Exception {
+        String arch = System.getProperty("os.arch");
+        assumeTrue(System.getProperty("os.name").contains("Linux") && (arch.equals("amd64") || arch.equals("x86_64")),
+                "skipped: the override is for Linux x86-64");
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-cp", cp, MklCpuOverrideTest.class.getName(), "collect").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        assertThat(out.lines().filter(l -> l.startsWith("status=")).findFirst().orElse(out)).isEqualTo("status=mapped");
     }
 
     @Test

@@ -63,46 +63,20 @@ class DinoPluginTest {
         p.destroyForcibly(); // SIGKILL on Unix
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(killed.resolve("report.json")).doesNotExist();
-        // resume from the step-10 checkpoint whatever the kill's timing: a resume from step 20 differs in the
-        // 9th digit of the final loss (a defect of this example after its last layer unfreezes at step 12, not
-        // yet found; see examples/dino-plugin/README.md)
-        try (var files = Files.list(killed.resolve("checkpoints"))) {
-            for (Path f : files.filter(f -> org.pretext.checkpoint.CheckpointStore.stepOf(f) > 10).toList()) {
-                Files.delete(f);
-            }
-        }
-
         Processes.Result b = Processes.run(work, null, "run", "--resume", killed.toString(), "--plugins",
                 plugins.toString());
         assertThat(b.exit()).as(b.output()).isZero();
         RunReport full = RunReport.read(whole.resolve("report.json"));
         RunReport resumed = RunReport.read(killed.resolve("report.json"));
         assertThat(resumed.objective()).isEqualTo("dino");
-        assertThat(resumed.pretrain().resumedFromStep()).isEqualTo(10);
+        assertThat(resumed.pretrain().resumedFromStep()).isGreaterThanOrEqualTo(10).isLessThan(40);
         assertThat(resumed.pretrain().steps()).isEqualTo(40);
-        // KNOWN DEFECT (examples/dino-plugin/README.md): the resumed run is not bit-exact. It ends 2e-9 relative
-        // away from the uninterrupted run (5.395474219 against 5.395474207); built-in objectives resume bit-exact
-        // from the same checkpoint (ResumeTest). Until it is found, the test holds the resume to 1e-7 relative.
-        assertThat(resumed.pretrain().finalLoss()).isCloseTo(full.pretrain().finalLoss(),
-                org.assertj.core.api.Assertions.withinPercentage(1e-5));
-        // every logged step has the same step, teacher temperature and momentum, and a loss within 1e-7 relative
+        assertThat(resumed.pretrain().finalLoss()).isEqualTo(full.pretrain().finalLoss());
+        // every logged step once, with the same loss, teacher temperature and momentum
         List<String> expected = logged(whole);
-        List<String> actual = logged(killed);
-        assertThat(actual).hasSameSizeAs(expected).hasSizeGreaterThanOrEqualTo(8);
-        for (int i = 0; i < expected.size(); i++) {
-            assertThat(actual.get(i).replaceAll("\"loss\":[^ ]+", "")).isEqualTo(expected.get(i)
-                    .replaceAll("\"loss\":[^ ]+", ""));
-            assertThat(loss(actual.get(i))).as(actual.get(i)).isCloseTo(loss(expected.get(i)),
-                    org.assertj.core.api.Assertions.withinPercentage(1e-5));
-        }
+        assertThat(logged(killed)).isEqualTo(expected).hasSizeGreaterThanOrEqualTo(8);
         // τ_t rises over the whole run: 0.04 + 0.03·39/40 at the last step
         assertThat(expected.get(expected.size() - 1)).contains("\"teacherTemperature\":0.06925");
-    }
-
-    private static double loss(String logged) {
-        Matcher m = Pattern.compile("\"loss\":([^ ]+)").matcher(logged);
-        assertThat(m.find()).as(logged).isTrue();
-        return Double.parseDouble(m.group(1));
     }
 
     /** Step, loss, teacher temperature and momentum of each line of metrics.jsonl. */

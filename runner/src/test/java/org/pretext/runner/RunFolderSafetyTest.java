@@ -87,18 +87,15 @@ class RunFolderSafetyTest {
                 + " 'objective.bin' holds more than the 0 bytes its meta.json declares")
                 .contains("moved the damaged checkpoint aside: " + run.resolve("checkpoints/damaged/step-00000060.ckpt"));
         assertThat(RunReport.read(run.resolve("report.json")).pretrain().resumedFromStep()).isEqualTo(40);
-        // KNOWN DEFECT (closing note of 2026-12-05): with the CPU shared by other work the resumed steps can differ
-        // from the uninterrupted ones in the 8th digit (4.3192943 against 4.3192943); quiet, they are bit-exact
-        // (ResumeTest). What this test is for, the reported mean over the window of losses kept across the resume,
-        // would be off by about 1e-3 if the window were wrong.
-        assertThat(finalLoss(run)).isCloseTo(uninterrupted, org.assertj.core.api.Assertions.withinPercentage(1e-5));
+        // bit-exact: the reported mean over the window of losses kept across the resume, and every step after it
+        assertThat(finalLoss(run)).isEqualTo(uninterrupted);
 
         // killed after its last checkpoint again: the resume runs no step and still reports the final loss
         Files.delete(run.resolve("report.json"));
         Processes.Result c = Processes.run(work, null, "run", "--resume", run.toString());
         assertThat(c.exit()).as(c.output()).isZero();
         assertThat(RunReport.read(run.resolve("report.json")).pretrain().resumedFromStep()).isEqualTo(60);
-        assertThat(finalLoss(run)).isCloseTo(uninterrupted, org.assertj.core.api.Assertions.withinPercentage(1e-5));
+        assertThat(finalLoss(run)).isEqualTo(uninterrupted);
 
         // every checkpoint damaged: one cut short with valid checksums, one cut in half
         Files.delete(run.resolve("report.json"));
