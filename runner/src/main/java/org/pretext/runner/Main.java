@@ -349,7 +349,7 @@ public final class Main implements Runnable {
             Path dir = out != null ? out : run;
             java.nio.file.Files.createDirectories(dir); // the probes write the projection there
             try (TrainedModel.Restored r = TrainedModel.load(c, new RunDirectory(run))) {
-                RunPipeline.Probed probed = new RunPipeline(c, null).probeAll(r.model(), settings, dir);
+                RunPipeline.Probed probed = new RunPipeline(c, null).probe(r.model(), settings, dir);
                 report = new RunReport(c.config().objective().name(), c.dataset().name(), c.config().encoder().name(),
                         c.config().seed(), org.pretext.runtime.Devices.name(c.device()), null, probed.results(),
                         probed.robust(), c.provenance());

@@ -43,6 +43,16 @@ class TextRunTest {
         // 'good' and 'bad' are in every sentence: a bag of characters separates the dev set
         assertThat(r.probe()).filteredOn(p -> p.features().equals("bag-of-words") && p.labelsPerClass() == null)
                 .singleElement().satisfies(p -> assertThat(p.accuracy()).isGreaterThanOrEqualTo(0.75));
+
+        // probing the run folder again goes through the same text probes and gives the same numbers (it used to
+        // take the image path and stop with an internal error on sentences longer than the context)
+        Path again = dir.resolve("probed-again");
+        assertThat(Main.execute(new String[] {"probe", "--run", run.toString(), "--out", again.toString()}, QUIET,
+                System.err)).isZero();
+        RunReport p = RunReport.read(again.resolve("report.json"));
+        assertThat(p.probe()).extracting(e -> e.features() + " " + e.labelsPerClass() + " " + e.accuracy())
+                .containsExactlyElementsOf(r.probe().stream()
+                        .map(e -> e.features() + " " + e.labelsPerClass() + " " + e.accuracy()).toList());
     }
 
     @Test

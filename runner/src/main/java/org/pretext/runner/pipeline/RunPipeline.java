@@ -127,15 +127,9 @@ public final class RunPipeline {
                     o.extra());
             boolean probe = withProbes && c.probe().get(ProbeSettings.ENABLED);
             if (probe && components.dataset().train().isPresent() && components.dataset().test().isPresent()) {
-                if (components.dataset() instanceof TextDataset text) {
-                    long t1 = System.nanoTime();
-                    entries.addAll(new TextProbes(components, text).probeAll(o.model(), c.probe()));
-                    phases.put("probing", (System.nanoTime() - t1) / 1e9);
-                } else {
-                    Probed p = probeAll(o.model(), c.probe(), dir.root());
-                    entries.addAll(p.results());
-                    robust = p.robust();
-                }
+                Probed p = probe(o.model(), c.probe(), dir.root());
+                entries.addAll(p.results());
+                robust = p.robust();
             } else if (probe) {
                 System.err.println("note: dataset '" + components.dataset().name() + "' has no labels; probes skipped");
             }
@@ -149,6 +143,24 @@ public final class RunPipeline {
         printTable(report, out);
         out.println("report: " + dir.reportHtml().toAbsolutePath());
         return report;
+    }
+
+    /**
+     * Probes a model as its dataset calls for: sentences through {@link TextProbes} (feature maps over
+     * the transformer's hidden states, bag of words), anything else through {@link #probeAll}.
+     */
+    public Probed probe(PretextModel model, ParamValues probe, java.nio.file.Path folder) throws IOException {
+        if (components.dataset() instanceof TextDataset text) {
+            if (ProbeSettings.robust(probe)) {
+                throw new org.pretext.PretextException("probe.robust-epsilon applies to image encoders: the attack"
+                        + " perturbs input pixels, and dataset '" + components.dataset().name() + "' holds sentences");
+            }
+            long t1 = System.nanoTime();
+            List<ProbeResult> results = new TextProbes(components, text).probeAll(model, probe);
+            phases.put("probing", (System.nanoTime() - t1) / 1e9);
+            return new Probed(results, null);
+        }
+        return probeAll(model, probe, folder);
     }
 
     /**
