@@ -28,13 +28,27 @@ class TextRunTest {
         Files.writeString(dir.resolve("dev.tsv"), "sentence\tlabel\ngood film\t1\nbad film\t0\nreally good\t1\n"
                 + "really dull\t0\n");
         Path run = dir.resolve("run");
-        int code = Main.execute(new String[] {"run", "--out", run.toString(), "--set", "dataset=sentences",
-            "--set", "dataset.path=" + dir, "--set", "dataset.tokenizer=char", "--set", "encoder=transformer",
-            "--set", "encoder.layers=1", "--set", "encoder.heads=2", "--set", "encoder.width=16",
-            "--set", "encoder.context=16", "--set", "objective=causal-lm", "--steps", "30",
-            "--set", "training.batch-size=8", "--set", "probe.labels-per-class=[2, all]", "--set", "probe.draws=2"},
-                QUIET, System.err);
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        System.setOut(new PrintStream(console, true, java.nio.charset.StandardCharsets.UTF_8)); // the run prints there
+        int code;
+        try {
+            code = Main.execute(new String[] {"run", "--out", run.toString(), "--set", "dataset=sentences",
+                "--set", "dataset.path=" + dir, "--set", "dataset.tokenizer=char", "--set", "encoder=transformer",
+                "--set", "encoder.layers=1", "--set", "encoder.heads=2", "--set", "encoder.width=16",
+                "--set", "encoder.context=16", "--set", "objective=causal-lm", "--steps", "30",
+                "--set", "training.batch-size=8", "--set", "probe.labels-per-class=[2, all]", "--set", "probe.draws=2"},
+                    QUIET, System.err);
+        } finally {
+            System.setOut(stdout);
+        }
         assertThat(code).isZero();
+        // the console table's columns line up although the row names are longer than the default first column
+        java.util.List<String> table = console.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+                .dropWhile(l -> !l.startsWith("test accuracy (%)")).takeWhile(l -> !l.startsWith("report:")
+                        && !l.startsWith("Pretraining") && !l.startsWith("No clear")).toList();
+        assertThat(table).hasSize(1 + 7).anySatisfy(l -> assertThat(l).startsWith("random-encoder/conditional-mean"));
+        assertThat(table).extracting(String::length).containsOnly(table.get(0).length());
         RunReport r = RunReport.read(run.resolve("report.json"));
         assertThat(r.pretrain().validationLoss()).isPositive().isLessThan(Math.log(40));
         assertThat(r.pretrain().tokensPerSecond()).isPositive();

@@ -251,13 +251,22 @@ public final class RunPipeline {
             rows.computeIfAbsent(e.features() + " / " + e.probe(), k -> new LinkedHashMap<>()).put(
                     e.labelsPerClass() == null ? -1 : e.labelsPerClass(), e);
         }
-        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-28s", "test accuracy (%)"));
+        RobustAccuracy.Result a = r.robust();
+        String attacked = a == null ? "" : a.features() + " / " + a.probe() + ", " + (a.labelsPerClass() == null
+                ? "all labels" : a.labelsPerClass() + " per class");
+        int width = 28; // the first column fits the longest row name (e.g. SST-2's random-encoder/conditional-mean)
+        for (String name : rows.keySet()) {
+            width = Math.max(width, name.length() + 2);
+        }
+        width = Math.max(width, attacked.length() + 2);
+        String first = "%-" + width + "s";
+        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, first, "test accuracy (%)"));
         for (Integer b : budgets) {
             head.append(String.format(Locale.ROOT, "%18s", b == null ? "all labels" : b + " per class"));
         }
         out.println(head);
         for (Map.Entry<String, Map<Integer, ProbeResult>> row : rows.entrySet()) {
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-28s", row.getKey()));
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, first, row.getKey()));
             for (Integer b : budgets) {
                 ProbeResult e = row.getValue().get(b == null ? -1 : b);
                 line.append(e == null ? String.format(Locale.ROOT, "%18s", "-")
@@ -267,11 +276,9 @@ public final class RunPipeline {
             }
             out.println(line);
         }
-        RobustAccuracy.Result a = r.robust();
         if (a != null) {
-            out.printf(Locale.ROOT, "%-28s%18s%18s%n", "under attack (%)", "clean", "robust");
-            out.printf(Locale.ROOT, "%-28s%18.2f%18.2f%n", a.features() + " / " + a.probe() + ", " + (a.labelsPerClass()
-                    == null ? "all labels" : a.labelsPerClass() + " per class"), 100 * a.clean(), 100 * a.robust());
+            out.printf(Locale.ROOT, first + "%18s%18s%n", "under attack (%)", "clean", "robust");
+            out.printf(Locale.ROOT, first + "%18.2f%18.2f%n", attacked, 100 * a.clean(), 100 * a.robust());
             out.printf(Locale.ROOT, "  L∞ PGD, ε = %.4g, %d steps of α = %.4g%s, inputs clamped to [%s, %s], %d test"
                     + " examples%n", a.epsilon(), a.steps(), a.stepSize(), a.randomStart() ? ", random start" : "",
                     plain(a.min()), plain(a.max()), a.examples());
