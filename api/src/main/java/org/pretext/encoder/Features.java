@@ -49,6 +49,15 @@ public final class Features {
      */
     public static Matrix extract(Encoder encoder, ParameterStore store, Split split, Device device, int batchSize,
             UnaryOperator<HostTensor> encoderInput) {
+        return extract(encoder, store, split, device, batchSize, encoderInput, Progress.NONE);
+    }
+
+    /**
+     * As {@link #extract(Encoder, ParameterStore, Split, Device, int, UnaryOperator)}, telling
+     * {@code progress} the examples done after every batch.
+     */
+    public static Matrix extract(Encoder encoder, ParameterStore store, Split split, Device device, int batchSize,
+            UnaryOperator<HostTensor> encoderInput, Progress progress) {
         int n = Math.toIntExact(split.size());
         int d = encoder.featureSize();
         float[] out = new float[n * d];
@@ -56,8 +65,22 @@ public final class Features {
         stream(encoder, store, split, device, batchSize, encoderInput, (values, rows, labels) -> {
             System.arraycopy(values, 0, out, row[0] * d, values.length);
             row[0] += rows;
+            progress.update(row[0], n);
         });
         return new Matrix(out, n, d, split.hasLabels() ? split.labels() : null, split.numClasses());
+    }
+
+    /** Told how far a long extraction has come, e.g. to show a progress line. */
+    @FunctionalInterface
+    public interface Progress {
+        /** Reports nothing. */
+        Progress NONE = (done, total) -> { };
+
+        /**
+         * @param done units of work done so far (examples, or sentence passes for several prompts)
+         * @param total units in all
+         */
+        void update(long done, long total);
     }
 
     /** Receives the features of one batch: {@code rows × featureSize} values, row-major, in split order. */

@@ -44,6 +44,16 @@ public final class TextFeatures {
      */
     public static List<Features.Matrix> extract(SequenceEncoder encoder, ParameterStore store, List<FeatureMap> maps,
             Split sentences, int padId, Device device, int batchSize) {
+        return extract(encoder, store, maps, sentences, padId, device, batchSize, Features.Progress.NONE);
+    }
+
+    /**
+     * As {@link #extract(SequenceEncoder, ParameterStore, List, Split, int, Device, int)}, telling
+     * {@code progress} the sentences done after every batch (counted once per distinct prompt of the
+     * maps: each prompt is one pass over the split).
+     */
+    public static List<Features.Matrix> extract(SequenceEncoder encoder, ParameterStore store, List<FeatureMap> maps,
+            Split sentences, int padId, Device device, int batchSize, Features.Progress progress) {
         if (sentences.exampleShape().dimension() != 1) {
             throw new PretextException("Text features need sentences as token rows (n, L), but the split has examples"
                     + " of shape " + sentences.exampleShape());
@@ -80,13 +90,15 @@ public final class TextFeatures {
         for (int k = 0; k < maps.size(); k++) {
             byPrompt.computeIfAbsent(maps.get(k).prompt(), p -> new ArrayList<>()).add(k);
         }
+        long[] done = {0};
+        long total = (long) n * byPrompt.size();
         for (java.util.Map.Entry<String, List<Integer>> group : byPrompt.entrySet()) {
             int[] prompt = group.getKey().isEmpty() ? new int[0] : encoder.tokenizer().orElseThrow(
                     () -> new PretextException("Feature map '" + maps.get(group.getValue().get(0)).name()
                             + "' appends the prompt '" + group.getKey() + "', but the encoder " + encoder
                             + " carries no tokenizer to encode it")).encode(group.getKey());
             run(encoder, store, maps, group.getValue(), rows, width, real, prompt, context, padId, device, batchSize,
-                    sizes, outs);
+                    sizes, outs, b -> progress.update(done[0] += b, total));
         }
         int[] labels = sentences.hasLabels() ? sentences.labels() : null;
         List<Features.Matrix> result = new ArrayList<>();
@@ -99,7 +111,7 @@ public final class TextFeatures {
     /** One forward pass per batch for the maps {@code which} (one prompt), writing their features into {@code outs}. */
     private static void run(SequenceEncoder encoder, ParameterStore store, List<FeatureMap> maps, List<Integer> which,
             int[] rows, int width, int[] real, int[] prompt, int context, int padId, Device device, int batchSize,
-            int[] sizes, List<float[]> outs) {
+            int[] sizes, List<float[]> outs, java.util.function.IntConsumer batchDone) {
         int n = real.length;
         int[] length = new int[n];
         int[] start = new int[n];
@@ -144,6 +156,7 @@ public final class TextFeatures {
                         }
                     }
                 }
+                batchDone.accept(b);
             }
         }
     }
@@ -151,8 +164,14 @@ public final class TextFeatures {
     /** As {@link #extract(SequenceEncoder, ParameterStore, List, Split, int, Device, int)} with the encoder's tokenizer's pad id. */
     public static List<Features.Matrix> extract(SequenceEncoder encoder, ParameterStore store, List<FeatureMap> maps,
             Split sentences, Device device, int batchSize) {
+        return extract(encoder, store, maps, sentences, device, batchSize, Features.Progress.NONE);
+    }
+
+    /** As {@link #extract(SequenceEncoder, ParameterStore, List, Split, Device, int)}, telling {@code progress} how far it is. */
+    public static List<Features.Matrix> extract(SequenceEncoder encoder, ParameterStore store, List<FeatureMap> maps,
+            Split sentences, Device device, int batchSize, Features.Progress progress) {
         Tokenizer tok = encoder.tokenizer().orElseThrow(() -> new PretextException("The encoder " + encoder
                 + " carries no tokenizer, so the padding id of the sentences is unknown: pass it explicitly"));
-        return extract(encoder, store, maps, sentences, tok.padId(), device, batchSize);
+        return extract(encoder, store, maps, sentences, tok.padId(), device, batchSize, progress);
     }
 }

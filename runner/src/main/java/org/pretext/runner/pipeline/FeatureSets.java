@@ -24,8 +24,13 @@ public final class FeatureSets {
 
     /** Frozen features of the pretrained encoder. */
     public static Features.Matrix pretrained(PretextModel model, Split split, int batchSize) {
+        return pretrained(model, split, batchSize, Features.Progress.NONE);
+    }
+
+    /** Frozen features of the pretrained encoder, telling {@code progress} how far the extraction is. */
+    public static Features.Matrix pretrained(PretextModel model, Split split, int batchSize, Features.Progress progress) {
         return Features.extract(model.probedEncoder(), model.parameterStore(), split, model.device(), batchSize,
-                model.objective()::encoderInput);
+                model.objective()::encoderInput, progress);
     }
 
     /** Features of a freshly initialised encoder of the same architecture (seeded). */
@@ -40,6 +45,13 @@ public final class FeatureSets {
      */
     public static Features.Matrix[] randomEncoder(Supplier<Encoder> encoders, UnaryOperator<HostTensor> encoderInput,
             long seed, Device device, int batchSize, Split... splits) {
+        return randomEncoder(encoders, encoderInput, seed, device, batchSize, i -> Features.Progress.NONE, splits);
+    }
+
+    /** As above, with a progress receiver for the extraction from each split (by its position in {@code splits}). */
+    public static Features.Matrix[] randomEncoder(Supplier<Encoder> encoders, UnaryOperator<HostTensor> encoderInput,
+            long seed, Device device, int batchSize, java.util.function.IntFunction<Features.Progress> progress,
+            Split... splits) {
         EngineSetup.engine().setRandomSeed((int) (seed ^ (seed >>> 32)));
         Encoder e = encoders.get();
         try (NDManager m = NDManager.newBaseManager(device)) {
@@ -47,7 +59,7 @@ public final class FeatureSets {
             ParameterStore store = new ParameterStore(m, false);
             Features.Matrix[] out = new Features.Matrix[splits.length];
             for (int i = 0; i < splits.length; i++) {
-                out[i] = Features.extract(e, store, splits[i], device, batchSize, encoderInput);
+                out[i] = Features.extract(e, store, splits[i], device, batchSize, encoderInput, progress.apply(i));
             }
             return out;
         }

@@ -40,6 +40,24 @@ final class ProgressLines implements Consumer<String> {
         }
     }
 
+    /**
+     * Progress of a feature extraction, e.g. "extracting pretrained features (train): 1024 of 60000
+     * examples, 2.1 s, about 120 s left"; the line ends when the work is done.
+     */
+    static org.pretext.encoder.Features.Progress extraction(String what) {
+        ProgressLines lines = stderr("extracting " + what + ": ");
+        long t0 = System.nanoTime();
+        return (done, total) -> {
+            double s = (System.nanoTime() - t0) / 1e9;
+            lines.accept(String.format(java.util.Locale.ROOT, "%d of %d %s, %.1f s%s", done, total,
+                    "examples", s, done < total && done > 0 ? String.format(java.util.Locale.ROOT, ", about %.0f s left",
+                            s / done * (total - done)) : ""));
+            if (done >= total) {
+                lines.finish();
+            }
+        };
+    }
+
     /** Ends a redrawn line so the next output starts on its own line. */
     synchronized void finish() {
         if (terminal && width > 0) {

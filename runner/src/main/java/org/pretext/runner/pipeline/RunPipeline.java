@@ -184,10 +184,13 @@ public final class RunPipeline {
         for (String set : ProbeSettings.names(probe, ProbeSettings.FEATURES, ProbeSettings.FEATURE_SETS)) {
             long t0 = System.nanoTime();
             Features.Matrix[] f = switch (set) {
-                case "pretrained" -> new Features.Matrix[] {FeatureSets.pretrained(model, train, batch),
-                        FeatureSets.pretrained(model, test, batch)};
+                case "pretrained" -> new Features.Matrix[] {
+                    FeatureSets.pretrained(model, train, batch, ProgressLines.extraction("pretrained features (train)")),
+                    FeatureSets.pretrained(model, test, batch, ProgressLines.extraction("pretrained features (test)"))};
                 case "random-encoder" -> FeatureSets.randomEncoder(components.encoders(),
-                        model.objective()::encoderInput, c.seed(), components.device(), batch, train, test);
+                        model.objective()::encoderInput, c.seed(), components.device(), batch,
+                        i -> ProgressLines.extraction("random-encoder features (" + (i == 0 ? "train" : "test") + ")"),
+                        train, test);
                 default -> new Features.Matrix[] {RawFeatures.of(train), RawFeatures.of(test)};
             };
             if (set.equals("pretrained")) {

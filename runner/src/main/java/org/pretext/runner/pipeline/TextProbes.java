@@ -73,8 +73,10 @@ final class TextProbes {
 
     private List<ProbeResult> evaluate(ProbeStage probes, String prefix, SequenceEncoder encoder, ParameterStore store,
             List<FeatureMap> maps, Split train, Split test, int batch) {
-        List<Features.Matrix> tr = TextFeatures.extract(encoder, store, maps, train, components.device(), batch);
-        List<Features.Matrix> te = TextFeatures.extract(encoder, store, maps, test, components.device(), batch);
+        List<Features.Matrix> tr = TextFeatures.extract(encoder, store, maps, train, components.device(), batch,
+                ProgressLines.extraction(prefix + " sentence features (train)"));
+        List<Features.Matrix> te = TextFeatures.extract(encoder, store, maps, test, components.device(), batch,
+                ProgressLines.extraction(prefix + " sentence features (test)"));
         List<ProbeResult> out = new ArrayList<>();
         for (int i = 0; i < maps.size(); i++) {
             out.addAll(probes.evaluate(prefix + "/" + maps.get(i).name(), tr.get(i), te.get(i)));
