@@ -47,8 +47,8 @@ public final class PretrainStage {
         Objective objective = components.objectives().get();
         Split data = components.pretrain();
         PretextModel model = PretextModel.create(components.encoders(), c.encoder().name(), objective,
-                data.exampleShape(),
-                components.device(), c.seed());
+                data.exampleShape(), components.device(), c.seed(), e -> components.encoderInit().ifPresent(
+                        init -> init.accept(e)));
         try {
             System.err.printf("model: encoder %s (%,d trainable parameters with heads), objective %s, data %s"
                     + " (%,d examples of shape %s), device %s%n", c.encoder().name(), model.parameterCount(),
