@@ -83,6 +83,16 @@ public final class ExportedEncoder implements AutoCloseable {
         CheckpointFile.write(file, meta, entries);
     }
 
+    /**
+     * An encoder built and given its weights elsewhere (e.g. from PyTorch weights in safetensors),
+     * used like a loaded one.
+     *
+     * @param manager the manager holding the encoder's parameters; closed with the returned object
+     */
+    public static ExportedEncoder of(Encoder encoder, NDManager manager, Provenance provenance, Device device) {
+        return new ExportedEncoder(encoder, manager, provenance, device);
+    }
+
     /** Loads an exported encoder onto the CPU. */
     public static ExportedEncoder load(Path file) {
         return load(file, Device.cpu(), Thread.currentThread().getContextClassLoader());

@@ -455,7 +455,9 @@ public final class Main implements Runnable {
                 + " one its objective probes)")
         Path run;
 
-        @Option(names = "--encoder", paramLabel = "FILE", description = "an encoder written by export")
+        @Option(names = "--encoder", paramLabel = "FILE", description = "an encoder written by export: a file"
+                + " (--format pretext) or a folder of safetensors weights with its config.json (--format safetensors,"
+                + " or weights trained in PyTorch)")
         Path encoder;
 
         @Option(names = "--dataset", paramLabel = "NAME|PATH", description = "the data to embed (default with --run:"
@@ -501,8 +503,9 @@ public final class Main implements Runnable {
                 ai.djl.Device device = org.pretext.runtime.DeviceChoice.AUTO.resolve();
                 ClassLoader loader = PluginClassLoader.create(plugins);
                 Thread.currentThread().setContextClassLoader(loader);
-                try (org.pretext.checkpoint.ExportedEncoder e = org.pretext.checkpoint.ExportedEncoder.load(encoder,
-                        device, loader)) {
+                try (org.pretext.checkpoint.ExportedEncoder e = java.nio.file.Files.isDirectory(encoder)
+                        ? org.pretext.runner.pipeline.TorchWeights.open(encoder, device, loader)
+                        : org.pretext.checkpoint.ExportedEncoder.load(encoder, device, loader)) {
                     if (dataset == null) {
                         throw new PretextException("embed --encoder needs --dataset NAME|PATH: the data to embed");
                     }

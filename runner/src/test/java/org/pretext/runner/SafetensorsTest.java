@@ -217,6 +217,15 @@ class SafetensorsTest {
         assertThat(again.resolve(SafetensorsFile.WEIGHTS)).hasSameBinaryContentAs(weights.resolve(
                 SafetensorsFile.WEIGHTS));
 
+        // the folder as an encoder: embed gives the features of the run's own encoder, byte for byte
+        String[] data = {"--dataset", "mnist", "--set", "dataset.train-limit=256", "--set", "dataset.test-limit=128",
+            "--batch-size", "64"};
+        assertThat(Main.execute(concat(new String[] {"embed", "--run", first.toString(), "--out",
+            dir.resolve("e1").toString()}, new String[] {"--batch-size", "64"}), QUIET, System.err)).isZero();
+        assertThat(Main.execute(concat(new String[] {"embed", "--encoder", weights.toString(), "--out",
+            dir.resolve("e2").toString()}, data), QUIET, System.err)).isZero();
+        assertThat(dir.resolve("e2/test_features.npy")).hasSameBinaryContentAs(dir.resolve("e1/test_features.npy"));
+
         // weights of another width: exit 2 before anything is trained, naming the file and the tensor
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         assertThat(Main.execute(concat(concat(new String[] {"run", "--out", dir.resolve("bad").toString(), "--set",

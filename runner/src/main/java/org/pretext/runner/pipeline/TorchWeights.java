@@ -104,6 +104,67 @@ public final class TorchWeights {
         }
     }
 
+    /**
+     * Opens a folder of weights as an encoder: {@code config.json} names the encoder provider
+     * ({@code encoder}), its parameters ({@code encoder_params}) and the input shape ({@code input.shape}),
+     * as {@link #export} writes them; {@code tokenizer.json}, when present, sizes a text encoder.
+     *
+     * @throws PretextException when config.json is missing or incomplete, or the weights do not fit
+     */
+    public static org.pretext.checkpoint.ExportedEncoder open(Path folder, ai.djl.Device device, ClassLoader loader) {
+        Path configFile = folder.resolve(SafetensorsFile.CONFIG);
+        if (!Files.isRegularFile(configFile)) {
+            throw new PretextException(folder + " holds no " + SafetensorsFile.CONFIG + " (write the folder with: pretext"
+                    + " export --run DIR --format safetensors --out FOLDER)");
+        }
+        com.google.gson.Gson gson = new com.google.gson.Gson();
+        com.google.gson.JsonObject config;
+        try {
+            config = gson.fromJson(Files.readString(configFile, StandardCharsets.UTF_8), com.google.gson.JsonObject.class);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + configFile, e);
+        } catch (com.google.gson.JsonParseException e) {
+            throw new PretextException(configFile + " is not valid JSON: " + e.getMessage(), e);
+        }
+        if (config == null || !config.has("encoder") || !config.has("input")
+                || !config.getAsJsonObject("input").has("shape")) {
+            throw new PretextException(configFile + " needs \"encoder\" (the provider's name), \"encoder_params\" and"
+                    + " \"input\": {\"shape\": [...]}, as export --format safetensors writes them");
+        }
+        String name = config.get("encoder").getAsString();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> params = config.has("encoder_params")
+                ? gson.fromJson(config.get("encoder_params"), Map.class) : Map.of();
+        long[] shape = gson.fromJson(config.getAsJsonObject("input").get("shape"), long[].class);
+        Provenance provenance = config.has("provenance") ? gson.fromJson(config.get("provenance"), Provenance.class)
+                : new Provenance("unknown", "", Map.of(), name, params, "unknown", Map.of(), 0, Map.of(), null);
+        org.pretext.runtime.EngineSetup.engine();
+        EncoderProvider provider = org.pretext.registry.ProviderRegistry.load(EncoderProvider.class, "encoder", loader)
+                .get(name);
+        ParamValues values = ParamValues.resolve("encoder '" + name + "' in " + configFile, provider.parameters(),
+                params);
+        Path tokenizerFile = folder.resolve(SafetensorsFile.TOKENIZER);
+        Encoder encoder;
+        try {
+            encoder = Files.isRegularFile(tokenizerFile)
+                    ? provider.createForTokens(values, org.pretext.text.Tokenizers.read(Files.readAllBytes(tokenizerFile),
+                            tokenizerFile.toString()))
+                    : provider.create(values, new ai.djl.ndarray.types.Shape(shape));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + tokenizerFile, e);
+        }
+        NDManager manager = NDManager.newBaseManager(device);
+        try {
+            encoder.block().initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32,
+                    org.pretext.model.PretextModel.batched(encoder.inputShape(), 2));
+            load(folder, encoder, provider, values.asMap());
+            return org.pretext.checkpoint.ExportedEncoder.of(encoder, manager, provenance, device);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
     private static TorchStateDict stateDict(Encoder encoder, EncoderProvider provider, Map<String, Object> params) {
         ParamValues values = ParamValues.resolve("encoder '" + provider.name() + "'", provider.parameters(), params);
         return TorchStateDict.of(provider.name(), encoder, values);
