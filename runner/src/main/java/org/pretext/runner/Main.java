@@ -391,7 +391,7 @@ public final class Main implements Runnable {
             RunComponents c = injector.getInstance(RunComponents.class);
             try (TrainedModel.Restored r = TrainedModel.load(c, new RunDirectory(run))) {
                 switch (format) {
-                    case "safetensors" -> org.pretext.runner.pipeline.TorchWeights.export(out, r.model().encoder(),
+                    case "safetensors" -> org.pretext.runner.interop.TorchWeights.export(out, r.model().encoder(),
                             injector.getInstance(Registries.class).encoders().get(c.provenance().encoder()),
                             c.provenance(), r.step());
                     default -> ExportedEncoder.write(out, r.model(), c.provenance(), r.step());
@@ -504,7 +504,7 @@ public final class Main implements Runnable {
                 ClassLoader loader = PluginClassLoader.create(plugins);
                 Thread.currentThread().setContextClassLoader(loader);
                 try (org.pretext.checkpoint.ExportedEncoder e = java.nio.file.Files.isDirectory(encoder)
-                        ? org.pretext.runner.pipeline.TorchWeights.open(encoder, device, loader)
+                        ? org.pretext.runner.interop.TorchWeights.open(encoder, device, loader)
                         : org.pretext.checkpoint.ExportedEncoder.load(encoder, device, loader)) {
                     if (dataset == null) {
                         throw new PretextException("embed --encoder needs --dataset NAME|PATH: the data to embed");

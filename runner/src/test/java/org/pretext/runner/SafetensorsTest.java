@@ -44,7 +44,7 @@ import org.pretext.engine.HostArrays;
 import org.pretext.model.PretextModel;
 import org.pretext.param.ParamValues;
 import org.pretext.probe.FeatureFiles;
-import org.pretext.runner.pipeline.TorchWeights;
+import org.pretext.runner.interop.TorchWeights;
 import org.pretext.runtime.EngineSetup;
 import org.pretext.testing.SharedData;
 

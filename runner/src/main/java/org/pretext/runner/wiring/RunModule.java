@@ -135,7 +135,7 @@ public final class RunModule extends AbstractModule {
         ProbeSettings.options(c.probe(), c.seed(), device, r.probes());
         return new RunComponents(c, dataset, objectives, encoders, inputShape, device, provenance, pretrain, validation,
                 r.featureMaps(), r.probes(), encoderInit.map(p -> (java.util.function.Consumer<Encoder>) e ->
-                        org.pretext.runner.pipeline.TorchWeights.load(p, e, ep, encoderParams.asMap())));
+                        org.pretext.runner.interop.TorchWeights.load(p, e, ep, encoderParams.asMap())));
     }
 
     /**

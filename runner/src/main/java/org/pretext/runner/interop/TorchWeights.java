@@ -1,4 +1,4 @@
-package org.pretext.runner.pipeline;
+package org.pretext.runner.interop;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
