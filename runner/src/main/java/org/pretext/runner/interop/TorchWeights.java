@@ -80,7 +80,7 @@ public final class TorchWeights {
         config.put("step", step);
         config.put("provenance", provenance);
         Files.writeString(dir.resolve(SafetensorsFile.CONFIG),
-                new GsonBuilder().setPrettyPrinting().create().toJson(config) + "\n", StandardCharsets.UTF_8);
+                new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(config) + "\n", StandardCharsets.UTF_8);
         if (tokenizer.isPresent()) {
             Files.write(dir.resolve(SafetensorsFile.TOKENIZER), tokenizer.get().toBytes());
         }
