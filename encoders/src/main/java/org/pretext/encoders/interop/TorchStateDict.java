@@ -16,7 +16,6 @@ import org.pretext.encoder.Encoder;
 import org.pretext.encoders.CnnEncoderProvider;
 import org.pretext.encoders.MlpEncoderProvider;
 import org.pretext.encoders.transformer.TransformerEncoder;
-import org.pretext.encoders.transformer.TransformerEncoderProvider;
 import org.pretext.encoders.vit.VitEncoder;
 import org.pretext.encoders.vit.VitEncoderProvider;
 import org.pretext.engine.HostArrays;
@@ -192,6 +191,12 @@ public final class TorchStateDict {
                             + " PyTorch name (a parameter this mapping does not know)");
                 }
                 e = new Entry(name, torch, shape, null, null);
+            }
+            for (Entry other : entries) {
+                if (other.torchName().equals(e.torchName())) {
+                    throw new IllegalStateException("Encoder '" + encoderName + "': parameters '" + other.djlName()
+                            + "' and '" + name + "' both map to '" + e.torchName() + "'");
+                }
             }
             entries.add(e);
         }
