@@ -208,9 +208,17 @@ class SafetensorsTest {
             weights.toString()}, QUIET, System.err)).isZero();
         // a second run from those weights with a learning rate too small to move them: its encoder is theirs
         Path second = dir.resolve("second");
-        assertThat(Main.execute(concat(new String[] {"run", "--out", second.toString(), "--seed", "9", "--set",
-            "encoder.init=" + weights, "--set", "training.learning-rate=1e-30", "--set", "training.weight-decay=0"},
-                common), QUIET, System.err)).isZero();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream stderr = System.err;
+        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(Main.execute(concat(new String[] {"run", "--out", second.toString(), "--seed", "9", "--set",
+                "encoder.init=" + weights, "--set", "training.learning-rate=1e-30", "--set", "training.weight-decay=0"},
+                    common), QUIET, stderr)).isZero();
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("encoder: starting from the weights in " + weights);
         Path again = dir.resolve("again");
         assertThat(Main.execute(new String[] {"export", "--run", second.toString(), "--format", "safetensors",
             "--out", again.toString()}, QUIET, System.err)).isZero();
