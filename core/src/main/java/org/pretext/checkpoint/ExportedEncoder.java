@@ -38,7 +38,8 @@ import org.pretext.registry.ProviderRegistry;
  * }</pre>
  *
  * The file is a {@link CheckpointFile}: {@code meta.json} (kind "encoder", input shape, feature
- * size, provenance) and {@code parameters.bin}. Loading rebuilds the architecture from the
+ * size, provenance), {@code parameters.bin} and, for an encoder of text, the tokenizer
+ * ({@link TokenizerEntry}): the lossless format. Loading rebuilds the architecture from the
  * encoder provider named in the provenance (found by ServiceLoader) and copies the weights in.
  */
 public final class ExportedEncoder implements AutoCloseable {
@@ -75,9 +76,21 @@ public final class ExportedEncoder implements AutoCloseable {
         meta.put("featureSize", model.encoder().featureSize());
         meta.put("provenance", provenance);
         meta.put(CheckpointFile.PARAMETERS, ParameterIO.describe(params));
+        TokenizerEntry.declare(model, meta);
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put(CheckpointFile.PARAMETERS_ENTRY, ParameterIO.write(params));
+        TokenizerEntry.put(model, entries);
         CheckpointFile.write(file, meta, entries);
+    }
+
+    /**
+     * An encoder built and given its weights elsewhere (e.g. from PyTorch weights in safetensors),
+     * used like a loaded one.
+     *
+     * @param manager the manager holding the encoder's parameters; closed with the returned object
+     */
+    public static ExportedEncoder of(Encoder encoder, NDManager manager, Provenance provenance, Device device) {
+        return new ExportedEncoder(encoder, manager, provenance, device);
     }
 
     /** Loads an exported encoder onto the CPU. */
@@ -110,7 +123,12 @@ public final class ExportedEncoder implements AutoCloseable {
         EncoderProvider ep = ProviderRegistry.load(EncoderProvider.class, "encoder", loader).get(provenance.encoder());
         ParamValues params = ParamValues.resolve("encoder '" + ep.name() + "' in " + file, ep.parameters(),
                 provenance.encoderParams());
-        Encoder encoder = ep.create(params, inputShape);
+        // a text encoder is rebuilt for the tokenizer it was trained with (its vocabulary comes from it)
+        java.util.Optional<org.pretext.text.Tokenizer> tokenizer = contents.has(TokenizerEntry.NAME)
+                ? TokenizerEntry.read(file, Map.of(TokenizerEntry.NAME, contents.bytes(TokenizerEntry.NAME)))
+                : java.util.Optional.empty();
+        Encoder encoder = tokenizer.isPresent() ? ep.createForTokens(params, tokenizer.get())
+                : ep.create(params, inputShape);
         NDManager manager = NDManager.newBaseManager(device);
         try {
             encoder.block().initialize(manager, DataType.FLOAT32, PretextModel.batched(inputShape, 2));

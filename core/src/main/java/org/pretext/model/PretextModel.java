@@ -90,8 +90,25 @@ public final class PretextModel implements Model, AutoCloseable {
         return create(encoders.get(), encoders, encoderName, objective, exampleShape, device, seed);
     }
 
+    /**
+     * Like {@link #create(Supplier, String, Objective, Shape, Device, long)}, with {@code weights}
+     * called on the initialised encoder before the objective is set up, e.g. to load weights made
+     * elsewhere, so that what the objective derives from the encoder (an EMA target's first weights)
+     * starts from them.
+     */
+    public static PretextModel create(Supplier<Encoder> encoders, String encoderName, Objective objective,
+            Shape exampleShape, Device device, long seed, java.util.function.Consumer<Encoder> weights) {
+        return create(encoders.get(), encoders, encoderName, objective, exampleShape, device, seed, weights);
+    }
+
     private static PretextModel create(Encoder encoder, Supplier<Encoder> factory, String encoderName,
             Objective objective, Shape exampleShape, Device device, long seed) {
+        return create(encoder, factory, encoderName, objective, exampleShape, device, seed, e -> { });
+    }
+
+    private static PretextModel create(Encoder encoder, Supplier<Encoder> factory, String encoderName,
+            Objective objective, Shape exampleShape, Device device, long seed,
+            java.util.function.Consumer<Encoder> weights) {
         Engines.engine().setRandomSeed((int) (seed ^ (seed >>> 32)));
         NDManager manager = NDManager.newBaseManager(device);
         try {
@@ -102,6 +119,7 @@ public final class PretextModel implements Model, AutoCloseable {
                         + " but the objective feeds it " + in + " (examples of shape " + exampleShape + ")");
             }
             encoder.block().initialize(manager, DataType.FLOAT32, batched(in, 2));
+            weights.accept(encoder);
             objective.initialize(new ObjectiveSetup(encoder, factory, exampleShape, manager, device, seed,
                     encoderName));
             return new PretextModel(encoder, objective, manager, device);

@@ -364,7 +364,8 @@ public final class Main implements Runnable {
 
     /** {@code export}: the trained encoder alone, with its provenance. */
     @Command(name = "export", mixinStandardHelpOptions = true,
-            description = "Write a run's trained encoder (no heads, no optimizer) with its provenance to one file.")
+            description = "Write a run's trained encoder (no heads, no optimizer) with its provenance: one file (--format"
+                    + " pretext) or a folder of PyTorch weights (--format safetensors).")
     static final class Export implements Callable<Integer> {
         @Option(names = "--run", required = true, paramLabel = "DIR", description = "the run folder")
         Path run;
@@ -375,11 +376,26 @@ public final class Main implements Runnable {
         @Option(names = "--plugins", paramLabel = "DIR", description = "folder of plug-in jars (repeatable)")
         List<Path> plugins = new java.util.ArrayList<>();
 
+        @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "pretext",
+                description = "pretext (one file, lossless: provenance, tokenizer; the default) or safetensors (a folder"
+                        + " OUT with model.safetensors in PyTorch's names, config.json and tokenizer.json for"
+                        + " python/pretext_encoders.py)")
+        String format;
+
         @Override
         public Integer call() throws Exception {
-            RunComponents c = injectorFor(run, plugins).getInstance(RunComponents.class);
+            if (!List.of("pretext", "safetensors").contains(format)) {
+                throw new PretextException("Unknown export format '" + format + "': expected pretext or safetensors");
+            }
+            com.google.inject.Injector injector = injectorFor(run, plugins);
+            RunComponents c = injector.getInstance(RunComponents.class);
             try (TrainedModel.Restored r = TrainedModel.load(c, new RunDirectory(run))) {
-                ExportedEncoder.write(out, r.model(), c.provenance(), r.step());
+                switch (format) {
+                    case "safetensors" -> org.pretext.runner.interop.TorchWeights.export(out, r.model().encoder(),
+                            injector.getInstance(Registries.class).encoders().get(c.provenance().encoder()),
+                            c.provenance(), r.step());
+                    default -> ExportedEncoder.write(out, r.model(), c.provenance(), r.step());
+                }
             }
             System.out.println("exported encoder: " + out.toAbsolutePath());
             return 0;
@@ -439,7 +455,9 @@ public final class Main implements Runnable {
                 + " one its objective probes)")
         Path run;
 
-        @Option(names = "--encoder", paramLabel = "FILE", description = "an encoder written by export")
+        @Option(names = "--encoder", paramLabel = "FILE", description = "an encoder written by export: a file"
+                + " (--format pretext) or a folder of safetensors weights with its config.json (--format safetensors,"
+                + " or weights trained in PyTorch)")
         Path encoder;
 
         @Option(names = "--dataset", paramLabel = "NAME|PATH", description = "the data to embed (default with --run:"
@@ -485,8 +503,9 @@ public final class Main implements Runnable {
                 ai.djl.Device device = org.pretext.runtime.DeviceChoice.AUTO.resolve();
                 ClassLoader loader = PluginClassLoader.create(plugins);
                 Thread.currentThread().setContextClassLoader(loader);
-                try (org.pretext.checkpoint.ExportedEncoder e = org.pretext.checkpoint.ExportedEncoder.load(encoder,
-                        device, loader)) {
+                try (org.pretext.checkpoint.ExportedEncoder e = java.nio.file.Files.isDirectory(encoder)
+                        ? org.pretext.runner.interop.TorchWeights.open(encoder, device, loader)
+                        : org.pretext.checkpoint.ExportedEncoder.load(encoder, device, loader)) {
                     if (dataset == null) {
                         throw new PretextException("embed --encoder needs --dataset NAME|PATH: the data to embed");
                     }

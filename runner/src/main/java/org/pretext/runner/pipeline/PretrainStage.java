@@ -47,9 +47,14 @@ public final class PretrainStage {
         Objective objective = components.objectives().get();
         Split data = components.pretrain();
         PretextModel model = PretextModel.create(components.encoders(), c.encoder().name(), objective,
-                data.exampleShape(),
-                components.device(), c.seed());
+                data.exampleShape(), components.device(), c.seed(), e -> components.encoderInit().ifPresent(
+                        init -> init.accept(e)));
         try {
+            Object init = c.encoder().params().get(org.pretext.runner.wiring.RunModule.ENCODER_INIT);
+            if (init != null) {
+                System.err.println("encoder: starting from the weights in " + init
+                        + (resume ? " (a checkpoint of the run folder, if any, replaces them)" : ""));
+            }
             System.err.printf("model: encoder %s (%,d trainable parameters with heads), objective %s, data %s"
                     + " (%,d examples of shape %s), device %s%n", c.encoder().name(), model.parameterCount(),
                     c.objective().name(), components.dataset().name(), data.size(), data.exampleShape(),

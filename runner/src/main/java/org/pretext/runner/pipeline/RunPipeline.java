@@ -66,7 +66,8 @@ public final class RunPipeline {
                     + " training.batch-size to at most " + data.size());
         }
         try (PretextModel m = PretextModel.create(components.encoders(), c.encoder().name(),
-                components.objectives().get(), data.exampleShape(), components.device(), c.seed())) {
+                components.objectives().get(), data.exampleShape(), components.device(), c.seed(),
+                e -> components.encoderInit().ifPresent(init -> init.accept(e)))) { // a bad encoder.init fails here
             m.parameterCount(); // built: the encoder fits the objective
         }
         boolean probe = withProbes && c.probe().get(ProbeSettings.ENABLED);

@@ -30,8 +30,10 @@ import org.pretext.encoder.FeatureMapProvider;
  * @param validation held-out examples of the same kind for the objective's validation measure, if any
  * @param featureMaps the feature maps the text probes apply (discovered with the run's plug-in loader)
  * @param probes the probe providers (discovered with the run's plug-in loader)
+ * @param encoderInit loads the weights the run starts from ({@code encoder.init}) into a freshly
+ *     initialised encoder, if the config names any
  */
 public record RunComponents(RunConfig config, Dataset dataset, Supplier<Objective> objectives,
         Supplier<Encoder> encoders, Shape encoderInputShape, Device device, Provenance provenance, Split pretrain,
         Optional<Split> validation, ProviderRegistry<FeatureMapProvider> featureMaps,
-        ProviderRegistry<ProbeProvider> probes) {}
+        ProviderRegistry<ProbeProvider> probes, Optional<java.util.function.Consumer<Encoder>> encoderInit) {}

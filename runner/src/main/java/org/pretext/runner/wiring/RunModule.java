@@ -73,6 +73,12 @@ public final class RunModule extends AbstractModule {
         return DeviceChoice.parse(c.device()).resolve();
     }
 
+    /**
+     * The encoder key naming weights to start from: a folder written by {@code export --format
+     * safetensors} or a {@code .safetensors} PyTorch state dict of the same architecture.
+     */
+    public static final String ENCODER_INIT = "init";
+
     @Provides
     @Singleton
     RunComponents components(RunConfig c, Registries r, Device device) {
@@ -80,8 +86,11 @@ public final class RunModule extends AbstractModule {
         ParamValues objectiveParams = ParamValues.resolve("objective '" + op.name() + "'", op.parameters(),
                 c.objective().params());
         EncoderProvider ep = r.encoders().get(c.encoder().name());
+        Map<String, Object> rawEncoderParams = new LinkedHashMap<>(c.encoder().params());
+        Optional<java.nio.file.Path> encoderInit = Optional.ofNullable(rawEncoderParams.remove(ENCODER_INIT))
+                .map(v -> java.nio.file.Path.of(String.valueOf(v)));
         ParamValues encoderParams = ParamValues.resolve("encoder '" + ep.name() + "'", ep.parameters(),
-                c.encoder().params());
+                rawEncoderParams);
         DatasetProvider dp = r.datasets().get(c.dataset().name());
         Dataset dataset = openDataset(dp, c.dataset().params(), runFolder);
         Supplier<Objective> objectives = () -> op.create(objectiveParams);
@@ -125,7 +134,8 @@ public final class RunModule extends AbstractModule {
         // every probe named and its parameters valid before anything is written
         ProbeSettings.options(c.probe(), c.seed(), device, r.probes());
         return new RunComponents(c, dataset, objectives, encoders, inputShape, device, provenance, pretrain, validation,
-                r.featureMaps(), r.probes());
+                r.featureMaps(), r.probes(), encoderInit.map(p -> (java.util.function.Consumer<Encoder>) e ->
+                        org.pretext.runner.interop.TorchWeights.load(p, e, ep, encoderParams.asMap())));
     }
 
     /**
