@@ -196,6 +196,7 @@ public final class ImageFolderDatasetProvider extends ProviderBase implements Da
         int chunk = Math.max(threads * 8, Math.min(1024, storage.rowsPerShard(e)));
         byte[] buf = new byte[chunk * e];
         byte[] compact = new byte[chunk * e];
+        DecodeProgress progress = DecodeProgress.stderr(role, entries.size());
         try (ExampleWriter w = storage.writer(disk, partKey, entries.size(), shape, true)) {
             for (int from = 0; from < entries.size(); from += chunk) {
                 int n = Math.min(chunk, entries.size() - from);
@@ -217,6 +218,7 @@ public final class ImageFolderDatasetProvider extends ProviderBase implements Da
                 if (kept > 0) {
                     w.appendBytes(compact, 0, kept, labels == null ? null : java.util.Arrays.copyOf(labels, kept));
                 }
+                progress.update(from + n);
             }
             String warning = bad.warning(entries.size());
             if (warning != null) {
