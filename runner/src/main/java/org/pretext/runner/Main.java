@@ -22,6 +22,7 @@ import org.pretext.probe.FileProbe;
 import org.pretext.probe.ProbeResult;
 import org.pretext.runner.pipeline.TrainedModel;
 import org.pretext.runner.pipeline.Embedding;
+import org.pretext.runner.pipeline.TextProbes;
 import org.pretext.data.Dataset;
 import org.pretext.runner.wiring.RunComponents;
 import org.pretext.checkpoint.ExportedEncoder;
@@ -497,7 +498,9 @@ public final class Main implements Runnable {
                             m.objective()::encoderInput, c.provenance(), "run " + run.toAbsolutePath() + " at step "
                                     + r.step());
                     Dataset data = dataset == null && sets.isEmpty() ? c.dataset() : openDataset(out);
-                    report(Embedding.write(source, data, out, c.device(), batchSize));
+                    report(Embedding.write(source, data, out, c.device(), batchSize,
+                            data instanceof org.pretext.text.TextDataset ? TextProbes.featureMaps(c.featureMaps())
+                                    : List.of()));
                 }
             } else {
                 ai.djl.Device device = org.pretext.runtime.DeviceChoice.AUTO.resolve();
@@ -512,7 +515,10 @@ public final class Main implements Runnable {
                     Embedding.Source source = new Embedding.Source(e.encoder(), e.parameterStore(),
                             java.util.function.UnaryOperator.identity(), e.provenance(), "encoder "
                                     + encoder.toAbsolutePath());
-                    report(Embedding.write(source, openDataset(out), out, device, batchSize));
+                    Dataset data = openDataset(out);
+                    report(Embedding.write(source, data, out, device, batchSize,
+                            data instanceof org.pretext.text.TextDataset
+                                    ? TextProbes.featureMaps(Registries.load(loader).featureMaps()) : List.of()));
                 }
             }
             return 0;

@@ -67,6 +67,25 @@ class TextRunTest {
         assertThat(p.probe()).extracting(e -> e.features() + " " + e.labelsPerClass() + " " + e.accuracy())
                 .containsExactlyElementsOf(r.probe().stream()
                         .map(e -> e.features() + " " + e.labelsPerClass() + " " + e.accuracy()).toList());
+
+        // embed writes each feature map's sentence features; probing those files gives the run's own number
+        Path emb = dir.resolve("embedded");
+        assertThat(Main.execute(new String[] {"embed", "--run", run.toString(), "--out", emb.toString()}, QUIET,
+                System.err)).isZero();
+        for (String map : new String[] {"last-token", "mean", "conditional-mean"}) {
+            assertThat(emb.resolve("train_" + map + "_features.npy")).exists();
+            assertThat(emb.resolve("test_" + map + "_features.npy")).exists();
+        }
+        Path fromFiles = dir.resolve("probed-from-files");
+        assertThat(Main.execute(new String[] {"probe", "--features", emb.resolve("train_mean_features.npy").toString(),
+            "--labels", emb.resolve("train_labels.npy").toString(), "--test-features",
+            emb.resolve("test_mean_features.npy").toString(), "--test-labels", emb.resolve("test_labels.npy").toString(),
+            "--labels-per-class", "all", "--seed", Long.toString(r.seed()), "--out", fromFiles.toString()}, QUIET,
+                System.err)).isZero();
+        double expected = r.probe().stream().filter(e -> e.features().equals("pretrained/mean")
+                && e.labelsPerClass() == null).findFirst().orElseThrow().accuracy();
+        assertThat(RunReport.read(fromFiles.resolve("report.json")).probe()).singleElement()
+                .satisfies(e -> assertThat(e.accuracy()).isEqualTo(expected));
     }
 
     @Test

@@ -31,7 +31,7 @@ import org.pretext.encoder.TextFeatures;
  * {@code pretrained/MAP}, {@code random-encoder/MAP} and {@code bag-of-words} (the text form of
  * raw-input).
  */
-final class TextProbes {
+public final class TextProbes {
     /** Bag-of-words vectors are hashed into this many buckets when the vocabulary is larger. */
     static final int MAX_BOW_DIM = 4096;
     private final RunComponents components;
@@ -85,8 +85,13 @@ final class TextProbes {
     }
 
     private List<FeatureMap> featureMaps() {
+        return featureMaps(components.featureMaps());
+    }
+
+    /** Every feature map found, each with its default parameters. */
+    public static List<FeatureMap> featureMaps(org.pretext.registry.ProviderRegistry<FeatureMapProvider> found) {
         List<FeatureMap> maps = new ArrayList<>();
-        for (FeatureMapProvider p : components.featureMaps().all().values()) {
+        for (FeatureMapProvider p : found.all().values()) {
             maps.add(p.create(ParamValues.defaults("feature map '" + p.name() + "'", p.parameters())));
         }
         if (maps.isEmpty()) {
