@@ -375,11 +375,27 @@ public final class Main implements Runnable {
         @Option(names = "--plugins", paramLabel = "DIR", description = "folder of plug-in jars (repeatable)")
         List<Path> plugins = new java.util.ArrayList<>();
 
+        /** The formats {@code --format} takes. */
+        static final List<String> FORMATS = List.of("pretext", "onnx");
+
+        @Option(names = "--format", paramLabel = "FORMAT", description = "pretext (default: Pretext's lossless file,"
+                + " loaded by embed, spark and ExportedEncoder) or onnx (an ONNX model for ONNX Runtime and other"
+                + " tools; a text encoder's tokenizer goes beside it as NAME.tokenizer.json)")
+        String format = "pretext";
+
         @Override
         public Integer call() throws Exception {
+            if (!FORMATS.contains(format)) {
+                throw new PretextException("Unknown export format '" + format + "': expected one of " + FORMATS);
+            }
             RunComponents c = injectorFor(run, plugins).getInstance(RunComponents.class);
             try (TrainedModel.Restored r = TrainedModel.load(c, new RunDirectory(run))) {
-                ExportedEncoder.write(out, r.model(), c.provenance(), r.step());
+                if ("onnx".equals(format)) {
+                    org.pretext.export.onnx.OnnxExporter.write(r.model().encoder(), c.provenance(), out).tokenizer()
+                            .ifPresent(t -> System.out.println("tokenizer: " + t.toAbsolutePath()));
+                } else {
+                    ExportedEncoder.write(out, r.model(), c.provenance(), r.step());
+                }
             }
             System.out.println("exported encoder: " + out.toAbsolutePath());
             return 0;

@@ -24,7 +24,7 @@ public final class BlockWalker {
         }
         throw new PretextException("Cannot export block " + describe(block) + " to ONNX: no ONNX translation is known"
                 + " for " + block.getClass().getName() + " (exportable: sequential blocks, Linear, Conv2d, BatchNorm,"
-                + " ReLU, GELU, batch flatten, Pool2d, the built-in vision and token transformers)");
+                + " named ReLU, GELU and batch-flatten blocks, Pool2d, the built-in vision and token transformers)");
     }
 
     static String describe(Block block) {

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.pretext.PretextException;
 import org.pretext.Versions;
 import org.pretext.checkpoint.Provenance;
 import org.pretext.encoder.Encoder;
@@ -78,7 +79,13 @@ public final class OnnxExporter {
     /** The ONNX model of an encoder. */
     public static ModelProto model(Encoder encoder, Provenance provenance, String tokenizerFile) {
         OnnxGraph graph = new OnnxGraph();
-        String output = walker().emit(encoder.block(), INPUT, graph);
+        String output;
+        try {
+            output = walker().emit(encoder.block(), INPUT, graph);
+        } catch (PretextException e) {
+            throw new PretextException("Encoder " + describe(encoder, provenance) + " cannot be exported to ONNX. "
+                    + e.getMessage(), e);
+        }
         boolean tokens = encoder instanceof SequenceEncoder;
         var g = graph.builder().setName("pretext_encoder");
         g.addInput(value(INPUT, tokens ? TensorProto.DataType.INT64_VALUE : TensorProto.DataType.FLOAT_VALUE,
@@ -139,6 +146,17 @@ public final class OnnxExporter {
             md.put("pretext.provenance", new GsonBuilder().disableHtmlEscaping().create().toJson(provenance));
         }
         return md;
+    }
+
+    /** The encoder's name and, for a plug-in's, its jar. */
+    static String describe(Encoder encoder, Provenance provenance) {
+        if (provenance == null || provenance.encoder() == null) {
+            return "'" + encoder.getClass().getSimpleName() + "'";
+        }
+        String jar = provenance.plugins().stream()
+                .filter(p -> "encoder".equals(p.kind()) && provenance.encoder().equals(p.provider()))
+                .map(p -> " (from plug-in jar " + p.jar() + ")").findFirst().orElse("");
+        return "'" + provenance.encoder() + "'" + jar;
     }
 
     private static ValueInfoProto value(String name, int elemType, Shape shape) {

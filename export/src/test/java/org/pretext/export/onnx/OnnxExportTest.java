@@ -30,6 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pretext.PretextException;
+import org.pretext.checkpoint.Provenance;
 import org.pretext.datasets.text.CharTokenizer;
 import org.pretext.encoder.BlockEncoder;
 import org.pretext.encoder.Encoder;
@@ -172,7 +173,7 @@ class OnnxExportTest {
         Encoder enc = new BlockEncoder(b, new Shape(3), 4);
         init(enc, 2);
         assertThatThrownBy(() -> OnnxExporter.model(enc, null, null)).isInstanceOf(PretextException.class)
-                .hasMessageContaining("Cannot export block")
+                .hasMessageStartingWith("Encoder 'BlockEncoder' cannot be exported to ONNX. Cannot export block")
                 .hasMessageContaining("ai.djl.nn.LambdaBlock")
                 .hasMessageContaining("no ONNX translation is known");
     }
@@ -184,6 +185,17 @@ class OnnxExportTest {
         assertThatThrownBy(() -> OnnxExporter.model(enc, null, null)).isInstanceOf(PretextException.class)
                 .hasMessageContaining("Cannot export block PluginBlock")
                 .hasMessageContaining(PluginBlock.class.getName());
+    }
+
+    @Test
+    void refusalNamesThePluginEncoderAndItsJar() {
+        Encoder enc = new BlockEncoder(new PluginBlock(), new Shape(3), 3);
+        init(enc, 2);
+        Provenance p = new Provenance("simclr", "1", Map.of(), "my-encoder", Map.of(), "mnist", Map.of(), 1, Map.of(),
+                Map.of(), List.of(new Provenance.PluginJar("encoder", "my-encoder", "1.0", "/plugins/mine.jar", "ab")));
+        assertThatThrownBy(() -> OnnxExporter.model(enc, p, null)).isInstanceOf(PretextException.class)
+                .hasMessageStartingWith("Encoder 'my-encoder' (from plug-in jar /plugins/mine.jar) cannot be exported"
+                        + " to ONNX. Cannot export block PluginBlock()");
     }
 
     @Test
