@@ -25,6 +25,7 @@ import org.pretext.runner.pipeline.Embedding;
 import org.pretext.data.Dataset;
 import org.pretext.runner.wiring.RunComponents;
 import org.pretext.checkpoint.ExportedEncoder;
+import org.pretext.export.onnx.OnnxExporter;
 import org.pretext.runner.report.ReportRenderer;
 import org.pretext.runner.wiring.PluginClassLoader;
 import org.pretext.runner.wiring.Registries;
@@ -391,7 +392,8 @@ public final class Main implements Runnable {
             RunComponents c = injectorFor(run, plugins).getInstance(RunComponents.class);
             try (TrainedModel.Restored r = TrainedModel.load(c, new RunDirectory(run))) {
                 if ("onnx".equals(format)) {
-                    org.pretext.export.onnx.OnnxExporter.write(r.model().encoder(), c.provenance(), out).tokenizer()
+                    // the encoder the run's probes measured (the trained one unless the objective chose another)
+                    OnnxExporter.write(r.model().probedEncoder(), c.provenance(), out).tokenizer()
                             .ifPresent(t -> System.out.println("tokenizer: " + t.toAbsolutePath()));
                 } else {
                     ExportedEncoder.write(out, r.model(), c.provenance(), r.step());
