@@ -36,6 +36,8 @@ import org.pretext.encoder.BlockEncoder;
 import org.pretext.encoder.Encoder;
 import org.pretext.encoders.CnnEncoderProvider;
 import org.pretext.encoders.MlpEncoderProvider;
+import org.pretext.encoders.transformer.PooledSequenceBlock;
+import org.pretext.encoders.transformer.TokenTransformer;
 import org.pretext.encoders.transformer.TransformerEncoder;
 import org.pretext.encoders.vit.VisionTransformer;
 import org.pretext.encoders.vit.VitEncoderProvider;
@@ -125,6 +127,14 @@ class OnnxExportTest {
         TransformerEncoder bidirectional = TransformerEncoder.create(25, 8, 1, 4, 16, 0f, false, -1);
         init(bidirectional, 2);
         assertTokensMatch(bidirectional, 25, 4);
+    }
+
+    @Test
+    void biasFreeTransformerMatches() throws Exception {
+        TokenTransformer t = new TokenTransformer(20, 7, 2, 2, 16, 0f, false, 0, false);
+        TransformerEncoder enc = new TransformerEncoder(t, PooledSequenceBlock.Pooling.LAST);
+        init(enc, 2);
+        assertTokensMatch(enc, 20, 4);
     }
 
     @Test
@@ -247,10 +257,10 @@ class OnnxExportTest {
         boolean moved = false;
         for (Pair<String, Parameter> p : enc.block().getParameters()) {
             if (p.getKey().endsWith("runningMean")) {
-                moved |= Math.abs(p.getValue().getArray().mean().getFloat()) > 0.05;
+                moved |= p.getValue().getArray().abs().max().getFloat() > 0.1f;
             }
         }
-        assertThat(moved).as("the running means moved away from 0").isTrue();
+        assertThat(moved).as("some running mean moved away from 0").isTrue();
     }
 
     private static void assertMatches(Encoder enc, int... batches) throws Exception {
