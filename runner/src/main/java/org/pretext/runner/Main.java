@@ -393,7 +393,8 @@ public final class Main implements Runnable {
             try (TrainedModel.Restored r = TrainedModel.load(c, new RunDirectory(run))) {
                 if ("onnx".equals(format)) {
                     // the encoder the run's probes measured (the trained one unless the objective chose another)
-                    OnnxExporter.write(r.model().probedEncoder(), c.provenance(), out).tokenizer()
+                    OnnxExporter.write(r.model().probedEncoder(), c.provenance(), c.pretrain().exampleShape(), out)
+                            .tokenizer()
                             .ifPresent(t -> System.out.println("tokenizer: " + t.toAbsolutePath()));
                 } else {
                     ExportedEncoder.write(out, r.model(), c.provenance(), r.step());

@@ -64,6 +64,7 @@ class OnnxExportCommandTest {
             assertThat(md).containsEntry("pretext.encoder", "mlp").containsEntry("pretext.input.shape",
                     "[batch, 1, 28, 28]");
             assertThat(md.get("pretext.provenance")).contains("\"objective\":\"simclr\"").contains("\"seed\":42");
+            assertThat(md).doesNotContainKey("pretext.input.from-example");
         }
     }
 
@@ -115,6 +116,8 @@ class OnnxExportCommandTest {
             assertClose((float[][]) r.get(0).getValue(), expected);
             assertThat(s.getMetadata().getCustomMetadata()).containsEntry("pretext.tokenizer.file",
                     "text.tokenizer.json").containsEntry("pretext.tokenizer.fingerprint", tok.fingerprint());
+            // the run's windows are context + 1 tokens (next-token targets): not a part the user must cut
+            assertThat(s.getMetadata().getCustomMetadata()).doesNotContainKey("pretext.input.from-example");
         }
     }
 

@@ -64,9 +64,33 @@ public final class OnnxExporter {
      * @param provenance where the encoder came from (recorded in the metadata), or null
      */
     public static Written write(Encoder encoder, Provenance provenance, Path out) throws IOException {
+        return write(encoder, provenance, null, out);
+    }
+
+    /**
+     * As {@link #write(Encoder, Provenance, Path)}, for an encoder trained on a part or transform of
+     * each example (the objective's {@code encoderInput}, e.g. part-prediction's top half): when the
+     * dataset's example shape differs from the encoder's input shape, the metadata says so (for
+     * image and vector encoders; a token encoder's input is described by its context and tokenizer).
+     *
+     * @param exampleShape the shape of one example of the run's dataset, or null
+     */
+    public static Written write(Encoder encoder, Provenance provenance, Shape exampleShape, Path out)
+            throws IOException {
         Optional<Tokenizer> tokenizer = encoder instanceof SequenceEncoder s ? s.tokenizer() : Optional.empty();
         Path tokFile = out.resolveSibling(baseName(out) + ".tokenizer.json");
         ModelProto model = model(encoder, provenance, tokenizer.isPresent() ? tokFile.getFileName().toString() : null);
+        // (a text objective's windows are one token longer than the context, for next-token targets: token
+        // encoders are described by their context and tokenizer instead)
+        if (exampleShape != null && !exampleShape.equals(encoder.inputShape())
+                && !(encoder instanceof SequenceEncoder)) {
+            String objective = provenance == null ? "the objective" : "objective '" + provenance.objective() + "'";
+            model = model.toBuilder().addMetadataProps(StringStringEntryProto.newBuilder()
+                    .setKey("pretext.input.from-example").setValue("the dataset's examples have shape "
+                            + exampleShape + "; " + objective + " gave the encoder a part or transform of each"
+                            + " (its encoderInput), of shape " + encoder.inputShape() + ": feed the model that"))
+                    .build();
+        }
         Path parent = out.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         if (tokenizer.isPresent()) {

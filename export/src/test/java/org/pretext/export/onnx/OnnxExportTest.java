@@ -160,6 +160,28 @@ class OnnxExportTest {
     }
 
     @Test
+    void anEncoderFedAPartOfEachExampleSaysSoInItsMetadata(@TempDir Path dir) throws Exception {
+        Encoder enc = MlpEncoderProvider.create(new Shape(1, 14, 28), List.of(8), 4, false);
+        init(enc, 2);
+        Provenance p = new Provenance("part-prediction", "1", Map.of(), "mlp", Map.of(), "mnist", Map.of(), 1,
+                Map.of(), Map.of());
+        Path part = dir.resolve("part.onnx");
+        OnnxExporter.write(enc, p, new Shape(1, 28, 28), part);
+        Path whole = dir.resolve("whole.onnx");
+        OnnxExporter.write(enc, p, new Shape(1, 14, 28), whole);
+        try (OrtSession s = env.createSession(part.toString(), new OrtSession.SessionOptions());
+                OrtSession w = env.createSession(whole.toString(), new OrtSession.SessionOptions())) {
+            assertThat(s.getMetadata().getCustomMetadata().get("pretext.input.from-example"))
+                    .isEqualTo("the dataset's examples have shape (1, 28, 28); objective 'part-prediction' gave the"
+                            + " encoder a part or transform of each (its encoderInput), of shape (1, 14, 28): feed"
+                            + " the model that");
+            assertThat(s.getMetadata().getCustomMetadata()).containsEntry("pretext.encoder", "mlp")
+                    .containsKey("pretext.provenance");
+            assertThat(w.getMetadata().getCustomMetadata()).doesNotContainKey("pretext.input.from-example");
+        }
+    }
+
+    @Test
     void imageModelRecordsShapeRangeAndDynamicBatch() throws Exception {
         Encoder enc = CnnEncoderProvider.create(new Shape(1, 8, 8), 2);
         init(enc, 2);
