@@ -59,21 +59,23 @@ public final class ExportedEncoder implements AutoCloseable {
     }
 
     /**
-     * Writes the model's encoder with its provenance.
+     * Writes the model's probed encoder (the one its probes measure: the trained encoder unless the
+     * objective chose another, e.g. BYOL's target with {@code probe-encoder: target}) with its provenance.
      *
      * @param step the pretraining step the weights are from
      */
     public static void write(Path file, PretextModel model, Provenance provenance, long step) throws IOException {
+        org.pretext.encoder.Encoder encoder = model.probedEncoder();
         Map<String, Parameter> params = new LinkedHashMap<>();
-        for (Pair<String, Parameter> p : model.encoder().block().getParameters()) {
+        for (Pair<String, Parameter> p : encoder.block().getParameters()) {
             params.put(p.getKey(), p.getValue());
         }
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("format", CheckpointStore.FORMAT);
         meta.put("kind", "encoder");
         meta.put("step", step);
-        meta.put("inputShape", model.encoder().inputShape().getShape());
-        meta.put("featureSize", model.encoder().featureSize());
+        meta.put("inputShape", encoder.inputShape().getShape());
+        meta.put("featureSize", encoder.featureSize());
         meta.put("provenance", provenance);
         meta.put(CheckpointFile.PARAMETERS, ParameterIO.describe(params));
         TokenizerEntry.declare(model, meta);

@@ -6,7 +6,6 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
-import ai.djl.nn.pooling.Pool;
 import java.util.List;
 import org.pretext.PretextException;
 import org.pretext.Versions;
@@ -49,12 +48,12 @@ public final class CnnEncoderProvider extends ProviderBase implements EncoderPro
             b.add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1))
                     .setFilters(widths[i]).build());
             b.add(BatchNorm.builder().build());
-            b.add(Activation::relu);
+            b.add(Activation.reluBlock());
             if (i < 2) {
-                b.add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
+                b.add(Pool2d.max(new Shape(2, 2), new Shape(2, 2)));
             }
         }
-        b.add(Pool.globalAvgPool2dBlock());
+        b.add(Pool2d.globalAverage());
         return new BlockEncoder(b, inputShape, 4 * width);
     }
 }

@@ -53,7 +53,7 @@ public final class MlpEncoderProvider extends ProviderBase implements EncoderPro
             if (batchNorm) {
                 b.add(BatchNorm.builder().build());
             }
-            b.add(Activation::relu);
+            b.add(Activation.reluBlock());
         }
         b.add(Linear.builder().setUnits(features).build());
         return new BlockEncoder(b, inputShape, features);

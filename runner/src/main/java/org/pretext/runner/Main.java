@@ -26,6 +26,7 @@ import org.pretext.runner.pipeline.TextProbes;
 import org.pretext.data.Dataset;
 import org.pretext.runner.wiring.RunComponents;
 import org.pretext.checkpoint.ExportedEncoder;
+import org.pretext.export.onnx.OnnxExporter;
 import org.pretext.runner.report.ReportRenderer;
 import org.pretext.runner.wiring.PluginClassLoader;
 import org.pretext.runner.wiring.Registries;
@@ -377,22 +378,30 @@ public final class Main implements Runnable {
         @Option(names = "--plugins", paramLabel = "DIR", description = "folder of plug-in jars (repeatable)")
         List<Path> plugins = new java.util.ArrayList<>();
 
-        @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "pretext",
-                description = "pretext (one file, lossless: provenance, tokenizer; the default) or safetensors (a folder"
-                        + " OUT with model.safetensors in PyTorch's names, config.json and tokenizer.json for"
-                        + " python/pretext_encoders.py)")
-        String format;
+        /** The formats {@code --format} takes. */
+        static final List<String> FORMATS = List.of("pretext", "onnx", "safetensors");
+
+        @Option(names = "--format", paramLabel = "FORMAT", description = "pretext (default: Pretext's lossless file,"
+                + " loaded by embed, spark and ExportedEncoder), onnx (an ONNX model for ONNX Runtime and other tools;"
+                + " a text encoder's tokenizer goes beside it as NAME.tokenizer.json) or safetensors (a folder OUT with"
+                + " model.safetensors in PyTorch's names, config.json and tokenizer.json for python/pretext_encoders.py)")
+        String format = "pretext";
 
         @Override
         public Integer call() throws Exception {
-            if (!List.of("pretext", "safetensors").contains(format)) {
-                throw new PretextException("Unknown export format '" + format + "': expected pretext or safetensors");
+            if (!FORMATS.contains(format)) {
+                throw new PretextException("Unknown export format '" + format + "': expected one of " + FORMATS);
             }
             com.google.inject.Injector injector = injectorFor(run, plugins);
             RunComponents c = injector.getInstance(RunComponents.class);
             try (TrainedModel.Restored r = TrainedModel.load(c, new RunDirectory(run))) {
                 switch (format) {
-                    case "safetensors" -> org.pretext.runner.interop.TorchWeights.export(out, r.model().encoder(),
+                    // onnx and safetensors: the encoder the run's probes measured (the trained one unless the
+                    // objective chose another, e.g. BYOL's target with probe-encoder: target)
+                    case "onnx" -> OnnxExporter.write(r.model().probedEncoder(), c.provenance(),
+                            c.pretrain().exampleShape(), out).tokenizer()
+                            .ifPresent(t -> System.out.println("tokenizer: " + t.toAbsolutePath()));
+                    case "safetensors" -> org.pretext.runner.interop.TorchWeights.export(out, r.model().probedEncoder(),
                             injector.getInstance(Registries.class).encoders().get(c.provenance().encoder()),
                             c.provenance(), r.step());
                     default -> ExportedEncoder.write(out, r.model(), c.provenance(), r.step());

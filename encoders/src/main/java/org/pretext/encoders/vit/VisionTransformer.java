@@ -93,6 +93,26 @@ public final class VisionTransformer extends AbstractBlock {
         stack = addChildBlock("stack", new TransformerStack(depth, dim, heads, mlpRatio, dropout));
     }
 
+    /** Image channels C. */
+    public int channels() {
+        return channels;
+    }
+
+    /** Image height H. */
+    public int imageHeight() {
+        return height;
+    }
+
+    /** Image width W. */
+    public int imageWidth() {
+        return width;
+    }
+
+    /** How the token states become the features. */
+    public Pooling pooling() {
+        return pooling;
+    }
+
     /** Patch side p. */
     public int patchSize() {
         return patch;
