@@ -240,6 +240,15 @@ public final class ReplicatedModel implements Model, AutoCloseable {
         });
     }
 
+    /** Number of arrays the extra replicas' managers hold (their parameters; tests of step memory). */
+    public int heldArrays() {
+        int n = 0;
+        for (NDManager m : managers) {
+            n += m.getManagedArrays().size();
+        }
+        return n;
+    }
+
     /** Replica i's encoder parameters, in replica 0's order (tests). */
     public List<Parameter> replicaParameters(int replica) {
         return List.copyOf(parameters.get(replica));

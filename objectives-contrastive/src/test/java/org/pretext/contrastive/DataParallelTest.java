@@ -227,7 +227,7 @@ class DataParallelTest {
             }
         };
         assertThatThrownBy(() -> assertSame(one, oneStep(name, 2, cut, WHOLE_BATCH)))
-                .isInstanceOfAny(AssertionError.class, PretextException.class);
+                .isInstanceOf(AssertionError.class).hasMessageContaining("gradient of encoder/");
         // gradients averaged over replicas instead of summed (the loss is over the whole batch)
         Collectives averaged = new Collectives() {
             @Override
@@ -340,6 +340,32 @@ class DataParallelTest {
                         .isCloseTo(whole.losses()[10 + i],
                                 org.assertj.core.data.Offset.offset(1e-4 * Math.abs(whole.losses()[10 + i])));
             }
+        }
+    }
+
+    @Test
+    void theReplicasHoldNoArrayAfterTheirSteps() {
+        try (PretextModel model = model("simclr", 3);
+                ReplicatedModel view = ReplicatedModel.create(model, cpus(3))) {
+            List<Integer> held = new ArrayList<>();
+            List<Integer> main = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Batch batch = data().batches(BatchPlan.shuffled(BATCH, 3, i)).next();
+                PreparedBatch prepared = model.objective().prepare(batch, new SplittableRandom(i));
+                try (NDManager manager = model.manager().newSubManager()) {
+                    NDList inputs = prepared.toNDList(manager);
+                    try (GradientCollector gc = Engines.engine().newGradientCollector()) {
+                        gc.backward(WHOLE_BATCH.loss(model, view, manager, inputs));
+                    }
+                    view.reduceGradients(manager);
+                    view.broadcast();
+                }
+                held.add(view.heldArrays());
+                main.add(model.manager().getManagedArrays().size());
+            }
+            assertThat(held).as("arrays of the two extra replicas after each step").containsOnly(held.get(0));
+            assertThat(held.get(0)).isEqualTo(2 * view.replicaParameters(1).size());
+            assertThat(main).as("arrays of the model after each step").containsOnly(main.get(0));
         }
     }
 
