@@ -165,6 +165,7 @@ public final class PretrainConfig {
             out.checkpointEvery = c.checkpointEvery;
             out.keepCheckpoints = c.keepCheckpoints;
             out.resume = c.resume;
+            out.devices = c.devices;
             return out;
         }
 

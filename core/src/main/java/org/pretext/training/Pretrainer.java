@@ -146,11 +146,15 @@ public final class Pretrainer {
             double lossSinceLog = 0;
             long s = start;
             boolean stoppedEarly = false;
+            int replicaCount = 1;
             StepPhases phases = new StepPhases();
             phases.start();
             try (ReplicatedModel replicas = ReplicatedModel.create(model, replicaDevices(model));
                     BatchPipeline pipeline = new BatchPipeline(data, objective, config.batchSize(), config.seed(), start,
                     total, spe, config.prepareThreads(), config.prefetch())) {
+                // what the objective sees: the model itself on one device, the replicated view on several
+                org.pretext.objective.Model stepModel = replicas.count() > 1 ? replicas : model;
+                replicaCount = replicas.count();
                 for (; s < total; s++) {
                     PreparedBatch batch = pipeline.next();
                     phases.lap(Phase.DATA);
@@ -164,7 +168,7 @@ public final class Pretrainer {
                     boolean log = (s + 1) % config.logEvery() == 0 || s + 1 == total || monitorNow;
                     try (NDManager stepManager = model.manager().newSubManager()) {
                         engine.setRandomSeed((int) Seeds.derive(config.seed(), 0x5eedL, s));
-                        Context ctx = new Context(replicas, stepManager, s, total, extra);
+                        Context ctx = new Context(stepModel, stepManager, s, total, extra);
                         NDList raw = batch.toNDList(stepManager);
                         phases.lap(Phase.TRANSFER);
                         // perturbations run on the main device: objectives that perturb declare no distribution
@@ -183,8 +187,9 @@ public final class Pretrainer {
                             gc.backward(l);
                             loss = l.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
                         }
-                        replicas.reduceGradients(stepManager);
                         phases.lap(Phase.BACKWARD);
+                        replicas.reduceGradients(stepManager);
+                        phases.lap(Phase.REDUCE);
                         if (!Double.isFinite(loss)) {
                             throw nonFinite(s + 1, loss, lr, lastCheckpoint);
                         }
@@ -198,9 +203,10 @@ public final class Pretrainer {
                         objective.beforeUpdate(ctx);
                         phases.lap(Phase.CLIP);
                         optimizer.step(lr, scale);
-                        replicas.broadcast();
                         objective.afterUpdate(ctx);
                         phases.lap(Phase.UPDATE);
+                        replicas.broadcast();
+                        phases.lap(Phase.BROADCAST);
                     }
                     phases.lap(Phase.FREE);
                     if (monitorNow) {
@@ -247,7 +253,7 @@ public final class Pretrainer {
             int n = (int) (s - start);
             float[] ran = java.util.Arrays.copyOf(losses, n);
             PretrainResult result = new PretrainResult(s, start, seconds, recent.mean(),
-                    n * (double) config.batchSize() / Math.max(seconds, 1e-9), ran, stoppedEarly, phases.seconds());
+                    n * (double) config.batchSize() / Math.max(seconds, 1e-9), ran, stoppedEarly, phases.seconds(), replicaCount);
             for (TrainingListener l : listeners) {
                 l.onEnd(result);
             }

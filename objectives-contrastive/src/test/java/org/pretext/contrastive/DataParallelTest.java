@@ -261,7 +261,8 @@ class DataParallelTest {
 
     private static Map<String, float[]> weights(PretextModel model) {
         Map<String, float[]> w = new LinkedHashMap<>();
-        model.parameters().forEach((k, p) -> w.put(k, p.getArray().toFloatArray()));
+        // trainable weights: a head's batch-norm running mean also records the cancelled biases below
+        model.trainableParameters().forEach((k, p) -> w.put(k, p.getArray().toFloatArray()));
         return w;
     }
 
@@ -280,12 +281,40 @@ class DataParallelTest {
             r2 = new Pretrainer(config(2).steps(10).build()).run(model, data(), TestRuns.provenance(name));
             two = weights(model);
         }
+        assertThat(r1.replicas()).isEqualTo(1);
+        assertThat(r2.replicas()).as("replicas the loop trained on").isEqualTo(2);
         for (int i = 0; i < 10; i++) {
             assertThat((double) r2.losses()[i]).as("loss of step %d", i + 1)
                     .isCloseTo(r1.losses()[i], org.assertj.core.data.Offset.offset(1e-4 * Math.abs(r1.losses()[i])));
         }
+        // A bias followed by a batch norm (BYOL's projector normalises the encoder's output) has a zero
+        // gradient in exact arithmetic, so its float32 gradient is rounding noise, which Adam scales up
+        // to steps of the learning rate's size in a direction that depends on the order of the sums:
+        // those biases are irrelevant to the loss and are left out, every other weight must agree.
+        Map<String, float[]> firstGradients = oneStep(name, 1, Collectives.AUTOGRAD, WHOLE_BATCH).gradients();
+        double global = 0;
+        for (float[] g : firstGradients.values()) {
+            for (float v : g) {
+                global += v * (double) v;
+            }
+        }
+        List<String> cancelled = new ArrayList<>();
+        for (Map.Entry<String, float[]> e : firstGradients.entrySet()) {
+            double n = 0;
+            for (float v : e.getValue()) {
+                n += v * (double) v;
+            }
+            if (Math.sqrt(n) <= 1e-4 * Math.sqrt(global)) {
+                cancelled.add(e.getKey());
+            }
+        }
+        assertThat(cancelled).allMatch(k -> k.endsWith("_bias"));
+        assertThat(cancelled.size()).isLessThanOrEqualTo(name.equals("byol") ? 3 : 0);
         double moved = 0;
         for (String k : one.keySet()) {
+            if (cancelled.contains(k)) {
+                continue;
+            }
             float[] a = one.get(k);
             float[] b = two.get(k);
             for (int i = 0; i < a.length; i++) {
@@ -335,6 +364,7 @@ class DataParallelTest {
                         .run(model, data(), TestRuns.provenance(name));
             }
             assertThat(resumed.startStep()).isEqualTo(10);
+            assertThat(resumed.replicas()).isEqualTo(counts[1]);
             for (int i = 0; i < 10; i++) {
                 assertThat((double) resumed.losses()[i]).as("%s: loss of step %d", Arrays.toString(counts), i + 11)
                         .isCloseTo(whole.losses()[10 + i],
