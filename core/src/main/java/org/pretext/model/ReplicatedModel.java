@@ -234,7 +234,15 @@ public final class ReplicatedModel implements Model, AutoCloseable {
             for (int i = 1; i < devices.size(); i++) {
                 List<Parameter> ps = parameters.get(i);
                 for (int j = 0; j < first.size(); j++) {
-                    first.get(j).getArray().copyTo(ps.get(j).getArray());
+                    NDArray src = first.get(j).getArray();
+                    NDArray dst = ps.get(j).getArray();
+                    // libtorch's in-place copy on the replica's device (to(device) first when it differs),
+                    // not NDArray.copyTo, which goes through a host buffer
+                    NDArray moved = src.toDevice(dst.getDevice(), false);
+                    dst.set(new ai.djl.ndarray.index.NDIndex(":"), moved);
+                    if (moved != src) {
+                        moved.close();
+                    }
                 }
             }
         });
