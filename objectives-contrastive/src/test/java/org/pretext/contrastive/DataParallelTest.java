@@ -342,6 +342,10 @@ class DataParallelTest {
         try (PretextModel model = model(name, 5)) {
             whole = new Pretrainer(config(1).steps(20).build()).run(model, data(), TestRuns.provenance(name));
         }
+        PretrainResult wholeOnTwo;
+        try (PretextModel model = model(name, 5)) {
+            wholeOnTwo = new Pretrainer(config(2).steps(20).build()).run(model, data(), TestRuns.provenance(name));
+        }
         for (int[] counts : new int[][] {{2, 1}, {1, 2}, {2, 2}}) {
             Path d = dir.resolve(counts[0] + "-" + counts[1]);
             try (PretextModel model = model(name, 5)) {
@@ -365,6 +369,9 @@ class DataParallelTest {
             }
             assertThat(resumed.startStep()).isEqualTo(10);
             assertThat(resumed.replicas()).isEqualTo(counts[1]);
+            if (counts[0] == counts[1]) { // same replica count: bit for bit what the uninterrupted run did
+                assertThat(resumed.losses()).containsExactly(Arrays.copyOfRange(wholeOnTwo.losses(), 10, 20));
+            }
             for (int i = 0; i < 10; i++) {
                 assertThat((double) resumed.losses()[i]).as("%s: loss of step %d", Arrays.toString(counts), i + 11)
                         .isCloseTo(whole.losses()[10 + i],
