@@ -57,6 +57,11 @@ public abstract class ForwardingObjective implements Objective {
     }
 
     @Override
+    public Distribution distribution() {
+        return delegate.distribution();
+    }
+
+    @Override
     public Map<String, Block> heads() {
         return delegate.heads();
     }

@@ -159,6 +159,16 @@ public interface Objective {
         return List.of();
     }
 
+    /**
+     * How this objective may be trained over several devices ({@link Distribution}): single device
+     * by default, so a plug-in that declares nothing runs on one device with a message. Declare
+     * {@link Distribution#GATHERED} or {@link Distribution#PER_EXAMPLE} only when every encoder
+     * forward pass of the loss goes through {@link Model#encode}.
+     */
+    default Distribution distribution() {
+        return Distribution.SINGLE_DEVICE;
+    }
+
     /** Writes state that must survive a restart (EMA targets, queues); nothing by default. */
     default void saveState(DataOutputStream out) throws IOException {}
 

@@ -33,9 +33,12 @@ public final class PretextModel implements Model, AutoCloseable {
     private final ParameterStore store;
     private final Map<String, Parameter> all;
     private final Map<String, Parameter> trainable;
+    private final Supplier<Encoder> factory;
 
-    private PretextModel(Encoder encoder, Objective objective, NDManager manager, Device device) {
+    private PretextModel(Encoder encoder, Supplier<Encoder> factory, Objective objective, NDManager manager,
+            Device device) {
         this.encoder = encoder;
+        this.factory = factory;
         this.objective = objective;
         this.manager = manager;
         this.device = device;
@@ -122,7 +125,7 @@ public final class PretextModel implements Model, AutoCloseable {
             weights.accept(encoder);
             objective.initialize(new ObjectiveSetup(encoder, factory, exampleShape, manager, device, seed,
                     encoderName));
-            return new PretextModel(encoder, objective, manager, device);
+            return new PretextModel(encoder, factory, objective, manager, device);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -203,6 +206,19 @@ public final class PretextModel implements Model, AutoCloseable {
     @Override
     public Map<String, Parameter> parameters() {
         return all;
+    }
+
+    /**
+     * A new, uninitialised encoder of this model's architecture, for replicas on other devices.
+     *
+     * @throws PretextException when the model was made from an encoder instance, not a factory
+     */
+    public Encoder newEncoder() {
+        if (factory == null) {
+            throw new PretextException("Training on several devices needs one encoder per device: create the model"
+                    + " with PretextModel.create(Supplier<Encoder>, ...) instead of an encoder instance");
+        }
+        return factory.get();
     }
 
     /** Number of trainable scalars. */

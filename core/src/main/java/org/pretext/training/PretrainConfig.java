@@ -53,6 +53,8 @@ public final class PretrainConfig {
     private int keepCheckpoints = TrainingSettings.KEEP_CHECKPOINTS.defaultValue();
     /** Continue from the newest valid checkpoint in {@link #checkpointDir} if there is one. */
     private boolean resume;
+    /** Devices of the replicas, the model's first; empty: the model's device alone. */
+    private java.util.List<ai.djl.Device> devices = java.util.List.of();
 
     private PretrainConfig() {}
 
@@ -78,6 +80,8 @@ public final class PretrainConfig {
     public long monitorEvery() { return monitorEvery; }
     public int prepareThreads() { return prepareThreads; }
     public int prefetch() { return prefetch; }
+    /** Devices of the encoder's replicas, the model's first; empty (the default): the model's device alone. */
+    public java.util.List<ai.djl.Device> devices() { return devices; }
     public Path checkpointDir() { return checkpointDir; }
     public long checkpointEvery() { return checkpointEvery; }
     public int keepCheckpoints() { return keepCheckpoints; }
@@ -107,6 +111,14 @@ public final class PretrainConfig {
         }
         public Builder clipNorm(double v) { c.clipNorm = check("clipNorm", v, v >= 0, ">= 0"); return this; }
         public Builder seed(long v) { c.seed = v; return this; }
+        /**
+         * Data-parallel pretraining: one replica of the encoder per device, the first of which must
+         * be the model's; the same device may be given several times (e.g. N CPU replicas).
+         */
+        public Builder devices(java.util.List<ai.djl.Device> v) {
+            c.devices = java.util.List.copyOf(v);
+            return this;
+        }
         public Builder logEvery(int v) { c.logEvery = check("logEvery", v, v > 0, "> 0"); return this; }
         public Builder monitorEvery(long v) {
             c.monitorEvery = check("monitorEvery", v, v >= 0, ">= 0");
@@ -153,6 +165,7 @@ public final class PretrainConfig {
             out.checkpointEvery = c.checkpointEvery;
             out.keepCheckpoints = c.keepCheckpoints;
             out.resume = c.resume;
+            out.devices = c.devices;
             return out;
         }
 

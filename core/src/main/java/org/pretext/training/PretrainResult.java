@@ -13,6 +13,14 @@ package org.pretext.training;
  * @param stoppedEarly whether a time budget ended the run before its planned steps
  * @param phaseSeconds wall time of this run per phase of the step ({@link StepPhases.Phase#key()}), in
  *     step order; they add up to {@code seconds}
+ * @param replicas encoder replicas the run trained on (1 unless {@link PretrainConfig#devices()} asked for more
+ *     and the objective declares a distribution)
  */
 public record PretrainResult(long steps, long startStep, double seconds, double finalLoss, double samplesPerSecond,
-        float[] losses, boolean stoppedEarly, java.util.Map<String, Double> phaseSeconds) {}
+        float[] losses, boolean stoppedEarly, java.util.Map<String, Double> phaseSeconds, int replicas) {
+    /** A run on one device. */
+    public PretrainResult(long steps, long startStep, double seconds, double finalLoss, double samplesPerSecond,
+            float[] losses, boolean stoppedEarly, java.util.Map<String, Double> phaseSeconds) {
+        this(steps, startStep, seconds, finalLoss, samplesPerSecond, losses, stoppedEarly, phaseSeconds, 1);
+    }
+}

@@ -23,6 +23,8 @@ import org.pretext.checkpoint.Provenance;
 import org.pretext.data.Split;
 import org.pretext.runtime.EngineSetup;
 import org.pretext.model.PretextModel;
+import org.pretext.model.ReplicatedModel;
+import org.pretext.objective.Distribution;
 import org.pretext.objective.Objective;
 import org.pretext.objective.PreparedBatch;
 import org.pretext.objective.StepContext;
@@ -144,10 +146,15 @@ public final class Pretrainer {
             double lossSinceLog = 0;
             long s = start;
             boolean stoppedEarly = false;
+            int replicaCount = 1;
             StepPhases phases = new StepPhases();
             phases.start();
-            try (BatchPipeline pipeline = new BatchPipeline(data, objective, config.batchSize(), config.seed(), start,
+            try (ReplicatedModel replicas = ReplicatedModel.create(model, replicaDevices(model));
+                    BatchPipeline pipeline = new BatchPipeline(data, objective, config.batchSize(), config.seed(), start,
                     total, spe, config.prepareThreads(), config.prefetch())) {
+                // what the objective sees: the model itself on one device, the replicated view on several
+                org.pretext.objective.Model stepModel = replicas.count() > 1 ? replicas : model;
+                replicaCount = replicas.count();
                 for (; s < total; s++) {
                     PreparedBatch batch = pipeline.next();
                     phases.lap(Phase.DATA);
@@ -161,10 +168,11 @@ public final class Pretrainer {
                     boolean log = (s + 1) % config.logEvery() == 0 || s + 1 == total || monitorNow;
                     try (NDManager stepManager = model.manager().newSubManager()) {
                         engine.setRandomSeed((int) Seeds.derive(config.seed(), 0x5eedL, s));
-                        Context ctx = new Context(model, stepManager, s, total, extra);
+                        Context ctx = new Context(stepModel, stepManager, s, total, extra);
                         NDList raw = batch.toNDList(stepManager);
                         phases.lap(Phase.TRANSFER);
-                        NDList inputs = objective.perturb(ctx, raw);
+                        // perturbations run on the main device: objectives that perturb declare no distribution
+                        NDList inputs = objective.perturb(new Context(model, stepManager, s, total, extra), raw);
                         if (inputs != raw) {
                             optimizer.zeroGradients();
                         }
@@ -180,6 +188,8 @@ public final class Pretrainer {
                             loss = l.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
                         }
                         phases.lap(Phase.BACKWARD);
+                        replicas.reduceGradients(stepManager);
+                        phases.lap(Phase.REDUCE);
                         if (!Double.isFinite(loss)) {
                             throw nonFinite(s + 1, loss, lr, lastCheckpoint);
                         }
@@ -195,6 +205,8 @@ public final class Pretrainer {
                         optimizer.step(lr, scale);
                         objective.afterUpdate(ctx);
                         phases.lap(Phase.UPDATE);
+                        replicas.broadcast();
+                        phases.lap(Phase.BROADCAST);
                     }
                     phases.lap(Phase.FREE);
                     if (monitorNow) {
@@ -241,12 +253,36 @@ public final class Pretrainer {
             int n = (int) (s - start);
             float[] ran = java.util.Arrays.copyOf(losses, n);
             PretrainResult result = new PretrainResult(s, start, seconds, recent.mean(),
-                    n * (double) config.batchSize() / Math.max(seconds, 1e-9), ran, stoppedEarly, phases.seconds());
+                    n * (double) config.batchSize() / Math.max(seconds, 1e-9), ran, stoppedEarly, phases.seconds(), replicaCount);
             for (TrainingListener l : listeners) {
                 l.onEnd(result);
             }
             return result;
         }
+    }
+
+    /**
+     * The devices of the replicas: the configured ones, or the model's alone when none are
+     * configured or the objective declares no distribution (said on standard error).
+     */
+    private List<ai.djl.Device> replicaDevices(PretextModel model) {
+        List<ai.djl.Device> devices = config.devices();
+        if (devices.size() <= 1) {
+            if (devices.size() == 1 && !devices.get(0).equals(model.device())) {
+                throw new PretextException("The configured device " + org.pretext.runtime.Devices.name(devices.get(0))
+                        + " is not the model's (" + org.pretext.runtime.Devices.name(model.device())
+                        + "): create the model on the first of the devices");
+            }
+            return List.of(model.device());
+        }
+        if (model.objective().distribution() == Distribution.SINGLE_DEVICE) {
+            System.err.println("note: objective " + model.objective().getClass().getSimpleName() + " declares no"
+                    + " distribution over devices (Objective.distribution()), so it runs on one device, "
+                    + org.pretext.runtime.Devices.name(model.device()) + ", instead of the " + devices.size()
+                    + " asked for");
+            return List.of(model.device());
+        }
+        return devices;
     }
 
     private Path save(CheckpointStore store, PretextModel model, AdamW optimizer, long step, Provenance provenance,
@@ -346,7 +382,7 @@ public final class Pretrainer {
                         : "the last good checkpoint is kept at " + lastCheckpoint), step);
     }
 
-    private record Context(PretextModel model, NDManager manager, long step, long totalSteps,
+    private record Context(org.pretext.objective.Model model, NDManager manager, long step, long totalSteps,
             Map<String, Double> extra) implements StepContext {
         @Override
         public void metric(String name, double value) {

@@ -23,10 +23,14 @@ public final class StepPhases {
         FORWARD,
         /** back-propagation, and reading the loss */
         BACKWARD,
+        /** summing the encoder replicas' gradients into the main one (data-parallel runs only) */
+        REDUCE,
         /** the global gradient norm (for clipping or logging) */
         CLIP,
         /** the optimizer update and the objective's post-update hook (EMA targets, queues) */
         UPDATE,
+        /** copying the updated encoder weights to the other replicas (data-parallel runs only) */
+        BROADCAST,
         /** closing the step's scope: freeing every array the step created */
         FREE,
         /** the epoch monitors (e.g. the kNN monitor), when they run */

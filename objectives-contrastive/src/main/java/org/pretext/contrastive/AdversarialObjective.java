@@ -95,6 +95,12 @@ public final class AdversarialObjective extends ForwardingObjective {
         return all;
     }
 
+    /** The attack runs its own backward passes in {@code perturb}, on one device. */
+    @Override
+    public org.pretext.objective.Distribution distribution() {
+        return org.pretext.objective.Distribution.SINGLE_DEVICE;
+    }
+
     @Override
     public NDList perturb(StepContext ctx, NDList inputs) {
         NDList prepared = delegate().perturb(ctx, inputs);

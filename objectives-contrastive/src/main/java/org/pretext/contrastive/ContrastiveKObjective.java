@@ -16,6 +16,7 @@ import java.util.function.Function;
 import org.pretext.PretextException;
 import org.pretext.data.Batch;
 import org.pretext.data.HostTensor;
+import org.pretext.objective.Distribution;
 import org.pretext.objective.ObjectiveSetup;
 import org.pretext.objective.PreparedBatch;
 import org.pretext.objective.StepContext;
@@ -58,6 +59,12 @@ public final class ContrastiveKObjective extends TwoViewObjective {
     @Override
     public Optional<String> embeddingHead() {
         return Optional.of(HEAD);
+    }
+
+    /** The loss is computed over the gathered batch: its negatives and batch statistics are global. */
+    @Override
+    public Distribution distribution() {
+        return Distribution.GATHERED;
     }
 
     @Override

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.pretext.Seeds;
 import org.pretext.encoder.Encoder;
+import org.pretext.objective.Distribution;
 import org.pretext.objective.Model;
 import org.pretext.objective.ObjectiveSetup;
 import org.pretext.objective.StepContext;
@@ -83,6 +84,12 @@ public final class MocoObjective extends TwoViewObjective {
     @Override
     public Optional<String> embeddingHead() {
         return Optional.of(HEAD);
+    }
+
+    /** The loss is computed over the gathered batch: its negatives and batch statistics are global. */
+    @Override
+    public Distribution distribution() {
+        return Distribution.GATHERED;
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import org.pretext.data.Batch;
+import org.pretext.objective.Distribution;
 import org.pretext.objective.Model;
 import org.pretext.objective.Objective;
 import org.pretext.objective.ObjectiveSetup;
@@ -51,6 +52,12 @@ public final class SimClrObjective implements Objective {
     @Override
     public Optional<String> embeddingHead() {
         return Optional.of(HEAD);
+    }
+
+    /** The loss is computed over the gathered batch: its negatives and batch statistics are global. */
+    @Override
+    public Distribution distribution() {
+        return Distribution.GATHERED;
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import org.pretext.objective.Distribution;
 import org.pretext.objective.Model;
 import org.pretext.objective.ObjectiveSetup;
 import org.pretext.objective.StepContext;
@@ -52,6 +53,12 @@ public final class SimSiamObjective extends TwoViewObjective {
     @Override
     public Optional<String> embeddingHead() {
         return Optional.of(PROJECTOR);
+    }
+
+    /** The loss is computed over the gathered batch: its negatives and batch statistics are global. */
+    @Override
+    public Distribution distribution() {
+        return Distribution.GATHERED;
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import org.pretext.objective.Distribution;
 import org.pretext.objective.ObjectiveSetup;
 import org.pretext.objective.StepContext;
 import org.pretext.transform.Augmentation;
@@ -45,6 +46,12 @@ public final class SpectralObjective extends TwoViewObjective {
     @Override
     public Optional<String> embeddingHead() {
         return Optional.of(HEAD);
+    }
+
+    /** The loss is computed over the gathered batch: its negatives and batch statistics are global. */
+    @Override
+    public Distribution distribution() {
+        return Distribution.GATHERED;
     }
 
     @Override

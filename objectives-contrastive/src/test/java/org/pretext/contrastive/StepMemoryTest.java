@@ -32,19 +32,33 @@ class StepMemoryTest {
     @ValueSource(strings = {"simclr", "contrastive-k", "moco", "byol", "simsiam", "barlow-twins", "vicreg", "spectral",
         "adversarial"})
     void arraysDoNotAccumulateAcrossSteps(String name) {
+        run(name, 1);
+    }
+
+    /** With two replicas: shards, gathered features and the replicas' gradient wrappers are the step's too. */
+    @ParameterizedTest
+    @ValueSource(strings = {"simclr", "moco", "byol"})
+    void arraysDoNotAccumulateAcrossStepsOnTwoReplicas(String name) {
+        run(name, 2);
+    }
+
+    private static void run(String name, int replicas) {
         Split data = MnistDatasetProvider.open(320, 10).pretrain();
         Shape shape = data.exampleShape();
         List<Integer> counts = new ArrayList<>();
+        int[] ran = new int[1];
         try (PretextModel model = PretextModel.create(() -> MlpEncoderProvider.create(shape, List.of(32), 16, false),
                 TestRuns.objective(name, PARAMS.getOrDefault(name, Map.of())), shape, Device.cpu(), 1)) {
-            new Pretrainer(PretrainConfig.builder().batchSize(32).steps(30).logEvery(10).clipNorm(1).seed(1).build())
+            ran[0] = new Pretrainer(PretrainConfig.builder().batchSize(32).steps(30).logEvery(10).clipNorm(1).seed(1)
+                    .devices(java.util.Collections.nCopies(replicas, Device.cpu())).build())
                     .addListener(new TrainingListener() {
                         @Override
                         public void onStep(StepMetrics m) {
                             counts.add(model.manager().getManagedArrays().size());
                         }
-                    }).run(model, data, TestRuns.provenance(name));
+                    }).run(model, data, TestRuns.provenance(name)).replicas();
         }
+        assertThat(ran[0]).isEqualTo(replicas);
         assertThat(counts).hasSize(3);
         assertThat(counts.get(2)).as("arrays held after steps 10, 20, 30: %s", counts).isEqualTo(counts.get(0));
     }

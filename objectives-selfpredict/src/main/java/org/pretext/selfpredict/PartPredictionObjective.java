@@ -76,6 +76,12 @@ public final class PartPredictionObjective implements Objective {
         predictor.initialize(setup.manager(), DataType.FLOAT32, new Shape(2, setup.encoder().featureSize()));
     }
 
+    /** A mean of per-example terms over features that {@code model.encode} computes. */
+    @Override
+    public org.pretext.objective.Distribution distribution() {
+        return org.pretext.objective.Distribution.PER_EXAMPLE;
+    }
+
     @Override
     public Map<String, Block> heads() {
         return Map.of(HEAD, predictor);

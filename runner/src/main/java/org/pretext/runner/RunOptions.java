@@ -45,6 +45,11 @@ final class RunOptions {
     @Option(names = "--device", paramLabel = "auto|cpu|gpu", description = "training device (default auto)")
     String device;
 
+    @Option(names = "--devices", paramLabel = "N|auto|IDS",
+            description = "data-parallel replicas of the encoder: N, auto (every GPU) or GPU ids such as 0,1,3"
+                    + " (default 1; N on the CPU gives the same numbers as 1, more slowly)")
+    String devices;
+
     @Option(names = "--threads", paramLabel = "N", description = "engine intra-op threads (0: one per core)")
     Integer threads;
 
@@ -123,6 +128,9 @@ final class RunOptions {
         }
         if (device != null) {
             flags.put("device", device);
+        }
+        if (devices != null) {
+            flags.put("devices", devices);
         }
         if (threads != null) {
             int cores = org.pretext.engine.ThreadLimit.available();

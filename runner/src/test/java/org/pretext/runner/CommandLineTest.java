@@ -91,4 +91,30 @@ class CommandLineTest {
         assertThat(o.err()).contains("already holds a finished run").contains("--force");
         assertThat(Files.readString(run.resolve("report.json"))).isEqualTo("{}");
     }
+
+    @Test
+    void pretrainOnTwoCpuReplicasRecordsThemAndBadDevicesAreNamed(@TempDir Path dir) throws IOException {
+        Path run = dir.resolve("r");
+        Outcome o = run("pretrain", "--steps", "3", "--device", "cpu", "--devices", "2", "--set",
+                "training.batch-size=32", "--out", run.toString());
+        assertThat(o.exit()).as(o.err()).isEqualTo(0);
+        try (var files = Files.walk(run)) {
+            String all = files.filter(p -> p.toString().endsWith(".json") || p.toString().endsWith(".yaml"))
+                    .map(p -> {
+                        try {
+                            return Files.readString(p);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }).reduce("", String::concat);
+            assertThat(all).contains("2 [cpu, cpu]");
+        }
+        Outcome ids = run("pretrain", "--steps", "1", "--device", "cpu", "--devices", "0,1", "--out",
+                dir.resolve("ids").toString());
+        assertThat(ids.exit()).isEqualTo(2);
+        assertThat(ids.err()).contains("--devices 0,1 names GPUs by id, but training runs on cpu");
+        Outcome bad = run("pretrain", "--steps", "1", "--devices", "x", "--out", dir.resolve("bad").toString());
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("Invalid devices 'x'");
+    }
 }

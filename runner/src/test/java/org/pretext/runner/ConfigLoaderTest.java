@@ -23,6 +23,7 @@ class ConfigLoaderTest {
         assertThat(c.encoder().name()).isEqualTo("mlp");
         assertThat(c.seed()).isEqualTo(42);
         assertThat(c.device()).isEqualTo("auto");
+        assertThat(c.devices()).isEqualTo("1");
         assertThat(c.objective().params()).containsEntry("temperature", 0.5);
     }
 
@@ -132,5 +133,22 @@ class ConfigLoaderTest {
         Path f = dir.resolve("config.yaml");
         Files.writeString(f, ConfigLoader.toYaml(tree));
         assertThat(ConfigLoader.resolve(ConfigLoader.read(f)).toString()).isEqualTo(ConfigLoader.resolve(tree).toString());
+    }
+
+    @Test
+    void devicesAreACountAutoOrAListOfGpuIds(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("c.yaml");
+        Files.writeString(f, "devices: [0, 1, 3]\n");
+        Map<String, Object> tree = ConfigLoader.defaults();
+        ConfigLoader.merge(tree, ConfigLoader.read(f));
+        assertThat(ConfigLoader.resolve(tree).devices()).isEqualTo("0,1,3");
+        Files.writeString(f, "devices: 2\n");
+        tree = ConfigLoader.defaults();
+        ConfigLoader.merge(tree, ConfigLoader.read(f));
+        assertThat(ConfigLoader.resolve(tree).devices()).isEqualTo("2");
+        ConfigLoader.set(tree, "devices=two");
+        Map<String, Object> bad = tree;
+        assertThatThrownBy(() -> ConfigLoader.resolve(bad)).isInstanceOf(PretextException.class)
+                .hasMessageContaining("Config key 'devices': Invalid devices 'two'");
     }
 }

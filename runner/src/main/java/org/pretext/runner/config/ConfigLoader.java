@@ -1,6 +1,7 @@
 package org.pretext.runner.config;
 
 import org.pretext.training.TrainingSettings;
+import org.pretext.runtime.DeviceSet;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -35,6 +36,8 @@ public final class ConfigLoader {
     static final Param<Long> SEED = Param.ofLong("seed", 42, "run seed");
     static final Param<String> DEVICE = Param.ofChoice("device", "auto", List.of("auto", "cpu", "gpu"),
             "training device");
+    static final Param<String> DEVICES = Param.ofString("devices", "1",
+            "replicas of the encoder for data-parallel pretraining: N, auto or GPU ids such as 0,1,3");
     static final Param<Integer> THREADS = Param.ofInt("threads", 0, "engine intra-op threads (0: one per core)")
             .atLeast(0).atMostProcessors();
 
@@ -44,6 +47,7 @@ public final class ConfigLoader {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("seed", "run seed (integer)");
         m.put("device", "auto, cpu or gpu");
+        m.put("devices", "data-parallel replicas: N, auto or GPU ids (e.g. 0,1,3); 1 by default");
         m.put("threads", "engine intra-op threads (0: one per core)");
         m.put("dataset", "dataset provider: name and parameters");
         m.put("encoder", "encoder provider: name and parameters");
@@ -161,14 +165,20 @@ public final class ConfigLoader {
                         + TOP_LEVEL.keySet());
             }
         }
-        List<Param<?>> top = List.of(SEED, DEVICE, THREADS);
+        List<Param<?>> top = List.of(SEED, DEVICE, DEVICES, THREADS);
         Map<String, Object> scalars = new LinkedHashMap<>();
-        for (String k : List.of("seed", "device", "threads")) {
+        for (String k : List.of("seed", "device", "devices", "threads")) {
             if (tree.containsKey(k)) {
-                scalars.put(k, scalar(k, tree.get(k)));
+                Object v = scalar(k, tree.get(k));
+                scalars.put(k, k.equals("devices") && v != null ? String.valueOf(v) : v);
             }
         }
         ParamValues t = ParamValues.resolve("the config", top, scalars);
+        try {
+            DeviceSet.parse(t.get(DEVICES));
+        } catch (PretextException e) {
+            throw new PretextException("Config key 'devices': " + e.getMessage(), e);
+        }
         ParamValues training = ParamValues.resolve("config section 'training'", TrainingSettings.ALL,
                 flat("training", tree.get("training")));
         ParamValues probe = ParamValues.resolve("config section 'probe'", ProbeSettings.ALL,
@@ -176,7 +186,7 @@ public final class ConfigLoader {
         ProbeSettings.budgets(probe);
         ProbeSettings.names(probe, ProbeSettings.FEATURES, ProbeSettings.FEATURE_SETS);
         ProbeSettings.robustSettings(probe, 0);
-        return new RunConfig(tree, t.get(SEED), t.get(DEVICE), t.get(THREADS), section(tree, "dataset"), section(tree, "encoder"), section(tree, "objective"), training, probe);
+        return new RunConfig(tree, t.get(SEED), t.get(DEVICE), t.get(DEVICES), t.get(THREADS), section(tree, "dataset"), section(tree, "encoder"), section(tree, "objective"), training, probe);
     }
 
     /** The tree as YAML text, for the run's {@code config.yaml}. */

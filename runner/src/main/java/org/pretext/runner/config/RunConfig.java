@@ -19,7 +19,7 @@ import org.pretext.param.ParamValues;
  * @param training validated {@code training:} values
  * @param probe validated {@code probe:} values
  */
-public record RunConfig(Map<String, Object> tree, long seed, String device, int threads, Section dataset,
+public record RunConfig(Map<String, Object> tree, long seed, String device, String devices, int threads, Section dataset,
         Section encoder, Section objective, ParamValues training, ParamValues probe) {
 
     /** The training values as a plain map, for provenance. */

@@ -42,8 +42,10 @@ public final class PretrainStage {
     /** Builds the model from the run seed and pretrains it (resuming from the folder's checkpoints if asked). */
     public Outcome run(RunDirectory dir, boolean resume) {
         RunConfig c = components.config();
+        java.util.List<ai.djl.Device> devices = org.pretext.runtime.DeviceSet.parse(c.devices())
+                .resolve(components.device());
         PretrainConfig config = TrainingSettings.toBuilder(c.training()).seed(c.seed())
-                .checkpointDir(dir.checkpoints()).resume(resume).build();
+                .checkpointDir(dir.checkpoints()).resume(resume).devices(devices).build();
         Objective objective = components.objectives().get();
         Split data = components.pretrain();
         PretextModel model = PretextModel.create(components.encoders(), c.encoder().name(), objective,
@@ -56,9 +58,11 @@ public final class PretrainStage {
                         + (resume ? " (a checkpoint of the run folder, if any, replaces them)" : ""));
             }
             System.err.printf("model: encoder %s (%,d trainable parameters with heads), objective %s, data %s"
-                    + " (%,d examples of shape %s), device %s%n", c.encoder().name(), model.parameterCount(),
+                    + " (%,d examples of shape %s), device %s%s%n", c.encoder().name(), model.parameterCount(),
                     c.objective().name(), components.dataset().name(), data.size(), data.exampleShape(),
-                    org.pretext.runtime.Devices.name(components.device()));
+                    org.pretext.runtime.Devices.name(components.device()), devices.size() == 1 ? ""
+                            : ", " + devices.size() + " replicas " + devices.stream()
+                                    .map(org.pretext.runtime.Devices::name).toList());
             Pretrainer pretrainer = new Pretrainer(config).addListener(new ProgressListener())
                     .addListener(new MetricsJsonlListener(dir.metrics()));
             int every = c.probe().get(ProbeSettings.MONITOR_EVERY);

@@ -21,6 +21,7 @@ import org.pretext.data.DatasetProvider;
 import org.pretext.encoder.Encoder;
 import org.pretext.encoder.EncoderProvider;
 import org.pretext.runtime.DeviceChoice;
+import org.pretext.runtime.DeviceSet;
 import org.pretext.runtime.EngineSetup;
 import org.pretext.objective.Objective;
 import org.pretext.objective.ObjectiveProvider;
@@ -70,7 +71,8 @@ public final class RunModule extends AbstractModule {
         if (c.threads() != 1) {
             EngineSetup.busyMachineWarning().ifPresent(w -> System.err.println("warning: " + w));
         }
-        return DeviceChoice.parse(c.device()).resolve();
+        // replica 0's device: with --devices 1,3 the model lives on gpu 1
+        return DeviceSet.parse(c.devices()).resolve(DeviceChoice.parse(c.device()).resolve()).get(0);
     }
 
     /**
@@ -118,6 +120,9 @@ public final class RunModule extends AbstractModule {
         }
         Map<String, String> versions = new LinkedHashMap<>(Versions.all());
         versions.put("device", org.pretext.runtime.Devices.name(device));
+        List<Device> replicas = DeviceSet.parse(c.devices()).resolve(device);
+        versions.put("devices", replicas.size() + " " + replicas.stream().map(org.pretext.runtime.Devices::name)
+                .toList());
         // the configured count (0: libtorch's default, one per core); asking libtorch for its count here
         // initialises its thread pool early, which changed the default job's numbers and slowed it by a quarter
         versions.put("engine-threads", Integer.toString(c.threads()));
