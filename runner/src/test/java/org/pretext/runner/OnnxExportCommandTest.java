@@ -126,7 +126,7 @@ class OnnxExportCommandTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         assertThat(Main.execute(new String[] {"export", "--run", dir.toString(), "--format", "nonsense", "--out",
             dir.resolve("x").toString()}, QUIET, new PrintStream(err))).isEqualTo(2);
-        assertThat(err.toString()).contains("Unknown export format 'nonsense': expected one of [pretext, onnx]");
+        assertThat(err.toString()).contains("Unknown export format 'nonsense': expected one of [pretext, onnx, safetensors]");
         assertThat(dir.resolve("x")).doesNotExist();
     }
 
