@@ -1,5 +1,6 @@
 package org.pretext.model;
 
+import org.pretext.runtime.EngineArrays;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -8,8 +9,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.norm.BatchNorm;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import java.util.ArrayList;
@@ -193,7 +192,7 @@ public final class ReplicatedModel implements Model, AutoCloseable {
                 }
                 collectives.reduce(target, others);
                 for (int i = 1; i < devices.size(); i++) {
-                    zero(parameters.get(i).get(j).getArray());
+                    EngineArrays.zeroGradient(parameters.get(i).get(j).getArray());
                 }
             }
         });
@@ -214,15 +213,6 @@ public final class ReplicatedModel implements Model, AutoCloseable {
         return g;
     }
 
-    private static void zero(NDArray w) {
-        if (w instanceof PtNDArray pt) {
-            JniUtils.zeroGrad(pt);
-        } else {
-            try (NDArray g = w.getGradient()) {
-                g.subi(g);
-            }
-        }
-    }
 
     /** Copies replica 0's encoder values (weights and any statistics) to every other replica. */
     public void broadcast() {

@@ -96,6 +96,17 @@ public final class EngineArrays {
         }
     }
 
+    /** Zeroes w's gradient in place (libtorch's zero_ on PyTorch, else g − g). */
+    public static void zeroGradient(NDArray w) {
+        if (w instanceof ai.djl.pytorch.engine.PtNDArray pt) {
+            ai.djl.pytorch.jni.JniUtils.zeroGrad(pt);
+        } else {
+            try (NDArray g = w.getGradient()) {
+                g.subi(g);
+            }
+        }
+    }
+
     private static NDArray aligned(NDArray fromJava) {
         NDArray copy = fromJava.duplicate();
         fromJava.close();

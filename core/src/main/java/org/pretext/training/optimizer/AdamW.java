@@ -1,5 +1,6 @@
 package org.pretext.training.optimizer;
 
+import org.pretext.runtime.EngineArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -7,8 +8,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -124,7 +123,7 @@ public final class AdamW implements AutoCloseable {
                     NDArray ratio = m.div(root.addi(eps));
                     ratio.attach(scope);
                     w.subi(ratio.muli(step));
-                    zero(w);
+                    EngineArrays.zeroGradient(w);
                 }
             }
         });
@@ -134,21 +133,11 @@ public final class AdamW implements AutoCloseable {
         return manager.full(new Shape(), (float) value, type);
     }
 
-    /** Zeroes w's gradient in place (libtorch's zero_ on PyTorch, else g − g). */
-    private static void zero(NDArray w) {
-        if (w instanceof PtNDArray pt) {
-            JniUtils.zeroGrad(pt);
-        } else {
-            try (NDArray g = w.getGradient()) {
-                g.subi(g);
-            }
-        }
-    }
 
     /** Zeroes every gradient without updating (e.g. after a skipped step). */
     public void zeroGradients() {
         for (Parameter p : params) {
-            zero(p.getArray());
+            EngineArrays.zeroGradient(p.getArray());
         }
     }
 
