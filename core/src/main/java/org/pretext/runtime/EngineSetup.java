@@ -28,11 +28,7 @@ public final class EngineSetup {
         }
     }
 
-    /**
-     * The engine's intra-op thread count (starts the engine). Asking before the first training step
-     * initialises libtorch's thread pool early, which changes which kernels the step uses (the default
-     * job's numbers and speed changed): call it after training, or for diagnostics only.
-     */
+    /** The engine's intra-op thread count (starts the engine). */
     public static int engineThreads() {
         engine();
         return ai.djl.pytorch.jni.JniUtils.getNumThreads();
@@ -43,8 +39,7 @@ public final class EngineSetup {
      * three quarters of the cores), else empty: engine threads that share cores make steps slow.
      */
     public static java.util.Optional<String> busyMachineWarning() {
-        // /proc/loadavg, not the management API: starting the JMX platform before the engine changed the
-        // default job's numbers and slowed it (the engine then chose other kernels)
+        // /proc/loadavg: one number, without starting the JVM's management platform for it
         try {
             double load = Double.parseDouble(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg"))
                     .split(" ")[0]);

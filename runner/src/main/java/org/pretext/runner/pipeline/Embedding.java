@@ -104,7 +104,7 @@ public final class Embedding {
             Path labels = out.resolve(e.getKey() + "_labels.npy");
             long[] done = {0};
             long t0 = System.nanoTime();
-            ProgressLines progress = ProgressLines.stderr("embedding " + e.getKey() + ": ");
+            Features.Progress progress = ProgressLines.examples("embedding " + e.getKey() + ": ");
             try (NpyWriter f = NpyWriter.create(features, DataType.FLOAT32, n, d);
                     NpyWriter y = split.hasLabels() ? NpyWriter.create(labels, DataType.INT32, n) : null) {
                 Features.stream(source.encoder(), source.store(), split, device, batchSize, source.encoderInput(),
@@ -114,13 +114,9 @@ public final class Embedding {
                                 y.writeInts(ys, 0, rows);
                             }
                             done[0] += rows;
-                            double s = (System.nanoTime() - t0) / 1e9;
-                            progress.accept(String.format(Locale.ROOT, "%d of %d examples, %.1f s%s", done[0], n, s,
-                                    done[0] < n ? String.format(Locale.ROOT, ", about %.0f s left",
-                                            s / done[0] * (n - done[0])) : ""));
+                            progress.update(done[0], n);
                         });
             }
-            progress.finish();
             System.err.printf(Locale.ROOT, "embedded %s: %d × %d in %.1f s%n", e.getKey(), n, d,
                     (System.nanoTime() - t0) / 1e9);
             Map<String, Object> entry = new LinkedHashMap<>();

@@ -42,15 +42,23 @@ final class ProgressLines implements Consumer<String> {
 
     /**
      * Progress of a feature extraction, e.g. "extracting pretrained features (train): 1024 of 60000
-     * examples, 2.1 s, about 120 s left"; the line ends when the work is done.
+     * examples, 2.1 s, about 120 s left".
      */
     static org.pretext.encoder.Features.Progress extraction(String what) {
-        ProgressLines lines = stderr("extracting " + what + ": ");
+        return examples("extracting " + what + ": ");
+    }
+
+    /**
+     * Progress counted in examples after {@code prefix}: done of total, seconds so far and the time
+     * left; the line ends when the work is done.
+     */
+    static org.pretext.encoder.Features.Progress examples(String prefix) {
+        ProgressLines lines = stderr(prefix);
         long t0 = System.nanoTime();
         return (done, total) -> {
             double s = (System.nanoTime() - t0) / 1e9;
-            lines.accept(String.format(java.util.Locale.ROOT, "%d of %d %s, %.1f s%s", done, total,
-                    "examples", s, done < total && done > 0 ? String.format(java.util.Locale.ROOT, ", about %.0f s left",
+            lines.accept(String.format(java.util.Locale.ROOT, "%d of %d examples, %.1f s%s", done, total, s,
+                    done < total && done > 0 ? String.format(java.util.Locale.ROOT, ", about %.0f s left",
                             s / done * (total - done)) : ""));
             if (done >= total) {
                 lines.finish();
