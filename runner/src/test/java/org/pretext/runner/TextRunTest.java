@@ -68,6 +68,14 @@ class TextRunTest {
                 .containsExactlyElementsOf(r.probe().stream()
                         .map(e -> e.features() + " " + e.labelsPerClass() + " " + e.accuracy()).toList());
 
+        // the PGD attack perturbs pixels: asked of a text run, it is refused naming the setting
+        ByteArrayOutputStream refused = new ByteArrayOutputStream();
+        assertThat(Main.execute(new String[] {"probe", "--run", run.toString(), "--robust-epsilon", "0.1", "--out",
+            dir.resolve("attacked").toString()}, QUIET, new PrintStream(refused, true,
+                java.nio.charset.StandardCharsets.UTF_8))).isEqualTo(2);
+        assertThat(refused.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("probe.robust-epsilon applies"
+                + " to image encoders").contains("' holds sentences");
+
         // embed writes each feature map's sentence features; probing those files gives the run's own number
         Path emb = dir.resolve("embedded");
         assertThat(Main.execute(new String[] {"embed", "--run", run.toString(), "--out", emb.toString()}, QUIET,
