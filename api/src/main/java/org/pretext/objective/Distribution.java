@@ -31,7 +31,8 @@ public enum Distribution {
     /**
      * Not declared: the objective runs on one device (the first one asked for), and the loop says
      * so. The default, because an objective that reaches its encoder other than through
-     * {@link Model#encode} (e.g. {@code model.encoder().block()}) would not be replicated.
+     * {@link Model#encode} and {@link Model#encodeWith} (e.g. {@code model.encoder().block()}) would
+     * not be replicated.
      */
     SINGLE_DEVICE
 }

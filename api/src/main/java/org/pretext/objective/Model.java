@@ -27,6 +27,37 @@ public interface Model {
     /** Features (B, featureSize) of a batch of encoder inputs. */
     NDArray encode(NDArray inputs, boolean training);
 
+    /**
+     * Runs {@code call} with the encoder being pretrained, for objectives that reach the encoder
+     * other than through {@link #encode}: a sequence encoder's hidden states, a masked
+     * autoencoder's visible patches. On one device it is {@code call.apply(encoder(),
+     * parameterStore(), inputs)}. With several replicas ({@code --devices}) every input is split
+     * along its first (batch) axis, shard i runs through replica i's encoder and store on replica
+     * i's device, and each output is gathered onto the main device in order with an operation
+     * autograd records; so an objective that declares {@link Distribution#PER_EXAMPLE} or
+     * {@link Distribution#GATHERED} and reaches its encoder only through {@link #encode} and this
+     * method is trained data-parallel exactly as on one device. Every output must keep the batch
+     * as its first axis; the call must use the encoder and store it is given, never the
+     * objective's own reference to the encoder.
+     *
+     * @since 0.3
+     */
+    @API(status = API.Status.EXPERIMENTAL, since = "0.3")
+    default NDList encodeWith(NDList inputs, EncoderCall call) {
+        return call.apply(encoder(), parameterStore(), inputs);
+    }
+
+    /**
+     * A computation with an encoder, the parameter store to run it with, and a batch (or a shard of
+     * one); see {@link Model#encodeWith}.
+     */
+    @API(status = API.Status.EXPERIMENTAL, since = "0.3")
+    @FunctionalInterface
+    interface EncoderCall {
+        /** The outputs, each with the batch as its first axis. */
+        NDList apply(Encoder encoder, ParameterStore store, NDList inputs);
+    }
+
     /** A head's output in training mode. */
     NDArray head(String name, NDArray input);
 

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
@@ -33,8 +34,13 @@ import org.pretext.runtime.Devices;
  * to the others. Replicas run one after another; the same device may be given several times (N
  * replicas on the CPU, what the tests use).
  *
- * <p>Encoders with batch norm are refused with more than one replica: their batch statistics would
- * be per shard, not over the batch as on one device.
+ * <p>Batch norm is synchronised: an encoder with batch-norm layers (the {@code cnn}, the {@code mlp}
+ * with {@code batch-norm=true}) runs through its replicas in lockstep, layer by layer, and at each
+ * batch-norm layer the shards' inputs are gathered onto the main device, normalised by replica 0's
+ * layer over the whole batch, and split back; so the statistics, the running averages and the
+ * gradients are one device's. It costs moving every batch-norm layer's input to the main device
+ * and its output back. Batch norm inside a container other than a {@link SequentialBlock} is
+ * refused, naming the container.
  */
 public final class ReplicatedModel implements Model, AutoCloseable {
     private final PretextModel main;
@@ -45,6 +51,9 @@ public final class ReplicatedModel implements Model, AutoCloseable {
     /** Per replica, the encoder's parameters in one order. */
     private final List<List<Parameter>> parameters = new ArrayList<>();
     private final Collectives collectives;
+    /** Replica 0's batch-norm weights: synchronised layers run on replica 0 only, so only it has their gradients. */
+    private final java.util.Set<Parameter> batchNormParameters = java.util.Collections.newSetFromMap(
+            new java.util.IdentityHashMap<>());
 
     private ReplicatedModel(PretextModel main, List<Device> devices, Collectives collectives) {
         this.main = main;
@@ -71,10 +80,8 @@ public final class ReplicatedModel implements Model, AutoCloseable {
         r.stores.add(model.parameterStore());
         r.parameters.add(parametersOf(model.encoder().block()));
         if (devices.size() > 1 && hasBatchNorm(model.encoder().block())) {
-            throw new PretextException("The encoder has batch norm, whose statistics would be computed per replica"
-                    + " (a shard of the batch) rather than over the batch as on one device: train it on one device"
-                    + " (--devices 1), or choose an encoder without batch norm (mlp with batch-norm=false, the"
-                    + " default; vit; transformer). The cnn encoder always has batch norm.");
+            requireSynchronisable(model.encoder().block());
+            collectBatchNormParameters(model.encoder().block(), r.batchNormParameters);
         }
         try {
             for (int i = 1; i < devices.size(); i++) {
@@ -142,30 +149,165 @@ public final class ReplicatedModel implements Model, AutoCloseable {
 
     /**
      * Features of the whole batch on the main device: shard i of {@code inputs} (rows split as
-     * evenly as possible, in order) through replica i, gathered in order.
+     * evenly as possible, in order) through replica i, gathered in order; through the replicas in
+     * lockstep when the encoder has batch norm (see the class comment).
      */
     @Override
     public NDArray encode(NDArray inputs, boolean training) {
-        int n = devices.size();
-        if (n == 1) {
+        if (devices.size() == 1) {
             return main.encode(inputs, training);
         }
-        long rows = inputs.getShape().get(0);
+        if (!batchNormParameters.isEmpty()) {
+            List<NDList> shards = shard(new NDList(inputs));
+            List<Block> blocks = new ArrayList<>(encoders.size());
+            for (Encoder e : encoders) {
+                blocks.add(e.block());
+            }
+            List<NDArray> features = new ArrayList<>(devices.size());
+            for (NDList out : lockstep(blocks, shards, training)) {
+                features.add(out.singletonOrThrow());
+            }
+            return collectives.gather(features, main.device());
+        }
+        return encodeWith(new NDList(inputs), (encoder, store, shard) -> encoder.block().forward(store, shard, training))
+                .singletonOrThrow();
+    }
+
+    @Override
+    public NDList encodeWith(NDList inputs, EncoderCall call) {
+        int n = devices.size();
+        if (n == 1) {
+            return main.encodeWith(inputs, call);
+        }
+        if (!batchNormParameters.isEmpty()) {
+            throw new PretextException("The encoder has batch norm, which is synchronised over replicas only when the"
+                    + " objective reaches the encoder through Model.encode: train on one device (--devices 1)");
+        }
+        List<NDList> shards = shard(inputs);
+        List<NDList> outputs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            outputs.add(call.apply(encoders.get(i), stores.get(i), shards.get(i)));
+        }
+        NDList gathered = new NDList(outputs.get(0).size());
+        for (int k = 0; k < outputs.get(0).size(); k++) {
+            List<NDArray> parts = new ArrayList<>(n);
+            for (NDList out : outputs) {
+                if (out.size() != outputs.get(0).size()) {
+                    throw new PretextException("The encoder call gave " + out.size() + " outputs on one replica and "
+                            + outputs.get(0).size() + " on another: expected the same outputs for every shard");
+                }
+                parts.add(out.get(k));
+            }
+            gathered.add(collectives.gather(parts, main.device()));
+        }
+        return gathered;
+    }
+
+    /** Every input split along axis 0 into one shard per replica (rows as evenly as possible, in order), on its device. */
+    private List<NDList> shard(NDList inputs) {
+        int n = devices.size();
+        long rows = inputs.get(0).getShape().get(0);
         if (rows < n) {
             throw new PretextException("A batch of " + rows + " rows cannot be split over " + n + " replicas: expected"
                     + " at least one row per replica (raise training.batch-size or lower --devices)");
         }
+        long[] cuts = cuts(rows, n);
+        List<NDList> shards = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            shards.add(new NDList(inputs.size()));
+        }
+        for (NDArray input : inputs) {
+            if (input.getShape().get(0) != rows) {
+                throw new PretextException("Inputs of " + rows + " and " + input.getShape().get(0) + " rows cannot be"
+                        + " split over replicas together: expected every input to have the batch as its first axis");
+            }
+            NDList parts = input.split(cuts, 0);
+            for (int i = 0; i < n; i++) {
+                shards.get(i).add(parts.get(i).toDevice(devices.get(i), false));
+            }
+        }
+        return shards;
+    }
+
+    private static long[] cuts(long rows, int n) {
         long[] cuts = new long[n - 1];
         for (int i = 1; i < n; i++) {
             cuts[i - 1] = i * rows / n;
         }
-        NDList shards = inputs.split(cuts, 0);
-        List<NDArray> features = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            NDArray x = shards.get(i).toDevice(devices.get(i), false);
-            features.add(encoders.get(i).block().forward(stores.get(i), new NDList(x), training).singletonOrThrow());
+        return cuts;
+    }
+
+    /**
+     * One block (the same position in every replica's encoder) over every replica's shard. A
+     * sequential block goes child by child; a batch-norm layer sees the gathered batch on replica
+     * 0; a block without batch norm runs on each replica by itself.
+     */
+    private List<NDList> lockstep(List<Block> blocks, List<NDList> shards, boolean training) {
+        Block first = blocks.get(0);
+        int n = blocks.size();
+        List<NDList> out = new ArrayList<>(n);
+        if (first instanceof BatchNorm) {
+            List<NDArray> parts = new ArrayList<>(n);
+            long[] rows = new long[n];
+            for (int i = 0; i < n; i++) {
+                parts.add(shards.get(i).singletonOrThrow());
+                rows[i] = parts.get(i).getShape().get(0);
+            }
+            NDArray whole = collectives.gather(parts, main.device());
+            NDArray normalised = first.forward(stores.get(0), new NDList(whole), training).singletonOrThrow();
+            long[] cuts = new long[n - 1];
+            long at = 0;
+            for (int i = 0; i < n - 1; i++) {
+                at += rows[i];
+                cuts[i] = at;
+            }
+            NDList back = normalised.split(cuts, 0);
+            for (int i = 0; i < n; i++) {
+                out.add(new NDList(back.get(i).toDevice(devices.get(i), false)));
+            }
+            return out;
         }
-        return collectives.gather(features, main.device());
+        if (first instanceof SequentialBlock && hasBatchNorm(first)) {
+            List<NDList> current = shards;
+            int children = first.getChildren().size();
+            for (int k = 0; k < children; k++) {
+                List<Block> kth = new ArrayList<>(n);
+                for (Block b : blocks) {
+                    kth.add(b.getChildren().get(k).getValue());
+                }
+                current = lockstep(kth, current, training);
+            }
+            return current;
+        }
+        for (int i = 0; i < n; i++) {
+            out.add(blocks.get(i).forward(stores.get(i), shards.get(i), training));
+        }
+        return out;
+    }
+
+    /** Refuses batch norm that {@link #lockstep} cannot reach: inside a container other than a sequential block. */
+    private static void requireSynchronisable(Block block) {
+        if (block instanceof BatchNorm || !hasBatchNorm(block)) {
+            return;
+        }
+        if (!(block instanceof SequentialBlock)) {
+            throw new PretextException("The encoder has batch norm inside a " + block.getClass().getSimpleName()
+                    + ", which synchronised batch norm over replicas cannot go through (it goes through sequential"
+                    + " blocks only): train it on one device (--devices 1)");
+        }
+        for (Pair<String, Block> child : block.getChildren()) {
+            requireSynchronisable(child.getValue());
+        }
+    }
+
+    private static void collectBatchNormParameters(Block block, java.util.Set<Parameter> into) {
+        if (block instanceof BatchNorm) {
+            into.addAll(parametersOf(block));
+            return;
+        }
+        for (Pair<String, Block> child : block.getChildren()) {
+            collectBatchNormParameters(child.getValue(), into);
+        }
     }
 
     /**
@@ -184,6 +326,9 @@ public final class ReplicatedModel implements Model, AutoCloseable {
                 NDArray w0 = first.get(j).getArray();
                 if (!w0.hasGradient()) {
                     continue;
+                }
+                if (batchNormParameters.contains(first.get(j))) {
+                    continue; // synchronised: computed on replica 0 alone, over the whole batch
                 }
                 NDArray target = gradient(w0, 0, first.get(j), scratch);
                 List<NDArray> others = new ArrayList<>(devices.size() - 1);

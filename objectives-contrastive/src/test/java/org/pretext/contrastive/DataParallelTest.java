@@ -27,6 +27,7 @@ import org.pretext.data.Batch;
 import org.pretext.data.BatchPlan;
 import org.pretext.data.Split;
 import org.pretext.datasets.MnistDatasetProvider;
+import org.pretext.encoders.CnnEncoderProvider;
 import org.pretext.encoders.MlpEncoderProvider;
 import org.pretext.engine.Engines;
 import org.pretext.model.Collectives;
@@ -83,7 +84,11 @@ class DataParallelTest {
     }
 
     /** One step's loss and every trainable parameter's gradient. */
-    private record Step(double loss, Map<String, float[]> gradients) {}
+    private record Step(double loss, Map<String, float[]> gradients, Map<String, float[]> statistics) {
+        Step(double loss, Map<String, float[]> gradients) {
+            this(loss, gradients, Map.of());
+        }
+    }
 
     private interface LossRule {
         NDArray loss(PretextModel model, Model view, NDManager manager, NDList inputs);
@@ -406,13 +411,40 @@ class DataParallelTest {
         }
     }
 
-    @Test
-    void anEncoderWithBatchNormIsRefusedOnSeveralReplicas() {
+    /** Batch norm over the whole batch: loss, gradients and running statistics of one device. */
+    @ParameterizedTest
+    @ValueSource(strings = {"mlp", "cnn"})
+    void batchNormIsSynchronisedOverTheReplicas(String encoder) {
+        Step one = batchNormStep(encoder, 1);
+        assertThat(one.gradients().keySet()).anyMatch(k -> k.contains("gamma"));
+        for (int replicas : new int[] {2, 4}) {
+            Step many = batchNormStep(encoder, replicas);
+            assertSame(one, many);
+            assertThat(many.statistics().keySet()).isEqualTo(one.statistics().keySet()).isNotEmpty();
+            for (String k : one.statistics().keySet()) {
+                float[] e = one.statistics().get(k);
+                float[] a = many.statistics().get(k);
+                for (int i = 0; i < e.length; i++) {
+                    assertThat((double) a[i]).as("%s[%d] on %d replicas", k, i, replicas)
+                            .isCloseTo(e[i], org.assertj.core.data.Offset.offset(1e-5 * Math.max(1, Math.abs(e[i]))));
+                }
+            }
+        }
+    }
+
+    private static Step batchNormStep(String encoder, int replicas) {
         Shape shape = data().exampleShape();
-        try (PretextModel model = PretextModel.create(() -> MlpEncoderProvider.create(shape, List.of(64), 32, true),
-                TestRuns.objective("simclr", PARAMS.get("simclr")), shape, Device.cpu(), 1)) {
-            assertThatThrownBy(() -> ReplicatedModel.create(model, cpus(2)))
-                    .isInstanceOf(PretextException.class).hasMessageContaining("batch norm");
+        try (PretextModel model = PretextModel.create(() -> encoder.equals("cnn") ? CnnEncoderProvider.create(shape, 8)
+                : MlpEncoderProvider.create(shape, List.of(64, 64), 32, true),
+                TestRuns.objective("simclr", PARAMS.get("simclr")), shape, Device.cpu(), 3)) {
+            Step s = step(model, cpus(replicas), Collectives.AUTOGRAD, WHOLE_BATCH);
+            Map<String, float[]> statistics = new LinkedHashMap<>();
+            for (Map.Entry<String, Parameter> e : model.parameters().entrySet()) {
+                if (e.getKey().startsWith("encoder/") && !model.trainableParameters().containsKey(e.getKey())) {
+                    statistics.put(e.getKey(), e.getValue().getArray().toFloatArray());
+                }
+            }
+            return new Step(s.loss(), s.gradients(), statistics);
         }
     }
 

@@ -18,6 +18,7 @@ import org.pretext.data.HostTensor;
 import org.pretext.data.Split;
 import org.pretext.encoder.Encoder;
 import org.pretext.encoder.TokenEmbeddings;
+import org.pretext.objective.Distribution;
 import org.pretext.objective.Model;
 import org.pretext.objective.Objective;
 import org.pretext.objective.ObjectiveSetup;
@@ -111,7 +112,18 @@ public final class CausalLmObjective implements Objective {
     @Override
     public NDArray loss(StepContext ctx, NDList inputs) {
         Model model = ctx.model();
-        return NextTokenLoss.compute(logits(encoder, model.parameterStore(), inputs.get(0), true), inputs.get(1));
+        // the hidden states through Model.encodeWith, so that with several replicas each computes its shard's
+        NDArray h = model.encodeWith(new NDList(inputs.get(0)), (e, store, shard) ->
+                new NDList(((TokenEmbeddings) e).hiddenStates(store, shard.get(0), true))).singletonOrThrow();
+        NDArray logits = Linear.linear(h, encoder.tokenEmbeddings(model.parameterStore(), h.getDevice(), true))
+                .singletonOrThrow();
+        return NextTokenLoss.compute(logits, inputs.get(1));
+    }
+
+    /** A mean of per-token terms: the hidden states are computed per replica and gathered. */
+    @Override
+    public Distribution distribution() {
+        return Distribution.PER_EXAMPLE;
     }
 
     /** Next-token logits h·Eᵀ (B, T, V) of token ids (B, T). */

@@ -139,8 +139,17 @@ public final class MaeObjective implements Objective {
 
     /** Decoder predictions (B, N, P) for prepared inputs, in the prepared token order. */
     NDArray predict(Model model, NDList inputs, boolean training) {
-        NDArray states = encoder.encodePatches(model.parameterStore(), inputs.get(0), inputs.get(1), training);
+        // through Model.encodeWith, so that with several replicas each encodes its shard's visible patches
+        NDArray states = model.encodeWith(new NDList(inputs.get(0), inputs.get(1)), (e, store, shard) ->
+                new NDList(((PatchEncoder) e).encodePatches(store, shard.get(0), shard.get(1), training)))
+                .singletonOrThrow();
         return model.forward(decoder, new NDList(states, inputs.get(2)), training).singletonOrThrow();
+    }
+
+    /** A mean of per-patch terms: the visible patches are encoded per replica and gathered. */
+    @Override
+    public org.pretext.objective.Distribution distribution() {
+        return org.pretext.objective.Distribution.PER_EXAMPLE;
     }
 
     @Override

@@ -193,7 +193,9 @@ public final class MlmObjective implements Objective {
     /** Logits (B, M, V) at the listed positions of prepared inputs. */
     NDArray logits(Model model, NDList inputs, boolean training) {
         ParameterStore store = model.parameterStore();
-        NDArray hidden = encoder.hiddenStates(store, inputs.get(0), training);
+        // through Model.encodeWith, so that with several replicas each computes its shard's hidden states
+        NDArray hidden = model.encodeWith(new NDList(inputs.get(0)), (e, s, shard) ->
+                new NDList(((SequenceEncoder) e).hiddenStates(s, shard.get(0), training))).singletonOrThrow();
         NDArray positions = inputs.get(1);
         Shape p = positions.getShape();
         long d = hidden.getShape().get(2);
@@ -202,6 +204,12 @@ public final class MlmObjective implements Objective {
         NDList headInputs = tied ? new NDList(chosen, ((TokenEmbeddings) encoder).tokenEmbeddings(store,
                 hidden.getDevice(), training)) : new NDList(chosen);
         return model.forward(head, headInputs, training).singletonOrThrow();
+    }
+
+    /** A mean of per-token terms: the hidden states are computed per replica and gathered. */
+    @Override
+    public org.pretext.objective.Distribution distribution() {
+        return org.pretext.objective.Distribution.PER_EXAMPLE;
     }
 
     @Override

@@ -13,7 +13,12 @@ public enum Check {
     /** A training step leaves no arrays behind, and closing the model frees everything the objective made. */
     NO_ARRAYS_LEFT("no arrays left after a step"),
     /** Unknown keys, wrongly typed and out-of-range values are refused with a message naming the key. */
-    PARAMETERS("parameters validated by name");
+    PARAMETERS("parameters validated by name"),
+    /**
+     * An objective that declares it can be trained on several devices gives, on 2 and 3 CPU
+     * replicas, the loss and gradients of one replica (skipped for {@code SINGLE_DEVICE}).
+     */
+    DATA_PARALLEL("the same step on several replicas as on one");
 
     private final String title;
 

@@ -215,7 +215,7 @@ final class GradientCheck {
         return out;
     }
 
-    private static PreparedBatch firstBatch(ObjectiveFixture fixture, Objective objective) {
+    static PreparedBatch firstBatch(ObjectiveFixture fixture, Objective objective) {
         Iterator<Batch> it = fixture.examples().batches(BatchPlan.shuffled(fixture.batchSize(), fixture.seed(), 0));
         return objective.prepare(it.next(), new SplittableRandom(Seeds.derive(fixture.seed(), 0x9d2L)));
     }
@@ -415,7 +415,7 @@ final class GradientCheck {
         }
     }
 
-    private record Context(Model model, NDManager manager, long totalSteps) implements StepContext {
+    record Context(Model model, NDManager manager, long totalSteps) implements StepContext {
         @Override
         public long step() {
             return 0;

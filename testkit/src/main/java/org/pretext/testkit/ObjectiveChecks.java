@@ -70,6 +70,7 @@ public final class ObjectiveChecks {
             case EXACT_RESUME -> exactResume(fixture, reference);
             case NO_ARRAYS_LEFT -> noArraysLeft(fixture, reference);
             case PARAMETERS -> parametersValidated(fixture);
+            case DATA_PARALLEL -> DataParallelCheck.run(fixture);
         }
     }
 

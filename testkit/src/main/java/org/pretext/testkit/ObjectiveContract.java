@@ -63,6 +63,16 @@ public interface ObjectiveContract {
         check(Check.PARAMETERS);
     }
 
+    @Test
+    @DisplayName("one step on several CPU replicas is one step on one (objectives that declare a distribution)")
+    default void oneStepOnSeveralReplicasIsOneStepOnOne() {
+        ObjectiveFixture f = fixture();
+        if (f.newObjective().distribution() == org.pretext.objective.Distribution.SINGLE_DEVICE) {
+            Assumptions.abort("the objective declares Distribution.SINGLE_DEVICE: it is trained on one device");
+        }
+        check(Check.DATA_PARALLEL);
+    }
+
     private void check(Check check) {
         ObjectiveFixture f = fixture();
         f.exemption(check).ifPresent(reason -> Assumptions.abort(

@@ -31,6 +31,7 @@ class ContractFailuresTest {
         METHODS.put(Check.EXACT_RESUME, "resumeFromSavedStateIsExact");
         METHODS.put(Check.NO_ARRAYS_LEFT, "noArraysAreLeftAfterAStep");
         METHODS.put(Check.PARAMETERS, "parametersAreValidatedByName");
+        METHODS.put(Check.DATA_PARALLEL, "oneStepOnSeveralReplicasIsOneStepOnOne");
     }
 
     static ObjectiveFixture fixture(Fault fault) {
@@ -97,6 +98,13 @@ class ContractFailuresTest {
         @Override
         public ObjectiveFixture fixture() {
             return ObjectiveFixture.of(new ToyDenoising.HandParsingProvider(), Map.of()).withSteps(12);
+        }
+    }
+
+    static class ShardStatistics implements ObjectiveContract {
+        @Override
+        public ObjectiveFixture fixture() {
+            return ContractFailuresTest.fixture(Fault.SHARD_STATISTICS);
         }
     }
 
@@ -187,6 +195,14 @@ class ContractFailuresTest {
         assertThat(failed.keySet()).containsExactly(Check.PARAMETERS);
         assertThat(failed.get(Check.PARAMETERS)).contains("string parameter 'noise'")
                 .contains("does not name the key");
+    }
+
+    @Test
+    void aBatchStatisticTakenPerShardIsReported() {
+        Map<Check, String> failed = failures(ShardStatistics.class);
+        assertThat(failed.keySet()).containsExactly(Check.DATA_PARALLEL);
+        assertThat(failed.get(Check.DATA_PARALLEL)).contains("declares PER_EXAMPLE").contains("on 2 CPU replicas")
+                .contains("the loss is");
     }
 
     @Test

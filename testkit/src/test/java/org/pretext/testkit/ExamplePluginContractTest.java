@@ -53,7 +53,7 @@ class ExamplePluginContractTest {
                     .execute().testEvents();
             assertThat(tests.failed().list()).as("failed tests").isEmpty();
             assertThat(tests.skipped().list()).as("skipped tests").isEmpty();
-            // the six checks, five tests of the loss, two of the hooks
+            // the contract's checks, five tests of the loss, two of the hooks
             assertThat(tests.succeeded().count()).isEqualTo(Check.values().length + 5 + 2);
         }
     }

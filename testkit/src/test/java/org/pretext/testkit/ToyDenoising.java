@@ -19,6 +19,7 @@ import org.pretext.data.Batch;
 import org.pretext.data.HostTensor;
 import org.pretext.engine.NoGradient;
 import org.pretext.engine.Scalars;
+import org.pretext.objective.Distribution;
 import org.pretext.objective.Objective;
 import org.pretext.objective.ObjectiveProvider;
 import org.pretext.objective.ObjectiveSetup;
@@ -51,7 +52,12 @@ final class ToyDenoising implements Objective {
         /** The loss's value is right but its gradient is twice too large. */
         DOUBLE_GRADIENT,
         /** The loss multiplies by a constant with DJL's NDArray.mul(Number), which Scalars' Javadoc forbids. */
-        NUMBER_CONSTANT
+        NUMBER_CONSTANT,
+        /**
+         * Declares {@link Distribution#PER_EXAMPLE} but centres the features on their batch mean
+         * inside {@code Model.encodeWith}'s call, which with several replicas sees one shard.
+         */
+        SHARD_STATISTICS
     }
 
     static final Param<Double> NOISE = Param.ofDouble("noise", 0.2, "standard deviation of the added noise")
@@ -99,7 +105,13 @@ final class ToyDenoising implements Objective {
     @Override
     public NDArray loss(StepContext ctx, NDList inputs) {
         NDArray clean = inputs.get(1).reshape(inputs.get(1).getShape().get(0), -1);
-        NDArray out = ctx.model().head("decoder", ctx.model().encode(inputs.get(0), true));
+        NDArray features = fault == Fault.SHARD_STATISTICS
+                ? ctx.model().encodeWith(new NDList(inputs.get(0)), (encoder, store, shard) -> {
+                    NDArray h = encoder.block().forward(store, shard, true).singletonOrThrow();
+                    return new NDList(h.sub(h.mean(new int[] {0}, true)));
+                }).singletonOrThrow()
+                : ctx.model().encode(inputs.get(0), true);
+        NDArray out = ctx.model().head("decoder", features);
         NDArray f = out.sub(clean).square().mean().mul(weight); // an op on step arrays: the result is the step's
         return switch (fault) {
             // value f, gradient k·∇f: f + (k − 1)·(f − stopGradient(f))
@@ -108,6 +120,12 @@ final class ToyDenoising implements Objective {
             case NUMBER_CONSTANT -> f.mul(1.5f); // float32, as a plug-in would write it
             default -> f;
         };
+    }
+
+    /** A mean of per-example squared errors. */
+    @Override
+    public Distribution distribution() {
+        return Distribution.PER_EXAMPLE;
     }
 
     @Override

@@ -21,6 +21,7 @@ import org.pretext.blocks.Norms;
 import org.pretext.blocks.TwoViewObjective;
 import org.pretext.encoder.Encoder;
 import org.pretext.engine.NoGradient;
+import org.pretext.objective.Distribution;
 import org.pretext.objective.Model;
 import org.pretext.objective.ObjectiveSetup;
 import org.pretext.objective.StepContext;
@@ -121,6 +122,16 @@ public final class DinoObjective extends TwoViewObjective {
     @Override
     public Map<String, Block> heads() {
         return Map.of(HEAD, head);
+    }
+
+    /**
+     * The centre is the mean of the teacher's outputs over the batch, so with several devices the
+     * loss must see the gathered batch: the student goes through {@code Model.encode}, the teacher
+     * through {@code Model.forward} over the gathered views. The test kit checks the claim.
+     */
+    @Override
+    public Distribution distribution() {
+        return Distribution.GATHERED;
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import org.pretext.data.Batch;
+import org.pretext.objective.Distribution;
 import org.pretext.objective.Objective;
 import org.pretext.objective.ObjectiveSetup;
 import org.pretext.objective.PreparedBatch;
@@ -55,5 +56,14 @@ public final class AlignUniformObjective implements Objective {
         long n = inputs.get(0).getShape().get(0);
         NDArray f = ctx.model().encode(inputs.get(0).concat(inputs.get(1), 0), true);
         return AlignUniformLoss.compute(f.get("0:" + n), f.get(n + ":"), t, lambda);
+    }
+
+    /**
+     * The uniformity term compares examples across the batch, so with several devices the loss must
+     * see the gathered batch: {@code Model.encode} gives it that. The test kit checks the claim.
+     */
+    @Override
+    public Distribution distribution() {
+        return Distribution.GATHERED;
     }
 }
