@@ -98,16 +98,17 @@ class CommandLineTest {
         Outcome o = run("pretrain", "--steps", "3", "--device", "cpu", "--devices", "2", "--set",
                 "training.batch-size=32", "--out", run.toString());
         assertThat(o.exit()).as(o.err()).isEqualTo(0);
-        try (var files = Files.walk(run)) {
-            String all = files.filter(p -> p.toString().endsWith(".json") || p.toString().endsWith(".yaml"))
-                    .map(p -> {
-                        try {
-                            return Files.readString(p);
-                        } catch (IOException e) {
-                            throw new java.io.UncheckedIOException(e);
-                        }
-                    }).reduce("", String::concat);
-            assertThat(all).contains("2 [cpu, cpu]");
+        assertThat(recorded(run)).contains("2 [cpu, cpu]");
+        // batch norm is synchronised, and MAE reaches its ViT through Model.encodeWith: both run on 2 replicas
+        for (String[] setup : new String[][] {{"--encoder", "cnn-small"}, {"--objective", "mae", "--encoder", "vit-tiny"}}) {
+            Path r = dir.resolve(String.join("-", setup).replace("--", ""));
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("pretrain", "--steps", "2",
+                    "--device", "cpu", "--devices", "2", "--set", "training.batch-size=16", "--set",
+                    "dataset.train-limit=256", "--out", r.toString()));
+            args.addAll(java.util.List.of(setup));
+            Outcome replicated = run(args.toArray(String[]::new));
+            assertThat(replicated.exit()).as(replicated.err()).isEqualTo(0);
+            assertThat(recorded(r)).as("devices recorded for %s", r).contains("2 [cpu, cpu]");
         }
         Outcome ids = run("pretrain", "--steps", "1", "--device", "cpu", "--devices", "0,1", "--out",
                 dir.resolve("ids").toString());
@@ -116,5 +117,18 @@ class CommandLineTest {
         Outcome bad = run("pretrain", "--steps", "1", "--devices", "x", "--out", dir.resolve("bad").toString());
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err()).contains("Invalid devices 'x'");
+    }
+
+    /** Every JSON and YAML file of a run folder, concatenated. */
+    private static String recorded(Path run) throws IOException {
+        try (var files = Files.walk(run)) {
+            return files.filter(p -> p.toString().endsWith(".json") || p.toString().endsWith(".yaml")).map(p -> {
+                try {
+                    return Files.readString(p);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).reduce("", String::concat);
+        }
     }
 }
