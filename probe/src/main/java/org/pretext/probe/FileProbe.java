@@ -25,9 +25,15 @@ public final class FileProbe {
      */
     public static List<ProbeResult> run(Path trainFeatures, Path trainLabels, Path testFeatures, Path testLabels,
             ProbeOptions options) {
+        return run(FEATURES_NAME, trainFeatures, trainLabels, testFeatures, testLabels, options);
+    }
+
+    /** As {@link #run(Path, Path, Path, Path, ProbeOptions)}, the results' {@code features} named {@code name}. */
+    public static List<ProbeResult> run(String name, Path trainFeatures, Path trainLabels, Path testFeatures,
+            Path testLabels, ProbeOptions options) {
         FeatureFiles.Loaded data = FeatureFiles.load(trainFeatures, trainLabels, testFeatures, testLabels);
         try {
-            return new ProbeSuite(options).run(FEATURES_NAME, data.train(), data.test(), data.classNames());
+            return new ProbeSuite(options).run(name, data.train(), data.test(), data.classNames());
         } catch (PretextException e) {
             throw new PretextException(e.getMessage() + " [training labels: " + trainLabels + "]", e);
         }

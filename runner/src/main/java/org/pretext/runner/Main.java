@@ -24,6 +24,7 @@ import org.pretext.runner.pipeline.TrainedModel;
 import org.pretext.runner.pipeline.Embedding;
 import org.pretext.runner.pipeline.TextProbes;
 import org.pretext.data.Dataset;
+import org.pretext.encoder.FeatureMap;
 import org.pretext.runner.wiring.RunComponents;
 import org.pretext.checkpoint.ExportedEncoder;
 import org.pretext.export.onnx.OnnxExporter;
@@ -245,11 +246,25 @@ public final class Main implements Runnable {
 
     /** {@code probe}: frozen-feature evaluation of a run's checkpoint, or of features files from any tool. */
     @Command(name = "probe", mixinStandardHelpOptions = true,
-            description = "Probe the frozen features of a run's newest checkpoint (--run DIR), or of NumPy features"
-                    + " made by any tool (--features ... --labels ... --test-features ... --test-labels ...).")
+            description = "Probe the frozen features of a run's newest checkpoint (--run DIR), of an exported or"
+                    + " PyTorch-trained encoder on a dataset (--encoder FILE|FOLDER --dataset NAME|PATH), or of NumPy"
+                    + " features made by any tool (--features ... --labels ... --test-features ... --test-labels ...).")
     static final class Probe implements Callable<Integer> {
         @Option(names = "--run", paramLabel = "DIR", description = "a run folder: probe its newest valid checkpoint")
         Path run;
+
+        @Option(names = "--encoder", paramLabel = "FILE|FOLDER", description = "an encoder written by export (a"
+                + " file, --format pretext) or a folder of safetensors weights with its config.json (--format"
+                + " safetensors, or weights trained in PyTorch); needs --dataset")
+        Path encoder;
+
+        @Option(names = "--dataset", paramLabel = "NAME|PATH", description = "with --encoder: the labelled data to"
+                + " probe on (a provider name or a path Pretext recognises)")
+        String dataset;
+
+        @Option(names = "--set", paramLabel = "dataset.KEY=VALUE", description = "with --encoder: a dataset parameter"
+                + " (repeatable)")
+        List<String> sets = new java.util.ArrayList<>();
 
         @Option(names = "--features", paramLabel = "TRAIN.npy", description = "float32 training features (n, d)")
         Path features;
@@ -291,9 +306,12 @@ public final class Main implements Runnable {
         @Override
         public Integer call() throws Exception {
             boolean files = features != null || labels != null || testFeatures != null || testLabels != null;
-            if (files == (run != null)) {
-                throw new PretextException("probe needs either --run DIR or all four of --features, --labels,"
-                        + " --test-features and --test-labels");
+            if ((files ? 1 : 0) + (run != null ? 1 : 0) + (encoder != null ? 1 : 0) != 1) {
+                throw new PretextException("probe needs one of --run DIR, --encoder FILE --dataset NAME|PATH, or all"
+                        + " four of --features, --labels, --test-features and --test-labels");
+            }
+            if (encoder == null && (dataset != null || !sets.isEmpty())) {
+                throw new PretextException("--dataset and --set go with --encoder (a run probes its own dataset)");
             }
             java.util.Map<String, Object> overrides = new java.util.LinkedHashMap<>();
             if (budgets != null) {
@@ -312,7 +330,65 @@ public final class Main implements Runnable {
                 }
                 overrides.put(ProbeSettings.ROBUST_EPSILON.name(), robustEpsilon);
             }
+            if (encoder != null) {
+                return probeEncoder(overrides);
+            }
             return files ? probeFiles(overrides) : probeRun(overrides);
+        }
+
+        /**
+         * An encoder file on a dataset: its features written as embed writes them (under DIR/features, kept for
+         * reuse), then probed as features files are, one row per feature set (per feature map for sentences).
+         */
+        private int probeEncoder(java.util.Map<String, Object> overrides) throws Exception {
+            if (dataset == null) {
+                throw new PretextException("probe --encoder needs --dataset NAME|PATH: the labelled data to probe on");
+            }
+            var settings = org.pretext.param.ParamValues.resolve("probe options", ProbeSettings.ALL, overrides);
+            long s = seed == null ? 42 : seed;
+            ai.djl.Device device = org.pretext.runtime.DeviceChoice.AUTO.resolve();
+            ClassLoader loader = PluginClassLoader.create(plugins);
+            Thread.currentThread().setContextClassLoader(loader);
+            Path dir = out != null ? out : Path.of("probe-report");
+            Path featureDir = dir.resolve("features");
+            Registries registries = Registries.load(loader);
+            Dataset data = Embed.openDataset(dataset, sets, featureDir);
+            if (data.train().isEmpty() || data.test().isEmpty()) {
+                throw new PretextException("Dataset '" + data.name() + "' has no labelled train and test splits:"
+                        + " probing needs labels (embed writes features of unlabelled data)");
+            }
+            List<FeatureMap> maps = data instanceof org.pretext.text.TextDataset
+                    ? TextProbes.featureMaps(registries.featureMaps()) : List.of();
+            org.pretext.checkpoint.Provenance provenance;
+            try (org.pretext.checkpoint.ExportedEncoder e = Embed.loadEncoder(encoder, device, loader)) {
+                provenance = e.provenance();
+                Embedding.write(new Embedding.Source(e.encoder(), e.parameterStore(),
+                        java.util.function.UnaryOperator.identity(), e.provenance(), "encoder " + encoder.toAbsolutePath()),
+                        data, featureDir, device, 256, maps);
+            }
+            var options = ProbeSettings.options(settings, s, device, registries.probes());
+            List<ProbeResult> results = new java.util.ArrayList<>();
+            String name = "encoder " + encoder.getFileName();
+            if (maps.isEmpty()) {
+                results.addAll(FileProbe.run(name, featureDir.resolve("train_features.npy"),
+                        featureDir.resolve("train_labels.npy"), featureDir.resolve("test_features.npy"),
+                        featureDir.resolve("test_labels.npy"), options));
+            } else {
+                for (FeatureMap map : maps) {
+                    results.addAll(FileProbe.run(name + " (" + map.name() + ")",
+                            featureDir.resolve("train_" + map.name() + "_features.npy"),
+                            featureDir.resolve("train_labels.npy"),
+                            featureDir.resolve("test_" + map.name() + "_features.npy"),
+                            featureDir.resolve("test_labels.npy"), options));
+                }
+            }
+            RunReport report = new RunReport(null, data.name(), null, s, org.pretext.runtime.Devices.name(device), null,
+                    results, null, provenance);
+            report.write(dir.resolve("report.json"));
+            RunPipeline.printTable(report, System.out);
+            System.out.println("report: " + dir.resolve("report.json").toAbsolutePath() + " (features in "
+                    + featureDir.toAbsolutePath() + ")");
+            return 0;
         }
 
         private int probeFiles(java.util.Map<String, Object> overrides) throws Exception {
@@ -494,11 +570,6 @@ public final class Main implements Runnable {
             if (batchSize < 1) {
                 throw new PretextException("Invalid --batch-size " + batchSize + ": expected at least 1");
             }
-            for (String s : sets) {
-                if (!s.startsWith("dataset.")) {
-                    throw new PretextException("Invalid --set '" + s + "' for embed: expected dataset.KEY=VALUE");
-                }
-            }
             if (run != null) {
                 RunComponents c = injectorFor(run, plugins).getInstance(RunComponents.class);
                 try (TrainedModel.Restored r = TrainedModel.load(c, new RunDirectory(run))) {
@@ -506,7 +577,7 @@ public final class Main implements Runnable {
                     Embedding.Source source = new Embedding.Source(m.probedEncoder(), m.parameterStore(),
                             m.objective()::encoderInput, c.provenance(), "run " + run.toAbsolutePath() + " at step "
                                     + r.step());
-                    Dataset data = dataset == null && sets.isEmpty() ? c.dataset() : openDataset(out);
+                    Dataset data = dataset == null && sets.isEmpty() ? c.dataset() : openDataset(dataset, sets, out);
                     report(Embedding.write(source, data, out, c.device(), batchSize,
                             data instanceof org.pretext.text.TextDataset ? TextProbes.featureMaps(c.featureMaps())
                                     : List.of()));
@@ -515,16 +586,14 @@ public final class Main implements Runnable {
                 ai.djl.Device device = org.pretext.runtime.DeviceChoice.AUTO.resolve();
                 ClassLoader loader = PluginClassLoader.create(plugins);
                 Thread.currentThread().setContextClassLoader(loader);
-                try (org.pretext.checkpoint.ExportedEncoder e = java.nio.file.Files.isDirectory(encoder)
-                        ? org.pretext.runner.interop.TorchWeights.open(encoder, device, loader)
-                        : org.pretext.checkpoint.ExportedEncoder.load(encoder, device, loader)) {
+                try (org.pretext.checkpoint.ExportedEncoder e = loadEncoder(encoder, device, loader)) {
                     if (dataset == null) {
                         throw new PretextException("embed --encoder needs --dataset NAME|PATH: the data to embed");
                     }
                     Embedding.Source source = new Embedding.Source(e.encoder(), e.parameterStore(),
                             java.util.function.UnaryOperator.identity(), e.provenance(), "encoder "
                                     + encoder.toAbsolutePath());
-                    Dataset data = openDataset(out);
+                    Dataset data = openDataset(dataset, sets, out);
                     report(Embedding.write(source, data, out, device, batchSize,
                             data instanceof org.pretext.text.TextDataset
                                     ? TextProbes.featureMaps(Registries.load(loader).featureMaps()) : List.of()));
@@ -533,8 +602,20 @@ public final class Main implements Runnable {
             return 0;
         }
 
+        /** An encoder written by export: a file (--format pretext) or a safetensors folder with its config.json. */
+        static org.pretext.checkpoint.ExportedEncoder loadEncoder(Path encoder, ai.djl.Device device, ClassLoader loader) {
+            return java.nio.file.Files.isDirectory(encoder)
+                    ? org.pretext.runner.interop.TorchWeights.open(encoder, device, loader)
+                    : org.pretext.checkpoint.ExportedEncoder.load(encoder, device, loader);
+        }
+
         /** The dataset named by --dataset and --set, as run would open it (its cache under the output folder). */
-        private Dataset openDataset(Path cacheParent) {
+        static Dataset openDataset(String dataset, List<String> sets, Path cacheParent) {
+            for (String s : sets) {
+                if (!s.startsWith("dataset.")) {
+                    throw new PretextException("Invalid --set '" + s + "': expected dataset.KEY=VALUE");
+                }
+            }
             ClassLoader loader = Thread.currentThread().getContextClassLoader();
             java.util.Map<String, Object> tree = org.pretext.runner.config.ConfigLoader.defaults();
             if (dataset != null) {

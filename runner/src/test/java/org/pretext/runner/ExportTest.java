@@ -93,7 +93,26 @@ class ExportTest {
             fromFile.resolve("test_features.npy").toString(), "--test-labels",
             fromFile.resolve("test_labels.npy").toString(), "--labels-per-class", "all", "--out",
             dir.resolve("p").toString()}, quiet, System.err)).isZero();
-        assertThat(RunReport.read(dir.resolve("p/report.json")).probe().get(0).accuracy()).isGreaterThan(0.5);
+        double fromFiles = RunReport.read(dir.resolve("p/report.json")).probe().get(0).accuracy();
+        assertThat(fromFiles).isGreaterThan(0.5);
+
+        // probe straight from the exported encoder: the same features, so the same accuracy to the last digit
+        assertThat(Main.execute(new String[] {"probe", "--encoder", file.toString(), "--dataset", "mnist", "--set",
+            "dataset.train-limit=300", "--set", "dataset.test-limit=200", "--labels-per-class", "all", "--out",
+            dir.resolve("pe").toString()}, quiet, System.err)).isZero();
+        var direct = RunReport.read(dir.resolve("pe/report.json")).probe().get(0);
+        assertThat(direct.features()).isEqualTo("encoder enc.encoder");
+        assertThat(direct.accuracy()).isCloseTo(fromFiles, org.assertj.core.data.Offset.offset(0.02));
+        try (ExportedEncoder enc = ExportedEncoder.load(file)) { // its features are the encoder's, at its batch size
+            assertThat(org.pretext.probe.FeatureFiles.readFeatures(dir.resolve("pe/features/test_features.npy"))
+                    .values()).containsExactly(enc.features(data.test().orElseThrow(), 256).values());
+        }
+        assertThat(Main.execute(new String[] {"probe", "--features", dir.resolve("pe/features/train_features.npy")
+            .toString(), "--labels", dir.resolve("pe/features/train_labels.npy").toString(), "--test-features",
+            dir.resolve("pe/features/test_features.npy").toString(), "--test-labels",
+            dir.resolve("pe/features/test_labels.npy").toString(), "--labels-per-class", "all", "--out",
+            dir.resolve("pf").toString()}, quiet, System.err)).isZero();
+        assertThat(direct.accuracy()).isEqualTo(RunReport.read(dir.resolve("pf/report.json")).probe().get(0).accuracy());
 
         // neither or both sources: one clear line
         java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
@@ -103,6 +122,14 @@ class ExportTest {
         err.reset();
         assertThat(Main.execute(new String[] {"embed", "--encoder", file.toString(), "--dataset", "mnist", "--set",
             "training.steps=3", "--out", dir.resolve("x").toString()}, quiet, new PrintStream(err))).isEqualTo(2);
-        assertThat(err.toString()).contains("Invalid --set 'training.steps=3' for embed: expected dataset.KEY=VALUE");
+        assertThat(err.toString()).contains("Invalid --set 'training.steps=3': expected dataset.KEY=VALUE");
+        err.reset();
+        assertThat(Main.execute(new String[] {"probe", "--encoder", file.toString(), "--out",
+            dir.resolve("x").toString()}, quiet, new PrintStream(err))).isEqualTo(2);
+        assertThat(err.toString()).contains("probe --encoder needs --dataset NAME|PATH");
+        err.reset();
+        assertThat(Main.execute(new String[] {"probe", "--run", run.toString(), "--dataset", "mnist"}, quiet,
+                new PrintStream(err))).isEqualTo(2);
+        assertThat(err.toString()).contains("--dataset and --set go with --encoder");
     }
 }
