@@ -66,6 +66,8 @@ public class IndexedSplit implements Split {
     private final List<String> classNames;
     /** The backing array of {@link #ofFloats}, for {@link #floatData()}; null otherwise. */
     private final float[] floats;
+    /** The examples' identifiers, attached once by {@link #identify}; null when the data has none. */
+    private volatile List<String> ids;
 
     /**
      * A split of {@code size} examples.
@@ -251,13 +253,58 @@ public class IndexedSplit implements Split {
     /** The examples at the given indices, copied into a new split held in memory (labels kept). */
     public IndexedSplit subset(int[] indices) {
         Batch b = gather(indices);
-        return dataType == DataType.FLOAT32 ? ofFloats(b.inputs().floats(), exampleShape, b.labels(), classNames)
+        IndexedSplit out = dataType == DataType.FLOAT32
+                ? ofFloats(b.inputs().floats(), exampleShape, b.labels(), classNames)
                 : ofInts(b.inputs().ints(), exampleShape, b.labels(), classNames);
+        if (ids != null) {
+            List<String> picked = new java.util.ArrayList<>(indices.length);
+            for (int i : indices) {
+                picked.add(ids.get(i));
+            }
+            out.identify(picked);
+        }
+        return out;
     }
 
-    /** The same examples in the same orders, without labels. */
+    /**
+     * Attaches the examples' identifiers, in order (see {@link Split#ids}): once, by the code that
+     * made the split, before it is handed out.
+     *
+     * @return this split
+     * @throws IllegalStateException when identifiers were attached already
+     * @throws PretextException when there is not one identifier per example
+     */
+    @API(status = API.Status.EXPERIMENTAL, since = "0.3")
+    public IndexedSplit identify(List<String> identifiers) {
+        if (identifiers.size() != size) {
+            throw new PretextException(identifiers.size() + " identifiers for " + size + " examples: expected one per"
+                    + " example");
+        }
+        synchronized (this) {
+            if (ids != null) {
+                throw new IllegalStateException("the split's identifiers were attached already");
+            }
+            ids = List.copyOf(identifiers);
+        }
+        return this;
+    }
+
+    @Override
+    public java.util.Optional<List<String>> ids() {
+        return java.util.Optional.ofNullable(ids);
+    }
+
+    /** The same examples in the same orders, without labels (with the same identifiers). */
     public IndexedSplit unlabelled() {
         IndexedSplit labelled = this;
+        IndexedSplit out = unlabelledView(labelled);
+        if (ids != null) {
+            out.identify(ids);
+        }
+        return out;
+    }
+
+    private IndexedSplit unlabelledView(IndexedSplit labelled) {
         return new IndexedSplit(size, exampleShape, dataType, rows, null, List.of(), floats) {
             @Override
             protected LongUnaryOperator order(BatchPlan plan) {

@@ -4,6 +4,7 @@ import org.apiguardian.api.API;
 import ai.djl.ndarray.types.Shape;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One part of a dataset (pretraining, training labels, test): a sequence of examples of one
@@ -31,6 +32,18 @@ public interface Split {
 
     /** Every example's label in order; fails for unlabelled splits. */
     int[] labels();
+
+    /**
+     * The examples' identifiers in order, where the dataset has them (an image folder: each file's
+     * path relative to the folder, with {@code /}); empty otherwise, when an example's index is its
+     * only name.
+     *
+     * @since 0.3
+     */
+    @API(status = API.Status.EXPERIMENTAL, since = "0.3")
+    default Optional<List<String>> ids() {
+        return Optional.empty();
+    }
 
     /** Batches in the order and from the position the plan gives. */
     Iterator<Batch> batches(BatchPlan plan);

@@ -59,6 +59,21 @@ class OwnDataTest {
         RunReport report = RunReport.read(dir.resolve("run/report.json"));
         assertThat(report.provenance().datasetInfo().toString()).contains("photos");
         assertThat(report.pretrain().steps()).isEqualTo(6);
+
+        // embed names every row by its file: SPLIT_ids.txt, in the rows' order, each id in its label's class folder
+        Path feats = dir.resolve("feats");
+        assertThat(Main.execute(new String[] {"embed", "--run", dir.resolve("run").toString(), "--out",
+            feats.toString()}, new PrintStream(new ByteArrayOutputStream()), System.err)).isZero();
+        for (String split : new String[] {"train", "test"}) {
+            java.util.List<String> ids = Files.readAllLines(feats.resolve(split + "_ids.txt"));
+            int[] labels = org.pretext.probe.FeatureFiles.readLabels(feats.resolve(split + "_labels.npy"));
+            assertThat(ids).hasSize(labels.length).doesNotHaveDuplicates();
+            for (int i = 0; i < ids.size(); i++) {
+                assertThat(dir.resolve("photos").resolve(ids.get(i))).isRegularFile();
+                assertThat(ids.get(i)).startsWith(labels[i] == 0 ? "cats/" : "dogs/");
+            }
+        }
+        assertThat(Files.readString(feats.resolve("embed.json"))).contains("\"ids\": \"test_ids.txt\"");
     }
 
     @Test

@@ -197,6 +197,7 @@ public final class ImageFolderDatasetProvider extends ProviderBase implements Da
         byte[] buf = new byte[chunk * e];
         byte[] compact = new byte[chunk * e];
         DecodeProgress progress = DecodeProgress.stderr(role, entries.size());
+        List<String> ids = new ArrayList<>(entries.size());
         try (ExampleWriter w = storage.writer(disk, partKey, entries.size(), shape, true)) {
             for (int from = 0; from < entries.size(); from += chunk) {
                 int n = Math.min(chunk, entries.size() - from);
@@ -209,6 +210,7 @@ public final class ImageFolderDatasetProvider extends ProviderBase implements Da
                     }
                     ImageFolderScan.Entry en = entries.get(from + i);
                     all.update((en.relative() + "\0" + digests[i] + "\n").getBytes(StandardCharsets.UTF_8));
+                    ids.add(en.relative());
                     System.arraycopy(buf, i * e, compact, kept * e, e);
                     if (labels != null) {
                         labels[kept] = en.label();
@@ -238,7 +240,7 @@ public final class ImageFolderDatasetProvider extends ProviderBase implements Da
             if (warning != null) {
                 notes.add("warning=" + warning);
             }
-            ExampleSet set = w.finish(scan.classNames(), notes);
+            ExampleSet set = w.finish(scan.classNames(), notes, ids);
             return new Part(set, digest, bad.count(), bad.first());
         }
     }

@@ -28,6 +28,16 @@ public interface ExampleWriter extends AutoCloseable {
      */
     ExampleSet finish(List<String> classNames, List<String> notes);
 
+    /**
+     * As {@link #finish(List, List)}, with one identifier per example (kept with a disk cache).
+     *
+     * @param ids one identifier per example written, in order
+     */
+    default ExampleSet finish(List<String> classNames, List<String> notes, List<String> ids) {
+        ExampleSet set = finish(classNames, notes);
+        return new ExampleSet(set.examples(), set.labels(), set.classNames(), ids);
+    }
+
     /** Releases what an unfinished writer holds (a half-written cache is deleted). */
     @Override
     void close();

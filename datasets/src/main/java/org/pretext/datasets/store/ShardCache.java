@@ -25,13 +25,16 @@ import org.pretext.datasets.npy.NpyWriter;
 
 /**
  * A disk cache of decoded examples: a folder of {@code .npy} shards ({@code shard-00000.npy}, …,
- * readable with numpy), {@code labels.npy}, {@code classes.txt}, {@code notes.txt} and a
+ * readable with numpy), {@code labels.npy}, {@code classes.txt}, {@code notes.txt}, {@code ids.txt} (when the source
+ * names its examples) and a
  * {@code manifest.properties} written last. A cache is built in a temporary folder and renamed
  * into place when complete, so an interrupted build is never mistaken for a cache; a complete
  * cache is found again by its key (a digest of the source files and decoding settings).
  */
 public final class ShardCache {
     private static final String MANIFEST = "manifest.properties";
+    /** The examples' identifiers, one per line, when the source has them. */
+    private static final String IDS = "ids.txt";
 
     private ShardCache() {}
 
@@ -71,7 +74,8 @@ public final class ShardCache {
             if (ex.size() != Long.parseLong(p.getProperty("count"))) {
                 return Optional.empty();
             }
-            return Optional.of(new Cached(dir, new ExampleSet(ex, labels, labels == null ? List.of() : classes),
+            List<String> ids = Files.exists(dir.resolve(IDS)) ? readLines(dir.resolve(IDS)) : null;
+            return Optional.of(new Cached(dir, new ExampleSet(ex, labels, labels == null ? List.of() : classes, ids),
                     notes));
         } catch (IOException | RuntimeException e) {
             System.err.println("warning: ignoring the damaged dataset cache " + dir + " (" + e.getMessage()
@@ -207,12 +211,24 @@ public final class ShardCache {
 
         @Override
         public ExampleSet finish(List<String> classNames, List<String> notes) {
+            return finish(classNames, notes, null);
+        }
+
+        @Override
+        public ExampleSet finish(List<String> classNames, List<String> notes, List<String> ids) {
             flush();
             int[] lab = labels.toArray();
             Path dir = root.resolve(key);
             try {
                 if (lab != null) {
                     NpyWriter.writeInts(tmp.resolve("labels.npy"), lab, lab.length);
+                }
+                if (ids != null) {
+                    if (ids.size() != count) {
+                        throw new PretextException(ids.size() + " identifiers for " + count + " examples written to the"
+                                + " dataset cache: expected one per example");
+                    }
+                    Files.write(tmp.resolve(IDS), ids, StandardCharsets.UTF_8);
                 }
                 Files.write(tmp.resolve("classes.txt"), classNames, StandardCharsets.UTF_8);
                 Files.write(tmp.resolve("notes.txt"), notes, StandardCharsets.UTF_8);

@@ -38,7 +38,7 @@ public record SplitDataset(String name, Split pretrain, Optional<Split> train, O
         if (!trainSet.labelled()) {
             info.put("labels", "none (pretraining only)");
             info.put("pretrainExamples", Long.toString(trainSet.examples().size()));
-            return new SplitDataset(name, trainSet.examples().view(null, null, null), Optional.empty(),
+            return new SplitDataset(name, trainSet.view(null, null, null), Optional.empty(),
                     Optional.empty(), Collections.unmodifiableMap(info));
         }
         info.put("classes", Integer.toString(trainSet.classNames().size()));
@@ -55,9 +55,9 @@ public record SplitDataset(String name, Split pretrain, Optional<Split> train, O
                         + trainSet.examples().exampleShape() + " but test examples "
                         + testSet.examples().exampleShape() + ": expected the same shape");
             }
-            pretrain = trainSet.examples().view(null, null, null);
-            train = trainSet.examples().view(null, trainSet.labels(), trainSet.classNames());
-            test = testSet.examples().view(null, testSet.labels(), testSet.classNames());
+            pretrain = trainSet.view(null, null, null);
+            train = trainSet.view(null, trainSet.labels(), trainSet.classNames());
+            test = testSet.view(null, testSet.labels(), testSet.classNames());
             info.put("split", "the source's own train and test parts");
         } else {
             StratifiedSplit s = StratifiedSplit.of(trainSet.labels(), trainSet.classNames().size(), testFraction,
@@ -67,10 +67,10 @@ public record SplitDataset(String name, Split pretrain, Optional<Split> train, O
                         + " labelled examples, too few to hold out a test split: expected at least two examples"
                         + " in some class");
             }
-            pretrain = trainSet.examples().view(s.train(), null, null);
-            train = trainSet.examples().view(s.train(), StratifiedSplit.pick(trainSet.labels(), s.train()),
+            pretrain = trainSet.view(s.train(), null, null);
+            train = trainSet.view(s.train(), StratifiedSplit.pick(trainSet.labels(), s.train()),
                     trainSet.classNames());
-            test = trainSet.examples().view(s.test(), StratifiedSplit.pick(trainSet.labels(), s.test()),
+            test = trainSet.view(s.test(), StratifiedSplit.pick(trainSet.labels(), s.test()),
                     trainSet.classNames());
             info.put("split", "stratified hold-out, test-fraction=" + testFraction + ", split-seed=" + splitSeed);
         }

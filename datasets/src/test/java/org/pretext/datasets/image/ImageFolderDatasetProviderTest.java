@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import javax.imageio.ImageIO;
@@ -249,6 +250,43 @@ class ImageFolderDatasetProviderTest {
         assertThat(disk.provenance()).containsEntry("storage", "disk");
         assertThat(three).containsExactly(one);
         assertThat(Batches.values(disk.train().orElseThrow())).containsExactly(one);
+    }
+
+    /** Each example is named by its file: the class folder of every id is its label's, and its pixels are the file's. */
+    @Test
+    void splitsNameEachExampleByItsFileInMemoryOnDiskAndFromTheCache(@TempDir Path dir) throws IOException {
+        Path data = dir.resolve("data");
+        pets(data);
+        badFiles(data); // skipped files must not shift the names
+        String cache = dir.resolve("cache").toString();
+        for (Dataset d : List.of(open(data, "size", "8", "test-fraction", "0.34", "on-bad-file", "skip"),
+                open(data, "size", "8", "test-fraction", "0.34", "on-bad-file", "skip", "storage", "disk",
+                        "cache-dir", cache),
+                open(data, "size", "8", "test-fraction", "0.34", "on-bad-file", "skip", "storage", "disk",
+                        "cache-dir", cache))) {
+            java.util.Set<String> all = new java.util.HashSet<>();
+            for (Split split : List.of(d.train().orElseThrow(), d.test().orElseThrow())) {
+                List<String> ids = split.ids().orElseThrow();
+                assertThat(ids).hasSize((int) split.size());
+                float[] x = Batches.values(split);
+                int plane = 8 * 8;
+                for (int i = 0; i < ids.size(); i++) {
+                    String id = ids.get(i);
+                    assertThat(data.resolve(id)).isRegularFile();
+                    assertThat(id).startsWith(split.classNames().get(split.labels()[i]) + "/");
+                    double r = 0;
+                    double b = 0;
+                    for (int k = 0; k < plane; k++) {
+                        r += x[i * 3 * plane + k];
+                        b += x[i * 3 * plane + 2 * plane + k];
+                    }
+                    assertThat(r > b).as("example %d (%s) is reddish", i, id).isEqualTo(id.startsWith("cat/"));
+                    all.add(id);
+                }
+            }
+            assertThat(all).hasSize(12); // every readable image once; the bad files are not named
+            assertThat(d.pretrain().ids()).contains(d.train().orElseThrow().ids().orElseThrow());
+        }
     }
 
     @Test

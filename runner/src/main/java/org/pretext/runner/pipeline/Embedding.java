@@ -30,7 +30,8 @@ import org.pretext.text.TextDataset;
  * Features of every example of a dataset's splits through a frozen encoder (sentences through every
  * feature map), written as NumPy
  * files that {@code probe --features} and {@code numpy.load} read: {@code SPLIT_features.npy}
- * (float32, n × d) and, for labelled splits, {@code SPLIT_labels.npy} (int32, n), plus
+ * (float32, n × d) and, for labelled splits, {@code SPLIT_labels.npy} (int32, n), where the
+ * dataset names its examples {@code SPLIT_ids.txt} (one per line, e.g. image paths), plus
  * {@code embed.json} naming them with the encoder's provenance. Streams: one batch in memory.
  */
 public final class Embedding {
@@ -128,6 +129,7 @@ public final class Embedding {
                 entry.put("classNames", split.classNames());
                 written.add(labels);
             }
+            ids(split, e.getKey(), out, entry, written);
             files.put(e.getKey(), entry);
         }
         return finish(manifest, files, source, out, written);
@@ -163,9 +165,22 @@ public final class Embedding {
             entry.put("classNames", split.classNames());
             written.add(labels);
         }
+        ids(split, name, out, entry, written);
         System.err.printf(Locale.ROOT, "embedded %s: %d sentences through %d feature maps in %.1f s%n", name,
                 split.size(), maps.size(), (System.nanoTime() - t0) / 1e9);
         return entry;
+    }
+
+    /** {@code SPLIT_ids.txt}, one identifier per line in row order, where the split names its examples. */
+    private static void ids(Split split, String name, Path out, Map<String, Object> entry, List<Path> written)
+            throws IOException {
+        java.util.Optional<List<String>> ids = split.ids();
+        if (ids.isPresent()) {
+            Path file = out.resolve(name + "_ids.txt");
+            Files.write(file, ids.get(), StandardCharsets.UTF_8);
+            entry.put("ids", file.getFileName().toString());
+            written.add(file);
+        }
     }
 
     private static List<Path> finish(Map<String, Object> manifest, Map<String, Object> files, Source source, Path out,
