@@ -60,8 +60,9 @@ import org.pretext.training.optimizer.LearningRateSchedule;
  * weights are kept and put back at the end ({@link EarlyStopping}).
  *
  * <p>Every array a step makes belongs to that step's sub-manager and is freed at its end. With a
- * checkpoint folder, each epoch ends with an atomic, checksummed checkpoint ({@link CheckpointStore}:
- * model, optimizer, early-stopping record); a draw run again with the same folder resumes from the
+ * checkpoint folder, the first epoch to end {@link #DEFAULT_CHECKPOINT_SECONDS} seconds after the
+ * previous checkpoint ends with an atomic, checksummed one ({@link CheckpointStore}: model,
+ * optimizer, early-stopping record; {@link #withCheckpointSeconds}); a draw run again with the same folder resumes from the
  * newest one and ends with the same weights and accuracy, bit for bit, as one never interrupted.
  * The same seed gives the same numbers.
  */
@@ -71,33 +72,47 @@ public final class FineTuner {
     private final Consumer<String> progress;
     private final IntConsumer epochEnd;
     private final Consumer<PretextModel> inspector;
+    private final double checkpointSeconds;
+
+    /** Seconds between checkpoints by default: an epoch of a small draw is far shorter than writing one. */
+    public static final double DEFAULT_CHECKPOINT_SECONDS = 30;
 
     public FineTuner(FinetuneOptions options, Device device) {
-        this(options, device, line -> { }, epoch -> { }, model -> { });
+        this(options, device, line -> { }, epoch -> { }, model -> { }, DEFAULT_CHECKPOINT_SECONDS);
     }
 
     private FineTuner(FinetuneOptions options, Device device, Consumer<String> progress, IntConsumer epochEnd,
-            Consumer<PretextModel> inspector) {
+            Consumer<PretextModel> inspector, double checkpointSeconds) {
         this.options = options;
         this.device = device;
         this.progress = progress;
         this.epochEnd = epochEnd;
         this.inspector = inspector;
+        this.checkpointSeconds = checkpointSeconds;
+    }
+
+    /**
+     * This tuner checkpointing at the end of the first epoch that ends at least {@code seconds} after
+     * the previous checkpoint (or the start); 0 checkpoints every epoch. Where checkpoints fall does
+     * not change the numbers: a resumed draw continues exactly.
+     */
+    public FineTuner withCheckpointSeconds(double seconds) {
+        return new FineTuner(options, device, progress, epochEnd, inspector, seconds);
     }
 
     /** This tuner telling {@code lines} how each epoch went. */
     public FineTuner withProgress(Consumer<String> lines) {
-        return new FineTuner(options, device, lines, epochEnd, inspector);
+        return new FineTuner(options, device, lines, epochEnd, inspector, checkpointSeconds);
     }
 
     /** This tuner calling {@code listener} with the number of epochs done after each epoch's checkpoint. */
     public FineTuner withEpochListener(IntConsumer listener) {
-        return new FineTuner(options, device, progress, listener, inspector);
+        return new FineTuner(options, device, progress, listener, inspector, checkpointSeconds);
     }
 
     /** This tuner showing {@code look} the trained model (best weights put back) before it is closed. */
     public FineTuner withInspector(Consumer<PretextModel> look) {
-        return new FineTuner(options, device, progress, epochEnd, look);
+        return new FineTuner(options, device, progress, epochEnd, look, checkpointSeconds);
     }
 
     public FinetuneOptions options() {
@@ -239,6 +254,7 @@ public final class FineTuner {
                 startEpoch = restored.orElse(0L).intValue();
             }
             int epoch = startEpoch;
+            long lastCheckpoint = System.nanoTime();
             int sampleSize = Math.toIntExact(fit.inputs().shape().size() / n);
             float[] all = fit.inputs().floats();
             Shape exampleShape = fit.inputs().shape().slice(1);
@@ -294,7 +310,9 @@ public final class FineTuner {
                 }
                 progress.accept(String.format(Locale.ROOT, "epoch %d of %d: loss %.4f%s", epoch + 1,
                         options.epochs(), lossSum / perEpoch, heldText));
-                if (store != null) {
+                boolean last = epoch + 1 == options.epochs() || objective.state.stopped;
+                if (store != null && !last && (System.nanoTime() - lastCheckpoint) / 1e9 >= checkpointSeconds) {
+                    lastCheckpoint = System.nanoTime();
                     try {
                         store.save(model, optimizer, epoch + 1, provenance);
                     } catch (IOException e) {

@@ -32,9 +32,9 @@ public record FinetuneOptions(int hidden, int epochs, int batchSize, double head
         }
     }
 
-    /** Linear head, 30 epochs of 64, rates 1e-3 (head) and 1e-4 (encoder), no decay, nothing frozen. */
+    /** Linear head, 30 epochs of 16, rates 1e-2 (head) and 1e-4 (encoder), no decay, nothing frozen. */
     public static FinetuneOptions defaults() {
-        return new FinetuneOptions(0, 30, 64, 1e-3, 1e-4, 1.0, 0.0, 0, 0.0, 5, null, 1024);
+        return new FinetuneOptions(0, 30, 16, 1e-2, 1e-4, 1.0, 0.0, 0, 0.0, 5, null, 1024);
     }
 
     public FinetuneOptions withEpochs(int e) {

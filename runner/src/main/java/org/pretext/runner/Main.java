@@ -504,6 +504,15 @@ public final class Main implements Runnable {
                     return finish(report.withFinetune(f), dir);
                 }
             }
+            java.util.Map<String, Object> settingsTree = new java.util.LinkedHashMap<>();
+            settingsTree.put("finetune", tree.get("finetune") instanceof java.util.Map<?, ?> m
+                    ? new java.util.LinkedHashMap<>(m) : new java.util.LinkedHashMap<>());
+            for (String s : sets) {
+                if (s.startsWith("finetune.")) {
+                    org.pretext.runner.config.ConfigLoader.set(settingsTree, s);
+                }
+            }
+            org.pretext.param.ParamValues settings = org.pretext.runner.config.ConfigLoader.finetune(settingsTree);
             if (out == null) {
                 throw new PretextException("finetune --encoder needs --out DIR: where the report and checkpoints go");
             }
@@ -514,15 +523,6 @@ public final class Main implements Runnable {
             Thread.currentThread().setContextClassLoader(loader);
             ai.djl.Device device = org.pretext.runtime.DeviceChoice.AUTO.resolve();
             Registries registries = Registries.load(loader);
-            java.util.Map<String, Object> settingsTree = new java.util.LinkedHashMap<>();
-            settingsTree.put("finetune", tree.get("finetune") instanceof java.util.Map<?, ?> m
-                    ? new java.util.LinkedHashMap<>(m) : new java.util.LinkedHashMap<>());
-            for (String s : sets) {
-                if (s.startsWith("finetune.")) {
-                    org.pretext.runner.config.ConfigLoader.set(settingsTree, s);
-                }
-            }
-            org.pretext.param.ParamValues settings = org.pretext.runner.config.ConfigLoader.finetune(settingsTree);
             java.nio.file.Files.createDirectories(out);
             try (RunLock lock = RunLock.acquire(out, "pretext finetune");
                     ExportedEncoder e = ExportedEncoder.load(encoder, device, loader)) {

@@ -159,13 +159,13 @@ class FineTunerTest {
         FineTuner.Outcome once = new FineTuner(o, CPU).withInspector(m -> m.parameters().values()
                 .forEach(p -> whole.add(p.getArray().toFloatArray()))).run(start(null), TRAIN, r, TEST, 21,
                         tmp.resolve("a"), PROVENANCE);
-        assertThatThrownBy(() -> new FineTuner(o, CPU).withEpochListener(e -> {
+        assertThatThrownBy(() -> new FineTuner(o, CPU).withCheckpointSeconds(0).withEpochListener(e -> {
             if (e == 2) {
                 throw new IllegalStateException("killed");
             }
         }).run(start(null), TRAIN, r, TEST, 21, tmp.resolve("b"), PROVENANCE)).hasMessage("killed");
         List<float[]> resumed = new ArrayList<>();
-        FineTuner.Outcome again = new FineTuner(o, CPU).withInspector(m -> m.parameters().values()
+        FineTuner.Outcome again = new FineTuner(o, CPU).withCheckpointSeconds(0).withInspector(m -> m.parameters().values()
                 .forEach(p -> resumed.add(p.getArray().toFloatArray()))).run(start(null), TRAIN, r, TEST, 21,
                         tmp.resolve("b"), PROVENANCE);
         assertThat(again.resumedAtEpoch()).isEqualTo(2);

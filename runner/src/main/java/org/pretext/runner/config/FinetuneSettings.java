@@ -26,9 +26,9 @@ public final class FinetuneSettings {
     public static final Param<Integer> HIDDEN = Param.ofInt("hidden", 256, "hidden units of the mlp head").atLeast(1);
     public static final Param<Integer> EPOCHS = Param.ofInt("epochs", 30,
             "passes over each draw's training labels (early stopping may end sooner)").atLeast(1);
-    public static final Param<Integer> BATCH_SIZE = Param.ofInt("batch-size", 64,
+    public static final Param<Integer> BATCH_SIZE = Param.ofInt("batch-size", 16,
             "examples per step (a draw with fewer labels trains on all of them each step)").atLeast(1);
-    public static final Param<Double> LEARNING_RATE = Param.ofDouble("learning-rate", 1e-3,
+    public static final Param<Double> LEARNING_RATE = Param.ofDouble("learning-rate", 1e-2,
             "AdamW's peak learning rate of the head (cosine decay to 0 over the planned steps)").above(0);
     public static final Param<Double> ENCODER_LEARNING_RATE = Param.ofDouble("encoder-learning-rate", 1e-4,
             "peak learning rate of the encoder's last block (discriminative rates: lower than the head's)").atLeast(0);
