@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>a transformer block's parameters ({@code ..._NNblockK_...}, the ViT and the token
  *       transformer) form block K; what comes before the first block (patch or token embedding,
- *       class token, positions) is one block, what comes after the last (the final norm) another;
+ *       class token, positions) is one block, the stack's final norm ({@code ..._NNstack_norm...},
+ *       listed by DJL before the blocks) the last;
  *   <li>in a sequence of layers (MLP and CNN: {@code 01Linear_weight}, {@code 02BatchNorm_gamma},
  *       {@code 03Conv2d_weight}) every {@code Linear} or {@code Conv2d} starts a block, and what
  *       follows it (its BatchNorm) belongs to it;
@@ -26,6 +27,8 @@ public final class EncoderLayers {
     private static final Pattern BLOCK = Pattern.compile(".*?_?\\d\\dblock(\\d+)_.*");
     private static final Pattern LAYER = Pattern.compile("(?:.*_)?\\d+(Linear|Conv2d|Conv1d)_\\w+");
     private static final Pattern NORM = Pattern.compile("(?:.*_)?\\d+(BatchNorm|LayerNorm)_\\w+");
+    /** A transformer stack's final norm, which DJL lists before the blocks but which acts after them. */
+    private static final Pattern FINAL_NORM = Pattern.compile(".*\\d\\dstack_norm\\w*");
 
     private EncoderLayers() {}
 
@@ -39,7 +42,12 @@ public final class EncoderLayers {
         Map<String, List<String>> transformerBlocks = new LinkedHashMap<>();
         List<String> current = null;
         String currentKey = null;
+        List<String> last = new ArrayList<>();
         for (String name : names) {
+            if (FINAL_NORM.matcher(name).matches()) {
+                last.add(name);
+                continue;
+            }
             Matcher b = BLOCK.matcher(name);
             String key;
             boolean starts;
@@ -63,6 +71,9 @@ public final class EncoderLayers {
                 currentKey = key;
             }
             current.add(name);
+        }
+        if (!last.isEmpty()) {
+            groups.add(last);
         }
         return groups;
     }

@@ -178,4 +178,52 @@ class FineTunerTest {
         }
         assertThat(once.testAccuracy()).as("chance is 10%%").isGreaterThan(0.3);
     }
+
+    private static List<List<String>> blocksOf(Encoder e) {
+        try (NDManager m = NDManager.newBaseManager(CPU)) {
+            e.block().initialize(m, DataType.FLOAT32, PretextModel.batched(e.inputShape(), 2));
+            return EncoderLayers.of(new ArrayList<>(FineTuner.Start.weightsOf(e).keySet()));
+        }
+    }
+
+    @Test
+    void theCnnAndTheVitFineTuneAndFreezeByTheirOwnBlocks() {
+        Shape shape = TRAIN.exampleShape();
+        java.util.function.Supplier<Encoder> cnn = () -> org.pretext.encoders.CnnEncoderProvider.create(shape, 8);
+        java.util.function.Supplier<Encoder> vit = () -> org.pretext.encoders.vit.VitEncoderProvider.create(shape, 7,
+                16, 2, 2, 2, 0f, false, org.pretext.encoders.vit.VisionTransformer.Pooling.MEAN);
+        List<List<String>> vitBlocks = blocksOf(vit.get());
+        assertThat(blocksOf(cnn.get()).size()).isGreaterThanOrEqualTo(2);
+        assertThat(vitBlocks.get(1)).allMatch(n -> n.contains("block0"));
+        assertThat(vitBlocks.get(2)).allMatch(n -> n.contains("block1"));
+        assertThat(vitBlocks).hasSize(4);
+        assertThat(vitBlocks.get(3)).allMatch(n -> n.contains("stack_norm"));
+        for (var arch : List.of(cnn, vit)) { // the CNN learns in a few epochs; a ViT this small needs far more
+            Map<String, float[]> w;
+            try (NDManager m = NDManager.newBaseManager(CPU)) {
+                Encoder e = arch.get();
+                e.block().initialize(m, DataType.FLOAT32, PretextModel.batched(e.inputShape(), 2));
+                w = FineTuner.Start.weightsOf(e);
+            }
+            List<List<String>> blocks = EncoderLayers.of(new ArrayList<>(w.keySet()));
+            Map<String, float[]> after = new LinkedHashMap<>();
+            FinetuneOptions o = FinetuneOptions.defaults().withFreezeBlocks(1).withEpochs(5).withRates(1e-2, 3e-3, 0.5);
+            FineTuner.Outcome r = new FineTuner(o, CPU).withInspector(model -> model.parameters().forEach((k, p) -> {
+                if (k.startsWith("encoder/")) {
+                    after.put(k.substring("encoder/".length()), p.getArray().toFloatArray());
+                }
+            })).run(new FineTuner.Start(arch, "test", UnaryOperator.identity(), w), TRAIN, rows(20, 6), TEST, 8, null,
+                    PROVENANCE);
+            for (String name : blocks.get(0)) {
+                if (!name.contains("running")) { // BatchNorm statistics move in training mode
+                    assertThat(after.get(name)).as(name).isEqualTo(w.get(name));
+                }
+            }
+            if (arch == cnn) {
+                assertThat(r.testAccuracy()).as("chance is 10%%").isGreaterThan(0.25);
+            }
+            assertThat(after.get(blocks.get(1).get(0))).as("the second block trains").isNotEqualTo(
+                    w.get(blocks.get(1).get(0)));
+        }
+    }
 }
