@@ -110,4 +110,22 @@ class FinetuneCommandTest {
                 dir.resolve("r").toString())).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("patience");
     }
+
+    @Test
+    void runFineTunesWhenTheConfigHasAFinetuneSection(@TempDir Path dir) {
+        Path r = dir.resolve("run");
+        assertThat(Main.execute(new String[] {"run", "--steps", "5", "--set", "dataset.train-limit=300", "--set",
+            "dataset.test-limit=100", "--set", "training.batch-size=64", "--set", "probe.labels-per-class=[5]", "--set",
+            "probe.features=[pretrained]", "--set", "probe.draws=1", "--set", "finetune.budgets=[5]", "--set",
+            "finetune.draws=1", "--set", "finetune.epochs=2", "--set", "finetune.baselines=none", "--out",
+            r.toString()}, QUIET, System.err)).isZero();
+        RunReport report = RunReport.read(r.resolve("report.json"));
+        assertThat(report.probe()).isNotEmpty();
+        assertThat(report.finetune().entries()).singleElement().satisfies(e -> {
+            assertThat(e.method()).isEqualTo(FinetuneReport.PRETRAINED);
+            assertThat(e.labelled()).isEqualTo(50);
+            assertThat(e.epochs()).containsExactly(2);
+        });
+        assertThat(report.invocation().phaseSeconds()).containsKey("fine-tuning");
+    }
 }
