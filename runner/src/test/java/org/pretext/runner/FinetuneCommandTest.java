@@ -117,14 +117,16 @@ class FinetuneCommandTest {
         assertThat(Main.execute(new String[] {"run", "--steps", "5", "--set", "dataset.train-limit=300", "--set",
             "dataset.test-limit=100", "--set", "training.batch-size=64", "--set", "probe.labels-per-class=[5]", "--set",
             "probe.features=[pretrained]", "--set", "probe.draws=1", "--set", "finetune.budgets=[5]", "--set",
-            "finetune.draws=1", "--set", "finetune.epochs=2", "--set", "finetune.baselines=none", "--out",
+            "finetune.draws=1", "--set", "finetune.epochs=3", "--set", "finetune.baselines=none", "--set",
+            "finetune.augment=true", "--set", "finetune.early-stopping=0.2", "--set", "finetune.patience=1", "--out",
             r.toString()}, QUIET, System.err)).isZero();
         RunReport report = RunReport.read(r.resolve("report.json"));
         assertThat(report.probe()).isNotEmpty();
         assertThat(report.finetune().entries()).singleElement().satisfies(e -> {
             assertThat(e.method()).isEqualTo(FinetuneReport.PRETRAINED);
             assertThat(e.labelled()).isEqualTo(50);
-            assertThat(e.epochs()).containsExactly(2);
+            assertThat(e.epochs()[0]).isBetween(2, 3); // patience 1: stops after the first epoch that is no better
+            assertThat(e.bestEpochs()[0]).isBetween(1, e.epochs()[0]);
         });
         assertThat(report.invocation().phaseSeconds()).containsKey("fine-tuning");
     }
