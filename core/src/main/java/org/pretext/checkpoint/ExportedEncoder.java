@@ -49,6 +49,7 @@ public final class ExportedEncoder implements AutoCloseable {
     private final ParameterStore store;
     private final Provenance provenance;
     private final Device device;
+    private java.util.function.Supplier<Encoder> architecture;
 
     private ExportedEncoder(Encoder encoder, NDManager manager, Provenance provenance, Device device) {
         this.encoder = encoder;
@@ -142,7 +143,10 @@ public final class ExportedEncoder implements AutoCloseable {
                 ParameterDeclarations.checkDeclared(file, meta.get(CheckpointFile.PARAMETERS), target);
             }
             contents.read(Map.of(CheckpointFile.PARAMETERS_ENTRY, in -> ParameterIO.read(in, target, file.toString())));
-            return new ExportedEncoder(encoder, manager, provenance, device);
+            ExportedEncoder loaded = new ExportedEncoder(encoder, manager, provenance, device);
+            loaded.architecture = () -> tokenizer.isPresent() ? ep.createForTokens(params, tokenizer.get())
+                    : ep.create(params, inputShape);
+            return loaded;
         } catch (RuntimeException e) {
             manager.close();
             if (e instanceof CheckpointException ce) {
@@ -197,6 +201,21 @@ public final class ExportedEncoder implements AutoCloseable {
     /** The encoder (initialised, trained weights). */
     public Encoder encoder() {
         return encoder;
+    }
+
+    /**
+     * New, uninitialised encoders of this one's architecture (the provider and parameters its
+     * provenance names), e.g. to fine-tune from these weights or from a random initialisation.
+     *
+     * @throws PretextException for an encoder not loaded from a Pretext file (made with {@link #of})
+     */
+    public java.util.function.Supplier<Encoder> architecture() {
+        if (architecture == null) {
+            throw new org.pretext.PretextException("This encoder was built elsewhere (" + provenance.encoder()
+                    + "), not loaded from a Pretext encoder file: its architecture cannot be rebuilt here; export the"
+                    + " run with --format pretext");
+        }
+        return architecture;
     }
 
     /** The parameter store to run the encoder's block with. */

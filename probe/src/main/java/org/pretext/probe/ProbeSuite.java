@@ -152,6 +152,48 @@ public final class ProbeSuite {
         }
     }
 
+    /**
+     * Every probe of this suite on labelled rows chosen elsewhere, one draw per row set: e.g. the
+     * draws of a fine-tuning evaluation, so that the linear probe of frozen features is judged on
+     * exactly the labels fine-tuning had. The suite's budgets and draw count play no part.
+     *
+     * @param draws the rows of {@code train} of each draw
+     * @param seeds each draw's seed (for probes that choose their regularisation at random)
+     * @return by probe name, the test accuracy of every draw in order
+     */
+    public Map<String, double[]> evaluateRows(Features.Matrix train, Features.Matrix test, List<int[]> draws,
+            long[] seeds) {
+        check("the features", train, test, null);
+        if (seeds.length != draws.size()) {
+            throw new IllegalArgumentException(draws.size() + " draws but " + seeds.length + " seeds");
+        }
+        int numClasses = Math.max(train.numClasses(), test.numClasses());
+        Features.Matrix tr = train.numClasses() == numClasses ? train
+                : new Features.Matrix(train.values(), train.rows(), train.cols(), train.labels(), numClasses);
+        Map<String, double[]> out = new LinkedHashMap<>();
+        for (NamedProbe probe : options.probes()) {
+            out.put(probe.name(), new double[draws.size()]);
+        }
+        try (EngineThreads threads = EngineThreads.set(engineThreads);
+                NDManager manager = NDManager.newBaseManager(options.device())) {
+            NDArray testX = HostArrays.floats(manager, test.values(), new Shape(test.rows(), test.cols()));
+            NDArray testY = manager.create(test.labels());
+            for (int d = 0; d < draws.size(); d++) {
+                int[] rows = draws.get(d);
+                try (NDManager draw = manager.newSubManager()) {
+                    NDArray x = LogisticProbe.upload(draw, tr, rows);
+                    int[] y = LogisticProbe.gatherLabels(tr, rows);
+                    for (NamedProbe probe : options.probes()) {
+                        Probe.Outcome o = probe.probe().evaluate(new Probe.Draw(tr, rows, x, y, numClasses, testX,
+                                testY, test.labels(), seeds[d], draw));
+                        out.get(probe.name())[d] = o.testAccuracy();
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     /** The suite's logistic probe, or the default one when the suite has none. */
     private LogisticProbe logistic() {
         for (NamedProbe p : options.probes()) {

@@ -41,7 +41,7 @@ import picocli.CommandLine.Option;
 @Command(name = "pretext", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Self-supervised pretraining with pluggable objectives, then linear evaluation.",
         subcommands = {Main.Run.class, Main.Pretrain.class, Main.Probe.class, Main.Export.class, Main.Embed.class,
-            Main.Sample.class,
+            Main.Finetune.class, Main.Sample.class,
             Main.ListProviders.class, Main.Report.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad input or configuration. */
@@ -488,6 +488,161 @@ public final class Main implements Runnable {
         }
     }
 
+    /** {@code finetune}: the encoder of a run or an exported encoder, fine-tuned on few labels. */
+    @Command(name = "finetune", mixinStandardHelpOptions = true,
+            description = "Fine-tune a run's encoder (--run DIR) or an exported one (--encoder FILE) with a new head on"
+                    + " label budgets, beside the same architecture from random initialisation and the linear probe of"
+                    + " the frozen features on the same draws; adds the table to report.json and report.html.")
+    static final class Finetune implements Callable<Integer> {
+        @Option(names = "--run", paramLabel = "DIR", description = "a run folder: its newest checkpoint's probed encoder")
+        Path run;
+
+        @Option(names = "--encoder", paramLabel = "FILE", description = "an encoder written by export --format pretext")
+        Path encoder;
+
+        @Option(names = "--dataset", paramLabel = "NAME|PATH", description = "the labelled data (default with --run:"
+                + " the run's dataset; required with --encoder)")
+        String dataset;
+
+        @Option(names = "--config", paramLabel = "FILE", description = "a config file whose finetune: section (and,"
+                + " with --encoder, dataset: section) to use")
+        Path config;
+
+        @Option(names = "--set", paramLabel = "finetune.KEY=VALUE", description = "a fine-tuning or dataset setting"
+                + " (repeatable; 'list' shows every finetune key)")
+        List<String> sets = new java.util.ArrayList<>();
+
+        @Option(names = "--seed", paramLabel = "N", description = "seed of the draws and training (default: the run's,"
+                + " else 42)")
+        Long seed;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "where report.json, report.html and finetune/ go"
+                + " (default: the run folder; required with --encoder)")
+        Path out;
+
+        @Option(names = "--plugins", paramLabel = "DIR", description = "folder of plug-in jars (repeatable)")
+        List<Path> plugins = new java.util.ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            if ((run == null) == (encoder == null)) {
+                throw new PretextException("finetune needs either --run DIR or --encoder FILE");
+            }
+            java.util.Map<String, Object> tree = new java.util.LinkedHashMap<>();
+            if (config != null) {
+                java.util.Map<String, Object> file = org.pretext.runner.config.ConfigLoader.read(config);
+                if (file.containsKey("finetune")) {
+                    tree.put("finetune", file.get("finetune"));
+                }
+                if (file.containsKey("dataset") && dataset == null) {
+                    tree.put("dataset", file.get("dataset"));
+                }
+            }
+            for (String s : sets) {
+                if (!s.startsWith("finetune.") && !s.startsWith("dataset.")) {
+                    throw new PretextException("Invalid --set '" + s + "' for finetune: expected finetune.KEY=VALUE or"
+                            + " dataset.KEY=VALUE");
+                }
+            }
+            if (run != null) {
+                com.google.inject.Injector injector = injectorFor(run, plugins);
+                RunComponents c = injector.getInstance(RunComponents.class);
+                java.util.Map<String, Object> settingsTree = new java.util.LinkedHashMap<>();
+                Object fromRun = c.config().tree().get("finetune");
+                settingsTree.put("finetune", fromRun instanceof java.util.Map<?, ?> m ? new java.util.LinkedHashMap<>(m)
+                        : new java.util.LinkedHashMap<>());
+                if (tree.get("finetune") instanceof java.util.Map<?, ?> m) {
+                    org.pretext.runner.config.ConfigLoader.merge(settingsTree, java.util.Map.of("finetune", m));
+                }
+                for (String s : sets) {
+                    if (s.startsWith("finetune.")) {
+                        org.pretext.runner.config.ConfigLoader.set(settingsTree, s);
+                    }
+                }
+                org.pretext.param.ParamValues settings = org.pretext.runner.config.ConfigLoader.finetune(settingsTree);
+                Path dir = out != null ? out : run;
+                java.nio.file.Files.createDirectories(dir);
+                try (RunLock lock = RunLock.acquire(dir, "pretext finetune");
+                        TrainedModel.Restored r = TrainedModel.load(c, new RunDirectory(run))) {
+                    Dataset data = dataset == null && sets.stream().noneMatch(x -> x.startsWith("dataset."))
+                            ? c.dataset() : openDataset(tree, dir);
+                    org.pretext.runner.report.FinetuneReport f = new org.pretext.runner.pipeline.FinetuneStage(settings,
+                            seed != null ? seed : c.config().seed(), c.device(), c.probes(),
+                            c.config().probe().get(ProbeSettings.BATCH_SIZE), System.err).run(
+                                    org.pretext.runner.pipeline.FinetuneStage.source(c, r.model(), "run "
+                                            + run.toAbsolutePath() + " at step " + r.step()), data,
+                                    dir.resolve("finetune"));
+                    Path json = dir.resolve("report.json");
+                    RunReport report = java.nio.file.Files.exists(json) ? RunReport.read(json)
+                            : new RunReport(c.config().objective().name(), data.name(), c.config().encoder().name(),
+                                    c.config().seed(), org.pretext.runtime.Devices.name(c.device()), null, List.of(),
+                                    c.provenance());
+                    return finish(report.withFinetune(f), dir);
+                }
+            }
+            java.util.Map<String, Object> settingsTree = new java.util.LinkedHashMap<>();
+            settingsTree.put("finetune", tree.get("finetune") instanceof java.util.Map<?, ?> m
+                    ? new java.util.LinkedHashMap<>(m) : new java.util.LinkedHashMap<>());
+            for (String s : sets) {
+                if (s.startsWith("finetune.")) {
+                    org.pretext.runner.config.ConfigLoader.set(settingsTree, s);
+                }
+            }
+            org.pretext.param.ParamValues settings = org.pretext.runner.config.ConfigLoader.finetune(settingsTree);
+            if (out == null) {
+                throw new PretextException("finetune --encoder needs --out DIR: where the report and checkpoints go");
+            }
+            if (dataset == null && !tree.containsKey("dataset")) {
+                throw new PretextException("finetune --encoder needs --dataset NAME|PATH: the labelled data");
+            }
+            ClassLoader loader = PluginClassLoader.create(plugins);
+            Thread.currentThread().setContextClassLoader(loader);
+            ai.djl.Device device = org.pretext.runtime.DeviceChoice.AUTO.resolve();
+            Registries registries = Registries.load(loader);
+            java.nio.file.Files.createDirectories(out);
+            try (RunLock lock = RunLock.acquire(out, "pretext finetune");
+                    ExportedEncoder e = ExportedEncoder.load(encoder, device, loader)) {
+                Dataset data = openDataset(tree, out);
+                long s = seed != null ? seed : 42;
+                org.pretext.runner.report.FinetuneReport f = new org.pretext.runner.pipeline.FinetuneStage(settings, s,
+                        device, registries.probes(), 1024, System.err).run(new org.pretext.runner.pipeline.FinetuneStage
+                                .Source("encoder " + encoder.toAbsolutePath(), e.architecture(), e.provenance().encoder(),
+                                        java.util.function.UnaryOperator.identity(), e.encoder(), e.parameterStore(),
+                                        e.provenance(), e.provenance().objectiveParams()), data, out.resolve("finetune"));
+                RunReport report = new RunReport(e.provenance().objective(), data.name(), e.provenance().encoder(), s,
+                        org.pretext.runtime.Devices.name(device), null, List.of(), e.provenance());
+                return finish(report.withFinetune(f), out);
+            }
+        }
+
+        private static int finish(RunReport report, Path dir) throws java.io.IOException {
+            report.write(dir.resolve("report.json"));
+            Path html = ReportRenderer.render(dir);
+            report.finetune().print(System.out);
+            System.out.println("report: " + html.toAbsolutePath());
+            return 0;
+        }
+
+        /** The dataset named by --dataset, a config's dataset: section and --set dataset.KEY=VALUE. */
+        private Dataset openDataset(java.util.Map<String, Object> fileTree, Path cacheParent) {
+            ClassLoader loader = Thread.currentThread().getContextClassLoader();
+            java.util.Map<String, Object> t = org.pretext.runner.config.ConfigLoader.defaults();
+            if (dataset != null) {
+                t.put("dataset", RunOptions.datasetSection(dataset, loader));
+            } else if (fileTree.containsKey("dataset")) {
+                org.pretext.runner.config.ConfigLoader.merge(t, java.util.Map.of("dataset", fileTree.get("dataset")));
+            }
+            for (String s : sets) {
+                if (s.startsWith("dataset.")) {
+                    org.pretext.runner.config.ConfigLoader.set(t, s);
+                }
+            }
+            RunConfig cfg = org.pretext.runner.config.ConfigLoader.resolve(t);
+            return RunModule.openDataset(Registries.load(loader).datasets().get(cfg.dataset().name()),
+                    cfg.dataset().params(), cacheParent);
+        }
+    }
+
     /** {@code list}: every discovered provider with its parameters. */
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "List objectives, encoders, datasets, feature maps and probes with their parameters and where they come from.")
@@ -508,6 +663,8 @@ public final class Main implements Runnable {
             printParams(out, TrainingSettings.ALL);
             out.println("probe settings (config section 'probe'):");
             printParams(out, ProbeSettings.ALL);
+            out.println("fine-tuning settings (config section 'finetune', or --set finetune.KEY=VALUE):");
+            printParams(out, org.pretext.runner.config.FinetuneSettings.ALL);
             for (String p : r.problems()) {
                 out.println("problem: " + p);
             }

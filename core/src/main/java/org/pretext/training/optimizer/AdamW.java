@@ -49,6 +49,7 @@ public final class AdamW implements AutoCloseable {
     private final List<NDArray> variances = new ArrayList<>();
     private NDManager manager;
     private long updates;
+    private double[] rateScales;
 
     public AdamW(double beta1, double beta2, double epsilon, double weightDecay) {
         this(beta1, beta2, epsilon, weightDecay, true);
@@ -81,6 +82,30 @@ public final class AdamW implements AutoCloseable {
         }
     }
 
+    /**
+     * Per-parameter multipliers of the learning rate (η becomes η·r for that parameter, in the
+     * update and in the decay), e.g. a lower rate for a pretrained encoder than for a new head and
+     * layer-wise decay when fine-tuning. Parameters not named keep 1. Not saved with the state:
+     * they come from the configuration.
+     *
+     * @param scales multipliers by parameter name (as attached), each at least 0
+     */
+    public void setLearningRateScales(Map<String, Double> scales) {
+        double[] r = new double[names.size()];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = scales.getOrDefault(names.get(i), 1.0);
+            if (!(r[i] >= 0) || Double.isInfinite(r[i])) {
+                throw new IllegalArgumentException("learning-rate scale " + r[i] + " of " + names.get(i));
+            }
+        }
+        for (String n : scales.keySet()) {
+            if (!names.contains(n)) {
+                throw new IllegalArgumentException("no attached parameter '" + n + "' to scale; attached: " + names);
+            }
+        }
+        rateScales = r;
+    }
+
     /** Number of updates made so far (t in the formula). */
     public long updates() {
         return updates;
@@ -107,14 +132,24 @@ public final class AdamW implements AutoCloseable {
                 NDArray eps = constant(scope, epsilon * sqrtBias2, type);
                 NDArray step = constant(scope, stepSize, type);
                 NDArray decay = constant(scope, 1 - learningRate * weightDecay, type);
+                Map<Double, NDArray[]> scaled = new java.util.HashMap<>();
                 for (int i = 0; i < params.size(); i++) {
                     NDArray w = params.get(i).getArray();
+                    NDArray stepI = step;
+                    NDArray decayI = decay;
+                    if (rateScales != null && rateScales[i] != 1) {
+                        double r = rateScales[i];
+                        NDArray[] c = scaled.computeIfAbsent(r, k -> new NDArray[] {constant(scope, stepSize * k, type),
+                            constant(scope, 1 - learningRate * k * weightDecay, type)});
+                        stepI = c[0];
+                        decayI = c[1];
+                    }
                     NDArray g = w.getGradient();
                     g.attach(scope);
                     NDArray m = means.get(i);
                     NDArray v = variances.get(i);
                     if (weightDecay > 0 && (decayVectors || w.getShape().dimension() > 1)) {
-                        w.muli(decay);
+                        w.muli(decayI);
                     }
                     m.muli(b1).addi(g.mul(c1)); // g's temporaries belong to the scope (g was attached to it)
                     v.muli(b2).addi(g.square().muli(c2));
@@ -122,7 +157,7 @@ public final class AdamW implements AutoCloseable {
                     root.attach(scope); //      moments' long-lived one, unless attached to the step's scope
                     NDArray ratio = m.div(root.addi(eps));
                     ratio.attach(scope);
-                    w.subi(ratio.muli(step));
+                    w.subi(ratio.muli(stepI));
                     EngineArrays.zeroGradient(w);
                 }
             }

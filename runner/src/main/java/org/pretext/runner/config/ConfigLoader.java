@@ -54,6 +54,7 @@ public final class ConfigLoader {
         m.put("objective", "objective provider: name and parameters");
         m.put("training", "pretraining settings");
         m.put("probe", "linear-evaluation settings");
+        m.put("finetune", "fine-tuning settings: when present, run fine-tunes the encoder after probing");
         return m;
     }
 
@@ -89,7 +90,8 @@ public final class ConfigLoader {
      */
     static Map<String, Object> renamed(String section, Map<String, Object> settings) {
         List<Param<?>> declared = section.equals("training") ? TrainingSettings.ALL
-                : section.equals("probe") ? ProbeSettings.ALL : List.of();
+                : section.equals("probe") ? ProbeSettings.ALL
+                : section.equals(FinetuneSettings.SECTION) ? FinetuneSettings.ALL : List.of();
         Map<String, Object> out = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : settings.entrySet()) {
             String key = e.getKey();
@@ -186,7 +188,20 @@ public final class ConfigLoader {
         ProbeSettings.budgets(probe);
         ProbeSettings.names(probe, ProbeSettings.FEATURES, ProbeSettings.FEATURE_SETS);
         ProbeSettings.robustSettings(probe, 0);
+        finetune(tree);
         return new RunConfig(tree, t.get(SEED), t.get(DEVICE), t.get(DEVICES), t.get(THREADS), section(tree, "dataset"), section(tree, "encoder"), section(tree, "objective"), training, probe);
+    }
+
+    /**
+     * The validated {@code finetune:} section of a tree, or null when it has none (an empty section,
+     * {@code finetune: {}}, asks for fine-tuning with every default).
+     */
+    public static ParamValues finetune(Map<String, Object> tree) {
+        if (!tree.containsKey(FinetuneSettings.SECTION)) {
+            return null;
+        }
+        Object v = tree.get(FinetuneSettings.SECTION);
+        return FinetuneSettings.resolve(v == null ? Map.of() : flat(FinetuneSettings.SECTION, v));
     }
 
     /** The tree as YAML text, for the run's {@code config.yaml}. */

@@ -118,6 +118,8 @@ public final class RunPipeline {
         org.pretext.runner.wiring.RunPlugins.write(dir.root(), components.provenance().plugins());
         List<ProbeResult> entries = new ArrayList<>();
         RobustAccuracy.Result robust = null;
+        org.pretext.runner.report.FinetuneReport finetune = null;
+        ParamValues finetuneSettings = withProbes ? ConfigLoader.finetune(c.tree()) : null;
         PretrainSummary summary;
         phases.clear();
         long t0 = System.nanoTime();
@@ -134,11 +136,19 @@ public final class RunPipeline {
             } else if (probe) {
                 System.err.println("note: dataset '" + components.dataset().name() + "' has no labels; probes skipped");
             }
+            if (finetuneSettings != null) {
+                long tf = System.nanoTime();
+                finetune = new FinetuneStage(finetuneSettings, c.seed(), components.device(), components.probes(),
+                        c.probe().get(ProbeSettings.BATCH_SIZE), System.err).run(FinetuneStage.source(components,
+                                o.model(), "run " + dir.root().toAbsolutePath()), components.dataset(),
+                                dir.root().resolve("finetune"));
+                phases.put("fine-tuning", (System.nanoTime() - tf) / 1e9);
+            }
         }
         RunReport report = new RunReport(c.objective().name(), components.dataset().name(), c.encoder().name(),
                 c.seed(), org.pretext.runtime.Devices.name(components.device()), summary, entries, robust,
                 components.provenance(), components.objectives().get().metricCaptions(),
-                RunReport.Invocation.now(new java.util.LinkedHashMap<>(phases)));
+                RunReport.Invocation.now(new java.util.LinkedHashMap<>(phases)), finetune);
         report.write(dir.reportJson());
         ReportRenderer.render(dir.root());
         printTable(report, out);
@@ -246,6 +256,9 @@ public final class RunPipeline {
                                     p.validationLoss(), p.validationLoss() / Math.log(2)));
         }
         if (r.probe() == null || r.probe().isEmpty()) {
+            if (r.finetune() != null) {
+                r.finetune().print(out);
+            }
             return;
         }
         List<Integer> budgets = r.probe().stream().map(ProbeResult::labelsPerClass).distinct()
@@ -288,7 +301,11 @@ public final class RunPipeline {
                     plain(a.min()), plain(a.max()), a.examples());
         }
         org.pretext.runner.report.Verdict.line(r.probe()).ifPresent(out::println);
+        if (r.finetune() != null) {
+            r.finetune().print(out);
+        }
     }
+
 
     private static String plain(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);

@@ -113,6 +113,39 @@ public final class Charts {
     }
 
     /**
+     * The fine-tuning stage's label efficiency: test accuracy against the labelled examples of a
+     * draw (log scale), one line per method, bars of ± one standard deviation over draws.
+     */
+    public static void finetuneEfficiency(FinetuneReport report, Path png) throws IOException {
+        Map<String, YIntervalSeries> byMethod = new LinkedHashMap<>();
+        for (FinetuneReport.Entry e : report.entries()) {
+            double mean = 100 * e.accuracy();
+            double sd = Double.isFinite(e.accuracyStd()) ? 100 * e.accuracyStd() : 0;
+            byMethod.computeIfAbsent(e.method(), YIntervalSeries::new).add(e.labelled(), mean, mean - sd, mean + sd);
+        }
+        YIntervalSeriesCollection data = new YIntervalSeriesCollection();
+        byMethod.values().forEach(data::addSeries);
+        LogAxis xAxis = new LogAxis("labelled training examples per draw (log scale)");
+        xAxis.setBase(10);
+        xAxis.setSmallestValue(1);
+        xAxis.setNumberFormatOverride(new java.text.DecimalFormat("0"));
+        NumberAxis yAxis = new NumberAxis("test accuracy (%)");
+        yAxis.setAutoRangeIncludesZero(false);
+        XYErrorRenderer r = new XYErrorRenderer();
+        r.setDrawXError(false);
+        r.setDefaultLinesVisible(true);
+        r.setDefaultShapesVisible(true);
+        for (int i = 0; i < data.getSeriesCount(); i++) {
+            r.setSeriesStroke(i, new BasicStroke(2f));
+            r.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
+        }
+        JFreeChart chart = new JFreeChart("Label efficiency of fine-tuning", JFreeChart.DEFAULT_TITLE_FONT,
+                new XYPlot(data, xAxis, yAxis, r), true);
+        style(chart);
+        ChartUtils.saveChartAsPNG(png.toFile(), chart, WIDTH, HEIGHT);
+    }
+
+    /**
      * Colours safe for colour-blind readers: Paul Tol's "muted" scheme (nine colours) and black;
      * the projection also varies the marker shape, so no two neighbouring classes rely on colour alone.
      */

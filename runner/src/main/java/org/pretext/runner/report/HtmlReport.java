@@ -86,6 +86,20 @@ public final class HtmlReport {
                 h.append("</table>\n");
             }
         }
+        if (r.finetune() != null && !r.finetune().entries().isEmpty()) {
+            h.append("<h2>Fine-tuning</h2>\n<p>").append(esc(r.finetune().source())).append(": a new head and the"
+                    + " encoder trained end to end on each budget's seeded, stratified draws of labels; every method"
+                    + " sees the same draws.</p>\n<table><tr><th class=\"l\">method</th><th class=\"l\">budget</th>"
+                    + "<th>labels</th><th>accuracy (%)</th><th>± sd</th><th>draws</th><th>epochs</th></tr>\n");
+            for (FinetuneReport.Entry e : r.finetune().entries()) {
+                h.append(String.format(Locale.ROOT, "<tr><td class=\"l\">%s</td><td class=\"l\">%s</td><td>%d</td>"
+                        + "<td>%.2f</td><td>%.2f</td><td>%d</td><td>%s</td></tr>%n", esc(e.method()), esc(e.label()),
+                        e.labelled(), 100 * e.accuracy(), 100 * e.accuracyStd(), e.accuracies().length,
+                        esc(java.util.Arrays.stream(e.epochs()).mapToObj(Integer::toString)
+                                .collect(java.util.stream.Collectors.joining(", ")))));
+            }
+            h.append("</table>\n");
+        }
         if (r.invocation() != null && r.invocation().phaseSeconds() != null && !r.invocation().phaseSeconds().isEmpty()) {
             h.append("<h2>Where the time went</h2>\n<table>");
             r.invocation().phaseSeconds().forEach((k, v) -> h.append("<tr><th class=\"l\">").append(esc(k))

@@ -74,6 +74,13 @@ public final class ReportRenderer {
                         + " (bars: ± one standard deviation over draws)");
             }
         }
+        if (report.finetune() != null && !report.finetune().entries().isEmpty()) {
+            Charts.finetuneEfficiency(report.finetune(), plots.resolve("label-efficiency-finetune.png"));
+            images.put("plots/label-efficiency-finetune.png", "Fine-tuning: test accuracy against the labelled examples"
+                    + " of a draw, for the pretrained encoder, the same architecture from random initialisation and the"
+                    + " linear probe of the frozen pretrained features, on the same draws (bars: ± one standard"
+                    + " deviation over draws)");
+        }
         Path projection = dir.resolve("projection.json");
         if (Files.exists(projection)) {
             SavedProjection p = readProjection(projection);

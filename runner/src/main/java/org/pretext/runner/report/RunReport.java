@@ -39,10 +39,25 @@ import org.pretext.checkpoint.Provenance;
  *     Objective.metricCaptions}), for the report's plots; null or empty when it gave none
  * @param invocation when, how and how long: date, command line, phase timings (null in reports
  *     written before it existed)
+ * @param finetune the fine-tuning stage's table, or null when the run did not fine-tune
  */
 public record RunReport(String objective, String dataset, String encoder, long seed, String device,
         PretrainSummary pretrain, List<ProbeResult> probe, RobustAccuracy.Result robust, Provenance provenance,
-        Map<String, String> metricCaptions, Invocation invocation) {
+        Map<String, String> metricCaptions, Invocation invocation, FinetuneReport finetune) {
+
+    /** A report without fine-tuning results. */
+    public RunReport(String objective, String dataset, String encoder, long seed, String device,
+            PretrainSummary pretrain, List<ProbeResult> probe, RobustAccuracy.Result robust, Provenance provenance,
+            Map<String, String> metricCaptions, Invocation invocation) {
+        this(objective, dataset, encoder, seed, device, pretrain, probe, robust, provenance, metricCaptions, invocation,
+                null);
+    }
+
+    /** This report with the fine-tuning stage's results. */
+    public RunReport withFinetune(FinetuneReport f) {
+        return new RunReport(objective, dataset, encoder, seed, device, pretrain, probe, robust, provenance,
+                metricCaptions, invocation, f);
+    }
 
     /**
      * When and how a report was made.

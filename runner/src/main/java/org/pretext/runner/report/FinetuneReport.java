@@ -1,0 +1,77 @@
+package org.pretext.runner.report;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The fine-tuning stage's results in {@code report.json}: one entry per method and label budget,
+ * every method judged on the same seeded, stratified draws of labels.
+ *
+ * @param source what was fine-tuned (a run folder and step, or an exported encoder's file)
+ * @param settings the resolved {@code finetune:} section
+ * @param entries one per method and budget
+ * @param seconds wall time of the stage
+ */
+public record FinetuneReport(String source, Map<String, Object> settings, List<Entry> entries, double seconds) {
+    /** The pretrained encoder and a new head, trained end to end. */
+    public static final String PRETRAINED = "fine-tuned (pretrained)";
+    /** The same architecture from its random initialisation, trained the same way on the same labels. */
+    public static final String RANDOM = "fine-tuned (random init)";
+    /** The logistic probe of the frozen pretrained features on the same labels. */
+    public static final String LINEAR_PROBE = "linear probe (frozen pretrained)";
+
+    /**
+     * One method at one budget.
+     *
+     * @param method {@link #PRETRAINED}, {@link #RANDOM} or {@link #LINEAR_PROBE}
+     * @param budget the budget as the config gives it ({@code 0.01}, {@code 10}, {@code all})
+     * @param label the budget for people ({@code 1%}, {@code 10 per class}, {@code all labels})
+     * @param labelled labelled training rows of a draw (held-out rows for early stopping included)
+     * @param accuracy mean test accuracy over draws
+     * @param accuracyStd sample standard deviation over draws (NaN for one draw)
+     * @param accuracies each draw's test accuracy
+     * @param seeds each draw's seed
+     * @param epochs epochs each draw trained (empty for the probe)
+     * @param bestEpochs the epoch whose weights each draw kept (empty for the probe)
+     */
+    public record Entry(String method, String budget, String label, int labelled, double accuracy, double accuracyStd,
+            double[] accuracies, long[] seeds, int[] epochs, int[] bestEpochs) {}
+
+    /** The entries as a table: one row per method, one column per budget. */
+    public void print(PrintStream out) {
+        List<String> budgets = new ArrayList<>();
+        Map<String, Map<String, Entry>> rows = new LinkedHashMap<>();
+        for (Entry e : entries) {
+            if (!budgets.contains(e.label())) {
+                budgets.add(e.label());
+            }
+            rows.computeIfAbsent(e.method(), k -> new LinkedHashMap<>()).put(e.label(), e);
+        }
+        String first = "%-34s";
+        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, first, "fine-tuning, test accuracy (%)"));
+        for (String b : budgets) {
+            head.append(String.format(Locale.ROOT, "%18s", b));
+        }
+        out.println(head);
+        for (Map.Entry<String, Map<String, Entry>> row : rows.entrySet()) {
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, first, row.getKey()));
+            for (String b : budgets) {
+                line.append(String.format(Locale.ROOT, "%18s", cell(row.getValue().get(b))));
+            }
+            out.println(line);
+        }
+    }
+
+    /** {@code 91.20 ± 0.85} over several draws, {@code 91.20} for one, {@code -} when missing. */
+    static String cell(Entry e) {
+        if (e == null) {
+            return "-";
+        }
+        return e.accuracies().length > 1 ? String.format(Locale.ROOT, "%.2f ± %.2f", 100 * e.accuracy(),
+                100 * e.accuracyStd()) : String.format(Locale.ROOT, "%.2f", 100 * e.accuracy());
+    }
+}

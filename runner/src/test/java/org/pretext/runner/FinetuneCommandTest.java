@@ -1,0 +1,133 @@
+package org.pretext.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pretext.runner.report.FinetuneReport;
+import org.pretext.runner.report.RunReport;
+
+/** {@code finetune --run DIR} on a real (short) MNIST run, and its errors. */
+class FinetuneCommandTest {
+    private static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream());
+
+    private static int run(ByteArrayOutputStream err, String... args) {
+        return Main.execute(args, QUIET, new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void finetuneOfARunWritesItsTableAndTheSameSeedGivesTheSameNumbers(@TempDir Path dir) throws Exception {
+        Path r = dir.resolve("run");
+        assertThat(Main.execute(new String[] {"pretrain", "--steps", "10", "--set", "dataset.train-limit=300",
+            "--set", "dataset.test-limit=200", "--set", "training.batch-size=64", "--out", r.toString()}, QUIET,
+                System.err)).isZero();
+        String[] args = {"finetune", "--run", r.toString(), "--set", "finetune.budgets=[5, 0.1]", "--set",
+            "finetune.draws=2", "--set", "finetune.epochs=3", "--set", "finetune.batch-size=25"};
+        assertThat(run(new ByteArrayOutputStream(), args)).isZero();
+        FinetuneReport f = RunReport.read(r.resolve("report.json")).finetune();
+        assertThat(f.entries()).extracting(FinetuneReport.Entry::method).containsExactly(FinetuneReport.PRETRAINED,
+                FinetuneReport.RANDOM, FinetuneReport.LINEAR_PROBE, FinetuneReport.PRETRAINED, FinetuneReport.RANDOM,
+                FinetuneReport.LINEAR_PROBE);
+        int tenth = 0; // 10% of each class of the 300 training images, rounded
+        int[] counts = new int[10];
+        for (int y : org.pretext.datasets.MnistDatasetProvider.open(300, 200).train().orElseThrow().labels()) {
+            counts[y]++;
+        }
+        for (int c : counts) {
+            tenth += (int) Math.round(0.1 * c);
+        }
+        assertThat(f.entries()).extracting(FinetuneReport.Entry::labelled).containsExactly(50, 50, 50, tenth, tenth,
+                tenth);
+        for (FinetuneReport.Entry e : f.entries()) {
+            assertThat(e.accuracies()).hasSize(2);
+            assertThat(e.accuracy()).as(e.method() + " at " + e.label()).isGreaterThan(0.1);
+        }
+        assertThat(Files.readString(r.resolve("report.html"))).contains("<h2>Fine-tuning</h2>");
+        assertThat(r.resolve("plots/label-efficiency-finetune.png")).exists();
+        assertThat(r.resolve("finetune/draws.json")).exists();
+        try (var files = Files.walk(r.resolve("finetune"))) { // a draw's checkpoints go once it is recorded
+            assertThat(files.filter(p -> p.toString().endsWith(".ckpt")).toList()).isEmpty();
+        }
+
+        Path other = dir.resolve("again");
+        String[] again = java.util.Arrays.copyOf(args, args.length + 2);
+        again[args.length] = "--out";
+        again[args.length + 1] = other.toString();
+        assertThat(run(new ByteArrayOutputStream(), again)).isZero();
+        FinetuneReport g = RunReport.read(other.resolve("report.json")).finetune();
+        for (int i = 0; i < f.entries().size(); i++) {
+            assertThat(g.entries().get(i).accuracies()).isEqualTo(f.entries().get(i).accuracies());
+            assertThat(g.entries().get(i).seeds()).isEqualTo(f.entries().get(i).seeds());
+        }
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream before = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(run(err, again)).isZero();
+        } finally {
+            System.setErr(before);
+        }
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("resuming; 8 draws already done");
+        assertThat(RunReport.read(other.resolve("report.json")).finetune().entries().get(0).accuracies())
+                .isEqualTo(f.entries().get(0).accuracies());
+    }
+
+    @Test
+    void badFinetuneSettingsExitWithCode2NamingTheKey(@TempDir Path dir) {
+        for (List<String> c : List.of(
+                List.of("layer-decay", "--set", "finetune.layer-decay=2"),
+                List.of("finetune.budgets", "--set", "finetune.budgets=[0.1, 10%]"),
+                List.of("finetune.budgets", "--set", "finetune.budgets=1.5"),
+                List.of("head", "--set", "finetune.head=conv"),
+                List.of("finetune.baselines", "--set", "finetune.baselines=knn"),
+                List.of("draws", "--set", "finetune.draws=0"))) {
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            String[] args = new String[c.size() + 3];
+            args[0] = "finetune";
+            args[1] = "--encoder";
+            args[2] = dir.resolve("missing.encoder").toString();
+            for (int i = 1; i < c.size(); i++) {
+                args[i + 2] = c.get(i);
+            }
+            args[args.length - 1] = c.get(c.size() - 1);
+            String[] full = java.util.Arrays.copyOf(args, args.length + 2);
+            full[args.length] = "--out";
+            full[args.length + 1] = dir.resolve("out").toString();
+            assertThat(run(err, full)).as(String.join(" ", c)).isEqualTo(2);
+            assertThat(err.toString(StandardCharsets.UTF_8)).as(String.join(" ", c)).contains(c.get(0));
+        }
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertThat(run(err, "finetune")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--run DIR or --encoder FILE");
+        err.reset();
+        assertThat(run(err, "run", "--steps", "1", "--set", "finetune.patience=0", "--out",
+                dir.resolve("r").toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("patience");
+    }
+
+    @Test
+    void runFineTunesWhenTheConfigHasAFinetuneSection(@TempDir Path dir) {
+        Path r = dir.resolve("run");
+        assertThat(Main.execute(new String[] {"run", "--steps", "5", "--set", "dataset.train-limit=300", "--set",
+            "dataset.test-limit=100", "--set", "training.batch-size=64", "--set", "probe.labels-per-class=[5]", "--set",
+            "probe.features=[pretrained]", "--set", "probe.draws=1", "--set", "finetune.budgets=[5]", "--set",
+            "finetune.draws=1", "--set", "finetune.epochs=3", "--set", "finetune.baselines=none", "--set",
+            "finetune.augment=true", "--set", "finetune.early-stopping=0.2", "--set", "finetune.patience=1", "--out",
+            r.toString()}, QUIET, System.err)).isZero();
+        RunReport report = RunReport.read(r.resolve("report.json"));
+        assertThat(report.probe()).isNotEmpty();
+        assertThat(report.finetune().entries()).singleElement().satisfies(e -> {
+            assertThat(e.method()).isEqualTo(FinetuneReport.PRETRAINED);
+            assertThat(e.labelled()).isEqualTo(50);
+            assertThat(e.epochs()[0]).isBetween(2, 3); // patience 1: stops after the first epoch that is no better
+            assertThat(e.bestEpochs()[0]).isBetween(1, e.epochs()[0]);
+        });
+        assertThat(report.invocation().phaseSeconds()).containsKey("fine-tuning");
+    }
+}
