@@ -96,6 +96,17 @@ public final class ExportedEncoder implements AutoCloseable {
         return new ExportedEncoder(encoder, manager, provenance, device);
     }
 
+    /**
+     * As {@link #of(Encoder, NDManager, Provenance, Device)}, with the way to build new encoders of
+     * its architecture (so that it can be fine-tuned; see {@link #architecture()}).
+     */
+    public static ExportedEncoder of(Encoder encoder, NDManager manager, Provenance provenance, Device device,
+            java.util.function.Supplier<Encoder> architecture) {
+        ExportedEncoder e = new ExportedEncoder(encoder, manager, provenance, device);
+        e.architecture = architecture;
+        return e;
+    }
+
     /** Loads an exported encoder onto the CPU. */
     public static ExportedEncoder load(Path file) {
         return load(file, Device.cpu(), Thread.currentThread().getContextClassLoader());

@@ -497,7 +497,9 @@ public final class Main implements Runnable {
         @Option(names = "--run", paramLabel = "DIR", description = "a run folder: its newest checkpoint's probed encoder")
         Path run;
 
-        @Option(names = "--encoder", paramLabel = "FILE", description = "an encoder written by export --format pretext")
+        @Option(names = "--encoder", paramLabel = "FILE|FOLDER", description = "an encoder written by export: a file"
+                + " (--format pretext) or a folder of safetensors weights with its config.json (--format safetensors,"
+                + " or weights trained in PyTorch)")
         Path encoder;
 
         @Option(names = "--dataset", paramLabel = "NAME|PATH", description = "the labelled data (default with --run:"
@@ -601,7 +603,7 @@ public final class Main implements Runnable {
             Registries registries = Registries.load(loader);
             java.nio.file.Files.createDirectories(out);
             try (RunLock lock = RunLock.acquire(out, "pretext finetune");
-                    ExportedEncoder e = ExportedEncoder.load(encoder, device, loader)) {
+                    ExportedEncoder e = Embed.loadEncoder(encoder, device, loader)) {
                 Dataset data = openDataset(tree, out);
                 long s = seed != null ? seed : 42;
                 org.pretext.runner.report.FinetuneReport f = new org.pretext.runner.pipeline.FinetuneStage(settings, s,

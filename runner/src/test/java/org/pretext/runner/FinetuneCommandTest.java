@@ -78,6 +78,39 @@ class FinetuneCommandTest {
                 .isEqualTo(f.entries().get(0).accuracies());
     }
 
+    /** An export in Pretext's format and the same encoder as safetensors (PyTorch's names) fine-tune alike. */
+    @Test
+    void finetuneStartsFromAnExportFileOrASafetensorsFolderWithTheSameNumbers(@TempDir Path dir) throws Exception {
+        Path r = dir.resolve("run");
+        assertThat(Main.execute(new String[] {"pretrain", "--steps", "5", "--set", "dataset.train-limit=300",
+            "--set", "dataset.test-limit=200", "--set", "training.batch-size=64", "--out", r.toString()}, QUIET,
+                System.err)).isZero();
+        Path file = dir.resolve("enc.encoder");
+        Path folder = dir.resolve("enc-torch");
+        assertThat(run(new ByteArrayOutputStream(), "export", "--run", r.toString(), "--out", file.toString())).isZero();
+        assertThat(run(new ByteArrayOutputStream(), "export", "--run", r.toString(), "--format", "safetensors",
+                "--out", folder.toString())).isZero();
+        List<List<Double>> accuracies = new java.util.ArrayList<>();
+        for (Path encoder : List.of(file, folder)) {
+            Path out = dir.resolve("ft-" + encoder.getFileName());
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            assertThat(run(err, "finetune", "--encoder", encoder.toString(), "--dataset", "mnist", "--set",
+                    "dataset.train-limit=300", "--set", "dataset.test-limit=200", "--set", "finetune.budgets=[5]",
+                    "--set", "finetune.draws=1", "--set", "finetune.epochs=2", "--set", "finetune.batch-size=25",
+                    "--out", out.toString())).as(err.toString(StandardCharsets.UTF_8)).isZero();
+            FinetuneReport f = RunReport.read(out.resolve("report.json")).finetune();
+            List<Double> a = new java.util.ArrayList<>();
+            for (FinetuneReport.Entry e : f.entries()) {
+                for (double v : e.accuracies()) {
+                    a.add(v);
+                }
+            }
+            accuracies.add(a);
+        }
+        assertThat(accuracies.get(0)).hasSize(3);
+        assertThat(accuracies.get(1)).isEqualTo(accuracies.get(0));
+    }
+
     @Test
     void badFinetuneSettingsExitWithCode2NamingTheKey(@TempDir Path dir) {
         for (List<String> c : List.of(

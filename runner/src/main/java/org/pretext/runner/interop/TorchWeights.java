@@ -144,21 +144,23 @@ public final class TorchWeights {
         ParamValues values = ParamValues.resolve("encoder '" + name + "' in " + configFile, provider.parameters(),
                 params);
         Path tokenizerFile = folder.resolve(SafetensorsFile.TOKENIZER);
-        Encoder encoder;
-        try {
-            encoder = Files.isRegularFile(tokenizerFile)
-                    ? provider.createForTokens(values, org.pretext.text.Tokenizers.read(Files.readAllBytes(tokenizerFile),
-                            tokenizerFile.toString()))
-                    : provider.create(values, new ai.djl.ndarray.types.Shape(shape));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot read " + tokenizerFile, e);
-        }
+        java.util.function.Supplier<Encoder> architecture = () -> {
+            try {
+                return Files.isRegularFile(tokenizerFile)
+                        ? provider.createForTokens(values, org.pretext.text.Tokenizers.read(
+                                Files.readAllBytes(tokenizerFile), tokenizerFile.toString()))
+                        : provider.create(values, new ai.djl.ndarray.types.Shape(shape));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot read " + tokenizerFile, e);
+            }
+        };
+        Encoder encoder = architecture.get();
         NDManager manager = NDManager.newBaseManager(device);
         try {
             encoder.block().initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32,
                     org.pretext.model.PretextModel.batched(encoder.inputShape(), 2));
             load(folder, encoder, provider, values.asMap());
-            return org.pretext.checkpoint.ExportedEncoder.of(encoder, manager, provenance, device);
+            return org.pretext.checkpoint.ExportedEncoder.of(encoder, manager, provenance, device, architecture);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
