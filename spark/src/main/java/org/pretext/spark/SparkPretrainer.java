@@ -77,7 +77,7 @@ public final class SparkPretrainer {
      * @param workers W, the tasks of a round (at most the cluster's task slots: a barrier stage
      *     needs all of them at once)
      */
-    public record Plan(int rounds, int localSteps, int workers) {
+    public record Plan(int rounds, int localSteps, int workers) implements Serializable {
         public Plan {
             if (rounds < 1 || localSteps < 1 || workers < 1) {
                 throw new PretextException("--rounds, --local-steps and --workers must be at least 1 (got " + rounds
@@ -345,6 +345,7 @@ public final class SparkPretrainer {
     /** One round's work on the executors: restore, K local steps on the worker's shard, checkpoint back. */
     static final class Task implements PartitionEvaluatorFactory<Integer, WorkerResult> {
         private static final long serialVersionUID = 1L;
+        private static final Object ENGINE = new Object();
         private final String yaml;
         private final Broadcast<byte[]> state;
         private final Plan plan;
@@ -384,10 +385,14 @@ public final class SparkPretrainer {
                             .checkpointDir(dir).resume(true).checkpointEvery(0).logEvery(plan.localSteps()).build();
                     long t1 = System.nanoTime();
                     PretrainResult r;
+                    // PyTorch records gradients and seeds its generator per process: workers that share an
+                    // executor JVM (local[N], or an executor with several cores) take turns
+                    synchronized (ENGINE) {
                     try (PretextModel model = PretextModel.create(w.components.encoders(), w.cfg.encoder().name(),
                             w.components.objectives().get(), w.shard.exampleShape(), w.components.device(),
                             w.cfg.seed(), e -> { })) {
                         r = new Pretrainer(config).run(model, w.shard, w.components.provenance());
+                    }
                     }
                     double steps = (System.nanoTime() - t1) / 1e9;
                     Path file = dir.resolve(String.format(Locale.ROOT, "step-%08d.ckpt", step + plan.localSteps()));
