@@ -1,6 +1,7 @@
 package org.pretext.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.io.ByteArrayOutputStream;
@@ -66,6 +67,43 @@ class SparkPretrainerTest {
             }
             assertThat(compared).as("weights compared").isGreaterThan(15_000);
             assertThat(moved).as("largest change of a weight in three steps").isGreaterThan(1e-3);
+        }
+    }
+
+    @Test
+    void aDriverThatDiedAfterARoundResumesFromItsCheckpointAndEndsAsAnUninterruptedRun(@TempDir Path dir)
+            throws Exception {
+        // SimCLR (random augmentations, AdamW's moments averaged), small MLP, 2 workers, 3 rounds of 2 steps
+        Map<String, Object> tree = tree(List.of("dataset.train-limit=128", "dataset.test-limit=64",
+                "encoder.hidden=32", "encoder.features=16", "training.batch-size=32", "threads=1", "seed=5",
+                "probe.monitor-every=0"));
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        SparkPretrainer.Plan plan = new SparkPretrainer.Plan(3, 2, 2);
+        List<SparkPretrainer.Round> whole = SparkPretrainer.run(TestSpark.local(), tree, plan, dir.resolve("whole"),
+                false, quiet);
+        Path cut = dir.resolve("cut");
+        SparkPretrainer.run(TestSpark.local(), tree, plan, cut, false, quiet);
+        // the driver died after round 2: its round-3 checkpoint was never written
+        java.nio.file.Files.delete(cut.resolve("checkpoints").resolve("step-00000006.ckpt"));
+        assertThat(new org.pretext.checkpoint.CheckpointStore(cut.resolve("checkpoints"), 2).files())
+                .extracting(f -> f.getFileName().toString()).containsExactly("step-00000004.ckpt");
+        assertThatThrownBy(() -> SparkPretrainer.run(TestSpark.local(), tree, new SparkPretrainer.Plan(3, 2, 1), cut,
+                true, quiet)).isInstanceOf(org.pretext.PretextException.class).hasMessageContaining("workers=2");
+        List<SparkPretrainer.Round> resumed = SparkPretrainer.run(TestSpark.local(), tree, plan, cut, true, quiet);
+        assertThat(resumed).extracting(SparkPretrainer.Round::round).containsExactly(3);
+        assertThat(resumed.get(0).loss()).isCloseTo(whole.get(2).loss(), within(1e-5));
+
+        RunComponents c = SparkPretrainer.components(ConfigLoader.resolve(tree), dir.resolve("wiring"));
+        try (TrainedModel.Restored a = TrainedModel.load(c, new RunDirectory(dir.resolve("whole")));
+                TrainedModel.Restored b = TrainedModel.load(c, new RunDirectory(cut))) {
+            assertThat(b.step()).isEqualTo(a.step()).isEqualTo(6);
+            for (var e : a.model().parameters().entrySet()) {
+                float[] want = e.getValue().getArray().toFloatArray();
+                float[] got = b.model().parameters().get(e.getKey()).getArray().toFloatArray();
+                for (int i = 0; i < want.length; i++) {
+                    assertThat(got[i]).as("%s[%d]", e.getKey(), i).isCloseTo(want[i], within(1e-6f));
+                }
+            }
         }
     }
 
