@@ -432,6 +432,8 @@ public final class SparkPretrainer {
                 Files.writeString(file, yaml, StandardCharsets.UTF_8);
                 Map<String, Object> tree = ConfigLoader.defaults();
                 ConfigLoader.merge(tree, ConfigLoader.read(file));
+                Files.delete(file);
+                dir.toFile().deleteOnExit(); // when a dataset cached nothing in it
                 RunConfig cfg = ConfigLoader.resolve(tree);
                 RunComponents c = components(cfg, dir);
                 w = new Worker(cfg, c, shard(c.pretrain(), worker, workers));
