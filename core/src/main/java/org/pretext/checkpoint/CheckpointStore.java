@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 import org.pretext.model.PretextModel;
 import org.pretext.checkpoint.TokenizerEntry;
 import org.pretext.training.optimizer.AdamW;
+import org.pretext.training.optimizer.Optimizer;
 
 /**
  * The checkpoints of one run in a folder, {@code step-00001000.ckpt} and so on: model parameters
@@ -87,8 +88,8 @@ public final class CheckpointStore {
         return m.matches() ? Long.parseLong(m.group(1)) : -1;
     }
 
-    /** Writes a checkpoint without a loss history; see {@link #save(PretextModel, AdamW, long, Provenance, float[])}. */
-    public Path save(PretextModel model, AdamW optimizer, long step, Provenance provenance) throws IOException {
+    /** Writes a checkpoint without a loss history; see {@link #save(PretextModel, Optimizer, long, Provenance, float[])}. */
+    public Path save(PretextModel model, Optimizer optimizer, long step, Provenance provenance) throws IOException {
         return save(model, optimizer, step, provenance, new float[0]);
     }
 
@@ -98,7 +99,7 @@ public final class CheckpointStore {
      *
      * @param recentLosses the losses of the last steps, oldest first, restored with the checkpoint
      */
-    public Path save(PretextModel model, AdamW optimizer, long step, Provenance provenance, float[] recentLosses)
+    public Path save(PretextModel model, Optimizer optimizer, long step, Provenance provenance, float[] recentLosses)
             throws IOException {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("format", FORMAT);
@@ -138,7 +139,7 @@ public final class CheckpointStore {
      * @return the step of the checkpoint restored
      * @throws CheckpointException when a verified checkpoint belongs to another objective or encoder
      */
-    public Optional<Long> restoreLatest(PretextModel model, AdamW optimizer, Provenance expected) {
+    public Optional<Long> restoreLatest(PretextModel model, Optimizer optimizer, Provenance expected) {
         return restore(model, optimizer, expected);
     }
 
@@ -150,10 +151,10 @@ public final class CheckpointStore {
         return restore(model, null, expected);
     }
 
-    private Optional<Long> restore(PretextModel model, AdamW optimizer, Provenance expected) {
+    private Optional<Long> restore(PretextModel model, Optimizer optimizer, Provenance expected) {
         skipped.clear();
         restoredLosses = null;
-        CheckpointFile.Limits limits = limits(model);
+        CheckpointFile.Limits limits = limits(model, optimizer);
         List<Path> all = new ArrayList<>(files());
         for (int i = all.size() - 1; i >= 0; i--) {
             Path f = all.get(i);
@@ -198,16 +199,18 @@ public final class CheckpointStore {
     }
 
     /**
-     * What a checkpoint of this model may hold: parameters and optimizer state of exactly the
-     * model's sizes, and for the objective's state and the rest four times the parameters' size
+     * What a checkpoint of this model may hold: parameters of exactly the model's sizes, optimizer
+     * state of exactly the size of {@code optimizer}'s (any size up to AdamW's when it is null), and for the objective's state and the rest four times the parameters' size
      * or 1 GiB, whichever is more ({@value CheckpointFile#MAX_BYTES_PROPERTY} sets it instead).
      */
-    static CheckpointFile.Limits limits(PretextModel model) {
+    static CheckpointFile.Limits limits(PretextModel model, Optimizer optimizer) {
         long params = ParameterIO.byteSize(model.parameters());
-        long opt = AdamW.stateBytes(model.trainableParameters());
+        long opt = optimizer != null ? optimizer.stateBytes() : AdamW.stateBytes(model.trainableParameters());
         long rest = System.getProperty(CheckpointFile.MAX_BYTES_PROPERTY) != null
                 ? CheckpointFile.Limits.defaultMaxTotal() : Math.max(1L << 30, 4 * params);
-        return new CheckpointFile.Limits(Map.of(CheckpointFile.PARAMETERS_ENTRY, params, OPTIMIZER, opt),
+        Map<String, Long> expected = optimizer != null ? Map.of(CheckpointFile.PARAMETERS_ENTRY, params, OPTIMIZER, opt)
+                : Map.of(CheckpointFile.PARAMETERS_ENTRY, params);
+        return new CheckpointFile.Limits(expected,
                 "this model", params + opt + rest);
     }
 

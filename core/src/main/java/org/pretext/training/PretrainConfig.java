@@ -17,6 +17,14 @@ public final class PretrainConfig {
     private long steps = TrainingSettings.STEPS.defaultValue();
     /** Stop after this many seconds even if steps remain (0: no time limit). Not reproducible. */
     private double maxSeconds = TrainingSettings.MAX_SECONDS.defaultValue();
+    /** The optimizer: {@code adamw} or {@code sgd} ({@link org.pretext.training.optimizer.Optimizer#NAMES}). */
+    private String optimizer = TrainingSettings.OPTIMIZER.defaultValue();
+    /**
+     * Stop after the update that reaches this step, with a checkpoint, as if the run were cut there
+     * (0: run to the end). The schedule is still that of the whole run: a run resumed from that
+     * checkpoint continues exactly.
+     */
+    private long stopAt;
     /** Peak learning rate of AdamW. */
     private double learningRate = TrainingSettings.LEARNING_RATE.defaultValue();
     /** Decoupled weight decay λ of AdamW. */
@@ -66,6 +74,8 @@ public final class PretrainConfig {
     public int epochs() { return epochs; }
     public long steps() { return steps; }
     public double maxSeconds() { return maxSeconds; }
+    public String optimizer() { return optimizer; }
+    public long stopAt() { return stopAt; }
     public double learningRate() { return learningRate; }
     public double weightDecay() { return weightDecay; }
     public boolean weightDecayVectors() { return weightDecayVectors; }
@@ -95,6 +105,12 @@ public final class PretrainConfig {
         public Builder epochs(int v) { c.epochs = check("epochs", v, v > 0, "> 0"); return this; }
         public Builder steps(long v) { c.steps = check("steps", v, v >= 0, ">= 0"); return this; }
         public Builder maxSeconds(double v) { c.maxSeconds = check("maxSeconds", v, v >= 0, ">= 0"); return this; }
+        public Builder optimizer(String v) {
+            c.optimizer = check("optimizer", v, org.pretext.training.optimizer.Optimizer.NAMES.contains(v),
+                    "one of " + org.pretext.training.optimizer.Optimizer.NAMES);
+            return this;
+        }
+        public Builder stopAt(long v) { c.stopAt = check("stopAt", v, v >= 0, ">= 0"); return this; }
         public Builder learningRate(double v) { c.learningRate = check("learningRate", v, v > 0, "> 0"); return this; }
         public Builder weightDecay(double v) { c.weightDecay = check("weightDecay", v, v >= 0, ">= 0"); return this; }
         public Builder weightDecayVectors(boolean v) { c.weightDecayVectors = v; return this; }
@@ -147,6 +163,8 @@ public final class PretrainConfig {
             out.epochs = c.epochs;
             out.steps = c.steps;
             out.maxSeconds = c.maxSeconds;
+            out.optimizer = c.optimizer;
+            out.stopAt = c.stopAt;
             out.learningRate = c.learningRate;
             out.weightDecay = c.weightDecay;
             out.weightDecayVectors = c.weightDecayVectors;

@@ -33,6 +33,8 @@ import org.pretext.training.EpochMonitor;
 import org.pretext.training.StepMetrics;
 import org.pretext.training.TrainingListener;
 import org.pretext.training.optimizer.AdamW;
+import org.pretext.training.optimizer.Optimizer;
+import org.pretext.training.optimizer.Sgd;
 import org.pretext.training.optimizer.LearningRateSchedule;
 
 /**
@@ -101,8 +103,7 @@ public final class Pretrainer {
         Objective objective = model.objective();
         CheckpointStore store = config.checkpointDir() == null ? null
                 : new CheckpointStore(config.checkpointDir(), config.keepCheckpoints());
-        try (AdamW optimizer = new AdamW(config.beta1(), config.beta2(), config.epsilon(), config.weightDecay(),
-                config.weightDecayVectors())) {
+        try (Optimizer optimizer = optimizer(config)) {
             optimizer.attach(model.trainableParameters(), model.manager());
             long start = 0;
             LossWindow recent = new LossWindow(FINAL_LOSS_WINDOW);
@@ -139,7 +140,8 @@ public final class Pretrainer {
             for (TrainingListener l : listeners) {
                 l.onStart(start, total);
             }
-            float[] losses = new float[(int) Math.max(0, total - start)];
+            long end = config.stopAt() > 0 ? Math.min(config.stopAt(), total) : total;
+            float[] losses = new float[(int) Math.max(0, end - start)];
             long t0 = System.nanoTime();
             long lastLogTime = t0;
             long lastLogStep = start;
@@ -155,7 +157,7 @@ public final class Pretrainer {
                 // what the objective sees: the model itself on one device, the replicated view on several
                 org.pretext.objective.Model stepModel = replicas.count() > 1 ? replicas : model;
                 replicaCount = replicas.count();
-                for (; s < total; s++) {
+                for (; s < end; s++) {
                     PreparedBatch batch = pipeline.next();
                     phases.lap(Phase.DATA);
                     double lr = schedule.at(s);
@@ -165,7 +167,7 @@ public final class Pretrainer {
                     boolean epochEnd = (s + 1) % spe == 0 || s + 1 == total;
                     boolean monitorNow = !monitors.isEmpty() && (epochEnd
                             || (config.monitorEvery() > 0 && (s + 1) % config.monitorEvery() == 0));
-                    boolean log = (s + 1) % config.logEvery() == 0 || s + 1 == total || monitorNow;
+                    boolean log = (s + 1) % config.logEvery() == 0 || s + 1 == end || monitorNow;
                     try (NDManager stepManager = model.manager().newSubManager()) {
                         engine.setRandomSeed((int) Seeds.derive(config.seed(), 0x5eedL, s));
                         Context ctx = new Context(stepModel, stepManager, s, total, extra);
@@ -236,7 +238,7 @@ public final class Pretrainer {
                         lossSinceLog = 0;
                     }
                     boolean timeUp = config.maxSeconds() > 0 && (System.nanoTime() - t0) / 1e9 >= config.maxSeconds();
-                    if (store != null && (done == total || timeUp
+                    if (store != null && (done == end || timeUp
                             || (config.checkpointEvery() > 0 && done % config.checkpointEvery() == 0))) {
                         lastCheckpoint = save(store, model, optimizer, done, provenance, recent.values(),
                                 lastCheckpoint);
@@ -285,7 +287,18 @@ public final class Pretrainer {
         return devices;
     }
 
-    private Path save(CheckpointStore store, PretextModel model, AdamW optimizer, long step, Provenance provenance,
+    /** The configured optimizer, not yet attached. */
+    public static Optimizer optimizer(PretrainConfig config) {
+        return switch (config.optimizer()) {
+            case "sgd" -> new Sgd(config.weightDecay(), config.weightDecayVectors());
+            case "adamw" -> new AdamW(config.beta1(), config.beta2(), config.epsilon(), config.weightDecay(),
+                    config.weightDecayVectors());
+            default -> throw new PretextException("Unknown optimizer '" + config.optimizer() + "' in training.optimizer:"
+                    + " expected one of " + Optimizer.NAMES);
+        };
+    }
+
+    private Path save(CheckpointStore store, PretextModel model, Optimizer optimizer, long step, Provenance provenance,
             float[] recentLosses, Path previous) {
         try {
             Path file = store.save(model, optimizer, step, provenance, recentLosses);

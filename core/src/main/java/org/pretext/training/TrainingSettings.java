@@ -21,10 +21,14 @@ public final class TrainingSettings {
     public static final Param<Double> MAX_SECONDS = Param.ofDouble("max-seconds", 0,
             "stop pretraining after this many seconds (0: no limit; runs stopped by time are not reproducible)")
             .atLeast(0).formerly("maxSeconds");
-    public static final Param<Double> LEARNING_RATE = Param.ofDouble("learning-rate", 1e-3, "peak AdamW learning rate")
+    public static final Param<String> OPTIMIZER = Param.ofChoice("optimizer", "adamw",
+            org.pretext.training.optimizer.Optimizer.NAMES,
+            "adamw (Adam with decoupled weight decay) or sgd (plain SGD with decoupled weight decay, no momentum:"
+                    + " beta1, beta2 and epsilon are not used)");
+    public static final Param<Double> LEARNING_RATE = Param.ofDouble("learning-rate", 1e-3, "peak learning rate")
             .above(0).formerly("learningRate");
     public static final Param<Double> WEIGHT_DECAY = Param.ofDouble("weight-decay", 1e-5,
-            "decoupled AdamW weight decay").atLeast(0).formerly("weightDecay");
+            "decoupled weight decay").atLeast(0).formerly("weightDecay");
     public static final Param<Boolean> WEIGHT_DECAY_VECTORS = Param.ofBoolean("weight-decay-vectors", true,
             "also decay vectors (biases, norm scales); false decays weight matrices only, as GPT-style recipes do")
             .formerly("weightDecayVectors");
@@ -54,7 +58,7 @@ public final class TrainingSettings {
             "checkpoints kept on disk (at least 2, so a damaged newest one has a fallback)").atLeast(2).formerly("keepCheckpoints");
 
     /** Every key of the section. */
-    public static final List<Param<?>> ALL = List.of(BATCH_SIZE, EPOCHS, STEPS, MAX_SECONDS, LEARNING_RATE,
+    public static final List<Param<?>> ALL = List.of(BATCH_SIZE, EPOCHS, STEPS, MAX_SECONDS, OPTIMIZER, LEARNING_RATE,
             WEIGHT_DECAY, WEIGHT_DECAY_VECTORS, BETA1, BETA2, EPSILON, WARMUP, FINAL_LR, CLIP_NORM, LOG_EVERY,
             MONITOR_EVERY, PREPARE_THREADS, PREFETCH,
             CHECKPOINT_EVERY, KEEP_CHECKPOINTS);
@@ -68,6 +72,7 @@ public final class TrainingSettings {
                 .epochs(v.get(EPOCHS))
                 .steps(v.get(STEPS))
                 .maxSeconds(v.get(MAX_SECONDS))
+                .optimizer(v.get(OPTIMIZER))
                 .learningRate(v.get(LEARNING_RATE))
                 .weightDecay(v.get(WEIGHT_DECAY))
                 .weightDecayVectors(v.get(WEIGHT_DECAY_VECTORS))

@@ -90,6 +90,28 @@ class PretrainerTest {
     }
 
     @Test
+    void aRunCutWithStopAtCheckpointsThereAndResumesAsIfUninterrupted(@TempDir Path dir) {
+        PretrainResult whole = train(base().build(), 5);
+        IndexedSplit data = ToyDenoising.data(1);
+        PretrainResult first;
+        PretrainResult second;
+        try (PretextModel model = PretextModel.create(ToyDenoising.encoder(), new ToyDenoising(),
+                data.exampleShape(), Device.cpu(), 5)) {
+            first = new Pretrainer(base().checkpointDir(dir).checkpointEvery(0).stopAt(50).build()).run(model, data,
+                    PROVENANCE);
+        }
+        assertThat(first.steps()).isEqualTo(50);
+        assertThat(new CheckpointStore(dir, 2).files()).extracting(CheckpointStore::stepOf).containsExactly(50L);
+        try (PretextModel model = PretextModel.create(ToyDenoising.encoder(), new ToyDenoising(),
+                data.exampleShape(), Device.cpu(), 99)) {
+            second = new Pretrainer(base().checkpointDir(dir).resume(true).build()).run(model, data, PROVENANCE);
+        }
+        // the cut run took the whole run's learning-rate schedule, so the two halves are the whole run
+        assertThat(first.losses()).containsExactly(java.util.Arrays.copyOfRange(whole.losses(), 0, 50));
+        assertThat(second.losses()).containsExactly(java.util.Arrays.copyOfRange(whole.losses(), 50, 120));
+    }
+
+    @Test
     void resumeRefusesACheckpointOfAnotherObjective(@TempDir Path dir) {
         train(base().steps(20).checkpointDir(dir).build(), 5);
         IndexedSplit data = ToyDenoising.data(1);

@@ -31,6 +31,7 @@ class DefaultsTest {
         assertThat(java.logEvery()).isEqualTo(fromKeys.logEvery());
         assertThat(java.checkpointEvery()).isEqualTo(fromKeys.checkpointEvery());
         assertThat(java.learningRate()).isEqualTo(fromKeys.learningRate());
+        assertThat(java.optimizer()).isEqualTo(fromKeys.optimizer()).isEqualTo("adamw");
         assertThat(java.batchSize()).isEqualTo(fromKeys.batchSize());
         assertThat(java.keepCheckpoints()).isEqualTo(fromKeys.keepCheckpoints());
     }

@@ -26,13 +26,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code pretext-spark} command line: {@code java -jar spark/target/pretext-spark.jar embed|probe
+ * The {@code pretext-spark} command line: {@code java -jar spark/target/pretext-spark.jar embed|probe|pretrain
  * --master local[2]|spark://HOST:PORT ...}, or the same class through {@code spark-submit --class
  * org.pretext.spark.Main pretext-spark.jar embed|probe ...} (the master then comes from spark-submit).
  */
 @Command(name = "pretext-spark", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Pretext on Apache Spark: frozen features of a DataFrame on the executors, the linear probe on"
-                + " MLlib.", subcommands = {Main.Embed.class, Main.Probe.class})
+                + " MLlib, data-parallel pretraining by periodic model averaging.",
+        subcommands = {Main.Embed.class, Main.Probe.class, Main.Pretrain.class})
 public final class Main implements Runnable {
     static final int USAGE_ERROR = 2;
     static final int FAILURE = 1;
@@ -345,6 +346,91 @@ public final class Main implements Runnable {
                 SparkReports.write(report, SparkProbe.provenance(session), file);
                 RunPipeline.printTable(report, System.out);
                 System.out.println("report: " + file.toAbsolutePath());
+                return 0;
+            } finally {
+                spark.stop(session);
+            }
+        }
+    }
+
+    /** {@code pretrain}: data-parallel pretraining by periodic model averaging ({@link SparkPretrainer}). */
+    @Command(name = "pretrain", mixinStandardHelpOptions = true, description = "Pretrain on the cluster by synchronous"
+            + " periodic model averaging: each round W barrier tasks take K local steps with Pretext's loop on their"
+            + " own shard of the data from the round's broadcast checkpoint, and the driver averages parameters and"
+            + " optimizer moments and writes the round's checkpoint. OUT is a run folder (config.yaml, checkpoints/):"
+            + " pretext export --run OUT and pretext probe --run OUT take its encoder.")
+    static final class Pretrain implements Callable<Integer> {
+        @CommandLine.Mixin
+        SparkOptionsMixin spark;
+
+        @Option(names = "--config", paramLabel = "FILE", description = "a runner YAML config (dataset, encoder,"
+                + " objective, training, seed); training.batch-size is each worker's batch, training.steps is set to"
+                + " rounds x local steps")
+        Path config;
+
+        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a config key, as the runner's --set"
+                + " (repeatable)")
+        List<String> set = new ArrayList<>();
+
+        @Option(names = "--rounds", paramLabel = "R", description = "rounds of broadcast, local steps and averaging"
+                + " (default: 10; with --resume, the run's)")
+        Integer rounds;
+
+        @Option(names = "--local-steps", paramLabel = "K", description = "steps each worker takes between averagings"
+                + " (default: 10; with --resume, the run's)")
+        Integer localSteps;
+
+        @Option(names = "--workers", paramLabel = "W", description = "tasks per round, one per executor slot (default:"
+                + " the cluster's default parallelism; with --resume, the run's)")
+        Integer workers;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "the run folder to write (must hold no checkpoints)")
+        Path out;
+
+        @Option(names = "--resume", paramLabel = "DIR", description = "continue the run in DIR from its last round's"
+                + " checkpoint, with its config.yaml")
+        Path resume;
+
+        @Override
+        public Integer call() throws Exception {
+            if ((out == null) == (resume == null)) {
+                throw new PretextException("pretrain needs --out DIR (a new run) or --resume DIR (a run to continue),"
+                        + " not both");
+            }
+            Map<String, Object> tree = ConfigLoader.defaults();
+            Path folder = resume != null ? resume : out;
+            if (resume != null) {
+                if (config != null) {
+                    throw new PretextException("--resume continues the run with the config saved in " + resume
+                            + "/config.yaml; drop --config");
+                }
+                Path saved = resume.resolve("config.yaml");
+                if (!Files.isRegularFile(saved)) {
+                    throw new PretextException("Cannot resume: " + saved + " does not exist (is " + resume
+                            + " a folder written by pretext-spark pretrain?)");
+                }
+                ConfigLoader.merge(tree, ConfigLoader.read(saved));
+            } else if (config != null) {
+                ConfigLoader.merge(tree, ConfigLoader.read(config));
+            }
+            for (String kv : set) {
+                ConfigLoader.set(tree, kv);
+            }
+            SparkPretrainer.Plan saved = resume != null ? SparkPretrainer.savedPlan(resume) : null;
+            SparkSession session = spark.session("pretext-spark pretrain");
+            try {
+                int w = workers != null ? workers : saved != null ? saved.workers()
+                        : session.sparkContext().defaultParallelism();
+                SparkPretrainer.Plan plan = new SparkPretrainer.Plan(rounds != null ? rounds : saved != null
+                        ? saved.rounds() : 10, localSteps != null ? localSteps : saved != null ? saved.localSteps() : 10,
+                        w);
+                long t0 = System.nanoTime();
+                List<SparkPretrainer.Round> done = SparkPretrainer.run(session, tree, plan, folder, resume != null,
+                        System.out);
+                System.out.printf(java.util.Locale.ROOT, "pretrained %d rounds of %d local steps on %d workers in %.1f s"
+                        + " on %s%n", done.size(), plan.localSteps(), plan.workers(), (System.nanoTime() - t0) / 1e9,
+                        session.sparkContext().master());
+                System.out.println("run folder: " + folder.toAbsolutePath());
                 return 0;
             } finally {
                 spark.stop(session);

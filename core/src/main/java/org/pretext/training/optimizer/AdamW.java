@@ -37,7 +37,9 @@ import org.pretext.engine.NoGradient;
  * The moments live in the optimizer's own manager, created once, never inside a step's scope;
  * gradients are zeroed by the update.
  */
-public final class AdamW implements AutoCloseable {
+public final class AdamW implements Optimizer {
+    /** Version tag of the state {@link #write} writes. */
+    static final int FORMAT = 1;
     private final double beta1;
     private final double beta2;
     private final double epsilon;
@@ -68,6 +70,7 @@ public final class AdamW implements AutoCloseable {
     }
 
     /** Creates zero moments for each parameter, in a sub-manager of {@code owner}. */
+    @Override
     public void attach(Map<String, Parameter> parameters, NDManager owner) {
         if (manager != null) {
             throw new IllegalStateException("already attached");
@@ -107,6 +110,7 @@ public final class AdamW implements AutoCloseable {
     }
 
     /** Number of updates made so far (t in the formula). */
+    @Override
     public long updates() {
         return updates;
     }
@@ -117,6 +121,7 @@ public final class AdamW implements AutoCloseable {
      * @param learningRate η for this step
      * @param gradientScale s, e.g. min(1, maxNorm/‖g‖) for global-norm clipping
      */
+    @Override
     public void step(double learningRate, double gradientScale) {
         updates++;
         double sqrtBias2 = Math.sqrt(1 - Math.pow(beta2, updates));
@@ -170,6 +175,7 @@ public final class AdamW implements AutoCloseable {
 
 
     /** Zeroes every gradient without updating (e.g. after a skipped step). */
+    @Override
     public void zeroGradients() {
         for (Parameter p : params) {
             EngineArrays.zeroGradient(p.getArray());
@@ -181,7 +187,13 @@ public final class AdamW implements AutoCloseable {
      *
      * @param scratch a short-lived manager (the step's) that owns the temporary arrays
      */
+    @Override
     public double gradientNorm(NDManager scratch) {
+        return gradientNorm(params, scratch);
+    }
+
+    /** √Σ‖g‖² over the gradients of {@code params}, temporaries in {@code scratch}. */
+    static double gradientNorm(List<Parameter> params, NDManager scratch) {
         NDList squares = new NDList(params.size());
         for (Parameter p : params) {
             NDArray g = p.getArray().getGradient();
@@ -192,9 +204,26 @@ public final class AdamW implements AutoCloseable {
         return Math.sqrt(all.sum().getFloat());
     }
 
+    /** The first then the second moment of each parameter, in update order. */
+    @Override
+    public List<NDArray> stateArrays() {
+        List<NDArray> all = new ArrayList<>(2 * params.size());
+        for (int i = 0; i < params.size(); i++) {
+            all.add(means.get(i));
+            all.add(variances.get(i));
+        }
+        return all;
+    }
+
+    @Override
+    public long stateBytes() {
+        return stateBytes(parameters());
+    }
+
     /** Writes the step count and moments, parameter by parameter with its name. */
+    @Override
     public void write(DataOutputStream out) throws IOException {
-        out.writeInt(1);
+        out.writeInt(FORMAT);
         out.writeLong(updates);
         out.writeInt(params.size());
         for (int i = 0; i < params.size(); i++) {
@@ -215,9 +244,14 @@ public final class AdamW implements AutoCloseable {
     }
 
     /** Reads what {@link #write} wrote for the same parameters; refuses a mismatch by name. */
+    @Override
     public void read(DataInputStream in) throws IOException {
         int version = in.readInt();
-        if (version != 1) {
+        if (version == Sgd.FORMAT) {
+            throw new PretextException("the optimizer state was written by sgd, and this run's optimizer is adamw:"
+                    + " set training.optimizer: sgd to resume it");
+        }
+        if (version != FORMAT) {
             throw new PretextException("optimizer state format " + version + " is not supported (expected 1)");
         }
         long u = in.readLong();
@@ -259,6 +293,7 @@ public final class AdamW implements AutoCloseable {
     }
 
     /** Names of the parameters in update order. */
+    @Override
     public Map<String, Parameter> parameters() {
         Map<String, Parameter> m = new LinkedHashMap<>();
         for (int i = 0; i < names.size(); i++) {
