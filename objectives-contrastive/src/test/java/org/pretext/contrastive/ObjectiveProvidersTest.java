@@ -18,7 +18,7 @@ import org.pretext.registry.UnknownProviderException;
 
 class ObjectiveProvidersTest {
     private static final String[] NAMES = {"simclr", "contrastive-k", "moco", "byol", "simsiam", "barlow-twins",
-        "vicreg", "spectral", "adversarial"};
+        "vicreg", "spectral", "adversarial", "nnclr"};
 
     private static ProviderRegistry<ObjectiveProvider> registry() {
         return ProviderRegistry.load(ObjectiveProvider.class, "objective");
@@ -55,6 +55,8 @@ class ObjectiveProvidersTest {
         assertThat(bt).containsEntry("lambda", 5e-3);
         Map<String, Object> simsiam = ParamValues.defaults("s", registry().get("simsiam").parameters()).asMap();
         assertThat(simsiam).containsEntry("stop-gradient", true);
+        Map<String, Object> nnclr = ParamValues.defaults("n", registry().get("nnclr").parameters()).asMap();
+        assertThat(nnclr).containsEntry("temperature", 0.1);
         Map<String, Object> adv = ParamValues.defaults("a", registry().get("adversarial").parameters()).asMap();
         assertThat(adv).containsEntry("epsilon", 8.0 / 255).containsEntry("step-size", 2.0 / 255)
                 .containsEntry("steps", 5);
