@@ -18,7 +18,7 @@ import org.pretext.registry.UnknownProviderException;
 
 class ObjectiveProvidersTest {
     private static final String[] NAMES = {"simclr", "contrastive-k", "moco", "byol", "simsiam", "barlow-twins",
-        "vicreg", "spectral", "adversarial", "nnclr"};
+        "vicreg", "spectral", "adversarial", "nnclr", "dcl", "dclw"};
 
     private static ProviderRegistry<ObjectiveProvider> registry() {
         return ProviderRegistry.load(ObjectiveProvider.class, "objective");
@@ -57,6 +57,8 @@ class ObjectiveProvidersTest {
         assertThat(simsiam).containsEntry("stop-gradient", true);
         Map<String, Object> nnclr = ParamValues.defaults("n", registry().get("nnclr").parameters()).asMap();
         assertThat(nnclr).containsEntry("temperature", 0.1);
+        Map<String, Object> dclw = ParamValues.defaults("d", registry().get("dclw").parameters()).asMap();
+        assertThat(dclw).containsEntry("temperature", 0.1).containsEntry("sigma", 0.5);
         Map<String, Object> adv = ParamValues.defaults("a", registry().get("adversarial").parameters()).asMap();
         assertThat(adv).containsEntry("epsilon", 8.0 / 255).containsEntry("step-size", 2.0 / 255)
                 .containsEntry("steps", 5);

@@ -39,7 +39,9 @@ class PretrainingOnMnistTest {
                 Arguments.of("spectral", Map.of(), 300),
                 Arguments.of("adversarial", with(fgsm, "objective", "simclr"), 200),
                 Arguments.of("adversarial", with(fgsm, "objective", "byol"), 150),
-                Arguments.of("nnclr", Map.of("queue-size", 2048), 300))
+                Arguments.of("nnclr", Map.of("queue-size", 2048), 300),
+                Arguments.of("dcl", Map.of(), 300),
+                Arguments.of("dclw", Map.of(), 300))
                 .filter(a -> ONLY.isEmpty() || ONLY.contains((String) a.get()[0]));
     }
 
