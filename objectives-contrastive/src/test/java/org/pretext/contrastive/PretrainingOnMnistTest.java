@@ -41,7 +41,8 @@ class PretrainingOnMnistTest {
                 Arguments.of("adversarial", with(fgsm, "objective", "byol"), 150),
                 Arguments.of("nnclr", Map.of("queue-size", 2048), 300),
                 Arguments.of("dcl", Map.of(), 300),
-                Arguments.of("dclw", Map.of(), 300))
+                Arguments.of("dclw", Map.of(), 300),
+                Arguments.of("tico", Map.of(), 300))
                 .filter(a -> ONLY.isEmpty() || ONLY.contains((String) a.get()[0]));
     }
 
@@ -63,7 +64,8 @@ class PretrainingOnMnistTest {
             System.out.printf("%s %s: %d steps in %.1f s (%.1f s in all), loss %.4f -> %.4f, NCM@10 random %.4f"
                     + " -> pretrained %.4f%n", name, params, r.steps(), r.seconds(), (System.nanoTime() - t0) / 1e9,
                     r.losses()[0], r.finalLoss(), random, trained);
-            if (!name.equals("moco")) { // MoCo's loss rises while real keys replace the random initial queue
+            // MoCo's loss rises while real keys replace the random initial queue, TiCo's while its covariance fills
+            if (!name.equals("moco") && !name.equals("tico")) {
                 assertThat(r.finalLoss()).isLessThan(r.losses()[0]);
             }
             assertThat(trained).isGreaterThan(random + 0.03);
