@@ -18,7 +18,7 @@ import org.pretext.registry.UnknownProviderException;
 
 class ObjectiveProvidersTest {
     private static final String[] NAMES = {"simclr", "contrastive-k", "moco", "byol", "simsiam", "barlow-twins",
-        "vicreg", "spectral", "adversarial", "nnclr", "dcl", "dclw", "tico"};
+        "vicreg", "spectral", "adversarial", "nnclr", "dcl", "dclw", "tico", "lejepa"};
 
     private static ProviderRegistry<ObjectiveProvider> registry() {
         return ProviderRegistry.load(ObjectiveProvider.class, "objective");
@@ -61,6 +61,8 @@ class ObjectiveProvidersTest {
         assertThat(dclw).containsEntry("temperature", 0.1).containsEntry("sigma", 0.5);
         Map<String, Object> tico = ParamValues.defaults("t", registry().get("tico").parameters()).asMap();
         assertThat(tico).containsEntry("beta", 0.9).containsEntry("rho", 20.0);
+        Map<String, Object> lejepa = ParamValues.defaults("l", registry().get("lejepa").parameters()).asMap();
+        assertThat(lejepa).containsEntry("lambda", 0.05).containsEntry("slices", 256);
         Map<String, Object> adv = ParamValues.defaults("a", registry().get("adversarial").parameters()).asMap();
         assertThat(adv).containsEntry("epsilon", 8.0 / 255).containsEntry("step-size", 2.0 / 255)
                 .containsEntry("steps", 5);
