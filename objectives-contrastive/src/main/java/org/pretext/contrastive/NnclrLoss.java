@@ -1,8 +1,6 @@
 package org.pretext.contrastive;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.core.Linear;
 import org.pretext.blocks.Norms;
 import org.pretext.engine.Scalars;
@@ -18,7 +16,7 @@ import org.pretext.engine.Scalars;
  *   L_NNCLR = ½ L(NN(z¹), p²) + ½ L(NN(z²), p¹)
  * </pre>
  *
- * The paper's defaults: τ = 0.1, a support set of 98,304 projections of width 256 (the first
+ * L is in-batch InfoNCE ({@link InfoNceLoss#inBatch}). The paper's defaults: τ = 0.1, a support set of 98,304 projections of width 256 (the first
  * view's normalised projections, enqueued after every step), a 2,048-2,048-256 projector and a
  * 4,096-256 predictor, each with batch norm.
  */
@@ -41,30 +39,12 @@ public final class NnclrLoss {
     }
 
     /**
-     * L(a, b): cross-entropy of the N × N cosine similarities over τ, with the diagonal the target.
-     *
-     * @param a queries (N, d): the nearest neighbours
-     * @param b keys (N, d): the other view's predictions
-     */
-    public static NDArray crossView(NDArray a, NDArray b, double temperature) {
-        long n = a.getShape().get(0);
-        if (n < 2 || b.getShape().get(0) != n) {
-            throw new IllegalArgumentException("NNCLR needs two batches of the same size >= 2, got "
-                    + a.getShape() + " and " + b.getShape());
-        }
-        NDManager m = a.getManager();
-        NDArray logits = Scalars.div(Norms.unitRows(a).matMul(Norms.unitRows(b).transpose()), temperature);
-        NDArray diagonal = m.arange(0, n, 1, DataType.INT64).reshape(n, 1);
-        return logits.logSoftmax(1).gather(diagonal, 1).mean().neg();
-    }
-
-    /**
      * The symmetric loss ½ L(NN(z¹), p²) + ½ L(NN(z²), p¹), nearest neighbours taken in {@code support}.
      */
     public static NDArray compute(NDArray z1, NDArray z2, NDArray p1, NDArray p2, NDArray support,
             double temperature) {
         NDArray nn1 = nearestNeighbours(z1, support).toType(p2.getDataType(), false);
         NDArray nn2 = nearestNeighbours(z2, support).toType(p1.getDataType(), false);
-        return Scalars.mul(crossView(nn1, p2, temperature).add(crossView(nn2, p1, temperature)), 0.5);
+        return Scalars.mul(InfoNceLoss.inBatch(nn1, p2, temperature).add(InfoNceLoss.inBatch(nn2, p1, temperature)), 0.5);
     }
 }

@@ -43,7 +43,8 @@ class PretrainingOnMnistTest {
                 Arguments.of("dcl", Map.of(), 300),
                 Arguments.of("dclw", Map.of(), 300),
                 Arguments.of("tico", Map.of(), 300),
-                Arguments.of("lejepa", Map.of(), 300))
+                Arguments.of("lejepa", Map.of(), 300),
+                Arguments.of("moco-v3", Map.of(), 300))
                 .filter(a -> ONLY.isEmpty() || ONLY.contains((String) a.get()[0]));
     }
 
