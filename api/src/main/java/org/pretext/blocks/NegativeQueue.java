@@ -14,9 +14,9 @@ import org.pretext.PretextException;
 import org.pretext.engine.NoGradient;
 
 /**
- * MoCo's dictionary: a first-in first-out queue of the K most recent keys (K × d), kept on the
- * device in the model's long-lived manager and overwritten in place, oldest first. It starts as
- * random unit vectors, as in MoCo's reference implementation. Its contents and write position are
+ * A first-in first-out queue of the K most recent keys (K × d), kept on the device in the model's
+ * long-lived manager and overwritten in place, oldest first: MoCo's dictionary of negatives,
+ * NNCLR's support set. It starts as random unit vectors, as in MoCo's reference implementation. Its contents and write position are
  * part of the objective's state.
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.2")
@@ -74,7 +74,7 @@ public final class NegativeQueue {
     public void enqueue(NDArray batch) {
         int b = (int) batch.getShape().get(0);
         if (b > size) {
-            throw new PretextException("MoCo's queue holds " + size + " keys but a batch brings " + b
+            throw new PretextException("The queue holds " + size + " keys but a batch brings " + b
                     + ": expected queue-size >= the batch size");
         }
         NoGradient.run(() -> {
@@ -107,8 +107,8 @@ public final class NegativeQueue {
         int d = in.readInt();
         int p = in.readInt();
         if (s != size || d != dim || p < 0 || p >= size) {
-            throw new PretextException(source + " holds a MoCo queue of " + s + " keys of width " + d + " (position "
-                    + p + ") but this objective has queue-size " + size + " and projection-dim " + dim);
+            throw new PretextException(source + " holds a queue of " + s + " keys of width " + d + " (position "
+                    + p + ") but this objective has queue-size " + size + " and keys of width " + dim);
         }
         float[] v = new float[size * dim];
         for (int i = 0; i < v.length; i++) {

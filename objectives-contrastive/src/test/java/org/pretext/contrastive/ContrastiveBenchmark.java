@@ -51,6 +51,12 @@ public final class ContrastiveBenchmark {
         m.put("barlow-twins", Map.of());
         m.put("vicreg", Map.of());
         m.put("spectral", Map.of());
+        m.put("nnclr", Map.of());
+        m.put("dcl", Map.of());
+        m.put("dclw", Map.of());
+        m.put("tico", Map.of());
+        m.put("lejepa", Map.of());
+        m.put("moco-v3", Map.of());
         m.put("adversarial(simclr)", Map.of("objective", "simclr"));
         m.put("adversarial(byol)", Map.of("objective", "byol"));
         return m;

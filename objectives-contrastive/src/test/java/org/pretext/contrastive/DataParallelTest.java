@@ -52,15 +52,22 @@ import org.pretext.training.TrainingListener;
  */
 class DataParallelTest {
     private static final String HEAD = "projection-hidden=64,projection-dim=32";
-    private static final Map<String, Map<String, Object>> PARAMS = Map.of(
-            "simclr", Map.of("projection-hidden", 64, "projection-dim", 32),
-            "byol", Map.of("projection-hidden", 64, "projection-dim", 32, "predictor-hidden", 64),
-            "barlow-twins", Map.of("projection-hidden", 64, "projection-dim", 32),
-            "vicreg", Map.of("projection-hidden", 64, "projection-dim", 32),
-            "moco", Map.of("queue-size", 128, "projection-hidden", 64, "projection-dim", 32),
-            "simsiam", Map.of("projection-hidden", 64, "projection-dim", 32, "predictor-hidden", 32),
-            "spectral", Map.of("projection-hidden", 64, "projection-dim", 32),
-            "contrastive-k", Map.of("projection-hidden", 64, "projection-dim", 32));
+    private static final Map<String, Map<String, Object>> PARAMS = Map.ofEntries(
+            Map.entry("simclr", Map.of("projection-hidden", 64, "projection-dim", 32)),
+            Map.entry("byol", Map.of("projection-hidden", 64, "projection-dim", 32, "predictor-hidden", 64)),
+            Map.entry("barlow-twins", Map.of("projection-hidden", 64, "projection-dim", 32)),
+            Map.entry("vicreg", Map.of("projection-hidden", 64, "projection-dim", 32)),
+            Map.entry("moco", Map.of("queue-size", 128, "projection-hidden", 64, "projection-dim", 32)),
+            Map.entry("simsiam", Map.of("projection-hidden", 64, "projection-dim", 32, "predictor-hidden", 32)),
+            Map.entry("spectral", Map.of("projection-hidden", 64, "projection-dim", 32)),
+            Map.entry("contrastive-k", Map.of("projection-hidden", 64, "projection-dim", 32)),
+            Map.entry("nnclr", Map.of("queue-size", 128, "projection-hidden", 64, "projection-dim", 32,
+                    "predictor-hidden", 64)),
+            Map.entry("dcl", Map.of("projection-hidden", 64, "projection-dim", 32)),
+            Map.entry("dclw", Map.of("projection-hidden", 64, "projection-dim", 32)),
+            Map.entry("tico", Map.of("projection-hidden", 64, "projection-dim", 32)),
+            Map.entry("lejepa", Map.of("projection-hidden", 64, "projection-dim", 32, "slices", 32)),
+            Map.entry("moco-v3", Map.of("projection-hidden", 64, "projection-dim", 32, "predictor-hidden", 64)));
     /** Relative tolerance of float32 sums taken in another order (shards, then their sum). */
     private static final double TOLERANCE = 2e-5;
     private static final int BATCH = 30; // 4 replicas get uneven shards of MoCo's 30 queries
@@ -199,7 +206,7 @@ class DataParallelTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"simclr", "byol", "barlow-twins", "vicreg", "moco", "simsiam", "spectral",
-            "contrastive-k"})
+            "contrastive-k", "nnclr", "dcl", "dclw", "tico", "lejepa", "moco-v3"})
     void oneStepOnTwoAndFourReplicasIsOneStepOnOne(String name) {
         Step one = oneStep(name, 1, Collectives.AUTOGRAD, WHOLE_BATCH);
         assertThat(one.gradients()).isNotEmpty();
@@ -259,6 +266,35 @@ class DataParallelTest {
         assertSame(one, oneStep(name, 2, Collectives.AUTOGRAD, WHOLE_BATCH));
     }
 
+    /**
+     * NNCLR's support set receives the gathered batch: after three steps on 2 replicas it holds what
+     * one replica's holds. (Its ten-step run is not compared: once the support set holds real
+     * projections, a rounding difference of the sums' order can change which neighbour is nearest.)
+     */
+    @Test
+    void nnclrsSupportSetReceivesTheGatheredBatch() {
+        float[][] support = new float[2][];
+        int[] position = new int[2];
+        for (int replicas = 1; replicas <= 2; replicas++) {
+            NnclrObjective objective = (NnclrObjective) TestRuns.objective("nnclr", PARAMS.get("nnclr"));
+            Shape shape = data().exampleShape();
+            try (PretextModel model = PretextModel.create(() -> MlpEncoderProvider.create(shape, List.of(64), 32, false),
+                    objective, shape, Device.cpu(), 5)) {
+                new Pretrainer(config(replicas).steps(3).build()).run(model, data(), TestRuns.provenance("nnclr"));
+                support[replicas - 1] = objective.support().keys().toFloatArray();
+                position[replicas - 1] = objective.support().position();
+            }
+        }
+        assertThat(position[0]).isEqualTo(3 * 32);
+        assertThat(position[1]).as("support set's write position on 2 replicas").isEqualTo(position[0]);
+        // entries are unit vectors: a shard's projections in the wrong rows would differ by O(1); the third step's
+        // differ by up to 8e-5, two AdamW updates after sums taken in another order
+        for (int i = 0; i < support[0].length; i++) {
+            assertThat((double) support[1][i]).as("support[%d]", i)
+                    .isCloseTo(support[0][i], org.assertj.core.data.Offset.offset(1e-3));
+        }
+    }
+
     private static PretrainConfig.Builder config(int replicas) {
         return PretrainConfig.builder().batchSize(32).learningRate(2e-3).warmupFraction(0).seed(5).logEvery(5)
                 .prepareThreads(1).devices(cpus(replicas));
@@ -272,7 +308,7 @@ class DataParallelTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"simclr", "byol", "moco"})
+    @ValueSource(strings = {"simclr", "byol", "moco", "tico"})
     void tenStepsOnTwoReplicasGiveTheWeightsOfOne(String name) {
         Map<String, float[]> one;
         Map<String, float[]> two;
@@ -314,7 +350,8 @@ class DataParallelTest {
             }
         }
         assertThat(cancelled).allMatch(k -> k.endsWith("_bias"));
-        assertThat(cancelled.size()).isLessThanOrEqualTo(name.equals("byol") ? 3 : 0);
+        // BYOL's, NNCLR's and TiCo's projectors start with Linear → BatchNorm, which cancels the encoder's last bias
+        assertThat(cancelled.size()).isLessThanOrEqualTo(List.of("byol", "nnclr", "tico").contains(name) ? 3 : 0);
         double moved = 0;
         for (String k : one.keySet()) {
             if (cancelled.contains(k)) {

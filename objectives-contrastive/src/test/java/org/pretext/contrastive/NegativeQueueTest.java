@@ -71,7 +71,7 @@ class NegativeQueueTest {
             assertThat(b.position()).isEqualTo(3);
             NegativeQueue other = new NegativeQueue(m, 8, 2, 1);
             assertThatThrownBy(() -> other.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())),
-                    "ckpt")).hasMessageContaining("ckpt holds a MoCo queue of 4 keys of width 2")
+                    "ckpt")).hasMessageContaining("ckpt holds a queue of 4 keys of width 2")
                     .hasMessageContaining("queue-size 8");
         }
     }

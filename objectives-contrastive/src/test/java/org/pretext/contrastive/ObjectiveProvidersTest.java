@@ -18,7 +18,7 @@ import org.pretext.registry.UnknownProviderException;
 
 class ObjectiveProvidersTest {
     private static final String[] NAMES = {"simclr", "contrastive-k", "moco", "byol", "simsiam", "barlow-twins",
-        "vicreg", "spectral", "adversarial"};
+        "vicreg", "spectral", "adversarial", "nnclr", "dcl", "dclw", "tico", "lejepa", "moco-v3"};
 
     private static ProviderRegistry<ObjectiveProvider> registry() {
         return ProviderRegistry.load(ObjectiveProvider.class, "objective");
@@ -55,6 +55,16 @@ class ObjectiveProvidersTest {
         assertThat(bt).containsEntry("lambda", 5e-3);
         Map<String, Object> simsiam = ParamValues.defaults("s", registry().get("simsiam").parameters()).asMap();
         assertThat(simsiam).containsEntry("stop-gradient", true);
+        Map<String, Object> nnclr = ParamValues.defaults("n", registry().get("nnclr").parameters()).asMap();
+        assertThat(nnclr).containsEntry("temperature", 0.1);
+        Map<String, Object> dclw = ParamValues.defaults("d", registry().get("dclw").parameters()).asMap();
+        assertThat(dclw).containsEntry("temperature", 0.1).containsEntry("sigma", 0.5);
+        Map<String, Object> tico = ParamValues.defaults("t", registry().get("tico").parameters()).asMap();
+        assertThat(tico).containsEntry("beta", 0.9).containsEntry("rho", 20.0);
+        Map<String, Object> lejepa = ParamValues.defaults("l", registry().get("lejepa").parameters()).asMap();
+        assertThat(lejepa).containsEntry("lambda", 0.05).containsEntry("slices", 256);
+        Map<String, Object> mocoV3 = ParamValues.defaults("m", registry().get("moco-v3").parameters()).asMap();
+        assertThat(mocoV3).containsEntry("temperature", 0.2).containsEntry("base-momentum", 0.99);
         Map<String, Object> adv = ParamValues.defaults("a", registry().get("adversarial").parameters()).asMap();
         assertThat(adv).containsEntry("epsilon", 8.0 / 255).containsEntry("step-size", 2.0 / 255)
                 .containsEntry("steps", 5);

@@ -26,18 +26,19 @@ import org.pretext.training.TrainingListener;
 class StepMemoryTest {
     private static final Map<String, Map<String, Object>> PARAMS = Map.of(
             "moco", Map.of("queue-size", 128),
+            "nnclr", Map.of("queue-size", 128),
             "adversarial", Map.of("objective", "moco", "steps", 2, "objective-params", "queue-size=128"));
 
     @ParameterizedTest
     @ValueSource(strings = {"simclr", "contrastive-k", "moco", "byol", "simsiam", "barlow-twins", "vicreg", "spectral",
-        "adversarial"})
+        "adversarial", "nnclr", "dcl", "dclw", "tico", "lejepa", "moco-v3"})
     void arraysDoNotAccumulateAcrossSteps(String name) {
         run(name, 1);
     }
 
     /** With two replicas: shards, gathered features and the replicas' gradient wrappers are the step's too. */
     @ParameterizedTest
-    @ValueSource(strings = {"simclr", "moco", "byol"})
+    @ValueSource(strings = {"simclr", "moco", "byol", "nnclr", "tico"})
     void arraysDoNotAccumulateAcrossStepsOnTwoReplicas(String name) {
         run(name, 2);
     }

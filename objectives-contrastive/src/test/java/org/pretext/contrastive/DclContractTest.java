@@ -1,0 +1,13 @@
+package org.pretext.contrastive;
+
+import java.util.Map;
+import org.pretext.testkit.ObjectiveContract;
+import org.pretext.testkit.ObjectiveFixture;
+
+/** The objective contract (pretext-testkit) for {@code dcl}. */
+class DclContractTest implements ObjectiveContract {
+    @Override
+    public ObjectiveFixture fixture() {
+        return ObjectiveFixture.of(new DclObjectiveProvider(), Map.of("projection-hidden", 16, "projection-dim", 8));
+    }
+}
