@@ -54,6 +54,8 @@ public final class ConfigLoader {
         m.put("objective", "objective provider: name and parameters");
         m.put("training", "pretraining settings");
         m.put("probe", "linear-evaluation settings");
+        m.put(org.pretext.runner.mining.MiningSettings.SECTION, "mining-based zero-shot labels for the probes (patterns,"
+                + " per-class, corpus, prompt)");
         return m;
     }
 
@@ -186,6 +188,7 @@ public final class ConfigLoader {
         ProbeSettings.budgets(probe);
         ProbeSettings.names(probe, ProbeSettings.FEATURES, ProbeSettings.FEATURE_SETS);
         ProbeSettings.robustSettings(probe, 0);
+        org.pretext.runner.mining.MiningSettings.of(tree); // validated now; applied when the dataset opens
         return new RunConfig(tree, t.get(SEED), t.get(DEVICE), t.get(DEVICES), t.get(THREADS), section(tree, "dataset"), section(tree, "encoder"), section(tree, "objective"), training, probe);
     }
 
