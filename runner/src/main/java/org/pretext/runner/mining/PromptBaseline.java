@@ -120,6 +120,15 @@ public final class PromptBaseline {
             shown.add(patterns.labels().get(c) + ": " + String.join(" ", t));
         }
         System.err.println("prompting baseline: prompt '" + spaced + "', verbalizer tokens " + shown);
+        for (PatternFile.MiningClass c : patterns.classes()) {
+            for (String w : c.verbalizers()) {
+                String first = tok.decode(new int[] {tok.encode(" " + w.strip())[0]});
+                if (!first.equals(" " + w.strip())) {
+                    System.err.println("warning: the verbalizer '" + w.strip() + "' of class '" + c.name() + "' is scored"
+                            + " by its first token '" + first + "' only, which other words share");
+                }
+            }
+        }
         Features.Matrix s = TextFeatures.extract(encoder, store, List.of(new VerbalizerScores(spaced, ids)), test,
                 device, batchSize).get(0);
         int right = 0;
