@@ -45,9 +45,23 @@ public final class PromptBaseline {
                         + " 'verbalizers', which the prompting baseline scores: add them or set"
                         + " mining.prompt-baseline=false");
             }
-            ids[c] = words.stream().mapToInt(w -> tokenizer.encode(" " + w.strip())[0]).distinct().toArray();
+            ids[c] = words.stream().mapToInt(w -> firstToken(tokenizer, w)).distinct().toArray();
         }
         return ids;
+    }
+
+    /**
+     * The first token of {@code " " + word} that is not whitespace alone: with byte-level BPE the
+     * word's first piece with its space (' good'); with characters, its first letter.
+     */
+    static int firstToken(Tokenizer tokenizer, String word) {
+        int[] ids = tokenizer.encode(" " + word.strip());
+        for (int id : ids) {
+            if (!tokenizer.decode(new int[] {id}).isBlank()) {
+                return id;
+            }
+        }
+        return ids[0];
     }
 
     /** Scores (B, C): log Σ_{v ∈ V_c} p(v | sentence + prompt) per class. */
@@ -98,12 +112,14 @@ public final class PromptBaseline {
     }
 
     /**
-     * Classifies the test sentences zero-shot and reports the accuracy as one result row
-     * ({@code pretrained/prompt}, probe {@code verbalizers}, all test rows, no training labels).
+     * Classifies the test sentences zero-shot and reports the accuracy as result rows (probe
+     * {@code verbalizers}, all test rows, no training labels): {@code pretrained/prompt} by the raw
+     * scores, {@code pretrained/prompt-calibrated} after subtracting each class's mean score over the
+     * test sentences (label-free, in the spirit of Zhao et al. 2021's calibration).
      *
      * @param classIndex the test split's class index of each pattern class
      */
-    public static ProbeResult evaluate(SequenceEncoder encoder, ParameterStore store, PatternFile patterns,
+    public static List<ProbeResult> evaluate(SequenceEncoder encoder, ParameterStore store, PatternFile patterns,
             int[] classIndex, Split test, String prompt, Device device, int batchSize) {
         long t0 = System.nanoTime();
         // configuration values are trimmed: the prompt is a new word after the sentence
@@ -122,8 +138,8 @@ public final class PromptBaseline {
         System.err.println("prompting baseline: prompt '" + spaced + "', verbalizer tokens " + shown);
         for (PatternFile.MiningClass c : patterns.classes()) {
             for (String w : c.verbalizers()) {
-                String first = tok.decode(new int[] {tok.encode(" " + w.strip())[0]});
-                if (!first.equals(" " + w.strip())) {
+                String first = tok.decode(new int[] {firstToken(tok, w)});
+                if (!first.strip().equals(w.strip())) {
                     System.err.println("warning: the verbalizer '" + w.strip() + "' of class '" + c.name() + "' is scored"
                             + " by its first token '" + first + "' only, which other words share");
                 }
@@ -131,26 +147,42 @@ public final class PromptBaseline {
         }
         Features.Matrix s = TextFeatures.extract(encoder, store, List.of(new VerbalizerScores(spaced, ids)), test,
                 device, batchSize).get(0);
-        int right = 0;
+        // calibrated: each class's mean score over the test sentences subtracted (no labels used), which removes
+        // the model's preference for a verbalizer whatever the sentence
+        double[] mean = new double[s.cols()];
         for (int i = 0; i < s.rows(); i++) {
-            int best = 0;
-            for (int c = 1; c < s.cols(); c++) {
-                if (s.get(i, c) > s.get(i, best)) {
-                    best = c;
-                }
-            }
-            if (classIndex[best] == s.labels()[i]) {
-                right++;
+            for (int c = 0; c < s.cols(); c++) {
+                mean[c] += s.get(i, c) / s.rows();
             }
         }
-        double acc = (double) right / s.rows();
-        Map<String, Object> settings = new LinkedHashMap<>();
-        settings.put("prompt", spaced);
-        settings.put("verbalizerTokens", shown);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        System.err.printf(Locale.ROOT, "prompting baseline: %.2f %% of %d test sentences in %.1f s%n", 100 * acc,
-                s.rows(), seconds);
-        return new ProbeResult("pretrained/prompt", "verbalizers", null, acc, 0, 1, new double[] {acc}, new long[] {0},
-                0, s.rows(), null, null, null, settings, seconds);
+        List<ProbeResult> out = new ArrayList<>();
+        for (boolean calibrated : new boolean[] {false, true}) {
+            int right = 0;
+            for (int i = 0; i < s.rows(); i++) {
+                int best = 0;
+                for (int c = 1; c < s.cols(); c++) {
+                    double sc = s.get(i, c) - (calibrated ? mean[c] : 0);
+                    double sb = s.get(i, best) - (calibrated ? mean[best] : 0);
+                    if (sc > sb) {
+                        best = c;
+                    }
+                }
+                if (classIndex[best] == s.labels()[i]) {
+                    right++;
+                }
+            }
+            double acc = (double) right / s.rows();
+            Map<String, Object> settings = new LinkedHashMap<>();
+            settings.put("prompt", spaced);
+            settings.put("verbalizerTokens", shown);
+            settings.put("calibration", calibrated ? "each class's mean score over the test sentences subtracted" : "none");
+            System.err.printf(Locale.ROOT, "prompting baseline%s: %.2f %% of %d test sentences%n",
+                    calibrated ? " (calibrated)" : "", 100 * acc, s.rows());
+            out.add(new ProbeResult(calibrated ? "pretrained/prompt-calibrated" : "pretrained/prompt", "verbalizers",
+                    null, acc, 0, 1, new double[] {acc}, new long[] {0}, 0, s.rows(), null, null, null, settings,
+                    seconds));
+        }
+        return out;
     }
 }

@@ -165,7 +165,7 @@ public final class RunPipeline {
                     if (!(model.probedEncoder() instanceof org.pretext.encoder.SequenceEncoder seq)) {
                         throw new org.pretext.PretextException("The prompting baseline needs a sequence encoder");
                     }
-                    results.add(org.pretext.runner.mining.PromptBaseline.evaluate(seq, model.parameterStore(),
+                    results.addAll(org.pretext.runner.mining.PromptBaseline.evaluate(seq, model.parameterStore(),
                             mined.patterns(), mined.classIndex(), text.test().orElseThrow(),
                             m.get(org.pretext.runner.mining.MiningSettings.PROMPT), components.device(),
                             probe.get(ProbeSettings.BATCH_SIZE)));

@@ -91,8 +91,15 @@ class MiningRunTest {
             assertThat(p.trainExamples()).isZero();
             assertThat(p.testExamples()).isEqualTo(4);
             assertThat(p.accuracy() * 4).isIn(0.0, 1.0, 2.0, 3.0, 4.0);
-            assertThat(p.settings()).containsEntry("prompt", " it");
+            assertThat(p.settings()).containsEntry("prompt", " it").containsEntry("calibration", "none");
         });
+        assertThat(r.probe()).filteredOn(p -> p.features().equals("pretrained/prompt-calibrated")).singleElement()
+                .satisfies(p -> {
+                    assertThat(p.testExamples()).isEqualTo(4);
+                    assertThat(p.accuracy() * 4).isIn(0.0, 1.0, 2.0, 3.0, 4.0);
+                    assertThat(p.settings()).containsEntry("calibration",
+                            "each class's mean score over the test sentences subtracted");
+                });
     }
 
     @Test
