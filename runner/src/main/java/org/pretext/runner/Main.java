@@ -32,6 +32,10 @@ import org.pretext.runner.report.ReportRenderer;
 import org.pretext.runner.wiring.PluginClassLoader;
 import org.pretext.runner.wiring.Registries;
 import org.pretext.runner.wiring.RunModule;
+import org.pretext.runner.mining.Corpus;
+import org.pretext.runner.mining.Miner;
+import org.pretext.runner.mining.MiningOutput;
+import org.pretext.runner.mining.PatternFile;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,7 +45,7 @@ import picocli.CommandLine.Option;
 @Command(name = "pretext", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Self-supervised pretraining with pluggable objectives, then linear evaluation.",
         subcommands = {Main.Run.class, Main.Pretrain.class, Main.Probe.class, Main.Export.class, Main.Embed.class,
-            Main.Finetune.class, Main.Sample.class,
+            Main.Finetune.class, Main.Sample.class, Main.Mine.class,
             Main.ListProviders.class, Main.Report.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad input or configuration. */
@@ -792,6 +796,87 @@ public final class Main implements Runnable {
             for (Path f : files) {
                 System.out.println("wrote " + f.toAbsolutePath());
             }
+        }
+    }
+
+    /** {@code mine}: labelled examples mined from unlabelled text with per-class patterns (van de Kar et al. 2022). */
+    @Command(name = "mine", mixinStandardHelpOptions = true,
+            description = "Mine a labelled dataset from unlabelled text with regular expressions per class (van de Kar"
+                    + " et al. 2022): the text around each match, the matched span removed, classes balanced; writes"
+                    + " OUT/train.tsv (sentence<TAB>label) and OUT/mining.json.")
+    static final class Mine implements Callable<Integer> {
+        @Option(names = "--corpus", required = true, paramLabel = "PATH",
+                description = "a text file (one example per line), a TSV/CSV file with a header, or a folder of .txt"
+                        + " files (one example each)")
+        Path corpus;
+
+        @Option(names = "--patterns", required = true, paramLabel = "FILE.yaml",
+                description = "the classes' patterns, e.g. examples/mining/sentiment-patterns.yaml")
+        Path patterns;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder for train.tsv and mining.json")
+        Path out;
+
+        @Option(names = "--per-class", paramLabel = "N", description = "examples kept per class (default 0: as many as"
+                + " the smallest class has)")
+        int perClass = 0;
+
+        @Option(names = "--seed", paramLabel = "S", description = "seed of the balancing draw (default 42)")
+        long seed = 42;
+
+        @Option(names = "--column", paramLabel = "NAME", description = "the text column of a TSV/CSV corpus (default"
+                + " sentence)")
+        String column = "sentence";
+
+        @Option(names = "--gold-column", paramLabel = "NAME", description = "a column of gold labels in a TSV/CSV"
+                + " corpus, used only to measure the precision of the mined labels")
+        String goldColumn;
+
+        @Option(names = "--test", paramLabel = "FILE", description = "a labelled test file copied to OUT as dev.tsv (or"
+                + " dev.csv), making OUT a complete 'sentences' dataset")
+        Path test;
+
+        @Option(names = "--force", description = "overwrite train.tsv and mining.json in OUT")
+        boolean force;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if (perClass < 0) {
+                throw new PretextException("--per-class is " + perClass + ": expected 0 (the smallest class's count) or"
+                        + " more");
+            }
+            PatternFile p = PatternFile.read(patterns);
+            Corpus c = Corpus.read(corpus, column, goldColumn);
+            if (test != null && !java.nio.file.Files.isRegularFile(test)) {
+                throw new PretextException("--test " + test + " does not exist or is not a file");
+            }
+            Path train = out.resolve(MiningOutput.TRAIN_FILE);
+            if (!force && java.nio.file.Files.exists(train)) {
+                throw new PretextException(train + " exists: choose another --out or add --force");
+            }
+            Miner.Result r = Miner.mine(c.texts(), p, perClass, seed);
+            if (r.kept().isEmpty()) {
+                throw new PretextException("The patterns of " + patterns + " kept no examples from " + corpus
+                        + " (matched per class " + java.util.Arrays.toString(r.matched()) + " for classes " + r.classes()
+                        + "): every class needs at least one match");
+            }
+            java.nio.file.Files.createDirectories(out);
+            java.nio.file.Files.writeString(train, MiningOutput.tsv(r), java.nio.charset.StandardCharsets.UTF_8);
+            MiningOutput.writeSummary(out.resolve(MiningOutput.SUMMARY_FILE), MiningOutput.summary(r, p, c, perClass, seed));
+            if (test != null) {
+                String n = test.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+                java.nio.file.Files.copy(test, out.resolve(n.endsWith(".csv") ? "dev.csv" : "dev.tsv"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            java.io.PrintWriter w = spec.commandLine().getOut();
+            w.print(MiningOutput.describe(r, c));
+            w.println("wrote " + train.toAbsolutePath() + " (" + r.kept().size() + " examples) and "
+                    + out.resolve(MiningOutput.SUMMARY_FILE).toAbsolutePath());
+            w.flush();
+            return 0;
         }
     }
 

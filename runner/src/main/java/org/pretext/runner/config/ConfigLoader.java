@@ -55,6 +55,8 @@ public final class ConfigLoader {
         m.put("training", "pretraining settings");
         m.put("probe", "linear-evaluation settings");
         m.put("finetune", "fine-tuning settings: when present, run fine-tunes the encoder after probing");
+        m.put(org.pretext.runner.mining.MiningSettings.SECTION, "mining-based zero-shot labels for the probes (patterns,"
+                + " per-class, corpus, prompt)");
         return m;
     }
 
@@ -189,6 +191,7 @@ public final class ConfigLoader {
         ProbeSettings.names(probe, ProbeSettings.FEATURES, ProbeSettings.FEATURE_SETS);
         ProbeSettings.robustSettings(probe, 0);
         finetune(tree);
+        org.pretext.runner.mining.MiningSettings.of(tree); // validated now; applied when the dataset opens
         return new RunConfig(tree, t.get(SEED), t.get(DEVICE), t.get(DEVICES), t.get(THREADS), section(tree, "dataset"), section(tree, "encoder"), section(tree, "objective"), training, probe);
     }
 

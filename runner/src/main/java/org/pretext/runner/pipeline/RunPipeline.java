@@ -167,7 +167,20 @@ public final class RunPipeline {
                         + " perturbs input pixels, and dataset '" + components.dataset().name() + "' holds sentences");
             }
             long t1 = System.nanoTime();
-            List<ProbeResult> results = new TextProbes(components, text).probeAll(model, probe);
+            List<ProbeResult> results = new ArrayList<>(new TextProbes(components, text).probeAll(model, probe));
+            if (text instanceof org.pretext.runner.mining.MinedTextDataset mined) {
+                mined.write(folder);
+                ParamValues m = org.pretext.runner.mining.MiningSettings.of(components.config().tree()).orElseThrow();
+                if (m.get(org.pretext.runner.mining.MiningSettings.PROMPT_BASELINE)) {
+                    if (!(model.probedEncoder() instanceof org.pretext.encoder.SequenceEncoder seq)) {
+                        throw new org.pretext.PretextException("The prompting baseline needs a sequence encoder");
+                    }
+                    results.addAll(org.pretext.runner.mining.PromptBaseline.evaluate(seq, model.parameterStore(),
+                            mined.patterns(), mined.classIndex(), text.test().orElseThrow(),
+                            m.get(org.pretext.runner.mining.MiningSettings.PROMPT), components.device(),
+                            probe.get(ProbeSettings.BATCH_SIZE)));
+                }
+            }
             phases.put("probing", (System.nanoTime() - t1) / 1e9);
             return new Probed(results, null);
         }

@@ -95,6 +95,15 @@ public final class RunModule extends AbstractModule {
                 rawEncoderParams);
         DatasetProvider dp = r.datasets().get(c.dataset().name());
         Dataset dataset = openDataset(dp, c.dataset().params(), runFolder);
+        Optional<ParamValues> mining = org.pretext.runner.mining.MiningSettings.of(c.tree());
+        if (mining.isPresent()) {
+            if (!(dataset instanceof TextDataset text)) {
+                throw new org.pretext.PretextException("Config section 'mining' mines labelled sentences, but dataset '"
+                        + dataset.name() + "' is not text: use a text dataset such as 'sst2' or 'sentences'");
+            }
+            dataset = org.pretext.runner.mining.MinedTextDataset.mine(text, ParamValues.resolve("dataset '" + dp.name()
+                    + "'", dp.parameters(), c.dataset().params()).asMap(), mining.get(), c.seed());
+        }
         Supplier<Objective> objectives = () -> op.create(objectiveParams);
         Supplier<Encoder> encoders;
         Shape inputShape;
