@@ -349,10 +349,20 @@ final class GradientCheck {
          * so the gradients disagree with the finite differences.
          */
         private static void reuseFreedMemory() {
-            System.gc();
-            for (int i = 0; i < 2000; i++) {
-                java.nio.ByteBuffer.allocateDirect(4).order(java.nio.ByteOrder.nativeOrder()).putFloat(0, 1e30f);
-                java.nio.ByteBuffer.allocateDirect(8).order(java.nio.ByteOrder.nativeOrder()).putDouble(0, 1e30);
+            // three rounds, each giving the Cleaner thread (which frees direct buffers after a collection) time to
+            // run before the freed memory is written over: one round let a freed constant escape now and then
+            for (int round = 0; round < 3; round++) {
+                System.gc();
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                for (int i = 0; i < 2000; i++) {
+                    java.nio.ByteBuffer.allocateDirect(4).order(java.nio.ByteOrder.nativeOrder()).putFloat(0, 1e30f);
+                    java.nio.ByteBuffer.allocateDirect(8).order(java.nio.ByteOrder.nativeOrder()).putDouble(0, 1e30);
+                }
             }
         }
 
