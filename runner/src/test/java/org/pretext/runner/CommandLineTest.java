@@ -52,7 +52,11 @@ class CommandLineTest {
     void unknownObjectiveListsTheAvailableOnes(@TempDir Path dir) {
         Outcome o = run("run", "--objective", "simclear", "--out", dir.resolve("r").toString());
         assertThat(o.exit()).isEqualTo(2);
-        assertThat(o.err()).contains("error: Unknown objective 'simclear'. Available objectives: ").contains("simclr");
+        assertThat(o.err()).contains("error: Unknown objective 'simclear'. Available objectives: ").contains("simclr")
+                .contains(". Did you mean 'simclr'?");
+        Outcome cnn = run("run", "--encoder", "cnn", "--steps", "1", "--out", dir.resolve("c").toString());
+        assertThat(cnn.exit()).isEqualTo(2);
+        assertThat(cnn.err()).contains("Unknown encoder 'cnn'").contains(". Did you mean 'cnn-small'?");
         assertThat(dir.resolve("r")).doesNotExist();
     }
 
