@@ -2,8 +2,6 @@ package org.pretext.training.optimizer;
 
 import org.pretext.runtime.EngineArrays;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -12,7 +10,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.pretext.PretextException;
@@ -37,7 +34,7 @@ import org.pretext.engine.NoGradient;
  * The moments live in the optimizer's own manager, created once, never inside a step's scope;
  * gradients are zeroed by the update.
  */
-public final class AdamW implements Optimizer {
+public final class AdamW extends AttachedOptimizer {
     /** Version tag of the state {@link #write} writes. */
     static final int FORMAT = 1;
     private final double beta1;
@@ -45,12 +42,8 @@ public final class AdamW implements Optimizer {
     private final double epsilon;
     private final double weightDecay;
     private final boolean decayVectors;
-    private final List<String> names = new ArrayList<>();
-    private final List<Parameter> params = new ArrayList<>();
     private final List<NDArray> means = new ArrayList<>();
     private final List<NDArray> variances = new ArrayList<>();
-    private NDManager manager;
-    private long updates;
     private double[] rateScales;
 
     public AdamW(double beta1, double beta2, double epsilon, double weightDecay) {
@@ -69,20 +62,11 @@ public final class AdamW implements Optimizer {
         this.decayVectors = decayVectors;
     }
 
-    /** Creates zero moments for each parameter, in a sub-manager of {@code owner}. */
+    /** Zero moments for each parameter. */
     @Override
-    public void attach(Map<String, Parameter> parameters, NDManager owner) {
-        if (manager != null) {
-            throw new IllegalStateException("already attached");
-        }
-        manager = owner.newSubManager();
-        for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
-            NDArray w = e.getValue().getArray();
-            names.add(e.getKey());
-            params.add(e.getValue());
-            means.add(manager.zeros(w.getShape(), w.getDataType()));
-            variances.add(manager.zeros(w.getShape(), w.getDataType()));
-        }
+    protected void attachState(NDArray w) {
+        means.add(manager.zeros(w.getShape(), w.getDataType()));
+        variances.add(manager.zeros(w.getShape(), w.getDataType()));
     }
 
     /**
@@ -107,12 +91,6 @@ public final class AdamW implements Optimizer {
             }
         }
         rateScales = r;
-    }
-
-    /** Number of updates made so far (t in the formula). */
-    @Override
-    public long updates() {
-        return updates;
     }
 
     /**
@@ -174,36 +152,6 @@ public final class AdamW implements Optimizer {
     }
 
 
-    /** Zeroes every gradient without updating (e.g. after a skipped step). */
-    @Override
-    public void zeroGradients() {
-        for (Parameter p : params) {
-            EngineArrays.zeroGradient(p.getArray());
-        }
-    }
-
-    /**
-     * The global L2 norm of all gradients, √Σ‖g‖².
-     *
-     * @param scratch a short-lived manager (the step's) that owns the temporary arrays
-     */
-    @Override
-    public double gradientNorm(NDManager scratch) {
-        return gradientNorm(params, scratch);
-    }
-
-    /** √Σ‖g‖² over the gradients of {@code params}, temporaries in {@code scratch}. */
-    static double gradientNorm(List<Parameter> params, NDManager scratch) {
-        NDList squares = new NDList(params.size());
-        for (Parameter p : params) {
-            NDArray g = p.getArray().getGradient();
-            g.attach(scratch); // the wrapper, and all computed from it, is freed with the scratch manager
-            squares.add(g.square().sum().reshape(1));
-        }
-        NDArray all = squares.size() == 1 ? squares.get(0) : NDArrays.concat(squares);
-        return Math.sqrt(all.sum().getFloat());
-    }
-
     /** The first then the second moment of each parameter, in update order. */
     @Override
     public List<NDArray> stateArrays() {
@@ -256,15 +204,10 @@ public final class AdamW implements Optimizer {
         }
         long u = in.readLong();
         int n = in.readInt();
-        if (n != params.size()) {
-            throw new PretextException("optimizer state holds " + n + " parameters, the model has " + params.size());
-        }
+        requireCount(n);
         for (int i = 0; i < n; i++) {
             String name = in.readUTF();
-            if (!name.equals(names.get(i))) {
-                throw new PretextException("optimizer state for parameter '" + name + "' where the model has '"
-                        + names.get(i) + "'");
-            }
+            requireName(i, name);
             readArray(in, means.get(i), name);
             readArray(in, variances.get(i), name);
         }
@@ -290,22 +233,5 @@ public final class AdamW implements Optimizer {
             v[i] = in.readFloat();
         }
         org.pretext.runtime.EngineArrays.copyInto(target, v);
-    }
-
-    /** Names of the parameters in update order. */
-    @Override
-    public Map<String, Parameter> parameters() {
-        Map<String, Parameter> m = new LinkedHashMap<>();
-        for (int i = 0; i < names.size(); i++) {
-            m.put(names.get(i), params.get(i));
-        }
-        return m;
-    }
-
-    @Override
-    public void close() {
-        if (manager != null) {
-            manager.close();
-        }
     }
 }

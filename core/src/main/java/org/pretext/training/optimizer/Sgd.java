@@ -8,8 +8,6 @@ import ai.djl.nn.Parameter;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.pretext.PretextException;
@@ -22,15 +20,11 @@ import org.pretext.runtime.EngineArrays;
  * a loss that is a mean over examples, one step on the average of two batches' gradients equals the
  * average of one step on each: the property periodic model averaging with one local step builds on.
  */
-public final class Sgd implements Optimizer {
+public final class Sgd extends AttachedOptimizer {
     /** Version tag of the state {@link #write} writes (AdamW's is 1). */
     static final int FORMAT = 2;
     private final double weightDecay;
     private final boolean decayVectors;
-    private final List<String> names = new ArrayList<>();
-    private final List<Parameter> params = new ArrayList<>();
-    private NDManager manager;
-    private long updates;
 
     /**
      * @param weightDecay λ (0: none)
@@ -39,18 +33,6 @@ public final class Sgd implements Optimizer {
     public Sgd(double weightDecay, boolean decayVectors) {
         this.weightDecay = weightDecay;
         this.decayVectors = decayVectors;
-    }
-
-    @Override
-    public void attach(Map<String, Parameter> parameters, NDManager owner) {
-        if (manager != null) {
-            throw new IllegalStateException("already attached");
-        }
-        manager = owner.newSubManager();
-        for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
-            names.add(e.getKey());
-            params.add(e.getValue());
-        }
     }
 
     @Override
@@ -73,23 +55,6 @@ public final class Sgd implements Optimizer {
                 }
             }
         });
-    }
-
-    @Override
-    public long updates() {
-        return updates;
-    }
-
-    @Override
-    public void zeroGradients() {
-        for (Parameter p : params) {
-            EngineArrays.zeroGradient(p.getArray());
-        }
-    }
-
-    @Override
-    public double gradientNorm(NDManager scratch) {
-        return AdamW.gradientNorm(params, scratch);
     }
 
     /** None: plain SGD keeps no per-parameter state. */
@@ -131,32 +96,10 @@ public final class Sgd implements Optimizer {
         }
         long u = in.readLong();
         int n = in.readInt();
-        if (n != names.size()) {
-            throw new PretextException("optimizer state holds " + n + " parameters, the model has " + names.size());
-        }
+        requireCount(n);
         for (int i = 0; i < n; i++) {
-            String name = in.readUTF();
-            if (!name.equals(names.get(i))) {
-                throw new PretextException("optimizer state for parameter '" + name + "' where the model has '"
-                        + names.get(i) + "'");
-            }
+            requireName(i, in.readUTF());
         }
         updates = u;
-    }
-
-    @Override
-    public Map<String, Parameter> parameters() {
-        Map<String, Parameter> m = new LinkedHashMap<>();
-        for (int i = 0; i < names.size(); i++) {
-            m.put(names.get(i), params.get(i));
-        }
-        return m;
-    }
-
-    @Override
-    public void close() {
-        if (manager != null) {
-            manager.close();
-        }
     }
 }
