@@ -154,10 +154,8 @@ public final class ExportedEncoder implements AutoCloseable {
                 ParameterDeclarations.checkDeclared(file, meta.get(CheckpointFile.PARAMETERS), target);
             }
             contents.read(Map.of(CheckpointFile.PARAMETERS_ENTRY, in -> ParameterIO.read(in, target, file.toString())));
-            ExportedEncoder loaded = new ExportedEncoder(encoder, manager, provenance, device);
-            loaded.architecture = () -> tokenizer.isPresent() ? ep.createForTokens(params, tokenizer.get())
-                    : ep.create(params, inputShape);
-            return loaded;
+            return of(encoder, manager, provenance, device, () -> tokenizer.isPresent()
+                    ? ep.createForTokens(params, tokenizer.get()) : ep.create(params, inputShape));
         } catch (RuntimeException e) {
             manager.close();
             if (e instanceof CheckpointException ce) {

@@ -144,16 +144,18 @@ public final class TorchWeights {
         ParamValues values = ParamValues.resolve("encoder '" + name + "' in " + configFile, provider.parameters(),
                 params);
         Path tokenizerFile = folder.resolve(SafetensorsFile.TOKENIZER);
-        java.util.function.Supplier<Encoder> architecture = () -> {
-            try {
-                return Files.isRegularFile(tokenizerFile)
-                        ? provider.createForTokens(values, org.pretext.text.Tokenizers.read(
-                                Files.readAllBytes(tokenizerFile), tokenizerFile.toString()))
-                        : provider.create(values, new ai.djl.ndarray.types.Shape(shape));
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException("cannot read " + tokenizerFile, e);
-            }
-        };
+        org.pretext.text.Tokenizer tokenizer;
+        try {
+            tokenizer = Files.isRegularFile(tokenizerFile)
+                    ? org.pretext.text.Tokenizers.read(Files.readAllBytes(tokenizerFile), tokenizerFile.toString())
+                    : null;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + tokenizerFile, e);
+        }
+        // read once; every encoder of the architecture (fine-tuning builds one per draw) shares the tokenizer
+        java.util.function.Supplier<Encoder> architecture = () -> tokenizer != null
+                ? provider.createForTokens(values, tokenizer)
+                : provider.create(values, new ai.djl.ndarray.types.Shape(shape));
         Encoder encoder = architecture.get();
         NDManager manager = NDManager.newBaseManager(device);
         try {
