@@ -48,10 +48,24 @@ class ResumeTest {
         RunReport resumed = RunReport.read(killed.resolve("report.json"));
         assertThat(resumed.pretrain().resumedFromStep()).isGreaterThanOrEqualTo(60).isLessThan(120);
         assertThat(resumed.pretrain().steps()).isEqualTo(120);
+        // the logged losses first: when they differ, the message shows the first step where the runs part
+        assertThat(logged(killed, "loss")).as("step=loss, logged every 5th step").isEqualTo(logged(whole, "loss"));
         assertThat(resumed.pretrain().finalLoss()).isEqualTo(full.pretrain().finalLoss());
         // metrics.jsonl reads as one run: every logged step once, as in the uninterrupted run (every 5th step
         // and the epoch ends, where the label-free diagnostics are measured)
         assertThat(loggedSteps(killed)).isEqualTo(loggedSteps(whole)).hasSizeGreaterThanOrEqualTo(24);
+    }
+
+    /** "step=value" of a metric in every line of a run's metrics.jsonl, with the value's digits as written. */
+    private static java.util.List<String> logged(Path run, String metric) throws java.io.IOException {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile("\"step\":(\\d+).*\"" + metric + "\":([^,}]+)");
+        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+            java.util.regex.Matcher m = p.matcher(line);
+            assertThat(m.find()).as(line).isTrue();
+            out.add(m.group(1) + "=" + m.group(2));
+        }
+        return out;
     }
 
     private static java.util.List<Long> loggedSteps(Path run) throws java.io.IOException {
