@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -75,6 +76,9 @@ final class LocalData {
                 .add("label", DataTypes.IntegerType, true)
                 .add("input", DataTypes.createArrayType(DataTypes.FloatType, false), false);
         int n = partitions != null ? partitions : spark.sparkContext().defaultParallelism();
-        return spark.createDataFrame(rows, schema).repartition(n);
+        // an RDD of the rows, not a local relation: Spark keeps a local relation's rows in the query plan and
+        // hashes them all whenever it compares plans (every job on a cached frame), which cost minutes on MNIST
+        return spark.createDataFrame(JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, n),
+                schema);
     }
 }

@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
 @Command(name = "pretext-spark", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Pretext on Apache Spark: frozen features of a DataFrame on the executors, the linear probe on"
                 + " MLlib, data-parallel pretraining by periodic model averaging.",
-        subcommands = {Main.Embed.class, Main.Probe.class, Main.Pretrain.class})
+        subcommands = {Main.Embed.class, Main.Probe.class, Main.Pretrain.class, BenchCommand.class})
 public final class Main implements Runnable {
     static final int USAGE_ERROR = 2;
     static final int FAILURE = 1;
@@ -282,22 +282,8 @@ public final class Main implements Runnable {
         @Option(names = "--test", required = true, paramLabel = "PATH", description = "test features (Parquet)")
         String test;
 
-        @Option(names = "--config", paramLabel = "FILE", description = "a runner YAML config: its probe: section and"
-                + " seed are used")
-        Path config;
-
-        @Option(names = "--labels-per-class", paramLabel = "K,...", description = "label budgets, e.g. 1,10,all"
-                + " (default: the config's, or 10,all)")
-        String budgets;
-
-        @Option(names = "--probes", paramLabel = "P,...", description = "logistic, mean (default: the config's, or logistic)")
-        String probes;
-
-        @Option(names = "--draws", paramLabel = "N", description = "draws per k-per-class budget (default: the config's, or 5)")
-        Integer draws;
-
-        @Option(names = "--seed", paramLabel = "N", description = "seed of the label draws (default: the config's, or 42)")
-        Long seed;
+        @CommandLine.Mixin
+        ProbeSettingsMixin settings;
 
         @Option(names = "--name", paramLabel = "NAME", defaultValue = "pretrained",
                 description = "the feature set's name in the report (default: ${DEFAULT-VALUE})")
@@ -308,26 +294,8 @@ public final class Main implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Map<String, Object> tree = ConfigLoader.defaults();
-            if (config != null) {
-                ConfigLoader.merge(tree, ConfigLoader.read(config));
-            }
-            if (budgets != null) {
-                ConfigLoader.set(tree, "probe.labels-per-class=" + budgets);
-            }
-            if (probes != null) {
-                ConfigLoader.set(tree, "probe.probes=" + probes);
-            }
-            if (draws != null) {
-                ConfigLoader.set(tree, "probe.draws=" + draws);
-            }
-            if (seed != null) {
-                ConfigLoader.set(tree, "seed=" + seed);
-            }
-            RunConfig cfg = ConfigLoader.resolve(tree);
-            ProbeOptions options = org.pretext.runner.config.ProbeSettings.options(cfg.probe(), cfg.seed(), ai.djl.Device.cpu(),
-                    org.pretext.registry.ProviderRegistry.load(org.pretext.evaluation.ProbeProvider.class, "probe",
-                            Main.class.getClassLoader(), List.of()));
+            RunConfig cfg = settings.config();
+            ProbeOptions options = settings.options(cfg);
             SparkProbe probe = new SparkProbe(options);
             SparkSession session = spark.session("pretext-spark probe");
             try {
@@ -448,5 +416,51 @@ public final class Main implements Runnable {
     }
 
     /** picocli mixin of {@link SparkOptions}. */
+    /** The probe's settings: a runner config's probe: section and seed, overridden by flags. */
+    static class ProbeSettingsMixin {
+        @Option(names = "--config", paramLabel = "FILE", description = "a runner YAML config: its probe: section and"
+                + " seed are used")
+        Path config;
+
+        @Option(names = "--labels-per-class", paramLabel = "K,...", description = "label budgets, e.g. 1,10,all"
+                + " (default: the config's, or 10,all)")
+        String budgets;
+
+        @Option(names = "--probes", paramLabel = "P,...", description = "logistic, mean (default: the config's, or logistic)")
+        String probes;
+
+        @Option(names = "--draws", paramLabel = "N", description = "draws per k-per-class budget (default: the config's, or 5)")
+        Integer draws;
+
+        @Option(names = "--seed", paramLabel = "N", description = "seed of the label draws (default: the config's, or 42)")
+        Long seed;
+
+        RunConfig config() {
+            Map<String, Object> tree = ConfigLoader.defaults();
+            if (config != null) {
+                ConfigLoader.merge(tree, ConfigLoader.read(config));
+            }
+            if (budgets != null) {
+                ConfigLoader.set(tree, "probe.labels-per-class=" + budgets);
+            }
+            if (probes != null) {
+                ConfigLoader.set(tree, "probe.probes=" + probes);
+            }
+            if (draws != null) {
+                ConfigLoader.set(tree, "probe.draws=" + draws);
+            }
+            if (seed != null) {
+                ConfigLoader.set(tree, "seed=" + seed);
+            }
+            return ConfigLoader.resolve(tree);
+        }
+
+        ProbeOptions options(RunConfig cfg) {
+            return org.pretext.runner.config.ProbeSettings.options(cfg.probe(), cfg.seed(), ai.djl.Device.cpu(),
+                    org.pretext.registry.ProviderRegistry.load(org.pretext.evaluation.ProbeProvider.class, "probe",
+                            Main.class.getClassLoader(), List.of()));
+        }
+    }
+
     static final class SparkOptionsMixin extends SparkOptions {}
 }

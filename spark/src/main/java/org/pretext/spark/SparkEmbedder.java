@@ -15,8 +15,12 @@ import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.types.UserDefinedType;
+import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -26,7 +30,6 @@ import org.apache.spark.sql.types.StructType;
 import org.apiguardian.api.API;
 import org.pretext.PretextException;
 import org.pretext.datasets.image.ImageFiles;
-import scala.collection.Seq;
 
 /**
  * Frozen features of a DataFrame, computed on the executors: rows go through a {@link ShippedEncoder}
@@ -107,22 +110,23 @@ public final class SparkEmbedder {
             }
         }
         DataType idType;
-        JavaRDD<Row> rows;
         List<org.apache.spark.sql.Column> cols = new ArrayList<>();
         cols.add(label == null ? org.apache.spark.sql.functions.lit(null).cast(DataTypes.IntegerType)
                 : labelled.col(label));
         cols.add(labelled.col(inputColumn));
+        JavaRDD<InternalRow> rows;
         if (idColumn == null) {
             idType = DataTypes.LongType;
-            rows = labelled.select(cols.toArray(org.apache.spark.sql.Column[]::new)).javaRDD().zipWithIndex()
-                    .map(t -> RowFactory.create(t._2(), t._1().isNullAt(0) ? null : t._1().getInt(0), t._1().get(1)));
+            rows = internalRows(labelled.select(cols.toArray(org.apache.spark.sql.Column[]::new))).zipWithIndex()
+                    .map(t -> new GenericInternalRow(new Object[] {t._2(), t._1().isNullAt(0) ? null : t._1().getInt(0),
+                        t._1().get(1, inType)}));
         } else {
             idType = column(schema, idColumn, "id").dataType();
             cols.add(0, labelled.col(idColumn));
-            rows = labelled.select(cols.toArray(org.apache.spark.sql.Column[]::new)).javaRDD();
+            rows = internalRows(labelled.select(cols.toArray(org.apache.spark.sql.Column[]::new)));
         }
         return new Embedded(embedRows(input.sparkSession(), rows, idType,
-                new Embed(encoder, payload, batchSize, null)), classNames);
+                new Embed(encoder, payload, batchSize, null, idType)), classNames);
     }
 
     /**
@@ -180,29 +184,40 @@ public final class SparkEmbedder {
         }
         boolean labelled = !classes.isEmpty();
         List<String> classList = List.copyOf(classes);
-        JavaRDD<Row> rows = files.javaRDD().flatMap(r -> {
+        JavaRDD<InternalRow> rows = files.javaRDD().flatMap(r -> {
             String path = relative(prefix, r.getString(0));
             int slash = path.indexOf('/');
             if (labelled && slash < 0) {
-                return java.util.Collections.emptyIterator(); // outside the class folders, as locally
+                return java.util.Collections.<InternalRow>emptyIterator(); // outside the class folders, as locally
             }
             Integer label = labelled ? classList.indexOf(path.substring(0, slash)) : null;
-            return java.util.List.of(RowFactory.create(path, label, r.get(1))).iterator();
+            return java.util.List.<InternalRow>of(new GenericInternalRow(new Object[] {UTF8String.fromString(path),
+                label, r.get(1)})).iterator();
         });
         return new Embedded(embedRows(spark, rows, DataTypes.StringType,
-                new Embed(encoder, Payload.IMAGE, batchSize, options)), classList);
+                new Embed(encoder, Payload.IMAGE, batchSize, options, DataTypes.StringType)), classList);
     }
 
     private static String relative(String prefix, String path) {
         return path.startsWith(prefix) ? path.substring(prefix.length()) : path;
     }
 
-    private static Dataset<Row> embedRows(SparkSession spark, JavaRDD<Row> rows, DataType idType, Embed embed) {
+    /**
+     * The rows of a DataFrame as Spark SQL holds them (Catalyst's internal rows, arrays as primitive
+     * arrays), without the conversion to {@link Row}s that boxes every number of an array column: that
+     * conversion cost more per row than the MLP's forward pass.
+     */
+    private static JavaRDD<InternalRow> internalRows(Dataset<Row> frame) {
+        return ((org.apache.spark.sql.classic.Dataset<Row>) frame).queryExecution().toRdd().toJavaRDD();
+    }
+
+    private static Dataset<Row> embedRows(SparkSession spark, JavaRDD<InternalRow> rows, DataType idType, Embed embed) {
         StructType out = new StructType(new StructField[] {
             DataTypes.createStructField(ID, idType, false),
             DataTypes.createStructField(LABEL, DataTypes.IntegerType, true),
             DataTypes.createStructField(FEATURES, SQLDataTypes.VectorType(), false)});
-        return spark.createDataFrame(rows.mapPartitions(embed), out);
+        return ((org.apache.spark.sql.classic.SparkSession) spark).internalCreateDataFrame(rows.mapPartitions(embed)
+                .rdd(), out, false);
     }
 
     private static StructField column(StructType schema, String name, String role) {
@@ -238,30 +253,35 @@ public final class SparkEmbedder {
     }
 
     /** The per-partition work: rows (id, label, payload) in, rows (id, label, features) out, a batch at a time. */
-    private static final class Embed implements FlatMapFunction<Iterator<Row>, Row> {
+    private static final class Embed implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
         private static final long serialVersionUID = 1L;
         private final ShippedEncoder encoder;
         private final Payload payload;
         private final int batchSize;
         private final ImageOptions images;
+        private final DataType idType;
 
-        Embed(ShippedEncoder encoder, Payload payload, int batchSize, ImageOptions images) {
+        Embed(ShippedEncoder encoder, Payload payload, int batchSize, ImageOptions images, DataType idType) {
             this.encoder = encoder;
             this.payload = payload;
             this.batchSize = batchSize;
             this.images = images;
+            this.idType = idType;
         }
 
         @Override
-        public Iterator<Row> call(Iterator<Row> in) {
+        @SuppressWarnings("unchecked")
+        public Iterator<InternalRow> call(Iterator<InternalRow> in) {
             int size = encoder.inputSize();
             int d = encoder.featureSize();
+            UserDefinedType<Vector> vectors = (UserDefinedType<Vector>) SQLDataTypes.VectorType();
             ImageFiles decoder = payload == Payload.IMAGE ? Decoders.get((int) encoder.inputShape()[1],
                     images.resize(), (int) encoder.inputShape()[0], images.maxPixels()) : null;
             return new Iterator<>() {
-                private final List<Row> batch = new ArrayList<>(batchSize);
+                private final List<Object> ids = new ArrayList<>(batchSize);
+                private final List<Integer> labels = new ArrayList<>(batchSize);
                 private final float[] inputs = new float[batchSize * size];
-                private Row[] out = new Row[0];
+                private InternalRow[] out = new InternalRow[0];
                 private int next;
 
                 @Override
@@ -272,61 +292,63 @@ public final class SparkEmbedder {
                     if (!in.hasNext()) {
                         return false;
                     }
-                    batch.clear();
-                    while (batch.size() < batchSize && in.hasNext()) {
-                        Row r = in.next();
-                        fill(r, batch.size());
-                        batch.add(r);
+                    ids.clear();
+                    labels.clear();
+                    while (ids.size() < batchSize && in.hasNext()) {
+                        InternalRow r = in.next(); // Spark reuses it: what is kept is copied out now
+                        Object id = r.get(0, idType);
+                        id = id instanceof UTF8String u ? u.copy() : id;
+                        fill(r, id, ids.size());
+                        ids.add(id);
+                        labels.add(r.isNullAt(1) ? null : r.getInt(1));
                     }
-                    float[] f = encoder.features(inputs, batch.size());
-                    out = new Row[batch.size()];
+                    float[] f = encoder.features(inputs, ids.size());
+                    out = new InternalRow[ids.size()];
                     for (int i = 0; i < out.length; i++) {
                         double[] v = new double[d];
                         for (int j = 0; j < d; j++) {
                             v[j] = f[i * d + j];
                         }
-                        Row r = batch.get(i);
-                        out[i] = RowFactory.create(r.get(0), r.isNullAt(1) ? null : r.getInt(1), Vectors.dense(v));
+                        out[i] = new GenericInternalRow(new Object[] {ids.get(i), labels.get(i),
+                            vectors.serialize(Vectors.dense(v))});
                     }
                     next = 0;
                     return true;
                 }
 
                 @Override
-                public Row next() {
+                public InternalRow next() {
                     if (!hasNext()) {
                         throw new NoSuchElementException();
                     }
                     return out[next++];
                 }
 
-                private void fill(Row r, int slot) {
+                private void fill(InternalRow r, Object id, int slot) {
                     int at = slot * size;
-                    String where = "row " + r.get(0);
+                    String where = "row " + id;
                     if (r.isNullAt(2)) {
                         throw new PretextException("Input of " + where + " is null");
                     }
                     switch (payload) {
                         case FLOAT_ARRAY, DOUBLE_ARRAY -> {
-                            Seq<?> s = (Seq<?>) r.get(2);
-                            checkLength(where, s.length(), size);
-                            scala.collection.Iterator<?> it = s.iterator();
+                            ArrayData a = r.getArray(2);
+                            checkLength(where, a.numElements(), size);
                             for (int i = 0; i < size; i++) {
-                                Object o = it.next();
-                                if (o == null) {
+                                if (a.isNullAt(i)) {
                                     throw new PretextException("Input of " + where + " holds a null at position " + i);
                                 }
-                                inputs[at + i] = ((Number) o).floatValue();
+                                inputs[at + i] = payload == Payload.FLOAT_ARRAY ? a.getFloat(i) : (float) a.getDouble(i);
                             }
                         }
                         case VECTOR -> {
-                            Vector v = (Vector) r.get(2);
+                            Vector v = vectors.deserialize(r.getStruct(2, 4));
                             checkLength(where, v.size(), size);
                             for (int i = 0; i < size; i++) {
                                 inputs[at + i] = (float) v.apply(i);
                             }
                         }
-                        case IMAGE -> decoder.decode((byte[]) r.get(2), r.getString(0), inputs, at);
+                        case IMAGE -> decoder.decode(r.getBinary(2), id.toString(), inputs, at);
                         default -> throw new IllegalStateException(payload.toString());
                     }
                 }

@@ -1,0 +1,132 @@
+package org.pretext.spark;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.pretext.checkpoint.ExportedEncoder;
+import org.pretext.data.IndexedSplit;
+import org.pretext.data.Split;
+
+/**
+ * Embedding throughput on Spark against the single-process extractor on the same rows, in one JVM
+ * (the driver's): the rows are written to Parquet and read back into a cached DataFrame first (data
+ * already in Spark, as for a user), then {@link SparkEmbedder#arrays} runs over them into Spark's {@code noop} sink, and
+ * {@link ExportedEncoder#features(Split, int)} runs over the same rows on the driver. The first
+ * Spark pass (encoder shipped and loaded on the executors) is reported apart; the rest are the best
+ * of the repeats. Spark's overhead per row is its time per row over the extractor's, minus one.
+ */
+final class EmbedBenchmark {
+    /** What one benchmark measured (times in seconds). */
+    record Result(String master, int executors, String encoder, int featureSize, int rows, int partitions,
+            int batchSize, double localSeconds, double sparkFirstSeconds, double sparkSeconds) {
+        double localRowsPerSecond() {
+            return rows / localSeconds;
+        }
+
+        double sparkRowsPerSecond() {
+            return rows / sparkSeconds;
+        }
+
+        /** Spark's time per row over the extractor's, minus one (0.05 = 5 % more time per row). */
+        double overhead() {
+            return sparkSeconds / localSeconds - 1;
+        }
+
+        Map<String, Object> toJson() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("master", master);
+            m.put("executors", executors);
+            m.put("encoder", encoder);
+            m.put("featureSize", featureSize);
+            m.put("rows", rows);
+            m.put("partitions", partitions);
+            m.put("batchSize", batchSize);
+            m.put("localSeconds", localSeconds);
+            m.put("sparkFirstSeconds", sparkFirstSeconds);
+            m.put("sparkSeconds", sparkSeconds);
+            m.put("localRowsPerSecond", localRowsPerSecond());
+            m.put("sparkRowsPerSecond", sparkRowsPerSecond());
+            m.put("overhead", overhead());
+            return m;
+        }
+    }
+
+    private EmbedBenchmark() {}
+
+    /**
+     * Runs the benchmark on {@code rows} rows (at most the split's) of {@code split}, {@code repeats}
+     * timed passes each side after one untimed warm-up pass of the extractor.
+     */
+    static Result run(SparkSession spark, Path encoderFile, Split split, int rows, Integer partitions, int batchSize,
+            int repeats, java.io.PrintStream log) {
+        int n = (int) Math.min(rows, split.size());
+        int[] first = new int[n];
+        for (int i = 0; i < n; i++) {
+            first[i] = i;
+        }
+        IndexedSplit local = ((IndexedSplit) split).subset(first);
+        int parts = partitions != null ? partitions : spark.sparkContext().defaultParallelism();
+        // through Parquet, as a user's rows arrive: a DataFrame made from local rows keeps them in its plan,
+        // and Spark hashes that plan (all the rows) whenever it looks the cached data up
+        Path parquet;
+        try {
+            parquet = java.nio.file.Files.createTempDirectory("pretext-bench-embed");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        String where = parquet.resolve("rows.parquet").toString();
+        LocalData.frame(spark, local, parts).write().parquet(where);
+        Dataset<Row> in = spark.read().parquet(where).repartition(parts).cache();
+        long cached = in.count();
+        log.printf(java.util.Locale.ROOT, "%d rows read from Parquet and cached in %d partitions%n", cached, parts);
+
+        double localBest = Double.MAX_VALUE;
+        int featureSize;
+        try (ExportedEncoder enc = ExportedEncoder.load(encoderFile)) {
+            featureSize = enc.encoder().featureSize();
+            enc.features(local, batchSize); // warm-up: first-call allocation and kernel selection
+            for (int r = 0; r < repeats; r++) {
+                long t0 = System.nanoTime();
+                enc.features(local, batchSize);
+                double s = (System.nanoTime() - t0) / 1e9;
+                log.printf(java.util.Locale.ROOT, "single process, pass %d: %.3f s (%.0f rows/s)%n", r + 1, s, n / s);
+                localBest = Math.min(localBest, s);
+            }
+        }
+
+        ShippedEncoder shipped = ShippedEncoder.ship(JavaSparkContext.fromSparkContext(spark.sparkContext()),
+                encoderFile);
+        List<Double> passes = new ArrayList<>();
+        for (int r = 0; r <= repeats; r++) {
+            long t0 = System.nanoTime();
+            SparkEmbedder.arrays(in, "input", "label", "id", shipped, batchSize).features().write().format("noop")
+                    .mode("overwrite").save();
+            double s = (System.nanoTime() - t0) / 1e9;
+            log.printf(java.util.Locale.ROOT, "Spark, pass %d%s: %.3f s (%.0f rows/s)%n", r, r == 0 ? " (ships and"
+                    + " loads the encoder)" : "", s, n / s);
+            passes.add(s);
+        }
+        in.unpersist();
+        deleteTree(parquet);
+        double sparkBest = passes.subList(1, passes.size()).stream().mapToDouble(Double::doubleValue).min()
+                .orElseThrow();
+        int executors = Math.max(1, spark.sparkContext().getExecutorMemoryStatus().size()
+                - (spark.sparkContext().isLocal() ? 0 : 1));
+        return new Result(spark.sparkContext().master(), executors, encoderFile.getFileName().toString(), featureSize,
+                n, parts, batchSize, localBest, passes.get(0), sparkBest);
+    }
+
+    private static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (java.io.IOException e) {
+            // a temporary folder left behind is harmless
+        }
+    }
+}
