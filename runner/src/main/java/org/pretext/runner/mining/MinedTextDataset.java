@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.pretext.PretextException;
+import org.pretext.data.IndexedSplit;
 import org.pretext.data.Split;
 import org.pretext.datasets.text.TokenizedTextDataset;
 import org.pretext.param.ParamValues;
@@ -28,10 +29,12 @@ public final class MinedTextDataset implements TextDataset {
     private final Map<String, Object> summary;
     private final int[] classIndex;
     private final Map<String, String> provenance;
+    private final List<String> gold;
 
     private MinedTextDataset(TextDataset base, Split train, PatternFile patterns, Miner.Result result,
-            Map<String, Object> summary, int[] classIndex) {
+            Map<String, Object> summary, int[] classIndex, List<String> gold) {
         this.base = base;
+        this.gold = gold;
         this.train = train;
         this.patterns = patterns;
         this.result = result;
@@ -106,7 +109,44 @@ public final class MinedTextDataset implements TextDataset {
         Split train = TokenizedTextDataset.sentenceRows(dataset.tokenizer(), sentences, labels, testClasses);
         System.err.print(MiningOutput.describe(r, corpus));
         return new MinedTextDataset(dataset, train, patterns, r, MiningOutput.summary(r, patterns, corpus, perClass,
-                seed), index);
+                seed), index, corpus.gold());
+    }
+
+    /**
+     * This dataset with only the given rows of its mined training split (e.g. those the model's
+     * zero-shot classifier agrees with); {@code mining.json} records how many were kept and, with gold
+     * labels, their precision.
+     *
+     * @param how what chose the rows, for mining.json
+     */
+    public MinedTextDataset filtered(int[] rows, String how) {
+        List<Miner.Example> kept = new ArrayList<>(rows.length);
+        for (int i : rows) {
+            kept.add(result.kept().get(i));
+        }
+        if (kept.isEmpty()) {
+            throw new PretextException("The " + how + " kept none of the " + result.kept().size() + " mined training"
+                    + " sentences: nothing is left to train the probes on");
+        }
+        Miner.Result r = new Miner.Result(result.classes(), result.rows(), result.matched(), result.ambiguous(),
+                result.duplicates(), result.emptied(), result.mined(), kept);
+        Map<String, Object> filter = new LinkedHashMap<>();
+        filter.put("by", how);
+        filter.put("before", result.kept().size());
+        filter.put("kept", kept.size());
+        filter.put("keptPerClass", r.keptPerClass());
+        if (gold != null) {
+            filter.put("precisionBefore", Miner.precision(result.kept(), result.classes(), gold).toMap(result.classes()));
+            filter.put("precisionKept", Miner.precision(kept, result.classes(), gold).toMap(result.classes()));
+        }
+        Map<String, Object> s = new LinkedHashMap<>(summary);
+        s.put("filter", filter);
+        return new MinedTextDataset(base, ((IndexedSplit) train).subset(rows), patterns, r, s, classIndex, gold);
+    }
+
+    /** The precision of the kept labels against the gold labels, when the corpus has them. */
+    public Optional<Miner.Precision> precision() {
+        return gold == null ? Optional.empty() : Optional.of(Miner.precision(result.kept(), result.classes(), gold));
     }
 
     /** The patterns mined with (their verbalizers serve the prompting baseline). */

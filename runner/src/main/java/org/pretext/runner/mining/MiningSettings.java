@@ -38,9 +38,14 @@ public final class MiningSettings {
     public static final Param<Boolean> PROMPT_BASELINE = Param.ofBoolean("prompt-baseline", true,
             "also classify the test sentences zero-shot by the likelihood of each class's verbalizers after the"
                     + " prompt");
+    /** Filtering of the mined training sentences by the pretrained model's own zero-shot prediction. */
+    public static final Param<String> FILTER = Param.ofChoice("filter", "none", List.of("none", "zero-shot"),
+            "after pretraining, keep only the mined training sentences that the language model's calibrated"
+                    + " prompting classifier (the prompt and the verbalizers, no labels) assigns to the class their"
+                    + " pattern gave (van de Kar et al. 2022's optional filtering); none: keep all");
     /** All parameters. */
     public static final List<Param<?>> ALL = List.of(PATTERNS, PER_CLASS, CORPUS, COLUMN, GOLD_COLUMN, PROMPT,
-            PROMPT_BASELINE);
+            PROMPT_BASELINE, FILTER);
 
     private MiningSettings() {}
 

@@ -122,53 +122,17 @@ public final class PromptBaseline {
     public static List<ProbeResult> evaluate(SequenceEncoder encoder, ParameterStore store, PatternFile patterns,
             int[] classIndex, Split test, String prompt, Device device, int batchSize) {
         long t0 = System.nanoTime();
-        // configuration values are trimmed: the prompt is a new word after the sentence
-        String spaced = prompt.isEmpty() || Character.isWhitespace(prompt.charAt(0)) ? prompt : " " + prompt;
-        Tokenizer tok = encoder.tokenizer().orElseThrow(() -> new PretextException("The prompting baseline needs an"
-                + " encoder with a tokenizer"));
-        int[][] ids = verbalizerTokens(patterns, tok);
-        List<String> shown = new ArrayList<>();
-        for (int c = 0; c < ids.length; c++) {
-            List<String> t = new ArrayList<>();
-            for (int id : ids[c]) {
-                t.add("'" + tok.decode(new int[] {id}) + "'");
-            }
-            shown.add(patterns.labels().get(c) + ": " + String.join(" ", t));
-        }
-        System.err.println("prompting baseline: prompt '" + spaced + "', verbalizer tokens " + shown);
-        for (PatternFile.MiningClass c : patterns.classes()) {
-            for (String w : c.verbalizers()) {
-                String first = tok.decode(new int[] {firstToken(tok, w)});
-                if (!first.strip().equals(w.strip())) {
-                    System.err.println("warning: the verbalizer '" + w.strip() + "' of class '" + c.name() + "' is scored"
-                            + " by its first token '" + first + "' only, which other words share");
-                }
-            }
-        }
-        Features.Matrix s = TextFeatures.extract(encoder, store, List.of(new VerbalizerScores(spaced, ids)), test,
-                device, batchSize).get(0);
-        // calibrated: each class's mean score over the test sentences subtracted (no labels used), which removes
-        // the model's preference for a verbalizer whatever the sentence
-        double[] mean = new double[s.cols()];
-        for (int i = 0; i < s.rows(); i++) {
-            for (int c = 0; c < s.cols(); c++) {
-                mean[c] += s.get(i, c) / s.rows();
-            }
-        }
+        Scored scored = score(encoder, store, patterns, test, prompt, device, batchSize, true);
+        Features.Matrix s = scored.scores();
+        String spaced = scored.prompt();
+        List<String> shown = scored.tokens();
         double seconds = (System.nanoTime() - t0) / 1e9;
         List<ProbeResult> out = new ArrayList<>();
         for (boolean calibrated : new boolean[] {false, true}) {
             int right = 0;
+            int[] predicted = predictions(s, calibrated);
             for (int i = 0; i < s.rows(); i++) {
-                int best = 0;
-                for (int c = 1; c < s.cols(); c++) {
-                    double sc = s.get(i, c) - (calibrated ? mean[c] : 0);
-                    double sb = s.get(i, best) - (calibrated ? mean[best] : 0);
-                    if (sc > sb) {
-                        best = c;
-                    }
-                }
-                if (classIndex[best] == s.labels()[i]) {
+                if (classIndex[predicted[i]] == s.labels()[i]) {
                     right++;
                 }
             }
@@ -182,6 +146,83 @@ public final class PromptBaseline {
             out.add(new ProbeResult(calibrated ? "pretrained/prompt-calibrated" : "pretrained/prompt", "verbalizers",
                     null, acc, 0, 1, new double[] {acc}, new long[] {0}, 0, s.rows(), null, null, null, settings,
                     seconds));
+        }
+        return out;
+    }
+
+    /**
+     * The rows of a mined training split whose calibrated zero-shot prediction is the class their
+     * pattern gave (its label): van de Kar et al. 2022's optional filtering of mined examples by the
+     * model's own zero-shot classifier. Uses no gold label.
+     *
+     * @param classIndex the split's class index of each pattern class
+     */
+    public static int[] agreeing(SequenceEncoder encoder, ParameterStore store, PatternFile patterns, int[] classIndex,
+            Split mined, String prompt, Device device, int batchSize) {
+        Features.Matrix s = score(encoder, store, patterns, mined, prompt, device, batchSize, false).scores();
+        int[] predicted = predictions(s, true);
+        return java.util.stream.IntStream.range(0, s.rows()).filter(i -> classIndex[predicted[i]] == s.labels()[i])
+                .toArray();
+    }
+
+    /** The scores (rows, classes) of a split's sentences, with the prompt and the verbalizer tokens used. */
+    private record Scored(Features.Matrix scores, String prompt, List<String> tokens) {}
+
+    private static Scored score(SequenceEncoder encoder, ParameterStore store, PatternFile patterns, Split split,
+            String prompt, Device device, int batchSize, boolean announce) {
+        // configuration values are trimmed: the prompt is a new word after the sentence
+        String spaced = prompt.isEmpty() || Character.isWhitespace(prompt.charAt(0)) ? prompt : " " + prompt;
+        Tokenizer tok = encoder.tokenizer().orElseThrow(() -> new PretextException("The prompting baseline needs an"
+                + " encoder with a tokenizer"));
+        int[][] ids = verbalizerTokens(patterns, tok);
+        List<String> shown = new ArrayList<>();
+        for (int c = 0; c < ids.length; c++) {
+            List<String> t = new ArrayList<>();
+            for (int id : ids[c]) {
+                t.add("'" + tok.decode(new int[] {id}) + "'");
+            }
+            shown.add(patterns.labels().get(c) + ": " + String.join(" ", t));
+        }
+        if (announce) {
+            System.err.println("prompting baseline: prompt '" + spaced + "', verbalizer tokens " + shown);
+            for (PatternFile.MiningClass c : patterns.classes()) {
+                for (String w : c.verbalizers()) {
+                    String first = tok.decode(new int[] {firstToken(tok, w)});
+                    if (!first.strip().equals(w.strip())) {
+                        System.err.println("warning: the verbalizer '" + w.strip() + "' of class '" + c.name()
+                                + "' is scored by its first token '" + first + "' only, which other words share");
+                    }
+                }
+            }
+        }
+        Features.Matrix s = TextFeatures.extract(encoder, store, List.of(new VerbalizerScores(spaced, ids)), split,
+                device, batchSize).get(0);
+        return new Scored(s, spaced, shown);
+    }
+
+    /**
+     * Each row's predicted pattern class: the highest score, or with {@code calibrated} the highest
+     * after subtracting each class's mean score over these rows (no labels used), which removes the
+     * model's preference for a verbalizer whatever the sentence.
+     */
+    static int[] predictions(Features.Matrix s, boolean calibrated) {
+        double[] mean = new double[s.cols()];
+        if (calibrated) {
+            for (int i = 0; i < s.rows(); i++) {
+                for (int c = 0; c < s.cols(); c++) {
+                    mean[c] += s.get(i, c) / s.rows();
+                }
+            }
+        }
+        int[] out = new int[s.rows()];
+        for (int i = 0; i < s.rows(); i++) {
+            int best = 0;
+            for (int c = 1; c < s.cols(); c++) {
+                if (s.get(i, c) - mean[c] > s.get(i, best) - mean[best]) {
+                    best = c;
+                }
+            }
+            out[i] = best;
         }
         return out;
     }

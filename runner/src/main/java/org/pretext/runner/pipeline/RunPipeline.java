@@ -167,6 +167,9 @@ public final class RunPipeline {
                         + " perturbs input pixels, and dataset '" + components.dataset().name() + "' holds sentences");
             }
             long t1 = System.nanoTime();
+            if (text instanceof org.pretext.runner.mining.MinedTextDataset mined) {
+                text = zeroShotFiltered(mined, model, probe);
+            }
             List<ProbeResult> results = new ArrayList<>(new TextProbes(components, text).probeAll(model, probe));
             if (text instanceof org.pretext.runner.mining.MinedTextDataset mined) {
                 mined.write(folder);
@@ -185,6 +188,32 @@ public final class RunPipeline {
             return new Probed(results, null);
         }
         return probeAll(model, probe, folder);
+    }
+
+    /**
+     * With {@code mining.filter: zero-shot}, the mined dataset keeping only the training sentences the
+     * pretrained model's calibrated prompting classifier assigns to their mined class; else as it is.
+     */
+    private org.pretext.runner.mining.MinedTextDataset zeroShotFiltered(org.pretext.runner.mining.MinedTextDataset mined,
+            PretextModel model, ParamValues probe) {
+        ParamValues m = org.pretext.runner.mining.MiningSettings.of(components.config().tree()).orElseThrow();
+        if (!m.get(org.pretext.runner.mining.MiningSettings.FILTER).equals("zero-shot")) {
+            return mined;
+        }
+        if (!(model.probedEncoder() instanceof org.pretext.encoder.SequenceEncoder seq)) {
+            throw new org.pretext.PretextException("mining.filter=zero-shot needs a sequence encoder (a language model)");
+        }
+        int[] rows = org.pretext.runner.mining.PromptBaseline.agreeing(seq, model.parameterStore(), mined.patterns(),
+                mined.classIndex(), mined.train().orElseThrow(), m.get(org.pretext.runner.mining.MiningSettings.PROMPT),
+                components.device(), probe.get(ProbeSettings.BATCH_SIZE));
+        org.pretext.runner.mining.MinedTextDataset kept = mined.filtered(rows, "zero-shot filter (calibrated prompting)");
+        String precision = mined.precision().map(before -> String.format(java.util.Locale.ROOT,
+                "; precision %.1f %% -> %.1f %%", 100 * before.overall(), 100 * kept.precision().orElseThrow().overall()))
+                .orElse("");
+        System.err.printf(java.util.Locale.ROOT, "zero-shot filter: kept %d of %d mined training sentences, per class %s%s%n",
+                rows.length, mined.train().orElseThrow().size(), java.util.Arrays.toString(kept.result().keptPerClass()),
+                precision);
+        return kept;
     }
 
     /**

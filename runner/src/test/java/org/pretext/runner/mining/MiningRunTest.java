@@ -103,6 +103,41 @@ class MiningRunTest {
     }
 
     @Test
+    void theZeroShotFilterKeepsTheMinedSentencesThePromptingClassifierAgreesWith(@TempDir Path dir) throws Exception {
+        StringBuilder train = new StringBuilder("sentence\tlabel\n");
+        for (int i = 0; i < 12; i++) {
+            train.append("soup ").append(i).append(" was good, tasty\t1\n");
+            train.append("stew ").append(i).append(" was bad, cold\t0\n");
+        }
+        Files.writeString(dir.resolve("train.tsv"), train);
+        Files.writeString(dir.resolve("dev.tsv"), "sentence\tlabel\ntasty tasty\t1\ncold cold\t0\n");
+        Path patterns = dir.resolve("p.yaml");
+        Files.writeString(patterns, PATTERNS);
+        Path run = dir.resolve("run");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = run(dir, run, err, "--set", "mining.patterns=" + patterns, "--set", "mining.prompt=it", "--set",
+                "mining.filter=zero-shot", "--set", "mining.prompt-baseline=false");
+        String log = err.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(log).isZero();
+
+        JsonObject filter = JsonParser.parseString(Files.readString(run.resolve("mining.json"))).getAsJsonObject()
+                .getAsJsonObject("filter");
+        int kept = filter.get("kept").getAsInt();
+        assertThat(filter.get("before").getAsInt()).isEqualTo(24);
+        assertThat(filter.get("by").getAsString()).contains("zero-shot");
+        int[] perClass = new com.google.gson.Gson().fromJson(filter.get("keptPerClass"), int[].class);
+        assertThat(perClass[0] + perClass[1]).isEqualTo(kept);
+        // calibration centres the scores over the mined sentences, so both classes keep some unless the model
+        // scores every sentence alike
+        assertThat(kept).isBetween(1, 24);
+        assertThat(Files.readAllLines(run.resolve("mined.tsv"))).hasSize(kept + 1);
+        RunReport r = RunReport.read(run.resolve("report.json"));
+        assertThat(r.probe()).filteredOn(p -> p.features().equals("bag-of-words")).singleElement()
+                .satisfies(p -> assertThat(p.trainExamples()).isEqualTo(kept));
+        assertThat(r.probe()).noneMatch(p -> p.features().startsWith("pretrained/prompt"));
+    }
+
+    @Test
     void aBadMiningSectionStopsBeforeAnythingIsWritten(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("train.tsv"), "sentence\tlabel\nit was good\t1\nit was bad\t0\n");
         Files.writeString(dir.resolve("dev.tsv"), "sentence\tlabel\ngood\t1\nbad\t0\n");
