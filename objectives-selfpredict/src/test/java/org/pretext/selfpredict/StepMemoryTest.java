@@ -35,7 +35,7 @@ class StepMemoryTest {
             "ijepa", Map.of("predictor-width", 16, "predictor-depth", 1, "predictor-heads", 2));
 
     @ParameterizedTest
-    @CsvSource({"ijepa, 1", "ijepa, 2"})
+    @CsvSource({"ijepa, 1", "ijepa, 2", "simmim, 1", "simmim, 2"})
     void arraysDoNotAccumulateAcrossSteps(String name, int replicas) {
         Split data = MnistDatasetProvider.open(320, 10).pretrain();
         Shape shape = data.exampleShape();
