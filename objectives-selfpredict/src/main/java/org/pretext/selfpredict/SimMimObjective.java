@@ -25,7 +25,8 @@ import org.pretext.objective.StepContext;
  * that size), and every ViT patch inside a masked unit is masked. The encoder
  * ({@link MaskedPatchEncoder}) embeds all patches, puts a learned mask token in place of the masked
  * ones, adds positions and runs over all N tokens; a linear head predicts every patch's raw
- * pixels, and {@link SimMimLoss} scores the masked patches with L1. Features for probes are the
+ * pixels, and {@link SimMimLoss} scores the masked patches with L1 (or, as in the paper's
+ * ablation, the squared error). Features for probes are the
  * encoder's on whole, unmasked images.
  *
  * <p>Prepared tensors: every patch's pixels (B, N, P), the only floating-point input (an
@@ -36,6 +37,7 @@ public final class SimMimObjective implements Objective {
     static final String HEAD = "prediction";
     private final double maskRatio;
     private final int maskPatchSize;
+    private final boolean l1;
     private MaskedPatchEncoder encoder;
     private Patches patches;
     private SimMimHead head;
@@ -46,10 +48,12 @@ public final class SimMimObjective implements Objective {
     /**
      * @param maskRatio fraction of mask units masked, in (0, 1)
      * @param maskPatchSize side of a mask unit in pixels; 0 for the encoder's patch size
+     * @param l1 the paper's L1 loss, else the squared error
      */
-    public SimMimObjective(double maskRatio, int maskPatchSize) {
+    public SimMimObjective(double maskRatio, int maskPatchSize, boolean l1) {
         this.maskRatio = maskRatio;
         this.maskPatchSize = maskPatchSize;
+        this.l1 = l1;
     }
 
     @Override
@@ -163,6 +167,6 @@ public final class SimMimObjective implements Objective {
     public NDArray loss(StepContext ctx, NDList inputs) {
         NDArray prediction = predict(ctx.model(), inputs, true);
         NDArray all = inputs.get(0);
-        return SimMimLoss.compute(prediction, all, inputs.get(1).toType(all.getDataType(), false));
+        return SimMimLoss.compute(prediction, all, inputs.get(1).toType(all.getDataType(), false), l1);
     }
 }

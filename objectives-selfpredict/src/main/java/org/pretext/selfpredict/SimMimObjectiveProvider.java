@@ -22,14 +22,18 @@ public final class SimMimObjectiveProvider extends ProviderBase implements Objec
             "side of a mask unit in pixels, a multiple of the encoder's patch size; 0: the patch size (SimMIM: 32 px"
                     + " units on 224 px images, 7x7 units; 4 px on 28 px digits keeps the 7x7 grid)").atLeast(0);
 
+    public static final Param<String> LOSS = Param.ofChoice("loss", "l1", List.of("l1", "l2"),
+            "l1: mean absolute error on masked pixels (SimMIM); l2: squared error (the paper's ablation found them"
+                    + " alike on ImageNet)");
+
     public SimMimObjectiveProvider() {
         super(Versions.SPI_VERSION, "simmim",
                 "SimMIM: mask tokens in place of random patches in the encoder, linear head, L1 on masked pixels (needs vit-tiny)",
-                List.of(MASK_RATIO, MASK_PATCH_SIZE));
+                List.of(MASK_RATIO, MASK_PATCH_SIZE, LOSS));
     }
 
     @Override
     public Objective create(ParamValues p) {
-        return new SimMimObjective(p.get(MASK_RATIO), p.get(MASK_PATCH_SIZE));
+        return new SimMimObjective(p.get(MASK_RATIO), p.get(MASK_PATCH_SIZE), p.get(LOSS).equals("l1"));
     }
 }

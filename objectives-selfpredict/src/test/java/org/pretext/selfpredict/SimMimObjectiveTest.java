@@ -29,7 +29,7 @@ class SimMimObjectiveTest {
 
     @Test
     void masksCeilRatioTimesTheUnitsTheSameWayUnderASeed() {
-        SimMimObjective o = new SimMimObjective(0.6, 0);
+        SimMimObjective o = new SimMimObjective(0.6, 0, true);
         try (PretextModel ignored = model(o)) {
             assertThat(o.maskedUnits()).isEqualTo(30); // ⌈0.6 · 49⌉ = ⌈29.4⌉
             int[] a = o.drawMask(new SplittableRandom(1));
@@ -39,7 +39,7 @@ class SimMimObjectiveTest {
             assertThat(o.drawMask(new SplittableRandom(2))).isNotEqualTo(a);
         }
         // 14 px units are not a multiple of the 4 px patches
-        assertThatThrownBy(() -> model(new SimMimObjective(0.6, 14))).isInstanceOf(PretextException.class)
+        assertThatThrownBy(() -> model(new SimMimObjective(0.6, 14, true))).isInstanceOf(PretextException.class)
                 .hasMessageContaining("'mask-patch-size'").hasMessageContaining("14");
     }
 
@@ -48,7 +48,7 @@ class SimMimObjectiveTest {
         // 28 px units on a 28 px image with 4 px patches would be one unit; use a 2×2 grid of 14 px units on
         // a ViT with 7 px patches: each unit covers 2×2 patches of the 4×4 grid
         Shape digit = DIGIT;
-        SimMimObjective o = new SimMimObjective(0.5, 14);
+        SimMimObjective o = new SimMimObjective(0.5, 14, true);
         try (PretextModel ignored = PretextModel.create(VitEncoderProvider.create(digit, 7, 16, 1, 2, 2, 0f, false,
                 VisionTransformer.Pooling.MEAN), o, digit, Device.cpu(), 1)) {
             SplittableRandom r = new SplittableRandom(5);
@@ -68,7 +68,7 @@ class SimMimObjectiveTest {
 
     @Test
     void maskedPixelsReachTheLossButNotThePredictions() {
-        SimMimObjective o = new SimMimObjective(0.6, 0);
+        SimMimObjective o = new SimMimObjective(0.6, 0, true);
         try (PretextModel model = model(o); NDManager m = model.manager().newSubManager()) {
             SplittableRandom data = new SplittableRandom(4);
             float[] images = new float[2 * 784];
@@ -99,8 +99,8 @@ class SimMimObjectiveTest {
             assertThat(a.getShape()).isEqualTo(new Shape(2, 49, 16));
             assertThat(b.toFloatArray()).containsExactly(a.toFloatArray());
             NDArray fm = p.toNDList(m).get(1).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
-            float la = SimMimLoss.compute(a, p.toNDList(m).get(0), fm).getFloat();
-            float lb = SimMimLoss.compute(b, q.toNDList(m).get(0), fm).getFloat();
+            float la = SimMimLoss.compute(a, p.toNDList(m).get(0), fm, true).getFloat();
+            float lb = SimMimLoss.compute(b, q.toNDList(m).get(0), fm, true).getFloat();
             assertThat(lb).isNotEqualTo(la);
         }
     }
@@ -108,7 +108,7 @@ class SimMimObjectiveTest {
     @Test
     void refusesAnEncoderWithoutMaskTokens() {
         assertThatThrownBy(() -> PretextModel.create(MlpEncoderProvider.create(DIGIT, List.of(), 8, false),
-                new SimMimObjective(0.6, 0), DIGIT, Device.cpu(), 1))
+                new SimMimObjective(0.6, 0, true), DIGIT, Device.cpu(), 1))
                 .isInstanceOf(PretextException.class)
                 .hasMessageContaining("Objective 'simmim' needs an encoder that can put mask tokens")
                 .hasMessageContaining("vit-tiny");
