@@ -36,7 +36,8 @@ import java.util.SplittableRandom;
  * @param aspectMax upper end (I-JEPA: 1.5)
  * @param contextScaleMin lower end of the context scale range (I-JEPA: 0.85)
  * @param contextScaleMax upper end (I-JEPA: 1.0)
- * @param minKeep a context must keep more than this many patches (I-JEPA: 10 of 196)
+ * @param minKeep a context must keep more than this many patches (I-JEPA: 10 of 196; the collator
+ *     checks target blocks against it too, which at the paper's block sizes always pass)
  */
 public record IJepaMasks(int rows, int cols, int targets, double targetScaleMin, double targetScaleMax,
         double aspectMin, double aspectMax, double contextScaleMin, double contextScaleMax, int minKeep) {
