@@ -147,6 +147,10 @@ cells() {
     selfpredict)
       # encoders and batch sizes of the self-prediction measurements (SelfPredictMeasurements)
       echo "mae|images|no|vit|pretrained|1000|--objective mae --encoder vit-tiny --set encoder.width=64 --set encoder.depth=2 --set training.batch-size=64 $SELFPREDICT_TRAINING --set training.final-learning-rate-fraction=1.0"
+      # issue 19's masked prediction on the same ViT (so the same random encoder as mae), at the settings of
+      # examples/configs/mnist-ijepa.yaml and mnist-simmim.yaml
+      echo "ijepa|images|no|vit|pretrained|1000|--objective ijepa --set objective.predictor-width=32 --encoder vit-tiny --set encoder.width=64 --set encoder.depth=2 --set training.batch-size=64 $SELFPREDICT_TRAINING"
+      echo "simmim|images|no|vit|pretrained|2000|--objective simmim --set objective.loss=l2 --encoder vit-tiny --set encoder.width=64 --set encoder.depth=2 --set training.batch-size=64 $SELFPREDICT_TRAINING"
       echo "denoising|images|no|mlp784|pretrained|10000|--objective denoising --set objective.mask-fraction=0.5 --encoder mlp --set training.batch-size=128 $SELFPREDICT_TRAINING"
       echo "part-prediction|images|no|mlp392|pretrained|10000|--objective part-prediction --encoder mlp --set training.batch-size=128 $SELFPREDICT_TRAINING"
       echo "rotation|images|no|cnn8|pretrained|3000|--objective rotation --set objective.head-hidden=512 --encoder cnn-small --set encoder.width=8 --set training.batch-size=32 $SELFPREDICT_TRAINING"

@@ -154,13 +154,39 @@ public final class VisionTransformer extends AbstractBlock {
         return pooling == Pooling.CLS ? h.get(new NDIndex(":, 1:, :")) : h;
     }
 
+    /**
+     * Final hidden states of all N patch tokens when the embeddings of the masked patches are
+     * replaced by a mask token before the positions are added (SimMIM's encoder input).
+     *
+     * @param patches (B, N, p·p·C) pixel values of every patch
+     * @param mask (B, N) 1 for masked patches, 0 for visible ones
+     * @param maskToken (B, 1, D) the token
+     * @return (B, N, D), without the [CLS] token
+     */
+    public NDArray hiddenMasked(ParameterStore store, NDArray patches, NDArray mask, NDArray maskToken,
+            boolean training) {
+        Device d = patches.getDevice();
+        NDArray e = Linear.linear(patches, store.getValue(patchWeight, d, training),
+                store.getValue(patchBias, d, training)).singletonOrThrow();
+        // e·(1 − w) + token·w: exactly the token where w = 1 and the patch's embedding where w = 0
+        NDArray w = mask.expandDims(-1);
+        NDArray mixed = e.mul(w.neg().add(1f)).add(maskToken.mul(w));
+        NDArray h = run(store, positions.forward(store, new NDList(mixed), training).singletonOrThrow(), training);
+        return pooling == Pooling.CLS ? h.get(new NDIndex(":, 1:, :")) : h;
+    }
+
     /** Final states (B, K[+1], D) of the tokens, the [CLS] token first when there is one. */
     private NDArray tokens(ParameterStore store, NDArray patches, NDArray positionIds, boolean training) {
         Device d = patches.getDevice();
         NDArray e = Linear.linear(patches, store.getValue(patchWeight, d, training),
                 store.getValue(patchBias, d, training)).singletonOrThrow();
         NDList in = positionIds == null ? new NDList(e) : new NDList(e, positionIds);
-        NDArray x = positions.forward(store, in, training).singletonOrThrow();
+        return run(store, positions.forward(store, in, training).singletonOrThrow(), training);
+    }
+
+    /** Embeddings with positions (B, K, D) through the [CLS] token (if any) and the blocks. */
+    private NDArray run(ParameterStore store, NDArray x, boolean training) {
+        Device d = x.getDevice();
         if (clsToken != null) {
             NDManager m = x.getManager();
             NDArray cls = m.zeros(new Shape(x.getShape().get(0), 1, dim)).add(store.getValue(clsToken, d, training));

@@ -4,13 +4,15 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import org.pretext.encoder.MaskedPatchEncoder;
 import org.pretext.encoder.PatchEncoder;
 
 /**
  * A {@link VisionTransformer} as a Pretext encoder: features (B, D) from images, and per-patch
- * states for any subset of patches ({@link PatchEncoder}) for masked image modelling.
+ * states for any subset of patches ({@link PatchEncoder}) for masked image modelling, and for all
+ * patches with mask tokens in place of the masked ones ({@link MaskedPatchEncoder}, SimMIM).
  */
-public final class VitEncoder implements PatchEncoder {
+public final class VitEncoder implements MaskedPatchEncoder {
     private final VisionTransformer vit;
     private final Shape inputShape;
 
@@ -66,5 +68,11 @@ public final class VitEncoder implements PatchEncoder {
     @Override
     public String toString() {
         return "VitEncoder(" + vit + ")";
+    }
+
+    @Override
+    public NDArray encodeMasked(ParameterStore store, NDArray patches, NDArray mask, NDArray maskToken,
+            boolean training) {
+        return vit.hiddenMasked(store, patches, mask, maskToken, training);
     }
 }

@@ -164,4 +164,39 @@ class VisionTransformerTest {
                 Map.of("heads", 3)), new Shape(1, 28, 28)))
                 .isInstanceOf(PretextException.class).hasMessageContaining("width").hasMessageContaining("heads");
     }
+
+    @Test
+    void maskTokensReplaceMaskedPatchesExactlyAndAnEmptyMaskChangesNothing() {
+        for (VisionTransformer.Pooling pooling : VisionTransformer.Pooling.values()) {
+            try (NDManager m = NDManager.newBaseManager(Engines.engine().defaultDevice())) {
+                VitEncoder e = vit(m, pooling, false);
+                ParameterStore store = new ParameterStore(m, false);
+                float[] pixels = random(2 * 64, 3);
+                NDArray patches = e.transformer().patchify(m.create(pixels, new Shape(2, 1, 8, 8)));
+                NDArray token = m.create(random(16, 4), new Shape(1, 1, 16)).repeat(0, 2);
+                float[] none = new float[2 * 16];
+                float[] unmasked = e.encodeMasked(store, patches, m.create(none, new Shape(2, 16)), token, false)
+                        .toFloatArray();
+                assertThat(unmasked).containsExactly(e.encodePatches(store, patches, null, false).toFloatArray());
+                // mask patches 0 and 5 of image 0 and patch 15 of image 1: their pixels no longer matter
+                float[] mask = none.clone();
+                mask[0] = 1;
+                mask[5] = 1;
+                mask[16 + 15] = 1;
+                NDArray w = m.create(mask, new Shape(2, 16));
+                float[] a = e.encodeMasked(store, patches, w, token, false).toFloatArray();
+                float[] other = pixels.clone();
+                for (int y = 0; y < 2; y++) {
+                    for (int x = 0; x < 2; x++) {
+                        other[y * 8 + x] += 5; // image 0, patch 0
+                        other[(2 + y) * 8 + 2 + x] -= 3; // image 0, patch 5 (row 1, column 1)
+                        other[64 + (6 + y) * 8 + 6 + x] *= -2; // image 1, patch 15
+                    }
+                }
+                NDArray changed = e.transformer().patchify(m.create(other, new Shape(2, 1, 8, 8)));
+                assertThat(e.encodeMasked(store, changed, w, token, false).toFloatArray()).containsExactly(a);
+                assertThat(a).isNotEqualTo(unmasked);
+            }
+        }
+    }
 }
