@@ -5,7 +5,7 @@
 #     ../shared/data/mnist is absent) through the default MLP and cnn-small, batch 256, on local[1],
 #     local[2] and a two-worker standalone cluster on 127.0.0.1 (one core each, started and stopped here);
 #   - bench probe: the linear probe on 60,000 x 512 features (a 784-1024-512 MLP's) locally and on MLlib,
-#     local[2], 10 labels per class (5 draws) and all labels.
+#     local[2], all labels (C chosen on a held-out tenth, then the final fit).
 #
 #   mvn -B -q package -DskipTests
 #   scripts/spark-bench.sh            (OUT: scratch folder, default target/spark-bench)
@@ -76,6 +76,6 @@ echo
 if [ ! -d f512/train ]; then
   java -jar "$S" embed --master 'local[2]' --encoder mlp512.encoder --dataset "$DATA" --out f512 > f512.log 2>&1
 fi
-java -jar "$S" bench probe --master 'local[2]' --train f512/train --test f512/test --labels-per-class 10,all \
-  --draws 5 --out probe.json > probe.log 2>&1
+java -jar "$S" bench probe --master 'local[2]' --train f512/train --test f512/test --labels-per-class all \
+  --out probe.json > probe.log 2>&1
 grep '^| ' probe.log
