@@ -34,9 +34,10 @@ import org.pretext.param.ParamValues;
 @API(status = API.Status.EXPERIMENTAL, since = "0.4")
 public record MultiCrop(int globalViews, int localViews, int localSize, double localMinScale, double localMaxScale) {
     /** Number of local views. */
-    public static final Param<Integer> LOCAL_CROPS = Param.ofInt("local-crops", 6,
-            "multi-crop: local views per example besides the 2 global ones, 0 for none (DINO's code: 8, its"
-                    + " best ViT-S run: 10; 6 here, for a CPU)").atLeast(0).atMost(64);
+    public static final Param<Integer> LOCAL_CROPS = Param.ofInt("local-crops", 0,
+            "multi-crop: local views per example besides the 2 global ones (DINO's code: 8, its best ViT-S run: 10);"
+                    + " 0, none, by default, so that encoders of one fixed input shape (mlp) and vector data run;"
+                    + " local views need encoder cnn-small or vit-tiny").atLeast(0).atMost(64);
     /** Side of the local views. */
     public static final Param<Integer> LOCAL_CROP_SIZE = Param.ofInt("local-crop-size", 12,
             "multi-crop: side of the local views in pixels (DINO: 96 for 224-pixel global views, 0.43 of the side;"
