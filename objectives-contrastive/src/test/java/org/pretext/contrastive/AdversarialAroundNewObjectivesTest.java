@@ -24,11 +24,12 @@ import org.pretext.training.Pretrainer;
 class AdversarialAroundNewObjectivesTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"nnclr", "dcl", "dclw", "tico", "lejepa", "moco-v3", "dino"})
+    @ValueSource(strings = {"nnclr", "dcl", "dclw", "tico", "lejepa", "moco-v3", "dino", "swav"})
     void trainsAroundIt(String inner) {
         Split data = MnistDatasetProvider.open(320, 10).pretrain();
         Shape shape = data.exampleShape();
         String params = inner.equals("dino") ? "hidden-dim=32,bottleneck-dim=16,out-dim=32"
+                : inner.equals("swav") ? "projection-hidden=32,projection-dim=16,prototypes=20,queue-size=64,queue-start=0"
                 : "projection-hidden=32,projection-dim=16" + (inner.equals("nnclr") ? ",queue-size=64" : "")
                         + (inner.equals("lejepa") ? ",slices=32" : "");
         double[] raised = new double[2];
