@@ -22,4 +22,19 @@ public interface Encoder {
 
     /** Size of the feature vector per example. */
     int featureSize();
+
+    /**
+     * Whether the encoder's block also takes examples of {@code shape} (without the batch axis),
+     * e.g. the smaller local crops of multi-crop ({@link org.pretext.transform.MultiCrop}): a
+     * convolutional network with global pooling takes any image large enough, a vision transformer
+     * any image whose sides are multiples of its patch size (its position embeddings interpolated
+     * to the smaller grid). By default only {@link #inputShape()} itself, so an encoder of fixed
+     * input width (an MLP) refuses smaller views at set-up instead of failing inside its block.
+     *
+     * @since 0.4
+     */
+    @API(status = API.Status.EXPERIMENTAL, since = "0.4")
+    default boolean acceptsInputShape(Shape shape) {
+        return shape.equals(inputShape());
+    }
 }

@@ -72,6 +72,21 @@ public final class AugmentationParams {
 
     /** The augmentation for examples of a shape, by the {@code recipe} parameter or the shape. */
     public static Augmentation build(ParamValues p, Shape exampleShape) {
+        return build(p, exampleShape, false);
+    }
+
+    /**
+     * The same recipe without its random resized crop (crop scale fixed at 1): what follows the
+     * crop of a multi-crop local view ({@link MultiCrop}), which is cropped and resized already.
+     *
+     * @since 0.4
+     */
+    @API(status = API.Status.EXPERIMENTAL, since = "0.4")
+    public static Augmentation buildUncropped(ParamValues p, Shape exampleShape) {
+        return build(p, exampleShape, true);
+    }
+
+    private static Augmentation build(ParamValues p, Shape exampleShape, boolean uncropped) {
         String recipe = recipe(p, exampleShape);
         if (recipe.equals("vector")) {
             if (exampleShape.dimension() != 1) {
@@ -89,11 +104,11 @@ public final class AugmentationParams {
         int h = (int) exampleShape.get(1);
         int w = (int) exampleShape.get(2);
         if (recipe.equals("natural")) {
-            return new NaturalImageAugmentation(c, h, w, value(p, NATURAL_CROP_MIN_SCALE), value(p, FLIP),
+            return new NaturalImageAugmentation(c, h, w, uncropped ? 1.0 : value(p, NATURAL_CROP_MIN_SCALE), value(p, FLIP),
                     value(p, JITTER_STRENGTH), value(p, JITTER_PROBABILITY), value(p, GREYSCALE_PROBABILITY),
                     value(p, BLUR_PROBABILITY));
         }
-        return new DigitAugmentation(c, h, w, p.get(CROP_MIN_SCALE), p.get(ROTATION), p.get(SHEAR), p.get(BRIGHTNESS),
+        return new DigitAugmentation(c, h, w, uncropped ? 1.0 : p.get(CROP_MIN_SCALE), p.get(ROTATION), p.get(SHEAR), p.get(BRIGHTNESS),
                 p.get(NOISE), p.get(ERASE));
     }
 

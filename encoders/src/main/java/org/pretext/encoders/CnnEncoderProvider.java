@@ -9,7 +9,6 @@ import ai.djl.nn.norm.BatchNorm;
 import java.util.List;
 import org.pretext.PretextException;
 import org.pretext.Versions;
-import org.pretext.encoder.BlockEncoder;
 import org.pretext.encoder.Encoder;
 import org.pretext.encoder.EncoderProvider;
 import org.pretext.param.Param;
@@ -18,7 +17,8 @@ import org.pretext.param.ParamValues;
 /**
  * {@code cnn-small}: three 3×3 convolution stages (widths w, 2w, 4w; default 32-64-128) with batch
  * norm and ReLU, 2×2 max-pooling after the first two, then global average pooling: features of
- * width 4w for images of shape (C, H, W).
+ * width 4w for images of shape (C, H, W), and for smaller images of the same channels (multi-crop's
+ * local views; at least 4×4).
  */
 public final class CnnEncoderProvider extends ProviderBase implements EncoderProvider {
     /** Channels of the first stage; the next stages double it. */
@@ -54,6 +54,6 @@ public final class CnnEncoderProvider extends ProviderBase implements EncoderPro
             }
         }
         b.add(Pool2d.globalAverage());
-        return new BlockEncoder(b, inputShape, 4 * width);
+        return new ConvEncoder(b, inputShape, 4 * width, 4);
     }
 }

@@ -24,12 +24,14 @@ import org.pretext.training.Pretrainer;
 class AdversarialAroundNewObjectivesTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"nnclr", "dcl", "dclw", "tico", "lejepa", "moco-v3"})
+    @ValueSource(strings = {"nnclr", "dcl", "dclw", "tico", "lejepa", "moco-v3", "dino", "swav"})
     void trainsAroundIt(String inner) {
         Split data = MnistDatasetProvider.open(320, 10).pretrain();
         Shape shape = data.exampleShape();
-        String params = "projection-hidden=32,projection-dim=16" + (inner.equals("nnclr") ? ",queue-size=64" : "")
-                + (inner.equals("lejepa") ? ",slices=32" : "");
+        String params = inner.equals("dino") ? "hidden-dim=32,bottleneck-dim=16,out-dim=32"
+                : inner.equals("swav") ? "projection-hidden=32,projection-dim=16,prototypes=20,queue-size=64,queue-start=0"
+                : "projection-hidden=32,projection-dim=16" + (inner.equals("nnclr") ? ",queue-size=64" : "")
+                        + (inner.equals("lejepa") ? ",slices=32" : "");
         double[] raised = new double[2];
         try (PretextModel model = PretextModel.create(() -> MlpEncoderProvider.create(shape, List.of(32), 16, false),
                 TestRuns.objective("adversarial", Map.of("objective", inner, "objective-params", params, "steps", 2)),

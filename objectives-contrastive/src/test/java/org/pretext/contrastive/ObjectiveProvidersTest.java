@@ -18,7 +18,7 @@ import org.pretext.registry.UnknownProviderException;
 
 class ObjectiveProvidersTest {
     private static final String[] NAMES = {"simclr", "contrastive-k", "moco", "byol", "simsiam", "barlow-twins",
-        "vicreg", "spectral", "adversarial", "nnclr", "dcl", "dclw", "tico", "lejepa", "moco-v3"};
+        "vicreg", "spectral", "adversarial", "nnclr", "dcl", "dclw", "tico", "lejepa", "moco-v3", "dino", "swav"};
 
     private static ProviderRegistry<ObjectiveProvider> registry() {
         return ProviderRegistry.load(ObjectiveProvider.class, "objective");
@@ -57,6 +57,14 @@ class ObjectiveProvidersTest {
         assertThat(simsiam).containsEntry("stop-gradient", true);
         Map<String, Object> nnclr = ParamValues.defaults("n", registry().get("nnclr").parameters()).asMap();
         assertThat(nnclr).containsEntry("temperature", 0.1);
+        Map<String, Object> dino = ParamValues.defaults("d", registry().get("dino").parameters()).asMap();
+        assertThat(dino).containsEntry("student-temperature", 0.1).containsEntry("teacher-temperature", 0.07)
+                .containsEntry("warmup-teacher-temperature", 0.04).containsEntry("centre-momentum", 0.9)
+                .containsEntry("base-momentum", 0.996).containsEntry("local-crop-min-scale", 0.05)
+                .containsEntry("local-crop-max-scale", 0.4).containsEntry("local-crops", 0);
+        Map<String, Object> swav = ParamValues.defaults("s", registry().get("swav").parameters()).asMap();
+        assertThat(swav).containsEntry("temperature", 0.1).containsEntry("epsilon", 0.05)
+                .containsEntry("sinkhorn-iterations", 3).containsEntry("projection-dim", 128);
         Map<String, Object> dclw = ParamValues.defaults("d", registry().get("dclw").parameters()).asMap();
         assertThat(dclw).containsEntry("temperature", 0.1).containsEntry("sigma", 0.5);
         Map<String, Object> tico = ParamValues.defaults("t", registry().get("tico").parameters()).asMap();

@@ -35,6 +35,10 @@ class ResumeTest {
             "moco", Map.of("queue-size", 256, "momentum", 0.9, "projection-hidden", 64, "projection-dim", 32),
             "byol", Map.of("base-momentum", 0.9, "projection-hidden", 64, "projection-dim", 32,
                     "predictor-hidden", 64),
+            "dino", Map.of("base-momentum", 0.9, "hidden-dim", 64, "bottleneck-dim", 32, "out-dim", 64,
+                    "freeze-last-layer", 0.5, "teacher-temperature-warmup", 1.0),
+            "swav", Map.of("projection-hidden", 64, "projection-dim", 32, "prototypes", 30, "queue-size", 128,
+                    "queue-start", 0.0, "freeze-prototypes", 0.1),
             "adversarial", Map.of("objective", "moco", "steps", 1,
                     "objective-params", "queue-size=256,momentum=0.9,projection-hidden=64,projection-dim=32"));
     private static Split data;
@@ -58,7 +62,7 @@ class ResumeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"moco", "byol", "adversarial"})
+    @ValueSource(strings = {"moco", "byol", "adversarial", "dino", "swav"})
     void aResumedRunMatchesAnUninterruptedOne(String name, @TempDir Path dir) {
         PretrainResult whole;
         try (PretextModel model = model(name, 5)) {

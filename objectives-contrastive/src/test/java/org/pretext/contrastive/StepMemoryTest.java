@@ -27,11 +27,13 @@ class StepMemoryTest {
     private static final Map<String, Map<String, Object>> PARAMS = Map.of(
             "moco", Map.of("queue-size", 128),
             "nnclr", Map.of("queue-size", 128),
+            "dino", Map.of("out-dim", 64, "hidden-dim", 64),
+            "swav", Map.of("prototypes", 30, "queue-size", 64, "queue-start", 0.0),
             "adversarial", Map.of("objective", "moco", "steps", 2, "objective-params", "queue-size=128"));
 
     @ParameterizedTest
     @ValueSource(strings = {"simclr", "contrastive-k", "moco", "byol", "simsiam", "barlow-twins", "vicreg", "spectral",
-        "adversarial", "nnclr", "dcl", "dclw", "tico", "lejepa", "moco-v3"})
+        "adversarial", "nnclr", "dcl", "dclw", "tico", "lejepa", "moco-v3", "dino", "swav"})
     void arraysDoNotAccumulateAcrossSteps(String name) {
         run(name, 1);
     }

@@ -24,7 +24,7 @@ import org.pretext.testing.SharedData;
  * run whose probed encoder (the teacher) beats the same encoder at random initialisation.
  */
 class DinoPluginTest {
-    private static final String[] RUN = {"--objective", "dino", "--steps", "40", "--seed", "3", "--threads", "1",
+    private static final String[] RUN = {"--objective", "example-dino", "--steps", "40", "--seed", "3", "--threads", "1",
         "--set", "dataset.train-limit=2048", "--set", "dataset.test-limit=500", "--set", "training.batch-size=64",
         "--set", "training.checkpoint-every=10", "--set", "training.log-every=5", "--set", "probe.enabled=false",
         "--set", "objective.out-dim=256", "--set", "objective.hidden-dim=128",
@@ -44,7 +44,7 @@ class DinoPluginTest {
         Path plugins = jar.getParent();
         Processes.Result list = Processes.run(work, null, "list", "--plugins", plugins.toString());
         assertThat(list.exit()).as(list.output()).isZero();
-        assertThat(list.output()).contains("dino — DINO (Caron et al. 2021)").contains("from " + jar)
+        assertThat(list.output()).contains("example-dino — DINO (Caron et al. 2021)").contains("from " + jar)
                 .contains("probe-encoder").contains("centre-momentum");
 
         Path whole = work.resolve("whole");
@@ -68,7 +68,7 @@ class DinoPluginTest {
         assertThat(b.exit()).as(b.output()).isZero();
         RunReport full = RunReport.read(whole.resolve("report.json"));
         RunReport resumed = RunReport.read(killed.resolve("report.json"));
-        assertThat(resumed.objective()).isEqualTo("dino");
+        assertThat(resumed.objective()).isEqualTo("example-dino");
         assertThat(resumed.pretrain().resumedFromStep()).isGreaterThanOrEqualTo(10).isLessThan(40);
         assertThat(resumed.pretrain().steps()).isEqualTo(40);
         assertThat(resumed.pretrain().finalLoss()).isEqualTo(full.pretrain().finalLoss());
@@ -102,7 +102,7 @@ class DinoPluginTest {
         Path jar = PluginTest.buildPlugin(work, "examples/dino-plugin", "dino-plugin.jar");
         Path out = work.resolve("mnist");
         Processes.Result r = Processes.run(work, null, "run", "--plugins", jar.getParent().toString(),
-                "--objective", "dino", "--dataset", mnist.toString(), "--steps", "400", "--seed", "1", "--threads", "1",
+                "--objective", "example-dino", "--dataset", mnist.toString(), "--steps", "400", "--seed", "1", "--threads", "1",
                 "--set", "dataset.train-limit=10000", "--set", "dataset.test-limit=2000", "--set", "objective.out-dim=256",
                 "--set", "objective.teacher-temperature=0.01",
                 "--set", "objective.warmup-teacher-temperature=0.01", "--set", "probe.features=pretrained,random-encoder",

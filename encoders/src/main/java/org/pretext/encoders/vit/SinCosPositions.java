@@ -69,6 +69,11 @@ public final class SinCosPositions extends AbstractBlock {
         return v;
     }
 
+    /** The (rows·cols, D) table as the store gives it (no copy on its own device). */
+    public NDArray table(ParameterStore store, ai.djl.Device device, boolean training) {
+        return store.getValue(table, device, training);
+    }
+
     @Override
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
             PairList<String, Object> params) {

@@ -133,13 +133,28 @@ public final class VisionTransformer extends AbstractBlock {
         return dim;
     }
 
-    /** Images (B, C, H, W) as patches (B, N, p·p·C) in the layout of {@code PatchEncoder}. */
+    /**
+     * Images (B, C, H', W') as patches (B, N', p·p·C) in the layout of {@code PatchEncoder}; H' and W'
+     * are multiples of p (the configured size, or another one: see {@link #accepts}).
+     */
     public NDArray patchify(NDArray images) {
-        long b = images.getShape().get(0);
-        int rows = height / patch;
-        int cols = width / patch;
+        Shape s = images.getShape();
+        long b = s.get(0);
+        long rows = s.get(2) / patch;
+        long cols = s.get(3) / patch;
         return images.reshape(b, channels, rows, patch, cols, patch).transpose(0, 2, 4, 3, 5, 1)
-                .reshape(b, (long) rows * cols, patchValues());
+                .reshape(b, rows * cols, patchValues());
+    }
+
+    /**
+     * Whether the block takes images of {@code shape} (C, H', W') as well as its own: the same C,
+     * and H', W' positive multiples of the patch size. A grid other than the configured one gets
+     * the position embeddings interpolated to it ({@link PositionInterpolation}), as DINO does for
+     * its local crops.
+     */
+    public boolean accepts(Shape shape) {
+        return shape.dimension() == 3 && shape.get(0) == channels && shape.get(1) >= patch && shape.get(2) >= patch
+                && shape.get(1) % patch == 0 && shape.get(2) % patch == 0;
     }
 
     /**
@@ -198,11 +213,44 @@ public final class VisionTransformer extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
             PairList<String, Object> params) {
-        NDArray h = tokens(store, patchify(inputs.get(0)), null, training);
+        NDArray images = inputs.get(0);
+        Shape in = images.getShape();
+        NDArray h = in.get(2) == height && in.get(3) == width ? tokens(store, patchify(images), null, training)
+                : resizedTokens(store, images, training);
         if (pooling == Pooling.CLS) {
             return new NDList(h.get(new NDIndex(":, 0, :")));
         }
         return new NDList(h.mean(new int[] {1}));
+    }
+
+    /**
+     * Final token states of images whose grid of patches (H'/p × W'/p) differs from the configured
+     * one: the patch embeddings plus the position table interpolated bicubically to that grid,
+     * E' = M·E with M = kron(M_rows, M_cols) ({@link PositionInterpolation}); M is a constant of
+     * the step, so the gradient reaches the table of learned positions through it.
+     */
+    private NDArray resizedTokens(ParameterStore store, NDArray images, boolean training) {
+        Shape in = images.getShape();
+        if (in.dimension() != 4 || !accepts(in.slice(1))) {
+            throw new IllegalArgumentException("this vision transformer takes images (B, " + channels + ", H, W) with H"
+                    + " and W multiples of its patch size " + patch + ", got " + in);
+        }
+        Device d = images.getDevice();
+        NDArray e = Linear.linear(patchify(images), store.getValue(patchWeight, d, training),
+                store.getValue(patchBias, d, training)).singletonOrThrow();
+        NDArray table = positions instanceof LearnedPositions l ? l.table(store, d, training)
+                : ((SinCosPositions) positions).table(store, d, training);
+        int rows = (int) (in.get(2) / patch);
+        int cols = (int) (in.get(3) / patch);
+        NDArray m = PositionInterpolation.matrix(e.getManager(), height / patch, width / patch, rows, cols)
+                .toType(e.getDataType(), false);
+        NDArray x = e.add(m.matMul(table));
+        if (clsToken != null) {
+            NDArray cls = x.getManager().zeros(new Shape(x.getShape().get(0), 1, dim), x.getDataType())
+                    .add(store.getValue(clsToken, d, training));
+            x = cls.concat(x, 1);
+        }
+        return stack.run(store, x, null, training);
     }
 
     @Override

@@ -40,6 +40,16 @@ public final class VitEncoder implements MaskedPatchEncoder {
         return vit.width();
     }
 
+    /**
+     * Its own shape, and images of the same channels whose sides are multiples of the patch size
+     * (multi-crop's local views), whose position embeddings are interpolated bicubically to the
+     * smaller grid as DINO does.
+     */
+    @Override
+    public boolean acceptsInputShape(Shape shape) {
+        return vit.accepts(shape);
+    }
+
     @Override
     public int patchSize() {
         return vit.patchSize();

@@ -101,7 +101,7 @@ public final class DinoObjective extends TwoViewObjective {
         int features = setup.encoder().featureSize();
         prototypes = new WeightNormLinear(s.bottleneck(), s.prototypes(), !s.normLastLayer());
         head = initialized(headBlock(prototypes), setup, features);
-        teacherEncoder = setup.newEncoder("dino");
+        teacherEncoder = setup.newEncoder("example-dino");
         teacherEncoder.block().initialize(setup.manager(), DataType.FLOAT32,
                 Model.batched(teacherEncoder.inputShape(), 2));
         teacherHead = initialized(headBlock(new WeightNormLinear(s.bottleneck(), s.prototypes(), !s.normLastLayer())), setup, features);

@@ -10,7 +10,7 @@ import org.pretext.registry.ProviderBase;
 import org.pretext.transform.AugmentationParams;
 
 /**
- * {@code dino}: DINO as a plug-in objective, see {@link DinoObjective} and, for the formulas,
+ * {@code example-dino}: DINO as a plug-in objective (named so beside the built-in {@code dino}, which adds multi-crop), see {@link DinoObjective} and, for the formulas,
  * {@link DinoLoss}. Temperatures, momenta and the warm-up are the paper's; the head's widths are
  * scaled down from ViT-S/16's (2,048 hidden, 256 bottleneck, 65,536 prototypes) to suit 128-feature
  * encoders on a CPU. Runs are measured in steps, not epochs, so the paper's "first 30 of 100
@@ -50,7 +50,7 @@ public final class DinoObjectiveProvider extends ProviderBase implements Objecti
                     + " reports) or student (the encoder being trained)");
 
     public DinoObjectiveProvider() {
-        super(Versions.SPI_VERSION, "dino",
+        super(Versions.SPI_VERSION, "example-dino",
                 "DINO (Caron et al. 2021): a student matches a centred, sharpened EMA teacher across views, a plug-in",
                 join(List.of(HIDDEN, BOTTLENECK, HEAD_BATCH_NORM, OUT, NORM_LAST_LAYER, STUDENT_TEMPERATURE, TEACHER_TEMPERATURE,
                         WARMUP_TEACHER_TEMPERATURE, WARMUP_FRACTION, CENTRE_MOMENTUM, BASE_MOMENTUM, FREEZE_LAST_LAYER,

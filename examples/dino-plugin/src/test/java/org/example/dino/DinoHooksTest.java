@@ -32,7 +32,7 @@ class DinoHooksTest {
         Map<String, Object> p = new java.util.HashMap<>(Map.of("hidden-dim", 16, "bottleneck-dim", 8, "out-dim", 16,
                 "base-momentum", 0.9));
         p.putAll(extra);
-        return (DinoObjective) provider.create(ParamValues.resolve("dino", provider.parameters(), p));
+        return (DinoObjective) provider.create(ParamValues.resolve("example-dino", provider.parameters(), p));
     }
 
     private static PretextModel model(DinoObjective objective, IndexedSplit data) {
