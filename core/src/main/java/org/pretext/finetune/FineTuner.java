@@ -419,22 +419,22 @@ public final class FineTuner {
         Map<String, float[]> out = new LinkedHashMap<>();
         try (NDManager scratch = model.manager().newSubManager()) {
             try (GradientCollector gc = engine.newGradientCollector()) { // backward passes accumulate
-            for (int from = 0; from < n; from += per) {
-                int b = Math.min(per, n - from);
-                HostTensor raw = fit.inputs().dataType() == DataType.FLOAT32
-                        ? HostTensor.of(Arrays.copyOfRange(fit.inputs().floats(), from * size, (from + b) * size),
-                                PretextModel.batched(exampleShape, b))
-                        : HostTensor.ofInts(Arrays.copyOfRange(fit.inputs().ints(), from * size, (from + b) * size),
-                                PretextModel.batched(exampleShape, b));
-                try (NDManager step = scratch.newSubManager()) {
-                    NDArray x = input.apply(raw).toNDArray(step);
-                    NDArray y = HostTensor.ofInts(Arrays.copyOfRange(fit.labels(), from, from + b), new Shape(b))
-                            .toNDArray(step);
-                    NDArray logits = model.forward(head, new NDList(model.encode(x, false)), false).singletonOrThrow();
-                    gc.backward(Scalars.mul(ClassifierObjective.crossEntropy(logits, y),
-                            (double) b / n));
+                for (int from = 0; from < n; from += per) {
+                    int b = Math.min(per, n - from);
+                    HostTensor raw = fit.inputs().dataType() == DataType.FLOAT32
+                            ? HostTensor.of(Arrays.copyOfRange(fit.inputs().floats(), from * size, (from + b) * size),
+                                    PretextModel.batched(exampleShape, b))
+                            : HostTensor.ofInts(Arrays.copyOfRange(fit.inputs().ints(), from * size, (from + b) * size),
+                                    PretextModel.batched(exampleShape, b));
+                    try (NDManager step = scratch.newSubManager()) {
+                        NDArray x = input.apply(raw).toNDArray(step);
+                        NDArray y = HostTensor.ofInts(Arrays.copyOfRange(fit.labels(), from, from + b), new Shape(b))
+                                .toNDArray(step);
+                        NDArray logits = model.forward(head, new NDList(model.encode(x, false)), false)
+                                .singletonOrThrow();
+                        gc.backward(Scalars.mul(ClassifierObjective.crossEntropy(logits, y), (double) b / n));
+                    }
                 }
-            }
             }
             for (Map.Entry<String, Parameter> e : params.entrySet()) {
                 NDArray w = e.getValue().getArray();

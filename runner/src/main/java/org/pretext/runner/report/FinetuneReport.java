@@ -29,7 +29,7 @@ public record FinetuneReport(String source, Map<String, Object> settings, List<E
     /** The pretrained encoder fine-tuned with PATS's sensitivity-aware noise. */
     public static final String PRETRAINED_PATS = "fine-tuned (pretrained, PATS)";
 
-    /** The method name of the pretrained encoder fine-tuned with a noise ({@code none}, {@code uniform}, {@code pats}). */
+    /** The method name of the pretrained encoder fine-tuned with a noise: {@code none}, {@code uniform} or {@code pats}. */
     public static String pretrained(String noise) {
         return switch (noise) {
             case "uniform" -> PRETRAINED_UNIFORM;
