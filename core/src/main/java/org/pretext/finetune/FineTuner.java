@@ -66,6 +66,13 @@ import org.pretext.training.optimizer.LearningRateSchedule;
  * optimizer, early-stopping record; {@link #withCheckpointSeconds}); a draw run again with the same folder resumes from the
  * newest one and ends with the same weights and accuracy, bit for bit, as one never interrupted.
  * The same seed gives the same numbers.
+ *
+ * <p>Sentences (a text dataset's token rows) fine-tune as sequence classification through
+ * {@link TokenRows}: each keeps its last {@code context} tokens and the sequence encoder pools its
+ * hidden states itself. With {@link FinetuneOptions#noise()} the encoder's trainable parameters get
+ * NoisyTune's uniform noise once before the first step ({@link UniformNoise}) or PATS's
+ * sensitivity-aware Gaussian noise after every update ({@link PatsNoise}, its state checkpointed).
+ * After training, {@link Outcome#sensitivities()} describes the fine-tuned encoder's sensitivities.
  */
 public final class FineTuner {
     private final FinetuneOptions options;
