@@ -23,7 +23,7 @@ public record FinetuneNoise(Kind kind, double lambda, double beta) {
         PATS
     }
 
-    /** NoisyTune's λ (Wu et al. 2022, section 3: λ = 0.15). */
+    /** NoisyTune's λ (Wu et al. 2022: 0.15 as recalled, not confirmed from the paper's text here). */
     public static final double UNIFORM_LAMBDA = 0.15;
     /** PATS's λ here (see {@link PatsNoise}: not the paper's number, which was not found). */
     public static final double PATS_LAMBDA = 0.01;

@@ -12,7 +12,10 @@ import org.pretext.engine.Scalars;
  * PATS compares with: once, before fine-tuning, every parameter tensor W of the pretrained encoder
  * gets matrix-wise uniform noise scaled by its own spread,
  *
- * <pre>  W̃ = W + U(−λ/2, λ/2) · std(W),    λ = 0.15 (the paper's setting)</pre>
+ * <pre>  W̃ = W + U(−λ/2, λ/2) · std(W),    λ = 0.15</pre>
+ *
+ * (λ = 0.15 is NoisyTune's setting as recalled; the text read here confirmed the matrix-wise,
+ * std-scaled uniform form but not the value.)
  *
  * so every element of one tensor sees noise of the same distribution, whatever the task thinks
  * of it. A tensor whose elements are all equal (a LayerNorm gain of ones) has std 0 and is left as
