@@ -26,7 +26,7 @@ import org.pretext.objective.StepContext;
  * {@value #HEAD} on the encoder's features (linear, or one hidden ReLU layer) and the
  * cross-entropy L = −1/N Σ_n log softmax(z_n)_{y_n}. Its saved state is the early-stopping record
  * of the fine-tuning loop ({@link FineTuner}): best held-out accuracy, its epoch, and the weights
- * at that epoch.
+ * at that epoch; with PATS, also its smoothed sensitivities ({@link PatsNoise}).
  */
 public final class ClassifierObjective implements Objective {
     /** The head's name among the model's heads. */
@@ -36,6 +36,8 @@ public final class ClassifierObjective implements Objective {
     private Block head;
     /** Early stopping's record, saved with checkpoints. */
     final EarlyStopping.State state = new EarlyStopping.State();
+    /** PATS's smoothed sensitivities when the draw uses PATS, saved with checkpoints; else null. */
+    PatsNoise noise;
 
     /**
      * @param numClasses the head's outputs
@@ -80,10 +82,16 @@ public final class ClassifierObjective implements Objective {
     @Override
     public void saveState(DataOutputStream out) throws IOException {
         state.write(out);
+        if (noise != null) {
+            noise.write(out);
+        }
     }
 
     @Override
     public void loadState(DataInputStream in, NDManager manager) throws IOException {
         state.read(in);
+        if (noise != null) {
+            noise.read(in);
+        }
     }
 }

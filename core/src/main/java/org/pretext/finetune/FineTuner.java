@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.util.Pair;
+import org.pretext.engine.Scalars;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -65,6 +66,13 @@ import org.pretext.training.optimizer.LearningRateSchedule;
  * optimizer, early-stopping record; {@link #withCheckpointSeconds}); a draw run again with the same folder resumes from the
  * newest one and ends with the same weights and accuracy, bit for bit, as one never interrupted.
  * The same seed gives the same numbers.
+ *
+ * <p>Sentences (a text dataset's token rows) fine-tune as sequence classification through
+ * {@link TokenRows}: each keeps its last {@code context} tokens and the sequence encoder pools its
+ * hidden states itself. With {@link FinetuneOptions#noise()} the encoder's trainable parameters get
+ * NoisyTune's uniform noise once before the first step ({@link UniformNoise}) or PATS's
+ * sensitivity-aware Gaussian noise after every update ({@link PatsNoise}, its state checkpointed).
+ * After training, {@link Outcome#sensitivities()} describes the fine-tuned encoder's sensitivities.
  */
 public final class FineTuner {
     private final FinetuneOptions options;
@@ -157,9 +165,11 @@ public final class FineTuner {
      * @param heldOutAccuracy the held-out accuracy of that epoch, NaN without early stopping
      * @param resumedAtEpoch the epoch a checkpoint resumed the draw at (0: from the start)
      * @param seconds wall time of this call
+     * @param sensitivities the distribution of the fine-tuned encoder's parameter sensitivities
+     *     |θ·∂L/∂θ| on the draw's training rows (the gradient of their mean loss, inference mode)
      */
     public record Outcome(double testAccuracy, int trainRows, int heldOutRows, int epochs, int bestEpoch,
-            double heldOutAccuracy, int resumedAtEpoch, double seconds) {}
+            double heldOutAccuracy, int resumedAtEpoch, double seconds, Sensitivities sensitivities) {}
 
     /**
      * Fine-tunes on the given rows of {@code train} and scores on {@code test}.
@@ -182,19 +192,23 @@ public final class FineTuner {
                 : new int[][] {rows, new int[0]};
         Batch fit = rowsOf(train, parts[0]);
         Batch held = parts[1].length > 0 ? rowsOf(train, parts[1]) : null;
-        if (fit.inputs().dataType() != DataType.FLOAT32) {
-            throw new PretextException("Fine-tuning takes images and feature vectors; this dataset's examples are "
-                    + fit.inputs().dataType() + " (token ids): fine-tuning of text encoders is not implemented yet");
-        }
         Shape exampleShape = fit.inputs().shape().slice(1);
-        HostTensor probe = start.encoderInput().apply(HostTensor.of(new float[Math.toIntExact(exampleShape.size())],
-                PretextModel.batched(exampleShape, 1)));
-        Shape encoderShape = probe.shape().slice(1);
+        TokenRows tokens = null;
+        Shape encoderShape;
+        if (fit.inputs().dataType() != DataType.FLOAT32) {
+            tokens = TokenRows.of(start.encoders().get(), exampleShape);
+            encoderShape = new Shape(tokens.context());
+        } else {
+            HostTensor probe = start.encoderInput().apply(HostTensor.of(new float[Math.toIntExact(exampleShape.size())],
+                    PretextModel.batched(exampleShape, 1)));
+            encoderShape = probe.shape().slice(1);
+        }
         ClassifierObjective objective = new ClassifierObjective(numClasses, options.hidden());
         List<List<String>> groups = new ArrayList<>();
         try (PretextModel model = PretextModel.create(start.encoders(), start.encoderName(), objective, encoderShape,
                 device, Seeds.derive(seed, 0x1a17L), e -> prepareEncoder(e, start.weights(), groups))) {
-            Outcome o = train(model, objective, start, fit, held, test, seed, checkpoints, provenance, groups, t0);
+            Outcome o = train(model, objective, start, tokens, fit, held, test, seed, checkpoints, provenance, groups,
+                    t0);
             inspector.accept(model);
             return o;
         }
@@ -228,8 +242,9 @@ public final class FineTuner {
         }
     }
 
-    private Outcome train(PretextModel model, ClassifierObjective objective, Start start, Batch fit, Batch held,
-            Split test, long seed, Path checkpoints, Provenance provenance, List<List<String>> groups, long t0) {
+    private Outcome train(PretextModel model, ClassifierObjective objective, Start start, TokenRows tokens, Batch fit,
+            Batch held, Split test, long seed, Path checkpoints, Provenance provenance, List<List<String>> groups,
+            long t0) {
         Engine engine = EngineSetup.engine();
         int n = fit.size();
         int batch = Math.min(options.batchSize(), n);
@@ -240,6 +255,11 @@ public final class FineTuner {
         try (AdamW optimizer = new AdamW(0.9, 0.999, 1e-8, options.weightDecay())) {
             optimizer.attach(model.trainableParameters(), model.manager());
             optimizer.setLearningRateScales(rateScales(model, groups));
+            Map<String, Parameter> encoderParams = encoderParameters(model);
+            FinetuneNoise noise = options.noise();
+            PatsNoise pats = noise.kind() == FinetuneNoise.Kind.PATS
+                    ? new PatsNoise(noise.lambda(), noise.beta(), encoderParams, model.manager()) : null;
+            objective.noise = pats;
             int startEpoch = 0;
             if (store != null) {
                 Optional<Long> restored = store.restoreLatest(model, optimizer, provenance);
@@ -253,21 +273,31 @@ public final class FineTuner {
                 }
                 startEpoch = restored.orElse(0L).intValue();
             }
+            if (startEpoch == 0 && noise.kind() == FinetuneNoise.Kind.UNIFORM) {
+                // once, before fine-tuning; a resumed draw's checkpoint holds the perturbed weights
+                engine.setRandomSeed((int) Seeds.derive(seed, 0x4015eL));
+                try (NDManager scratch = model.manager().newSubManager()) {
+                    UniformNoise.perturb(encoderParams, noise.lambda(), scratch);
+                }
+            }
             int epoch = startEpoch;
             long lastCheckpoint = System.nanoTime();
             int sampleSize = Math.toIntExact(fit.inputs().shape().size() / n);
-            float[] all = fit.inputs().floats();
+            float[] all = tokens != null ? null : fit.inputs().floats();
             Shape exampleShape = fit.inputs().shape().slice(1);
             for (; epoch < options.epochs() && !objective.state.stopped; epoch++) {
                 int[] order = permutation(n, Seeds.derive(seed, 0xe90cL, epoch));
                 double lossSum = 0;
                 for (long b = 0; b < perEpoch; b++) {
                     long step = epoch * perEpoch + b;
-                    float[] x = new float[batch * sampleSize];
+                    float[] x = new float[tokens != null ? 0 : batch * sampleSize];
                     int[] y = new int[batch];
                     for (int i = 0; i < batch; i++) {
                         int row = order[(int) (b * batch + i)];
                         y[i] = fit.labels()[row];
+                        if (tokens != null) {
+                            continue;
+                        }
                         if (options.augmentation() != null) {
                             float[] src = Arrays.copyOfRange(all, row * sampleSize, (row + 1) * sampleSize);
                             float[] dst = new float[sampleSize];
@@ -278,7 +308,8 @@ public final class FineTuner {
                             System.arraycopy(all, row * sampleSize, x, i * sampleSize, sampleSize);
                         }
                     }
-                    HostTensor in = start.encoderInput().apply(HostTensor.of(x, PretextModel.batched(exampleShape, batch)));
+                    HostTensor in = tokens != null ? tokens.rows(fit.inputs(), rowsOfBatch(order, b, batch))
+                            : start.encoderInput().apply(HostTensor.of(x, PretextModel.batched(exampleShape, batch)));
                     try (NDManager stepManager = model.manager().newSubManager()) {
                         engine.setRandomSeed((int) Seeds.derive(seed, 0x5eedL, step));
                         NDList inputs = new NDList(in.toNDArray(stepManager), HostTensor.ofInts(y, new Shape(batch))
@@ -296,12 +327,19 @@ public final class FineTuner {
                                     step + 1, options.headLearningRate(), options.encoderLearningRate()));
                         }
                         lossSum += loss;
-                        optimizer.step(schedule.at(step), 1);
+                        if (pats != null) {
+                            pats.observe(stepManager);
+                        }
+                        double rate = schedule.at(step);
+                        optimizer.step(rate, 1);
+                        if (pats != null) {
+                            pats.perturb(rate / options.headLearningRate(), stepManager);
+                        }
                     }
                 }
                 String heldText = "";
                 if (held != null) {
-                    double acc = accuracy(model, List.of(held).iterator(), start.encoderInput());
+                    double acc = accuracy(model, List.of(held).iterator(), inputOf(start, tokens));
                     objective.state.offer(epoch + 1, acc, model.parameters());
                     if (epoch + 1 - objective.state.bestEpoch >= options.patience()) {
                         objective.state.stopped = true;
@@ -330,9 +368,10 @@ public final class FineTuner {
                 heldAcc = objective.state.bestAccuracy;
             }
             double testAcc = accuracy(model, test.batches(BatchPlan.sequential(options.evalBatchSize())),
-                    start.encoderInput());
+                    inputOf(start, tokens));
+            Sensitivities sens = Sensitivities.of(measureSensitivities(model, fit, inputOf(start, tokens)));
             return new Outcome(testAcc, n, held == null ? 0 : held.size(), epoch, bestEpoch, heldAcc, startEpoch,
-                    (System.nanoTime() - t0) / 1e9);
+                    (System.nanoTime() - t0) / 1e9, sens);
         }
     }
 
@@ -350,6 +389,73 @@ public final class FineTuner {
             }
         }
         return scales;
+    }
+
+    /** The encoder's trainable parameters by their model name ({@code encoder/...}). */
+    private static Map<String, Parameter> encoderParameters(PretextModel model) {
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        model.trainableParameters().forEach((k, p) -> {
+            if (k.startsWith("encoder/")) {
+                out.put(k, p);
+            }
+        });
+        return out;
+    }
+
+    private static int[] rowsOfBatch(int[] order, long b, int batch) {
+        return Arrays.copyOfRange(order, (int) (b * batch), (int) (b * batch + batch));
+    }
+
+    /** What the encoder sees of a batch of raw examples: token rows trimmed to the context, or the objective's view. */
+    private static UnaryOperator<HostTensor> inputOf(Start start, TokenRows tokens) {
+        return tokens != null ? t -> tokens.rows(t, null) : start.encoderInput();
+    }
+
+    /**
+     * Sensitivities |θ·∂L/∂θ| of the encoder's trainable parameters, L the mean cross-entropy over all
+     * of {@code fit} in inference mode (gradients accumulated over batches, then zeroed).
+     */
+    static Map<String, float[]> measureSensitivities(PretextModel model, Batch fit, UnaryOperator<HostTensor> input) {
+        Engine engine = EngineSetup.engine();
+        Map<String, Parameter> params = encoderParameters(model);
+        var head = model.objective().heads().get(ClassifierObjective.HEAD);
+        int n = fit.size();
+        int per = 256;
+        int size = Math.toIntExact(fit.inputs().shape().size() / n);
+        Shape exampleShape = fit.inputs().shape().slice(1);
+        Map<String, float[]> out = new LinkedHashMap<>();
+        try (NDManager scratch = model.manager().newSubManager()) {
+            try (GradientCollector gc = engine.newGradientCollector()) { // backward passes accumulate
+                for (int from = 0; from < n; from += per) {
+                    int b = Math.min(per, n - from);
+                    HostTensor raw = fit.inputs().dataType() == DataType.FLOAT32
+                            ? HostTensor.of(Arrays.copyOfRange(fit.inputs().floats(), from * size, (from + b) * size),
+                                    PretextModel.batched(exampleShape, b))
+                            : HostTensor.ofInts(Arrays.copyOfRange(fit.inputs().ints(), from * size, (from + b) * size),
+                                    PretextModel.batched(exampleShape, b));
+                    try (NDManager step = scratch.newSubManager()) {
+                        NDArray x = input.apply(raw).toNDArray(step);
+                        NDArray y = HostTensor.ofInts(Arrays.copyOfRange(fit.labels(), from, from + b), new Shape(b))
+                                .toNDArray(step);
+                        NDArray logits = model.forward(head, new NDList(model.encode(x, false)), false)
+                                .singletonOrThrow();
+                        gc.backward(Scalars.mul(ClassifierObjective.crossEntropy(logits, y), (double) b / n));
+                    }
+                }
+            }
+            for (Map.Entry<String, Parameter> e : params.entrySet()) {
+                NDArray w = e.getValue().getArray();
+                try (NDManager step = scratch.newSubManager()) {
+                    NDArray g = w.getGradient();
+                    g.attach(step);
+                    out.put(e.getKey(), PatsNoise.sensitivity(w, g, step).toFloatArray());
+                }
+            }
+            for (Parameter p : model.trainableParameters().values()) {
+                EngineArrays.zeroGradient(p.getArray());
+            }
+        }
+        return out;
     }
 
     /** Accuracy of the model (inference mode) over batches of raw examples. */

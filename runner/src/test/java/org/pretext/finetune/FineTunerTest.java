@@ -226,4 +226,47 @@ class FineTunerTest {
                     w.get(blocks.get(1).get(0)));
         }
     }
+
+    @Test
+    void patsWithTheSameSeedGivesTheSameRunAndAResumedPatsDrawContinuesExactly(@TempDir Path tmp) {
+        FinetuneOptions o = FinetuneOptions.defaults().withEpochs(4).withBatchSize(32).withRates(3e-3, 3e-3, 1.0)
+                .withNoise(FinetuneNoise.pats().withLambda(0.05));
+        int[] r = rows(20, 4);
+        List<float[]> once = new ArrayList<>();
+        FineTuner.Outcome a = new FineTuner(o, CPU).withInspector(m -> m.parameters().values()
+                .forEach(p -> once.add(p.getArray().toFloatArray()))).run(start(null), TRAIN, r, TEST, 21, null,
+                        PROVENANCE);
+        List<float[]> twice = new ArrayList<>();
+        FineTuner.Outcome b = new FineTuner(o, CPU).withInspector(m -> m.parameters().values()
+                .forEach(p -> twice.add(p.getArray().toFloatArray()))).run(start(null), TRAIN, r, TEST, 21, null,
+                        PROVENANCE);
+        assertThat(b.testAccuracy()).isEqualTo(a.testAccuracy());
+        for (int i = 0; i < once.size(); i++) {
+            assertThat(twice.get(i)).isEqualTo(once.get(i));
+        }
+        assertThat(b.sensitivities()).usingRecursiveComparison().isEqualTo(a.sensitivities());
+        // without noise the same seed ends elsewhere
+        List<float[]> plain = new ArrayList<>();
+        new FineTuner(o.withNoise(FinetuneNoise.none()), CPU).withInspector(m -> m.parameters().values()
+                .forEach(p -> plain.add(p.getArray().toFloatArray()))).run(start(null), TRAIN, r, TEST, 21, null,
+                        PROVENANCE);
+        assertThat(plain.get(0)).isNotEqualTo(once.get(0));
+        assertThat(a.sensitivities().count()).isEqualTo(784 * 64 + 64 + 64 * 32 + 32);
+        assertThat(a.sensitivities().cv()).isPositive();
+        // killed after its second epoch and resumed, PATS's smoothed sensitivities come back with the checkpoint
+        assertThatThrownBy(() -> new FineTuner(o, CPU).withCheckpointSeconds(0).withEpochListener(e -> {
+            if (e == 2) {
+                throw new IllegalStateException("killed");
+            }
+        }).run(start(null), TRAIN, r, TEST, 21, tmp.resolve("b"), PROVENANCE)).hasMessage("killed");
+        List<float[]> resumed = new ArrayList<>();
+        FineTuner.Outcome c = new FineTuner(o, CPU).withCheckpointSeconds(0).withInspector(m -> m.parameters().values()
+                .forEach(p -> resumed.add(p.getArray().toFloatArray()))).run(start(null), TRAIN, r, TEST, 21,
+                        tmp.resolve("b"), PROVENANCE);
+        assertThat(c.resumedAtEpoch()).isEqualTo(2);
+        assertThat(c.testAccuracy()).isEqualTo(a.testAccuracy());
+        for (int i = 0; i < once.size(); i++) {
+            assertThat(resumed.get(i)).isEqualTo(once.get(i));
+        }
+    }
 }

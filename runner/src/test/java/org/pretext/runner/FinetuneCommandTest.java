@@ -119,7 +119,10 @@ class FinetuneCommandTest {
                 List.of("finetune.budgets", "--set", "finetune.budgets=1.5"),
                 List.of("head", "--set", "finetune.head=conv"),
                 List.of("finetune.baselines", "--set", "finetune.baselines=knn"),
-                List.of("draws", "--set", "finetune.draws=0"))) {
+                List.of("draws", "--set", "finetune.draws=0"),
+                List.of("finetune.noise", "--set", "finetune.noise=gaussian"),
+                List.of("finetune.noise", "--set", "finetune.noise=[pats, pats]"),
+                List.of("pats-beta", "--set", "finetune.pats-beta=1"))) {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             String[] args = new String[c.size() + 3];
             args[0] = "finetune";
@@ -162,5 +165,72 @@ class FinetuneCommandTest {
             assertThat(e.bestEpochs()[0]).isBetween(1, e.epochs()[0]);
         });
         assertThat(report.invocation().phaseSeconds()).containsKey("fine-tuning");
+    }
+
+    @Test
+    void sentencesFineTuneWithEveryNoiseAndTheReportShowsTheSensitivities(@TempDir Path dir) throws Exception {
+        StringBuilder train = new StringBuilder("sentence\tlabel\n");
+        String[] good = {"a good film", "good fun", "really good acting", "fun and good"};
+        String[] bad = {"bad acting", "a bad film", "really bad", "dull and bad"};
+        for (int i = 0; i < 40; i++) {
+            train.append(good[i % 4]).append('\t').append(1).append('\n');
+            train.append(bad[i % 4]).append('\t').append(0).append('\n');
+        }
+        Files.writeString(dir.resolve("train.tsv"), train);
+        StringBuilder dev = new StringBuilder("sentence\tlabel\n");
+        for (int i = 0; i < 10; i++) {
+            dev.append(good[(i + 1) % 4]).append('\t').append(1).append('\n');
+            dev.append(bad[(i + 2) % 4]).append('\t').append(0).append('\n');
+        }
+        Files.writeString(dir.resolve("dev.tsv"), dev);
+        String[] args = {"run", "--set", "dataset=sentences", "--set", "dataset.path=" + dir, "--set",
+            "dataset.tokenizer=char", "--set", "encoder=transformer", "--set", "encoder.layers=1", "--set",
+            "encoder.heads=2", "--set", "encoder.width=16", "--set", "encoder.context=8", "--set",
+            "objective=causal-lm", "--steps", "20", "--set", "training.batch-size=8", "--set",
+            "probe.labels-per-class=[all]", "--set", "probe.draws=1", "--set", "finetune.budgets=[10]", "--set",
+            "finetune.draws=2", "--set", "finetune.epochs=4", "--set", "finetune.batch-size=8", "--set",
+            "finetune.learning-rate=3e-3", "--set", "finetune.encoder-learning-rate=1e-3", "--set",
+            "finetune.noise=[none, uniform, pats]", "--set", "finetune.pats-lambda=0.05"};
+        Path first = dir.resolve("first");
+        String[] a = java.util.Arrays.copyOf(args, args.length + 2);
+        a[args.length] = "--out";
+        a[args.length + 1] = first.toString();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertThat(run(err, a)).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        FinetuneReport f = RunReport.read(first.resolve("report.json")).finetune();
+        assertThat(f.entries()).extracting(FinetuneReport.Entry::method).containsExactly(FinetuneReport.PRETRAINED,
+                FinetuneReport.PRETRAINED_UNIFORM, FinetuneReport.PRETRAINED_PATS, FinetuneReport.RANDOM,
+                FinetuneReport.LINEAR_PROBE);
+        for (FinetuneReport.Entry e : f.entries()) {
+            assertThat(e.labelled()).isEqualTo(20);
+            assertThat(e.accuracies()).hasSize(2);
+            assertThat(e.accuracy()).as(e.method()).isBetween(0.0, 1.0);
+        }
+        // the noise changes the run: the same draws and seeds give other weights, so (almost surely) other losses
+        assertThat(f.sensitivities()).extracting(FinetuneReport.SensitivityEntry::method).containsExactly(
+                FinetuneReport.PRETRAINED, FinetuneReport.PRETRAINED_UNIFORM, FinetuneReport.PRETRAINED_PATS,
+                FinetuneReport.RANDOM);
+        for (FinetuneReport.SensitivityEntry e : f.sensitivities()) {
+            assertThat(e.cv()).hasSize(2);
+            assertThat(java.util.Arrays.stream(e.cv()).min().orElseThrow()).isPositive();
+            assertThat(java.util.Arrays.stream(e.fractions()).sum() + e.zeroFraction()).isCloseTo(1.0,
+                    org.assertj.core.api.Assertions.within(1e-9));
+        }
+        assertThat(f.sensitivities().get(2).cv()).isNotEqualTo(f.sensitivities().get(0).cv());
+        assertThat(first.resolve("plots/sensitivities-finetune.png")).exists();
+        assertThat(Files.readString(first.resolve("report.html"))).contains("fine-tuned (pretrained, PATS)")
+                .contains("sentences-finetune.png".replace("sentences", "sensitivities"));
+        // the same seed gives the same table, noise included
+        Path second = dir.resolve("second");
+        a[args.length + 1] = second.toString();
+        assertThat(run(new ByteArrayOutputStream(), a)).isZero();
+        FinetuneReport g = RunReport.read(second.resolve("report.json")).finetune();
+        for (int i = 0; i < f.entries().size(); i++) {
+            assertThat(g.entries().get(i).accuracies()).as(f.entries().get(i).method())
+                    .isEqualTo(f.entries().get(i).accuracies());
+        }
+        for (int i = 0; i < f.sensitivities().size(); i++) {
+            assertThat(g.sensitivities().get(i).cv()).isEqualTo(f.sensitivities().get(i).cv());
+        }
     }
 }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import org.pretext.PretextException;
 import org.pretext.finetune.FinetuneBudget;
+import org.pretext.finetune.FinetuneNoise;
 import org.pretext.finetune.FinetuneOptions;
 import org.pretext.param.Param;
 import org.pretext.param.ParamValues;
@@ -52,10 +53,24 @@ public final class FinetuneSettings {
             "baselines on the same draws: random-init (the same architecture from its random initialisation,"
             + " fine-tuned the same way), linear-probe (the logistic probe of the frozen pretrained features); none");
 
+    public static final Param<String> NOISE = Param.ofString("noise", "none",
+            "noise on the pretrained encoder's parameters, one row of the table each: none (plain fine-tuning),"
+            + " uniform (NoisyTune: U(-lambda/2, lambda/2) times each tensor's std, once before fine-tuning), pats"
+            + " (Gaussian noise every step, smaller for parameters the task is more sensitive to); e.g. [none,"
+            + " uniform, pats]");
+    public static final Param<Double> UNIFORM_LAMBDA = Param.ofDouble("uniform-lambda", FinetuneNoise.UNIFORM_LAMBDA,
+            "NoisyTune's noise width lambda, in standard deviations of each parameter tensor (the paper's 0.15)")
+            .atLeast(0);
+    public static final Param<Double> PATS_LAMBDA = Param.ofDouble("pats-lambda", FinetuneNoise.PATS_LAMBDA,
+            "PATS's largest per-step noise, in standard deviations of each tensor, scaled by the learning-rate"
+            + " schedule").atLeast(0);
+    public static final Param<Double> PATS_BETA = Param.ofDouble("pats-beta", FinetuneNoise.PATS_BETA,
+            "PATS's smoothing of sensitivities over steps (exponential moving average)").atLeast(0).below(1);
+
     /** Every key of the section. */
     public static final List<Param<?>> ALL = List.of(BUDGETS, DRAWS, HEAD, HIDDEN, EPOCHS, BATCH_SIZE, LEARNING_RATE,
             ENCODER_LEARNING_RATE, LAYER_DECAY, WEIGHT_DECAY, FREEZE_BLOCKS, AUGMENT, EARLY_STOPPING, PATIENCE,
-            BASELINES);
+            BASELINES, NOISE, UNIFORM_LAMBDA, PATS_LAMBDA, PATS_BETA);
     /** Known baselines. */
     public static final List<String> BASELINE_NAMES = List.of("random-init", "linear-probe");
 
@@ -66,6 +81,7 @@ public final class FinetuneSettings {
         ParamValues v = ParamValues.resolve("config section 'finetune'", ALL, raw);
         budgets(v);
         baselines(v);
+        noises(v);
         return v;
     }
 
@@ -89,10 +105,34 @@ public final class FinetuneSettings {
         return out;
     }
 
+    /** The noise variants asked for, each with its settings, in the order given (no repeats). */
+    public static List<FinetuneNoise> noises(ParamValues v) {
+        List<FinetuneNoise> out = new java.util.ArrayList<>();
+        for (String s : ProbeSettings.split(v.get(NOISE))) {
+            FinetuneNoise n = FinetuneNoise.parse(s, "finetune.noise");
+            n = switch (n.kind()) {
+                case UNIFORM -> n.withLambda(v.get(UNIFORM_LAMBDA));
+                case PATS -> n.withLambda(v.get(PATS_LAMBDA)).withBeta(v.get(PATS_BETA));
+                case NONE -> n;
+            };
+            FinetuneNoise added = n;
+            if (out.stream().anyMatch(x -> x.kind() == added.kind())) {
+                throw new PretextException("finetune.noise names '" + s + "' twice: expected each of none, uniform,"
+                        + " pats at most once");
+            }
+            out.add(n);
+        }
+        if (out.isEmpty()) {
+            throw new PretextException("finetune.noise is empty: expected none, uniform, pats or a list of them");
+        }
+        return out;
+    }
+
     /** The fine-tuning loop's options. */
     public static FinetuneOptions options(ParamValues v, Augmentation augmentation, int evalBatchSize) {
         return new FinetuneOptions(v.get(HEAD).equals("mlp") ? v.get(HIDDEN) : 0, v.get(EPOCHS), v.get(BATCH_SIZE),
                 v.get(LEARNING_RATE), v.get(ENCODER_LEARNING_RATE), v.get(LAYER_DECAY), v.get(WEIGHT_DECAY),
-                v.get(FREEZE_BLOCKS), v.get(EARLY_STOPPING), v.get(PATIENCE), augmentation, evalBatchSize);
+                v.get(FREEZE_BLOCKS), v.get(EARLY_STOPPING), v.get(PATIENCE), augmentation, evalBatchSize,
+                FinetuneNoise.none());
     }
 }

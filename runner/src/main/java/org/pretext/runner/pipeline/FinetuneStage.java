@@ -38,7 +38,12 @@ import org.pretext.probe.ProbeSuite;
 import org.pretext.registry.ProviderRegistry;
 import org.pretext.runner.config.FinetuneSettings;
 import org.pretext.runner.report.FinetuneReport;
-import org.pretext.text.TextDataset;
+import org.pretext.encoder.FeatureMap;
+import org.pretext.encoder.SequenceEncoder;
+import org.pretext.encoder.TextFeatures;
+import org.pretext.finetune.FinetuneNoise;
+import org.pretext.finetune.Sensitivities;
+import org.pretext.text.SequenceBatch;
 import org.pretext.transform.Augmentation;
 import org.pretext.transform.AugmentationParams;
 
@@ -100,7 +105,7 @@ public final class FinetuneStage {
 
     /** A finished draw of one method, as recorded in {@code draws.json}. */
     record Done(String method, String budget, int draw, long seed, int labelled, double accuracy, int epochs,
-            int bestEpoch) {}
+            int bestEpoch, Sensitivities sensitivities) {}
 
     /** {@code draws.json}: the settings the draws were made with, and the draws done. */
     record Progress(Map<String, Object> settings, String source, List<Done> draws) {}
@@ -112,10 +117,6 @@ public final class FinetuneStage {
      */
     public FinetuneReport run(Source source, Dataset data, Path folder) throws IOException {
         long t0 = System.nanoTime();
-        if (data instanceof TextDataset) {
-            throw new PretextException("finetune: dataset '" + data.name() + "' holds sentences; fine-tuning of text"
-                    + " encoders is not implemented yet (images and feature vectors are)");
-        }
         Split train = data.train().filter(Split::hasLabels).orElseThrow(() -> new PretextException("finetune:"
                 + " dataset '" + data.name() + "' has no labelled training split"));
         Split test = data.test().filter(Split::hasLabels).orElseThrow(() -> new PretextException("finetune:"
@@ -162,9 +163,15 @@ public final class FinetuneStage {
         Provenance prov = new Provenance("finetune", org.pretext.Versions.pretext(), recorded, source.encoderName(),
                 source.provenance().encoderParams(), data.name(), source.provenance().datasetInfo(), seed,
                 Map.of(), null);
-        List<String> methods = new ArrayList<>(List.of(FinetuneReport.PRETRAINED));
+        // each noise variant fine-tunes the pretrained encoder; the baselines are plain
+        Map<String, FinetuneNoise> methodNoise = new LinkedHashMap<>();
+        for (FinetuneNoise n : FinetuneSettings.noises(settings)) {
+            methodNoise.put(FinetuneReport.pretrained(n.key()), n);
+        }
+        List<String> methods = new ArrayList<>(methodNoise.keySet());
         if (baselines.contains("random-init")) {
             methods.add(FinetuneReport.RANDOM);
+            methodNoise.put(FinetuneReport.RANDOM, FinetuneNoise.none());
         }
         ProgressLines lines = ProgressLines.stderr("fine-tuning ");
         for (FinetuneBudget b : budgets) {
@@ -174,29 +181,42 @@ public final class FinetuneStage {
                     if (find(progress, method, b, d) != null) {
                         continue;
                     }
-                    String key = (method.equals(FinetuneReport.PRETRAINED) ? "pretrained" : "random") + "-" + b.key()
+                    boolean random = method.equals(FinetuneReport.RANDOM);
+                    String key = (random ? "random" : "pretrained-" + methodNoise.get(method).key()) + "-" + b.key()
                             + "-draw" + d;
                     Path ckpt = folder.resolve("checkpoints").resolve(key);
                     String what = String.format(Locale.ROOT, "%s, %s, draw %d of %d: ", method, b.label(), d + 1,
                             r.size());
-                    FineTuner tuner = new FineTuner(options, device).withProgress(l -> lines.accept(what + l));
-                    FineTuner.Outcome o = tuner.run(method.equals(FinetuneReport.PRETRAINED) ? pretrained
-                            : pretrained.random(), train, r.get(d), test, seeds.get(b)[d], ckpt, prov);
+                    FineTuner tuner = new FineTuner(options.withNoise(methodNoise.get(method)), device)
+                            .withProgress(l -> lines.accept(what + l));
+                    FineTuner.Outcome o = tuner.run(random ? pretrained.random() : pretrained, train, r.get(d), test,
+                            seeds.get(b)[d], ckpt, prov);
                     lines.finish();
                     err.printf(Locale.ROOT, "%s%.2f %% test accuracy (%d labels, %d epochs%s, %.1f s%s)%n", what,
                             100 * o.testAccuracy(), r.get(d).length, o.epochs(), o.heldOutRows() > 0
                                     ? ", kept epoch " + o.bestEpoch() : "", o.seconds(),
                             o.resumedAtEpoch() > 0 ? ", resumed at epoch " + o.resumedAtEpoch() : "");
                     progress.draws().add(new Done(method, b.toString(), d, seeds.get(b)[d], r.get(d).length,
-                            o.testAccuracy(), o.epochs(), o.bestEpoch()));
+                            o.testAccuracy(), o.epochs(), o.bestEpoch(), o.sensitivities()));
                     writeProgress(progressFile, progress);
                     deleteTree(ckpt);
                 }
             }
         }
         List<FinetuneReport.Entry> entries = new ArrayList<>();
+        List<FinetuneReport.SensitivityEntry> sensitivities = new ArrayList<>();
         for (FinetuneBudget b : budgets) {
             for (String method : methods) {
+                List<Sensitivities> sens = new ArrayList<>();
+                for (int d = 0; d < rows.get(b).size(); d++) {
+                    Done x = find(progress, method, b, d);
+                    if (x.sensitivities() != null) {
+                        sens.add(x.sensitivities());
+                    }
+                }
+                if (!sens.isEmpty()) {
+                    sensitivities.add(FinetuneReport.SensitivityEntry.of(method, b.label(), sens));
+                }
                 int n = rows.get(b).size();
                 double[] acc = new double[n];
                 int[] epochs = new int[n];
@@ -212,10 +232,8 @@ public final class FinetuneStage {
         }
         if (baselines.contains("linear-probe")) {
             long tp = System.nanoTime();
-            Features.Matrix tr = Features.extract(source.pretrained(), source.store(), train, device, featureBatch,
-                    source.encoderInput(), ProgressLines.extraction("pretrained features (train)"));
-            Features.Matrix te = Features.extract(source.pretrained(), source.store(), test, device, featureBatch,
-                    source.encoderInput(), ProgressLines.extraction("pretrained features (test)"));
+            Features.Matrix tr = features(source, train, "train");
+            Features.Matrix te = features(source, test, "test");
             ProbeSuite suite = new ProbeSuite(ProbeOptions.defaults(device).withSeed(seed)
                     .withProbes(List.of(NamedProbe.of(probes.get("logistic"), Map.of()))));
             List<FinetuneReport.Entry> probed = new ArrayList<>();
@@ -234,7 +252,38 @@ public final class FinetuneStage {
             err.printf(Locale.ROOT, "linear probe of the frozen pretrained features on the same draws in %.1f s%n",
                     (System.nanoTime() - tp) / 1e9);
         }
-        return new FinetuneReport(source.description(), recorded, entries, (System.nanoTime() - t0) / 1e9);
+        return new FinetuneReport(source.description(), recorded, entries, (System.nanoTime() - t0) / 1e9,
+                sensitivities);
+    }
+
+    /**
+     * Frozen pretrained features of a split: the encoder's own output for images and vectors; for
+     * sentences the pooling fine-tuning uses (last token of a causal transformer, mean of a
+     * bidirectional one), the {@code last-token} and {@code mean} feature maps, over the same rows.
+     */
+    private Features.Matrix features(Source source, Split split, String which) {
+        if (source.pretrained() instanceof SequenceEncoder s) {
+            FeatureMap pooling = new FeatureMap() {
+                @Override
+                public String name() {
+                    return s.isCausal() ? "last-token" : "mean";
+                }
+
+                @Override
+                public int featureSize(SequenceEncoder encoder) {
+                    return encoder.hiddenSize();
+                }
+
+                @Override
+                public ai.djl.ndarray.NDArray apply(SequenceEncoder encoder, ParameterStore store, SequenceBatch batch) {
+                    return batch.pool(encoder.isCausal() ? batch.lastTokenWeights() : batch.meanWeights());
+                }
+            };
+            return TextFeatures.extract(s, source.store(), List.of(pooling), split, device, featureBatch,
+                    ProgressLines.extraction("pretrained sentence features (" + which + ")")).get(0);
+        }
+        return Features.extract(source.pretrained(), source.store(), split, device, featureBatch,
+                source.encoderInput(), ProgressLines.extraction("pretrained features (" + which + ")"));
     }
 
     private static FinetuneReport.Entry entry(String method, FinetuneBudget b, int labelled, double[] acc, long[] seeds,

@@ -146,6 +146,37 @@ public final class Charts {
     }
 
     /**
+     * PATS's second finding as a picture: the share of the fine-tuned encoder's parameters per bin of
+     * log10 |θ·∂L/∂θ|, one line per method (and budget, when there are several), pooled over draws.
+     */
+    public static void finetuneSensitivities(FinetuneReport report, Path png) throws IOException {
+        XYSeriesCollection data = new XYSeriesCollection();
+        boolean severalBudgets = report.sensitivities().stream().map(FinetuneReport.SensitivityEntry::label).distinct()
+                .count() > 1;
+        for (FinetuneReport.SensitivityEntry e : report.sensitivities()) {
+            XYSeries line = new XYSeries(severalBudgets ? e.method() + ", " + e.label() : e.method());
+            double[] edges = e.log10Edges();
+            for (int i = 0; i < e.fractions().length; i++) {
+                line.add((edges[i] + edges[i + 1]) / 2, 100 * e.fractions()[i]);
+            }
+            data.addSeries(line);
+        }
+        NumberAxis xAxis = new NumberAxis("log10 sensitivity |θ · ∂L/∂θ| of a parameter after fine-tuning");
+        NumberAxis yAxis = new NumberAxis("share of the encoder's parameters (%)");
+        org.jfree.chart.renderer.xy.XYLineAndShapeRenderer r = new org.jfree.chart.renderer.xy.XYLineAndShapeRenderer(
+                true, true);
+        for (int i = 0; i < data.getSeriesCount(); i++) {
+            r.setSeriesStroke(i, new BasicStroke(2f));
+            r.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
+            r.setSeriesShape(i, shape(i));
+        }
+        JFreeChart chart = new JFreeChart("Sensitivities of the fine-tuned encoder's parameters",
+                JFreeChart.DEFAULT_TITLE_FONT, new XYPlot(data, xAxis, yAxis, r), true);
+        style(chart);
+        ChartUtils.saveChartAsPNG(png.toFile(), chart, WIDTH, HEIGHT);
+    }
+
+    /**
      * Colours safe for colour-blind readers: Paul Tol's "muted" scheme (nine colours) and black;
      * the projection also varies the marker shape, so no two neighbouring classes rely on colour alone.
      */

@@ -99,6 +99,19 @@ public final class HtmlReport {
                                 .collect(java.util.stream.Collectors.joining(", ")))));
             }
             h.append("</table>\n");
+            if (r.finetune().sensitivities() != null && !r.finetune().sensitivities().isEmpty()) {
+                h.append("<p>Sensitivities |θ·∂L/∂θ| of the fine-tuned encoders' parameters on their training labels"
+                        + " (coefficient of variation std/mean over the parameters, mean ± sd over draws; lower is more"
+                        + " concentrated):</p>\n<table><tr><th class=\"l\">method</th><th class=\"l\">budget</th>"
+                        + "<th>cv</th><th>median</th><th>zero (%)</th></tr>\n");
+                for (FinetuneReport.SensitivityEntry e : r.finetune().sensitivities()) {
+                    h.append(String.format(Locale.ROOT, "<tr><td class=\"l\">%s</td><td class=\"l\">%s</td><td>%s</td>"
+                            + "<td>%s</td><td>%.2f</td></tr>%n", esc(e.method()), esc(e.label()),
+                            FinetuneReport.meanSd(e.cv(), "%.2f"), FinetuneReport.meanSd(e.median(), "%.2e"),
+                            100 * e.zeroFraction()));
+                }
+                h.append("</table>\n");
+            }
         }
         if (r.invocation() != null && r.invocation().phaseSeconds() != null && !r.invocation().phaseSeconds().isEmpty()) {
             h.append("<h2>Where the time went</h2>\n<table>");

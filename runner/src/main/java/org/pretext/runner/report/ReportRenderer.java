@@ -80,6 +80,12 @@ public final class ReportRenderer {
                     + " of a draw, for the pretrained encoder, the same architecture from random initialisation and the"
                     + " linear probe of the frozen pretrained features, on the same draws (bars: ± one standard"
                     + " deviation over draws)");
+            if (report.finetune().sensitivities() != null && !report.finetune().sensitivities().isEmpty()) {
+                Charts.finetuneSensitivities(report.finetune(), plots.resolve("sensitivities-finetune.png"));
+                images.put("plots/sensitivities-finetune.png", "Distribution of the sensitivities |θ·∂L/∂θ| of the"
+                        + " fine-tuned encoders' parameters on their training labels, per method, pooled over draws"
+                        + " (PATS's second finding: better models have more concentrated distributions)");
+            }
         }
         Path projection = dir.resolve("projection.json");
         if (Files.exists(projection)) {
