@@ -6,6 +6,8 @@ import org.pretext.text.Tokenizer;
 import org.pretext.engine.HostArrays;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
@@ -32,6 +34,13 @@ import org.pretext.data.Split;
  */
 @API(status = API.Status.STABLE, since = "0.1")
 public final class TextFeatures {
+    /**
+     * Most tokens (rows × padded length) run through the encoder in one pass: a batch of longer
+     * rows is split into passes of fewer rows, bounding the memory of a pass's intermediate arrays
+     * (about 50 KB per token for a 4-block, 128-wide transformer) whatever the batch size.
+     */
+    public static final int MAX_TOKENS_PER_PASS = 8192;
+
     private TextFeatures() {}
 
     /**
@@ -142,7 +151,7 @@ public final class TextFeatures {
                 }
                 try (NDManager step = manager.newSubManager()) {
                     NDArray x = HostArrays.ints(step, tok, new Shape(b, t));
-                    NDArray h = encoder.hiddenStates(store, x, false);
+                    NDArray h = hiddenStates(encoder, store, x, tok, b, t, step);
                     SequenceBatch batch = new SequenceBatch(x, h, lens);
                     for (int k : which) {
                         float[] f = maps.get(k).apply(encoder, store, batch).toFloatArray();
@@ -159,6 +168,35 @@ public final class TextFeatures {
                 batchDone.accept(b);
             }
         }
+    }
+
+    /**
+     * The batch's hidden states (b, t, D), computed in passes of at most {@link #MAX_TOKENS_PER_PASS}
+     * tokens (rows padded to the batch's length t, as in one pass): every op's output of a pass lives
+     * until the pass ends, and 1,024 rows of 64 tokens through four blocks held 3-4 GB at once. Only
+     * the passes' hidden states are kept and joined; the feature maps then see the whole batch as
+     * before (their own products, e.g. conditional-mean's, are computed over the same rows).
+     */
+    private static NDArray hiddenStates(SequenceEncoder encoder, ParameterStore store, NDArray x, int[] tok, int b,
+            int t, NDManager step) {
+        int passRows = Math.max(1, MAX_TOKENS_PER_PASS / t);
+        if (b <= passRows) {
+            return encoder.hiddenStates(store, x, false);
+        }
+        NDList parts = new NDList();
+        for (int p0 = 0; p0 < b; p0 += passRows) {
+            int pb = Math.min(passRows, b - p0);
+            try (NDManager pass = step.newSubManager()) {
+                NDArray h = encoder.hiddenStates(store, HostArrays.ints(pass,
+                        Arrays.copyOfRange(tok, p0 * t, (p0 + pb) * t), new Shape(pb, t)), false);
+                h.attach(step);
+                parts.add(h);
+            }
+        }
+        NDArray h = NDArrays.concat(parts, 0);
+        h.attach(step);
+        parts.close();
+        return h;
     }
 
     /** As {@link #extract(SequenceEncoder, ParameterStore, List, Split, int, Device, int)} with the encoder's tokenizer's pad id. */

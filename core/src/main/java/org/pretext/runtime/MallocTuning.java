@@ -47,6 +47,51 @@ public final class MallocTuning {
         return status;
     }
 
+    /** Allocations of at least this are mapped on their own in phases of large arrays (see {@link #forLargeArrays}). */
+    static final int LARGE_ARRAYS_MMAP_THRESHOLD = 4 << 20;
+    /** Free memory at the top of a heap kept before trimming, in phases of large arrays. */
+    static final int LARGE_ARRAYS_TRIM_THRESHOLD = 16 << 20;
+
+    /**
+     * Switches glibc to settings for phases of few, large arrays (feature extraction, probes) and
+     * gives back what the training steps' settings kept: arrays of {@link #LARGE_ARRAYS_MMAP_THRESHOLD}
+     * or more get pages of their own, returned to the kernel when freed, and at most
+     * {@link #LARGE_ARRAYS_TRIM_THRESHOLD} of free memory stays at a heap's top. Under the training
+     * settings freed blocks of up to 32 MiB are kept for reuse, up to 256 MiB per arena. On the SST-2
+     * example these settings, with a collection and a trim between feature sets, took the peak from
+     * 3.7 to 2.5 GiB. On Linux with glibc, whether or not the training lever is on; any failure is
+     * silent.
+     */
+    public static synchronized void forLargeArrays() {
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
+            return;
+        }
+        try {
+            Function mallopt = NativeLibrary.getInstance("c").getFunction("mallopt");
+            mallopt.invokeInt(new Object[] {M_MMAP_THRESHOLD, LARGE_ARRAYS_MMAP_THRESHOLD});
+            mallopt.invokeInt(new Object[] {M_TRIM_THRESHOLD, LARGE_ARRAYS_TRIM_THRESHOLD});
+            mallopt.invokeInt(new Object[] {M_TOP_PAD, 0});
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            return;
+        }
+        trim();
+    }
+
+    /**
+     * Returns the free memory of every glibc arena to the kernel ({@code malloc_trim(0)}), e.g.
+     * between phases. Linux with glibc only; never throws.
+     */
+    public static void trim() {
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
+            return;
+        }
+        try {
+            NativeLibrary.getInstance("c").getFunction("malloc_trim").invokeInt(new Object[] {0L});
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            // not glibc: nothing to give back this way
+        }
+    }
+
     /** Applies the settings once, before the engine starts. Never throws. */
     static synchronized void tryApply() {
         if (!status.equals("not attempted")) {

@@ -130,6 +130,51 @@ class FeatureMapsTest {
     }
 
     @Test
+    void aLargeBatchRunsThroughTheEncoderInPassesOfBoundedTokens() {
+        Device device = Engines.engine().defaultDevice();
+        TransformerEncoder enc = TransformerEncoder.create(TOKENIZER, 8, 1, 2, 8, 0f, true);
+        int[] largestPass = {0};
+        int[] passes = {0};
+        org.pretext.encoder.SequenceEncoder counting = new org.pretext.encoder.SequenceEncoder() {
+            public ai.djl.nn.Block block() { return enc.block(); }
+            public Shape inputShape() { return enc.inputShape(); }
+            public int featureSize() { return enc.featureSize(); }
+            public NDArray hiddenStates(ParameterStore s, NDArray x, boolean t) {
+                largestPass[0] = Math.max(largestPass[0], Math.toIntExact(x.getShape().size()));
+                passes[0]++;
+                return enc.hiddenStates(s, x, t);
+            }
+            public int hiddenSize() { return enc.hiddenSize(); }
+            public int vocabularySize() { return enc.vocabularySize(); }
+        };
+        // 1,300 sentences of 8 tokens in one batch of 2,048: 10,400 tokens, more than one pass may hold
+        java.util.Random r = new java.util.Random(7);
+        List<String> sentences = new java.util.ArrayList<>();
+        for (int i = 0; i < 1300; i++) {
+            StringBuilder b = new StringBuilder();
+            for (int j = 0; j < 8; j++) {
+                b.append("abcdefgh".charAt(r.nextInt(8)));
+            }
+            sentences.add(b.toString());
+        }
+        IndexedSplit split = TokenizedTextDataset.sentenceRows(TOKENIZER, sentences, null, List.of());
+        try (NDManager m = NDManager.newBaseManager(device)) {
+            Engines.engine().setRandomSeed(5);
+            enc.block().initialize(m, DataType.FLOAT32, new Shape(2, 8));
+            ParameterStore store = new ParameterStore(m, false);
+            List<FeatureMap> two = maps().subList(0, 2);
+            List<Features.Matrix> big = TextFeatures.extract(counting, store, two, split, TOKENIZER.padId(), device,
+                    2048);
+            assertThat(largestPass[0]).isEqualTo(TextFeatures.MAX_TOKENS_PER_PASS); // 1,024 rows of 8 tokens
+            assertThat(passes[0]).isEqualTo(2);
+            List<Features.Matrix> small = TextFeatures.extract(enc, store, two, split, TOKENIZER.padId(), device, 100);
+            for (int k = 0; k < 2; k++) { // the same numbers: each row's hidden states do not depend on the pass
+                assertThat(big.get(k).values()).as("map %s", two.get(k).name()).isEqualTo(small.get(k).values());
+            }
+        }
+    }
+
+    @Test
     void conditionalMeanNeedsOutputEmbeddings() {
         Device device = Engines.engine().defaultDevice();
         TransformerEncoder tied = TransformerEncoder.create(TOKENIZER, 8, 1, 1, 4, 0f, true);

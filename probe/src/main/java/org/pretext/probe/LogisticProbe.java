@@ -184,7 +184,17 @@ public final class LogisticProbe implements org.pretext.evaluation.Probe {
     }
 
     private Choice holdOut(NDArray x, int[] labels, int numClasses, int[][] split, NDManager m) {
+        // The fitting rows are standardised once, in place when the solver's type is theirs, and every C
+        // of the walk fits on them: one copy of those rows instead of the raw copy and a standardised one.
         NDArray fitX = rows(m, x, split[0]);
+        Standardizer scaler = Standardizer.fit(fitX);
+        if (fitX.getDataType() == regression.precision().dataType()) {
+            scaler.applyInPlace(fitX);
+        } else {
+            NDArray raw = fitX;
+            fitX = scaler.apply(m, raw, regression.precision().dataType());
+            raw.close();
+        }
         int[] fitY = pick(labels, split[0]);
         NDArray valX = rows(m, x, split[1]);
         NDArray valY = m.create(pick(labels, split[1]));
@@ -197,7 +207,7 @@ public final class LogisticProbe implements org.pretext.evaluation.Probe {
         List<double[]> path = new ArrayList<>();
         for (double c : options.cGrid()) {
             long t0 = System.nanoTime();
-            LogisticModel fit = regression.fit(fitX, fitY, numClasses, c, previous);
+            LogisticModel fit = regression.fitStandardized(scaler, fitX, fitY, numClasses, c, previous);
             previous = fit.theta();
             double[] score = fit.evaluate(valX, valY, options.precision());
             path.add(new double[] {c, score[0], score[1], fit.optimization().iterations(),

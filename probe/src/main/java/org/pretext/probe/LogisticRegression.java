@@ -44,13 +44,29 @@ public final class LogisticRegression {
      */
     public LogisticModel fit(NDArray features, int[] labels, int numClasses, double c, double[] warmStart) {
         int n = Math.toIntExact(features.getShape().get(0));
-        int d = Math.toIntExact(features.getShape().get(1));
         if (labels.length != n) {
             throw new IllegalArgumentException(labels.length + " labels for " + n + " rows");
         }
         Standardizer scaler = Standardizer.fit(features);
         try (NDManager fit = features.getManager().newSubManager()) {
-            NDArray x = scaler.apply(fit, features, precision.dataType());
+            return fitStandardized(scaler, scaler.apply(fit, features, precision.dataType()), labels, numClasses, c,
+                    warmStart);
+        }
+    }
+
+    /**
+     * Fits on features already standardised by {@code scaler} (in {@link Precision#dataType()}): what
+     * {@link #fit} does after standardising, so a caller fitting one set of rows at several C
+     * standardises them once (e.g. in place, {@link Standardizer#applyInPlace}) instead of once per C.
+     */
+    LogisticModel fitStandardized(Standardizer scaler, NDArray x, int[] labels, int numClasses, double c,
+            double[] warmStart) {
+        int n = Math.toIntExact(x.getShape().get(0));
+        int d = Math.toIntExact(x.getShape().get(1));
+        if (labels.length != n) {
+            throw new IllegalArgumentException(labels.length + " labels for " + n + " rows");
+        }
+        try (NDManager fit = x.getManager().newSubManager()) {
             NDArray oneHot = fit.create(labels, new Shape(n)).oneHot(numClasses, DataType.FLOAT64);
             SoftmaxRegressionLoss loss = new SoftmaxRegressionLoss(x, oneHot, 1.0 / c, precision);
             double[] start = warmStart != null ? warmStart.clone() : new double[loss.parameterCount()];

@@ -102,6 +102,36 @@ public record Standardizer(double[] mean, double[] scale) {
         return out;
     }
 
+    /**
+     * Standardises {@code features} in place, block by block of rows (float64 temporaries of one
+     * block only): the same values {@link #apply} gives in the features' own type, without a second
+     * array of the whole matrix. For features the caller owns and will not need raw again.
+     */
+    void applyInPlace(NDArray features) {
+        if (features.getShape().get(1) != mean.length) {
+            throw new IllegalArgumentException("features have " + features.getShape().get(1)
+                    + " columns; the standardizer was fitted on " + mean.length);
+        }
+        DataType type = features.getDataType();
+        long n = features.getShape().get(0);
+        long rows = blockRows(features);
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDManager m = features.getManager();
+            NDArray mu = m.create(mean, new Shape(mean.length));
+            NDArray sd = m.create(scale, new Shape(scale.length));
+            for (long a = 0; a < n; a += rows) {
+                long b = Math.min(n, a + rows);
+                try (NDScope block = new NDScope()) {
+                    block.suppressNotUsedWarning();
+                    NDArray part = rowBlock(features, a, b).sub(mu).div(sd);
+                    features.set(new ai.djl.ndarray.index.NDIndex(a + ":" + b), part.getDataType() == type ? part
+                            : part.toType(type, false));
+                }
+            }
+        }
+    }
+
     /** The standardised features; every array made here, the result included, belongs to the caller's NDScope. */
     NDArray applyInScope(NDArray features, DataType type) {
         if (features.getShape().get(1) != mean.length) {

@@ -50,7 +50,9 @@ public final class TextProbes {
                 train.classNames());
         List<FeatureMap> maps = featureMaps();
         List<ProbeResult> out = new ArrayList<>();
+        org.pretext.runtime.MallocTuning.forLargeArrays();
         for (String set : ProbeSettings.names(probe, ProbeSettings.FEATURES, ProbeSettings.FEATURE_SETS)) {
+            releaseFreedMemory();
             long t0 = System.nanoTime();
             switch (set) {
                 case "pretrained" -> out.addAll(evaluate(probes, "pretrained", sequence(model.probedEncoder()),
@@ -68,7 +70,19 @@ public final class TextProbes {
             }
             System.err.printf(Locale.ROOT, "probed %s features in %.1f s%n", set, (System.nanoTime() - t0) / 1e9);
         }
+        releaseFreedMemory();
         return out;
+    }
+
+    /**
+     * Between feature sets: a full collection, so the Java heap shrinks back (G1 gives up committed
+     * memory only after one; the previous set's feature matrices were hundreds of MB of it) and
+     * the engine's arrays that wait for collection are freed, then glibc's free memory goes back to
+     * the kernel.
+     */
+    static void releaseFreedMemory() {
+        System.gc();
+        org.pretext.runtime.MallocTuning.trim();
     }
 
     private List<ProbeResult> evaluate(ProbeStage probes, String prefix, SequenceEncoder encoder, ParameterStore store,
