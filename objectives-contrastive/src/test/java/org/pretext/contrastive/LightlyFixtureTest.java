@@ -1,8 +1,11 @@
 package org.pretext.contrastive;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +38,10 @@ import org.pretext.engine.Scalars;
  *   <li>LeJEPA: lightly's {@code LeJEPALoss} with every view passed as both a global and a local view
  *       (Pretext has no local views), which leaves the loss unchanged.</li>
  * </ul>
- * The DINO and SwAV fixtures ({@code lightly-dino-*.npz}, {@code lightly-swav*.npz}) wait for those
- * objectives' losses; see the generator for their layout.
+ * DINO and SwAV are checked as lightly computes them: {@link DinoLoss} with lightly's centre before
+ * its update (and the centre after {@link DinoLoss#updateCentre} against lightly's updated one), and
+ * {@link SwavLoss} with its Sinkhorn-Knopp codes against lightly's {@code sinkhorn} (with a queue,
+ * over the batch's and the queue's rows, the batch's codes kept).
  */
 class LightlyFixtureTest {
 
@@ -202,6 +207,65 @@ class LightlyFixtureTest {
      * Evaluates {@code loss} on the fixture's inputs and asserts the loss against lightly's and each
      * gradient against lightly's plus {@code addedGradients} (the by-design part, where there is one).
      */
+    @ParameterizedTest
+    @ValueSource(strings = {"dino-2views", "dino-4views"})
+    void dinoMatchesLightlysDinoLossAndItsCentreUpdate(String name) {
+        try (LightlyFixture f = LightlyFixture.load(name)) {
+            double tauT = f.scalar("teacher_temperature");
+            double tauS = f.scalar("student_temperature");
+            NDArray teacher = f.constant("teacher"); // (2, N, K): the two global views
+            long n = teacher.getShape().get(1);
+            long k = teacher.getShape().get(2);
+            NDArray centre = f.constant("centre");
+            NDArray globals = teacher.reshape(2 * n, k);
+            check(f, List.of("student"), in -> {
+                NDArray student = in.get("student");
+                return DinoLoss.crossEntropy(student.reshape(student.getShape().get(0) * n, k),
+                        DinoLoss.teacherProbabilities(globals, centre, tauT), tauS);
+            }, Map.of());
+            // the centre moves as lightly's update_center moves it: c <- m c + (1 - m) mean of the teacher rows
+            NDArray moved = centre.duplicate();
+            DinoLoss.updateCentre(moved, DinoLoss.batchCentre(globals), f.scalar("centre_momentum"));
+            double[] expected = f.doubles("centre_after");
+            float[] got = moved.toFloatArray();
+            for (int i = 0; i < expected.length; i++) {
+                assertThat((double) got[i]).as("centre[%d]", i).isCloseTo(expected[i], within(1e-6));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"swav", "swav-queue"})
+    void swavMatchesLightlysSwavLossAndItsSinkhornCodes(String name) {
+        try (LightlyFixture f = LightlyFixture.load(name)) {
+            double tau = f.scalar("temperature");
+            double eps = f.scalar("sinkhorn_epsilon");
+            int iterations = (int) f.scalar("sinkhorn_iterations");
+            NDArray queue = name.endsWith("queue") ? f.constant("queue") : null; // (2, R, K)
+            double[] expectedCodes = f.doubles("codes"); // (2, N, K), lightly's in float64
+            check(f, List.of("high", "low"), in -> {
+                NDArray high = in.get("high");
+                NDArray low = in.get("low");
+                long n = high.getShape().get(1);
+                long k = high.getShape().get(2);
+                NDList codes = new NDList();
+                for (int i = 0; i < 2; i++) {
+                    NDArray s = high.get(i);
+                    NDArray q = SwavLoss.sinkhorn(queue == null ? s : s.concat(queue.get(i), 0), eps, iterations)
+                            .get("0:" + n);
+                    float[] got = q.toFloatArray();
+                    for (int j = 0; j < got.length; j++) {
+                        assertThat((double) got[j]).as("code of view %d, entry %d", i, j)
+                                .isCloseTo(expectedCodes[(int) (i * n * k) + j], within(2e-6));
+                    }
+                    codes.add(q);
+                }
+                NDArray scores = NDArrays.concat(new NDList(high.reshape(2 * n, k), low.reshape(-1, k)), 0);
+                return SwavLoss.swappedPrediction(scores, NDArrays.concat(codes, 0), tau);
+            }, Map.of());
+        }
+    }
+
     private static void check(LightlyFixture f, List<String> inputs, Function<Map<String, NDArray>, NDArray> loss,
             Map<String, double[]> addedGradients) {
         LightlyFixture.Evaluation e = f.evaluate(inputs, loss);
