@@ -8,7 +8,8 @@
 #     local[2], all labels (C chosen on a held-out tenth, then the final fit).
 #
 #   mvn -B -q package -DskipTests
-#   scripts/spark-bench.sh            (OUT: scratch folder, default target/spark-bench)
+#   scripts/spark-bench.sh            (OUT: scratch folder, default target/spark-bench;
+#                                      PRETRAIN=1 also runs spark-pretrain-bench.sh on the cluster)
 #
 # The encoders are made by short pretraining runs (their weights do not change the time of a forward
 # pass). Run it on a quiet machine: with other jobs on the cores the numbers say nothing.
@@ -44,7 +45,7 @@ embed() { # MASTER [EXTRA...]
   java -jar "$S" bench embed --master "$master" "$@" --encoder mlp.encoder --encoder cnn.encoder \
     --dataset "$DATA" --rows 60000 --repeats 3 --out "embed-$(echo "$master" | tr -c 'a-z0-9' '-').json" \
     > "embed-$(echo "$master" | tr -c 'a-z0-9' '-').log" 2>&1
-  grep '^| ' "embed-$(echo "$master" | tr -c 'a-z0-9' '-').log" | tail -n +3
+  grep '^| \(local\|spark\)' "embed-$(echo "$master" | tr -c 'a-z0-9' '-').log"
 }
 
 echo "| master | encoder (features) | rows | partitions | single process (rows/s) | Spark (rows/s) | Spark's first pass (s) | Spark's overhead per row |"
@@ -69,6 +70,10 @@ for w in 1 2; do
 done
 for _ in $(seq 60); do [ "$(grep -c 'Registered worker' master.log || true)" -ge 2 ] && break; sleep 1; done
 embed spark://127.0.0.1:7077 --conf spark.executor.memory=1g
+if [ "${PRETRAIN:-0}" = 1 ]; then # the pretraining table on the same cluster
+  echo
+  OUT="$ROOT/$OUT/pretrain" "$ROOT/scripts/spark-pretrain-bench.sh" spark://127.0.0.1:7077
+fi
 kill "${PIDS[@]}" 2>/dev/null || true
 PIDS=()
 
