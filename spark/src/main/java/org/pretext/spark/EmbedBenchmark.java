@@ -113,20 +113,16 @@ final class EmbedBenchmark {
             passes.add(s);
         }
         in.unpersist();
-        deleteTree(parquet);
+        try {
+            SparkPretrainer.deleteTree(parquet);
+        } catch (java.io.IOException e) {
+            // a temporary folder left behind is harmless
+        }
         double sparkBest = passes.subList(1, passes.size()).stream().mapToDouble(Double::doubleValue).min()
                 .orElseThrow();
         int executors = Math.max(1, spark.sparkContext().getExecutorMemoryStatus().size()
                 - (spark.sparkContext().isLocal() ? 0 : 1));
         return new Result(spark.sparkContext().master(), executors, encoderFile.getFileName().toString(), featureSize,
                 n, parts, batchSize, localBest, passes.get(0), sparkBest);
-    }
-
-    private static void deleteTree(Path dir) {
-        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (java.io.IOException e) {
-            // a temporary folder left behind is harmless
-        }
     }
 }
