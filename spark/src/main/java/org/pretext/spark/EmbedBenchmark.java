@@ -12,6 +12,7 @@ import org.apache.spark.sql.SparkSession;
 import org.pretext.checkpoint.ExportedEncoder;
 import org.pretext.data.IndexedSplit;
 import org.pretext.data.Split;
+import org.pretext.encoder.Features;
 
 /**
  * Embedding throughput on Spark against the single-process extractor on the same rows, in one JVM
@@ -20,11 +21,14 @@ import org.pretext.data.Split;
  * {@link ExportedEncoder#features(Split, int)} runs over the same rows on the driver. The first
  * Spark pass (encoder shipped and loaded on the executors) is reported apart; the rest are the best
  * of the repeats. Spark's overhead per row is its time per row over the extractor's, minus one.
+ * After the timed passes, the features of one more Spark pass are collected and compared with the
+ * extractor's, row by row ({@code maxAbsDifference}): a benchmark whose two sides disagree stops.
  */
 final class EmbedBenchmark {
     /** What one benchmark measured (times in seconds). */
     record Result(String master, int executors, String encoder, int featureSize, int rows, int partitions,
-            int batchSize, double localSeconds, double sparkFirstSeconds, double sparkSeconds) {
+            int batchSize, double localSeconds, double sparkFirstSeconds, double sparkSeconds, long comparedRows,
+            double maxAbsDifference) {
         double localRowsPerSecond() {
             return rows / localSeconds;
         }
@@ -53,6 +57,8 @@ final class EmbedBenchmark {
             m.put("localRowsPerSecond", localRowsPerSecond());
             m.put("sparkRowsPerSecond", sparkRowsPerSecond());
             m.put("overhead", overhead());
+            m.put("comparedRows", comparedRows);
+            m.put("maxAbsDifference", maxAbsDifference);
             return m;
         }
     }
@@ -88,9 +94,10 @@ final class EmbedBenchmark {
 
         double localBest = Double.MAX_VALUE;
         int featureSize;
+        Features.Matrix reference;
         try (ExportedEncoder enc = ExportedEncoder.load(encoderFile)) {
             featureSize = enc.encoder().featureSize();
-            enc.features(local, batchSize); // warm-up: first-call allocation and kernel selection
+            reference = enc.features(local, batchSize); // also the warm-up: first-call allocation, kernel selection
             for (int r = 0; r < repeats; r++) {
                 long t0 = System.nanoTime();
                 enc.features(local, batchSize);
@@ -112,7 +119,16 @@ final class EmbedBenchmark {
                     + " loads the encoder)" : "", s, n / s);
             passes.add(s);
         }
+        double[] difference = compare(SparkEmbedder.arrays(in, "input", "label", "id", shipped, batchSize).features(),
+                reference);
         in.unpersist();
+        if (difference[0] != n || !(difference[1] <= TOLERANCE)) {
+            throw new IllegalStateException(String.format(java.util.Locale.ROOT, "Spark's features differ from the"
+                    + " extractor's: %d of %d rows compared, largest difference %.3g (tolerance %.0e)",
+                    (long) difference[0], n, difference[1], TOLERANCE));
+        }
+        log.printf(java.util.Locale.ROOT, "Spark's features against the extractor's: %d rows, largest difference"
+                + " %.2g%n", (long) difference[0], difference[1]);
         try {
             SparkPretrainer.deleteTree(parquet);
         } catch (java.io.IOException e) {
@@ -123,6 +139,29 @@ final class EmbedBenchmark {
         int executors = Math.max(1, spark.sparkContext().getExecutorMemoryStatus().size()
                 - (spark.sparkContext().isLocal() ? 0 : 1));
         return new Result(spark.sparkContext().master(), executors, encoderFile.getFileName().toString(), featureSize,
-                n, parts, batchSize, localBest, passes.get(0), sparkBest);
+                n, parts, batchSize, localBest, passes.get(0), sparkBest, (long) difference[0], difference[1]);
+    }
+
+    /** Largest |difference| a feature may show between Spark and the extractor (float32 sums in another order). */
+    static final double TOLERANCE = 1e-4;
+
+    /** {rows compared, largest absolute difference} between the embedded frame and the reference, by id. */
+    private static double[] compare(Dataset<Row> embedded, Features.Matrix reference) {
+        long rows = 0;
+        double max = 0;
+        java.util.Iterator<Row> it = embedded.select(SparkEmbedder.ID, SparkEmbedder.FEATURES).toLocalIterator();
+        while (it.hasNext()) {
+            Row r = it.next();
+            int id = Math.toIntExact(r.getLong(0));
+            double[] v = ((org.apache.spark.ml.linalg.Vector) r.get(1)).toArray();
+            if (v.length != reference.cols()) {
+                return new double[] {rows, Double.POSITIVE_INFINITY};
+            }
+            for (int j = 0; j < v.length; j++) {
+                max = Math.max(max, Math.abs(v[j] - reference.get(id, j)));
+            }
+            rows++;
+        }
+        return new double[] {rows, max};
     }
 }
