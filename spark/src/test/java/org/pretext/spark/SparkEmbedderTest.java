@@ -139,4 +139,17 @@ class SparkEmbedderTest {
         assertThatThrownBy(() -> SparkEmbedder.arrays(df, "pixels", null, null, shipped, 8))
                 .isInstanceOf(PretextException.class).hasMessageContaining("No input column 'pixels' in the input: its columns are x");
     }
+
+    @Test
+    void aNullInsideAFloatArrayIsRefusedWithItsPosition() throws Exception {
+        SparkSession spark = TestSpark.local();
+        StructType schema = new StructType().add("x", DataTypes.createArrayType(DataTypes.FloatType, true));
+        List<Float> values = new java.util.ArrayList<>(java.util.Collections.nCopies(784, 0.5f));
+        values.set(700, null); // in the eleventh word of the array's null bits
+        Dataset<Row> df = spark.createDataFrame(List.of(RowFactory.create(values)), schema);
+        ShippedEncoder shipped = ShippedEncoder.ship(JavaSparkContext.fromSparkContext(spark.sparkContext()),
+                TestSpark.encoder());
+        assertThatThrownBy(() -> SparkEmbedder.arrays(df, "x", null, null, shipped, 8).features().collectAsList())
+                .hasMessageContaining("Input of row 0 holds a null at position 700");
+    }
 }
