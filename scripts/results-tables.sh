@@ -141,6 +141,10 @@ cells() {
         [[ $o == simclr || $o == byol ]] && robust=yes
         echo "$o|images|$robust|mlp|pretrained||--objective $o $CONTRASTIVE_TRAINING"
       done
+      # issue 19's distillation and clustering objectives on the same MLP: two global views, no local crops
+      # (the MLP takes one input size); DINO's teacher temperature as in examples/configs/mnist-dino.yaml
+      echo "dino|images|no|mlp|pretrained||--objective dino --set objective.local-crops=0 --set objective.teacher-temperature=0.01 --set objective.warmup-teacher-temperature=0.01 $CONTRASTIVE_TRAINING"
+      echo "swav|images|no|mlp|pretrained||--objective swav --set objective.local-crops=0 $CONTRASTIVE_TRAINING"
       echo "adversarial-simclr|images|yes|mlp|pretrained||--objective adversarial --set objective.objective=simclr $CONTRASTIVE_TRAINING"
       echo "adversarial-byol|images|yes|mlp|pretrained||--objective adversarial --set objective.objective=byol $CONTRASTIVE_TRAINING"
       ;;
