@@ -38,25 +38,28 @@ import org.pretext.engine.Scalars;
  *
  * Every singular value s of W follows s ← s(3 − s²)/2: dividing by the Frobenius norm puts them in
  * (0, 1], from where each converges to 1 (and a zero one stays 0), so W_t → U Vᵀ. A small one grows
- * by 3/2 per iteration before it converges quadratically; the iteration stops when no entry of W
- * moves by more than {@link #TOLERANCE} = 10⁻⁹ (at most {@link #MAX_ITERATIONS} = 60), so every
- * singular value above about 10⁻⁹ of ‖X‖_F, far below float32's resolution of X, has converged.
+ * by 3/2 per iteration before it converges quadratically; the iteration stops when W moves by less
+ * than {@link #TOLERANCE} = 10⁻⁹ in Frobenius norm (at most {@link #MAX_ITERATIONS} = 60). A singular
+ * value s still growing moves W by s/2, so every one above 2·10⁻⁹ of ‖X‖_F, far below float32's
+ * resolution of X, has converged; the last step of the converged ones moved them by less than 10⁻⁹.
  * Well spread centroids stop after about 10–15 iterations; nearly collapsed ones (singular values
- * down to 10⁻⁶ of the largest) after about 40: the count is logged. Float64 is needed: the same
- * iteration in float32 left gradient errors of 10⁻⁵ to 3·10⁻³ on centroids of nearly collapsed
- * views, where LAPACK's float32 SVD stays at 10⁻⁷. The iteration on X itself is used rather than a
- * coupled square-root iteration on the Gram matrix (trace((XᵀX)^½), cheaper when m ≫ n) because
- * rounding makes the Gram matrix of a nearly rank-deficient X slightly indefinite, and the coupled
- * iteration amplifies a negative eigenvalue by 9/4 per step until it overflows (it did on a rank-3
- * 256 × 128 matrix). {@code MmcrLossTest} measures the value and the gradient against a Jacobi SVD
- * in double precision.
+ * down to 10⁻⁶ of the largest) after about 40: the count is logged. Float64 is needed: in numpy
+ * trials the same iteration in float32 left gradient errors of 10⁻⁵ to 3·10⁻³ on centroids of nearly
+ * collapsed views, where LAPACK's float32 SVD stays at 10⁻⁷. The iteration on X itself is used
+ * rather than one for the square root of the Gram matrix (trace((XᵀX)^½), cheaper when m ≫ n):
+ * rounding makes the Gram matrix of a nearly rank-deficient X slightly indefinite, and there a
+ * negative eigenvalue grows by 9/4 per step until it overflows. In those trials the coupled
+ * Newton–Schulz square root overflowed in float32 on nearly collapsed centroids after 25 iterations,
+ * and a Gram-side polar iteration in float64 on a rank-3 256 × 128 matrix after 60; the iteration on X
+ * recomputes WᵀW from W every step, so rounding is not amplified. {@code MmcrLossTest} measures the
+ * value and the gradient against a Jacobi SVD in double precision.
  *
  * <p>Cost per nuclear norm of an m × n matrix, m ≥ n: 4mn² float64 operations per iteration;
  * for the centroids of 256 examples in 128 dimensions 17 MFLOP per iteration. The views' term works
  * on k × k Gram matrices, batched.
  */
 public final class MmcrLoss {
-    /** Newton–Schulz stops when no entry of the polar factor moves by more than this in an iteration. */
+    /** Newton–Schulz stops when the polar factor moves by less than this (Frobenius norm) in an iteration. */
     public static final double TOLERANCE = 1e-9;
     /** Newton–Schulz iterations at most. */
     public static final int MAX_ITERATIONS = 60;
@@ -120,8 +123,9 @@ public final class MmcrLoss {
 
     /**
      * The polar factor U Vᵀ of X (m, n) or of each matrix of a batch (b, m, n), without gradient,
-     * returned in X's type: Newton–Schulz in float64 on the Frobenius-normalised X until no entry
-     * moves by {@link #TOLERANCE} or {@link #MAX_ITERATIONS}. Zero where X is zero.
+     * returned in X's type: Newton–Schulz in float64 on the Frobenius-normalised X until it moves by
+     * less than {@link #TOLERANCE} (Frobenius norm, over the whole batch) or {@link #MAX_ITERATIONS}.
+     * Zero where X is zero.
      */
     static Polar polar(NDArray x) {
         int dims = x.getShape().dimension();
@@ -146,7 +150,7 @@ public final class MmcrLoss {
                     NDArray gram = tall ? swap(w).matMul(w) : w.matMul(swap(w));
                     NDArray half = Scalars.mul(gram, -0.5).add(threeHalves);
                     next = tall ? w.matMul(half) : half.matMul(w);
-                    moved = next.sub(w).abs().max().getDouble();
+                    moved = next.sub(w).square().sum().sqrt().getDouble();
                     next.attach(scratch);
                 }
                 t++;
