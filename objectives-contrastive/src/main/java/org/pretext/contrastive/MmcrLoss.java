@@ -136,10 +136,12 @@ public final class MmcrLoss {
         int[] lastTwo = {dims - 2, dims - 1};
         NDManager m = x.getManager();
         try (NDManager scratch = m.newSubManager()) {
-            NDArray xd = x.stopGradient().toType(DataType.FLOAT64, true);
-            xd.attach(scratch);
-            NDArray threeHalves = Scalars.mul(m.eye(n, n, 0, DataType.FLOAT64), 1.5);
-            threeHalves.attach(scratch);
+            NDArray detached = x.stopGradient();
+            detached.attach(scratch);
+            NDArray xd = detached.toType(DataType.FLOAT64, true);
+            NDArray eye = m.eye(n, n, 0, DataType.FLOAT64);
+            eye.attach(scratch);
+            NDArray threeHalves = Scalars.mul(eye, 1.5);
             NDArray w = xd.div(Scalars.maximum(xd.square().sum(lastTwo, true).sqrt(), 1e-30));
             int t = 0;
             while (t < MAX_ITERATIONS) {
