@@ -136,7 +136,7 @@ cells() {
   case "$SUITE" in
     contrastive)
       local o
-      for o in simclr contrastive-k moco byol simsiam barlow-twins vicreg spectral nnclr dcl dclw tico lejepa moco-v3; do
+      for o in simclr contrastive-k moco byol simsiam barlow-twins vicreg spectral nnclr dcl dclw tico lejepa moco-v3 mmcr; do
         local robust=no
         [[ $o == simclr || $o == byol ]] && robust=yes
         echo "$o|images|$robust|mlp|pretrained||--objective $o $CONTRASTIVE_TRAINING"

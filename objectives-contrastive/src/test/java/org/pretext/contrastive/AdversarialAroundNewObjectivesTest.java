@@ -24,7 +24,7 @@ import org.pretext.training.Pretrainer;
 class AdversarialAroundNewObjectivesTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"nnclr", "dcl", "dclw", "tico", "lejepa", "moco-v3", "dino", "swav"})
+    @ValueSource(strings = {"nnclr", "dcl", "dclw", "tico", "lejepa", "moco-v3", "dino", "swav", "mmcr"})
     void trainsAroundIt(String inner) {
         Split data = MnistDatasetProvider.open(320, 10).pretrain();
         Shape shape = data.exampleShape();

@@ -69,7 +69,8 @@ class DataParallelTest {
             Map.entry("lejepa", Map.of("projection-hidden", 64, "projection-dim", 32, "slices", 32)),
             Map.entry("moco-v3", Map.of("projection-hidden", 64, "projection-dim", 32, "predictor-hidden", 64)),
             Map.entry("dino", Map.of("hidden-dim", 64, "bottleneck-dim", 32, "out-dim", 64)),
-            Map.entry("swav", Map.of("projection-hidden", 64, "projection-dim", 32, "prototypes", 30)));
+            Map.entry("swav", Map.of("projection-hidden", 64, "projection-dim", 32, "prototypes", 30)),
+            Map.entry("mmcr", Map.of("projection-hidden", 64, "projection-dim", 32, "views", 3)));
     /** Relative tolerance of float32 sums taken in another order (shards, then their sum). */
     private static final double TOLERANCE = 2e-5;
     private static final int BATCH = 30; // 4 replicas get uneven shards of MoCo's 30 queries
@@ -208,7 +209,7 @@ class DataParallelTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"simclr", "byol", "barlow-twins", "vicreg", "moco", "simsiam", "spectral",
-            "contrastive-k", "nnclr", "dcl", "dclw", "tico", "lejepa", "moco-v3", "dino", "swav"})
+            "contrastive-k", "nnclr", "dcl", "dclw", "tico", "lejepa", "moco-v3", "dino", "swav", "mmcr"})
     void oneStepOnTwoAndFourReplicasIsOneStepOnOne(String name) {
         Step one = oneStep(name, 1, Collectives.AUTOGRAD, WHOLE_BATCH);
         assertThat(one.gradients()).isNotEmpty();

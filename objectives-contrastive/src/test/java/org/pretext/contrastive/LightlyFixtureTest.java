@@ -37,6 +37,10 @@ import org.pretext.engine.Scalars;
  *       in PyTorch by the generator, and lightly's value is shown to differ.</li>
  *   <li>LeJEPA: lightly's {@code LeJEPALoss} with every view passed as both a global and a local view
  *       (Pretext has no local views), which leaves the loss unchanged.</li>
+ *   <li>MMCR: lightly's {@code MMCRLoss} takes views already normalised, split between an online and
+ *       a momentum network; the generator normalises Pretext's raw views (the gradient is with
+ *       respect to the raw ones) and passes the first half as online, the rest as momentum, which
+ *       lightly concatenates back into the k views.</li>
  * </ul>
  * DINO and SwAV are checked as lightly computes them: {@link DinoLoss} with lightly's centre before
  * its update (and the centre after {@link DinoLoss#updateCentre} against lightly's updated one), and
@@ -200,6 +204,16 @@ class LightlyFixtureTest {
                 }
                 return SigRegLoss.compute(list, directions, lambda).total();
             }, Map.of());
+        }
+    }
+
+    /** MMCR's nuclear norms by Newton–Schulz against lightly's SVD, both Gram sides, with and without λ. */
+    @ParameterizedTest
+    @ValueSource(strings = {"mmcr-2views", "mmcr-4views"})
+    void mmcrMatchesLightlysMmcrLoss(String name) {
+        try (LightlyFixture f = LightlyFixture.load(name)) {
+            double lambda = f.scalar("lambda");
+            check(f, List.of("views"), in -> MmcrLoss.compute(in.get("views"), lambda).total(), Map.of());
         }
     }
 

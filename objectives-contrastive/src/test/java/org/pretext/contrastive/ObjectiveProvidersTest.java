@@ -18,7 +18,7 @@ import org.pretext.registry.UnknownProviderException;
 
 class ObjectiveProvidersTest {
     private static final String[] NAMES = {"simclr", "contrastive-k", "moco", "byol", "simsiam", "barlow-twins",
-        "vicreg", "spectral", "adversarial", "nnclr", "dcl", "dclw", "tico", "lejepa", "moco-v3", "dino", "swav"};
+        "vicreg", "spectral", "adversarial", "nnclr", "dcl", "dclw", "tico", "lejepa", "moco-v3", "dino", "swav", "mmcr"};
 
     private static ProviderRegistry<ObjectiveProvider> registry() {
         return ProviderRegistry.load(ObjectiveProvider.class, "objective");
@@ -71,6 +71,8 @@ class ObjectiveProvidersTest {
         assertThat(tico).containsEntry("beta", 0.9).containsEntry("rho", 20.0);
         Map<String, Object> lejepa = ParamValues.defaults("l", registry().get("lejepa").parameters()).asMap();
         assertThat(lejepa).containsEntry("lambda", 0.05).containsEntry("slices", 256);
+        Map<String, Object> mmcr = ParamValues.defaults("m", registry().get("mmcr").parameters()).asMap();
+        assertThat(mmcr).containsEntry("lambda", 0.0).containsEntry("views", 2).containsEntry("projection-dim", 128);
         Map<String, Object> mocoV3 = ParamValues.defaults("m", registry().get("moco-v3").parameters()).asMap();
         assertThat(mocoV3).containsEntry("temperature", 0.2).containsEntry("base-momentum", 0.99);
         Map<String, Object> adv = ParamValues.defaults("a", registry().get("adversarial").parameters()).asMap();

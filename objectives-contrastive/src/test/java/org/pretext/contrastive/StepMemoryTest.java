@@ -33,7 +33,7 @@ class StepMemoryTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"simclr", "contrastive-k", "moco", "byol", "simsiam", "barlow-twins", "vicreg", "spectral",
-        "adversarial", "nnclr", "dcl", "dclw", "tico", "lejepa", "moco-v3", "dino", "swav"})
+        "adversarial", "nnclr", "dcl", "dclw", "tico", "lejepa", "moco-v3", "dino", "swav", "mmcr"})
     void arraysDoNotAccumulateAcrossSteps(String name) {
         run(name, 1);
     }
