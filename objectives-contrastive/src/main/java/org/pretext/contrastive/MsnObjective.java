@@ -63,7 +63,7 @@ import org.pretext.transform.MultiCrop;
  *   <li>{@link #probedEncoder}: the target encoder by default, as MSN evaluates it.
  * </ul>
  *
- * The focal views are not masked further (MSN's code also drops patches of them): a local view
+ * The focal views are not masked further (lightly's MSN example also drops patches of them): a local view
  * has its own, smaller grid of patches, which {@link PatchEncoder#encodePatches} cannot address.
  */
 public final class MsnObjective implements Objective {
