@@ -45,7 +45,9 @@ import org.pretext.engine.Scalars;
  * DINO and SwAV are checked as lightly computes them: {@link DinoLoss} with lightly's centre before
  * its update (and the centre after {@link DinoLoss#updateCentre} against lightly's updated one), and
  * {@link SwavLoss} with its Sinkhorn-Knopp codes against lightly's {@code sinkhorn} (with a queue,
- * over the batch's and the queue's rows, the batch's codes kept).
+ * over the batch's and the queue's rows, the batch's codes kept). MSN is checked against lightly's
+ * {@code MSNLoss} with and without Sinkhorn-Knopp, including the prototypes' gradient and lightly's
+ * target probabilities (softmax at τ, sharpened by 0.25: Pretext's softmax at τ⁺ = 0.025).
  */
 class LightlyFixtureTest {
 
@@ -276,6 +278,33 @@ class LightlyFixtureTest {
                 }
                 NDArray scores = NDArrays.concat(new NDList(high.reshape(2 * n, k), low.reshape(-1, k)), 0);
                 return SwavLoss.swappedPrediction(scores, NDArrays.concat(codes, 0), tau);
+            }, Map.of());
+        }
+    }
+
+    /**
+     * MSN as lightly's {@code MSNLoss} computes it (anchors, targets and prototypes unnormalised; τ⁺ =
+     * τ × its sharpening temperature 0.25): {@link MsnLoss} on {@link MsnLoss#cosines}, with the target
+     * probabilities against lightly's, and the targets' gradient zero in both.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"msn", "msn-no-sinkhorn"})
+    void msnMatchesLightlysMsnLossAndItsTargetProbabilities(String name) {
+        try (LightlyFixture f = LightlyFixture.load(name)) {
+            double tau = f.scalar("temperature");
+            double tauPlus = f.scalar("target_temperature");
+            int iterations = (int) f.scalar("sinkhorn_iterations");
+            double weight = f.scalar("me_max_weight");
+            double[] expected = f.doubles("target_probabilities");
+            check(f, List.of("anchors", "targets", "prototypes"), in -> {
+                NDArray prototypes = in.get("prototypes");
+                NDArray targets = MsnLoss.targetProbabilities(MsnLoss.cosines(in.get("targets"), prototypes), tauPlus,
+                        iterations);
+                float[] got = targets.toFloatArray();
+                for (int i = 0; i < got.length; i++) {
+                    assertThat((double) got[i]).as("target probability %d", i).isCloseTo(expected[i], within(2e-6));
+                }
+                return MsnLoss.loss(MsnLoss.cosines(in.get("anchors"), prototypes), targets, tau, weight);
             }, Map.of());
         }
     }

@@ -18,7 +18,7 @@ import org.pretext.registry.UnknownProviderException;
 
 class ObjectiveProvidersTest {
     private static final String[] NAMES = {"simclr", "contrastive-k", "moco", "byol", "simsiam", "barlow-twins",
-        "vicreg", "spectral", "adversarial", "nnclr", "dcl", "dclw", "tico", "lejepa", "moco-v3", "dino", "swav", "mmcr"};
+        "vicreg", "spectral", "adversarial", "nnclr", "dcl", "dclw", "tico", "lejepa", "moco-v3", "dino", "swav", "mmcr", "msn"};
 
     private static ProviderRegistry<ObjectiveProvider> registry() {
         return ProviderRegistry.load(ObjectiveProvider.class, "objective");
@@ -65,6 +65,10 @@ class ObjectiveProvidersTest {
         Map<String, Object> swav = ParamValues.defaults("s", registry().get("swav").parameters()).asMap();
         assertThat(swav).containsEntry("temperature", 0.1).containsEntry("epsilon", 0.05)
                 .containsEntry("sinkhorn-iterations", 3).containsEntry("projection-dim", 128);
+        Map<String, Object> msn = ParamValues.defaults("m", registry().get("msn").parameters()).asMap();
+        assertThat(msn).containsEntry("temperature", 0.1).containsEntry("target-temperature", 0.025)
+                .containsEntry("sinkhorn-iterations", 3).containsEntry("me-max-weight", 1.0)
+                .containsEntry("base-momentum", 0.996).containsEntry("mask-ratio", 0.15).containsEntry("local-crops", 0);
         Map<String, Object> dclw = ParamValues.defaults("d", registry().get("dclw").parameters()).asMap();
         assertThat(dclw).containsEntry("temperature", 0.1).containsEntry("sigma", 0.5);
         Map<String, Object> tico = ParamValues.defaults("t", registry().get("tico").parameters()).asMap();

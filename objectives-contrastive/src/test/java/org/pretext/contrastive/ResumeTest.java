@@ -16,6 +16,8 @@ import org.pretext.checkpoint.CheckpointStore;
 import org.pretext.data.Split;
 import org.pretext.datasets.MnistDatasetProvider;
 import org.pretext.encoders.MlpEncoderProvider;
+import org.pretext.encoders.vit.VisionTransformer;
+import org.pretext.encoders.vit.VitEncoderProvider;
 import org.pretext.model.PretextModel;
 import org.pretext.training.PretrainConfig;
 import org.pretext.training.PretrainResult;
@@ -25,8 +27,9 @@ import org.pretext.training.TrainingListener;
 
 /**
  * Objectives with state outside the model's parameters (MoCo's key encoder and queue, BYOL's EMA
- * target) save it in their checkpoints: a run that crashes and resumes from a checkpoint gives,
- * step for step, the same losses as a run that never stopped (as the loop's own test shows for a
+ * target; MSN's EMA target encoder and head, on a ViT, beside its prototypes, which are a head and
+ * saved with the model) save it in their checkpoints: a run that crashes and resumes from a
+ * checkpoint gives, step for step, the same losses as a run that never stopped (as the loop's own test shows for a
  * stateless objective). Without the objective's state the resumed losses would differ, since the
  * model is recreated from another seed before the checkpoint is loaded.
  */
@@ -37,6 +40,8 @@ class ResumeTest {
                     "predictor-hidden", 64),
             "dino", Map.of("base-momentum", 0.9, "hidden-dim", 64, "bottleneck-dim", 32, "out-dim", 64,
                     "freeze-last-layer", 0.5, "teacher-temperature-warmup", 1.0),
+            "msn", Map.of("base-momentum", 0.9, "projection-hidden", 64, "projection-dim", 32, "prototypes", 32,
+                    "mask-ratio", 0.3, "local-crops", 2),
             "swav", Map.of("projection-hidden", 64, "projection-dim", 32, "prototypes", 30, "queue-size", 128,
                     "queue-start", 0.0, "freeze-prototypes", 0.1),
             "adversarial", Map.of("objective", "moco", "steps", 1,
@@ -52,8 +57,9 @@ class ResumeTest {
 
     private static PretextModel model(String name, long seed) {
         Shape shape = data().exampleShape();
-        return PretextModel.create(() -> MlpEncoderProvider.create(shape, List.of(64), 32, false),
-                TestRuns.objective(name, PARAMS.get(name)), shape, Device.cpu(), seed);
+        return PretextModel.create(name.equals("msn")
+                ? () -> VitEncoderProvider.create(shape, 4, 16, 1, 2, 2, 0f, false, VisionTransformer.Pooling.MEAN)
+                : () -> MlpEncoderProvider.create(shape, List.of(64), 32, false), TestRuns.objective(name, PARAMS.get(name)), shape, Device.cpu(), seed);
     }
 
     private static PretrainConfig.Builder config() {
@@ -62,7 +68,7 @@ class ResumeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"moco", "byol", "adversarial", "dino", "swav"})
+    @ValueSource(strings = {"moco", "byol", "adversarial", "dino", "swav", "msn"})
     void aResumedRunMatchesAnUninterruptedOne(String name, @TempDir Path dir) {
         PretrainResult whole;
         try (PretextModel model = model(name, 5)) {
