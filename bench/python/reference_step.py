@@ -10,8 +10,9 @@ or under PyTorch 2.6 in the trixie root (scripts/pytorch-root.sh; BLAS picks the
 With --compile MODE (PyTorch 2.x only) the loss (forward, and through AOTAutograd the backward) runs
 through torch.compile's inductor CPU backend in that mode; Adam's update stays eager, as in the
 eager reference. The first step, which compiles, is timed on its own ("compileSeconds"); with
---cold-cache it compiles into an empty inductor cache (what a first run pays), otherwise into the
-interpreter's default cache (warm after the first run of the same graph).
+--cold-cache it compiles into an empty inductor cache (what a first run pays), with --cache-dir DIR
+into DIR (cold if DIR is empty or missing, warm after a run of the same graph there), otherwise into
+the interpreter's default cache.
 With --load DIR it reads the initial weights and batches Pretext wrote (--dump: every prepared
 tensor of batch i as batch<i>_<t>.npy) and prints the losses of the first steps, for the equal-loss
 check. Each model mirrors Pretext's layer order and parameter shapes so Pretext's weights load in
@@ -334,13 +335,22 @@ def main():
                     help="run the loss through torch.compile (inductor, CPU) in this mode; PyTorch 2.x only")
     ap.add_argument("--cold-cache", action="store_true",
                     help="with --compile: compile into an empty inductor cache, removed afterwards")
+    ap.add_argument("--cache-dir", help="with --compile: inductor's cache folder (kept; cold if empty or missing)")
     a = ap.parse_args()
     if a.compile and not hasattr(torch, "compile"):
         ap.error("--compile %s needs PyTorch 2.x with torch.compile; this interpreter has torch %s "
                  "(run it in the PyTorch 2.6 root: scripts/pytorch-root.sh run ...)" % (a.compile, torch.__version__))
-    if a.cold_cache and not a.compile:
-        ap.error("--cold-cache only applies with --compile")
+    if (a.cold_cache or a.cache_dir) and not a.compile:
+        ap.error("--cold-cache and --cache-dir only apply with --compile")
+    if a.cold_cache and a.cache_dir:
+        ap.error("--cold-cache and --cache-dir exclude each other")
     cache = None
+    if a.cache_dir:
+        a.cold = not os.path.isdir(a.cache_dir) or not os.listdir(a.cache_dir)
+        os.makedirs(a.cache_dir, exist_ok=True)
+        os.environ["TORCHINDUCTOR_CACHE_DIR"] = os.path.abspath(a.cache_dir)
+    else:
+        a.cold = bool(a.cold_cache)
     if a.cold_cache:
         # read by inductor when it first looks for its cache, i.e. at the first compiled call
         cache = tempfile.mkdtemp(prefix="pretext-inductor-")
@@ -433,7 +443,7 @@ def run(a, ap):
     out = {"side": "pytorch", "config": a.config, "threads": a.threads, "steps": a.steps, "batch": b,
            "width": a.width,
            "seconds": s, "stepsPerSecond": a.steps / s, "samplesPerSecond": a.steps * b / s,
-           "firstStepSeconds": first, "coldCache": bool(a.cold_cache),
+           "firstStepSeconds": first, "coldCache": a.cold,
            # the first step less one timed step: tracing and compiling (eager: first-call overheads)
            "compileSeconds": first - s / a.steps, "finalLoss": losses[-1],
            "phaseMillisPerStep": {k: v * 1e3 / a.steps for k, v in phases.items()},

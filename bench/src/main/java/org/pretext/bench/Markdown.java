@@ -101,9 +101,10 @@ final class Markdown {
         s.append(torch26(r, configs, peak));
         s.append(phases(configs));
         s.append("\n## Same losses from the same initial weights\n\nPretext's first losses from its initial weights"
-                + " against each reference's from the same weights and batches, at 1 thread.\n\n| config | reference |"
-                + " steps | max abs difference | max relative difference | first loss (Pretext / reference) | last loss"
-                + " (Pretext / reference) |\n|---|---|---|---|---|---|---|\n");
+                + " (1 thread) against each reference's from the same weights and batches, the reference at the"
+                + " thread count shown.\n\n| config | reference | threads | steps | max abs difference | max relative"
+                + " difference | first loss (Pretext / reference) | last loss (Pretext / reference) |\n"
+                + "|---|---|---|---|---|---|---|---|\n");
         for (Map.Entry<String, Object> e : configs.entrySet()) {
             Map<String, Object> c = (Map<String, Object>) e.getValue();
             Map<String, Object> rows = new java.util.LinkedHashMap<>();
@@ -113,8 +114,9 @@ final class Markdown {
             }
             for (Map.Entry<String, Object> row : rows.entrySet()) {
                 Map<String, Object> q = (Map<String, Object>) row.getValue();
-                s.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2e | %.2e | %.6f / %.6f | %.6f / %.6f |%n",
-                        e.getKey(), row.getKey(), q.get("steps"), num(q, "maxAbsDifference"),
+                Object th = q.get("threads") instanceof Number tn ? tn.intValue() : 1;
+                s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2e | %.2e | %.6f / %.6f | %.6f / %.6f |%n",
+                        e.getKey(), row.getKey(), th, q.get("steps"), num(q, "maxAbsDifference"),
                         num(q, "maxRelativeDifference"), num(q, "firstLossPretext"), num(q, "firstLossPytorch"),
                         num(q, "lastLossPretext"), num(q, "lastLossPytorch")));
             }
@@ -260,11 +262,14 @@ final class Markdown {
         s.append("Debian trixie's PyTorch 2.6 (oneDNN, OpenMP, OpenBLAS) through `scripts/pytorch-root.sh run`, with"
                 + " `OPENBLAS_NUM_THREADS` and `torch.set_num_threads` at the thread count and `OPENBLAS_CORETYPE`"
                 + " unset; the OpenBLAS build (pthread or OpenMP) tuned on the eager step for each thread count, and"
-                + " used by the compiled sides too. `torch.compile` (inductor, CPU C++ backend) compiles the loss's"
+                + " used by the compiled sides too, which run at the thread count where the eager step was fastest"
+                + " (— in the other column; `--compiled-threads all` runs them at both)."
+                + " `torch.compile` (inductor, CPU C++ backend) compiles the loss's"
                 + " forward and backward; Adam's update stays eager, as in the eager reference. Steps/s after"
                 + " warm-up, medians over the rounds, alternating with Pretext and PyTorch 1.13 in each round."
                 + " Compile time = the first step less one timed step: cold with an empty inductor cache (the first"
-                + " compiled run of each configuration and mode), warm with the cache the earlier runs filled."
+                + " compiled run of each configuration and mode; one cache per configuration and mode), warm with"
+                + " the cache that run filled."
                 + " Ratio = Pretext's best / the best of the six PyTorch 2.6 cells.\n\n");
         List<String> threads = new ArrayList<>();
         for (Object c : configs.values()) {
@@ -299,7 +304,7 @@ final class Markdown {
             for (String mode : Suite.TORCH26_MODES) {
                 for (String t : threads) {
                     double v = rate(med, "pytorch26-" + mode + "-" + t);
-                    s.append(String.format(Locale.ROOT, " %.1f |", v));
+                    s.append(Double.isNaN(v) ? " — |" : String.format(Locale.ROOT, " %.1f |", v));
                     if (!Double.isNaN(v) && (Double.isNaN(best) || v > best)) {
                         best = v;
                         bestName = (mode.equals("eager") ? "eager" : mode) + ", " + t + " thr";
@@ -327,7 +332,9 @@ final class Markdown {
                 warm.add(num(m, "compileSecondsWarm"));
             }
         }
-        return String.format(Locale.ROOT, "%.1f / %.1f", cold, Suite.median(warm));
+        double w = Suite.median(warm);
+        return (Double.isNaN(cold) ? "—" : String.format(Locale.ROOT, "%.1f", cold)) + " / "
+                + (Double.isNaN(w) ? "—" : String.format(Locale.ROOT, "%.1f", w));
     }
 
     /** How the headings of the sections the suite writes begin. */

@@ -40,24 +40,30 @@ import org.pretext.Versions;
  * reported apart from steps/s. Without the root (or with {@code --no-torch26}) the 2.6 columns are
  * skipped with a message naming {@code scripts/pytorch-root.sh setup}.
  *
- * <p>Options: {@code --rounds N} (3), {@code --configs a,b} (all), {@code --warmup N}, {@code --steps N}
+ * <p>Options: {@code --rounds N} (2), {@code --configs a,b} (all), {@code --warmup N}, {@code --steps N}
  * (for every configuration; by default each takes its own {@link BenchConfig.SuiteSteps}),
- * {@code --no-torch26}, {@code --quick}: the plumbing only, in a few minutes: one round at one
- * thread, 2 + 5 steps, no tuning, 5 equal-loss steps, GEMM 512³, no throughput benchmark, written to
+ * {@code --no-torch26}, {@code --compiled-threads best|all} (torch.compile at the thread count where
+ * 2.6's eager step was fastest, the default, or at every one), {@code --scaling} (adds the scaling
+ * sweep, {@link #scaling}) and {@code --scaling-only} (GEMM and the sweep only), {@code --quick}: the
+ * plumbing only, in a few minutes on a quiet machine: one round at one thread, 2 + 5 steps, no
+ * tuning, 5 equal-loss steps, GEMM 512³, no throughput benchmark, written to
  * {@code bench/target/quick/} (BENCHMARKS.md and results.json stay untouched; its numbers mean
  * nothing).
  *
- * <p>Time budget: under 30 minutes on the quiet 2-core machine. The PyTorch 1.13 part (per
- * configuration 8 tuning runs, 3 rounds × 2 thread counts × 2 sides, the equal-loss runs; GEMM
- * peak) took 12.6 minutes. PyTorch 2.6 adds per configuration 4 eager tuning runs, 3 rounds × 2
- * thread counts × 3 sides, 3 equal-loss runs (eager and both compiled modes), and 4 GEMM runs:
- * 100 processes, each paying about 4 s for the root's mounts and {@code import torch}, the compiled
- * ones about 3–6 s of warm compile and 8 cold compiles of 20–60 s. Its warm-up is capped at
- * {@value #TORCH26_WARMUP_CAP} steps (PyTorch has no JIT to warm; the cap saves 400 steps per
- * simclr-mlp run). Steps per configuration ({@link BenchConfig.SuiteSteps}): simclr-mlp 500
- * warm-up + 500 timed, simclr-cnn and mae 5 + 15 (their steps are 23 GFLOP), causal-lm 50 + 150;
- * the equal-loss check runs the first 100 steps of every configuration on every side at 1 thread.
- * Measured on the quiet machine: see "Suite wall time" in BENCHMARKS.md.
+ * <p>Time budget: under 30 minutes on the quiet 2-core machine; an estimate from the step counts, to
+ * be confirmed by the "Suite wall time" line of BENCHMARKS.md. Steps per configuration
+ * ({@link BenchConfig.SuiteSteps}): simclr-mlp 500 warm-up + 500 timed, simclr-cnn and mae 5 + 15
+ * (their steps are 23 GFLOP), causal-lm 50 + 150; equal losses over the first 100 steps. The PyTorch
+ * 1.13 part took 12.6 minutes with 3 rounds (88 processes: per configuration 8 tuning runs, rounds ×
+ * 2 thread counts × 2 sides, 2 equal-loss runs; GEMM peak 1.5 minutes); with 2 rounds about 10.
+ * PyTorch 2.6 adds, per configuration: 4 eager tuning runs (~1.3 min in all), per round 2 eager and 2
+ * compiled runs (each ~3 s of start-up, {@code import torch} in the root, plus 5–8 s of steps; the
+ * compiled ones 3–8 s of warm compile: ~7 min in all at 2 rounds), one cold compile per mode (8 of
+ * 20–40 s: ~4 min), 3 equal-loss runs at 2.6's fastest thread count (~4 min, mostly simclr-cnn and
+ * mae), and 4 GEMM runs (~0.5 min): about 27 minutes in all. {@code --rounds 3} adds about 6
+ * minutes. 2.6's warm-up is capped at {@value #TORCH26_WARMUP_CAP} steps (PyTorch has no JIT to warm;
+ * the cap saves 400 steps per simclr-mlp run). The scaling sweep ({@code --scaling}) is outside this
+ * budget: 18 points × 3 runs, each about 200 GFLOP of timed steps plus a compile per point.
  */
 public final class Suite {
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
@@ -83,6 +89,8 @@ public final class Suite {
     private String torch26Skipped;
     /** Whether to run the scaling sweep ({@code --scaling}, {@code --scaling-only}). */
     private boolean sweep;
+    /** Whether torch.compile runs at every thread count ({@code --compiled-threads all}), not only eager's best. */
+    private boolean compiledAllThreads;
     /** Batch sizes of the scaling sweep (at each configuration's own width). */
     static final int[] SWEEP_BATCHES = {64, 128, 256, 512, 1024};
     /** Widths of the scaling sweep (at each configuration's own batch). */
@@ -116,7 +124,7 @@ public final class Suite {
         String jar = Path.of(Suite.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         boolean quick = a.containsKey("quick");
         Suite s = new Suite(root, jar, a.getOrDefault("python", "/usr/bin/python3"), quick);
-        int rounds = Args.integer(a, "rounds", quick ? 1 : 3);
+        int rounds = Args.integer(a, "rounds", quick ? 1 : 2);
         List<String> configs = a.containsKey("configs") ? List.of(a.get("configs").split(","))
                 : BenchConfig.ALL.stream().map(BenchConfig::name).toList();
         configs.forEach(BenchConfig::named); // an unknown name fails now, not after the GEMM runs
@@ -126,6 +134,11 @@ public final class Suite {
             s.findTorch26();
         }
         s.sweep = a.containsKey("scaling") || a.containsKey("scaling-only");
+        String ct = a.getOrDefault("compiled-threads", "best");
+        if (!ct.equals("best") && !ct.equals("all")) {
+            throw new IllegalArgumentException("--compiled-threads expects best or all, not '" + ct + "'");
+        }
+        s.compiledAllThreads = ct.equals("all");
         s.runAll(a.containsKey("scaling-only") ? List.of() : configs, rounds, Args.integer(a, "warmup", quick ? 2 : -1),
                 Args.integer(a, "steps", quick ? 5 : -1));
     }
@@ -211,6 +224,7 @@ public final class Suite {
             int warmup26 = Math.min(warmup, TORCH26_WARMUP_CAP);
             Map<Integer, String[]> best = new LinkedHashMap<>();
             Map<Integer, String> best26 = new LinkedHashMap<>();
+            Map<Integer, Double> eagerRate26 = new LinkedHashMap<>();
             List<Map<String, Object>> tuning = new ArrayList<>();
             List<Map<String, Object>> tuning26 = new ArrayList<>();
             for (int t : threads) {
@@ -240,6 +254,7 @@ public final class Suite {
                             rates.put(blas, r.get("stepsPerSecond"));
                         }
                         best26.put(t, bestSetting(rates));
+                        eagerRate26.put(t, rates.get(best26.get(t)));
                     }
                 }
             }
@@ -247,12 +262,18 @@ public final class Suite {
             if (torch26 != null) {
                 cr.put("pytorch26Tuning", tuning26);
             }
+            // torch.compile at the thread count where the eager step was fastest (or at every one: --compiled-threads all)
+            int compiledThreads = eagerRate26.isEmpty() ? threads[threads.length - 1] : Integer.parseInt(bestSetting(
+                    eagerRate26.entrySet().stream().collect(LinkedHashMap::new, (m, e) -> m.put("" + e.getKey(),
+                            e.getValue()), Map::putAll)));
             Map<String, List<Run>> runs = new LinkedHashMap<>();
             for (int round = 0; round < rounds; round++) {
                 for (int t : threads) {
                     List<String> sides = new ArrayList<>(List.of("pretext", "pytorch"));
                     if (torch26 != null) {
-                        TORCH26_MODES.forEach(m -> sides.add("pytorch26-" + m));
+                        boolean compiled = compiledAllThreads || t == compiledThreads;
+                        TORCH26_MODES.stream().filter(m -> compiled || m.equals("eager"))
+                                .forEach(m -> sides.add("pytorch26-" + m));
                     }
                     if (round % 2 == 1) {
                         Collections.reverse(sides);
@@ -270,11 +291,11 @@ public final class Suite {
                             List<String> args = new ArrayList<>(List.of("--config", name, "--threads", "" + t,
                                     "--warmup", "" + warmup26, "--steps", "" + steps));
                             if (!mode.equals("eager")) {
-                                args.addAll(List.of("--compile", mode));
-                                // the first compiled run of this configuration and mode compiles from nothing
-                                if (round == 0 && t == threads[0] && !quick) {
-                                    args.add("--cold-cache");
-                                }
+                                // one inductor cache per configuration and mode, emptied before its first run
+                                // (cold compile), then warm for the later rounds and the equal-loss run
+                                args.addAll(List.of("--compile", mode, "--cache-dir", inductorCache(name, mode,
+                                        !quick && runs.keySet().stream().noneMatch(k -> k.startsWith(side + "-")))
+                                        .toString()));
                             }
                             r = torch26(best26.get(t), args.toArray(String[]::new));
                         }
@@ -298,7 +319,7 @@ public final class Suite {
             cr.put("warmup", warmup);
             cr.put("warmup26", warmup26);
             cr.put("steps", steps);
-            Map<String, Map<String, Object>> equal = equalLoss(name, quick ? 5 : c.suite().equalLoss());
+            Map<String, Map<String, Object>> equal = equalLoss(name, quick ? 5 : c.suite().equalLoss(), compiledThreads);
             cr.put("equalLoss", equal.get("pytorch"));
             equal.remove("pytorch");
             if (!equal.isEmpty()) {
@@ -319,6 +340,7 @@ public final class Suite {
         if (!quick && !configs.isEmpty()) {
             results.put("throughput", java("org.pretext.bench.ThroughputBench", Map.of(), "--threads", "1").result());
         }
+        deleteTree(root.resolve("bench/target/inductor-cache"));
         results.put("suiteSeconds", (System.nanoTime() - t0) / 1e9);
         Path out = quick ? root.resolve("bench/target/quick") : root;
         Path json = quick ? out.resolve("results.json") : root.resolve("bench/results.json");
@@ -373,7 +395,8 @@ public final class Suite {
                 if (torch26 != null) {
                     rates.put("PyTorch 2.6 eager", torch26(BLAS[0], args).get("stepsPerSecond"));
                     List<String> compiled = new ArrayList<>(List.of(args));
-                    compiled.addAll(List.of("--compile", "default"));
+                    compiled.addAll(List.of("--compile", "default", "--cache-dir",
+                            inductorCache(name + "-b" + pt[0] + "-w" + pt[1], "default", false).toString()));
                     rates.put("PyTorch 2.6 compile default", torch26(BLAS[0], compiled.toArray(String[]::new))
                             .get("stepsPerSecond"));
                 } else {
@@ -384,6 +407,29 @@ public final class Suite {
             }
         }
         return rows;
+    }
+
+    /**
+     * The inductor cache folder of one configuration and compile mode, inside the project (which the
+     * root sees at the same path); emptied first when {@code fresh}. The suite deletes them all at its end.
+     */
+    private Path inductorCache(String config, String mode, boolean fresh) throws IOException {
+        Path dir = root.resolve("bench/target/inductor-cache").resolve(config + "-" + mode);
+        if (fresh) {
+            deleteTree(dir);
+        }
+        return dir;
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     /** Timed steps of a sweep point: about {@link #SWEEP_FLOPS} in all, between 3 and 200 (quick: 3). */
@@ -439,10 +485,11 @@ public final class Suite {
 
     /**
      * Pretext's first {@code steps} losses from its initial weights against each reference's from
-     * the same weights and batches: PyTorch 1.13 under key {@code pytorch}, and when the root is
-     * there PyTorch 2.6 under {@code eager} and each compile mode.
+     * the same weights and batches: PyTorch 1.13 under key {@code pytorch} (1 thread), and when the root
+     * is there PyTorch 2.6 under {@code eager} and each compile mode, at {@code threads26} (its fastest
+     * thread count: 100 steps of simclr-cnn and mae take about a minute at 1 thread).
      */
-    private Map<String, Map<String, Object>> equalLoss(String name, int steps) throws Exception {
+    private Map<String, Map<String, Object>> equalLoss(String name, int steps, int threads26) throws Exception {
         // inside the project, which scripts/pytorch-root.sh mounts into the root (the host's /tmp is not there)
         Files.createDirectories(root.resolve("bench/target"));
         Path dir = Files.createTempDirectory(root.resolve("bench/target"), "equal-loss");
@@ -453,15 +500,18 @@ public final class Suite {
             Map<String, Map<String, Object>> out = new LinkedHashMap<>();
             Run p = python("openblas-pthread", "Haswell", "--config", name, "--threads", "1", "--load", dir.toString());
             out.put("pytorch", compareLosses(pretext, losses(p, "PyTorch 1.13")));
+            out.get("pytorch").put("threads", 1);
             if (torch26 != null) {
                 for (String mode : TORCH26_MODES) {
-                    List<String> args = new ArrayList<>(List.of("--config", name, "--threads", "1", "--load",
-                            dir.toString()));
+                    List<String> args = new ArrayList<>(List.of("--config", name, "--threads", "" + threads26,
+                            "--load", dir.toString()));
                     if (!mode.equals("eager")) {
-                        args.addAll(List.of("--compile", mode));
+                        args.addAll(List.of("--compile", mode, "--cache-dir", inductorCache(name, mode, false)
+                                .toString()));
                     }
                     Run r = torch26(BLAS[0], args.toArray(String[]::new));
                     out.put(mode, compareLosses(pretext, losses(r, "PyTorch 2.6 " + mode)));
+                    out.get(mode).put("threads", threads26);
                 }
             }
             return out;
