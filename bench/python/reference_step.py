@@ -311,12 +311,35 @@ def blas_library():
     return " ".join(found) if found else "none mapped"
 
 
+def fill_cache_sizes():
+    """torch.compile's C++ GEMM template (max-autotune) asserts that libtorch knows the per-core L1d
+    and L2 sizes; libtorch asks cpuinfo, which cannot parse /proc/cpuinfo on some VMs (this 2-core
+    EPYC one: "Error in cpuinfo: failed to parse processor information") and reports 0. glibc's
+    getconf reads them from cpuid: use those then, and say so in the output."""
+    cpu = torch._C._cpu
+    if cpu._L1d_cache_size() > 0 and cpu._L2_cache_size() > 0:
+        return "libtorch"
+    import subprocess
+    sizes = {}
+    for key, name in (("l1d", "LEVEL1_DCACHE_SIZE"), ("l2", "LEVEL2_CACHE_SIZE")):
+        try:
+            sizes[key] = int(subprocess.run(["getconf", name], capture_output=True, text=True, check=True).stdout)
+        except (OSError, ValueError, subprocess.CalledProcessError):
+            return "unknown (libtorch reports 0; max-autotune may fail)"
+    if sizes["l1d"] <= 0 or sizes["l2"] <= 0:
+        return "unknown (libtorch and getconf report 0; max-autotune may fail)"
+    cpu._L1d_cache_size = lambda: sizes["l1d"]
+    cpu._L2_cache_size = lambda: sizes["l2"]
+    return "getconf: L1d %d, L2 %d bytes" % (sizes["l1d"], sizes["l2"])
+
+
 def settings(a):
     """What the reported numbers ran with, for every JSON line."""
     return {"torch": torch.__version__, "blas": os.environ.get("PRETEXT_BLAS", "default"),
             "coretype": os.environ.get("OPENBLAS_CORETYPE", "auto"), "blasLibrary": blas_library(),
             "openblasThreads": os.environ.get("OPENBLAS_NUM_THREADS", "unset"),
-            "torchThreads": torch.get_num_threads(), "compile": a.compile or "eager"}
+            "torchThreads": torch.get_num_threads(), "compile": a.compile or "eager",
+            "cacheSizes": getattr(a, "cache_sizes", None)}
 
 
 def main():
@@ -351,6 +374,8 @@ def main():
         os.environ["TORCHINDUCTOR_CACHE_DIR"] = os.path.abspath(a.cache_dir)
     else:
         a.cold = bool(a.cold_cache)
+    if a.compile:
+        a.cache_sizes = fill_cache_sizes()
     if a.cold_cache:
         # read by inductor when it first looks for its cache, i.e. at the first compiled call
         cache = tempfile.mkdtemp(prefix="pretext-inductor-")

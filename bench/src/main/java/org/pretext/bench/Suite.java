@@ -45,7 +45,8 @@ import org.pretext.Versions;
  * {@code --no-torch26}, {@code --compiled-threads best|all} (torch.compile at the thread count where
  * 2.6's eager step was fastest, the default, or at every one), {@code --scaling} (adds the scaling
  * sweep, {@link #scaling}) and {@code --scaling-only} (GEMM and the sweep only), {@code --quick}: the
- * plumbing only, in a few minutes on a quiet machine: one round at one thread, 2 + 5 steps, no
+ * plumbing only, in a few minutes on a quiet machine (the first one compiles its 8 graphs cold, later
+ * ones reuse {@code bench/target/inductor-cache}): one round at one thread, 2 + 5 steps, no
  * tuning, 5 equal-loss steps, GEMM 512³, no throughput benchmark, written to
  * {@code bench/target/quick/} (BENCHMARKS.md and results.json stay untouched; its numbers mean
  * nothing).
@@ -340,7 +341,9 @@ public final class Suite {
         if (!quick && !configs.isEmpty()) {
             results.put("throughput", java("org.pretext.bench.ThroughputBench", Map.of(), "--threads", "1").result());
         }
-        deleteTree(root.resolve("bench/target/inductor-cache"));
+        if (!quick) { // --quick keeps them, so that the next quick run compiles warm
+            deleteTree(root.resolve("bench/target/inductor-cache"));
+        }
         results.put("suiteSeconds", (System.nanoTime() - t0) / 1e9);
         Path out = quick ? root.resolve("bench/target/quick") : root;
         Path json = quick ? out.resolve("results.json") : root.resolve("bench/results.json");
@@ -363,8 +366,8 @@ public final class Suite {
      */
     private List<Map<String, Object>> scaling() throws Exception {
         int t = threads[threads.length - 1];
-        int[] batches = quick ? new int[] {64, 128} : SWEEP_BATCHES;
-        int[] widths = quick ? new int[] {128, 256} : SWEEP_WIDTHS;
+        int[] batches = quick ? new int[] {64} : SWEEP_BATCHES; // quick: one point per axis
+        int[] widths = quick ? new int[] {256} : SWEEP_WIDTHS;
         List<Map<String, Object>> rows = new ArrayList<>();
         for (String name : BenchConfig.SCALABLE) {
             BenchConfig base = BenchConfig.named(name);
@@ -411,7 +414,8 @@ public final class Suite {
 
     /**
      * The inductor cache folder of one configuration and compile mode, inside the project (which the
-     * root sees at the same path); emptied first when {@code fresh}. The suite deletes them all at its end.
+     * root sees at the same path); emptied first when {@code fresh}. A full run deletes them all at its
+     * end; {@code --quick} keeps them for the next quick run.
      */
     private Path inductorCache(String config, String mode, boolean fresh) throws IOException {
         Path dir = root.resolve("bench/target/inductor-cache").resolve(config + "-" + mode);
