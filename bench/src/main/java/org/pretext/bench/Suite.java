@@ -67,7 +67,8 @@ import org.pretext.Versions;
  * budget: 18 points × 3 runs, each about 200 GFLOP of timed steps plus a compile per point.
  */
 public final class Suite {
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+    /** NaN marks what a run did not measure (e.g. a warm compile in a one-round run): written as NaN, not refused. */
+    static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
     private static final String[] BLAS = {"openblas-pthread", "openblas-openmp"};
     private static final String[] CORE = {"Haswell", "SkylakeX"};
     /** PyTorch 2.6's sides: eager, then torch.compile's modes. */
@@ -348,7 +349,7 @@ public final class Suite {
         Path out = quick ? root.resolve("bench/target/quick") : root;
         Path json = quick ? out.resolve("results.json") : root.resolve("bench/results.json");
         Files.createDirectories(out);
-        Files.writeString(json, GSON.toJson(results), StandardCharsets.UTF_8);
+        Files.writeString(json, GSON.toJson(results), StandardCharsets.UTF_8); // first: the raw results survive a rendering bug
         Path md = out.resolve("BENCHMARKS.md");
         Path previous = root.resolve("BENCHMARKS.md");
         String kept = Files.exists(previous) ? Files.readString(previous, StandardCharsets.UTF_8) : "";

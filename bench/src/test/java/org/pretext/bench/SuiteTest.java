@@ -129,4 +129,13 @@ class SuiteTest {
         assertThat(Suite.sweepSteps(1e8, false)).isEqualTo(200); // never more than 200
         assertThat(Suite.sweepSteps(1e8, true)).isEqualTo(3);
     }
+
+    @Test
+    void resultsWithUnmeasuredValuesStillSerialise() {
+        // a one-round run has no warm compile: its median is NaN, which plain Gson refuses (a quick run lost its output so)
+        Map<String, Object> m = Suite.summarise(List.of(run(Map.of("stepsPerSecond", 90.0, "compile", "default",
+                "coldCache", true, "compileSeconds", 22.0))));
+        assertThat((double) m.get("compileSecondsWarm")).isNaN();
+        assertThat(Suite.GSON.toJson(m)).contains("\"compileSecondsWarm\": NaN", "\"compileSecondsCold\": 22.0");
+    }
 }
