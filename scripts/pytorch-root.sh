@@ -12,6 +12,9 @@
 #   PRETEXT_TORCH_ROOT   where the root lives (default /var/tmp/pretext-torch-root; ~1.8 GB)
 #   DEBIAN_MIRROR        Debian mirror (default http://deb.debian.org/debian)
 #   THREADS              OPENBLAS_NUM_THREADS / OMP_NUM_THREADS inside the root (default 1)
+#   BLAS                 OpenBLAS build for `run`: openblas-pthread or openblas-openmp (through
+#                        LD_LIBRARY_PATH, which python3-torch's libblas.so.3 and libopenblas.so.0 both
+#                        follow), or default: the root's alternatives (Debian's default: pthread)
 #
 # Needs root (debootstrap, chroot and bind mounts). Setup installs `debootstrap` on the host with
 # apt-get if it is missing, runs `debootstrap --variant=minbase trixie`, then inside the root
@@ -22,7 +25,7 @@
 # ROOT/.pretext-root-complete; an interrupted debootstrap is resumed from scratch.
 #
 # `run` pins the environment: env -i with PATH, HOME, LANG, OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=
-# THREADS, and no OPENBLAS_CORETYPE (the host sets Haswell = AVX2 kernels; without it OpenBLAS picks
+# THREADS, PRETEXT_BLAS=BLAS (and LD_LIBRARY_PATH for it), and no OPENBLAS_CORETYPE (the host sets Haswell = AVX2 kernels; without it OpenBLAS picks
 # its AVX-512 kernels), PYTHONHASHSEED=0, PYTHONDONTWRITEBYTECODE=1 (no root-owned caches in the
 # project). /proc, /sys, /dev and the project folder (mounted at the same path inside the root) are
 # bind-mounted for the run and unmounted on exit, even on failure; the script runs in the current
@@ -43,11 +46,15 @@ need_root() {
   [ "$(id -u)" = 0 ] || die "needs root (debootstrap, chroot, mount); run it with sudo"
 }
 
-# Cheap: files only (importing torch takes seconds); `check` imports it.
+# Cheap: files only (importing torch takes seconds); `check` imports it. A root made before the
+# torch.compile packages were added lacks g++ or the headers: setup then installs what is missing.
 complete() {
   [ -f "$STAMP" ] && [ -x "$ROOT/usr/bin/python3" ] \
     && [ -f "$ROOT/usr/lib/python3/dist-packages/torch/__init__.py" ] \
-    && [ -f "$ROOT/usr/lib/python3/dist-packages/numpy/__init__.py" ]
+    && [ -f "$ROOT/usr/lib/python3/dist-packages/numpy/__init__.py" ] \
+    && [ -x "$ROOT/usr/bin/g++" ] && [ -d "$ROOT/usr/lib/python3/dist-packages/setuptools" ] \
+    && [ -d "$ROOT/usr/include/torch" ] && compgen -G "$ROOT/usr/include/python3*/Python.h" >/dev/null \
+    && [ -d "$ROOT/usr/lib/x86_64-linux-gnu/openblas-pthread" ] && [ -d "$ROOT/usr/lib/x86_64-linux-gnu/openblas-openmp" ]
 }
 
 setup() {
@@ -120,6 +127,12 @@ run() {
     *) die "the current folder $(pwd) is outside the project folder $PROJECT; run from inside it";;
   esac
   [[ "$THREADS" =~ ^[1-9][0-9]*$ ]] || die "THREADS='$THREADS': expected a positive integer"
+  local blas="${BLAS:-default}" libpath=""
+  case "$blas" in
+    default) ;;
+    openblas-pthread|openblas-openmp) libpath="/usr/lib/x86_64-linux-gnu/$blas" ;;
+    *) die "BLAS='$blas': expected openblas-pthread, openblas-openmp or default";;
+  esac
   setup >&2
   need_root
   mount_all
@@ -127,6 +140,7 @@ run() {
   bind "$PROJECT" "$PROJECT"
   chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
     OPENBLAS_NUM_THREADS="$THREADS" OMP_NUM_THREADS="$THREADS" PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1 \
+    PRETEXT_BLAS="$blas" ${libpath:+LD_LIBRARY_PATH="$libpath"} \
     sh -c 'cd "$1" && shift && exec /usr/bin/python3 "$@"' sh "$(pwd)" "$script" "$@"
 }
 
@@ -138,6 +152,7 @@ check() {
     chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 OPENBLAS_NUM_THREADS="$THREADS" \
       /usr/bin/python3 -c 'import torch, numpy; print("torch", torch.__version__, "numpy", numpy.__version__, "threads", torch.get_num_threads())'
     chroot "$ROOT" /usr/bin/readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 | sed 's/^/libblas.so.3 -> /'
+    chroot "$ROOT" /usr/bin/readlink -f /usr/lib/x86_64-linux-gnu/libopenblas.so.0 | sed 's/^/libopenblas.so.0 -> /'
     echo "complete: $ROOT (built $(cat "$STAMP"))"
   else
     echo "not set up: $ROOT"; return 1

@@ -2,8 +2,17 @@
 """Plain-PyTorch reference of Pretext's benchmark configurations: the same model, loss, optimizer
 and batch as the Java side, timed the same way (warm-up, then measured steps).
 
-Run with Debian's interpreter, which owns python3-torch:
+Run with Debian's interpreter, which owns python3-torch (bookworm's 1.13 on the host):
     /usr/bin/python3 bench/python/reference_step.py --config simclr-mlp --threads 1 --warmup 200 --steps 500
+or under PyTorch 2.6 in the trixie root (scripts/pytorch-root.sh; BLAS picks the OpenBLAS build):
+    THREADS=1 BLAS=openblas-openmp scripts/pytorch-root.sh run bench/python/reference_step.py \
+        --config simclr-mlp --threads 1 --compile max-autotune-no-cudagraphs --cold-cache
+With --compile MODE (PyTorch 2.x only) the loss (forward, and through AOTAutograd the backward) runs
+through torch.compile's inductor CPU backend in that mode; Adam's update stays eager, as in the
+eager reference. The first step, which compiles, is timed on its own ("compileSeconds"); with
+--cold-cache it compiles into an empty inductor cache (what a first run pays), with --cache-dir DIR
+into DIR (cold if DIR is empty or missing, warm after a run of the same graph there), otherwise into
+the interpreter's default cache.
 With --load DIR it reads the initial weights and batches Pretext wrote (--dump: every prepared
 tensor of batch i as batch<i>_<t>.npy) and prints the losses of the first steps, for the equal-loss
 check. Each model mirrors Pretext's layer order and parameter shapes so Pretext's weights load in
@@ -15,8 +24,10 @@ import json
 import math
 import os
 import resource
+import shutil
 import struct
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -50,8 +61,8 @@ def nt_xent(z, temperature):
     return F.cross_entropy(sim, target)
 
 
-def mlp_encoder():
-    return nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 128))
+def mlp_encoder(hidden=512):
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, hidden), nn.ReLU(), nn.Linear(hidden, 128))
 
 
 def cnn_encoder(width=32):
@@ -237,11 +248,13 @@ def mae_batch(n=49, k=12, p=4, side=28):
     return make
 
 
+# build takes the width of the scaling sweep (--width): the MLP's hidden layer, the transformer's D
 CONFIGS = {
-    "simclr-mlp": dict(build=lambda: SimClr(mlp_encoder(), 128), batch=256, inputs=view_pairs((1, 28, 28))),
-    "simclr-cnn": dict(build=lambda: SimClr(cnn_encoder(), 128), batch=256, inputs=view_pairs((1, 28, 28))),
-    "causal-lm": dict(build=lambda: CausalLm(), batch=12, inputs=token_windows(65, 64)),
-    "mae": dict(build=lambda: Mae(), batch=256, inputs=mae_batch()),
+    "simclr-mlp": dict(build=lambda w: SimClr(mlp_encoder(w or 512), 128), batch=256, inputs=view_pairs((1, 28, 28)),
+                       scalable=True),
+    "simclr-cnn": dict(build=lambda w: SimClr(cnn_encoder(), 128), batch=256, inputs=view_pairs((1, 28, 28))),
+    "causal-lm": dict(build=lambda w: CausalLm(d=w or 128), batch=12, inputs=token_windows(65, 64), scalable=True),
+    "mae": dict(build=lambda w: Mae(), batch=256, inputs=mae_batch()),
 }
 
 
@@ -285,6 +298,50 @@ def load_batches(directory):
     return batches
 
 
+def blas_library():
+    """The OpenBLAS (or other BLAS) shared library this process has mapped, as a path: which build
+    really runs, whatever the environment asked for."""
+    try:
+        with open("/proc/self/maps") as f:
+            paths = {line.split()[-1] for line in f if len(line.split()) >= 6}
+    except OSError:
+        return "unknown (no /proc/self/maps)"
+    found = sorted(p for p in paths if "openblas" in os.path.basename(p) or os.path.basename(p).startswith("libblas")
+                   or "libmkl" in os.path.basename(p))
+    return " ".join(found) if found else "none mapped"
+
+
+def fill_cache_sizes():
+    """torch.compile's C++ GEMM template (max-autotune) asserts that libtorch knows the per-core L1d
+    and L2 sizes; libtorch asks cpuinfo, which cannot parse /proc/cpuinfo on some VMs (this 2-core
+    EPYC one: "Error in cpuinfo: failed to parse processor information") and reports 0. glibc's
+    getconf reads them from cpuid: use those then, and say so in the output."""
+    cpu = torch._C._cpu
+    if cpu._L1d_cache_size() > 0 and cpu._L2_cache_size() > 0:
+        return "libtorch"
+    import subprocess
+    sizes = {}
+    for key, name in (("l1d", "LEVEL1_DCACHE_SIZE"), ("l2", "LEVEL2_CACHE_SIZE")):
+        try:
+            sizes[key] = int(subprocess.run(["getconf", name], capture_output=True, text=True, check=True).stdout)
+        except (OSError, ValueError, subprocess.CalledProcessError):
+            return "unknown (libtorch reports 0; max-autotune may fail)"
+    if sizes["l1d"] <= 0 or sizes["l2"] <= 0:
+        return "unknown (libtorch and getconf report 0; max-autotune may fail)"
+    cpu._L1d_cache_size = lambda: sizes["l1d"]
+    cpu._L2_cache_size = lambda: sizes["l2"]
+    return "getconf: L1d %d, L2 %d bytes" % (sizes["l1d"], sizes["l2"])
+
+
+def settings(a):
+    """What the reported numbers ran with, for every JSON line."""
+    return {"torch": torch.__version__, "blas": os.environ.get("PRETEXT_BLAS", "default"),
+            "coretype": os.environ.get("OPENBLAS_CORETYPE", "auto"), "blasLibrary": blas_library(),
+            "openblasThreads": os.environ.get("OPENBLAS_NUM_THREADS", "unset"),
+            "torchThreads": torch.get_num_threads(), "compile": a.compile or "eager",
+            "cacheSizes": getattr(a, "cache_sizes", None)}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--config", choices=sorted(CONFIGS))
@@ -295,7 +352,42 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--profile", help="run the timed steps under torch's profiler, write a Chrome trace here")
     ap.add_argument("--load", help="folder with Pretext's initial weights and batches (equal-loss check)")
+    ap.add_argument("--batch", type=int, help="examples per step instead of the configuration's (scaling sweep)")
+    ap.add_argument("--width", type=int, help="simclr-mlp's hidden width or causal-lm's D (scaling sweep)")
+    ap.add_argument("--compile", choices=["default", "max-autotune-no-cudagraphs"],
+                    help="run the loss through torch.compile (inductor, CPU) in this mode; PyTorch 2.x only")
+    ap.add_argument("--cold-cache", action="store_true",
+                    help="with --compile: compile into an empty inductor cache, removed afterwards")
+    ap.add_argument("--cache-dir", help="with --compile: inductor's cache folder (kept; cold if empty or missing)")
     a = ap.parse_args()
+    if a.compile and not hasattr(torch, "compile"):
+        ap.error("--compile %s needs PyTorch 2.x with torch.compile; this interpreter has torch %s "
+                 "(run it in the PyTorch 2.6 root: scripts/pytorch-root.sh run ...)" % (a.compile, torch.__version__))
+    if (a.cold_cache or a.cache_dir) and not a.compile:
+        ap.error("--cold-cache and --cache-dir only apply with --compile")
+    if a.cold_cache and a.cache_dir:
+        ap.error("--cold-cache and --cache-dir exclude each other")
+    cache = None
+    if a.cache_dir:
+        a.cold = not os.path.isdir(a.cache_dir) or not os.listdir(a.cache_dir)
+        os.makedirs(a.cache_dir, exist_ok=True)
+        os.environ["TORCHINDUCTOR_CACHE_DIR"] = os.path.abspath(a.cache_dir)
+    else:
+        a.cold = bool(a.cold_cache)
+    if a.compile:
+        a.cache_sizes = fill_cache_sizes()
+    if a.cold_cache:
+        # read by inductor when it first looks for its cache, i.e. at the first compiled call
+        cache = tempfile.mkdtemp(prefix="pretext-inductor-")
+        os.environ["TORCHINDUCTOR_CACHE_DIR"] = cache
+    try:
+        run(a, ap)
+    finally:
+        if cache:
+            shutil.rmtree(cache, ignore_errors=True)
+
+
+def run(a, ap):
     torch.set_num_threads(a.threads)
     if a.gemm:
         n = a.gemm
@@ -307,17 +399,19 @@ def main():
         for _ in range(reps):
             x @ y
         s = time.perf_counter() - t
-        print(json.dumps({"side": "pytorch", "gemm": n, "threads": a.threads, "gflopsPerSecond": 2.0 * n ** 3 * reps / s / 1e9,
-                          "blas": os.environ.get("PRETEXT_BLAS", "default"),
-                          "coretype": os.environ.get("OPENBLAS_CORETYPE", "auto")}))
+        out = {"side": "pytorch", "gemm": n, "threads": a.threads, "gflopsPerSecond": 2.0 * n ** 3 * reps / s / 1e9}
+        out.update(settings(a))
+        print(json.dumps(out))
         return
     if not a.config:
         ap.error("--config is required")
     torch.manual_seed(0)
     cfg = CONFIGS[a.config]
-    model = cfg["build"]()
+    if (a.batch or a.width) and not cfg.get("scalable"):
+        ap.error("--batch and --width resize simclr-mlp and causal-lm only, not %s" % a.config)
+    model = cfg["build"](a.width)
     model.train()
-    b = cfg["batch"]
+    b = a.batch or cfg["batch"]
     if a.load:
         load_state(model, a.load)
         batches = load_batches(a.load)
@@ -325,13 +419,14 @@ def main():
         g = torch.Generator().manual_seed(1)
         batches = [cfg["inputs"](g, b) for _ in range(8)]
     opt = torch.optim.Adam(model.parameters(), lr=a.lr, betas=(0.9, 0.999), eps=1e-8)
+    loss_fn = torch.compile(model.loss, mode=a.compile) if a.compile else model.loss
 
     phases = {"update": 0.0, "forward": 0.0, "backward": 0.0}
 
     def step(i):
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
-        loss = model.loss(*batches[i % len(batches)])
+        loss = loss_fn(*batches[i % len(batches)])
         t1 = time.perf_counter()
         loss.backward()
         value = loss.item()
@@ -347,10 +442,16 @@ def main():
     if a.load:
         for i in range(len(batches)):
             losses.append(step(i))
-        print(json.dumps({"side": "pytorch", "config": a.config, "losses": losses}))
+        out = {"side": "pytorch", "config": a.config, "losses": losses}
+        out.update(settings(a))
+        print(json.dumps(out))
         return
     print("FIRST_STEP", flush=True)
-    for i in range(a.warmup):
+    # the first step on its own: with --compile it traces and compiles the forward and backward graphs
+    t = time.perf_counter()
+    step(0)
+    first = time.perf_counter() - t
+    for i in range(1, a.warmup):
         step(i)
     for k in phases:
         phases[k] = 0.0
@@ -364,12 +465,16 @@ def main():
     if prof:
         prof.__exit__(None, None, None)
         prof.export_chrome_trace(a.profile)
-    print(json.dumps({"side": "pytorch", "config": a.config, "threads": a.threads, "steps": a.steps,
-                      "seconds": s, "stepsPerSecond": a.steps / s, "samplesPerSecond": a.steps * b / s,
-                      "torch": torch.__version__, "blas": os.environ.get("PRETEXT_BLAS", "default"),
-                      "coretype": os.environ.get("OPENBLAS_CORETYPE", "auto"), "finalLoss": losses[-1],
-                      "phaseMillisPerStep": {k: v * 1e3 / a.steps for k, v in phases.items()},
-                      "peakRssMb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}))
+    out = {"side": "pytorch", "config": a.config, "threads": a.threads, "steps": a.steps, "batch": b,
+           "width": a.width,
+           "seconds": s, "stepsPerSecond": a.steps / s, "samplesPerSecond": a.steps * b / s,
+           "firstStepSeconds": first, "coldCache": a.cold,
+           # the first step less one timed step: tracing and compiling (eager: first-call overheads)
+           "compileSeconds": first - s / a.steps, "finalLoss": losses[-1],
+           "phaseMillisPerStep": {k: v * 1e3 / a.steps for k, v in phases.items()},
+           "peakRssMb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}
+    out.update(settings(a))
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":

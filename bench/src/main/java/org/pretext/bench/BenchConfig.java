@@ -83,9 +83,58 @@ record BenchConfig(String name, String objective, Map<String, Object> objectiveP
 
     /** Two views of 256 images through 784-512-128, head 128-128-64, NT-Xent over 512 views. */
     static double simclrMlpFlops(int b) {
+        return simclrMlpFlops(b, 512);
+    }
+
+    /** Two views of b images through 784-hidden-128, head 128-128-64, NT-Xent over 2b views. */
+    static double simclrMlpFlops(int b, int hidden) {
         double views = 2.0 * b;
-        double macs = views * (784 * 512 + 512 * 128 + 128 * 128 + 128 * 64) + views * views * 64;
+        double macs = views * (784.0 * hidden + hidden * 128.0 + 128 * 128 + 128 * 64) + views * views * 64;
         return 3 * 2 * macs;
+    }
+
+    /** Configurations the scaling sweep can resize: the MLP (its hidden width) and the transformer (D). */
+    static final List<String> SCALABLE = List.of("simclr-mlp", "causal-lm");
+
+    /** The width {@link #scaled} changes: the MLP's hidden layer, the transformer's D. */
+    int width() {
+        return switch (name) {
+            case "simclr-mlp" -> Integer.parseInt(encoderParams.get("hidden").toString());
+            case "causal-lm" -> ((Number) encoderParams.get("width")).intValue();
+            default -> throw new IllegalArgumentException("config '" + name + "' has no width to scale; scalable: "
+                    + SCALABLE);
+        };
+    }
+
+    /**
+     * This configuration at another batch size and width, for the scaling sweep: {@code simclr-mlp}'s
+     * hidden layer (784-width-128), {@code causal-lm}'s model width D (4 heads, so a multiple of 4).
+     *
+     * @throws IllegalArgumentException for another configuration or a width or batch it cannot take
+     */
+    BenchConfig scaled(int newBatch, int newWidth) {
+        if (newBatch < 1 || newWidth < 4) {
+            throw new IllegalArgumentException("scaled " + name + ": batch " + newBatch + " and width " + newWidth
+                    + " must be at least 1 and 4");
+        }
+        Map<String, Object> params = new java.util.LinkedHashMap<>(encoderParams);
+        double flops;
+        switch (name) {
+            case "simclr-mlp" -> {
+                params.put("hidden", "" + newWidth);
+                flops = simclrMlpFlops(newBatch, newWidth);
+            }
+            case "causal-lm" -> {
+                if (newWidth % 4 != 0) {
+                    throw new IllegalArgumentException("causal-lm width " + newWidth + ": expected a multiple of its 4 heads");
+                }
+                params.put("width", newWidth);
+                flops = causalLmFlops(newBatch, 64, newWidth, 4, CHAR_VOCABULARY);
+            }
+            default -> throw new IllegalArgumentException("config '" + name + "' cannot be scaled; scalable: " + SCALABLE);
+        }
+        return new BenchConfig(name, objective, objectiveParams, encoder, Map.copyOf(params), exampleShape, newBatch,
+                inputs, flops, suite);
     }
 
     /** Convolutions 1→32 (28²), 32→64 (14²), 64→128 (7²), 3×3, plus head and NT-Xent. */

@@ -1,5 +1,7 @@
 package org.pretext.bench;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -13,13 +15,16 @@ final class Markdown {
     private static String phases(Map<String, Object> configs) {
         StringBuilder s = new StringBuilder("\n## Where a step's time goes\n\nMilliseconds per step, mean over the"
                 + " rounds. Pretext's phases come from the pretraining loop itself (`StepPhases`); PyTorch's from"
-                + " timers around `zero_grad` + forward, `backward` + `loss.item()`, and `optimizer.step`."
+                + " timers around `zero_grad` + forward, `backward` + `loss.item()`, and `optimizer.step`"
+                + " (under torch.compile the compiled forward and backward graphs, Adam's update eager)."
                 + " Pretext's \"rest\" is copying the prepared batch to the engine, the gradient norm, freeing"
                 + " the step's arrays and bookkeeping (PyTorch's inputs are tensors already).\n\n"
                 + "| config | side | threads | forward | backward | update | rest | step |\n|---|---|---|---|---|---|---|---|\n");
         for (Map.Entry<String, Object> e : configs.entrySet()) {
             Map<String, Object> med = (Map<String, Object>) ((Map<String, Object>) e.getValue()).get("medians");
-            for (String key : List.of("pretext-1", "pytorch-1", "pretext-2", "pytorch-2")) {
+            List<String> keys = new ArrayList<>(med.keySet());
+            keys.sort(Comparator.comparing((String k) -> k.substring(k.lastIndexOf('-') + 1)));
+            for (String key : keys) {
                 Map<String, Object> m = (Map<String, Object>) med.get(key);
                 if (m == null || !(m.get("phaseMillisPerStep") instanceof Map)) {
                     continue;
@@ -32,9 +37,9 @@ final class Markdown {
                 for (Object v : ph.values()) {
                     total += ((Number) v).doubleValue();
                 }
-                String[] side = key.split("-");
                 s.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f |%n", e.getKey(),
-                        side[0], side[1], fwd, bwd, upd, total - fwd - bwd - upd, total));
+                        sideName(key), key.substring(key.lastIndexOf('-') + 1), fwd, bwd, upd, total - fwd - bwd - upd,
+                        total));
             }
         }
         return s.toString();
@@ -51,7 +56,21 @@ final class Markdown {
                 machine.get("cores"), machine.get("memoryGiB"), machine.get("avx512")));
         s.append("- Pretext: ").append(machine.get("pretext")).append('\n');
         s.append("- Reference: Debian python3-torch, numpy (torch numpy): ").append(machine.get("pythonTorchNumpy"))
-                .append(", OpenBLAS pthread and OpenMP builds, AVX2 (Haswell) and AVX-512 (SkylakeX) kernels\n\n");
+                .append(", OpenBLAS pthread and OpenMP builds, AVX2 (Haswell) and AVX-512 (SkylakeX) kernels\n");
+        if (machine.get("torch26") != null) {
+            s.append("- Modern reference: Debian trixie's python3-torch in the root of `scripts/pytorch-root.sh`: ")
+                    .append(machine.get("torch26")).append('\n');
+        }
+        s.append('\n');
+        if (Boolean.TRUE.equals(r.get("quick"))) {
+            s.append("**`--quick` run: the plumbing only (one round, one thread, a few steps, no tuning); its numbers"
+                    + " mean nothing.**\n\n");
+        }
+        if (r.get("warnings") instanceof List<?> w && !w.isEmpty()) {
+            s.append("Warnings:\n\n");
+            w.forEach(x -> s.append("- ").append(x).append('\n'));
+            s.append('\n');
+        }
         s.append("## Training step: Pretext against plain PyTorch\n\n");
         s.append("Same model, loss, optimizer (Adam, lr 1e-3) and batch; fixed inputs (the step is measured, not data"
                 + " preparation); separate processes, alternating, after warm-up; medians over rounds. PyTorch runs"
@@ -79,36 +98,70 @@ final class Markdown {
                     e.getKey(), c.get("batch"), num(c, "warmup"), num(c, "steps"), p1, p2, t1, t2, bestP / bestT, flops / 1e9, 100 * bestP * flops / 1e9 / peak,
                     c.get("pytorchBest")));
         }
+        s.append(torch26(r, configs, peak));
         s.append(phases(configs));
-        s.append("\n## Same losses from the same initial weights\n\n| config | steps | max abs difference | max relative"
-                + " difference | first loss (Pretext / PyTorch) | last loss (Pretext / PyTorch) |\n|---|---|---|---|---|---|\n");
+        s.append("\n## Same losses from the same initial weights\n\nPretext's first losses from its initial weights"
+                + " (1 thread) against each reference's from the same weights and batches, the reference at the"
+                + " thread count shown.\n\n| config | reference | threads | steps | max abs difference | max relative"
+                + " difference | first loss (Pretext / reference) | last loss (Pretext / reference) |\n"
+                + "|---|---|---|---|---|---|---|---|\n");
         for (Map.Entry<String, Object> e : configs.entrySet()) {
-            Map<String, Object> q = (Map<String, Object>) ((Map<String, Object>) e.getValue()).get("equalLoss");
-            s.append(String.format(Locale.ROOT, "| %s | %s | %.2e | %.2e | %.6f / %.6f | %.6f / %.6f |%n", e.getKey(),
-                    q.get("steps"), num(q, "maxAbsDifference"), num(q, "maxRelativeDifference"),
-                    num(q, "firstLossPretext"), num(q, "firstLossPytorch"),
-                    num(q, "lastLossPretext"), num(q, "lastLossPytorch")));
+            Map<String, Object> c = (Map<String, Object>) e.getValue();
+            Map<String, Object> rows = new java.util.LinkedHashMap<>();
+            rows.put("PyTorch 1.13", c.get("equalLoss"));
+            if (c.get("equalLoss26") instanceof Map<?, ?> m26) {
+                ((Map<String, Object>) m26).forEach((mode, q) -> rows.put(torch26Name(mode), q));
+            }
+            for (Map.Entry<String, Object> row : rows.entrySet()) {
+                Map<String, Object> q = (Map<String, Object>) row.getValue();
+                Object th = q.get("threads") instanceof Number tn ? tn.intValue() : 1;
+                s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2e | %.2e | %.6f / %.6f | %.6f / %.6f |%n",
+                        e.getKey(), row.getKey(), th, q.get("steps"), num(q, "maxAbsDifference"),
+                        num(q, "maxRelativeDifference"), num(q, "firstLossPretext"), num(q, "firstLossPytorch"),
+                        num(q, "lastLossPretext"), num(q, "lastLossPytorch")));
+            }
         }
-        s.append("\n## Start-up, memory\n\n| config | side | cold start to first step (s) | peak resident memory (MB)"
-                + " |\n|---|---|---|---|\n");
+        s.append("\n## Start-up, memory\n\nPyTorch 2.6's cold start includes `scripts/pytorch-root.sh`'s mounts"
+                + " and chroot; its compile time is apart (above).\n\n| config | side | cold start to first step (s) |"
+                + " peak resident memory (MB) |\n|---|---|---|---|\n");
         for (Map.Entry<String, Object> e : configs.entrySet()) {
             Map<String, Object> med = (Map<String, Object>) ((Map<String, Object>) e.getValue()).get("medians");
-            for (String side : List.of("pretext-2", "pytorch-2")) {
+            String most = med.keySet().stream().map(k -> k.substring(k.lastIndexOf('-') + 1))
+                    .max(Comparator.comparingInt(Integer::parseInt)).orElse("2");
+            for (String side : med.keySet()) {
                 Map<String, Object> m = (Map<String, Object>) med.get(side);
-                if (m != null) {
-                    s.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.0f |%n", e.getKey(), side,
-                            num(m, "coldStartSeconds"), num(m, "peakRssMb")));
+                if (side.endsWith("-" + most)) {
+                    s.append(String.format(Locale.ROOT, "| %s | %s, %s thr | %.2f | %.0f |%n", e.getKey(),
+                            sideName(side), most, num(m, "coldStartSeconds"), num(m, "peakRssMb")));
                 }
             }
         }
-        s.append("\n## fp32 GEMM 2048³ (GFLOP/s)\n\n| side | threads | setting | GFLOP/s |\n|---|---|---|---|\n");
+        int n = r.get("gemmSize") instanceof Number gn ? gn.intValue() : 2048;
+        s.append("\n## fp32 GEMM " + n + "³ (GFLOP/s)\n\n| side | threads | setting | GFLOP/s |\n|---|---|---|---|\n");
         for (Map<String, Object> g : (List<Map<String, Object>>) r.get("gemm")) {
             String setting = "pretext".equals(g.get("side")) ? "MKL override: " + g.get("mklOverride")
                     : g.get("blas") + " " + g.get("coretype");
-            s.append(String.format(Locale.ROOT, "| %s | %s | %s | %.0f |%n", g.get("side"),
+            String side = "pytorch".equals(g.get("side")) && g.get("torch") != null
+                    ? "pytorch " + g.get("torch") : String.valueOf(g.get("side"));
+            s.append(String.format(Locale.ROOT, "| %s | %s | %s | %.0f |%n", side,
                     ((Number) g.get("threads")).intValue(), setting, num(g, "gflopsPerSecond")));
         }
+        if (r.get("scaling") instanceof List<?> rows) {
+            s.append(scaling((List<Map<String, Object>>) rows));
+        }
         Map<String, Object> tp = (Map<String, Object>) r.get("throughput");
+        if (tp != null) {
+            throughput(s, tp, configs);
+        }
+        s.append(String.format(Locale.ROOT, "%nSuite wall time: %.0f s.%n%n<details><summary>Every measured process"
+                + "</summary>%n%n```%n", num(r, "suiteSeconds")));
+        log.forEach(l -> s.append(l).append('\n'));
+        s.append("```\n</details>\n");
+        return s.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void throughput(StringBuilder s, Map<String, Object> tp, Map<String, Object> configs) {
         s.append("\n## Data pipeline and feature extraction\n\n`ThroughputBench`: wall-clock rates, and per"
                 + " CPU-second of the threads doing the work. Images are decoded once, when a folder is opened;"
                 + " views are augmented on the pretraining loop's preparation threads (`training.prepare-threads`)"
@@ -143,11 +196,180 @@ final class Markdown {
                         e.getKey(), best * batch, what, batch));
             }
         }
-        s.append(String.format(Locale.ROOT, "%nSuite wall time: %.0f s.%n%n<details><summary>Every measured process"
-                + "</summary>%n%n```%n", num(r, "suiteSeconds")));
-        log.forEach(l -> s.append(l).append('\n'));
-        s.append("```\n</details>\n");
+    }
+
+    /** The scaling sweep's table: milliseconds per step on each side, and Pretext's time against the best other. */
+    @SuppressWarnings("unchecked")
+    static String scaling(List<Map<String, Object>> rows) {
+        StringBuilder s = new StringBuilder("\n## Scaling: step time against batch size and width\n\n`--scaling`:"
+                + " simclr-mlp (784-width-128) and causal-lm (width D, 4 heads, context 64) at each batch size at"
+                + " their own width, and at each width at their own batch; one run per side and point (no rounds, no"
+                + " tuning, so read the trend, not single cells), timed steps adding up to about 200 GFLOP."
+                + " Ratio = the best PyTorch time / Pretext's time (above 1: Pretext is faster).\n\n");
+        List<String> sides = new ArrayList<>();
+        for (Map<String, Object> row : rows) {
+            for (String k : ((Map<String, Object>) row.get("stepsPerSecond")).keySet()) {
+                if (!sides.contains(k)) {
+                    sides.add(k);
+                }
+            }
+        }
+        s.append("| config | batch | width | threads | GFLOP/step |");
+        sides.forEach(x -> s.append(' ').append(x).append(" (ms/step) |"));
+        s.append(" ratio | Pretext GFLOP/s |\n|---|---|---|---|---|");
+        sides.forEach(x -> s.append("---|"));
+        s.append("---|---|\n");
+        for (Map<String, Object> row : rows) {
+            Map<String, Object> rates = (Map<String, Object>) row.get("stepsPerSecond");
+            double flops = num(row, "flopsPerStep");
+            s.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %.2f |", row.get("config"), (int) num(row, "batch"),
+                    (int) num(row, "width"), (int) num(row, "threads"), flops / 1e9));
+            double bestOther = Double.NaN;
+            for (String side : sides) {
+                double v = num(rates, side);
+                s.append(String.format(Locale.ROOT, " %.2f |", 1e3 / v));
+                if (!side.equals("Pretext") && !Double.isNaN(v) && (Double.isNaN(bestOther) || v > bestOther)) {
+                    bestOther = v;
+                }
+            }
+            double pretext = num(rates, "Pretext");
+            s.append(String.format(Locale.ROOT, " **%.2f** | %.0f |%n", pretext / bestOther, pretext * flops / 1e9));
+        }
         return s.toString();
+    }
+
+    /** "pytorch26-max-autotune-no-cudagraphs-2" → "PyTorch 2.6 compile max-autotune-no-cudagraphs". */
+    static String sideName(String key) {
+        String side = key.substring(0, key.lastIndexOf('-'));
+        return switch (side) {
+            case "pretext" -> "Pretext";
+            case "pytorch" -> "PyTorch 1.13";
+            default -> side.startsWith("pytorch26-") ? torch26Name(side.substring("pytorch26-".length())) : side;
+        };
+    }
+
+    static String torch26Name(String mode) {
+        return mode.equals("eager") ? "PyTorch 2.6 eager" : "PyTorch 2.6 compile " + mode;
+    }
+
+    /** The step table against PyTorch 2.6, eager and compiled, or why it is missing. */
+    @SuppressWarnings("unchecked")
+    static String torch26(Map<String, Object> r, Map<String, Object> configs, double peak) {
+        StringBuilder s = new StringBuilder("\n## Training step: Pretext against PyTorch 2.6, eager and torch.compile\n\n");
+        if (r.get("torch26Skipped") != null) {
+            return s.append("Not measured in this run: ").append(r.get("torch26Skipped")).append(".\n").toString();
+        }
+        s.append("Debian trixie's PyTorch 2.6 (oneDNN, OpenMP, OpenBLAS) through `scripts/pytorch-root.sh run`, with"
+                + " `OPENBLAS_NUM_THREADS` and `torch.set_num_threads` at the thread count and `OPENBLAS_CORETYPE`"
+                + " unset; the OpenBLAS build (pthread or OpenMP) tuned on the eager step for each thread count, and"
+                + " used by the compiled sides too, which run at the thread count where the eager step was fastest"
+                + " (— in the other column; `--compiled-threads all` runs them at both)."
+                + " `torch.compile` (inductor, CPU C++ backend) compiles the loss's"
+                + " forward and backward; Adam's update stays eager, as in the eager reference. Steps/s after"
+                + " warm-up, medians over the rounds, alternating with Pretext and PyTorch 1.13 in each round."
+                + " Compile time = the first step less one timed step: cold with an empty inductor cache (the first"
+                + " compiled run of each configuration and mode; one cache per configuration and mode), warm with"
+                + " the cache that run filled."
+                + " Ratio = Pretext's best / the best of the six PyTorch 2.6 cells.\n\n");
+        List<String> threads = new ArrayList<>();
+        for (Object c : configs.values()) {
+            for (String k : ((Map<String, Object>) ((Map<String, Object>) c).get("medians")).keySet()) {
+                String t = k.substring(k.lastIndexOf('-') + 1);
+                if (!threads.contains(t)) {
+                    threads.add(t);
+                }
+            }
+        }
+        threads.sort(Comparator.comparingInt(Integer::parseInt));
+        StringBuilder head = new StringBuilder("| config | Pretext best (steps/s) |");
+        StringBuilder rule = new StringBuilder("|---|---|");
+        for (String mode : Suite.TORCH26_MODES) {
+            for (String t : threads) {
+                head.append(' ').append(mode.equals("eager") ? "eager" : mode).append(' ').append(t).append(" thr |");
+                rule.append("---|");
+            }
+        }
+        head.append(" best PyTorch 2.6 | ratio | PyTorch 2.6 best % of GEMM peak | compile s, default (cold / warm) |"
+                + " compile s, max-autotune (cold / warm) | BLAS by thread count |\n");
+        rule.append("---|---|---|---|---|---|\n");
+        s.append(head).append(rule);
+        for (Map.Entry<String, Object> e : configs.entrySet()) {
+            Map<String, Object> c = (Map<String, Object>) e.getValue();
+            Map<String, Object> med = (Map<String, Object>) c.get("medians");
+            double pretext = threads.stream().mapToDouble(t -> rate(med, "pretext-" + t)).filter(v -> !Double.isNaN(v))
+                    .max().orElse(Double.NaN);
+            s.append("| ").append(e.getKey()).append(String.format(Locale.ROOT, " | %.1f |", pretext));
+            double best = Double.NaN;
+            String bestName = "—";
+            for (String mode : Suite.TORCH26_MODES) {
+                for (String t : threads) {
+                    double v = rate(med, "pytorch26-" + mode + "-" + t);
+                    s.append(Double.isNaN(v) ? " — |" : String.format(Locale.ROOT, " %.1f |", v));
+                    if (!Double.isNaN(v) && (Double.isNaN(best) || v > best)) {
+                        best = v;
+                        bestName = (mode.equals("eager") ? "eager" : mode) + ", " + t + " thr";
+                    }
+                }
+            }
+            double flops = ((Number) c.get("flopsPerStep")).doubleValue();
+            s.append(String.format(Locale.ROOT, " %s | **%.2f** | %.0f%% | %s | %s | %s |%n", bestName, pretext / best,
+                    100 * best * flops / 1e9 / peak, compileTimes(med, "default", threads),
+                    compileTimes(med, "max-autotune-no-cudagraphs", threads), c.get("pytorch26Best")));
+        }
+        return s.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String compileTimes(Map<String, Object> med, String mode, List<String> threads) {
+        double cold = Double.NaN;
+        List<Double> warm = new ArrayList<>();
+        for (String t : threads) {
+            Map<String, Object> m = (Map<String, Object>) med.get("pytorch26-" + mode + "-" + t);
+            if (m != null) {
+                if (!Double.isNaN(num(m, "compileSecondsCold"))) {
+                    cold = num(m, "compileSecondsCold");
+                }
+                warm.add(num(m, "compileSecondsWarm"));
+            }
+        }
+        double w = Suite.median(warm);
+        return (Double.isNaN(cold) ? "—" : String.format(Locale.ROOT, "%.1f", cold)) + " / "
+                + (Double.isNaN(w) ? "—" : String.format(Locale.ROOT, "%.1f", w));
+    }
+
+    /** How the headings of the sections the suite writes begin. */
+    static final List<String> OWN_SECTIONS = List.of("## Machine and versions", "## Training step", "## Scaling",
+            "## Where a step's time goes", "## Same losses", "## Start-up, memory", "## fp32 GEMM",
+            "## Data pipeline and feature extraction");
+
+    /**
+     * The generated file followed by every section of the previous BENCHMARKS.md that the suite does
+     * not write ({@link #OWN_SECTIONS}; sections other programs wrote, such as "A shared machine"), in
+     * their order. A section is a line starting with "## " and what follows up to the next one.
+     */
+    static String keepOtherSections(String generated, String previous) {
+        StringBuilder out = new StringBuilder(generated);
+        StringBuilder section = null;
+        for (String line : previous.split("\n", -1)) {
+            if (line.startsWith("## ")) {
+                flush(out, section);
+                section = OWN_SECTIONS.stream().anyMatch(line::startsWith) ? null : new StringBuilder();
+            }
+            if (section != null) {
+                section.append(line).append('\n');
+            }
+        }
+        flush(out, section);
+        return out.toString();
+    }
+
+    private static void flush(StringBuilder out, StringBuilder section) {
+        if (section != null && !section.isEmpty()) {
+            if (!out.toString().endsWith("\n\n")) {
+                out.append('\n');
+            }
+            out.append(section.toString().stripTrailing()).append('\n');
+        }
     }
 
     @SuppressWarnings("unchecked")

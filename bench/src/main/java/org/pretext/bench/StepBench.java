@@ -38,7 +38,8 @@ import org.pretext.training.Pretrainer;
  * {@code --profile FILE} the timed steps run under libtorch's profiler, which writes a Chrome trace
  * of every engine op to FILE ({@code bench/python/profile_compare.py} sums it per op).
  *
- * Configurations: {@link BenchConfig#ALL} (simclr-mlp, simclr-cnn, causal-lm, mae).
+ * Configurations: {@link BenchConfig#ALL} (simclr-mlp, simclr-cnn, causal-lm, mae); {@code --batch N}
+ * and {@code --width W} resize simclr-mlp and causal-lm ({@link BenchConfig#scaled}).
  */
 public final class StepBench {
     private StepBench() {}
@@ -49,6 +50,9 @@ public final class StepBench {
         EngineSetup.configureThreads(threads);
         EngineSetup.engine();
         BenchConfig config = BenchConfig.named(a.get("config"));
+        if (a.containsKey("batch") || a.containsKey("width")) { // the scaling sweep
+            config = config.scaled(Args.integer(a, "batch", config.batch()), Args.integer(a, "width", config.width()));
+        }
         int warmup = Args.integer(a, "warmup", 200);
         int steps = Args.integer(a, "steps", 500);
         Path dump = a.containsKey("dump") ? Path.of(a.get("dump")) : null;
@@ -91,6 +95,7 @@ public final class StepBench {
                 }
                 double seconds = r.seconds();
                 out.put("threads", threads);
+                out.put("batch", config.batch());
                 out.put("steps", steps);
                 out.put("seconds", seconds);
                 out.put("stepsPerSecond", steps / seconds);

@@ -11,6 +11,69 @@ import org.junit.jupiter.api.Test;
 class MarkdownTest {
     @Test
     void rendersEveryConfig() {
+        Map<String, Object> r = results(false);
+        r.put("torch26Skipped", "the PyTorch 2.6 root is not usable (...); set it up once with `sudo scripts/pytorch-root.sh setup`");
+        String md = Markdown.render(r, List.of("log line"));
+        assertThat(md).contains("| causal-lm | 12 | 50 + 150 |", "| mae | 256 | 5 + 15 |", "token windows/s",
+                "- mae consumes 512 images/s", "- simclr-mlp consumes 1024 views/s",
+                "Not measured in this run: the PyTorch 2.6 root is not usable (...); set it up once with"
+                        + " `sudo scripts/pytorch-root.sh setup`.",
+                "| simclr-mlp | PyTorch 1.13 | 1 | 100 | 1.00e-06 | 2.00e-07 |");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void rendersPyTorch26EagerAndCompiledBesidePretext() {
+        Map<String, Object> r = results(true);
+        String md = Markdown.render(r, List.of("log line"));
+        // Pretext's best 2.0 steps/s against 2.6's best: max-autotune at 2 threads, 4.0 steps/s
+        assertThat(md).contains("## Training step: Pretext against PyTorch 2.6, eager and torch.compile",
+                "| config | Pretext best (steps/s) | eager 1 thr | eager 2 thr | default 1 thr | default 2 thr |"
+                        + " max-autotune-no-cudagraphs 1 thr | max-autotune-no-cudagraphs 2 thr |",
+                "| simclr-mlp | 2.0 | 1.5 | 2.0 | 2.5 | 3.0 | 3.5 | 4.0 | max-autotune-no-cudagraphs, 2 thr | **0.50** |",
+                "| 22.0 / 4.0 | 60.0 / 9.0 | {1=openblas-openmp, 2=openblas-pthread} |",
+                "| simclr-mlp | PyTorch 2.6 compile default | 2 | 100 | 3.00e-06 |",
+                "| simclr-mlp | PyTorch 2.6 compile max-autotune-no-cudagraphs | 2 |",
+                "| simclr-mlp | PyTorch 2.6 compile default | 2 | 0.10 | 0.20 | 0.10 | 0.00 | 0.40 |", // a compiled side's phases
+                "| simclr-mlp | PyTorch 2.6 eager, 2 thr | 1.50 | 300 |", // start-up at the most threads
+                "| pytorch 2.6.0+debian | 2 | openblas-openmp auto | 250 |");
+        // 2.6's best at 4 steps/s of 1.61 GFLOP against the 250 GFLOP/s peak: 2.6 %
+        double flops = BenchConfig.named("simclr-mlp").flopsPerStep();
+        assertThat(md).contains(String.format(java.util.Locale.ROOT, "| **0.50** | %.0f%% |", 100 * 4 * flops / 1e9 / 250));
+        // compiled at one thread count only: the other cells are dashes, the warm time is that run's
+        Map<String, Object> med = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) r.get("configs"))
+                .get("simclr-mlp")).get("medians");
+        med.remove("pytorch26-default-2");
+        med.remove("pytorch26-max-autotune-no-cudagraphs-2");
+        assertThat(Markdown.render(r, List.of())).contains(
+                "| simclr-mlp | 2.0 | 1.5 | 2.0 | 2.5 | — | 3.5 | — | max-autotune-no-cudagraphs, 1 thr | **0.57** |");
+    }
+
+    @Test
+    void rendersTheScalingSweep() {
+        Map<String, Object> row = Map.of("config", "causal-lm", "batch", 1024, "width", 128, "threads", 2,
+                "flopsPerStep", 2e10, "stepsPerSecond", new LinkedHashMap<>(Map.of("Pretext", 4.0,
+                        "PyTorch 2.6 eager", 2.0, "PyTorch 2.6 compile default", 5.0)));
+        String md = Markdown.scaling(List.of(row));
+        // 250, 500 and 200 ms per step; the best PyTorch (200 ms) against Pretext's 250 ms: 0.80; 4 × 20 GFLOP/s
+        assertThat(md).contains("| config | batch | width | threads | GFLOP/step | Pretext (ms/step) |"
+                + " PyTorch 2.6 eager (ms/step) | PyTorch 2.6 compile default (ms/step) | ratio | Pretext GFLOP/s |",
+                "| causal-lm | 1024 | 128 | 2 | 20.00 | 250.00 | 500.00 | 200.00 | **0.80** | 80 |");
+    }
+
+    @Test
+    void keepsTheSectionsOtherProgramsWrote() {
+        String previous = "# Benchmarks\n\n_old_\n\n## Machine and versions\n\nold machine\n\n"
+                + "## fp32 GEMM 2048³ (GFLOP/s)\n\nold gemm\n\n## A shared machine: the default job beside other work\n\n"
+                + "shared text\n\n## Embedding and probing on Spark\n\nspark text\n";
+        String generated = "# Benchmarks\n\n## Machine and versions\n\nnew machine\n\n## fp32 GEMM 512³ (GFLOP/s)\n\nnew\n";
+        String out = Markdown.keepOtherSections(generated, previous);
+        assertThat(out).isEqualTo(generated + "\n## A shared machine: the default job beside other work\n\nshared text\n\n"
+                + "## Embedding and probing on Spark\n\nspark text\n");
+        assertThat(Markdown.keepOtherSections(generated, "")).isEqualTo(generated);
+    }
+
+    private static Map<String, Object> results(boolean torch26) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("machine", Map.of("date", "2026-11-21", "cpu", "cpu", "cores", 2, "memoryGiB", 8, "avx512", true,
                 "pretext", "0.1", "pythonTorchNumpy", "1.13 1.24"));
@@ -22,6 +85,29 @@ class MarkdownTest {
             for (String side : List.of("pretext-1", "pretext-2", "pytorch-1", "pytorch-2")) {
                 medians.put(side, Map.of("stepsPerSecond", 2.0, "samplesPerSecond", 2.0 * c.batch(),
                         "coldStartSeconds", 1.5, "peakRssMb", 300.0, "rounds", List.of(2.0)));
+            }
+            if (torch26) {
+                double rate = 1.5;
+                for (String mode : Suite.TORCH26_MODES) {
+                    for (String t : List.of("1", "2")) {
+                        Map<String, Object> m = new LinkedHashMap<>(Map.of("stepsPerSecond", rate, "coldStartSeconds",
+                                1.5, "peakRssMb", 300.0, "phaseMillisPerStep", Map.of("forward", 0.1, "backward", 0.2,
+                                        "update", 0.1)));
+                        if (!mode.equals("eager")) {
+                            boolean autotune = mode.startsWith("max");
+                            m.put("compileSecondsWarm", autotune ? 9.0 : 4.0);
+                            if (t.equals("1")) {
+                                m.put("compileSecondsCold", autotune ? 60.0 : 22.0);
+                            }
+                        }
+                        medians.put("pytorch26-" + mode + "-" + t, m);
+                        rate += 0.5;
+                    }
+                }
+                cr.put("pytorch26Best", new java.util.TreeMap<>(Map.of("1", "openblas-openmp", "2", "openblas-pthread")));
+                cr.put("equalLoss26", Map.of("default", Map.of("steps", 100, "threads", 2, "maxAbsDifference", 3e-6,
+                        "maxRelativeDifference", 5e-7, "firstLossPretext", 4.2, "firstLossPytorch", 4.2,
+                        "lastLossPretext", 4.1, "lastLossPytorch", 4.1)));
             }
             cr.put("medians", medians);
             cr.put("pytorchBest", Map.of("1", "openblas-pthread Haswell", "2", "openblas-openmp SkylakeX"));
@@ -36,11 +122,12 @@ class MarkdownTest {
         }
         r.put("configs", configs);
         r.put("gemm", List.of(Map.of("side", "pytorch", "threads", 1, "blas", "openblas-pthread", "coretype",
-                "Haswell", "gflopsPerSecond", 200.0)));
-        r.put("throughput", Map.of("augmentedViewsPerSecond", 1000.0, "featureImagesPerSecond", 5000.0));
+                "Haswell", "gflopsPerSecond", 200.0), Map.of("side", "pytorch", "torch", "2.6.0+debian", "threads", 2,
+                "blas", "openblas-openmp", "coretype", "auto", "gflopsPerSecond", 250.0)));
+        r.put("peakGflops", 250.0);
+        r.put("throughput", Map.of("decode", List.of(), "augment", List.of(), "stream", Map.of("what", "x",
+                "perSecond", 1.0, "perCpuSecond", 1.0), "threads", 1, "featureImagesPerSecond", 5000.0));
         r.put("suiteSeconds", 900.0);
-        String md = Markdown.render(r, List.of("log line"));
-        assertThat(md).contains("| causal-lm | 12 | 30 + 100 |", "| mae | 256 | 5 + 15 |", "token windows/s",
-                "- mae consumes 512 images/s", "- simclr-mlp consumes 1024 views/s");
+        return r;
     }
 }
