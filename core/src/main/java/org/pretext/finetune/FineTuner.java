@@ -5,12 +5,12 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.util.Pair;
-import org.pretext.engine.Scalars;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -37,6 +37,8 @@ import org.pretext.data.HostTensor;
 import org.pretext.data.IndexedSplit;
 import org.pretext.data.Split;
 import org.pretext.encoder.Encoder;
+import org.pretext.encoder.TextFeatures;
+import org.pretext.engine.Scalars;
 import org.pretext.model.PretextModel;
 import org.pretext.objective.Model;
 import org.pretext.objective.StepContext;
@@ -339,7 +341,7 @@ public final class FineTuner {
                 }
                 String heldText = "";
                 if (held != null) {
-                    double acc = accuracy(model, List.of(held).iterator(), inputOf(start, tokens));
+                    double acc = accuracy(model, List.of(held).iterator(), inputOf(start, tokens), evalRows(tokens));
                     objective.state.offer(epoch + 1, acc, model.parameters());
                     if (epoch + 1 - objective.state.bestEpoch >= options.patience()) {
                         objective.state.stopped = true;
@@ -368,7 +370,7 @@ public final class FineTuner {
                 heldAcc = objective.state.bestAccuracy;
             }
             double testAcc = accuracy(model, test.batches(BatchPlan.sequential(options.evalBatchSize())),
-                    inputOf(start, tokens));
+                    inputOf(start, tokens), evalRows(tokens));
             Sensitivities sens = Sensitivities.of(measureSensitivities(model, fit, inputOf(start, tokens)));
             return new Outcome(testAcc, n, held == null ? 0 : held.size(), epoch, bestEpoch, heldAcc, startEpoch,
                     (System.nanoTime() - t0) / 1e9, sens);
@@ -420,8 +422,10 @@ public final class FineTuner {
         Map<String, Parameter> params = encoderParameters(model);
         var head = model.objective().heads().get(ClassifierObjective.HEAD);
         int n = fit.size();
-        int per = 256;
         int size = Math.toIntExact(fit.inputs().shape().size() / n);
+        // sentences (token ids): at most TextFeatures.MAX_TOKENS_PER_PASS tokens per backward pass, as in evaluation
+        int per = fit.inputs().dataType() == DataType.FLOAT32 ? 256
+                : Math.min(256, Math.max(1, TextFeatures.MAX_TOKENS_PER_PASS / size));
         Shape exampleShape = fit.inputs().shape().slice(1);
         Map<String, float[]> out = new LinkedHashMap<>();
         try (NDManager scratch = model.manager().newSubManager()) {
@@ -458,22 +462,45 @@ public final class FineTuner {
         return out;
     }
 
-    /** Accuracy of the model (inference mode) over batches of raw examples. */
-    static double accuracy(PretextModel model, Iterator<Batch> batches, UnaryOperator<HostTensor> encoderInput) {
+    /**
+     * Rows per forward pass when measuring accuracy: the options' evaluation batch size, and for
+     * sentences at most {@link TextFeatures#MAX_TOKENS_PER_PASS} tokens. DJL keeps every intermediate
+     * array of a pass until the pass's manager closes, so one pass over SST-2's 872 dev sentences
+     * (55,808 tokens) held 3.3 GB.
+     */
+    private int evalRows(TokenRows tokens) {
+        return tokens == null ? options.evalBatchSize()
+                : Math.min(options.evalBatchSize(), Math.max(1, TextFeatures.MAX_TOKENS_PER_PASS / tokens.context()));
+    }
+
+    /**
+     * Accuracy of the model (inference mode) over batches of raw examples, each run through the
+     * encoder in passes of at most {@code maxRows} rows (every pass's arrays freed at its end).
+     */
+    static double accuracy(PretextModel model, Iterator<Batch> batches, UnaryOperator<HostTensor> encoderInput,
+            int maxRows) {
         long correct = 0;
         long count = 0;
         var head = model.objective().heads().get(ClassifierObjective.HEAD);
         while (batches.hasNext()) {
             Batch b = batches.next();
             try (NDManager m = model.manager().newSubManager()) {
-                NDArray x = encoderInput.apply(b.inputs()).toNDArray(m);
-                NDArray f = model.encode(x, false);
-                NDArray logits = model.forward(head, new NDList(f), false).singletonOrThrow();
-                long[] predicted = logits.argMax(1).toType(DataType.INT64, false).toLongArray();
-                for (int i = 0; i < predicted.length; i++) {
-                    correct += predicted[i] == b.labels()[i] ? 1 : 0;
+                NDArray all = encoderInput.apply(b.inputs()).toNDArray(m);
+                long n = all.getShape().get(0);
+                for (long from = 0; from < n; from += maxRows) {
+                    long to = Math.min(n, from + maxRows);
+                    try (NDManager pass = m.newSubManager()) {
+                        NDArray x = all.get(new NDIndex("{}:{}", from, to));
+                        x.attach(pass);
+                        NDArray f = model.encode(x, false);
+                        NDArray logits = model.forward(head, new NDList(f), false).singletonOrThrow();
+                        long[] predicted = logits.argMax(1).toType(DataType.INT64, false).toLongArray();
+                        for (int i = 0; i < predicted.length; i++) {
+                            correct += predicted[i] == b.labels()[(int) from + i] ? 1 : 0;
+                        }
+                        count += predicted.length;
+                    }
                 }
-                count += predicted.length;
             }
         }
         return count == 0 ? Double.NaN : (double) correct / count;
