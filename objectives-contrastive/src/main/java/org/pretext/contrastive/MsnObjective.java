@@ -25,6 +25,7 @@ import org.pretext.data.Batch;
 import org.pretext.data.HostTensor;
 import org.pretext.encoder.Encoder;
 import org.pretext.encoder.PatchEncoder;
+import org.pretext.encoder.Patches;
 import org.pretext.objective.Distribution;
 import org.pretext.objective.Model;
 import org.pretext.objective.Objective;
@@ -101,10 +102,7 @@ public final class MsnObjective implements Objective {
     private PatchEncoder targetEncoder;
     private Block targetProjector;
     private EmaTarget target;
-    private int channels;
-    private int height;
-    private int width;
-    private int patch;
+    private Patches patches;
     private int dropped;
 
     /**
@@ -130,14 +128,12 @@ public final class MsnObjective implements Objective {
                     + " vit-tiny");
         }
         Shape shape = setup.exampleShape();
-        patch = pe.patchSize();
+        int patch = pe.patchSize();
         if (shape.dimension() != 3 || shape.get(1) % patch != 0 || shape.get(2) % patch != 0) {
             throw new PretextException("Objective 'msn' cuts images (channels, height, width) into " + patch + "x"
                     + patch + " patches, but the data has examples of shape " + shape);
         }
-        channels = (int) shape.get(0);
-        height = (int) shape.get(1);
-        width = (int) shape.get(2);
+        patches = new Patches((int) shape.get(0), (int) shape.get(1), (int) shape.get(2), patch);
         int n = pe.patchCount();
         dropped = (int) Math.ceil(s.maskRatio() * n - 1e-9);
         if (dropped >= n) {
@@ -192,27 +188,18 @@ public final class MsnObjective implements Objective {
     public PreparedBatch prepare(Batch batch, SplittableRandom random) {
         List<HostTensor> views = crops.views(batch.inputs(), global, local, random);
         int b = batch.size();
-        int n = (height / patch) * (width / patch);
+        int n = patches.count();
         int kept = n - dropped;
-        int values = patch * patch * channels;
+        int values = patches.values();
         float[] anchor = views.get(0).floats();
         float[] pixels = new float[b * kept * values];
         int[] positions = new int[b * kept];
-        int[] order = new int[n];
         for (int i = 0; i < b; i++) {
-            for (int j = 0; j < n; j++) {
-                order[j] = j;
-            }
-            for (int j = n - 1; j > 0; j--) { // a uniform random subset: Fisher-Yates, then the first `kept` in order
-                int r = random.nextInt(j + 1);
-                int t = order[j];
-                order[j] = order[r];
-                order[r] = t;
-            }
+            int[] order = Patches.shuffledIndices(n, random); // its first `kept`: a uniform random subset
             java.util.Arrays.sort(order, 0, kept);
             for (int j = 0; j < kept; j++) {
                 positions[i * kept + j] = order[j];
-                copyPatch(anchor, i, order[j], pixels, (i * kept + j) * values);
+                patches.copyPatch(anchor, i, order[j], pixels, (i * kept + j) * values);
             }
         }
         List<HostTensor> out = new ArrayList<>(views.size() + 1);
@@ -220,22 +207,6 @@ public final class MsnObjective implements Objective {
         out.add(HostTensor.ofInts(positions, new Shape(b, kept)));
         out.addAll(views.subList(1, views.size()));
         return new PreparedBatch(out);
-    }
-
-    /** Patch {@code index} of image {@code i} of (B, C, H, W) values into {@code out}, in {@link PatchEncoder}'s layout. */
-    private void copyPatch(float[] images, int i, int index, float[] out, int at) {
-        int cols = width / patch;
-        int top = (index / cols) * patch;
-        int left = (index % cols) * patch;
-        int base = i * channels * height * width;
-        int o = at;
-        for (int y = 0; y < patch; y++) {
-            for (int x = 0; x < patch; x++) {
-                for (int c = 0; c < channels; c++) {
-                    out[o++] = images[base + (c * height + top + y) * width + left + x];
-                }
-            }
-        }
     }
 
     /**

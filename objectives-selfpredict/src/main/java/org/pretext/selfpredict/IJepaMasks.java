@@ -3,6 +3,7 @@ package org.pretext.selfpredict;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.pretext.encoder.Patches;
 
 /**
  * I-JEPA's multi-block masking (Assran et al. 2023, §3 and the authors' {@code MaskCollator}) on a

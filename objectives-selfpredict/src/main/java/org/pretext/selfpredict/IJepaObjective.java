@@ -18,6 +18,7 @@ import org.pretext.data.Batch;
 import org.pretext.data.HostTensor;
 import org.pretext.encoder.Encoder;
 import org.pretext.encoder.PatchEncoder;
+import org.pretext.encoder.Patches;
 import org.pretext.objective.Distribution;
 import org.pretext.objective.Model;
 import org.pretext.objective.Objective;

@@ -19,6 +19,7 @@ import org.pretext.data.BatchPlan;
 import org.pretext.data.HostTensor;
 import org.pretext.data.Split;
 import org.pretext.encoder.PatchEncoder;
+import org.pretext.encoder.Patches;
 import org.pretext.objective.Model;
 import org.pretext.objective.Objective;
 import org.pretext.objective.ObjectiveSetup;

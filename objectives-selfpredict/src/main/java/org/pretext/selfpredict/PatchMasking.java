@@ -2,6 +2,7 @@ package org.pretext.selfpredict;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.pretext.encoder.Patches;
 
 /**
  * MAE's random masking: for each image, exactly M = round(ratio·N) of its N patches are chosen
@@ -38,20 +39,10 @@ public record PatchMasking(int patchCount, double ratio) {
      * increasing order; a permutation of 0..N−1.
      */
     public int[] draw(SplittableRandom random) {
-        int n = patchCount;
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        int[] order = Patches.shuffledIndices(patchCount, random);
         int k = visibleCount();
         Arrays.sort(order, 0, k);
-        Arrays.sort(order, k, n);
+        Arrays.sort(order, k, patchCount);
         return order;
     }
 }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.pretext.PretextException;
+import org.pretext.encoder.Patches;
 import org.pretext.objective.PreparedBatch;
 
 /**

@@ -11,6 +11,7 @@ import org.pretext.PretextException;
 import org.pretext.data.Batch;
 import org.pretext.data.HostTensor;
 import org.pretext.encoder.MaskedPatchEncoder;
+import org.pretext.encoder.Patches;
 import org.pretext.objective.Distribution;
 import org.pretext.objective.Model;
 import org.pretext.objective.Objective;

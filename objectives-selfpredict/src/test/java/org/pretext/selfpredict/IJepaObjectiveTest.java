@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.pretext.PretextException;
 import org.pretext.data.Batch;
 import org.pretext.data.HostTensor;
+import org.pretext.encoder.Patches;
 import org.pretext.encoders.MlpEncoderProvider;
 import org.pretext.encoders.vit.VisionTransformer;
 import org.pretext.encoders.vit.VitEncoderProvider;

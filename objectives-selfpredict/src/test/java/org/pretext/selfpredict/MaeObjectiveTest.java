@@ -21,6 +21,7 @@ import org.pretext.PretextException;
 import org.pretext.data.Batch;
 import org.pretext.data.HostTensor;
 import org.pretext.data.IndexedSplit;
+import org.pretext.encoder.Patches;
 import org.pretext.encoders.MlpEncoderProvider;
 import org.pretext.encoders.vit.VisionTransformer;
 import org.pretext.encoders.vit.VitEncoderProvider;

@@ -1,8 +1,11 @@
-package org.pretext.selfpredict;
+package org.pretext.encoder;
+
+import java.util.SplittableRandom;
+import org.apiguardian.api.API;
 
 /**
  * Cuts images (B, C, H, W) into square patches and back, on the host, in the layout of
- * {@link org.pretext.encoder.PatchEncoder}: patches numbered row-major over the (H/p)×(W/p) grid,
+ * {@link PatchEncoder}: patches numbered row-major over the (H/p)×(W/p) grid,
  * each patch's p·p·C values ordered (row within the patch, column within the patch, channel),
  * as MAE's {@code patchify}.
  *
@@ -11,6 +14,7 @@ package org.pretext.selfpredict;
  * @param width W, a multiple of the patch size
  * @param size the patch side p
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.4")
 public record Patches(int channels, int height, int width, int size) {
     public Patches {
         if (size <= 0 || height % size != 0 || width % size != 0) {
@@ -89,5 +93,24 @@ public record Patches(int channels, int height, int width, int size) {
             }
         }
         return out;
+    }
+
+    /**
+     * A uniformly random order of an image's {@code n} patch indices (a Fisher–Yates shuffle drawing
+     * {@code random.nextInt(i + 1)} for i = n − 1 down to 1), so that its first k entries are a
+     * uniformly random subset of size k: what random masking keeps or hides.
+     */
+    public static int[] shuffledIndices(int n, SplittableRandom random) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
     }
 }
