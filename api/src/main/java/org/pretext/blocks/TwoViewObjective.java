@@ -42,6 +42,11 @@ public abstract class TwoViewObjective implements Objective {
     /** Builds and initialises the heads (and any target) once the augmentation is set. */
     protected abstract void build(ObjectiveSetup setup);
 
+    /** The views' augmentation for the data's example shape, set before {@link #build} (for objectives that make more than two views). */
+    protected final Augmentation augmentation() {
+        return augmentation;
+    }
+
     @Override
     public PreparedBatch prepare(Batch batch, SplittableRandom random) {
         return PreparedBatch.of(Views.augment(batch.inputs(), augmentation, random.split()),

@@ -38,8 +38,6 @@ public final class MmcrObjective extends TwoViewObjective {
     private final double lambda;
     private final int projectionHidden;
     private final int projectionDim;
-    private final Function<Shape, Augmentation> augmentationFor;
-    private Augmentation augmentation;
     private Block projector;
 
     /**
@@ -56,12 +54,10 @@ public final class MmcrObjective extends TwoViewObjective {
         this.lambda = lambda;
         this.projectionHidden = projectionHidden;
         this.projectionDim = projectionDim;
-        this.augmentationFor = augmentationFor;
     }
 
     @Override
     protected void build(ObjectiveSetup setup) {
-        augmentation = augmentationFor.apply(setup.exampleShape());
         projector = initialized(MlpHead.create(List.of(projectionHidden), projectionDim, true, false), setup,
                 setup.encoder().featureSize());
     }
@@ -71,7 +67,7 @@ public final class MmcrObjective extends TwoViewObjective {
     public PreparedBatch prepare(Batch batch, SplittableRandom random) {
         List<HostTensor> out = new ArrayList<>(views);
         for (int v = 0; v < views; v++) {
-            out.add(Views.augment(batch.inputs(), augmentation, random.split()));
+            out.add(Views.augment(batch.inputs(), augmentation(), random.split()));
         }
         return new PreparedBatch(out);
     }
