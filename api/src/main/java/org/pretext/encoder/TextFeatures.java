@@ -43,6 +43,11 @@ public final class TextFeatures {
 
     private TextFeatures() {}
 
+    /** Rows of {@code tokensPerRow} tokens in one pass: at most {@link #MAX_TOKENS_PER_PASS} tokens, at least one row. */
+    public static int rowsPerPass(int tokensPerRow) {
+        return Math.max(1, MAX_TOKENS_PER_PASS / tokensPerRow);
+    }
+
     /**
      * Features of every sentence of a split for each map, in split order, with the split's labels.
      *
@@ -179,7 +184,7 @@ public final class TextFeatures {
      */
     private static NDArray hiddenStates(SequenceEncoder encoder, ParameterStore store, NDArray x, int[] tok, int b,
             int t, NDManager step) {
-        int passRows = Math.max(1, MAX_TOKENS_PER_PASS / t);
+        int passRows = rowsPerPass(t);
         if (b <= passRows) {
             return encoder.hiddenStates(store, x, false);
         }

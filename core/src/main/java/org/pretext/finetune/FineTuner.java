@@ -425,7 +425,7 @@ public final class FineTuner {
         int size = Math.toIntExact(fit.inputs().shape().size() / n);
         // sentences (token ids): at most TextFeatures.MAX_TOKENS_PER_PASS tokens per backward pass, as in evaluation
         int per = fit.inputs().dataType() == DataType.FLOAT32 ? 256
-                : Math.min(256, Math.max(1, TextFeatures.MAX_TOKENS_PER_PASS / size));
+                : Math.min(256, TextFeatures.rowsPerPass(size));
         Shape exampleShape = fit.inputs().shape().slice(1);
         Map<String, float[]> out = new LinkedHashMap<>();
         try (NDManager scratch = model.manager().newSubManager()) {
@@ -470,7 +470,7 @@ public final class FineTuner {
      */
     private int evalRows(TokenRows tokens) {
         return tokens == null ? options.evalBatchSize()
-                : Math.min(options.evalBatchSize(), Math.max(1, TextFeatures.MAX_TOKENS_PER_PASS / tokens.context()));
+                : Math.min(options.evalBatchSize(), TextFeatures.rowsPerPass(tokens.context()));
     }
 
     /**
