@@ -118,6 +118,31 @@ class FineTunerTest {
     }
 
     @Test
+    void accuracyInPassesOfAFewRowsCountsEveryRowAgainstItsOwnLabel() {
+        // a randomly initialised MLP and head: about chance, but every row's prediction is fixed, so a
+        // label read from the wrong row (an off-by-one across passes) changes the count
+        try (PretextModel model = PretextModel.create(FineTunerTest::mlp, "mlp", new ClassifierObjective(10, 0),
+                TRAIN.exampleShape(), CPU, 1)) {
+            List<org.pretext.data.Batch> batches = new ArrayList<>();
+            TEST.batches(org.pretext.data.BatchPlan.sequential(1000)).forEachRemaining(batches::add);
+            assertThat(batches).hasSize(1);
+            double whole = FineTuner.accuracy(model, batches.iterator(), UnaryOperator.identity(), 1000);
+            double passes = FineTuner.accuracy(model, batches.iterator(), UnaryOperator.identity(), 7);
+            double single = FineTuner.accuracy(model, batches.iterator(), UnaryOperator.identity(), 1);
+            assertThat(passes).isEqualTo(whole);
+            assertThat(single).isEqualTo(whole);
+            // against the labels shifted by one row the count differs (the check can fail)
+            int[] shifted = new int[1000];
+            for (int i = 0; i < 1000; i++) {
+                shifted[i] = batches.get(0).labels()[(i + 1) % 1000];
+            }
+            double wrong = FineTuner.accuracy(model, List.of(new org.pretext.data.Batch(batches.get(0).inputs(),
+                    shifted)).iterator(), UnaryOperator.identity(), 7);
+            assertThat(wrong).isNotEqualTo(whole);
+        }
+    }
+
+    @Test
     void budgetDrawsAreStratifiedAndTheSameSeedGivesTheSameRows() {
         int[] labels = TRAIN.labels();
         int[] counts = new int[10];
