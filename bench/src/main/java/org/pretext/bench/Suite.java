@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.pretext.Versions;
+import org.pretext.engine.FileTrees;
 
 /**
  * The benchmark suite: Pretext's training step against the same model in plain PyTorch on this
@@ -343,7 +344,7 @@ public final class Suite {
             results.put("throughput", java("org.pretext.bench.ThroughputBench", Map.of(), "--threads", "1").result());
         }
         if (!quick) { // --quick keeps them, so that the next quick run compiles warm
-            deleteTree(root.resolve("bench/target/inductor-cache"));
+            FileTrees.delete(root.resolve("bench/target/inductor-cache"));
         }
         results.put("suiteSeconds", (System.nanoTime() - t0) / 1e9);
         Path out = quick ? root.resolve("bench/target/quick") : root;
@@ -421,20 +422,9 @@ public final class Suite {
     private Path inductorCache(String config, String mode, boolean fresh) throws IOException {
         Path dir = root.resolve("bench/target/inductor-cache").resolve(config + "-" + mode);
         if (fresh) {
-            deleteTree(dir);
+            FileTrees.delete(dir);
         }
         return dir;
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     /** Timed steps of a sweep point: about {@link #SWEEP_FLOPS} in all, between 3 and 200 (quick: 3). */

@@ -13,6 +13,7 @@ import org.pretext.checkpoint.ExportedEncoder;
 import org.pretext.data.IndexedSplit;
 import org.pretext.data.Split;
 import org.pretext.encoder.Features;
+import org.pretext.engine.FileTrees;
 
 /**
  * Embedding throughput on Spark against the single-process extractor on the same rows, in one JVM
@@ -130,7 +131,7 @@ final class EmbedBenchmark {
         log.printf(java.util.Locale.ROOT, "Spark's features against the extractor's: %d rows, largest difference"
                 + " %.2g%n", (long) difference[0], difference[1]);
         try {
-            SparkPretrainer.deleteTree(parquet);
+            FileTrees.delete(parquet);
         } catch (java.io.IOException e) {
             // a temporary folder left behind is harmless
         }

@@ -32,6 +32,7 @@ import org.pretext.Seeds;
 import org.pretext.checkpoint.CheckpointStore;
 import org.pretext.data.IndexedSplit;
 import org.pretext.data.Split;
+import org.pretext.engine.FileTrees;
 import org.pretext.model.PretextModel;
 import org.pretext.runner.config.ConfigLoader;
 import org.pretext.runner.config.RunConfig;
@@ -292,7 +293,7 @@ public final class SparkPretrainer {
                 }
             }
         } finally {
-            deleteTree(tmp);
+            FileTrees.delete(tmp);
         }
         for (int i = 0; i < arrays.size(); i++) {
             float[] mean = new float[sums[i].length];
@@ -329,17 +330,6 @@ public final class SparkPretrainer {
     /** The seed of worker {@code w}'s batch order and randomness. */
     static long workerSeed(long seed, int worker) {
         return Seeds.derive(seed, 0x5ba6cL, worker);
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 
     /** One round's work on the executors: restore, K local steps on the worker's shard, checkpoint back. */
@@ -402,7 +392,7 @@ public final class SparkPretrainer {
                     }
                     return new WorkerResult(worker, Files.readAllBytes(file), r.losses(), restore, steps);
                 } finally {
-                    deleteTree(dir);
+                    FileTrees.delete(dir);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -25,6 +25,7 @@ import org.pretext.data.HostTensor;
 import org.pretext.data.Split;
 import org.pretext.encoder.Encoder;
 import org.pretext.encoder.Features;
+import org.pretext.engine.FileTrees;
 import org.pretext.evaluation.ProbeProvider;
 import org.pretext.finetune.FineTuner;
 import org.pretext.finetune.FinetuneBudget;
@@ -199,7 +200,7 @@ public final class FinetuneStage {
                     progress.draws().add(new Done(method, b.toString(), d, seeds.get(b)[d], r.get(d).length,
                             o.testAccuracy(), o.epochs(), o.bestEpoch(), o.sensitivities()));
                     writeProgress(progressFile, progress);
-                    deleteTree(ckpt);
+                    FileTrees.delete(ckpt);
                 }
             }
         }
@@ -320,7 +321,7 @@ public final class FinetuneStage {
             return new Progress(recorded, source, new ArrayList<>(old.draws()));
         }
         err.println("finetune: " + file + " records other settings or another encoder; fine-tuning afresh");
-        deleteTree(file.resolveSibling("checkpoints"));
+        FileTrees.delete(file.resolveSibling("checkpoints"));
         return fresh;
     }
 
@@ -333,16 +334,5 @@ public final class FinetuneStage {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, GSON.toJson(p), StandardCharsets.UTF_8);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.pretext.PretextException;
+import org.pretext.engine.FileTrees;
 
 /**
  * The folder a run writes: {@code config.yaml}, {@code checkpoints/}, {@code metrics.jsonl},
@@ -57,8 +58,8 @@ public record RunDirectory(Path root) {
                 for (Path p : new Path[] {reportJson(), reportHtml(), metrics(), config()}) {
                     Files.deleteIfExists(p);
                 }
-                deleteTree(checkpoints());
-                deleteTree(plots());
+                FileTrees.delete(checkpoints());
+                FileTrees.delete(plots());
             }
             Files.createDirectories(checkpoints());
             Files.createDirectories(plots());
@@ -86,17 +87,6 @@ public record RunDirectory(Path root) {
             throw new PretextException("Output folder " + root + " already holds a "
                     + (finished() ? "finished run" : "run that did not finish (resume it with --resume " + root + ")")
                     + "; choose another --out, or add --force to overwrite it");
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var s = Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 }
