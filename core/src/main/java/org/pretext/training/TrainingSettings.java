@@ -14,7 +14,7 @@ import org.pretext.param.ParamValues;
 public final class TrainingSettings {
     public static final Param<Integer> BATCH_SIZE = Param.ofInt("batch-size", 256,
             "examples per batch (before the objective makes views of them)").atLeast(1).formerly("batchSize");
-    public static final Param<Integer> EPOCHS = Param.ofInt("epochs", 60,
+    public static final Param<Integer> EPOCHS = Param.ofInt("epochs", 90,
             "passes over the pretraining data (used when steps is 0)").atLeast(1);
     public static final Param<Long> STEPS = Param.ofLong("steps", 0,
             "exact number of optimizer steps (0: epochs x batches per epoch)").atLeast(0);
@@ -25,7 +25,7 @@ public final class TrainingSettings {
             org.pretext.training.optimizer.Optimizer.NAMES,
             "adamw (Adam with decoupled weight decay) or sgd (plain SGD with decoupled weight decay, no momentum:"
                     + " beta1, beta2 and epsilon are not used)");
-    public static final Param<Double> LEARNING_RATE = Param.ofDouble("learning-rate", 1e-3, "peak learning rate")
+    public static final Param<Double> LEARNING_RATE = Param.ofDouble("learning-rate", 4e-3, "peak learning rate")
             .above(0).formerly("learningRate");
     public static final Param<Double> WEIGHT_DECAY = Param.ofDouble("weight-decay", 1e-5,
             "decoupled weight decay").atLeast(0).formerly("weightDecay");
@@ -37,8 +37,8 @@ public final class TrainingSettings {
     public static final Param<Double> EPSILON = Param.ofDouble("epsilon", 1e-8, "AdamW epsilon").above(0);
     public static final Param<Double> WARMUP = Param.ofDouble("warmup-fraction", 0.02,
             "linear warm-up length as a fraction of all steps").atLeast(0).below(1).formerly("warmupFraction");
-    public static final Param<Double> FINAL_LR = Param.ofDouble("final-learning-rate-fraction", 0.5,
-            "learning rate at the end of the cosine decay, as a fraction of the peak (1: constant)").atLeast(0)
+    public static final Param<Double> FINAL_LR = Param.ofDouble("final-learning-rate-fraction", 1.0,
+            "learning rate at the end of the cosine decay, as a fraction of the peak (1: constant after the warm-up)").atLeast(0)
             .atMost(1).formerly("finalLearningRateFraction");
     public static final Param<Double> CLIP_NORM = Param.ofDouble("clip-norm", 0,
             "clip the global gradient norm to this (0: no clipping)").atLeast(0).formerly("clipNorm");

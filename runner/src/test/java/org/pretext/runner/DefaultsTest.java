@@ -26,8 +26,8 @@ class DefaultsTest {
     void theJavaApiStartsFromTheSameDefaults() {
         PretrainConfig java = PretrainConfig.builder().build();
         PretrainConfig fromKeys = TrainingSettings.toBuilder(ParamValues.defaults("training", TrainingSettings.ALL)).build();
-        assertThat(java.epochs()).isEqualTo(fromKeys.epochs()).isEqualTo(60);
-        assertThat(java.finalLearningRateFraction()).isEqualTo(fromKeys.finalLearningRateFraction()).isEqualTo(0.5);
+        assertThat(java.epochs()).isEqualTo(fromKeys.epochs()).isEqualTo(90);
+        assertThat(java.finalLearningRateFraction()).isEqualTo(fromKeys.finalLearningRateFraction()).isEqualTo(1.0);
         assertThat(java.logEvery()).isEqualTo(fromKeys.logEvery());
         assertThat(java.checkpointEvery()).isEqualTo(fromKeys.checkpointEvery());
         assertThat(java.learningRate()).isEqualTo(fromKeys.learningRate());
