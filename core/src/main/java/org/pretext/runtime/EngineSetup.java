@@ -100,6 +100,7 @@ public final class EngineSetup {
         MallocTuning.tryApply();
         try {
             Engine e = Engine.getEngine("PyTorch");
+            NativeConvolutions.tryApply(); // before the first convolution
             MklCpuOverride.verified(gemmMatchesReference(e));
             return e;
         } catch (RuntimeException | UnsatisfiedLinkError e) {

@@ -136,6 +136,8 @@ public final class RunModule extends AbstractModule {
         // initialises its thread pool early, which changed the default job's numbers and slowed it by a quarter
         versions.put("engine-threads", Integer.toString(c.threads()));
         versions.put("omp-wait", org.pretext.runtime.OpenMpWaiting.status());
+        // libtorch's own convolution kernels, or oneDNN's (which got some channel counts wrong: NativeConvolutions)
+        versions.put("convolutions", org.pretext.runtime.NativeConvolutions.enabled() ? "native" : "oneDNN");
         Map<String, List<? extends org.pretext.registry.NamedProvider>> used = new LinkedHashMap<>();
         used.put("objective", List.of(op));
         used.put("encoder", List.of(ep));
