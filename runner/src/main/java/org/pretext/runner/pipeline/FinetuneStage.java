@@ -233,13 +233,15 @@ public final class FinetuneStage {
         }
         if (baselines.contains("linear-probe")) {
             long tp = System.nanoTime();
-            Features.Matrix tr = features(source, train, "train");
+            // only the labelled rows of the draws are probed: their features, not the whole split's
+            LabelledRows labelled = LabelledRows.of(train, rows);
+            Features.Matrix tr = features(source, labelled.split(), "train");
             Features.Matrix te = features(source, test, "test");
             ProbeSuite suite = new ProbeSuite(ProbeOptions.defaults(device).withSeed(seed)
                     .withProbes(List.of(NamedProbe.of(probes.get("logistic"), Map.of()))));
             List<FinetuneReport.Entry> probed = new ArrayList<>();
             for (FinetuneBudget b : budgets) {
-                double[] acc = suite.evaluateRows(tr, te, rows.get(b), seeds.get(b)).get("logistic");
+                double[] acc = suite.evaluateRows(tr, te, labelled.rows().get(b), seeds.get(b)).get("logistic");
                 probed.add(entry(FinetuneReport.LINEAR_PROBE, b, rows.get(b).get(0).length, acc, seeds.get(b),
                         new int[0], new int[0]));
             }
