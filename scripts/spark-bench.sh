@@ -48,8 +48,8 @@ embed() { # MASTER [EXTRA...]
   grep '^| \(local\|spark\)' "embed-$(echo "$master" | tr -c 'a-z0-9' '-').log"
 }
 
-echo "| master | encoder (features) | rows | partitions | single process (rows/s) | Spark (rows/s) | Spark's first pass (s) | Spark's overhead per row |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| master | encoder (features) | rows | partitions | single process (rows/s) | Spark (rows/s) | Spark's first pass (s) | Spark's overhead per row | Spark's fixed cost per pass (ms) | overhead per row beyond the fixed cost |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 embed 'local[1]'
 embed 'local[2]'
 

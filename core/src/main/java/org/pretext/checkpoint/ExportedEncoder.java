@@ -182,7 +182,6 @@ public final class ExportedEncoder implements AutoCloseable {
     /** Features (n, featureSize) of examples given as rows of the encoder's input shape, flattened. */
     public float[][] features(float[][] examples) {
         int d = encoder.featureSize();
-        float[][] out = new float[examples.length][];
         int size = Math.toIntExact(encoder.inputShape().size());
         float[] flat = new float[examples.length * size];
         for (int i = 0; i < examples.length; i++) {
@@ -192,14 +191,32 @@ public final class ExportedEncoder implements AutoCloseable {
             }
             System.arraycopy(examples[i], 0, flat, i * size, size);
         }
-        try (NDManager step = manager.newSubManager()) {
-            NDArray x = HostTensor.of(flat, PretextModel.batched(encoder.inputShape(), examples.length)).toNDArray(step);
-            float[] f = encoder.block().forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
-            for (int i = 0; i < examples.length; i++) {
-                out[i] = java.util.Arrays.copyOfRange(f, i * d, (i + 1) * d);
-            }
+        float[] f = features(flat, examples.length);
+        float[][] out = new float[examples.length][];
+        for (int i = 0; i < examples.length; i++) {
+            out[i] = java.util.Arrays.copyOfRange(f, i * d, (i + 1) * d);
         }
         return out;
+    }
+
+    /**
+     * Features of the first {@code n} examples of a batch given flattened in one array, row-major
+     * (example {@code i} at {@code i × inputSize}): {@code n × featureSize} values, row-major. No
+     * copy per example on the way in or out (the batch goes to the engine as it is when it holds
+     * exactly {@code n} examples); every array of the batch is freed before this returns.
+     *
+     * @throws IllegalArgumentException when {@code flat} holds fewer than {@code n} examples
+     */
+    public float[] features(float[] flat, int n) {
+        int size = Math.toIntExact(encoder.inputShape().size());
+        if (n < 0 || flat.length < (long) n * size) {
+            throw new IllegalArgumentException(n + " examples need " + (long) n * size + " values, got " + flat.length);
+        }
+        float[] batch = flat.length == n * size ? flat : java.util.Arrays.copyOf(flat, n * size);
+        try (NDManager step = manager.newSubManager()) {
+            NDArray x = HostTensor.of(batch, PretextModel.batched(encoder.inputShape(), n)).toNDArray(step);
+            return encoder.block().forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
+        }
     }
 
     /** Features of a whole split, batched. */

@@ -90,16 +90,18 @@ final class BenchCommand implements Runnable {
                     EmbedBenchmark.Result r = EmbedBenchmark.run(session, e, train, rows, partitions, batchSize, repeats,
                             System.out);
                     json.add(r.toJson());
-                    table.add(String.format(Locale.ROOT, "| %s | %s (%d) | %,d | %d | %.0f | %.0f | %.1f | %+.1f %% |",
-                            r.master(), r.encoder(), r.featureSize(), r.rows(), r.partitions(), r.localRowsPerSecond(),
-                            r.sparkRowsPerSecond(), r.sparkFirstSeconds(), 100 * r.overhead()));
+                    table.add(String.format(Locale.ROOT, "| %s | %s (%d) | %,d | %d | %.0f | %.0f | %.1f | %+.1f %% | %.0f |"
+                            + " %+.1f %% |", r.master(), r.encoder(), r.featureSize(), r.rows(), r.partitions(),
+                            r.localRowsPerSecond(), r.sparkRowsPerSecond(), r.sparkFirstSeconds(), 100 * r.overhead(),
+                            1000 * r.sparkFixedSeconds(), 100 * r.overheadBeyondFixed()));
                 }
             } finally {
                 spark.stop(session);
             }
             System.out.println("| master | encoder (features) | rows | partitions | single process (rows/s) | Spark"
-                    + " (rows/s) | Spark's first pass (s) | Spark's overhead per row |");
-            System.out.println("|---|---|---|---|---|---|---|---|");
+                    + " (rows/s) | Spark's first pass (s) | Spark's overhead per row | Spark's fixed cost per pass (ms) |"
+                    + " overhead per row beyond the fixed cost |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|");
             table.forEach(System.out::println);
             write(out, json);
             return 0;

@@ -21,15 +21,18 @@ import org.pretext.engine.FileTrees;
  * already in Spark, as for a user), then {@link SparkEmbedder#arrays} runs over them into Spark's {@code noop} sink, and
  * {@link ExportedEncoder#features(Split, int)} runs over the same rows on the driver. The first
  * Spark pass (encoder shipped and loaded on the executors) is reported apart; the rest are the best
- * of the repeats. Spark's overhead per row is its time per row over the extractor's, minus one.
+ * of the repeats. Spark's overhead per row is its time per row over the extractor's, minus one; the
+ * same pass over a frame of one row per partition gives Spark's fixed cost per pass (planning, the
+ * job and its tasks), reported apart and also taken out of Spark's time for the overhead that grows
+ * with the rows.
  * After the timed passes, the features of one more Spark pass are collected and compared with the
  * extractor's, row by row ({@code maxAbsDifference}): a benchmark whose two sides disagree stops.
  */
 final class EmbedBenchmark {
     /** What one benchmark measured (times in seconds). */
     record Result(String master, int executors, String encoder, int featureSize, int rows, int partitions,
-            int batchSize, double localSeconds, double sparkFirstSeconds, double sparkSeconds, long comparedRows,
-            double maxAbsDifference) {
+            int batchSize, double localSeconds, double sparkFirstSeconds, double sparkSeconds, double sparkFixedSeconds,
+            long comparedRows, double maxAbsDifference) {
         double localRowsPerSecond() {
             return rows / localSeconds;
         }
@@ -41,6 +44,14 @@ final class EmbedBenchmark {
         /** Spark's time per row over the extractor's, minus one (0.05 = 5 % more time per row). */
         double overhead() {
             return sparkSeconds / localSeconds - 1;
+        }
+
+        /**
+         * As {@link #overhead()}, with Spark's fixed cost per pass (planning, the job and its tasks:
+         * {@code sparkFixedSeconds}) taken out of Spark's time first: the overhead that grows with the rows.
+         */
+        double overheadBeyondFixed() {
+            return (sparkSeconds - sparkFixedSeconds) / localSeconds - 1;
         }
 
         Map<String, Object> toJson() {
@@ -58,6 +69,8 @@ final class EmbedBenchmark {
             m.put("localRowsPerSecond", localRowsPerSecond());
             m.put("sparkRowsPerSecond", sparkRowsPerSecond());
             m.put("overhead", overhead());
+            m.put("sparkFixedSeconds", sparkFixedSeconds);
+            m.put("overheadBeyondFixed", overheadBeyondFixed());
             m.put("comparedRows", comparedRows);
             m.put("maxAbsDifference", maxAbsDifference);
             return m;
@@ -120,6 +133,20 @@ final class EmbedBenchmark {
                     + " loads the encoder)" : "", s, n / s);
             passes.add(s);
         }
+        // what a pass costs whatever its rows (analysis and planning, the job, its tasks, the encoder lookup):
+        // the same embedding of the same cached Parquet rows, one per partition
+        Dataset<Row> few = spark.read().parquet(where).limit(parts).repartition(parts).cache();
+        few.count();
+        double fixedBest = Double.MAX_VALUE;
+        for (int r = 0; r < repeats; r++) {
+            long t0 = System.nanoTime();
+            SparkEmbedder.arrays(few, "input", "label", "id", shipped, batchSize).features().write().format("noop")
+                    .mode("overwrite").save();
+            fixedBest = Math.min(fixedBest, (System.nanoTime() - t0) / 1e9);
+        }
+        few.unpersist();
+        log.printf(java.util.Locale.ROOT, "Spark's fixed cost per pass (the same pass over one row per partition, best of"
+                + " %d): %.3f s%n", repeats, fixedBest);
         double[] difference = compare(SparkEmbedder.arrays(in, "input", "label", "id", shipped, batchSize).features(),
                 reference);
         in.unpersist();
@@ -140,7 +167,7 @@ final class EmbedBenchmark {
         int executors = Math.max(1, spark.sparkContext().getExecutorMemoryStatus().size()
                 - (spark.sparkContext().isLocal() ? 0 : 1));
         return new Result(spark.sparkContext().master(), executors, encoderFile.getFileName().toString(), featureSize,
-                n, parts, batchSize, localBest, passes.get(0), sparkBest, (long) difference[0], difference[1]);
+                n, parts, batchSize, localBest, passes.get(0), sparkBest, fixedBest, (long) difference[0], difference[1]);
     }
 
     /** Largest |difference| a feature may show between Spark and the extractor (float32 sums in another order). */

@@ -102,29 +102,16 @@ public final class ShippedEncoder implements Serializable {
     }
 
     /**
-     * Features (n × featureSize, row-major) of {@code n} examples given flattened in {@code inputs};
-     * on an executor, loads the encoder on first use in this JVM. Every array of the batch is freed
-     * before this returns.
+     * Features (n × featureSize, row-major) of {@code n} examples given flattened in {@code inputs}
+     * (the first {@code n × inputSize} values; the rest is ignored); on an executor, loads the encoder
+     * on first use in this JVM. The batch goes to the engine without a copy per example; every array
+     * of the batch is freed before this returns.
      */
     public float[] features(float[] inputs, int n) {
         ExportedEncoder enc = loaded();
-        int size = inputSize();
-        if (inputs.length < (long) n * size) {
-            throw new IllegalArgumentException(n + " examples need " + (long) n * size + " values, got " + inputs.length);
-        }
-        float[][] rows = new float[n][];
-        for (int i = 0; i < n; i++) {
-            rows[i] = java.util.Arrays.copyOfRange(inputs, i * size, (i + 1) * size);
-        }
-        float[][] f;
         synchronized (enc) {
-            f = enc.features(rows);
+            return enc.features(inputs, n);
         }
-        float[] out = new float[n * featureSize];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(f[i], 0, out, i * featureSize, featureSize);
-        }
-        return out;
     }
 
     /** How many encoder files this JVM has loaded (each distinct file once). */

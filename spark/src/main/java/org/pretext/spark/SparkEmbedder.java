@@ -11,7 +11,6 @@ import org.apache.spark.api.java.function.FilterFunction;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -19,6 +18,9 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
+import org.apache.spark.sql.catalyst.expressions.codegen.UnsafeArrayWriter;
+import org.apache.spark.sql.catalyst.expressions.codegen.UnsafeRowWriter;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
@@ -26,7 +28,6 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.IntegralType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.sql.types.UserDefinedType;
 import org.apache.spark.unsafe.Platform;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.apiguardian.api.API;
@@ -93,39 +94,33 @@ public final class SparkEmbedder {
                     + ": expected array<float>, array<double> or an ML vector");
         }
         List<String> classNames = List.of();
-        Dataset<Row> labelled = input;
-        String label = null;
+        // one projection (id, label as int, input), analysed once: each further Dataset step is another
+        // analysis in the fixed cost of every call
+        org.apache.spark.sql.Column label = org.apache.spark.sql.functions.lit(null).cast(DataTypes.IntegerType);
         if (labelColumn != null) {
             DataType lt = column(schema, labelColumn, "label").dataType();
             if (lt == DataTypes.StringType) {
                 classNames = distinctStrings(input, labelColumn);
-                labelled = input.withColumn("__pretext_label", org.apache.spark.sql.functions.array_position(
+                label = org.apache.spark.sql.functions.array_position(
                         org.apache.spark.sql.functions.lit(classNames.toArray(String[]::new)),
-                        input.col(labelColumn)).minus(1).cast(DataTypes.IntegerType));
-                label = "__pretext_label";
+                        input.col(labelColumn)).minus(1).cast(DataTypes.IntegerType);
             } else if (lt instanceof IntegralType) {
-                labelled = input.withColumn("__pretext_label", input.col(labelColumn).cast(DataTypes.IntegerType));
-                label = "__pretext_label";
+                label = input.col(labelColumn).cast(DataTypes.IntegerType);
             } else {
                 throw new PretextException("Label column '" + labelColumn + "' is " + lt.simpleString()
                         + ": expected integers or strings");
             }
         }
         DataType idType;
-        List<org.apache.spark.sql.Column> cols = new ArrayList<>();
-        cols.add(label == null ? org.apache.spark.sql.functions.lit(null).cast(DataTypes.IntegerType)
-                : labelled.col(label));
-        cols.add(labelled.col(inputColumn));
         JavaRDD<InternalRow> rows;
         if (idColumn == null) {
             idType = DataTypes.LongType;
-            rows = internalRows(labelled.select(cols.toArray(org.apache.spark.sql.Column[]::new))).zipWithIndex()
+            rows = internalRows(input.select(label, input.col(inputColumn))).zipWithIndex()
                     .map(t -> new GenericInternalRow(new Object[] {t._2(), t._1().isNullAt(0) ? null : t._1().getInt(0),
                         t._1().get(1, inType)}));
         } else {
             idType = column(schema, idColumn, "id").dataType();
-            cols.add(0, labelled.col(idColumn));
-            rows = internalRows(labelled.select(cols.toArray(org.apache.spark.sql.Column[]::new)));
+            rows = internalRows(input.select(input.col(idColumn), label, input.col(inputColumn)));
         }
         return new Embedded(embedRows(input.sparkSession(), rows, idType,
                 new Embed(encoder, payload, batchSize, null, idType)), classNames);
@@ -272,58 +267,60 @@ public final class SparkEmbedder {
         }
 
         @Override
-        @SuppressWarnings("unchecked")
         public Iterator<InternalRow> call(Iterator<InternalRow> in) {
             int size = encoder.inputSize();
             int d = encoder.featureSize();
-            UserDefinedType<Vector> vectors = (UserDefinedType<Vector>) SQLDataTypes.VectorType();
             ImageFiles decoder = payload == Payload.IMAGE ? Decoders.get((int) encoder.inputShape()[1],
                     images.resize(), (int) encoder.inputShape()[0], images.maxPixels()) : null;
             return new Iterator<>() {
-                private final List<Object> ids = new ArrayList<>(batchSize);
-                private final List<Integer> labels = new ArrayList<>(batchSize);
+                private final Object[] ids = new Object[batchSize];
+                private final Integer[] labels = new Integer[batchSize];
                 private final float[] inputs = new float[batchSize * size];
-                private InternalRow[] out = new InternalRow[0];
+                private final DenseVectorWriter vectors = new DenseVectorWriter(d);
+                private final GenericInternalRow row = new GenericInternalRow(3);
+                private float[] features;
+                private int count;
                 private int next;
 
                 @Override
                 public boolean hasNext() {
-                    if (next < out.length) {
+                    if (next < count) {
                         return true;
                     }
                     if (!in.hasNext()) {
                         return false;
                     }
-                    ids.clear();
-                    labels.clear();
-                    while (ids.size() < batchSize && in.hasNext()) {
+                    int n = 0;
+                    while (n < batchSize && in.hasNext()) {
                         InternalRow r = in.next(); // Spark reuses it: what is kept is copied out now
-                        Object id = r.get(0, idType);
-                        id = id instanceof UTF8String u ? u.copy() : id;
-                        fill(r, id, ids.size());
-                        ids.add(id);
-                        labels.add(r.isNullAt(1) ? null : r.getInt(1));
+                        Object id = InternalRow.copyValue(r.get(0, idType));
+                        fill(r, id, n);
+                        ids[n] = id;
+                        labels[n] = r.isNullAt(1) ? null : r.getInt(1);
+                        n++;
                     }
-                    float[] f = encoder.features(inputs, ids.size());
-                    out = new InternalRow[ids.size()];
-                    for (int i = 0; i < out.length; i++) {
-                        double[] v = new double[d];
-                        for (int j = 0; j < d; j++) {
-                            v[j] = f[i * d + j];
-                        }
-                        out[i] = new GenericInternalRow(new Object[] {ids.get(i), labels.get(i),
-                            vectors.serialize(Vectors.dense(v))});
-                    }
+                    features = encoder.features(inputs, n);
+                    count = n;
                     next = 0;
                     return true;
                 }
 
+                /**
+                 * One row, reused: Spark turns every row of an RDD behind a DataFrame into its own
+                 * UnsafeRow at once (RDDScanExec's projection), copying the features' UnsafeRow as
+                 * one block, so neither this row nor the vector's buffer is held past the next call.
+                 */
                 @Override
                 public InternalRow next() {
                     if (!hasNext()) {
                         throw new NoSuchElementException();
                     }
-                    return out[next++];
+                    int i = next++;
+                    row.update(0, ids[i]);
+                    row.update(1, labels[i]);
+                    row.update(2, vectors.write(features, i * d));
+                    ids[i] = null;
+                    return row;
                 }
 
                 private void fill(InternalRow r, Object id, int slot) {
@@ -335,12 +332,16 @@ public final class SparkEmbedder {
                         case FLOAT_ARRAY, DOUBLE_ARRAY -> {
                             ArrayData a = r.getArray(2);
                             checkLength(id, a.numElements(), size);
-                            if (payload == Payload.FLOAT_ARRAY && a instanceof UnsafeArrayData u && !hasNull(u)) {
-                                // one copy of the row's floats, not one call per element (the MLP's per-row cost
-                                // is of the order of 784 such calls)
-                                Platform.copyMemory(u.getBaseObject(), u.getBaseOffset()
-                                        + UnsafeArrayData.calculateHeaderPortionInBytes(size), inputs,
-                                        Platform.FLOAT_ARRAY_OFFSET + 4L * at, 4L * size);
+                            if (a instanceof UnsafeArrayData u && !hasNull(u)) {
+                                long values = u.getBaseOffset() + UnsafeArrayData.calculateHeaderPortionInBytes(size);
+                                if (payload == Payload.FLOAT_ARRAY) {
+                                    // one copy of the row's floats, not one call per element (the MLP's per-row
+                                    // cost is of the order of 784 such calls)
+                                    Platform.copyMemory(u.getBaseObject(), values, inputs,
+                                            Platform.FLOAT_ARRAY_OFFSET + 4L * at, 4L * size);
+                                } else {
+                                    readDoubles(u.getBaseObject(), values, inputs, at, size);
+                                }
                                 return;
                             }
                             for (int i = 0; i < size; i++) {
@@ -350,18 +351,46 @@ public final class SparkEmbedder {
                                 inputs[at + i] = payload == Payload.FLOAT_ARRAY ? a.getFloat(i) : (float) a.getDouble(i);
                             }
                         }
-                        case VECTOR -> {
-                            Vector v = vectors.deserialize(r.getStruct(2, 4));
-                            checkLength(id, v.size(), size);
-                            for (int i = 0; i < size; i++) {
-                                inputs[at + i] = (float) v.apply(i);
-                            }
-                        }
+                        case VECTOR -> readVector(r.getStruct(2, 4), id, inputs, at, size);
                         case IMAGE -> decoder.decode(r.getBinary(2), id.toString(), inputs, at);
                         default -> throw new IllegalStateException(payload.toString());
                     }
                 }
             };
+        }
+
+        /**
+         * An ML vector as Spark SQL holds it (VectorUDT's struct: type 0 sparse / 1 dense, size,
+         * indices, values; the arrays without nulls), read into {@code inputs} without building the
+         * {@link Vector}.
+         */
+        private void readVector(InternalRow v, Object id, float[] inputs, int at, int size) {
+            ArrayData values = v.getArray(3);
+            if (v.getByte(0) == 1) {
+                checkLength(id, values.numElements(), size);
+                if (values instanceof UnsafeArrayData u) {
+                    readDoubles(u.getBaseObject(), u.getBaseOffset() + UnsafeArrayData.calculateHeaderPortionInBytes(size),
+                            inputs, at, size);
+                } else {
+                    for (int i = 0; i < size; i++) {
+                        inputs[at + i] = (float) values.getDouble(i);
+                    }
+                }
+                return;
+            }
+            checkLength(id, v.getInt(1), size);
+            ArrayData indices = v.getArray(2);
+            java.util.Arrays.fill(inputs, at, at + size, 0f);
+            for (int k = 0, n = values.numElements(); k < n; k++) {
+                inputs[at + indices.getInt(k)] = (float) values.getDouble(k);
+            }
+        }
+
+        /** {@code n} doubles from Spark's memory, as floats, into {@code inputs} from {@code at}. */
+        private static void readDoubles(Object base, long offset, float[] inputs, int at, int n) {
+            for (int i = 0; i < n; i++) {
+                inputs[at + i] = (float) Platform.getDouble(base, offset + 8L * i);
+            }
         }
 
         /** Whether any element of an array is null: its null bits, a word at a time. */
@@ -381,6 +410,40 @@ public final class SparkEmbedder {
                         + encoder.name() + " takes " + size + " (shape " + java.util.Arrays.toString(encoder.inputShape())
                         + ")");
             }
+        }
+    }
+
+    /**
+     * Dense ML vectors written straight into Spark SQL's form (VectorUDT's struct {@code type = 1,
+     * size = null, indices = null, values = array<double>}) as an UnsafeRow, into one reused buffer:
+     * what {@code VectorUDT.serialize(Vectors.dense(...))} gives, without the double[], the vector,
+     * the generic row and the array that it allocates per row.
+     */
+    static final class DenseVectorWriter {
+        private final int d;
+        private final UnsafeRowWriter struct;
+        private final UnsafeArrayWriter values;
+
+        DenseVectorWriter(int d) {
+            this.d = d;
+            this.struct = new UnsafeRowWriter(4, 8 * d + 16);
+            this.values = new UnsafeArrayWriter(struct, 8);
+        }
+
+        /** The vector of {@code features[from .. from + d)}, valid until the next call. */
+        UnsafeRow write(float[] features, int from) {
+            struct.reset();
+            struct.zeroOutNullBytes();
+            struct.write(0, (byte) 1);
+            struct.setNullAt(1);
+            struct.setNullAt(2);
+            int start = struct.cursor();
+            values.initialize(d);
+            for (int j = 0; j < d; j++) {
+                values.write(j, (double) features[from + j]);
+            }
+            struct.setOffsetAndSizeFromPreviousCursor(3, start);
+            return struct.getRow();
         }
     }
 

@@ -50,6 +50,10 @@ class BenchCommandTest {
         assertThat(r.get("sparkRowsPerSecond").getAsDouble()).isPositive();
         assertThat(r.get("overhead").getAsDouble()).isCloseTo(r.get("sparkSeconds").getAsDouble()
                 / r.get("localSeconds").getAsDouble() - 1, within(1e-9));
+        double fixed = r.get("sparkFixedSeconds").getAsDouble();
+        assertThat(fixed).isPositive();
+        assertThat(r.get("overheadBeyondFixed").getAsDouble()).isCloseTo((r.get("sparkSeconds").getAsDouble() - fixed)
+                / r.get("localSeconds").getAsDouble() - 1, within(1e-9));
     }
 
     @Test

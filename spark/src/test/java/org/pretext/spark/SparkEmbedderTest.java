@@ -83,6 +83,96 @@ class SparkEmbedderTest {
         assertThat(ShippedEncoder.loadsInThisJvm() - loadsBefore).isLessThanOrEqualTo(1);
     }
 
+    /**
+     * Every input path of {@link SparkEmbedder#arrays} against the extractor to 1e-6, on one partition
+     * in the extractor's order and batch size (so the engine sees the same batches): array<double>
+     * rows through the null-free Unsafe read, array<float> rows of a column that may hold nulls but
+     * holds none, dense and sparse ML vectors read from Spark's struct without building the vector,
+     * with a label column holding nulls, without a label column, with and without an id column. Every
+     * output row is checked, so a reused output row or vector buffer that leaked into the result
+     * (all rows equal to the last of a batch) fails.
+     */
+    @Test
+    void doublesFloatsDenseAndSparseVectorsGiveTheExtractorsFeatures() throws Exception {
+        SparkSession spark = TestSpark.local();
+        IndexedSplit test = (IndexedSplit) MnistDatasetProvider.open(0, 150).test().orElseThrow();
+        Features.Matrix expected;
+        try (ExportedEncoder enc = ExportedEncoder.load(TestSpark.encoder())) {
+            expected = enc.features(test, 32);
+        }
+        float[] x = test.floatData();
+        int size = 784;
+        List<Row> rows = new ArrayList<>();
+        int sparseRows = 0;
+        for (int i = 0; i < test.size(); i++) {
+            double[] doubles = new double[size];
+            List<Float> floats = new ArrayList<>(size);
+            for (int j = 0; j < size; j++) {
+                doubles[j] = x[i * size + j];
+                floats.add(x[i * size + j]);
+            }
+            Vector dense = org.apache.spark.ml.linalg.Vectors.dense(doubles);
+            Vector sparse = dense.toSparse();
+            sparseRows += sparse.numNonzeros() < size ? 1 : 0;
+            List<Double> boxed = java.util.Arrays.stream(doubles).boxed().toList();
+            rows.add(RowFactory.create(1000L + i, i % 5 == 0 ? null : test.labels()[i], boxed, floats, dense, sparse));
+        }
+        assertThat(sparseRows).isEqualTo((int) test.size()); // MNIST digits have zeros: the sparse path is taken
+        StructType schema = new StructType().add("key", DataTypes.LongType).add("digit", DataTypes.IntegerType)
+                .add("doubles", DataTypes.createArrayType(DataTypes.DoubleType, false))
+                .add("floats", DataTypes.createArrayType(DataTypes.FloatType, true))
+                .add("dense", org.apache.spark.ml.linalg.SQLDataTypes.VectorType())
+                .add("sparse", org.apache.spark.ml.linalg.SQLDataTypes.VectorType());
+        Dataset<Row> df = spark.createDataFrame(rows, schema).coalesce(1);
+        ShippedEncoder shipped = ShippedEncoder.ship(JavaSparkContext.fromSparkContext(spark.sparkContext()),
+                TestSpark.encoder());
+        for (String column : List.of("doubles", "floats", "dense", "sparse")) {
+            for (boolean labelled : List.of(true, false)) {
+                for (boolean keyed : List.of(true, false)) {
+                    String what = column + (labelled ? ", labelled" : ", no label column") + (keyed ? ", key" : ", index");
+                    List<Row> got = SparkEmbedder.arrays(df, column, labelled ? "digit" : null, keyed ? "key" : null,
+                            shipped, 32).features().collectAsList();
+                    assertThat(got).as(what).hasSize((int) test.size());
+                    java.util.Set<Integer> seen = new java.util.HashSet<>();
+                    for (Row r : got) {
+                        int i = (int) (r.getLong(0) - (keyed ? 1000L : 0L));
+                        assertThat(seen.add(i)).as("%s: row %d twice", what, i).isTrue();
+                        if (labelled && i % 5 != 0) {
+                            assertThat(r.getInt(1)).as("%s: label of row %d", what, i).isEqualTo(test.labels()[i]);
+                        } else {
+                            assertThat(r.isNullAt(1)).as("%s: label of row %d", what, i).isTrue();
+                        }
+                        Vector v = (Vector) r.get(2);
+                        assertThat(v).as(what).isInstanceOf(org.apache.spark.ml.linalg.DenseVector.class);
+                        assertThat(v.size()).isEqualTo(expected.cols());
+                        for (int j = 0; j < v.size(); j++) {
+                            assertThat(v.apply(j)).as("%s: row %d feature %d", what, i, j)
+                                    .isCloseTo(expected.get(i, j), org.assertj.core.api.Assertions.within(1e-6));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The embedder's vector writer gives the bytes of Spark's own VectorUDT serialization of a dense vector. */
+    @Test
+    void theVectorWriterWritesWhatVectorUdtSerializes() {
+        float[] features = {0f, -1.5f, 3.25f, Float.MIN_VALUE, 1e30f, 7f, -0f};
+        SparkEmbedder.DenseVectorWriter writer = new SparkEmbedder.DenseVectorWriter(3);
+        org.apache.spark.ml.linalg.VectorUDT udt = new org.apache.spark.ml.linalg.VectorUDT();
+        org.apache.spark.sql.catalyst.expressions.UnsafeProjection toUnsafe =
+                org.apache.spark.sql.catalyst.expressions.UnsafeProjection.create(udt.sqlType());
+        for (int from = 0; from + 3 <= features.length; from++) {
+            double[] v = {features[from], features[from + 1], features[from + 2]};
+            org.apache.spark.sql.catalyst.expressions.UnsafeRow spark = toUnsafe.apply(
+                    udt.serialize(org.apache.spark.ml.linalg.Vectors.dense(v))).copy();
+            org.apache.spark.sql.catalyst.expressions.UnsafeRow ours = writer.write(features, from);
+            assertThat(ours.getBytes()).as("vector from %d", from).isEqualTo(spark.getBytes());
+            assertThat(udt.deserialize(ours).toArray()).isEqualTo(v);
+        }
+    }
+
     @Test
     void anImageFolderIsDecodedAsTheLocalImageReaderDecodesIt(@TempDir Path dir) throws Exception {
         SparkSession spark = TestSpark.local();
