@@ -22,7 +22,7 @@ import java.util.TreeMap;
  */
 final class TuningRecord {
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
-            .create();
+            .disableHtmlEscaping().create();
 
     /**
      * One choice.

@@ -228,6 +228,7 @@ class SuiteTest {
         // what a run adds survives a write and a read, beside what was there
         recorded.put("pytorch26", "dino-cnn", 2, new TuningRecord.Choice("openblas-openmp", "2026-12-06",
                 Map.of("openblas-pthread", 3.1, "openblas-openmp", 3.4)));
+        assertThat(recorded.toJson()).contains("the benchmark suite's tuning runs"); // no \u0027 for the apostrophe
         TuningRecord back = TuningRecord.parse(recorded.toJson());
         assertThat(back.get("pytorch26", "dino-cnn", 2)).isEqualTo(recorded.get("pytorch26", "dino-cnn", 2));
         assertThat(back.get("pytorch", "mae", 1)).isEqualTo(recorded.get("pytorch", "mae", 1));
