@@ -13,10 +13,18 @@ eager reference. The first step, which compiles, is timed on its own ("compileSe
 --cold-cache it compiles into an empty inductor cache (what a first run pays), with --cache-dir DIR
 into DIR (cold if DIR is empty or missing, warm after a run of the same graph there), otherwise into
 the interpreter's default cache.
+With --seconds T the timed steps stop once T seconds have passed (at most --steps of them), so a
+slow side is not timed for longer than it needs.
 With --load DIR it reads the initial weights and batches Pretext wrote (--dump: every prepared
-tensor of batch i as batch<i>_<t>.npy) and prints the losses of the first steps, for the equal-loss
-check. Each model mirrors Pretext's layer order and parameter shapes so Pretext's weights load in
-order (trainable ones onto parameters, frozen ones onto buffers).
+tensor of batch i as batch<i>_<t>.npy), trains on those batches in turn from those weights and
+reports the losses of the first as many steps as there are batches ("losses"), for the equal-loss
+check; with --steps the same run is timed as above (the suite's equal-loss runs are timed runs of
+its first round), and never stops before it has trained on every batch once. Each model mirrors
+Pretext's layer order and parameter shapes so Pretext's weights load in order (trainable ones onto
+parameters, frozen ones onto buffers). A model may define start() (called once its weights are in),
+step_inputs(k, total) (extra loss inputs of step k), before_update(k, total) and
+after_update(k, total, aux) (around the optimizer step, as Pretext's objective hooks; aux is what
+the loss returned beside the loss value): DINO's teacher, temperatures and centre use them.
 Prints one JSON object on the last line of standard output.
 """
 import argparse
@@ -218,9 +226,131 @@ class Mae(nn.Module):
         return (per_patch * mask).sum() / mask.sum()
 
 
+class DinoHead(nn.Module):
+    """Pretext's DINO head (DinoObjective): an MLP with two hidden layers (Linear, ReLU; biases on) to
+    the bottleneck, l2 normalisation of each row (x / max(|x|, 1e-12), Norms.unitRows), then the
+    weight-normalised prototypes of WeightNormLinear: y_k = (v_k / max(|v_k|, 1e-12)) . z, no bias,
+    gains fixed at 1 (norm-last-layer). Parameters in Pretext's order: the three layers' weight and
+    bias, then V (K, bottleneck)."""
+
+    def __init__(self, d_in=128, hidden=512, bottleneck=128, prototypes=256):
+        super().__init__()
+        self.mlp = nn.Sequential(nn.Linear(d_in, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
+                                 nn.Linear(hidden, bottleneck))
+        # a submodule, not a parameter of this module: parameters() lists a module's own before its children's
+        self.last = nn.Linear(bottleneck, prototypes, bias=False)
+
+    @property
+    def prototypes(self):
+        """V, the (K, bottleneck) weight the optimizer updates."""
+        return self.last.weight
+
+    def forward(self, x):
+        z = F.normalize(self.mlp(x), dim=1, eps=1e-12)
+        v = self.prototypes / self.prototypes.norm(dim=1, keepdim=True).clamp_min(1e-12)
+        return F.linear(z, v)
+
+
+class Dino(nn.Module):
+    """Pretext's dino objective (objectives-contrastive: DinoObjective, DinoLoss) with multi-crop, at
+    the settings of examples/configs/mnist-dino.yaml: the student (encoder and head) sees the two
+    global views in one encoder pass and the local crops in a second, one head pass over all rows;
+    the teacher, an exact copy of the student at the start that is not trained, sees the global views
+    (train mode, no gradient). The loss is lightly's DINOLoss (python/fixtures/lightly/loss/
+    dino_loss.py, the fixture Pretext's DinoLoss is tested against), written out here so that its
+    centre update can run after the optimizer step as Pretext's does:
+
+        P_t = softmax((g_t - c) / tau_t), log P_s = log_softmax(g_s / tau_s)
+        L = - sum over teacher view t, student view s != t of sum_b,k P_t log P_s / ((2V - 2) N)
+
+    Around the optimizer step (before_update / after_update, as Pretext's objective hooks): the
+    prototypes' gradient is zeroed during the first round(0.01 * total) steps (freeze-last-layer),
+    then the centre moves, c <- 0.9 c + 0.1 mean(g_t), and the teacher moves towards the student,
+    xi <- m xi + (1 - m) theta with m = 1 - (1 - 0.996) (cos(pi k / total) + 1) / 2 (BatchNorm's
+    running statistics too, as EmaTarget). tau_t at step k: linear from the warm-up temperature to
+    the final one over the first 30% of the run (both 0.01 here); tau_s = 0.1. The step index k is
+    zero-based and total is the run's length (with --load: the number of Pretext's batches, as its
+    dump run). The teacher and the centre are not registered as parameters or buffers: load_state
+    maps Pretext's parameters (the student's alone, as PretextModel lists them) onto this module."""
+
+    def __init__(self, prototypes=256, teacher_temperature=0.01, warmup_teacher_temperature=0.01,
+                 warmup_fraction=0.3, student_temperature=0.1, centre_momentum=0.9, base_momentum=0.996,
+                 freeze_last_layer=0.01):
+        super().__init__()
+        self.encoder = cnn_encoder()
+        self.head = DinoHead(prototypes=prototypes)
+        self.centre = torch.zeros(1, prototypes)  # a plain tensor, updated in place after each step
+        self.teacher_temperature = teacher_temperature
+        self.warmup_teacher_temperature = warmup_teacher_temperature
+        self.warmup_fraction = warmup_fraction
+        self.student_temperature = student_temperature
+        self.centre_momentum = centre_momentum
+        self.base_momentum = base_momentum
+        self.freeze_last_layer = freeze_last_layer
+        self._teacher = None  # (encoder, head), made by start() once the student's weights are in
+
+    def start(self):
+        """The teacher: an exact copy of the student (EmaTarget.track), frozen, in train mode."""
+        import copy
+        encoder, head = copy.deepcopy(self.encoder), copy.deepcopy(self.head)
+        for p in list(encoder.parameters()) + list(head.parameters()):
+            p.requires_grad_(False)
+        self._teacher = (encoder.train(), head.train())  # a tuple: not registered as submodules
+
+    def step_inputs(self, k, total):
+        """tau_t of step k as a 0-dim tensor (a Python float would make torch.compile specialise on it)."""
+        w = self.warmup_fraction * total
+        t = self.teacher_temperature if k >= w else (self.warmup_teacher_temperature + (
+            self.teacher_temperature - self.warmup_teacher_temperature) * k / w)
+        return (torch.tensor(t, dtype=torch.float32),)
+
+    def loss(self, *inputs):
+        views, tau = inputs[:-1], inputs[-1]
+        n = views[0].shape[0]
+        both = torch.cat(views[:2], 0)  # (2N, ...): global view 1's rows, then view 2's
+        features = self.encoder(both)
+        if len(views) > 2:
+            features = torch.cat([features, self.encoder(torch.cat(views[2:], 0))], 0)
+        student = self.head(features)
+        teacher_encoder, teacher_head = self._teacher
+        with torch.no_grad():
+            teacher = teacher_head(teacher_encoder(both))
+        t_out = F.softmax((teacher - self.centre) / tau, dim=-1).view(2, n, -1)
+        s_out = F.log_softmax(student / self.student_temperature, dim=-1).view(len(views), n, -1)
+        terms = -torch.einsum("tbd,sbd->ts", t_out, s_out)
+        terms = terms * (1 - torch.eye(2, len(views)))  # lightly: fill_diagonal_(0), a view never meets itself
+        loss = terms.sum() / ((terms.numel() - 2) * n)
+        return loss, teacher.mean(0, keepdim=True)
+
+    def before_update(self, k, total):
+        if k < math.floor(self.freeze_last_layer * total + 0.5):  # Java's Math.round
+            self.head.prototypes.grad.zero_()
+
+    def after_update(self, k, total, batch_centre):
+        m = 1 - (1 - self.base_momentum) * (math.cos(math.pi * min(1.0, k / total)) + 1) / 2
+        teacher_encoder, teacher_head = self._teacher
+        with torch.no_grad():
+            self.centre.mul_(self.centre_momentum).add_(batch_centre * (1 - self.centre_momentum))
+            for online, target in ((self.encoder, teacher_encoder), (self.head, teacher_head)):
+                pairs = list(zip(online.parameters(), target.parameters()))
+                pairs += [(o, t) for (name, o), t in zip(online.named_buffers(), target.buffers())
+                          if "num_batches" not in name]
+                for o, t in pairs:
+                    t.sub_(o).mul_(m).add_(o)  # xi - theta, times m, plus theta: EmaTarget.update's order
+
+
 def view_pairs(shape):
     def make(g, b):
         return (torch.rand((b,) + shape, generator=g), torch.rand((b,) + shape, generator=g))
+    return make
+
+
+def multi_crop(local_crops, side=28, local=12):
+    """Two global views (b, 1, side, side) and local_crops local ones (b, 1, local, local) of uniform
+    noise, as dino's prepared batch (global views first)."""
+    def make(g, b):
+        return (tuple(torch.rand((b, 1, side, side), generator=g) for _ in range(2))
+                + tuple(torch.rand((b, 1, local, local), generator=g) for _ in range(local_crops)))
     return make
 
 
@@ -255,6 +385,7 @@ CONFIGS = {
     "simclr-cnn": dict(build=lambda w: SimClr(cnn_encoder(), 128), batch=256, inputs=view_pairs((1, 28, 28))),
     "causal-lm": dict(build=lambda w: CausalLm(d=w or 128), batch=12, inputs=token_windows(65, 64), scalable=True),
     "mae": dict(build=lambda w: Mae(), batch=256, inputs=mae_batch()),
+    "dino-cnn": dict(build=lambda w: Dino(), batch=64, inputs=multi_crop(6)),
 }
 
 
@@ -347,11 +478,16 @@ def main():
     ap.add_argument("--config", choices=sorted(CONFIGS))
     ap.add_argument("--gemm", type=int, help="time an fp32 GEMM of this size instead of a training step")
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--warmup", type=int, default=200)
-    ap.add_argument("--steps", type=int, default=500)
+    ap.add_argument("--warmup", type=int, default=200, help="steps before timing starts (the first one included)")
+    ap.add_argument("--steps", type=int,
+                    help="timed steps (default 500; with --load and no --steps: none, the losses only)")
+    ap.add_argument("--seconds", type=float, default=0.0,
+                    help="stop the timed steps once this many seconds have passed (0: run all --steps)")
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--profile", help="run the timed steps under torch's profiler, write a Chrome trace here")
-    ap.add_argument("--load", help="folder with Pretext's initial weights and batches (equal-loss check)")
+    ap.add_argument("--load", help="folder with Pretext's initial weights and batches (equal-loss check): train"
+                    " on them in turn, report the losses of the first as many steps as there are batches, and"
+                    " with --steps time the steps after the warm-up too (never fewer steps in all than batches)")
     ap.add_argument("--batch", type=int, help="examples per step instead of the configuration's (scaling sweep)")
     ap.add_argument("--width", type=int, help="simclr-mlp's hidden width or causal-lm's D (scaling sweep)")
     ap.add_argument("--compile", choices=["default", "max-autotune-no-cudagraphs"],
@@ -415,64 +551,97 @@ def run(a, ap):
     if a.load:
         load_state(model, a.load)
         batches = load_batches(a.load)
+        if a.steps is None:  # the losses only
+            a.warmup, a.steps = len(batches), 0
+        # Pretext's dump run is one run over its batches: the schedules (DINO's) span that many steps
+        total = len(batches)
     else:
         g = torch.Generator().manual_seed(1)
         batches = [cfg["inputs"](g, b) for _ in range(8)]
+        a.steps = 500 if a.steps is None else a.steps
+        total = max(1, a.warmup) + a.steps
+    if hasattr(model, "start"):
+        model.start()  # after load_state: e.g. DINO's teacher starts as a copy of the student's weights
     opt = torch.optim.Adam(model.parameters(), lr=a.lr, betas=(0.9, 0.999), eps=1e-8)
     loss_fn = torch.compile(model.loss, mode=a.compile) if a.compile else model.loss
+    extra_inputs = getattr(model, "step_inputs", None)
+    before_update = getattr(model, "before_update", None)
+    after_update = getattr(model, "after_update", None)
 
     phases = {"update": 0.0, "forward": 0.0, "backward": 0.0}
 
-    def step(i):
+    def step(k):
+        """Step k (zero-based over the whole run) on batch k mod the number of batches."""
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
-        loss = loss_fn(*batches[i % len(batches)])
+        inputs = batches[k % len(batches)]
+        if extra_inputs:
+            inputs = tuple(inputs) + extra_inputs(k, total)
+        out = loss_fn(*inputs)
+        loss, aux = out if isinstance(out, tuple) else (out, None)
         t1 = time.perf_counter()
         loss.backward()
         value = loss.item()
         t2 = time.perf_counter()
+        if before_update:
+            before_update(k, total)
         opt.step()
+        if after_update:
+            after_update(k, total, aux)
         t3 = time.perf_counter()
         phases["forward"] += t1 - t0
         phases["backward"] += t2 - t1
         phases["update"] += t3 - t2
         return value
 
+    compared = len(batches) if a.load else 0  # losses reported for the equal-loss check
     losses = []
-    if a.load:
-        for i in range(len(batches)):
-            losses.append(step(i))
-        out = {"side": "pytorch", "config": a.config, "losses": losses}
-        out.update(settings(a))
-        print(json.dumps(out))
-        return
     print("FIRST_STEP", flush=True)
     # the first step on its own: with --compile it traces and compiles the forward and backward graphs
     t = time.perf_counter()
-    step(0)
+    losses.append(step(0))
     first = time.perf_counter() - t
-    for i in range(1, a.warmup):
-        step(i)
-    for k in phases:
-        phases[k] = 0.0
+    k = 1
+    while k < a.warmup:
+        losses.append(step(k))
+        k += 1
+    if a.steps == 0:
+        out = {"side": "pytorch", "config": a.config, "losses": losses[:compared]}
+        out.update(settings(a))
+        print(json.dumps(out))
+        return
+    for key in phases:
+        phases[key] = 0.0
     prof = torch.autograd.profiler.profile(record_shapes=True) if a.profile else None
     if prof:
         prof.__enter__()
     t = time.perf_counter()
-    for i in range(a.steps):
-        losses.append(step(i))
+    n = 0
+    while n < a.steps or k < compared:
+        losses.append(step(k))
+        k += 1
+        n += 1
+        if a.seconds > 0 and k >= compared and time.perf_counter() - t >= a.seconds:
+            break
     s = time.perf_counter() - t
     if prof:
         prof.__exit__(None, None, None)
         prof.export_chrome_trace(a.profile)
-    out = {"side": "pytorch", "config": a.config, "threads": a.threads, "steps": a.steps, "batch": b,
-           "width": a.width,
-           "seconds": s, "stepsPerSecond": a.steps / s, "samplesPerSecond": a.steps * b / s,
+    out = {"side": "pytorch", "config": a.config, "threads": a.threads, "steps": n, "batch": b,
+           "width": a.width, "warmup": max(1, a.warmup),
+           "seconds": s, "stepsPerSecond": n / s, "samplesPerSecond": n * b / s,
            "firstStepSeconds": first, "coldCache": a.cold,
            # the first step less one timed step: tracing and compiling (eager: first-call overheads)
-           "compileSeconds": first - s / a.steps, "finalLoss": losses[-1],
-           "phaseMillisPerStep": {k: v * 1e3 / a.steps for k, v in phases.items()},
+           "compileSeconds": first - s / n, "finalLoss": losses[-1],
+           "phaseMillisPerStep": {key: v * 1e3 / n for key, v in phases.items()},
            "peakRssMb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}
+    if a.load:
+        out["losses"] = losses[:compared]
+        # a run on Pretext's batches holds all of them, where a plain run holds 8: leave the others out of its peak
+        # memory, so that the suite's memory table compares like with like (the raw figure is kept beside it)
+        extra = sum(t.element_size() * t.nelement() for batch in batches[8:] for t in batch) / 2.0 ** 20
+        out["peakRssMbRaw"] = out["peakRssMb"]
+        out["peakRssMb"] -= extra
     out.update(settings(a))
     print(json.dumps(out))
 

@@ -42,38 +42,61 @@ record BenchConfig(String name, String objective, Map<String, Object> objectiveP
     enum Inputs {
         /** Two views of uniform noise in [0, 1), given to the loss as they are (no {@code prepare}). */
         VIEW_PAIRS,
-        /** Images of uniform noise in [0, 1), prepared by the objective (e.g. MAE's masking). */
+        /** Images of uniform noise in [0, 1), prepared by the objective (MAE's masking, DINO's global views and local crops). */
         IMAGES,
         /** Windows of uniformly drawn token ids in [0, vocabulary), int32, prepared by the objective. */
         TOKENS
     }
 
     /**
-     * Steps per process in the {@link Suite}, chosen so that the whole suite (4 configurations, 3
-     * rounds, PyTorch tuning, GEMM peak) stays under 20 minutes on 2 shared cores.
+     * Steps per process in the {@link Suite}, chosen so that the whole suite stays under 30 minutes on
+     * the quiet 2-core machine (the estimate is in {@link Suite}'s Javadoc and {@link SuiteEstimate}).
      *
-     * @param warmup steps before timing starts
-     * @param steps timed steps
+     * @param warmup steps before timing starts (PyTorch's capped at {@link Suite#PYTORCH_WARMUP_CAP})
+     * @param steps timed steps at most
+     * @param seconds the timed steps stop once this many seconds have passed (0: all {@code steps}), so a
+     *     slow side is timed for about that long and a fast one for {@code steps}
      * @param tuning warm-up and timed steps of each PyTorch BLAS/kernel tuning run
-     * @param equalLoss steps of the equal-loss check
+     * @param equalLoss steps of the equal-loss check (the first round's reference runs train on
+     *     Pretext's batches from its weights for at least this many steps)
      */
-    record SuiteSteps(int warmup, int steps, int tuning, int equalLoss) {}
+    record SuiteSteps(int warmup, int steps, double seconds, int tuning, int equalLoss) {
+        SuiteSteps {
+            if (warmup < 1 || steps < 1 || seconds < 0 || tuning < 1 || equalLoss < 1) {
+                throw new IllegalArgumentException("suite steps must be positive: " + warmup + ", " + steps + ", "
+                        + seconds + ", " + tuning + ", " + equalLoss);
+            }
+        }
+    }
 
     /** Character vocabulary of Tiny Shakespeare, as nanoGPT's {@code shakespeare_char}. */
     static final int CHAR_VOCABULARY = 65;
 
+    /** DINO's local crops per example in {@code dino-cnn} (examples/configs/mnist-dino.yaml's). */
+    static final int DINO_LOCAL_CROPS = 6;
+    /** Their side in pixels. */
+    static final int DINO_LOCAL_SIDE = 12;
+    /** DINO's prototypes K in {@code dino-cnn}. */
+    static final int DINO_PROTOTYPES = 256;
+
     static final List<BenchConfig> ALL = List.of(
             new BenchConfig("simclr-mlp", "simclr", Map.of("temperature", 0.5, "projection-hidden", 128,
                     "projection-dim", 64), "mlp", Map.of("hidden", "512", "features", 128), new Shape(1, 28, 28), 256,
-                    Inputs.VIEW_PAIRS, simclrMlpFlops(256), new SuiteSteps(500, 500, 60, 100)),
+                    Inputs.VIEW_PAIRS, simclrMlpFlops(256), new SuiteSteps(500, 500, 0, 60, 100)),
             new BenchConfig("simclr-cnn", "simclr", Map.of("temperature", 0.5, "projection-hidden", 128,
                     "projection-dim", 64), "cnn-small", Map.of("width", 32), new Shape(1, 28, 28), 256,
-                    Inputs.VIEW_PAIRS, simclrCnnFlops(256), new SuiteSteps(5, 15, 3, 100)),
+                    Inputs.VIEW_PAIRS, simclrCnnFlops(256), new SuiteSteps(3, 15, 10, 3, 20)),
             new BenchConfig("causal-lm", "causal-lm", Map.of(), "transformer", Map.of("layers", 4, "heads", 4,
                     "width", 128, "context", 64, "dropout", 0.0, "vocabulary", CHAR_VOCABULARY), new Shape(65), 12,
-                    Inputs.TOKENS, causalLmFlops(12, 64, 128, 4, CHAR_VOCABULARY), new SuiteSteps(50, 150, 15, 100)),
+                    Inputs.TOKENS, causalLmFlops(12, 64, 128, 4, CHAR_VOCABULARY), new SuiteSteps(50, 150, 10, 15, 100)),
             new BenchConfig("mae", "mae", Map.of(), "vit-tiny", Map.of(), new Shape(1, 28, 28), 256,
-                    Inputs.IMAGES, maeFlops(256), new SuiteSteps(5, 15, 3, 100)));
+                    Inputs.IMAGES, maeFlops(256), new SuiteSteps(3, 15, 10, 3, 20)),
+            // DINO with multi-crop at examples/configs/mnist-dino.yaml's settings (batch 64, 6 local crops of 12x12,
+            // K = 256, teacher temperature 0.01): the objective prepares the views from noise images itself
+            new BenchConfig("dino-cnn", "dino", Map.of("out-dim", DINO_PROTOTYPES, "local-crops", DINO_LOCAL_CROPS,
+                    "local-crop-size", DINO_LOCAL_SIDE, "teacher-temperature", 0.01, "warmup-teacher-temperature", 0.01),
+                    "cnn-small", Map.of("width", 32), new Shape(1, 28, 28), 64, Inputs.IMAGES,
+                    dinoCnnFlops(64, DINO_LOCAL_CROPS, DINO_LOCAL_SIDE, DINO_PROTOTYPES), new SuiteSteps(3, 30, 10, 3, 50)));
 
     static BenchConfig named(String name) {
         return ALL.stream().filter(c -> c.name.equals(name)).findFirst().orElseThrow(() ->
@@ -143,6 +166,37 @@ record BenchConfig(String name, String objective, Map<String, Object> objectiveP
         double conv = 9.0 * (1 * 32 * 28 * 28 + 32 * 64 * 14 * 14 + 64 * 128 * 7 * 7);
         double macs = views * (conv + 128 * 128 + 128 * 64) + views * views * 64;
         return 3 * 2 * macs;
+    }
+
+    /** MACs of cnn-small (width 32) on one 1-channel image of side {@code s}: three 3x3 stages, 2x2 max-pooling after two. */
+    static double cnnSmallMacs(int s) {
+        int s2 = s / 2;
+        int s3 = s2 / 2;
+        return 9.0 * (1 * 32 * s * s + 32 * 64 * s2 * s2 + 64 * 128 * s3 * s3);
+    }
+
+    /**
+     * DINO with multi-crop on cnn-small: every example gives 2 global 28×28 views and {@code locals}
+     * local views of side {@code localSide}. The student (encoder and head) runs forward and backward on
+     * all 2 + L views, the teacher (the same architecture, no gradient) forward on the 2 global views.
+     * The head: 128-512-512-128 (two hidden layers), ℓ2 normalisation, then K prototypes. MACs:
+     *
+     * <pre>
+     *   encoder per view: cnnSmallMacs(28) = 7.45 M, cnnSmallMacs(12) = 1.37 M
+     *   head per view:    128·512 + 512·512 + 512·128 + 128·K       (K = 256: 0.43 M)
+     *   step: 3 × [2b (enc28 + head) + L·b (enc_s + head)]  +  2b (enc28 + head)
+     * </pre>
+     *
+     * At b = 64, L = 6, s = 12, K = 256: 6.10 G MACs, 12.2 GFLOP per step. The softmaxes, the loss,
+     * the centre and the teacher's EMA update are not counted.
+     */
+    static double dinoCnnFlops(int b, int locals, int localSide, int prototypes) {
+        double head = 128.0 * 512 + 512.0 * 512 + 512.0 * 128 + 128.0 * prototypes;
+        double global = cnnSmallMacs(28) + head;
+        double local = cnnSmallMacs(localSide) + head;
+        double student = 2.0 * b * global + (double) locals * b * local;
+        double teacher = 2.0 * b * global;
+        return 2 * (3 * student + teacher);
     }
 
     /**

@@ -73,8 +73,12 @@ final class Markdown {
         }
         s.append("## Training step: Pretext against plain PyTorch\n\n");
         s.append("Same model, loss, optimizer (Adam, lr 1e-3) and batch; fixed inputs (the step is measured, not data"
-                + " preparation); separate processes, alternating, after warm-up; medians over rounds. PyTorch runs"
-                + " with the fastest of its BLAS builds and kernel sets for each thread count (tuned in the same run)."
+                + " preparation); separate processes, alternating, after warm-up; medians over rounds"
+                + roundsNote(r) + ". Timed steps: at most the number shown, and for the slow configurations only"
+                + " as many as fit in the seconds shown (each side's own count is in results.json). PyTorch runs"
+                + " with the fastest of its BLAS builds and kernel sets for each thread count (tuned in this run, or"
+                + " the choice recorded in `bench/tuning.json` by an earlier run's tuning: `settingsMeasured` in"
+                + " results.json gives its date; `--tune` tunes again)."
                 + " Pretext runs with libgomp's own spinning (`-Dpretext.ompWait=library`), its fastest on a quiet"
                 + " machine; the runner's default since 2026-12-05 waits passively, which costs the isolated step"
                 + " about a fifth on a quiet machine and saves a collapse on a busy one (\"A shared machine\" below)."
@@ -94,21 +98,26 @@ final class Markdown {
             double flops = ((Number) c.get("flopsPerStep")).doubleValue();
             double bestP = Math.max(p1, p2);
             double bestT = Math.max(t1, t2);
-            s.append(String.format(Locale.ROOT, "| %s | %s | %.0f + %.0f | %.1f | %.1f | %.1f | %.1f | **%.2f** | %.2f | %.0f%% | %s |%n",
-                    e.getKey(), c.get("batch"), num(c, "warmup"), num(c, "steps"), p1, p2, t1, t2, bestP / bestT, flops / 1e9, 100 * bestP * flops / 1e9 / peak,
-                    c.get("pytorchBest")));
+            s.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f | %.1f | %.1f | %.1f | **%.2f** | %.2f | %.0f%% | %s |%n",
+                    e.getKey(), c.get("batch"), steps(c), p1, p2, t1, t2, bestP / bestT, flops / 1e9, 100 * bestP * flops / 1e9 / peak,
+                    c.get("pytorchBest") != null ? c.get("pytorchBest") : "—"));
         }
         s.append(torch26(r, configs, peak));
         s.append(phases(configs));
         s.append("\n## Same losses from the same initial weights\n\nPretext's first losses from its initial weights"
-                + " (1 thread) against each reference's from the same weights and batches, the reference at the"
-                + " thread count shown.\n\n| config | reference | threads | steps | max abs difference | max relative"
+                + " (a run of their own at the most threads, which writes the weights and the batches) against each"
+                + " reference's from the same weights and batches: the reference's run of the first round at the"
+                + " thread count shown trains on them (its timed steps are in the tables above). The slow"
+                + " configurations compare fewer than 100 steps to keep the suite under 30 minutes (the steps"
+                + " column).\n\n| config | reference | threads | steps | max abs difference | max relative"
                 + " difference | first loss (Pretext / reference) | last loss (Pretext / reference) |\n"
                 + "|---|---|---|---|---|---|---|---|\n");
         for (Map.Entry<String, Object> e : configs.entrySet()) {
             Map<String, Object> c = (Map<String, Object>) e.getValue();
             Map<String, Object> rows = new java.util.LinkedHashMap<>();
-            rows.put("PyTorch 1.13", c.get("equalLoss"));
+            if (c.get("equalLoss") != null) {
+                rows.put("PyTorch 1.13", c.get("equalLoss"));
+            }
             if (c.get("equalLoss26") instanceof Map<?, ?> m26) {
                 ((Map<String, Object>) m26).forEach((mode, q) -> rows.put(torch26Name(mode), q));
             }
@@ -122,7 +131,9 @@ final class Markdown {
             }
         }
         s.append("\n## Start-up, memory\n\nPyTorch 2.6's cold start includes `scripts/pytorch-root.sh`'s mounts"
-                + " and chroot; its compile time is apart (above).\n\n| config | side | cold start to first step (s) |"
+                + " and chroot; its compile time is apart (above). A reference's run on Pretext's batches (the first"
+                + " round's, at the most threads) holds all of them where the other runs hold 8: its peak memory"
+                + " leaves the others out (results.json keeps the raw figure, `peakRssMbRaw`).\n\n| config | side | cold start to first step (s) |"
                 + " peak resident memory (MB) |\n|---|---|---|---|\n");
         for (Map.Entry<String, Object> e : configs.entrySet()) {
             Map<String, Object> med = (Map<String, Object>) ((Map<String, Object>) e.getValue()).get("medians");
@@ -153,8 +164,9 @@ final class Markdown {
         if (tp != null) {
             throughput(s, tp, configs);
         }
-        s.append(String.format(Locale.ROOT, "%nSuite wall time: %.0f s.%n%n<details><summary>Every measured process"
-                + "</summary>%n%n```%n", num(r, "suiteSeconds")));
+        s.append(String.format(Locale.ROOT, "%nSuite wall time: %.0f s (estimated beforehand from assumed step rates:"
+                + " %.0f s).%n%n<details><summary>Every measured process</summary>%n%n```%n", num(r, "suiteSeconds"),
+                num(r, "estimatedSeconds")));
         log.forEach(l -> s.append(l).append('\n'));
         s.append("```\n</details>\n");
         return s.toString();
@@ -266,10 +278,11 @@ final class Markdown {
                 + " (— in the other column; `--compiled-threads all` runs them at both)."
                 + " `torch.compile` (inductor, CPU C++ backend) compiles the loss's"
                 + " forward and backward; Adam's update stays eager, as in the eager reference. Steps/s after"
-                + " warm-up, medians over the rounds, alternating with Pretext and PyTorch 1.13 in each round."
+                + " warm-up, medians over the rounds" + roundsNote(r) + ", alternating with Pretext and PyTorch 1.13."
                 + " Compile time = the first step less one timed step: cold with an empty inductor cache (the first"
                 + " compiled run of each configuration and mode; one cache per configuration and mode), warm with"
-                + " the cache that run filled."
+                + " the cache that run filled (measured only when the compiled sides run more than one round,"
+                + " `--compiled-rounds`; — otherwise)."
                 + " Ratio = Pretext's best / the best of the six PyTorch 2.6 cells.\n\n");
         List<String> threads = new ArrayList<>();
         for (Object c : configs.values()) {
@@ -370,6 +383,24 @@ final class Markdown {
             }
             out.append(section.toString().stripTrailing()).append('\n');
         }
+    }
+
+    /** " (Pretext and PyTorch 2.6 eager: 2, PyTorch 1.13: 1, each torch.compile mode: 1)", or "" when not recorded. */
+    @SuppressWarnings("unchecked")
+    static String roundsNote(Map<String, Object> r) {
+        if (!(r.get("settings") instanceof Map<?, ?> m)) {
+            return "";
+        }
+        Map<String, Object> st = (Map<String, Object>) m;
+        return String.format(Locale.ROOT, " (Pretext and PyTorch 2.6 eager: %d, PyTorch 1.13: %d, each torch.compile"
+                + " mode: %d)", (int) num(st, "rounds"), (int) num(st, "rounds113"), (int) num(st, "compiledRounds"));
+    }
+
+    /** "3 + 15" or, when the timed steps stop after some seconds, "3 + ≤15 or 10 s". */
+    static String steps(Map<String, Object> c) {
+        double seconds = num(c, "seconds");
+        return String.format(Locale.ROOT, "%.0f + %s%.0f%s", num(c, "warmup"), seconds > 0 ? "≤" : "", num(c, "steps"),
+                seconds > 0 ? String.format(Locale.ROOT, " or %.0f s", seconds) : "");
     }
 
     @SuppressWarnings("unchecked")

@@ -35,10 +35,12 @@ import org.pretext.training.Pretrainer;
  *
  * The warm-up steps run first as a run of their own; the timed run's JSON has steps/s and the
  * milliseconds per step of each phase ({@link org.pretext.training.StepPhases}). With
+ * {@code --seconds T} the timed run stops once T seconds have passed ({@code --steps} at most; the
+ * pretraining loop's {@code maxSeconds}), and the JSON gives the steps it ran. With
  * {@code --profile FILE} the timed steps run under libtorch's profiler, which writes a Chrome trace
  * of every engine op to FILE ({@code bench/python/profile_compare.py} sums it per op).
  *
- * Configurations: {@link BenchConfig#ALL} (simclr-mlp, simclr-cnn, causal-lm, mae); {@code --batch N}
+ * Configurations: {@link BenchConfig#ALL} (simclr-mlp, simclr-cnn, causal-lm, mae, dino-cnn); {@code --batch N}
  * and {@code --width W} resize simclr-mlp and causal-lm ({@link BenchConfig#scaled}).
  */
 public final class StepBench {
@@ -58,6 +60,7 @@ public final class StepBench {
         Path dump = a.containsKey("dump") ? Path.of(a.get("dump")) : null;
         Path profile = a.containsKey("profile") ? Path.of(a.get("profile")) : null;
         int dumpSteps = Args.integer(a, "dump-steps", 100);
+        double maxSeconds = Double.parseDouble(a.getOrDefault("seconds", "0"));
         ClassLoader cl = StepBench.class.getClassLoader();
         Objective inner = config.newObjective(cl);
         FixedInputsObjective objective = new FixedInputsObjective(inner);
@@ -88,22 +91,26 @@ public final class StepBench {
                 if (profile != null) {
                     JniUtils.startProfile(false, true, false);
                 }
-                PretrainResult r = new Pretrainer(constant(config, steps, steps).build()).run(model, data, null);
+                // with --seconds the timed run stops once that long has passed (after at least one step)
+                PretrainResult r = new Pretrainer(constant(config, steps, steps).maxSeconds(maxSeconds).build())
+                        .run(model, data, null);
                 if (profile != null) {
                     JniUtils.stopProfile(profile.toAbsolutePath().toString());
                     out.put("profile", profile.toString());
                 }
                 double seconds = r.seconds();
+                int done = r.losses().length;
                 out.put("threads", threads);
                 out.put("batch", config.batch());
-                out.put("steps", steps);
+                out.put("warmup", warmup);
+                out.put("steps", done);
                 out.put("seconds", seconds);
-                out.put("stepsPerSecond", steps / seconds);
-                out.put("samplesPerSecond", steps * config.batch() / seconds);
-                out.put("gflopsPerSecond", steps * config.flopsPerStep() / seconds / 1e9);
-                out.put("finalLoss", (double) r.losses()[r.losses().length - 1]);
+                out.put("stepsPerSecond", done / seconds);
+                out.put("samplesPerSecond", done * config.batch() / seconds);
+                out.put("gflopsPerSecond", done * config.flopsPerStep() / seconds / 1e9);
+                out.put("finalLoss", (double) r.losses()[done - 1]);
                 Map<String, Double> perStep = new LinkedHashMap<>();
-                r.phaseSeconds().forEach((phase, sec) -> perStep.put(phase, sec * 1e3 / steps));
+                r.phaseSeconds().forEach((phase, sec) -> perStep.put(phase, sec * 1e3 / done));
                 out.put("phaseMillisPerStep", perStep);
                 out.put("mklOverride", MklCpuOverride.status());
                 out.put("mallocTuning", org.pretext.runtime.MallocTuning.status());

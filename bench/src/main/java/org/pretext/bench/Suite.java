@@ -12,59 +12,127 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.pretext.Versions;
 import org.pretext.engine.FileTrees;
 
 /**
  * The benchmark suite: Pretext's training step against the same model in plain PyTorch on this
- * machine, in separate processes, alternating, after warm-up, at 1 and 2 threads, several rounds;
- * PyTorch at its best BLAS build and kernel set; plus GEMM peak, equal-loss check, cold start,
- * peak memory, data-pipeline and feature-extraction throughput. Writes {@code BENCHMARKS.md} and
+ * machine, in separate processes, alternating, after warm-up, at 1 and 2 threads; PyTorch at its
+ * best BLAS build and kernel set; plus GEMM peak, equal-loss check, cold start, peak memory,
+ * data-pipeline and feature-extraction throughput. Writes {@code BENCHMARKS.md} and
  * {@code bench/results.json}, keeping the sections of {@code BENCHMARKS.md} that other programs
  * wrote (those whose headings the suite does not generate). Run from the project root, as root:
  *
- * <pre>scripts/pytorch-root.sh setup && mvn -B -q package -DskipTests -Pbench && java -jar bench/target/pretext-bench.jar</pre>
+ * <pre>apt-get install -y python3-torch libopenblas0-pthread libopenblas0-openmp && scripts/pytorch-root.sh setup \
+ *     && mvn -B -q package -DskipTests -Pbench && java -jar bench/target/pretext-bench.jar</pre>
  *
- * Two references: Debian bookworm's PyTorch 1.13 on the host ({@code /usr/bin/python3}, tuned over
+ * Two references: Debian bookworm's PyTorch 1.13 on the host ({@code /usr/bin/python3}, over
  * OpenBLAS builds and kernel sets), and Debian trixie's PyTorch 2.6 in the root that
  * {@code scripts/pytorch-root.sh} builds, run through {@code scripts/pytorch-root.sh run} eager and
  * under {@code torch.compile} (inductor, CPU, modes {@code default} and
- * {@code max-autotune-no-cudagraphs}), tuned over its OpenBLAS builds (pthread, OpenMP; OpenBLAS
- * picks its own kernels, {@code OPENBLAS_CORETYPE} unset) with {@code OPENBLAS_NUM_THREADS} and
+ * {@code max-autotune-no-cudagraphs}), over its OpenBLAS builds (pthread, OpenMP; OpenBLAS picks its
+ * own kernels, {@code OPENBLAS_CORETYPE} unset) with {@code OPENBLAS_NUM_THREADS} and
  * {@code torch.set_num_threads} pinned to the thread count. The compiled sides take the BLAS build
- * that won the eager tuning at the same thread count. Each compiled mode's first run of a
- * configuration compiles into an empty inductor cache (the cold compile time a first run pays), the
- * others into the root's default cache (warm); compile time is the first step less a timed one,
- * reported apart from steps/s. Without the root (or with {@code --no-torch26}) the 2.6 columns are
- * skipped with a message naming {@code scripts/pytorch-root.sh setup}.
+ * of the eager step at the same thread count. Without the root (or with {@code --no-torch26}) the 2.6
+ * columns are skipped with a message naming {@code scripts/pytorch-root.sh setup}.
  *
- * <p>Options: {@code --rounds N} (2), {@code --configs a,b} (all), {@code --warmup N}, {@code --steps N}
- * (for every configuration; by default each takes its own {@link BenchConfig.SuiteSteps}),
- * {@code --no-torch26}, {@code --compiled-threads best|all} (torch.compile at the thread count where
- * 2.6's eager step was fastest, the default, or at every one), {@code --scaling} (adds the scaling
- * sweep, {@link #scaling}) and {@code --scaling-only} (GEMM and the sweep only), {@code --quick}: the
- * plumbing only, in a few minutes on a quiet machine (the first one compiles its 8 graphs cold, later
- * ones reuse {@code bench/target/inductor-cache}): one round at one thread, 2 + 5 steps, no
- * tuning, 5 equal-loss steps, GEMM 512³, no throughput benchmark, written to
- * {@code bench/target/quick/} (BENCHMARKS.md and results.json stay untouched; its numbers mean
- * nothing).
+ * <p>Per configuration, in this order:
+ * <ol>
+ *   <li>Pretext's equal-loss run (at the most threads): writes its initial weights and its prepared
+ *       batches and prints its losses over them ({@link StepBench} {@code --dump}).
+ *   <li>PyTorch's settings: the choice recorded in {@code bench/tuning.json} ({@link TuningRecord})
+ *       by an earlier run's tuning, or, where none is recorded or with {@code --tune}, tuning runs (1.13:
+ *       4 per thread count, its 2 OpenBLAS builds × 2 kernel sets; 2.6: 2 per thread count, its 2
+ *       builds) whose choices this run records.
+ *   <li>Rounds: per round and thread count, Pretext, PyTorch 1.13 (first {@code --rounds-113} rounds)
+ *       and PyTorch 2.6 eager, in reverse order in odd rounds; after the eager runs of a round,
+ *       each torch.compile mode (first {@code --compiled-rounds} rounds) at the thread count where the
+ *       first round's eager step was fastest. Each configuration and mode has its own inductor cache,
+ *       emptied before its first run, so the first compiled run pays the cold compile (reported apart:
+ *       the first step less one timed step) and later ones a warm compile.
+ *   <li>The equal-loss check is folded into the first round: each reference's run there at the most
+ *       threads (torch.compile's at its thread count) starts from Pretext's weights, trains on
+ *       Pretext's batches, reports its losses over them beside its timing, and runs until it has
+ *       trained on every batch at least once.
+ * </ol>
+ * A run's warm-up is a number of steps (PyTorch's capped at {@value #PYTORCH_WARMUP_CAP}: it has no
+ * JIT to warm); its timed steps stop at {@link BenchConfig.SuiteSteps#steps} or, for the slow
+ * configurations, once {@link BenchConfig.SuiteSteps#seconds} have passed, so every cell is timed
+ * for about that long whatever its speed ({@code --seconds}-bounded in both {@link StepBench} and
+ * {@code reference_step.py}).
  *
- * <p>Time budget: under 30 minutes on the quiet 2-core machine; an estimate from the step counts, to
- * be confirmed by the "Suite wall time" line of BENCHMARKS.md. Steps per configuration
- * ({@link BenchConfig.SuiteSteps}): simclr-mlp 500 warm-up + 500 timed, simclr-cnn and mae 5 + 15
- * (their steps are 23 GFLOP), causal-lm 50 + 150; equal losses over the first 100 steps. The PyTorch
- * 1.13 part took 12.6 minutes with 3 rounds (88 processes: per configuration 8 tuning runs, rounds ×
- * 2 thread counts × 2 sides, 2 equal-loss runs; GEMM peak 1.5 minutes); with 2 rounds about 10.
- * PyTorch 2.6 adds, per configuration: 4 eager tuning runs (~1.3 min in all), per round 2 eager and 2
- * compiled runs (each ~3 s of start-up, {@code import torch} in the root, plus 5–8 s of steps; the
- * compiled ones 3–8 s of warm compile: ~7 min in all at 2 rounds), one cold compile per mode (8 of
- * 20–40 s: ~4 min), 3 equal-loss runs at 2.6's fastest thread count (~4 min, mostly simclr-cnn and
- * mae), and 4 GEMM runs (~0.5 min): about 27 minutes in all. {@code --rounds 3} adds about 6
- * minutes. 2.6's warm-up is capped at {@value #TORCH26_WARMUP_CAP} steps (PyTorch has no JIT to warm;
- * the cap saves 400 steps per simclr-mlp run). The scaling sweep ({@code --scaling}) is outside this
+ * <p>Options: {@code --rounds N} (2: Pretext and 2.6 eager), {@code --rounds-113 N} (1),
+ * {@code --compiled-rounds N} (1), {@code --no-torch113}, {@code --no-torch26}, {@code --tune},
+ * {@code --configs a,b} (all), {@code --warmup N}, {@code --steps N} (for every configuration, and no
+ * time limit; by default each takes its own {@link BenchConfig.SuiteSteps}),
+ * {@code --compiled-threads best|all} (torch.compile at the thread count where 2.6's eager step was
+ * fastest, the default, or at every one), {@code --scaling} (adds the scaling sweep,
+ * {@link #scaling}) and {@code --scaling-only} (GEMM and the sweep only), {@code --quick}: the
+ * plumbing only, written to {@code bench/target/quick/} (BENCHMARKS.md and results.json stay
+ * untouched; its numbers mean nothing): one round at one thread, 2 + 5 steps, no tuning, 5
+ * equal-loss steps, GEMM 512³, no throughput benchmark; it keeps {@code bench/target/inductor-cache}
+ * so that the next quick run compiles warm.
+ *
+ * <h2>Where the time goes</h2>
+ *
+ * The suite prints an estimate of its wall time at its start ({@link SuiteEstimate}: every process
+ * it will start, its warm-up and timed steps at assumed step rates, start-ups of 2 s for a JVM, 1.5 s
+ * for PyTorch 1.13 and 3 s for 2.6 in the root, cold compiles of 20–90 s per configuration and mode,
+ * 45 s of throughput benchmark) and writes it beside the measured "Suite wall time" in BENCHMARKS.md.
+ * The assumed rates are those of the 2026-12-05 quiet run, when the VM ran about half as fast as on
+ * 2026-11-22; they are estimates, not measurements of this code.
+ *
+ * <p><b>Before (the defaults until 2026-12-06)</b>: 2 rounds of every side, tuning in every run,
+ * separate equal-loss runs of 100 steps. Processes: 16 GEMM runs; per configuration 8 1.13 tuning runs,
+ * 4 2.6 tuning runs, 16 timed runs (2 rounds × (2 thread counts × Pretext, 1.13, 2.6 eager + 2
+ * compiled)) and 5 equal-loss runs (Pretext and 1.13 at 1 thread, 2.6 eager and both compile modes):
+ * 33 per configuration, 149 in all. The same model of the wall time gives (minutes):
+ * <pre>
+ *                tuning   timed rounds (cold compiles in them)   equal-loss (100 steps, 5 runs)   all
+ *   simclr-mlp    0.8       4.8                                      0.5                             6.1
+ *   simclr-cnn    1.8       7.7                                     10.3                            19.8
+ *   causal-lm     0.9       6.4                                      1.0                             8.4
+ *   mae           1.1       5.2                                      5.0                            11.3
+ *   GEMM 1.1, throughput 0.8                                                                   about 47
+ * </pre>
+ * The measured run of 2026-12-05 agrees: it was stopped after 32 minutes before causal-lm, having
+ * spent about 25 on GEMM, simclr-mlp and simclr-cnn (the model: 27). The equal-loss runs of the
+ * convolutional and ViT steps were the largest part (16.8 of the 47 minutes): 100 steps at 0.5–1.7
+ * steps/s on each of five sides, at 1 thread for Pretext and 1.13. (The earlier Javadoc's "about 27
+ * minutes" for everything counted about 4 minutes for all the 2.6 equal-loss runs, where
+ * simclr-cnn's alone take about 6.6 in this model.)
+ *
+ * <p><b>Now</b>: the same model for the first run after this change (every 2.6 choice and dino-cnn's
+ * 1.13 choice still to tune) gives about 27 minutes; later runs, with every choice recorded, about
+ * 24. Processes per configuration: 1 equal-loss run of Pretext, 4 Pretext runs (2 rounds × 2 thread
+ * counts), 4 2.6 eager runs, 2 1.13 runs (1 round), 2 compiled runs (1 round, cold compile), and
+ * tuning runs only where no choice is recorded: 13 per configuration, 65 in all, plus 16 GEMM runs and
+ * the throughput benchmark (first run: 28 tuning runs more). Minutes of the first run:
+ * <pre>
+ *                tuning   Pretext, 1.13, 2.6 eager   compiled (steps + cold compiles)   Pretext's equal-loss run   all
+ *   simclr-mlp    0.3        1.9                          0.4 + 0.8                          0.1                    3.4
+ *   simclr-cnn    0.8        2.8                          1.0 + 0.8                          0.2                    5.6
+ *   causal-lm     0.4        2.6                          0.6 + 1.5                          0.1                    5.2
+ *   mae           0.5        2.0                          0.5 + 1.5                          0.1                    4.5
+ *   dino-cnn      0.8        2.1                          0.7 + 2.3                          0.2                    6.1
+ *   GEMM 1.1, throughput 0.8                                                                                 about 27
+ * </pre>
+ * What changed: the equal-loss check folded into the first round's timed runs (the separate
+ * equal-loss runs were 16.8 minutes of the old 47); the slow configurations compare fewer steps
+ * (simclr-cnn and mae 20, dino-cnn 50, instead of the issue's 100: the first round's reference runs
+ * must train that long, and 100 steps would add about 6 minutes per slow configuration); their timed
+ * steps stop after 10 s (a 2.6 eager cell at 0.5 steps/s would take 30 s for 15 steps); one round of
+ * 1.13 and of each compile mode (warm compile times are then not measured: {@code --compiled-rounds 2}
+ * measures them); PyTorch 1.13's warm-up capped like 2.6's; tuning choices reused from
+ * {@code bench/tuning.json} (the 2026-11-22 run's for 1.13 on the four older configurations; tuning
+ * everything costs 3.2 minutes for 1.13 and 2.3 for 2.6 in this model). The least certain parts are
+ * the cold compiles (6.8 of the 27 minutes, guessed for causal-lm, mae and dino-cnn) and the 2.6 step
+ * rates of causal-lm and mae (never measured here). {@code --rounds 3} adds about 4.4 minutes. The scaling sweep ({@code --scaling}) is outside this
  * budget: 18 points × 3 runs, each about 200 GFLOP of timed steps plus a compile per point.
  */
 public final class Suite {
@@ -74,8 +142,10 @@ public final class Suite {
     private static final String[] CORE = {"Haswell", "SkylakeX"};
     /** PyTorch 2.6's sides: eager, then torch.compile's modes. */
     static final List<String> TORCH26_MODES = List.of("eager", "default", "max-autotune-no-cudagraphs");
-    /** Warm-up steps of a PyTorch 2.6 run at most (after the first step, which compiles). */
-    static final int TORCH26_WARMUP_CAP = 100;
+    /** Warm-up steps of a PyTorch run (1.13 and 2.6) at most, the first one (which compiles) included: PyTorch has no JIT to warm. */
+    static final int PYTORCH_WARMUP_CAP = 100;
+    /** The recorded PyTorch settings ({@link TuningRecord}), relative to the project root. */
+    static final String TUNING_FILE = "bench/tuning.json";
     /** Pretext's best setting: MKL's AVX-512 kernels on AMD (opt-in, see MklCpuOverride). */
     private static final Map<String, String> BEST = Map.of("PRETEXT_MKL_OVERRIDE", "true");
     private final Path root;
@@ -94,6 +164,16 @@ public final class Suite {
     private boolean sweep;
     /** Whether torch.compile runs at every thread count ({@code --compiled-threads all}), not only eager's best. */
     private boolean compiledAllThreads;
+    /** Rounds of Pretext and PyTorch 2.6 eager ({@code --rounds}). */
+    private int rounds = 2;
+    /** Rounds of PyTorch 1.13 ({@code --rounds-113}; 0 with {@code --no-torch113}). */
+    private int rounds113 = 1;
+    /** Rounds of each torch.compile mode ({@code --compiled-rounds}). */
+    private int compiledRounds = 1;
+    /** Whether every PyTorch setting is tuned again ({@code --tune}), not taken from {@link #TUNING_FILE}. */
+    private boolean tuneAll;
+    /** The recorded PyTorch settings, updated by this run's tuning. */
+    private TuningRecord tuning = TuningRecord.empty();
     /** Batch sizes of the scaling sweep (at each configuration's own width). */
     static final int[] SWEEP_BATCHES = {64, 128, 256, 512, 1024};
     /** Widths of the scaling sweep (at each configuration's own batch). */
@@ -127,7 +207,16 @@ public final class Suite {
         String jar = Path.of(Suite.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         boolean quick = a.containsKey("quick");
         Suite s = new Suite(root, jar, a.getOrDefault("python", "/usr/bin/python3"), quick);
-        int rounds = Args.integer(a, "rounds", quick ? 1 : 2);
+        s.rounds = Args.integer(a, "rounds", quick ? 1 : 2);
+        s.rounds113 = a.containsKey("no-torch113") ? 0 : Args.integer(a, "rounds-113", 1);
+        s.compiledRounds = Args.integer(a, "compiled-rounds", 1);
+        if (s.rounds < 1 || s.rounds113 < 0 || s.compiledRounds < 0) {
+            throw new IllegalArgumentException("--rounds must be at least 1, --rounds-113 and --compiled-rounds at least 0");
+        }
+        s.tuneAll = a.containsKey("tune");
+        if (s.rounds113 > 0) {
+            s.requireTorch113();
+        }
         List<String> configs = a.containsKey("configs") ? List.of(a.get("configs").split(","))
                 : BenchConfig.ALL.stream().map(BenchConfig::name).toList();
         configs.forEach(BenchConfig::named); // an unknown name fails now, not after the GEMM runs
@@ -142,8 +231,20 @@ public final class Suite {
             throw new IllegalArgumentException("--compiled-threads expects best or all, not '" + ct + "'");
         }
         s.compiledAllThreads = ct.equals("all");
-        s.runAll(a.containsKey("scaling-only") ? List.of() : configs, rounds, Args.integer(a, "warmup", quick ? 2 : -1),
-                Args.integer(a, "steps", quick ? 5 : -1));
+        s.tuning = TuningRecord.load(root.resolve(TUNING_FILE));
+        s.runAll(a.containsKey("scaling-only") ? List.of() : configs, Args.integer(a, "warmup", -1),
+                Args.integer(a, "steps", -1));
+    }
+
+    /** Fails at once, naming what to install, when the host's interpreter cannot import torch (PyTorch 1.13). */
+    private void requireTorch113() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(python, "-c", "import torch").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("PyTorch 1.13 is not usable with " + python + " (" + out.lines()
+                    .reduce((x, y) -> y).orElse("") + "): install it with `apt-get install python3-torch"
+                    + " libopenblas0-pthread libopenblas0-openmp`, or leave it out with --no-torch113");
+        }
     }
 
     /** Whether the PyTorch 2.6 root is there ({@code scripts/pytorch-root.sh check}, which builds nothing). */
@@ -182,28 +283,71 @@ public final class Suite {
         }
     }
 
+    /** What this run will do, for {@link SuiteEstimate}. */
+    SuiteEstimate.Plan plan(List<String> configs, int warmupAll, int stepsAll) {
+        Set<String> toTune = quick ? Set.of() : toTune(configs, threads, rounds113 > 0, torch26 != null, tuneAll, tuning);
+        return new SuiteEstimate.Plan(configs.stream().map(BenchConfig::named).toList(), threads, rounds, rounds113,
+                torch26 != null ? compiledRounds : 0, torch26 != null, compiledAllThreads, toTune, quick ? 512 : 2048,
+                quick, !quick && !configs.isEmpty(), warmupAll, stepsAll);
+    }
+
+    /**
+     * The tuning runs a full run makes, as "pytorch/CONFIG/THREADS" (PyTorch 1.13's build and kernel set,
+     * 4 runs) and "pytorch26/CONFIG/THREADS" (2.6's build, 2 runs): every one with {@code tuneAll}, else
+     * those with no choice in {@code recorded}.
+     */
+    static Set<String> toTune(List<String> configs, int[] threads, boolean torch113, boolean torch26, boolean tuneAll,
+            TuningRecord recorded) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String name : configs) {
+            for (int t : threads) {
+                if (torch113 && (tuneAll || recorded.get("pytorch", name, t) == null)) {
+                    out.add("pytorch/" + name + "/" + t);
+                }
+                if (torch26 && (tuneAll || recorded.get("pytorch26", name, t) == null)) {
+                    out.add("pytorch26/" + name + "/" + t);
+                }
+            }
+        }
+        return out;
+    }
+
     /**
      * @param warmupAll warm-up steps for every configuration, or -1 for each configuration's own
      * @param stepsAll timed steps for every configuration, or -1 for each configuration's own
      */
-    private void runAll(List<String> configs, int rounds, int warmupAll, int stepsAll) throws Exception {
+    private void runAll(List<String> configs, int warmupAll, int stepsAll) throws Exception {
         long t0 = System.nanoTime();
+        SuiteEstimate.Plan plan = plan(configs, warmupAll, stepsAll);
+        Map<String, Double> estimate = SuiteEstimate.estimate(plan);
+        System.err.println("Estimated wall time: " + SuiteEstimate.describe(estimate) + (sweep
+                ? ", plus the scaling sweep" : "") + "; from assumed step rates (SuiteEstimate), not a measurement");
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("machine", machine());
         if (quick) {
             results.put("quick", true);
         }
+        results.put("estimatedSeconds", estimate.get("total"));
+        results.put("estimate", estimate);
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("rounds", rounds);
+        settings.put("rounds113", rounds113);
+        settings.put("compiledRounds", torch26 != null ? compiledRounds : 0);
+        settings.put("threads", threads);
+        results.put("settings", settings);
         // 1. GEMM peak on every side
-        String gemmN = quick ? "512" : "2048";
+        String gemmN = "" + plan.gemmN();
         List<Map<String, Object>> gemm = new ArrayList<>();
         for (int t : threads) {
             gemm.add(java("org.pretext.bench.GemmBench", Map.of("PRETEXT_MKL_OVERRIDE", "true"), "--threads", "" + t,
                     "--n", gemmN).result());
             gemm.add(java("org.pretext.bench.GemmBench", Map.of("PRETEXT_MKL_OVERRIDE", "false"), "--threads", "" + t,
                     "--n", gemmN).result());
-            for (String blas : quick ? new String[] {BLAS[0]} : BLAS) {
-                for (String core : quick ? new String[] {CORE[0]} : CORE) {
-                    gemm.add(python(blas, core, "--gemm", gemmN, "--threads", "" + t).result());
+            if (rounds113 > 0) {
+                for (String blas : quick ? new String[] {BLAS[0]} : BLAS) {
+                    for (String core : quick ? new String[] {CORE[0]} : CORE) {
+                        gemm.add(python(blas, core, "--gemm", gemmN, "--threads", "" + t).result());
+                    }
                 }
             }
             if (torch26 != null) {
@@ -214,121 +358,144 @@ public final class Suite {
         }
         double peak = gemm.stream().mapToDouble(g -> ((Number) g.get("gflopsPerSecond")).doubleValue()).max().orElse(1);
         results.put("gemm", gemm);
-        results.put("gemmSize", Integer.parseInt(gemmN));
+        results.put("gemmSize", plan.gemmN());
         results.put("peakGflops", peak);
-        // 2. per configuration: tune PyTorch, then alternate best against best
+        // 2. per configuration: Pretext's equal-loss run, PyTorch's settings, then the rounds
         Map<String, Object> perConfig = new LinkedHashMap<>();
+        boolean tuned = false;
+        int most = threads[threads.length - 1];
         for (String name : configs) {
             BenchConfig c = BenchConfig.named(name);
+            SuiteEstimate.ConfigSteps st = SuiteEstimate.ConfigSteps.of(c, quick, warmupAll, stepsAll);
             Map<String, Object> cr = new LinkedHashMap<>();
-            int warmup = warmupAll >= 0 ? warmupAll : c.suite().warmup();
-            int steps = stepsAll >= 0 ? stepsAll : c.suite().steps();
-            int tuneSteps = stepsAll >= 0 ? Math.max(20, steps / 6) : c.suite().tuning();
-            int warmup26 = Math.min(warmup, TORCH26_WARMUP_CAP);
-            Map<Integer, String[]> best = new LinkedHashMap<>();
-            Map<Integer, String> best26 = new LinkedHashMap<>();
-            Map<Integer, Double> eagerRate26 = new LinkedHashMap<>();
-            List<Map<String, Object>> tuning = new ArrayList<>();
-            List<Map<String, Object>> tuning26 = new ArrayList<>();
-            for (int t : threads) {
-                if (quick) {
-                    best.put(t, new String[] {BLAS[0], CORE[0]});
-                } else {
-                    Map<String, Double> rates = new LinkedHashMap<>();
-                    for (String blas : BLAS) {
-                        for (String core : CORE) {
-                            Run r = python(blas, core, "--config", name, "--threads", "" + t, "--warmup",
-                                    "" + tuneSteps, "--steps", "" + tuneSteps);
-                            tuning.add(r.result());
-                            rates.put(blas + " " + core, r.get("stepsPerSecond"));
+            // inside the project, which scripts/pytorch-root.sh mounts into the root (the host's /tmp is not there)
+            Files.createDirectories(root.resolve("bench/target"));
+            Path dump = Files.createTempDirectory(root.resolve("bench/target"), "equal-loss");
+            try {
+                // Pretext's initial weights, its batches and its losses over them: every reference's first-round run
+                // at the most threads (torch.compile's at its thread count) trains on them from those weights
+                Run j = java("org.pretext.bench.StepBench", Map.of(), "--config", name, "--threads", "" + most, "--dump",
+                        dump.toString(), "--dump-steps", "" + st.equalLoss());
+                List<Number> pretextLosses = losses(j, "Pretext");
+                Map<Integer, String[]> best = new LinkedHashMap<>();
+                Map<Integer, String> best26 = new LinkedHashMap<>();
+                List<Map<String, Object>> tuningRuns = new ArrayList<>();
+                List<Map<String, Object>> tuningRuns26 = new ArrayList<>();
+                Map<String, Object> source = new LinkedHashMap<>();
+                for (int t : threads) {
+                    if (rounds113 > 0) {
+                        TuningRecord.Choice ch = quick ? new TuningRecord.Choice(BLAS[0] + " " + CORE[0], "quick", Map.of())
+                                : plan.toTune().contains("pytorch/" + name + "/" + t) ? tune113(name, t, st.tuning(), tuningRuns)
+                                : tuning.get("pytorch", name, t);
+                        best.put(t, ch.setting().split(" "));
+                        source.put("pytorch/" + t, ch.measured());
+                        tuned |= !quick && plan.toTune().contains("pytorch/" + name + "/" + t);
+                    }
+                    if (torch26 != null) {
+                        TuningRecord.Choice ch = quick ? new TuningRecord.Choice(BLAS[0], "quick", Map.of())
+                                : plan.toTune().contains("pytorch26/" + name + "/" + t) ? tune26(name, t, st.tuning(), tuningRuns26)
+                                : tuning.get("pytorch26", name, t);
+                        best26.put(t, ch.setting());
+                        source.put("pytorch26/" + t, ch.measured());
+                        tuned |= !quick && plan.toTune().contains("pytorch26/" + name + "/" + t);
+                    }
+                }
+                if (!tuningRuns.isEmpty()) {
+                    cr.put("pytorchTuning", tuningRuns);
+                }
+                if (!tuningRuns26.isEmpty()) {
+                    cr.put("pytorch26Tuning", tuningRuns26);
+                }
+                cr.put("settingsMeasured", source);
+                Map<String, List<Run>> runs = new LinkedHashMap<>();
+                Map<String, Map<String, Object>> equal = new LinkedHashMap<>();
+                int compiledThreads = most;
+                for (int round = 0; round < Math.max(rounds, Math.max(rounds113, compiledRounds)); round++) {
+                    for (int t : threads) {
+                        List<String> sides = new ArrayList<>();
+                        if (round < rounds) {
+                            sides.add("pretext");
+                        }
+                        if (round < rounds113) {
+                            sides.add("pytorch");
+                        }
+                        if (torch26 != null && round < rounds) {
+                            sides.add("pytorch26-eager");
+                        }
+                        if (round % 2 == 1) {
+                            Collections.reverse(sides);
+                        }
+                        for (String side : sides) {
+                            boolean checks = round == 0 && t == most && !side.equals("pretext");
+                            Run r = stepRun(c, side, t, st, checks ? dump : null, best, best26, runs);
+                            runs.computeIfAbsent(side + "-" + t, x -> new ArrayList<>()).add(r);
+                            if (checks) {
+                                equal.put(side, equalRow(pretextLosses, r, side, t));
+                            }
                         }
                     }
-                    best.put(t, bestSetting(rates).split(" "));
+                    if (torch26 != null && round == 0) {
+                        // torch.compile at the thread count where the eager step was fastest in this round
+                        Map<String, Double> eager = new LinkedHashMap<>();
+                        for (int t : threads) {
+                            eager.put("" + t, runs.get("pytorch26-eager-" + t).get(0).get("stepsPerSecond"));
+                        }
+                        compiledThreads = Integer.parseInt(bestSetting(eager));
+                    }
+                    if (torch26 != null && round < compiledRounds) {
+                        List<String> modes = new ArrayList<>(TORCH26_MODES.subList(1, TORCH26_MODES.size()));
+                        if (round % 2 == 1) {
+                            Collections.reverse(modes);
+                        }
+                        for (int t : threads) {
+                            if (!compiledAllThreads && t != compiledThreads) {
+                                continue;
+                            }
+                            for (String mode : modes) {
+                                String side = "pytorch26-" + mode;
+                                boolean checks = round == 0 && t == compiledThreads;
+                                Run r = stepRun(c, side, t, st, checks ? dump : null, best, best26, runs);
+                                runs.computeIfAbsent(side + "-" + t, x -> new ArrayList<>()).add(r);
+                                if (checks) {
+                                    equal.put(side, equalRow(pretextLosses, r, side, t));
+                                }
+                            }
+                        }
+                    }
+                }
+                Map<String, Object> medians = new LinkedHashMap<>();
+                for (Map.Entry<String, List<Run>> e : runs.entrySet()) {
+                    medians.put(e.getKey(), summarise(e.getValue()));
+                }
+                cr.put("medians", medians);
+                if (!best.isEmpty()) {
+                    cr.put("pytorchBest", best.entrySet().stream().collect(LinkedHashMap::new,
+                            (m, e) -> m.put(e.getKey().toString(), String.join(" ", e.getValue())), Map::putAll));
                 }
                 if (torch26 != null) {
-                    if (quick) {
-                        best26.put(t, BLAS[0]);
-                    } else {
-                        Map<String, Double> rates = new LinkedHashMap<>();
-                        for (String blas : BLAS) {
-                            Run r = torch26(blas, "--config", name, "--threads", "" + t, "--warmup", "" + tuneSteps,
-                                    "--steps", "" + tuneSteps);
-                            tuning26.add(r.result());
-                            rates.put(blas, r.get("stepsPerSecond"));
-                        }
-                        best26.put(t, bestSetting(rates));
-                        eagerRate26.put(t, rates.get(best26.get(t)));
-                    }
+                    cr.put("pytorch26Best", best26.entrySet().stream().collect(LinkedHashMap::new,
+                            (m, e) -> m.put(e.getKey().toString(), e.getValue()), Map::putAll));
+                    cr.put("compiledThreads", compiledThreads);
                 }
-            }
-            cr.put("pytorchTuning", tuning);
-            if (torch26 != null) {
-                cr.put("pytorch26Tuning", tuning26);
-            }
-            // torch.compile at the thread count where the eager step was fastest (or at every one: --compiled-threads all)
-            int compiledThreads = eagerRate26.isEmpty() ? threads[threads.length - 1] : Integer.parseInt(bestSetting(
-                    eagerRate26.entrySet().stream().collect(LinkedHashMap::new, (m, e) -> m.put("" + e.getKey(),
-                            e.getValue()), Map::putAll)));
-            Map<String, List<Run>> runs = new LinkedHashMap<>();
-            for (int round = 0; round < rounds; round++) {
-                for (int t : threads) {
-                    List<String> sides = new ArrayList<>(List.of("pretext", "pytorch"));
-                    if (torch26 != null) {
-                        boolean compiled = compiledAllThreads || t == compiledThreads;
-                        TORCH26_MODES.stream().filter(m -> compiled || m.equals("eager"))
-                                .forEach(m -> sides.add("pytorch26-" + m));
-                    }
-                    if (round % 2 == 1) {
-                        Collections.reverse(sides);
-                    }
-                    for (String side : sides) {
-                        String[] stepArgs = {"--config", name, "--threads", "" + t, "--warmup", "" + warmup, "--steps",
-                                "" + steps};
-                        Run r;
-                        if (side.equals("pretext")) {
-                            r = java("org.pretext.bench.StepBench", BEST, stepArgs);
-                        } else if (side.equals("pytorch")) {
-                            r = python(best.get(t)[0], best.get(t)[1], stepArgs);
-                        } else {
-                            String mode = side.substring("pytorch26-".length());
-                            List<String> args = new ArrayList<>(List.of("--config", name, "--threads", "" + t,
-                                    "--warmup", "" + warmup26, "--steps", "" + steps));
-                            if (!mode.equals("eager")) {
-                                // one inductor cache per configuration and mode, emptied before its first run
-                                // (cold compile), then warm for the later rounds and the equal-loss run
-                                args.addAll(List.of("--compile", mode, "--cache-dir", inductorCache(name, mode,
-                                        !quick && runs.keySet().stream().noneMatch(k -> k.startsWith(side + "-")))
-                                        .toString()));
-                            }
-                            r = torch26(best26.get(t), args.toArray(String[]::new));
-                        }
-                        runs.computeIfAbsent(side + "-" + t, x -> new ArrayList<>()).add(r);
-                    }
+                cr.put("flopsPerStep", c.flopsPerStep());
+                cr.put("batch", c.batch());
+                cr.put("warmup", st.warmup());
+                cr.put("warmup26", Math.max(1, st.warmupReference()));
+                cr.put("steps", st.steps());
+                cr.put("seconds", st.seconds());
+                cr.put("pretextEqualLossThreads", most);
+                if (equal.containsKey("pytorch")) {
+                    cr.put("equalLoss", equal.remove("pytorch"));
                 }
+                Map<String, Map<String, Object>> equal26 = new LinkedHashMap<>();
+                equal.forEach((side, q) -> equal26.put(side.substring("pytorch26-".length()), q));
+                if (!equal26.isEmpty()) {
+                    cr.put("equalLoss26", equal26);
+                }
+                perConfig.put(name, cr);
+            } finally {
+                FileTrees.delete(dump);
             }
-            Map<String, Object> medians = new LinkedHashMap<>();
-            for (Map.Entry<String, List<Run>> e : runs.entrySet()) {
-                medians.put(e.getKey(), summarise(e.getValue()));
-            }
-            cr.put("medians", medians);
-            cr.put("pytorchBest", best.entrySet().stream().collect(LinkedHashMap::new,
-                    (m, e) -> m.put(e.getKey().toString(), String.join(" ", e.getValue())), Map::putAll));
-            if (torch26 != null) {
-                cr.put("pytorch26Best", best26.entrySet().stream().collect(LinkedHashMap::new,
-                        (m, e) -> m.put(e.getKey().toString(), e.getValue()), Map::putAll));
-            }
-            cr.put("flopsPerStep", c.flopsPerStep());
-            cr.put("batch", c.batch());
-            cr.put("warmup", warmup);
-            cr.put("warmup26", warmup26);
-            cr.put("steps", steps);
-            Map<String, Map<String, Object>> equal = equalLoss(name, quick ? 5 : c.suite().equalLoss(), compiledThreads);
-            cr.put("equalLoss", equal.get("pytorch"));
-            equal.remove("pytorch");
-            if (!equal.isEmpty()) {
-                cr.put("equalLoss26", equal);
-            }
-            perConfig.put(name, cr);
         }
         results.put("configs", perConfig);
         if (sweep) {
@@ -340,11 +507,14 @@ public final class Suite {
         if (!warnings.isEmpty()) {
             results.put("warnings", warnings);
         }
-        if (!quick && !configs.isEmpty()) {
+        if (plan.throughput()) {
             results.put("throughput", java("org.pretext.bench.ThroughputBench", Map.of(), "--threads", "1").result());
         }
         if (!quick) { // --quick keeps them, so that the next quick run compiles warm
             FileTrees.delete(root.resolve("bench/target/inductor-cache"));
+        }
+        if (tuned) {
+            tuning.save(root.resolve(TUNING_FILE));
         }
         results.put("suiteSeconds", (System.nanoTime() - t0) / 1e9);
         Path out = quick ? root.resolve("bench/target/quick") : root;
@@ -356,7 +526,82 @@ public final class Suite {
         String kept = Files.exists(previous) ? Files.readString(previous, StandardCharsets.UTF_8) : "";
         Files.writeString(md, Markdown.keepOtherSections(Markdown.render(results, log), kept), StandardCharsets.UTF_8);
         System.out.println("wrote " + root.relativize(md) + " and " + root.relativize(json) + " in "
-                + String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - t0) / 1e9));
+                + String.format(Locale.ROOT, "%.0f s (estimated %.0f s)", (System.nanoTime() - t0) / 1e9,
+                estimate.get("total")));
+    }
+
+    /**
+     * One timed run of a side ("pretext", "pytorch", "pytorch26-MODE") at {@code t} threads; with
+     * {@code dump} (a reference's first-round run) it trains on Pretext's batches from Pretext's
+     * weights and reports the losses too.
+     */
+    private Run stepRun(BenchConfig c, String side, int t, SuiteEstimate.ConfigSteps st, Path dump,
+            Map<Integer, String[]> best, Map<Integer, String> best26, Map<String, List<Run>> runs) throws Exception {
+        String name = c.name();
+        List<String> args = new ArrayList<>(List.of("--config", name, "--threads", "" + t, "--warmup",
+                "" + (side.equals("pretext") ? st.warmup() : Math.max(1, st.warmupReference())), "--steps",
+                "" + st.steps()));
+        if (st.seconds() > 0) {
+            args.addAll(List.of("--seconds", "" + st.seconds()));
+        }
+        if (dump != null) {
+            args.addAll(List.of("--load", dump.toString()));
+        }
+        String[] a = args.toArray(String[]::new);
+        if (side.equals("pretext")) {
+            return java("org.pretext.bench.StepBench", BEST, a);
+        }
+        if (side.equals("pytorch")) {
+            return python(best.get(t)[0], best.get(t)[1], a);
+        }
+        String mode = side.substring("pytorch26-".length());
+        if (!mode.equals("eager")) {
+            // one inductor cache per configuration and mode, emptied before its first run (cold compile), then
+            // warm for later rounds (--compiled-rounds); --quick keeps it for the next quick run
+            args.addAll(List.of("--compile", mode, "--cache-dir", inductorCache(name, mode,
+                    !quick && runs.keySet().stream().noneMatch(k -> k.startsWith(side + "-"))).toString()));
+        }
+        return torch26(best26.get(t), args.toArray(String[]::new));
+    }
+
+    /** Tunes PyTorch 1.13's OpenBLAS build and kernel set for one configuration and thread count. */
+    private TuningRecord.Choice tune113(String name, int t, int tuneSteps, List<Map<String, Object>> log)
+            throws Exception {
+        Map<String, Double> rates = new LinkedHashMap<>();
+        for (String blas : BLAS) {
+            for (String core : CORE) {
+                Run r = python(blas, core, "--config", name, "--threads", "" + t, "--warmup", "" + tuneSteps,
+                        "--steps", "" + tuneSteps);
+                log.add(r.result());
+                rates.put(blas + " " + core, r.get("stepsPerSecond"));
+            }
+        }
+        TuningRecord.Choice c = new TuningRecord.Choice(bestSetting(rates), LocalDate.now().toString(), rates);
+        tuning.put("pytorch", name, t, c);
+        return c;
+    }
+
+    /** Tunes PyTorch 2.6's OpenBLAS build on the eager step for one configuration and thread count. */
+    private TuningRecord.Choice tune26(String name, int t, int tuneSteps, List<Map<String, Object>> log)
+            throws Exception {
+        Map<String, Double> rates = new LinkedHashMap<>();
+        for (String blas : BLAS) {
+            Run r = torch26(blas, "--config", name, "--threads", "" + t, "--warmup", "" + tuneSteps, "--steps",
+                    "" + tuneSteps);
+            log.add(r.result());
+            rates.put(blas, r.get("stepsPerSecond"));
+        }
+        TuningRecord.Choice c = new TuningRecord.Choice(bestSetting(rates), LocalDate.now().toString(), rates);
+        tuning.put("pytorch26", name, t, c);
+        return c;
+    }
+
+    /** The equal-loss row of a reference's run that trained on Pretext's batches. */
+    private static Map<String, Object> equalRow(List<Number> pretext, Run r, String side, int threads) {
+        List<Number> reference = losses(r, Markdown.sideName(side + "-" + threads));
+        Map<String, Object> q = compareLosses(pretext, reference.subList(0, Math.min(reference.size(), pretext.size())));
+        q.put("threads", threads);
+        return q;
     }
 
     /**
@@ -476,48 +721,6 @@ public final class Suite {
             throw new IllegalStateException("no tuning run reported a step rate: " + rateBySetting);
         }
         return best;
-    }
-
-    /**
-     * Pretext's first {@code steps} losses from its initial weights against each reference's from
-     * the same weights and batches: PyTorch 1.13 under key {@code pytorch} (1 thread), and when the root
-     * is there PyTorch 2.6 under {@code eager} and each compile mode, at {@code threads26} (its fastest
-     * thread count: 100 steps of simclr-cnn and mae take about a minute at 1 thread).
-     */
-    private Map<String, Map<String, Object>> equalLoss(String name, int steps, int threads26) throws Exception {
-        // inside the project, which scripts/pytorch-root.sh mounts into the root (the host's /tmp is not there)
-        Files.createDirectories(root.resolve("bench/target"));
-        Path dir = Files.createTempDirectory(root.resolve("bench/target"), "equal-loss");
-        try {
-            Run j = java("org.pretext.bench.StepBench", Map.of(), "--config", name, "--threads", "1", "--dump",
-                    dir.toString(), "--dump-steps", "" + steps);
-            List<Number> pretext = losses(j, "Pretext");
-            Map<String, Map<String, Object>> out = new LinkedHashMap<>();
-            Run p = python("openblas-pthread", "Haswell", "--config", name, "--threads", "1", "--load", dir.toString());
-            out.put("pytorch", compareLosses(pretext, losses(p, "PyTorch 1.13")));
-            out.get("pytorch").put("threads", 1);
-            if (torch26 != null) {
-                for (String mode : TORCH26_MODES) {
-                    List<String> args = new ArrayList<>(List.of("--config", name, "--threads", "" + threads26,
-                            "--load", dir.toString()));
-                    if (!mode.equals("eager")) {
-                        args.addAll(List.of("--compile", mode, "--cache-dir", inductorCache(name, mode, false)
-                                .toString()));
-                    }
-                    Run r = torch26(BLAS[0], args.toArray(String[]::new));
-                    out.put(mode, compareLosses(pretext, losses(r, "PyTorch 2.6 " + mode)));
-                    out.get(mode).put("threads", threads26);
-                }
-            }
-            return out;
-        } finally {
-            try (var s = Files.list(dir)) {
-                for (Path f : s.toList()) {
-                    Files.delete(f);
-                }
-            }
-            Files.delete(dir);
-        }
     }
 
     @SuppressWarnings("unchecked")

@@ -118,9 +118,27 @@ class BenchConfigTest {
     }
 
     @Test
+    void dinoBatchesHoldTwoGlobalViewsAndSixLocalCropsMadeByTheObjective() {
+        List<PreparedBatch> two = batches(BenchConfig.named("dino-cnn"), 2, 1);
+        List<HostTensor> t = two.get(0).tensors();
+        assertThat(t).hasSize(8);
+        assertThat(t.subList(0, 2)).extracting(HostTensor::shape).containsOnly(new Shape(64, 1, 28, 28));
+        assertThat(t.subList(2, 8)).extracting(HostTensor::shape).containsOnly(new Shape(64, 1, 12, 12));
+        // the views are augmentations of the images, not the images themselves: each differs from the others
+        assertThat(t.get(0).floats()).isNotEqualTo(t.get(1).floats());
+        assertThat(t.get(2).floats()).isNotEqualTo(t.get(3).floats());
+        assertThat(two.get(1).tensors().get(0).floats()).isNotEqualTo(t.get(0).floats());
+    }
+
+    @Test
     void analyticFlopsAsDocumented() {
         assertThat(BenchConfig.named("causal-lm").flopsPerStep() / 1e9).isCloseTo(3.96, within(0.01));
         assertThat(BenchConfig.named("mae").flopsPerStep() / 1e9).isCloseTo(23.3, within(0.1));
+        assertThat(BenchConfig.cnnSmallMacs(28)).isEqualTo(7_451_136);
+        assertThat(BenchConfig.cnnSmallMacs(12)).isEqualTo(1_368_576);
+        // simclr-cnn's 512 views through the encoder alone, forward and backward: the same convolutions
+        assertThat(BenchConfig.simclrCnnFlops(256)).isGreaterThan(6 * 512 * BenchConfig.cnnSmallMacs(28));
+        assertThat(BenchConfig.named("dino-cnn").flopsPerStep()).isEqualTo(2 * 6_100_418_560.0);
     }
 
     @Test

@@ -10,15 +10,23 @@ import org.junit.jupiter.api.Test;
 /** The suite renders BENCHMARKS.md only at its very end: a format error there would lose the whole run. */
 class MarkdownTest {
     @Test
+    @SuppressWarnings("unchecked")
     void rendersEveryConfig() {
         Map<String, Object> r = results(false);
         r.put("torch26Skipped", "the PyTorch 2.6 root is not usable (...); set it up once with `sudo scripts/pytorch-root.sh setup`");
         String md = Markdown.render(r, List.of("log line"));
-        assertThat(md).contains("| causal-lm | 12 | 50 + 150 |", "| mae | 256 | 5 + 15 |", "token windows/s",
-                "- mae consumes 512 images/s", "- simclr-mlp consumes 1024 views/s",
+        assertThat(md).contains("| simclr-mlp | 256 | 500 + 500 |", "| causal-lm | 12 | 50 + ≤150 or 10 s |",
+                "| mae | 256 | 3 + ≤15 or 10 s |", "| dino-cnn | 64 | 3 + ≤30 or 10 s |", "token windows/s",
+                "- mae consumes 512 images/s", "- simclr-mlp consumes 1024 views/s", "- dino-cnn consumes 128 images/s",
                 "Not measured in this run: the PyTorch 2.6 root is not usable (...); set it up once with"
                         + " `sudo scripts/pytorch-root.sh setup`.",
-                "| simclr-mlp | PyTorch 1.13 | 1 | 100 | 1.00e-06 | 2.00e-07 |");
+                "| simclr-mlp | PyTorch 1.13 | 1 | 100 | 1.00e-06 | 2.00e-07 |", "| mae | PyTorch 1.13 | 1 | 20 |",
+                "medians over rounds (Pretext and PyTorch 2.6 eager: 2, PyTorch 1.13: 1, each torch.compile mode: 1)",
+                "Suite wall time: 900 s (estimated beforehand from assumed step rates: 1500 s).");
+        // without PyTorch 1.13 (--no-torch113) a configuration has no 1.13 equal-loss row, and renders
+        ((Map<String, Object>) ((Map<String, Object>) r.get("configs")).get("mae")).remove("equalLoss");
+        assertThat(Markdown.render(r, List.of())).doesNotContain("| mae | PyTorch 1.13 |")
+                .contains("| simclr-mlp | PyTorch 1.13 | 1 | 100 |");
     }
 
     @Test
@@ -52,8 +60,8 @@ class MarkdownTest {
     @Test
     void rendersTheScalingSweep() {
         Map<String, Object> row = Map.of("config", "causal-lm", "batch", 1024, "width", 128, "threads", 2,
-                "flopsPerStep", 2e10, "stepsPerSecond", new LinkedHashMap<>(Map.of("Pretext", 4.0,
-                        "PyTorch 2.6 eager", 2.0, "PyTorch 2.6 compile default", 5.0)));
+                "flopsPerStep", 2e10, "stepsPerSecond", rates("Pretext", 4.0, "PyTorch 2.6 eager", 2.0,
+                        "PyTorch 2.6 compile default", 5.0));
         String md = Markdown.scaling(List.of(row));
         // 250, 500 and 200 ms per step; the best PyTorch (200 ms) against Pretext's 250 ms: 0.80; 4 × 20 GFLOP/s
         assertThat(md).contains("| config | batch | width | threads | GFLOP/step | Pretext (ms/step) |"
@@ -115,6 +123,7 @@ class MarkdownTest {
             cr.put("batch", c.batch());
             cr.put("warmup", c.suite().warmup());
             cr.put("steps", c.suite().steps());
+            cr.put("seconds", c.suite().seconds());
             cr.put("equalLoss", Map.of("steps", c.suite().equalLoss(), "maxAbsDifference", 1e-6,
                     "maxRelativeDifference", 2e-7, "firstLossPretext", 4.2, "firstLossPytorch", 4.2,
                     "lastLossPretext", 4.1, "lastLossPytorch", 4.1));
@@ -128,6 +137,17 @@ class MarkdownTest {
         r.put("throughput", Map.of("decode", List.of(), "augment", List.of(), "stream", Map.of("what", "x",
                 "perSecond", 1.0, "perCpuSecond", 1.0), "threads", 1, "featureImagesPerSecond", 5000.0));
         r.put("suiteSeconds", 900.0);
+        r.put("estimatedSeconds", 1500.0);
+        r.put("settings", Map.of("rounds", 2, "rounds113", 1, "compiledRounds", 1));
         return r;
+    }
+
+    /** Side → steps/s in the order given (the table's columns follow it; Map.of's order varies between JVMs). */
+    private static Map<String, Object> rates(Object... sideRate) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < sideRate.length; i += 2) {
+            m.put((String) sideRate[i], sideRate[i + 1]);
+        }
+        return m;
     }
 }

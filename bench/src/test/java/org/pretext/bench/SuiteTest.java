@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The suite's logic that decides what it reports: parsing the references' output, tuning, equal losses. */
@@ -137,5 +141,103 @@ class SuiteTest {
                 "coldCache", true, "compileSeconds", 22.0))));
         assertThat((double) m.get("compileSecondsWarm")).isNaN();
         assertThat(Suite.GSON.toJson(m)).contains("\"compileSecondsWarm\": NaN", "\"compileSecondsCold\": 22.0");
+    }
+    /** The plan of the first full run after dino-cnn and the 2.6 root arrived: 2.6 untuned everywhere, 1.13 for dino-cnn. */
+    static SuiteEstimate.Plan defaultPlan(TuningRecord recorded) {
+        List<String> names = BenchConfig.ALL.stream().map(BenchConfig::name).toList();
+        int[] threads = {1, 2};
+        return new SuiteEstimate.Plan(BenchConfig.ALL, threads, 2, 1, 1, true, false,
+                Suite.toTune(names, threads, true, true, false, recorded), 2048, false, true, -1, -1);
+    }
+
+    @Test
+    void theDefaultSuiteIsEstimatedAtMostTwentyEightMinutes() throws IOException {
+        TuningRecord recorded = TuningRecord.load(projectFile("bench/tuning.json"));
+        Map<String, Double> first = SuiteEstimate.estimate(defaultPlan(recorded));
+        // the first run tunes PyTorch 2.6 for every configuration (2 configs x 2 threads x 2 builds) and 1.13 for dino-cnn
+        assertThat(first).containsKeys("GEMM peak", "dino-cnn: BLAS tuning", "simclr-cnn: BLAS tuning",
+                "mae: torch.compile compiles", "throughput benchmark");
+        assertThat(first.get("total")).isLessThanOrEqualTo(28 * 60.0);
+        // once every choice is recorded, the tuning runs go
+        TuningRecord all = TuningRecord.empty();
+        for (BenchConfig c : BenchConfig.ALL) {
+            for (int t = 1; t <= 2; t++) {
+                all.put("pytorch", c.name(), t, new TuningRecord.Choice("openblas-openmp SkylakeX", "2026-12-06", Map.of()));
+                all.put("pytorch26", c.name(), t, new TuningRecord.Choice("openblas-openmp", "2026-12-06", Map.of()));
+            }
+        }
+        Map<String, Double> later = SuiteEstimate.estimate(defaultPlan(all));
+        assertThat(later).doesNotContainKey("dino-cnn: BLAS tuning");
+        assertThat(first.get("total") - later.get("total")).isCloseTo(first.entrySet().stream()
+                .filter(e -> e.getKey().endsWith("BLAS tuning")).mapToDouble(Map.Entry::getValue).sum(), within(1e-6));
+        // the parts add up to the total
+        assertThat(later.entrySet().stream().filter(e -> !e.getKey().equals("total")).mapToDouble(Map.Entry::getValue)
+                .sum()).isCloseTo(later.get("total"), within(1e-6));
+    }
+
+    @Test
+    void theEstimateCountsTheRunsItWillMake() {
+        BenchConfig cnn = BenchConfig.named("simclr-cnn");
+        SuiteEstimate.Rates r = SuiteEstimate.ASSUMED.get("simclr-cnn");
+        // one config, one thread, one round of Pretext and 1.13, no 2.6, no tuning, no throughput: GEMM + dump + 2 runs
+        SuiteEstimate.Plan p = new SuiteEstimate.Plan(List.of(cnn), new int[] {1}, 1, 1, 0, false, false, Set.of(), 2048,
+                false, false, -1, -1);
+        Map<String, Double> e = SuiteEstimate.estimate(p);
+        // Pretext with and without the MKL override, 1.13 on both OpenBLAS builds with AVX2 and AVX-512 kernels
+        double gemm = 2 * SuiteEstimate.JAVA_START + 4 * SuiteEstimate.PYTORCH_START + 13 * 2 * Math.pow(2048, 3) / 1e9
+                * (1 / 109.0 + 1 / 48.0 + 2 / 54.0 + 2 / 104.0);
+        assertThat(e.get("GEMM peak")).isCloseTo(gemm, within(1e-6));
+        assertThat(e.get("simclr-cnn: Pretext's equal-loss run")).isCloseTo(SuiteEstimate.JAVA_START + 20 / 1.0,
+                within(1e-9));
+        // Pretext: 3 warm-up + ceil(10 s x 1.0 steps/s) = 10 timed; 1.13 checks the 20 losses: 3 warm-up + 17 timed
+        double pretext = SuiteEstimate.JAVA_START + (3 + 10) / r.pretext()[0];
+        double pytorch = SuiteEstimate.PYTORCH_START + (3 + 17) / r.pytorch()[0];
+        assertThat(e.get("simclr-cnn: Pretext, 1.13 and 2.6 eager runs")).isCloseTo(pretext + pytorch, within(1e-9));
+        assertThat(e).doesNotContainKeys("simclr-cnn: torch.compile runs (steps)", "throughput benchmark");
+    }
+
+    @Test
+    void timedStepsStopAfterTheSecondsButAnEqualLossRunTrainsOnEveryBatch() {
+        SuiteEstimate.ConfigSteps s = SuiteEstimate.ConfigSteps.of(BenchConfig.named("mae"), false, -1, -1);
+        assertThat(s).isEqualTo(new SuiteEstimate.ConfigSteps(3, 3, 15, 10, 3, 20));
+        assertThat(s.timedSteps(0.5, 3, false)).isEqualTo(5); // 10 s at 0.5 steps/s
+        assertThat(s.timedSteps(4.0, 3, false)).isEqualTo(15); // capped at the steps
+        assertThat(s.timedSteps(0.5, 3, true)).isEqualTo(17); // 20 losses to compare
+        SuiteEstimate.ConfigSteps mlp = SuiteEstimate.ConfigSteps.of(BenchConfig.named("simclr-mlp"), false, -1, -1);
+        assertThat(mlp.warmupReference()).isEqualTo(Suite.PYTORCH_WARMUP_CAP);
+        assertThat(mlp.timedSteps(1.0, 100, true)).isEqualTo(500); // no time limit
+        SuiteEstimate.ConfigSteps quick = SuiteEstimate.ConfigSteps.of(BenchConfig.named("mae"), true, -1, -1);
+        assertThat(quick).isEqualTo(new SuiteEstimate.ConfigSteps(2, 2, 5, 0, 3, 5));
+    }
+
+    @Test
+    void recordedChoicesAreReusedAndMissingOnesTuned() throws IOException {
+        TuningRecord recorded = TuningRecord.load(projectFile("bench/tuning.json"));
+        // the 2026-11-22 run's choices (BENCHMARKS.md's "PyTorch best setting" column)
+        assertThat(recorded.get("pytorch", "simclr-cnn", 1).setting()).isEqualTo("openblas-pthread Haswell");
+        assertThat(recorded.get("pytorch", "causal-lm", 2).setting()).isEqualTo("openblas-openmp SkylakeX");
+        assertThat(recorded.get("pytorch", "simclr-mlp", 2).rates()).containsEntry("openblas-openmp SkylakeX", 138.99);
+        int[] both = {1, 2};
+        assertThat(Suite.toTune(List.of("simclr-cnn", "dino-cnn"), both, true, false, false, recorded))
+                .containsExactly("pytorch/dino-cnn/1", "pytorch/dino-cnn/2");
+        assertThat(Suite.toTune(List.of("simclr-cnn"), both, true, true, false, recorded))
+                .containsExactly("pytorch26/simclr-cnn/1", "pytorch26/simclr-cnn/2");
+        assertThat(Suite.toTune(List.of("simclr-cnn"), both, true, false, true, recorded))
+                .containsExactly("pytorch/simclr-cnn/1", "pytorch/simclr-cnn/2");
+        assertThat(Suite.toTune(List.of("simclr-cnn"), both, false, false, true, recorded)).isEmpty();
+        // what a run adds survives a write and a read, beside what was there
+        recorded.put("pytorch26", "dino-cnn", 2, new TuningRecord.Choice("openblas-openmp", "2026-12-06",
+                Map.of("openblas-pthread", 3.1, "openblas-openmp", 3.4)));
+        assertThat(recorded.toJson()).contains("the benchmark suite's tuning runs"); // no \u0027 for the apostrophe
+        TuningRecord back = TuningRecord.parse(recorded.toJson());
+        assertThat(back.get("pytorch26", "dino-cnn", 2)).isEqualTo(recorded.get("pytorch26", "dino-cnn", 2));
+        assertThat(back.get("pytorch", "mae", 1)).isEqualTo(recorded.get("pytorch", "mae", 1));
+        assertThat(back.get("pytorch26", "dino-cnn", 1)).isNull();
+    }
+
+    private static Path projectFile(String relative) {
+        Path root = Path.of(System.getProperty("pretext.projectRoot", ".."));
+        Path p = root.resolve(relative);
+        return Files.exists(p) ? p : Path.of(relative.substring("bench/".length()));
     }
 }
