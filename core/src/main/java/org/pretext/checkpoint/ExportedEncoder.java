@@ -146,6 +146,7 @@ public final class ExportedEncoder implements AutoCloseable {
         NDManager manager = NDManager.newBaseManager(device);
         try {
             encoder.block().initialize(manager, DataType.FLOAT32, PretextModel.batched(inputShape, 2));
+            org.pretext.runtime.NativeConvolutions.check(encoder.block(), "the exported encoder " + file.getFileName());
             Map<String, Parameter> target = new LinkedHashMap<>();
             for (Pair<String, Parameter> p : encoder.block().getParameters()) {
                 target.put(p.getKey(), p.getValue());

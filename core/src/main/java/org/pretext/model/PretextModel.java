@@ -122,6 +122,7 @@ public final class PretextModel implements Model, AutoCloseable {
                         + " but the objective feeds it " + in + " (examples of shape " + exampleShape + ")");
             }
             encoder.block().initialize(manager, DataType.FLOAT32, batched(in, 2));
+            org.pretext.runtime.NativeConvolutions.check(encoder.block(), ObjectiveSetup.describe(encoder, encoderName));
             weights.accept(encoder);
             objective.initialize(new ObjectiveSetup(encoder, factory, exampleShape, manager, device, seed,
                     encoderName));

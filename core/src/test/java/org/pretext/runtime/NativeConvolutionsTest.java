@@ -7,6 +7,8 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
@@ -28,10 +30,76 @@ class NativeConvolutionsTest {
         {4, 2, 4, 3},
     };
 
+    /** Channel counts oneDNN gets right: cnn-small's default 32-64-128 and the measured safe ones. */
+    private static final int[][] SAFE_SHAPES = {
+        {8, 1, 32, 28}, {8, 32, 64, 14}, {8, 64, 128, 7}, {16, 4, 16, 6}, {16, 8, 16, 6},
+    };
+
     @Test
-    void convolutionsAndTheirGradientsMatchFloat64() {
-        Engine engine = EngineSetup.engine();
+    void convolutionsAndTheirGradientsMatchFloat64OnNativeKernels() {
+        withOneDnn(false, () -> assertMatchFloat64(SHAPES));
+    }
+
+    @Test
+    void theChannelCountsCalledSafeMatchFloat64OnOneDnn() {
+        withOneDnn(true, () -> assertMatchFloat64(SAFE_SHAPES));
+        for (int[] s : SAFE_SHAPES) {
+            assertThat(NativeConvolutions.safeForOneDnn(s[1], s[2])).as(s[1] + " -> " + s[2]).isTrue();
+        }
         for (int[] s : SHAPES) {
+            assertThat(NativeConvolutions.safeForOneDnn(s[1], s[2])).as(s[1] + " -> " + s[2]).isFalse();
+        }
+    }
+
+    @Test
+    void aModelWithAConvolutionOneDnnGetsWrongSwitchesTheProcessToNativeKernels() {
+        assumeTrue(NativeConvolutions.mode().equals("auto"), "the setting is not auto");
+        EngineSetup.engine();
+        boolean before = oneDnnOn();
+        try (NDManager m = EngineSetup.engine().newBaseManager()) {
+            NativeConvolutions.switchOneDnn(true, "oneDNN (auto: test)");
+            Block safe = Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(32).build();
+            safe.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(2, 1, 6, 6));
+            assertThat(NativeConvolutions.convolutionChannels(safe)).singleElement().isEqualTo(new long[] {1, 32});
+            NativeConvolutions.check(safe, "a 1 -> 32 encoder");
+            assertThat(NativeConvolutions.status()).startsWith("oneDNN");
+
+            SequentialBlock wrong = new SequentialBlock().add(Conv2d.builder().setKernelShape(new Shape(3, 3))
+                    .setFilters(4).build()).add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(8).build());
+            wrong.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(2, 1, 12, 12));
+            NativeConvolutions.check(wrong, "a 1 -> 4 -> 8 encoder");
+            assertThat(NativeConvolutions.status()).isEqualTo(
+                    "native (a 1 -> 4 -> 8 encoder has a convolution of 1 -> 4 channels, which oneDNN computes wrongly)");
+            assertThat(oneDnnOn()).isFalse();
+        } finally {
+            restore(before);
+        }
+    }
+
+    /** Runs the check with oneDNN on or off, then puts back what the process had. */
+    private static void withOneDnn(boolean on, Runnable check) {
+        EngineSetup.engine();
+        boolean before = oneDnnOn();
+        try {
+            NativeConvolutions.switchOneDnn(on, on ? "oneDNN (test)" : "native (test)");
+            check.run();
+        } finally {
+            restore(before);
+        }
+    }
+
+    private static boolean oneDnnOn() {
+        return !NativeConvolutions.status().startsWith("native");
+    }
+
+    private static void restore(boolean oneDnn) {
+        NativeConvolutions.switchOneDnn(oneDnn, oneDnn ? "oneDNN (auto: no convolution oneDNN gets wrong so far)"
+                : "native (restored by a test)");
+    }
+
+    private static void assertMatchFloat64(int[][] shapes) {
+        Engine engine = EngineSetup.engine();
+        for (int[] s : shapes) {
             Reference ref = new Reference(s[0], s[1], s[2], s[3], 11);
             for (int rep = 0; rep < 5; rep++) { // at two threads wrong results came and went
                 try (NDManager m = engine.newBaseManager()) {
@@ -55,20 +123,18 @@ class NativeConvolutionsTest {
     }
 
     @Test
-    void appliedWhenTheEngineStarts() {
-        assumeTrue(NativeConvolutions.enabled(), "switched off by PRETEXT_NATIVE_CONVOLUTIONS=false");
-        EngineSetup.engine();
-        assertThat(NativeConvolutions.status()).isEqualTo("native");
-    }
-
-    @Test
-    void theSwitchTurnsItOff() {
+    void theSettingIsAutoUnlessTheUserSaysOtherwise() {
         String before = System.getProperty("pretext.nativeConvolutions");
         try {
+            System.clearProperty("pretext.nativeConvolutions");
+            if (System.getenv("PRETEXT_NATIVE_CONVOLUTIONS") == null) {
+                assertThat(NativeConvolutions.mode()).isEqualTo("auto");
+            }
             System.setProperty("pretext.nativeConvolutions", "false");
+            assertThat(NativeConvolutions.mode()).isEqualTo("oneDNN");
             assertThat(NativeConvolutions.enabled()).isFalse();
             System.setProperty("pretext.nativeConvolutions", "true");
-            assertThat(NativeConvolutions.enabled()).isTrue();
+            assertThat(NativeConvolutions.mode()).isEqualTo("native");
         } finally {
             if (before == null) {
                 System.clearProperty("pretext.nativeConvolutions");

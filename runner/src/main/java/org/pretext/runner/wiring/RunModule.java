@@ -137,7 +137,7 @@ public final class RunModule extends AbstractModule {
         versions.put("engine-threads", Integer.toString(c.threads()));
         versions.put("omp-wait", org.pretext.runtime.OpenMpWaiting.status());
         // libtorch's own convolution kernels, or oneDNN's (which got some channel counts wrong: NativeConvolutions)
-        versions.put("convolutions", org.pretext.runtime.NativeConvolutions.enabled() ? "native" : "oneDNN");
+        versions.put("convolutions", org.pretext.runtime.NativeConvolutions.mode());
         Map<String, List<? extends org.pretext.registry.NamedProvider>> used = new LinkedHashMap<>();
         used.put("objective", List.of(op));
         used.put("encoder", List.of(ep));
