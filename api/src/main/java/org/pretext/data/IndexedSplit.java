@@ -162,13 +162,22 @@ public class IndexedSplit implements Split {
 
     /** A seeded permutation of 0..n−1 (Fisher–Yates on {@link SplittableRandom}): the shuffled order of a pass. */
     public static int[] permutation(int n, long seed) {
+        return permutation(n, new SplittableRandom(seed));
+    }
+
+    /**
+     * A uniformly random order of 0..n−1 drawn from {@code random} (a Fisher–Yates shuffle drawing
+     * {@code random.nextInt(i + 1)} for i = n − 1 down to 1), so that its first k entries are a
+     * uniformly random subset of size k: the order of a pass, or what random masking keeps or hides.
+     */
+    @API(status = API.Status.EXPERIMENTAL, since = "0.4")
+    public static int[] permutation(int n, SplittableRandom random) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) {
             p[i] = i;
         }
-        SplittableRandom r = new SplittableRandom(seed);
         for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
+            int j = random.nextInt(i + 1);
             int t = p[i];
             p[i] = p[j];
             p[j] = t;

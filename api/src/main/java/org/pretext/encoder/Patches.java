@@ -1,6 +1,5 @@
 package org.pretext.encoder;
 
-import java.util.SplittableRandom;
 import org.apiguardian.api.API;
 
 /**
@@ -35,24 +34,16 @@ public record Patches(int channels, int height, int width, int size) {
 
     /** Patch {@code patch} of image {@code image} of a (B, C, H, W) array, written to {@code dst} at {@code offset}. */
     public void copyPatch(float[] images, int image, int patch, float[] dst, int offset) {
-        int cols = width / size;
-        int top = (patch / cols) * size;
-        int left = (patch % cols) * size;
-        int plane = height * width;
-        int base = image * channels * plane;
-        int o = offset;
-        for (int dy = 0; dy < size; dy++) {
-            for (int dx = 0; dx < size; dx++) {
-                int pixel = base + (top + dy) * width + left + dx;
-                for (int c = 0; c < channels; c++) {
-                    dst[o++] = images[pixel + c * plane];
-                }
-            }
-        }
+        transfer(images, image, patch, dst, offset, true);
     }
 
     /** Writes one patch's values back into image {@code image} of a (B, C, H, W) array. */
     public void pastePatch(float[] src, int offset, float[] images, int image, int patch) {
+        transfer(images, image, patch, src, offset, false);
+    }
+
+    /** Walks one patch in the layout's order, copying image → flat values or flat values → image. */
+    private void transfer(float[] images, int image, int patch, float[] flat, int offset, boolean toFlat) {
         int cols = width / size;
         int top = (patch / cols) * size;
         int left = (patch % cols) * size;
@@ -62,8 +53,12 @@ public record Patches(int channels, int height, int width, int size) {
         for (int dy = 0; dy < size; dy++) {
             for (int dx = 0; dx < size; dx++) {
                 int pixel = base + (top + dy) * width + left + dx;
-                for (int c = 0; c < channels; c++) {
-                    images[pixel + c * plane] = src[o++];
+                for (int c = 0; c < channels; c++, o++) {
+                    if (toFlat) {
+                        flat[o] = images[pixel + c * plane];
+                    } else {
+                        images[pixel + c * plane] = flat[o];
+                    }
                 }
             }
         }
@@ -93,24 +88,5 @@ public record Patches(int channels, int height, int width, int size) {
             }
         }
         return out;
-    }
-
-    /**
-     * A uniformly random order of an image's {@code n} patch indices (a Fisher–Yates shuffle drawing
-     * {@code random.nextInt(i + 1)} for i = n − 1 down to 1), so that its first k entries are a
-     * uniformly random subset of size k: what random masking keeps or hides.
-     */
-    public static int[] shuffledIndices(int n, SplittableRandom random) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
     }
 }

@@ -288,7 +288,7 @@ public final class FineTuner {
             float[] all = tokens != null ? null : fit.inputs().floats();
             Shape exampleShape = fit.inputs().shape().slice(1);
             for (; epoch < options.epochs() && !objective.state.stopped; epoch++) {
-                int[] order = permutation(n, Seeds.derive(seed, 0xe90cL, epoch));
+                int[] order = IndexedSplit.permutation(n, Seeds.derive(seed, 0xe90cL, epoch));
                 double lossSum = 0;
                 for (long b = 0; b < perEpoch; b++) {
                     long step = epoch * perEpoch + b;
@@ -536,19 +536,6 @@ public final class FineTuner {
             base += b.size();
         }
         return new Batch(HostTensor.of(out, PretextModel.batched(shape, rows.length)), labels);
-    }
-
-    private static int[] permutation(int n, long seed) {
-        int[] p = new int[n];
-        Arrays.setAll(p, i -> i);
-        SplittableRandom r = new SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 
     private record Context(Model model, NDManager manager, long step, long totalSteps) implements StepContext {

@@ -23,6 +23,7 @@ import org.pretext.blocks.Norms;
 import org.pretext.blocks.TwoViewObjective;
 import org.pretext.data.Batch;
 import org.pretext.data.HostTensor;
+import org.pretext.data.IndexedSplit;
 import org.pretext.encoder.Encoder;
 import org.pretext.encoder.PatchEncoder;
 import org.pretext.encoder.Patches;
@@ -195,7 +196,7 @@ public final class MsnObjective implements Objective {
         float[] pixels = new float[b * kept * values];
         int[] positions = new int[b * kept];
         for (int i = 0; i < b; i++) {
-            int[] order = Patches.shuffledIndices(n, random); // its first `kept`: a uniform random subset
+            int[] order = IndexedSplit.permutation(n, random); // its first `kept`: a uniform random subset
             java.util.Arrays.sort(order, 0, kept);
             for (int j = 0; j < kept; j++) {
                 positions[i * kept + j] = order[j];

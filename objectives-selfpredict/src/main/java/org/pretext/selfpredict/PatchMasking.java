@@ -2,7 +2,7 @@ package org.pretext.selfpredict;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import org.pretext.encoder.Patches;
+import org.pretext.data.IndexedSplit;
 
 /**
  * MAE's random masking: for each image, exactly M = round(ratio·N) of its N patches are chosen
@@ -39,7 +39,7 @@ public record PatchMasking(int patchCount, double ratio) {
      * increasing order; a permutation of 0..N−1.
      */
     public int[] draw(SplittableRandom random) {
-        int[] order = Patches.shuffledIndices(patchCount, random);
+        int[] order = IndexedSplit.permutation(patchCount, random);
         int k = visibleCount();
         Arrays.sort(order, 0, k);
         Arrays.sort(order, k, patchCount);

@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import org.pretext.PretextException;
 import org.pretext.data.Batch;
 import org.pretext.data.HostTensor;
+import org.pretext.data.IndexedSplit;
 import org.pretext.encoder.MaskedPatchEncoder;
 import org.pretext.encoder.Patches;
 import org.pretext.objective.Distribution;
@@ -111,17 +112,7 @@ public final class SimMimObjective implements Objective {
 
     /** One image's mask over the N patches: a uniform random ⌈ratio·U⌉ of the U units, each unit's patches. */
     int[] drawMask(SplittableRandom random) {
-        int u = unitPatches.length;
-        int[] order = new int[u];
-        for (int i = 0; i < u; i++) {
-            order[i] = i;
-        }
-        for (int i = u - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        int[] order = IndexedSplit.permutation(unitPatches.length, random);
         int[] mask = new int[patches.count()];
         for (int i = 0; i < masked; i++) {
             for (int patch : unitPatches[order[i]]) {
