@@ -95,6 +95,7 @@ public final class EngineSetup {
             // Everything needed is in jars: never touch the network.
             System.setProperty("ai.djl.offline", "true");
         }
+        NativeConvolutions.mode(); // a bad setting stops here, named, before the engine loads
         OpenMpWaiting.tryApply(); // before libgomp loads with libtorch
         MklCpuOverride.tryLoad();
         MallocTuning.tryApply();

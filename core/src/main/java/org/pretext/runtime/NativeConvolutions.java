@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import org.pretext.PretextException;
 
 /**
  * Convolutions on libtorch's own CPU kernels (im2col and a GEMM) instead of oneDNN's.
@@ -47,18 +49,27 @@ public final class NativeConvolutions {
 
     private NativeConvolutions() {}
 
-    /** The setting: "auto" (the default), "native" ({@code true}) or "oneDNN" ({@code false}). */
+    /**
+     * The setting: "auto" (the default), "native" ({@code true}) or "oneDNN" ({@code false}).
+     *
+     * @throws PretextException for any other value, naming the property or variable and the value
+     */
     public static String mode() {
-        String p = System.getProperty("pretext.nativeConvolutions", System.getenv("PRETEXT_NATIVE_CONVOLUTIONS"));
-        if (p == null || p.isBlank() || p.trim().equalsIgnoreCase("auto")) {
-            return "auto";
+        String property = System.getProperty("pretext.nativeConvolutions");
+        String p = property != null ? property : System.getenv("PRETEXT_NATIVE_CONVOLUTIONS");
+        String value = p == null ? "" : p.trim().toLowerCase(Locale.ROOT);
+        switch (value) {
+            case "", "auto":
+                return "auto";
+            case "true":
+                return "native";
+            case "false":
+                return "oneDNN";
+            default:
+                throw new PretextException((property != null ? "-Dpretext.nativeConvolutions" : "PRETEXT_NATIVE_CONVOLUTIONS")
+                        + " is '" + p + "': expected auto (oneDNN unless a model has a convolution it computes wrongly),"
+                        + " true (libtorch's own kernels always) or false (oneDNN always)");
         }
-        return p.trim().equalsIgnoreCase("false") ? "oneDNN" : "native";
-    }
-
-    /** Whether native kernels may be used: unless the user set it to {@code false}. */
-    public static boolean enabled() {
-        return !mode().equals("oneDNN");
     }
 
     /** What runs the convolutions now, and why, for provenance and the tests. */

@@ -1,6 +1,7 @@
 package org.pretext.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.engine.Engine;
@@ -132,9 +133,15 @@ class NativeConvolutionsTest {
             }
             System.setProperty("pretext.nativeConvolutions", "false");
             assertThat(NativeConvolutions.mode()).isEqualTo("oneDNN");
-            assertThat(NativeConvolutions.enabled()).isFalse();
             System.setProperty("pretext.nativeConvolutions", "true");
             assertThat(NativeConvolutions.mode()).isEqualTo("native");
+            System.setProperty("pretext.nativeConvolutions", "AUTO ");
+            assertThat(NativeConvolutions.mode()).isEqualTo("auto");
+            System.setProperty("pretext.nativeConvolutions", "natve");
+            assertThatThrownBy(NativeConvolutions::mode).isInstanceOf(org.pretext.PretextException.class)
+                    .hasMessage("-Dpretext.nativeConvolutions is 'natve': expected auto (oneDNN unless a model has a"
+                            + " convolution it computes wrongly), true (libtorch's own kernels always) or false (oneDNN"
+                            + " always)");
         } finally {
             if (before == null) {
                 System.clearProperty("pretext.nativeConvolutions");
