@@ -350,8 +350,9 @@ final class Markdown {
                         (int) num(b, "threads"), num(b, "scaleGBps"), num(b, "addGBps")));
             }
             s.setLength(s.length() - 1);
-            s.append(String.format(Locale.ROOT, ". The table bounds with the best: %.1f GB/s, and with the best fp32 GEMM"
-                    + " of the run: %.0f GFLOP/s.%n%n", num(r, "bandwidthGBps"), num(r, "peakGflops")));
+            s.append(String.format(Locale.ROOT, ". Best: %.1f GB/s; best fp32 GEMM of the run: %.0f GFLOP/s%s.%n%n",
+                    num(r, "bandwidthGBps"), num(r, "peakGflops"), r.get("rooflineSkipped") != null ? ""
+                            : " (the table's bound uses both)"));
         }
         if (r.get("rooflineSkipped") != null) {
             return s.append("Roofline table not made in this run: ").append(r.get("rooflineSkipped")).append(".\n")
