@@ -25,7 +25,8 @@ parameters, frozen ones onto buffers). A model may define start() (called once i
 step_inputs(k, total) (extra loss inputs of step k), before_update(k, total) and
 after_update(k, total, aux) (around the optimizer step, as Pretext's objective hooks; aux is what
 the loss returned beside the loss value): DINO's teacher, temperatures and centre use them.
-Prints one JSON object on the last line of standard output.
+Prints one JSON object on the last line of standard output. roofline.py counts the FLOPs and bytes of
+this script's eager step (it imports CONFIGS and make_step).
 """
 import argparse
 import json
@@ -523,6 +524,43 @@ def main():
             shutil.rmtree(cache, ignore_errors=True)
 
 
+def make_step(model, opt, loss_fn, batches, total, phases=None):
+    """The training step of this script (and of roofline.py): step(k), zero-based over a run of total
+    steps, trains on batch k mod the number of batches (zero_grad, the loss, backward, loss.item(), the
+    model's hooks around Adam's update) and returns the loss; with phases, a dict of "forward",
+    "backward" and "update", it adds each phase's seconds to it."""
+    extra_inputs = getattr(model, "step_inputs", None)
+    before_update = getattr(model, "before_update", None)
+    after_update = getattr(model, "after_update", None)
+
+    def step(k):
+        """Step k (zero-based over the whole run) on batch k mod the number of batches."""
+        t0 = time.perf_counter()
+        opt.zero_grad(set_to_none=True)
+        inputs = batches[k % len(batches)]
+        if extra_inputs:
+            inputs = tuple(inputs) + extra_inputs(k, total)
+        out = loss_fn(*inputs)
+        loss, aux = out if isinstance(out, tuple) else (out, None)
+        t1 = time.perf_counter()
+        loss.backward()
+        value = loss.item()
+        t2 = time.perf_counter()
+        if before_update:
+            before_update(k, total)
+        opt.step()
+        if after_update:
+            after_update(k, total, aux)
+        t3 = time.perf_counter()
+        if phases is not None:
+            phases["forward"] += t1 - t0
+            phases["backward"] += t2 - t1
+            phases["update"] += t3 - t2
+        return value
+
+    return step
+
+
 def run(a, ap):
     torch.set_num_threads(a.threads)
     if a.gemm:
@@ -564,35 +602,8 @@ def run(a, ap):
         model.start()  # after load_state: e.g. DINO's teacher starts as a copy of the student's weights
     opt = torch.optim.Adam(model.parameters(), lr=a.lr, betas=(0.9, 0.999), eps=1e-8)
     loss_fn = torch.compile(model.loss, mode=a.compile) if a.compile else model.loss
-    extra_inputs = getattr(model, "step_inputs", None)
-    before_update = getattr(model, "before_update", None)
-    after_update = getattr(model, "after_update", None)
-
     phases = {"update": 0.0, "forward": 0.0, "backward": 0.0}
-
-    def step(k):
-        """Step k (zero-based over the whole run) on batch k mod the number of batches."""
-        t0 = time.perf_counter()
-        opt.zero_grad(set_to_none=True)
-        inputs = batches[k % len(batches)]
-        if extra_inputs:
-            inputs = tuple(inputs) + extra_inputs(k, total)
-        out = loss_fn(*inputs)
-        loss, aux = out if isinstance(out, tuple) else (out, None)
-        t1 = time.perf_counter()
-        loss.backward()
-        value = loss.item()
-        t2 = time.perf_counter()
-        if before_update:
-            before_update(k, total)
-        opt.step()
-        if after_update:
-            after_update(k, total, aux)
-        t3 = time.perf_counter()
-        phases["forward"] += t1 - t0
-        phases["backward"] += t2 - t1
-        phases["update"] += t3 - t2
-        return value
+    step = make_step(model, opt, loss_fn, batches, total, phases)
 
     compared = len(batches) if a.load else 0  # losses reported for the equal-loss check
     losses = []

@@ -103,6 +103,7 @@ final class Markdown {
                     c.get("pytorchBest") != null ? c.get("pytorchBest") : "—"));
         }
         s.append(torch26(r, configs, peak));
+        s.append(roofline(r, configs));
         s.append(phases(configs));
         s.append("\n## Same losses from the same initial weights\n\nPretext's first losses from its initial weights"
                 + " (a run of their own at the most threads, which writes the weights and the batches) against each"
@@ -332,6 +333,92 @@ final class Markdown {
         return s.toString();
     }
 
+    /**
+     * The roofline table: per configuration the FLOPs and bytes of PyTorch's eager step (roofline.py),
+     * the measured GEMM peak and memory bandwidth, the roofline bound, and for the best step of
+     * Pretext, PyTorch 2.6 (eager or compiled) and PyTorch 1.13 its share of the GEMM peak and of the
+     * bound (bound time / step time); or why it is missing.
+     */
+    @SuppressWarnings("unchecked")
+    static String roofline(Map<String, Object> r, Map<String, Object> configs) {
+        StringBuilder s = new StringBuilder("\n## How close to the machine's limit\n\n");
+        if (r.get("bandwidth") instanceof List<?> bw && !bw.isEmpty()) {
+            s.append("Memory bandwidth (`BandwidthBench`: libtorch through DJL, in-place fp32 kernels on arrays far"
+                    + " larger than the caches, best of the repeats; GB/s = 10⁹ bytes/s):");
+            for (Map<String, Object> b : (List<Map<String, Object>>) bw) {
+                s.append(String.format(Locale.ROOT, " %d thr: scale `a *= s` %.1f, add `a += b` %.1f;",
+                        (int) num(b, "threads"), num(b, "scaleGBps"), num(b, "addGBps")));
+            }
+            s.setLength(s.length() - 1);
+            s.append(String.format(Locale.ROOT, ". Best: %.1f GB/s; best fp32 GEMM of the run: %.0f GFLOP/s%s.%n%n",
+                    num(r, "bandwidthGBps"), num(r, "peakGflops"), r.get("rooflineSkipped") != null ? ""
+                            : " (the table's bound uses both)"));
+        }
+        if (r.get("rooflineSkipped") != null) {
+            return s.append("Roofline table not made in this run: ").append(r.get("rooflineSkipped")).append(".\n")
+                    .toString();
+        }
+        s.append("FLOPs and bytes of one training step, counted op by op in PyTorch 2.6's eager step of the same"
+                + " model (`bench/python/roofline.py`, under a dispatch mode that sees every aten op of the forward,"
+                + " backward and Adam's update): FLOPs from `torch.utils.flop_counter`'s formulas (matmul,"
+                + " convolution, attention; 2 per multiply-add; element-wise ops count none), bytes as the least"
+                + " each op must move (its tensor inputs read, its outputs written; views move nothing). The counted"
+                + " FLOPs leave out the first layer's input gradient, which PyTorch does not compute (the analytic"
+                + " figure of the tables above counts it). Roofline bound = the sum over ops of"
+                + " max(FLOPs / GEMM peak, bytes / bandwidth), each op at least as slow as its own roofline; the"
+                + " whole step's max(F / peak, B / bandwidth) beside it. These are the eager op sequence's bytes:"
+                + " every intermediate goes to memory and back, and a fused step (torch.compile, or Pretext's own"
+                + " ops) can move fewer, so this bounds an unfused step and a fused one can beat it. % of bound ="
+                + " bound time / measured step time (the best thread count, and for 2.6 the best of eager and"
+                + " compiled); % of GEMM peak = counted FLOPs × steps/s / peak.\n\n");
+        s.append("| config | GFLOP/step (counted / analytic) | GB/step | FLOP/byte | GEMM peak (GFLOP/s) | bandwidth (GB/s) |"
+                + " roofline bound (ms: per op / whole step) | Pretext best (ms/step) | % of GEMM peak | % of bound |"
+                + " PyTorch 2.6 best (ms/step) | % of GEMM peak | % of bound | PyTorch 1.13 best (ms/step) |"
+                + " % of GEMM peak | % of bound |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Map.Entry<String, Object> e : configs.entrySet()) {
+            Map<String, Object> c = (Map<String, Object>) e.getValue();
+            if (!(c.get("roofline") instanceof Map<?, ?> rm)) {
+                continue;
+            }
+            Map<String, Object> roof = (Map<String, Object>) rm;
+            Map<String, Object> med = (Map<String, Object>) c.get("medians");
+            double flops = num(roof, "flops");
+            double bound = num(roof, "boundSeconds");
+            double peak = num(roof, "peakGflops");
+            s.append(String.format(Locale.ROOT, "| %s | %.2f / %.2f | %.3f | %.1f | %.0f | %.1f | %.2f / %.2f |",
+                    e.getKey(), flops / 1e9, num(c, "flopsPerStep") / 1e9, num(roof, "bytes") / 1e9,
+                    num(roof, "flopsPerByte"), peak, num(roof, "bandwidthGBps"), bound * 1e3,
+                    num(roof, "wholeStepBoundSeconds") * 1e3));
+            for (String side : List.of("pretext", "pytorch26", "pytorch")) {
+                double rate = bestRate(med, side);
+                if (Double.isNaN(rate)) {
+                    s.append(" — | — | — |");
+                } else {
+                    s.append(String.format(Locale.ROOT, " %.2f | %.0f%% | %.0f%% |", 1e3 / rate,
+                            100 * rate * flops / (peak * 1e9), 100 * bound * rate));
+                }
+            }
+            s.append('\n');
+        }
+        return s.toString();
+    }
+
+    /** The highest steps/s of a side over its thread counts (and, for "pytorch26", its modes), or NaN. */
+    @SuppressWarnings("unchecked")
+    static double bestRate(Map<String, Object> med, String side) {
+        double best = Double.NaN;
+        for (Map.Entry<String, Object> e : med.entrySet()) {
+            String k = e.getKey();
+            String s = k.substring(0, k.lastIndexOf('-'));
+            boolean match = side.equals("pytorch26") ? s.startsWith("pytorch26-") : s.equals(side);
+            double v = num((Map<String, Object>) e.getValue(), "stepsPerSecond");
+            if (match && !Double.isNaN(v) && (Double.isNaN(best) || v > best)) {
+                best = v;
+            }
+        }
+        return best;
+    }
+
     @SuppressWarnings("unchecked")
     private static String compileTimes(Map<String, Object> med, String mode, List<String> threads) {
         double cold = Double.NaN;
@@ -352,6 +439,7 @@ final class Markdown {
 
     /** How the headings of the sections the suite writes begin. */
     static final List<String> OWN_SECTIONS = List.of("## Machine and versions", "## Training step", "## Scaling",
+            "## How close to the machine's limit",
             "## Where a step's time goes", "## Same losses", "## Start-up, memory", "## fp32 GEMM",
             "## Data pipeline and feature extraction");
 

@@ -23,8 +23,10 @@ import org.pretext.engine.FileTrees;
 /**
  * The benchmark suite: Pretext's training step against the same model in plain PyTorch on this
  * machine, in separate processes, alternating, after warm-up, at 1 and 2 threads; PyTorch at its
- * best BLAS build and kernel set; plus GEMM peak, equal-loss check, cold start, peak memory,
- * data-pipeline and feature-extraction throughput. Writes {@code BENCHMARKS.md} and
+ * best BLAS build and kernel set; plus GEMM peak, memory bandwidth ({@link BandwidthBench}), each
+ * configuration's FLOPs and bytes per step and its roofline bound ({@code bench/python/roofline.py} in
+ * the PyTorch 2.6 root, {@link Roofline}; skipped, saying why, without the root), equal-loss check,
+ * cold start, peak memory, data-pipeline and feature-extraction throughput. Writes {@code BENCHMARKS.md} and
  * {@code bench/results.json}, keeping the sections of {@code BENCHMARKS.md} that other programs
  * wrote (those whose headings the suite does not generate). Run from the project root, as root:
  *
@@ -132,7 +134,9 @@ import org.pretext.engine.FileTrees;
  * {@code bench/tuning.json} (the 2026-11-22 run's for 1.13 on the four older configurations; tuning
  * everything costs 3.2 minutes for 1.13 and 2.3 for 2.6 in this model). The least certain parts are
  * the cold compiles (6.8 of the 27 minutes, guessed for causal-lm, mae and dino-cnn) and the 2.6 step
- * rates of causal-lm and mae (never measured here). {@code --rounds 3} adds about 4.4 minutes. The scaling sweep ({@code --scaling}) is outside this
+ * rates of causal-lm and mae (never measured here). The memory-bandwidth runs (2 JVMs of about 7 s)
+ * and the roofline counts (one roofline.py run per configuration in the root, 5–7 s each) came after
+ * that table and add about 0.7 minutes: 27.5 for the first run, 25 for later ones. {@code --rounds 3} adds about 4.4 minutes. The scaling sweep ({@code --scaling}) is outside this
  * budget: 18 points × 3 runs, each about 200 GFLOP of timed steps plus a compile per point.
  */
 public final class Suite {
@@ -178,6 +182,8 @@ public final class Suite {
     static final int[] SWEEP_BATCHES = {64, 128, 256, 512, 1024};
     /** Widths of the scaling sweep (at each configuration's own batch). */
     static final int[] SWEEP_WIDTHS = {128, 256, 512, 1024, 2048};
+    /** MiB per array of the bandwidth runs ({@link BandwidthBench}). */
+    static final int BANDWIDTH_MB = 1024;
     /** FLOPs a sweep point's timed steps add up to, about (a second or two on this machine). */
     static final double SWEEP_FLOPS = 200e9;
 
@@ -360,6 +366,20 @@ public final class Suite {
         results.put("gemm", gemm);
         results.put("gemmSize", plan.gemmN());
         results.put("peakGflops", peak);
+        // 1b. memory bandwidth at each thread count: the roofline's other axis (with the GEMM peak)
+        List<Map<String, Object>> bandwidth = new ArrayList<>();
+        for (int t : threads) {
+            bandwidth.add(java("org.pretext.bench.BandwidthBench", Map.of(), "--threads", "" + t, "--mb",
+                    "" + BANDWIDTH_MB).result());
+        }
+        double bw = bandwidth.stream().mapToDouble(b -> ((Number) b.get("gbPerSecond")).doubleValue()).max().orElse(1);
+        results.put("bandwidth", bandwidth);
+        results.put("bandwidthGBps", bw);
+        if (torch26 == null) {
+            results.put("rooflineSkipped", "bench/python/roofline.py counts each op's FLOPs with"
+                    + " torch.utils.flop_counter, which PyTorch 2.1 and later have and the host's PyTorch 1.13 lacks,"
+                    + " so it runs in the PyTorch 2.6 root, which this run does not use (" + torch26Skipped + ")");
+        }
         // 2. per configuration: Pretext's equal-loss run, PyTorch's settings, then the rounds
         Map<String, Object> perConfig = new LinkedHashMap<>();
         boolean tuned = false;
@@ -492,6 +512,9 @@ public final class Suite {
                 if (!equal26.isEmpty()) {
                     cr.put("equalLoss26", equal26);
                 }
+                if (torch26 != null) {
+                    cr.put("roofline", roofline(name, peak, bw, most));
+                }
                 perConfig.put(name, cr);
             } finally {
                 FileTrees.delete(dump);
@@ -562,6 +585,29 @@ public final class Suite {
                     !quick && runs.keySet().stream().noneMatch(k -> k.startsWith(side + "-"))).toString()));
         }
         return torch26(best26.get(t), args.toArray(String[]::new));
+    }
+
+    /**
+     * FLOPs and bytes of the configuration's step, op by op ({@code bench/python/roofline.py} in the
+     * PyTorch 2.6 root: one eager step under a dispatch mode; deterministic, so once per configuration),
+     * and its roofline bound at the run's GEMM peak and bandwidth ({@link Roofline}). roofline.py
+     * computes the bound too: the two must agree.
+     */
+    private Map<String, Object> roofline(String name, double peak, double bandwidth, int threads) throws Exception {
+        Path out = root.resolve("bench/target/roofline-" + name + ".json");
+        Files.deleteIfExists(out);
+        Run r = start(List.of(root.resolve("scripts/pytorch-root.sh").toString(), "run", "bench/python/roofline.py",
+                "--config", name, "--peak", Double.toString(peak), "--bandwidth", Double.toString(bandwidth), "--out",
+                out.toString()), Map.of("THREADS", "" + threads, "BLAS", "default"));
+        Map<String, Object> entry = Roofline.entry(parseResult(Files.readString(out, StandardCharsets.UTF_8)), peak,
+                bandwidth);
+        double java = (Double) entry.get("boundSeconds");
+        if (Math.abs(r.get("boundSeconds") - java) > 1e-9 * java) {
+            throw new IllegalStateException("roofline bound of " + name + ": roofline.py gives " + r.get("boundSeconds")
+                    + " s and Roofline " + java + " s from the same op list; expected the same");
+        }
+        entry.put("countSeconds", r.get("seconds"));
+        return entry;
     }
 
     /** Tunes PyTorch 1.13's OpenBLAS build and kernel set for one configuration and thread count. */

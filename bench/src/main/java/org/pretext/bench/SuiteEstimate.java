@@ -28,6 +28,16 @@ final class SuiteEstimate {
     static final double THROUGHPUT = 45;
     /** GEMMs each GEMM run computes (3 untimed + 10 timed). */
     static final int GEMMS_PER_RUN = 13;
+    /**
+     * A {@link BandwidthBench} run after the JVM's start: two 1 GiB arrays filled, then 6 repeats of
+     * 8 + 12 GB moved at 30–50 GB/s (measured on the busy machine: about 40).
+     */
+    static final double BANDWIDTH = 5;
+    /**
+     * roofline.py beyond the root's start and its two steps: importing the reference, building the model
+     * and batches, recording the ops (measured on the busy machine: 3 s for simclr-mlp, whose steps are short).
+     */
+    static final double ROOFLINE_SETUP = 2;
 
     /**
      * Assumed steps/s of one configuration on each side, at 1 and 2 threads ({@code [0]}, {@code [1]}),
@@ -158,6 +168,7 @@ final class SuiteEstimate {
             }
         }
         parts.put("GEMM peak", gemm);
+        parts.put("memory bandwidth", p.threads().length * (JAVA_START + BANDWIDTH));
         int most = p.threads()[p.threads().length - 1];
         for (BenchConfig c : p.configs()) {
             Rates r = rates(c);
@@ -207,6 +218,10 @@ final class SuiteEstimate {
             if (compiled > 0) {
                 parts.put(n + ": torch.compile runs (steps)", compiled);
                 parts.put(n + ": torch.compile compiles", compile);
+            }
+            if (p.torch26()) {
+                // roofline.py: one untimed and one recorded eager step at the most threads
+                parts.put(n + ": roofline count", TORCH26_START + ROOFLINE_SETUP + 2 / r.rate("eager", most));
             }
         }
         if (p.throughput()) {

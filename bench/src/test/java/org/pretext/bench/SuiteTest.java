@@ -156,7 +156,11 @@ class SuiteTest {
         Map<String, Double> first = SuiteEstimate.estimate(defaultPlan(recorded));
         // the first run tunes PyTorch 2.6 for every configuration (2 configs x 2 threads x 2 builds) and 1.13 for dino-cnn
         assertThat(first).containsKeys("GEMM peak", "dino-cnn: BLAS tuning", "simclr-cnn: BLAS tuning",
-                "mae: torch.compile compiles", "throughput benchmark");
+                "mae: torch.compile compiles", "throughput benchmark", "memory bandwidth");
+        // roofline.py per configuration: the root's start, its set-up, two eager steps at 2 threads (0.9 steps/s)
+        assertThat(first.get("simclr-cnn: roofline count")).isCloseTo(SuiteEstimate.TORCH26_START
+                + SuiteEstimate.ROOFLINE_SETUP + 2 / 0.9, within(1e-9));
+        assertThat(first.get("memory bandwidth")).isEqualTo(2 * (SuiteEstimate.JAVA_START + SuiteEstimate.BANDWIDTH));
         assertThat(first.get("total")).isLessThanOrEqualTo(28 * 60.0);
         // once every choice is recorded, the tuning runs go
         TuningRecord all = TuningRecord.empty();
@@ -193,7 +197,10 @@ class SuiteTest {
         double pretext = SuiteEstimate.JAVA_START + (3 + 10) / r.pretext()[0];
         double pytorch = SuiteEstimate.PYTORCH_START + (3 + 17) / r.pytorch()[0];
         assertThat(e.get("simclr-cnn: Pretext, 1.13 and 2.6 eager runs")).isCloseTo(pretext + pytorch, within(1e-9));
-        assertThat(e).doesNotContainKeys("simclr-cnn: torch.compile runs (steps)", "throughput benchmark");
+        assertThat(e).doesNotContainKeys("simclr-cnn: torch.compile runs (steps)", "throughput benchmark",
+                "simclr-cnn: roofline count"); // roofline.py runs in the 2.6 root only
+        // one bandwidth run per thread count
+        assertThat(e.get("memory bandwidth")).isEqualTo(SuiteEstimate.JAVA_START + SuiteEstimate.BANDWIDTH);
     }
 
     @Test
