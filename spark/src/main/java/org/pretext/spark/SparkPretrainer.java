@@ -68,9 +68,9 @@ import org.pretext.training.optimizer.Optimizer;
  * when it collected the W checkpoints itself. Float sums with Kahan compensation would move as many
  * bytes and still depend on that order.
  *
- * <p>A task that fails is retried by Spark (a barrier stage is retried whole; a lost shuffle output of
- * the aggregation re-runs the barrier stage) from the same broadcast, which lives until the round's
- * job is done, so a lost executor costs at most the round; a driver that dies is resumed from the
+ * <p>A task that fails is retried by Spark (a barrier stage is retried whole; a fetch failure in the
+ * aggregation's shuffle drops all the barrier stage's outputs and re-runs it) from the same broadcast,
+ * which lives until the round's job is done, so a lost executor costs at most the round; a driver that dies is resumed from the
  * last round's checkpoint. Contrastive objectives see the negatives of their own worker's batch
  * only: there are no negatives across workers in this design.
  */
