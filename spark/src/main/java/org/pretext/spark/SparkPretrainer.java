@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -52,16 +51,26 @@ import org.pretext.training.optimizer.Optimizer;
  * targets and queues, the losses of the last steps) — to W barrier tasks
  * ({@code RDD.barrier()}, gang-scheduled, one per executor slot). Task w restores it, takes K steps
  * with Pretext's own {@link Pretrainer} on its own shard of the pretraining split (examples
- * {@code i ≡ w mod W}) with a seed of its own, and sends back its checkpoint. The driver collects
- * the W checkpoints and averages, in place, every parameter and every array of the optimizer's
- * state (Adam's moments) — collect-and-average on the driver, not a {@code treeAggregate}: W is
- * the number of executors and each result is one model — keeps worker 0's objective state and
- * update count, and writes the round's checkpoint atomically with the same store. With K = 1,
- * plain SGD and a loss that is a mean over examples, a round is exactly one step on the W
- * batches together.
+ * {@code i ≡ w mod W}) with a seed of its own, and turns every parameter and every array of the
+ * optimizer's state (Adam's moments) into one flat vector. Spark sums the W vectors with
+ * {@code treeAggregate} (depth 2, final combine on an executor) in double precision, together with
+ * the per-step losses; worker 0 alone adds its checkpoint bytes, for its objective state and update
+ * count. The driver receives one {@link Sum} — one sum of W models and one checkpoint, not W
+ * checkpoints — restores worker 0's checkpoint into its model and optimizer, overwrites the
+ * parameters and optimizer arrays with sum ÷ W, and writes the round's checkpoint atomically with
+ * the same store. Its memory for a round is its own model, worker 0's checkpoint and the sum
+ * (8 bytes per averaged value), whatever W. With K = 1, plain SGD and a loss that is a mean over
+ * examples, a round is exactly one step on the W batches together.
  *
- * <p>A task that fails is retried by Spark (a barrier stage is retried whole) from the same
- * broadcast, so a lost executor costs at most the round; a driver that dies is resumed from the
+ * <p>The sums are doubles: a sum of W floats in double precision is exact unless the values' exponents
+ * lie more than about 29 − log2 W binary orders apart, so the mean does not depend on the order in which
+ * the tree (and the shuffle's fetches) combine the workers, and equals the mean the driver computed
+ * when it collected the W checkpoints itself. Float sums with Kahan compensation would move as many
+ * bytes and still depend on that order.
+ *
+ * <p>A task that fails is retried by Spark (a barrier stage is retried whole; a fetch failure in the
+ * aggregation's shuffle drops all the barrier stage's outputs and re-runs it) from the same broadcast,
+ * which lives until the round's job is done, so a lost executor costs at most the round; a driver that dies is resumed from the
  * last round's checkpoint. Contrastive objectives see the negatives of their own worker's batch
  * only: there are no negatives across workers in this design.
  */
@@ -99,16 +108,93 @@ public final class SparkPretrainer {
      * @param step the step reached
      * @param loss the mean loss of the round's local steps over all workers
      * @param broadcastSeconds the driver's reading of the state and the slowest task's fetching and restoring it
-     * @param localSeconds the slowest task's local steps
+     * @param localSeconds the slowest task's local steps (and turning its arrays into the vector it sums)
      * @param roundSeconds the whole round as the driver saw it, from broadcast to written checkpoint
-     * @param averageSeconds the driver's averaging and checkpoint
+     * @param averageSeconds the driver's restoring of worker 0's checkpoint, its division of the sum by W and
+     *     the round's checkpoint
      */
     public record Round(int round, long step, double loss, double broadcastSeconds, double localSeconds,
             double averageSeconds, double roundSeconds) implements Serializable {}
 
-    /** What a worker sends back: its checkpoint after the local steps and its timings. */
-    record WorkerResult(int worker, byte[] checkpoint, float[] losses, double restoreSeconds, double stepSeconds)
-            implements Serializable {}
+    /**
+     * What a worker's task hands to the aggregation (inside its own task, never to the driver): its
+     * parameters and optimizer arrays after the local steps as one flat vector, its losses, its
+     * checkpoint (worker 0 only, else null) and its timings.
+     */
+    record WorkerResult(int worker, float[] values, byte[] checkpoint, float[] losses, double restoreSeconds,
+            double stepSeconds) implements Serializable {}
+
+    /**
+     * The aggregation's value: the sum of the flat vectors of {@link #workers} workers, the sum of their
+     * per-step losses, worker 0's checkpoint once it is among them, and the slowest restore and local
+     * steps. The zero value holds nothing (no vector is shipped with it). {@link #add} and
+     * {@link #merge} update and return their first argument, as Spark's aggregation allows.
+     */
+    static final class Sum implements Serializable {
+        private static final long serialVersionUID = 1L;
+        double[] values;
+        double[] losses;
+        int workers;
+        byte[] checkpoint;
+        double restoreSeconds;
+        double stepSeconds;
+
+        static Sum add(Sum sum, WorkerResult w) {
+            if (sum.values == null) {
+                sum.values = new double[w.values().length];
+                sum.losses = new double[w.losses().length];
+            }
+            check(sum.values.length, w.values().length, "values", "worker " + w.worker());
+            check(sum.losses.length, w.losses().length, "losses", "worker " + w.worker());
+            for (int i = 0; i < sum.values.length; i++) {
+                sum.values[i] += w.values()[i];
+            }
+            for (int i = 0; i < sum.losses.length; i++) {
+                sum.losses[i] += w.losses()[i];
+            }
+            sum.workers++;
+            sum.checkpoint = one(sum.checkpoint, w.checkpoint());
+            sum.restoreSeconds = Math.max(sum.restoreSeconds, w.restoreSeconds());
+            sum.stepSeconds = Math.max(sum.stepSeconds, w.stepSeconds());
+            return sum;
+        }
+
+        static Sum merge(Sum a, Sum b) {
+            if (b.values == null) {
+                return a;
+            }
+            if (a.values == null) {
+                return b;
+            }
+            check(a.values.length, b.values.length, "values", "a partial sum");
+            check(a.losses.length, b.losses.length, "losses", "a partial sum");
+            for (int i = 0; i < a.values.length; i++) {
+                a.values[i] += b.values[i];
+            }
+            for (int i = 0; i < a.losses.length; i++) {
+                a.losses[i] += b.losses[i];
+            }
+            a.workers += b.workers;
+            a.checkpoint = one(a.checkpoint, b.checkpoint);
+            a.restoreSeconds = Math.max(a.restoreSeconds, b.restoreSeconds);
+            a.stepSeconds = Math.max(a.stepSeconds, b.stepSeconds);
+            return a;
+        }
+
+        private static byte[] one(byte[] a, byte[] b) {
+            if (a != null && b != null) {
+                throw new IllegalStateException("two checkpoints in one round's sum: only worker 0 sends one");
+            }
+            return a != null ? a : b;
+        }
+
+        private static void check(int want, int got, String what, String from) {
+            if (want != got) {
+                throw new IllegalStateException(from + " sent " + got + " " + what + " where the sum holds " + want
+                        + ": the workers' models differ");
+            }
+        }
+    }
 
     private SparkPretrainer() {}
 
@@ -185,24 +271,19 @@ public final class SparkPretrainer {
                 Task task = new Task(yaml, state, plan, step, r);
                 RDD<Integer> slots = jsc.parallelize(IntStream.range(0, plan.workers()).boxed().toList(),
                         plan.workers()).rdd();
-                RDD<WorkerResult> done = slots.barrier().mapPartitionsWithEvaluator(task,
-                        scala.reflect.ClassTag$.MODULE$.apply(WorkerResult.class));
-                List<WorkerResult> results = new ArrayList<>(JavaRDD.fromRDD(done,
-                        scala.reflect.ClassTag$.MODULE$.apply(WorkerResult.class)).collect());
+                Sum sum = aggregate(slots, task, plan, r);
                 state.destroy();
                 long t1 = System.nanoTime();
                 step += plan.localSteps();
-                float[] losses = average(model, optimizer, results, c, out);
+                float[] losses = average(model, optimizer, sum, c, out);
                 store.save(model, optimizer, step, c.provenance(), losses);
                 long t2 = System.nanoTime();
                 double loss = 0;
                 for (float f : losses) {
                     loss += f;
                 }
-                Round round = new Round(r + 1, step, loss / losses.length,
-                        read + results.stream().mapToDouble(WorkerResult::restoreSeconds).max().orElse(0),
-                        results.stream().mapToDouble(WorkerResult::stepSeconds).max().orElse(0), (t2 - t1) / 1e9,
-                        (t2 - t0) / 1e9);
+                Round round = new Round(r + 1, step, loss / losses.length, read + sum.restoreSeconds,
+                        sum.stepSeconds, (t2 - t1) / 1e9, (t2 - t0) / 1e9);
                 rounds.add(round);
                 log.printf(Locale.ROOT, "round %d/%d: step %d, loss %.4f, %.2f s (broadcast and restore %.2f s, local"
                         + " steps %.2f s, averaging and checkpoint %.2f s)%n", round.round(), plan.rounds(), step,
@@ -248,61 +329,106 @@ public final class SparkPretrainer {
                 Integer.parseInt(p.getProperty("local-steps").trim()), Integer.parseInt(p.getProperty("workers").trim()));
     }
 
+    /** The job description of round {@code round} (from 0) of {@code rounds}, as Spark's UI and listeners see it. */
+    static String jobDescription(int round, int rounds) {
+        return "pretext-spark pretrain: round " + (round + 1) + " of " + rounds;
+    }
+
     /**
-     * Restores each worker's checkpoint into the driver's model and optimizer, worker W−1 first and
-     * worker 0 last (whose objective state and update count stay), sums parameters and optimizer
-     * arrays in double precision and writes their means into the model and optimizer.
+     * One round's job: the barrier stage of W tasks (restore, K local steps, flatten) and the sum of
+     * their results by {@code treeAggregate} of depth 2 whose last combine runs on an executor, so the
+     * driver receives one {@link Sum}. The aggregation's first level runs inside the barrier tasks (same
+     * partitions, no shuffle, which barrier mode allows); the levels above it are shuffle stages of
+     * their own, not barrier stages.
+     */
+    static Sum aggregate(RDD<Integer> slots, Task task, Plan plan, int round) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(slots.sparkContext());
+        RDD<WorkerResult> done = slots.barrier().mapPartitionsWithEvaluator(task,
+                scala.reflect.ClassTag$.MODULE$.apply(WorkerResult.class));
+        jsc.setJobDescription(jobDescription(round, plan.rounds()));
+        try {
+            Sum sum = JavaRDD.fromRDD(done, scala.reflect.ClassTag$.MODULE$.apply(WorkerResult.class))
+                    .treeAggregate(new Sum(), Sum::add, Sum::merge, 2, true);
+            if (sum.workers != plan.workers() || sum.checkpoint == null) {
+                throw new IllegalStateException("round " + (round + 1) + " summed " + sum.workers + " of "
+                        + plan.workers() + " workers" + (sum.checkpoint == null ? ", without worker 0's checkpoint" : ""));
+            }
+            return sum;
+        } finally {
+            jsc.setJobDescription(null);
+        }
+    }
+
+    /**
+     * Restores worker 0's checkpoint into the driver's model and optimizer (its objective state and
+     * update count stay) and overwrites every parameter and optimizer array with the workers' mean,
+     * sum ÷ W, rounded once to float.
      *
      * @return the mean over workers of each local step's loss
      */
-    private static float[] average(PretextModel model, Optimizer optimizer, List<WorkerResult> results,
-            RunComponents c, Path out) throws IOException {
-        results.sort(Comparator.comparingInt(WorkerResult::worker).reversed());
+    private static float[] average(PretextModel model, Optimizer optimizer, Sum sum, RunComponents c,
+            Path out) throws IOException {
+        Path tmp = Files.createTempDirectory(out.toAbsolutePath(), ".average");
+        try {
+            Files.write(tmp.resolve("step-00000000.ckpt"), sum.checkpoint);
+            CheckpointStore one = new CheckpointStore(tmp, 2);
+            if (one.restoreLatest(model, optimizer, c.provenance()).isEmpty()) {
+                throw new IllegalStateException("worker 0 sent a damaged checkpoint: " + one.skipped());
+            }
+        } finally {
+            FileTrees.delete(tmp);
+        }
+        List<NDArray> arrays = averaged(model, optimizer);
+        long size = 0;
+        for (NDArray a : arrays) {
+            size += a.size();
+        }
+        if (size != sum.values.length) {
+            throw new IllegalStateException("the workers' sum holds " + sum.values.length + " values where the"
+                    + " driver's parameters and optimizer state hold " + size);
+        }
+        int at = 0;
+        for (NDArray a : arrays) {
+            float[] mean = new float[Math.toIntExact(a.size())];
+            for (int j = 0; j < mean.length; j++) {
+                mean[j] = (float) (sum.values[at + j] / sum.workers);
+            }
+            at += mean.length;
+            EngineArrays.copyInto(a, mean);
+        }
+        float[] losses = new float[sum.losses.length];
+        for (int j = 0; j < losses.length; j++) {
+            losses[j] = (float) (sum.losses[j] / sum.workers);
+        }
+        return losses;
+    }
+
+    /** The arrays a round averages, in a fixed order: every parameter of the model, then the optimizer's state. */
+    static List<NDArray> averaged(PretextModel model, Optimizer optimizer) {
         List<NDArray> arrays = new ArrayList<>();
         for (var p : model.parameters().values()) {
             arrays.add(p.getArray());
         }
         arrays.addAll(optimizer.stateArrays());
-        double[][] sums = new double[arrays.size()][];
-        float[] losses = null;
-        Path tmp = Files.createTempDirectory(out.toAbsolutePath(), ".average");
-        try {
-            for (WorkerResult w : results) {
-                Path file = tmp.resolve("step-00000000.ckpt");
-                Files.write(file, w.checkpoint());
-                CheckpointStore one = new CheckpointStore(tmp, 2);
-                if (one.restoreLatest(model, optimizer, c.provenance()).isEmpty()) {
-                    throw new IllegalStateException("worker " + w.worker() + " sent a damaged checkpoint: "
-                            + one.skipped());
-                }
-                Files.delete(file);
-                for (int i = 0; i < arrays.size(); i++) {
-                    float[] v = arrays.get(i).toFloatArray();
-                    if (sums[i] == null) {
-                        sums[i] = new double[v.length];
-                    }
-                    for (int j = 0; j < v.length; j++) {
-                        sums[i][j] += v[j];
-                    }
-                }
-                if (losses == null) {
-                    losses = new float[w.losses().length];
-                }
-                for (int j = 0; j < losses.length; j++) {
-                    losses[j] += w.losses()[j] / results.size();
-                }
-            }
-        } finally {
-            FileTrees.delete(tmp);
+        return arrays;
+    }
+
+    /** {@link #averaged} as one flat vector, row-major, array after array. */
+    static float[] flatten(PretextModel model, Optimizer optimizer) {
+        List<float[]> parts = new ArrayList<>();
+        long size = 0;
+        for (NDArray a : averaged(model, optimizer)) {
+            float[] v = a.toFloatArray();
+            parts.add(v);
+            size += v.length;
         }
-        for (int i = 0; i < arrays.size(); i++) {
-            float[] mean = new float[sums[i].length];
-            for (int j = 0; j < mean.length; j++) {
-                mean[j] = (float) (sums[i][j] / results.size());
-            }
-            EngineArrays.copyInto(arrays.get(i), mean);
+        float[] flat = new float[Math.toIntExact(size)];
+        int at = 0;
+        for (float[] v : parts) {
+            System.arraycopy(v, 0, flat, at, v.length);
+            at += v.length;
         }
-        return losses;
+        return flat;
     }
 
     /** The run's pieces as the runner wires them (dataset, objective, encoders, device, provenance). */
@@ -332,7 +458,7 @@ public final class SparkPretrainer {
         return Seeds.derive(seed, 0x5ba6cL, worker);
     }
 
-    /** One round's work on the executors: restore, K local steps on the worker's shard, checkpoint back. */
+    /** One round's work on the executors: restore, K local steps on the worker's shard, its arrays flattened for the sum. */
     static final class Task implements PartitionEvaluatorFactory<Integer, WorkerResult> {
         private static final long serialVersionUID = 1L;
         private static final Object ENGINE = new Object();
@@ -375,22 +501,31 @@ public final class SparkPretrainer {
                             .checkpointDir(dir).resume(true).checkpointEvery(0).logEvery(plan.localSteps()).build();
                     long t1 = System.nanoTime();
                     PretrainResult r;
+                    float[] values;
                     // PyTorch records gradients and seeds its generator per process: workers that share an
                     // executor JVM (local[N], or an executor with several cores) take turns
                     synchronized (ENGINE) {
                     try (PretextModel model = PretextModel.create(w.components.encoders(), w.cfg.encoder().name(),
                             w.components.objectives().get(), w.shard.exampleShape(), w.components.device(),
-                            w.cfg.seed(), e -> { })) {
+                            w.cfg.seed(), e -> { });
+                            Optimizer optimizer = Pretrainer.optimizer(config)) {
                         r = new Pretrainer(config).run(model, w.shard, w.components.provenance());
+                        // the optimizer's state lives in the loop: take it, with the parameters, from the checkpoint
+                        optimizer.attach(model.trainableParameters(), model.manager());
+                        CheckpointStore local = new CheckpointStore(dir, 2);
+                        Optional<Long> at = local.restoreLatest(model, optimizer, w.components.provenance());
+                        if (at.isEmpty() || at.get() != step + plan.localSteps()) {
+                            throw new IllegalStateException("worker " + worker + " wrote no checkpoint at step "
+                                    + (step + plan.localSteps()) + (local.skipped().isEmpty() ? ""
+                                    : " (" + String.join("; ", local.skipped()) + ")"));
+                        }
+                        values = flatten(model, optimizer);
                     }
                     }
                     double steps = (System.nanoTime() - t1) / 1e9;
                     Path file = dir.resolve(String.format(Locale.ROOT, "step-%08d.ckpt", step + plan.localSteps()));
-                    if (!Files.isRegularFile(file)) {
-                        throw new IllegalStateException("worker " + worker + " wrote no checkpoint at step "
-                                + (step + plan.localSteps()));
-                    }
-                    return new WorkerResult(worker, Files.readAllBytes(file), r.losses(), restore, steps);
+                    return new WorkerResult(worker, values, worker == 0 ? Files.readAllBytes(file) : null, r.losses(),
+                            restore, steps);
                 } finally {
                     FileTrees.delete(dir);
                 }

@@ -154,7 +154,7 @@ class SparkEmbedderTest {
     /** The embedder's vector writer gives the bytes of Spark's own VectorUDT serialization of a dense vector. */
     @Test
     void theVectorWriterWritesWhatVectorUdtSerializes() {
-        float[] features = {0f, -1.5f, 3.25f, Float.MIN_VALUE, 1e30f, 7f, -0f};
+        float[] features = {0f, -1.5f, 3.25f, Float.MIN_VALUE, 1e30f, 7f, -0f, Float.NaN, Float.NEGATIVE_INFINITY, 2f};
         SparkEmbedder.DenseVectorWriter writer = new SparkEmbedder.DenseVectorWriter(3);
         org.apache.spark.ml.linalg.VectorUDT udt = new org.apache.spark.ml.linalg.VectorUDT();
         org.apache.spark.sql.catalyst.expressions.UnsafeProjection toUnsafe =
@@ -166,6 +166,21 @@ class SparkEmbedderTest {
             org.apache.spark.sql.catalyst.expressions.UnsafeRow ours = writer.write(features, from);
             assertThat(ours.getBytes()).as("vector from %d", from).isEqualTo(spark.getBytes());
             assertThat(udt.deserialize(ours).toArray()).isEqualTo(v);
+        }
+        // the MLP's width, rows written one after the other into the reused buffer
+        java.util.Random random = new java.util.Random(1);
+        float[] wide = new float[3 * 128];
+        for (int i = 0; i < wide.length; i++) {
+            wide[i] = (float) random.nextGaussian();
+        }
+        SparkEmbedder.DenseVectorWriter writer128 = new SparkEmbedder.DenseVectorWriter(128);
+        for (int row = 0; row < 3; row++) {
+            double[] v = new double[128];
+            for (int j = 0; j < 128; j++) {
+                v[j] = wide[row * 128 + j];
+            }
+            assertThat(writer128.write(wide, row * 128).getBytes()).as("row %d of 128 features", row).isEqualTo(
+                    toUnsafe.apply(udt.serialize(org.apache.spark.ml.linalg.Vectors.dense(v))).copy().getBytes());
         }
     }
 

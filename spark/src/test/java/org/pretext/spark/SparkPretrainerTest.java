@@ -70,6 +70,136 @@ class SparkPretrainerTest {
         }
     }
 
+    /**
+     * The round's job ends in one result task, so the driver receives one value: the sum of the W
+     * workers' flat vectors (parameters and AdamW's two moments) and worker 0's checkpoint, not W
+     * checkpoints. Re-running round 1 of a finished run from its first checkpoint gives that sum, and
+     * sum ÷ W is what the run saved at the round's end.
+     */
+    @Test
+    void theDriverReceivesOneSumAndOneCheckpointNotACheckpointPerWorker(@TempDir Path dir) throws Exception {
+        Map<String, Object> tree = tree(List.of("dataset.train-limit=64", "dataset.test-limit=64", "encoder.hidden=32",
+                "encoder.features=16", "objective=part-prediction", "training.batch-size=16", "threads=1", "seed=3",
+                "probe.monitor-every=0"));
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        SparkPretrainer.Plan plan = new SparkPretrainer.Plan(1, 2, 2);
+        Path out = dir.resolve("run");
+        SparkPretrainer.run(TestSpark.local(), tree, plan, out, false, quiet);
+        Path checkpoints = out.resolve("checkpoints");
+        assertThat(new org.pretext.checkpoint.CheckpointStore(checkpoints, 2).files())
+                .extracting(f -> f.getFileName().toString()).containsExactly("step-00000000.ckpt", "step-00000002.ckpt");
+
+        // round 1 again, from the same broadcast state, watched by a listener
+        org.apache.spark.sql.SparkSession spark = TestSpark.local();
+        org.apache.spark.api.java.JavaSparkContext jsc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(
+                spark.sparkContext());
+        var state = jsc.broadcast(java.nio.file.Files.readAllBytes(checkpoints.resolve("step-00000000.ckpt")));
+        SparkPretrainer.Task task = new SparkPretrainer.Task(java.nio.file.Files.readString(out.resolve("config.yaml")),
+                state, plan, 0, 0);
+        RoundWatcher watcher = new RoundWatcher(SparkPretrainer.jobDescription(0, plan.rounds()));
+        spark.sparkContext().addSparkListener(watcher);
+        SparkPretrainer.Sum sum;
+        try {
+            sum = SparkPretrainer.aggregate(jsc.parallelize(List.of(0, 1), 2).rdd(), task, plan, 0);
+            assertThat(watcher.ended.await(60, java.util.concurrent.TimeUnit.SECONDS)).as("the round's job ended").isTrue();
+        } finally {
+            spark.sparkContext().removeSparkListener(watcher);
+            state.destroy();
+        }
+        assertThat(watcher.failed).as("failed tasks").isEmpty();
+        // two barrier tasks fed the aggregation; one task sent the driver its result
+        assertThat(watcher.shuffleMapTasks).as("barrier tasks (shuffle map tasks of the aggregation)").isEqualTo(2);
+        assertThat(watcher.resultSizes).as("results the driver received").hasSize(1);
+
+        RunConfig cfg = ConfigLoader.resolve(tree);
+        RunComponents c = SparkPretrainer.components(cfg, dir.resolve("wiring"));
+        try (TrainedModel.Restored saved = TrainedModel.load(c, new RunDirectory(out))) {
+            long parameters = 0;
+            for (var p : saved.model().parameters().values()) {
+                parameters += p.getArray().size();
+            }
+            assertThat(sum.workers).isEqualTo(2);
+            // one vector: every parameter and AdamW's two moments of each trainable one, of one model
+            long trainable = 0;
+            for (var p : saved.model().trainableParameters().values()) {
+                trainable += p.getArray().size();
+            }
+            assertThat((long) sum.values.length).isEqualTo(parameters + 2 * trainable);
+            assertThat(sum.losses).hasSize(2);
+            // one checkpoint: worker 0's, at the round's end
+            long checkpointBytes = sum.checkpoint.length;
+            Path one = java.nio.file.Files.createDirectories(dir.resolve("worker0"));
+            java.nio.file.Files.write(one.resolve("step-00000002.ckpt"), sum.checkpoint);
+            try (PretextModel m = PretextModel.create(c.encoders(), cfg.encoder().name(), c.objectives().get(),
+                    c.pretrain().exampleShape(), c.device(), cfg.seed(), e -> { })) {
+                assertThat(new org.pretext.checkpoint.CheckpointStore(one, 2).restoreModel(m, c.provenance()))
+                        .contains(2L);
+            }
+            // what the driver received: one sum of 8-byte values and one checkpoint, not two checkpoints
+            long received = watcher.resultSizes.get(0);
+            System.err.printf("the driver received %,d bytes in one task result: the sum of %,d values and worker 0's"
+                    + " checkpoint of %,d bytes%n", received, sum.values.length, checkpointBytes);
+            assertThat(received).isBetween(8L * sum.values.length + checkpointBytes,
+                    8L * sum.values.length + checkpointBytes + 64 * 1024);
+            // sum ÷ W is what the run saved at the end of round 1
+            int at = 0;
+            int compared = 0;
+            for (var e : saved.model().parameters().entrySet()) {
+                float[] want = e.getValue().getArray().toFloatArray();
+                for (int i = 0; i < want.length; i++) {
+                    assertThat((float) (sum.values[at + i] / 2)).as("%s[%d]", e.getKey(), i).isEqualTo(want[i]);
+                    compared++;
+                }
+                at += want.length;
+            }
+            assertThat(compared).isGreaterThan(15_000);
+        }
+    }
+
+    /** Records the tasks of the job with a given description. */
+    private static final class RoundWatcher extends org.apache.spark.scheduler.SparkListener {
+        private final String description;
+        private final java.util.Set<Integer> stages = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private volatile int job = -1;
+        final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+        final List<Long> resultSizes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<String> failed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile int shuffleMapTasks;
+
+        RoundWatcher(String description) {
+            this.description = description;
+        }
+
+        @Override
+        public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart e) {
+            if (e.properties() != null && description.equals(e.properties().getProperty("spark.job.description"))) {
+                job = e.jobId();
+                scala.jdk.javaapi.CollectionConverters.asJava(e.stageIds()).forEach(id -> stages.add((Integer) id));
+            }
+        }
+
+        @Override
+        public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd e) {
+            if (!stages.contains(e.stageId())) {
+                return;
+            }
+            if (!(e.reason() instanceof org.apache.spark.Success$)) {
+                failed.add(e.reason().toString());
+            } else if (e.taskType().equals("ResultTask")) {
+                resultSizes.add(e.taskMetrics().resultSize());
+            } else {
+                shuffleMapTasks++;
+            }
+        }
+
+        @Override
+        public void onJobEnd(org.apache.spark.scheduler.SparkListenerJobEnd e) {
+            if (e.jobId() == job) {
+                ended.countDown();
+            }
+        }
+    }
+
     @Test
     void aDriverThatDiedAfterARoundResumesFromItsCheckpointAndEndsAsAnUninterruptedRun(@TempDir Path dir)
             throws Exception {
