@@ -25,6 +25,8 @@ import org.pretext.objective.Objective;
 import org.pretext.objective.ObjectiveSetup;
 import org.pretext.objective.PreparedBatch;
 import org.pretext.objective.StepContext;
+import org.pretext.transform.RandomResizedCrop;
+import org.pretext.transform.Views;
 
 /**
  * I-JEPA (Assran et al. 2023): joint-embedding predictive architecture on a ViT's patch tokens.
@@ -37,7 +39,14 @@ import org.pretext.objective.StepContext;
  * run (the authors' {@code ipe_scale}), m_k = m₀ + (m₁ − m₀)·min(1, k / (1.25·K)). Probes and export
  * use the target encoder by default, as the paper evaluates it ({@code probe-encoder}).
  *
- * <p>Prepared tensors: the image's patches (B, N, P), the only floating-point input (so an
+ * <p>The image is first a random resized crop of the example, as the authors' {@code make_transforms}
+ * ({@code RandomResizedCrop(crop_size, scale=crop_scale)} with {@code crop_scale} (0.3, 1.0) in every
+ * released config, torchvision's default aspect ratios 3/4 to 4/3, no flip or colour): one view per
+ * image, seen by both encoders, drawn on the prepare workers ({@link RandomResizedCrop} through
+ * {@link Views#augment}) after the masks from the same stream. A smallest scale of 1 turns it off (the
+ * example as it is, and no random draws).
+ *
+ * <p>Prepared tensors: the (cropped) image's patches (B, N, P), the only floating-point input (so an
  * adversarial wrapper perturbs the image itself, seen by both encoders), context indices (B, K)
  * and target indices (B, M, T).
  */
@@ -51,6 +60,9 @@ public final class IJepaObjective implements Objective {
     private final int predictorDepth;
     private final int predictorHeads;
     private final boolean probeTarget;
+    private final double cropScaleMin;
+    private final double cropScaleMax;
+    private RandomResizedCrop crop;
     private PatchEncoder target;
     private Patches patches;
     private IJepaMasks masks;
@@ -67,8 +79,15 @@ public final class IJepaObjective implements Objective {
     }
 
     public IJepaObjective(IJepaMasksSpec spec, double momentumStart, double momentumEnd, boolean smoothL1,
-            int predictorWidth, int predictorDepth, int predictorHeads, boolean probeTarget) {
+            int predictorWidth, int predictorDepth, int predictorHeads, boolean probeTarget, double cropScaleMin,
+            double cropScaleMax) {
+        if (!(cropScaleMin > 0 && cropScaleMin <= cropScaleMax && cropScaleMax <= 1)) {
+            throw new IllegalArgumentException("I-JEPA's crop scales need 0 < min <= max <= 1, got " + cropScaleMin
+                    + " and " + cropScaleMax);
+        }
         this.spec = spec;
+        this.cropScaleMin = cropScaleMin;
+        this.cropScaleMax = cropScaleMax;
         this.momentumStart = momentumStart;
         this.momentumEnd = momentumEnd;
         this.smoothL1 = smoothL1;
@@ -93,6 +112,8 @@ public final class IJepaObjective implements Objective {
         int rows = (int) s.get(1) / p;
         int cols = (int) s.get(2) / p;
         patches = new Patches((int) s.get(0), (int) s.get(1), (int) s.get(2), p);
+        crop = cropScaleMin >= 1 ? null : new RandomResizedCrop((int) s.get(0), (int) s.get(1), (int) s.get(2),
+                cropScaleMin, cropScaleMax, 3.0 / 4.0, 4.0 / 3.0);
         try {
             masks = spec.on(rows, cols);
         } catch (IllegalArgumentException e) {
@@ -122,6 +143,11 @@ public final class IJepaObjective implements Objective {
         return masks;
     }
 
+    /** The random resized crop, once initialised; null when it is off (smallest scale 1). */
+    RandomResizedCrop crop() {
+        return crop;
+    }
+
     /** The target encoder, once initialised. */
     PatchEncoder target() {
         return target;
@@ -136,7 +162,8 @@ public final class IJepaObjective implements Objective {
     public PreparedBatch prepare(Batch batch, SplittableRandom random) {
         int b = batch.size();
         IJepaMasks.Draw d = masks.draw(b, random);
-        float[] all = patches.patchify(batch.inputs().floats(), b);
+        HostTensor images = crop == null ? batch.inputs() : Views.augment(batch.inputs(), crop, random.split());
+        float[] all = patches.patchify(images.floats(), b);
         return PreparedBatch.of(HostTensor.of(all, new Shape(b, patches.count(), patches.values())),
                 HostTensor.ofInts(d.context(), new Shape(b, d.contextCount())),
                 HostTensor.ofInts(d.target(), new Shape(b, masks.targets(), d.targetCount())));

@@ -15,7 +15,8 @@ import org.pretext.registry.ProviderBase;
  * (28 px, 4 px patches), where a target block is about 3×3 patches and the context block 6×6 before
  * the targets are cut out of it. Only {@code min-keep}, a count, is scaled: the paper's 10 of 196
  * patches is 2.5 of 49, here 3. The predictor is scaled down from the paper's 384 wide, 12 deep
- * (for ViT-H/14) to 64 wide, 2 deep, narrower than vit-tiny's 128.
+ * (for ViT-H/14) to 64 wide, 2 deep, narrower than vit-tiny's 128. Each image is first a random
+ * resized crop of scale 0.3–1, as the authors' {@code make_transforms} ({@code crop-scale-min: 1}: off).
  */
 public final class IJepaObjectiveProvider extends ProviderBase implements ObjectiveProvider {
     public static final Param<Integer> NUM_TARGETS = Param.ofInt("num-targets", 4,
@@ -54,12 +55,18 @@ public final class IJepaObjectiveProvider extends ProviderBase implements Object
             List.of("target", "context"), "the encoder probed and exported: the EMA target, as the paper evaluates,"
                     + " or the context encoder being trained");
 
+    public static final Param<Double> CROP_SCALE_MIN = Param.ofDouble("crop-scale-min", 0.3,
+            "smallest area fraction of the random resized crop each image is first cut to (aspect 3/4 to 4/3,"
+                    + " resized back; I-JEPA's crop_scale: 0.3); 1 turns the crop off").above(0).atMost(1);
+    public static final Param<Double> CROP_SCALE_MAX = Param.ofDouble("crop-scale-max", 1.0,
+            "largest area fraction of the random resized crop (I-JEPA: 1.0)").above(0).atMost(1);
+
     public IJepaObjectiveProvider() {
         super(Versions.SPI_VERSION, "ijepa",
                 "I-JEPA: predict an EMA target encoder's states of target blocks from a context block (needs vit-tiny)",
                 List.of(NUM_TARGETS, TARGET_SCALE_MIN, TARGET_SCALE_MAX, ASPECT_MIN, ASPECT_MAX, CONTEXT_SCALE_MIN,
                         CONTEXT_SCALE_MAX, MIN_KEEP, MOMENTUM_START, MOMENTUM_END, LOSS, PREDICTOR_WIDTH,
-                        PREDICTOR_DEPTH, PREDICTOR_HEADS, PROBE_ENCODER));
+                        PREDICTOR_DEPTH, PREDICTOR_HEADS, PROBE_ENCODER, CROP_SCALE_MIN, CROP_SCALE_MAX));
     }
 
     @Override
@@ -76,10 +83,13 @@ public final class IJepaObjectiveProvider extends ProviderBase implements Object
                 "at most aspect-max (" + p.get(ASPECT_MAX) + ")");
         p.require(p.get(MOMENTUM_START) <= p.get(MOMENTUM_END), MOMENTUM_START.name(),
                 "at most momentum-end (" + p.get(MOMENTUM_END) + ")");
+        p.require(p.get(CROP_SCALE_MIN) <= p.get(CROP_SCALE_MAX), CROP_SCALE_MIN.name(),
+                "at most crop-scale-max (" + p.get(CROP_SCALE_MAX) + ")");
         IJepaObjective.IJepaMasksSpec spec = new IJepaObjective.IJepaMasksSpec(p.get(NUM_TARGETS),
                 p.get(TARGET_SCALE_MIN), p.get(TARGET_SCALE_MAX), p.get(ASPECT_MIN), p.get(ASPECT_MAX),
                 p.get(CONTEXT_SCALE_MIN), p.get(CONTEXT_SCALE_MAX), p.get(MIN_KEEP));
         return new IJepaObjective(spec, p.get(MOMENTUM_START), p.get(MOMENTUM_END), p.get(LOSS).equals("smooth-l1"),
-                width, p.get(PREDICTOR_DEPTH), heads, p.get(PROBE_ENCODER).equals("target"));
+                width, p.get(PREDICTOR_DEPTH), heads, p.get(PROBE_ENCODER).equals("target"), p.get(CROP_SCALE_MIN),
+                p.get(CROP_SCALE_MAX));
     }
 }

@@ -19,6 +19,8 @@ import org.pretext.objective.Objective;
 import org.pretext.objective.ObjectiveSetup;
 import org.pretext.objective.PreparedBatch;
 import org.pretext.objective.StepContext;
+import org.pretext.transform.RandomResizedCrop;
+import org.pretext.transform.Views;
 
 /**
  * SimMIM (Xie et al. 2022): masked image modelling with mask tokens in the encoder. The image is
@@ -31,6 +33,12 @@ import org.pretext.objective.StepContext;
  * ablation, the squared error). Features for probes are the
  * encoder's on whole, unmasked images.
  *
+ * <p>With a smallest crop scale below 1, each image is first a random resized crop (area fraction in
+ * [min, max], aspect 3/4 to 4/3, resized back), as SimMIM's {@code SimMIMTransform}
+ * ({@code RandomResizedCrop(scale=(0.67, 1.), ratio=(3/4, 4/3))}; its horizontal flip is not applied),
+ * drawn on the prepare workers after the masks ({@link RandomResizedCrop} through {@link Views#augment});
+ * the crop is both the input and the pixels predicted.
+ *
  * <p>Prepared tensors: every patch's pixels (B, N, P), the only floating-point input (an
  * adversarial wrapper perturbs the image, and the targets with it), and the mask (B, N) as int32,
  * 1 for masked patches.
@@ -40,6 +48,9 @@ public final class SimMimObjective implements Objective {
     private final double maskRatio;
     private final int maskPatchSize;
     private final boolean l1;
+    private final double cropScaleMin;
+    private final double cropScaleMax;
+    private RandomResizedCrop crop;
     private MaskedPatchEncoder encoder;
     private Patches patches;
     private SimMimHead head;
@@ -53,6 +64,23 @@ public final class SimMimObjective implements Objective {
      * @param l1 the paper's L1 loss, else the squared error
      */
     public SimMimObjective(double maskRatio, int maskPatchSize, boolean l1) {
+        this(maskRatio, maskPatchSize, l1, 1.0, 1.0);
+    }
+
+    /**
+     * @param maskRatio fraction of mask units masked, in (0, 1)
+     * @param maskPatchSize side of a mask unit in pixels; 0 for the encoder's patch size
+     * @param l1 the paper's L1 loss, else the squared error
+     * @param cropScaleMin smallest area fraction of the random resized crop; 1 for none
+     * @param cropScaleMax largest area fraction of the crop
+     */
+    public SimMimObjective(double maskRatio, int maskPatchSize, boolean l1, double cropScaleMin, double cropScaleMax) {
+        if (!(cropScaleMin > 0 && cropScaleMin <= cropScaleMax && cropScaleMax <= 1)) {
+            throw new IllegalArgumentException("SimMIM's crop scales need 0 < min <= max <= 1, got " + cropScaleMin
+                    + " and " + cropScaleMax);
+        }
+        this.cropScaleMin = cropScaleMin;
+        this.cropScaleMax = cropScaleMax;
         this.maskRatio = maskRatio;
         this.maskPatchSize = maskPatchSize;
         this.l1 = l1;
@@ -78,6 +106,8 @@ public final class SimMimObjective implements Objective {
         }
         encoder = me;
         patches = new Patches((int) s.get(0), (int) s.get(1), (int) s.get(2), p);
+        crop = cropScaleMin >= 1 ? null : new RandomResizedCrop((int) s.get(0), (int) s.get(1), (int) s.get(2),
+                cropScaleMin, cropScaleMax, 3.0 / 4.0, 4.0 / 3.0);
         int cols = (int) s.get(2) / p;
         int unitRows = (int) s.get(1) / unit;
         int unitCols = (int) s.get(2) / unit;
@@ -105,6 +135,11 @@ public final class SimMimObjective implements Objective {
         return Map.of(HEAD, head);
     }
 
+    /** The random resized crop, once initialised; null when it is off (smallest scale 1). */
+    RandomResizedCrop crop() {
+        return crop;
+    }
+
     /** Mask units masked per image, ⌈ratio·U⌉. */
     int maskedUnits() {
         return masked;
@@ -130,7 +165,8 @@ public final class SimMimObjective implements Objective {
         for (int i = 0; i < b; i++) {
             System.arraycopy(drawMask(random), 0, mask, i * n, n);
         }
-        return PreparedBatch.of(HostTensor.of(patches.patchify(batch.inputs().floats(), b),
+        HostTensor images = crop == null ? batch.inputs() : Views.augment(batch.inputs(), crop, random.split());
+        return PreparedBatch.of(HostTensor.of(patches.patchify(images.floats(), b),
                 new Shape(b, n, patches.values())), HostTensor.ofInts(mask, new Shape(b, n)));
     }
 

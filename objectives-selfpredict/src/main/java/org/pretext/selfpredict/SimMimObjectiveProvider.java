@@ -26,14 +26,23 @@ public final class SimMimObjectiveProvider extends ProviderBase implements Objec
             "l1: mean absolute error on masked pixels (SimMIM); l2: squared error (the paper's ablation found them"
                     + " alike on ImageNet)");
 
+    public static final Param<Double> CROP_SCALE_MIN = Param.ofDouble("crop-scale-min", 1.0,
+            "smallest area fraction of a random resized crop each image is first cut to (aspect 3/4 to 4/3, resized"
+                    + " back; SimMIM: 0.67); 1: no crop").above(0).atMost(1);
+    public static final Param<Double> CROP_SCALE_MAX = Param.ofDouble("crop-scale-max", 1.0,
+            "largest area fraction of the random resized crop (SimMIM: 1)").above(0).atMost(1);
+
     public SimMimObjectiveProvider() {
         super(Versions.SPI_VERSION, "simmim",
                 "SimMIM: mask tokens in place of random patches in the encoder, linear head, L1 on masked pixels (needs vit-tiny)",
-                List.of(MASK_RATIO, MASK_PATCH_SIZE, LOSS));
+                List.of(MASK_RATIO, MASK_PATCH_SIZE, LOSS, CROP_SCALE_MIN, CROP_SCALE_MAX));
     }
 
     @Override
     public Objective create(ParamValues p) {
-        return new SimMimObjective(p.get(MASK_RATIO), p.get(MASK_PATCH_SIZE), p.get(LOSS).equals("l1"));
+        p.require(p.get(CROP_SCALE_MIN) <= p.get(CROP_SCALE_MAX), CROP_SCALE_MIN.name(),
+                "at most crop-scale-max (" + p.get(CROP_SCALE_MAX) + ")");
+        return new SimMimObjective(p.get(MASK_RATIO), p.get(MASK_PATCH_SIZE), p.get(LOSS).equals("l1"),
+                p.get(CROP_SCALE_MIN), p.get(CROP_SCALE_MAX));
     }
 }

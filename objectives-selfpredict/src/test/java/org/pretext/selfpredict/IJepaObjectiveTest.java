@@ -50,7 +50,9 @@ class IJepaObjectiveTest {
 
     @Test
     void theContextEncoderSeesTheContextPatchesOnlyAndTheTargetsAreTheTargetEncodersNormalisedStates() {
-        IJepaObjective o = objective(Map.of("predictor-width", 16, "predictor-depth", 1, "predictor-heads", 2));
+        // without the crop, so that a pixel outside the context stays outside it
+        IJepaObjective o = objective(Map.of("predictor-width", 16, "predictor-depth", 1, "predictor-heads", 2,
+                "crop-scale-min", 1.0));
         try (PretextModel model = model(o); NDManager m = model.manager().newSubManager()) {
             SplittableRandom data = new SplittableRandom(4);
             float[] images = noise(data, 3 * 784);
@@ -103,6 +105,55 @@ class IJepaObjectiveTest {
     }
 
     @Test
+    void eachImageIsARandomResizedCropDrawnFromTheSeedAfterTheMasks() {
+        Map<String, Object> small = Map.of("predictor-width", 16, "predictor-depth", 1, "predictor-heads", 2);
+        IJepaObjective o = objective(small);
+        Map<String, Object> offParams = new java.util.HashMap<>(small);
+        offParams.put("crop-scale-min", 1.0);
+        IJepaObjective off = objective(offParams);
+        int b = 8;
+        // a horizontal ramp: pixel (y, x) = x / 27
+        float[] ramp = new float[b * 784];
+        for (int i = 0; i < ramp.length; i++) {
+            ramp[i] = (i % 28) / 27f;
+        }
+        Batch batch = new Batch(HostTensor.of(ramp, new Shape(b, 1, 28, 28)), null);
+        Patches grid = new Patches(1, 28, 28, 4);
+        try (PretextModel model = model(o); PretextModel offModel = model(off)) {
+            assertThat(o.crop()).isNotNull();
+            assertThat(off.crop()).isNull();
+            PreparedBatch p = o.prepare(batch, new SplittableRandom(11));
+            PreparedBatch again = o.prepare(batch, new SplittableRandom(11));
+            PreparedBatch other = o.prepare(batch, new SplittableRandom(12));
+            PreparedBatch raw = off.prepare(batch, new SplittableRandom(11));
+            // off: the image's own patches
+            assertThat(raw.tensors().get(0).floats()).containsExactly(grid.patchify(ramp, b));
+            // on: deterministic by seed, different for another seed, and the masks are the same draws as without it
+            assertThat(again.tensors().get(0).floats()).containsExactly(p.tensors().get(0).floats());
+            assertThat(other.tensors().get(0).floats()).isNotEqualTo(p.tensors().get(0).floats());
+            assertThat(p.tensors().get(1).ints()).containsExactly(raw.tensors().get(1).ints());
+            assertThat(p.tensors().get(2).ints()).containsExactly(raw.tensors().get(2).ints());
+            // a crop of the ramp is a ramp: in the middle of a row the step is the crop's width over 28, between
+            // sqrt(0.3 · 3/4) and 1 (area 0.3–1, aspect 3/4–4/3); most crops are narrower than the image
+            float[] images = grid.unpatchify(p.tensors().get(0).floats(), b);
+            int narrower = 0;
+            for (int i = 0; i < b; i++) {
+                int o0 = i * 784;
+                double step = (images[o0 + 14 * 28 + 14] - images[o0 + 14 * 28 + 13]) * 27.0;
+                assertThat(step).isBetween(Math.sqrt(0.3 * 0.75) - 1e-4, 1.0 + 1e-4);
+                for (int y = 0; y < 28; y++) {
+                    // every row of a crop of a horizontal ramp is the same row
+                    assertThat((double) images[o0 + y * 28 + 20]).isCloseTo(images[o0 + 20], within(1e-5));
+                }
+                if (step < 0.99) {
+                    narrower++;
+                }
+            }
+            assertThat(narrower).isGreaterThanOrEqualTo(b / 2);
+        }
+    }
+
+    @Test
     void momentumRisesLinearlyOverOneAndAQuarterRuns() {
         IJepaObjective o = objective(Map.of());
         assertThat(o.momentum(0, 1000)).isEqualTo(0.996);
@@ -133,6 +184,10 @@ class IJepaObjectiveTest {
                 .hasMessageContaining("vit-tiny");
         assertThatThrownBy(() -> objective(Map.of("target-scale-min", 0.3)))
                 .hasMessageContaining("target-scale-min").hasMessageContaining("target-scale-max");
+        assertThatThrownBy(() -> objective(Map.of("crop-scale-min", 0.8, "crop-scale-max", 0.5)))
+                .hasMessageContaining("crop-scale-min").hasMessageContaining("crop-scale-max");
+        assertThatThrownBy(() -> objective(Map.of("crop-scale-min", 0.0)))
+                .hasMessageContaining("crop-scale-min");
         assertThatThrownBy(() -> objective(Map.of("predictor-width", 30)))
                 .hasMessageContaining("predictor-width").hasMessageContaining("30");
     }

@@ -107,6 +107,42 @@ class SimMimObjectiveTest {
     }
 
     @Test
+    void withACropScaleEachImageIsARandomResizedCropDrawnFromTheSeedAfterTheMask() {
+        SimMimObjective o = new SimMimObjective(0.6, 0, true, 0.67, 1.0);
+        SimMimObjective off = new SimMimObjective(0.6, 0, true);
+        int b = 8;
+        // a vertical ramp: pixel (y, x) = y / 27
+        float[] ramp = new float[b * 784];
+        for (int i = 0; i < ramp.length; i++) {
+            ramp[i] = ((i % 784) / 28) / 27f;
+        }
+        Batch batch = new Batch(HostTensor.of(ramp, new Shape(b, 1, 28, 28)), null);
+        Patches grid = new Patches(1, 28, 28, 4);
+        try (PretextModel model = model(o); PretextModel offModel = model(off)) {
+            assertThat(off.crop()).isNull();
+            PreparedBatch p = o.prepare(batch, new SplittableRandom(3));
+            PreparedBatch raw = off.prepare(batch, new SplittableRandom(3));
+            assertThat(raw.tensors().get(0).floats()).containsExactly(grid.patchify(ramp, b));
+            assertThat(o.prepare(batch, new SplittableRandom(3)).tensors().get(0).floats())
+                    .containsExactly(p.tensors().get(0).floats());
+            assertThat(o.prepare(batch, new SplittableRandom(4)).tensors().get(0).floats())
+                    .isNotEqualTo(p.tensors().get(0).floats());
+            assertThat(p.tensors().get(1).ints()).containsExactly(raw.tensors().get(1).ints());
+            // the step down a column is the crop's height over 28: sqrt(0.67 · 3/4) to 1
+            float[] images = grid.unpatchify(p.tensors().get(0).floats(), b);
+            int shorter = 0;
+            for (int i = 0; i < b; i++) {
+                double step = (images[i * 784 + 14 * 28 + 5] - images[i * 784 + 13 * 28 + 5]) * 27.0;
+                assertThat(step).isBetween(Math.sqrt(0.67 * 0.75) - 1e-4, 1.0 + 1e-4);
+                if (step < 0.99) {
+                    shorter++;
+                }
+            }
+            assertThat(shorter).isGreaterThanOrEqualTo(b / 2);
+        }
+    }
+
+    @Test
     void refusesAnEncoderWithoutMaskTokens() {
         assertThatThrownBy(() -> PretextModel.create(MlpEncoderProvider.create(DIGIT, List.of(), 8, false),
                 new SimMimObjective(0.6, 0, true), DIGIT, Device.cpu(), 1))
