@@ -37,20 +37,13 @@ class SafetensorsDtypeTest {
         return out.toByteArray();
     }
 
-    private static byte[] floats(float... v) {
-        ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
-        for (float f : v) {
-            b.putFloat(f);
-        }
-        return b.array();
-    }
-
     @Test
     void readsAHandWrittenFloat32File(@TempDir Path dir) throws Exception {
         EngineSetup.engine();
         Path f = dir.resolve("model.safetensors");
         Files.write(f, file("{\"__metadata__\":{\"format\":\"pt\"},\"w\":{\"dtype\":\"F32\",\"shape\":[2,2],"
-                + "\"data_offsets\":[0,16]}}", floats(1.5f, -2f, 0.25f, 8f)));
+                + "\"data_offsets\":[0,16]}}", ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putFloat(1.5f).putFloat(-2f)
+                        .putFloat(0.25f).putFloat(8f).array()));
         try (NDManager m = NDManager.newBaseManager()) {
             Map<String, NDArray> t = SafetensorsFile.read(f, m);
             assertThat(t).containsOnlyKeys("w");
