@@ -67,12 +67,7 @@ class SparkEmbedderTest {
         for (Row r : got) {
             int i = Integer.parseInt(r.getString(0).substring("digit-".length()));
             assertThat(r.getInt(1)).isEqualTo(test.labels()[i]);
-            Vector v = (Vector) r.get(2);
-            assertThat(v.size()).isEqualTo(expected.cols());
-            for (int j = 0; j < v.size(); j++) {
-                assertThat((float) v.apply(j)).as("row %d feature %d", i, j)
-                        .isCloseTo(expected.get(i, j), org.assertj.core.api.Assertions.within(TOLERANCE));
-            }
+            assertFeaturesOfRow((Vector) r.get(2), expected, i, "array<float> rows");
         }
         // loaded once in this JVM (driver and executor threads alike), whatever the partitions and tasks
         assertThat(ShippedEncoder.loadsInThisJvm() - loadsBefore).isLessThanOrEqualTo(1);
@@ -140,14 +135,19 @@ class SparkEmbedderTest {
                         }
                         Vector v = (Vector) r.get(2);
                         assertThat(v).as(what).isInstanceOf(org.apache.spark.ml.linalg.DenseVector.class);
-                        assertThat(v.size()).isEqualTo(expected.cols());
-                        for (int j = 0; j < v.size(); j++) {
-                            assertThat(v.apply(j)).as("%s: row %d feature %d", what, i, j)
-                                    .isCloseTo(expected.get(i, j), org.assertj.core.api.Assertions.within((double) TOLERANCE));
-                        }
+                        assertFeaturesOfRow(v, expected, i, what);
                     }
                 }
             }
+        }
+    }
+
+    /** Row {@code i}'s Spark features equal the extractor's to {@link #TOLERANCE}, feature by feature. */
+    private static void assertFeaturesOfRow(Vector v, Features.Matrix expected, int i, String what) {
+        assertThat(v.size()).as("%s: features of row %d", what, i).isEqualTo(expected.cols());
+        for (int j = 0; j < v.size(); j++) {
+            assertThat(v.apply(j)).as("%s: row %d feature %d", what, i, j)
+                    .isCloseTo(expected.get(i, j), org.assertj.core.api.Assertions.within((double) TOLERANCE));
         }
     }
 
@@ -220,11 +220,7 @@ class SparkEmbedderTest {
         for (int i = 0; i < got.size(); i++) {
             Row r = got.get(i);
             assertThat(r.getInt(1)).isEqualTo(local.labels()[i]);
-            Vector v = (Vector) r.get(2);
-            for (int j = 0; j < v.size(); j++) {
-                assertThat((float) v.apply(j)).as("%s feature %d", r.getString(0), j)
-                        .isCloseTo(expected.get(i, j), org.assertj.core.api.Assertions.within(TOLERANCE));
-            }
+            assertFeaturesOfRow((Vector) r.get(2), expected, i, r.getString(0));
         }
     }
 
