@@ -471,6 +471,7 @@ def settings(a):
             "coretype": os.environ.get("OPENBLAS_CORETYPE", "auto"), "blasLibrary": blas_library(),
             "openblasThreads": os.environ.get("OPENBLAS_NUM_THREADS", "unset"),
             "torchThreads": torch.get_num_threads(), "compile": a.compile or "eager",
+            "adam": getattr(a, "adam", None),
             "cacheSizes": getattr(a, "cache_sizes", None)}
 
 
@@ -485,6 +486,10 @@ def main():
     ap.add_argument("--seconds", type=float, default=0.0,
                     help="stop the timed steps once this many seconds have passed (0: run all --steps)")
     ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--adam", choices=["auto", "fused", "single-tensor"], default="auto",
+                    help="torch.optim.Adam's implementation: fused (libtorch's fused kernel, fused=True, which"
+                         " Pretext's AdamW calls too; CPU support since PyTorch 2.4) or single-tensor (the CPU"
+                         " default, one op per tensor and formula term); auto: fused where the version has it")
     ap.add_argument("--profile", help="run the timed steps under torch's profiler, write a Chrome trace here")
     ap.add_argument("--load", help="folder with Pretext's initial weights and batches (equal-loss check): train"
                     " on them in turn, report the losses of the first as many steps as there are batches, and"
@@ -600,7 +605,10 @@ def run(a, ap):
         total = max(1, a.warmup) + a.steps
     if hasattr(model, "start"):
         model.start()  # after load_state: e.g. DINO's teacher starts as a copy of the student's weights
-    opt = torch.optim.Adam(model.parameters(), lr=a.lr, betas=(0.9, 0.999), eps=1e-8)
+    if a.adam == "auto":
+        a.adam = "fused" if tuple(int(x) for x in torch.__version__.split(".")[:2]) >= (2, 4) else "single-tensor"
+    opt = torch.optim.Adam(model.parameters(), lr=a.lr, betas=(0.9, 0.999), eps=1e-8,
+                           **({"fused": True} if a.adam == "fused" else {}))
     loss_fn = torch.compile(model.loss, mode=a.compile) if a.compile else model.loss
     phases = {"update": 0.0, "forward": 0.0, "backward": 0.0}
     step = make_step(model, opt, loss_fn, batches, total, phases)

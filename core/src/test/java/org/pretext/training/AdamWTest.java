@@ -11,12 +11,15 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.pretext.training.optimizer.AdamW;
 import org.pretext.training.optimizer.LearningRateSchedule;
 
 class AdamWTest {
-    @Test
-    void twoStepsFollowTheFormula() {
+    @ParameterizedTest(name = "fused kernel {0}")
+    @ValueSource(booleans = {true, false})
+    void twoStepsFollowTheFormula(boolean fused) {
         // f(w) = Σ w², ∇f = 2w. Reference: PyTorch's AdamW — decoupled decay, then Adam with bias
         // correction m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ), w −= η·m̂/(√v̂ + ε).
         double lr = 0.1;
@@ -27,7 +30,8 @@ class AdamWTest {
         double[] w = {1.0, -2.0, 0.5};
         double[] m = new double[3];
         double[] v = new double[3];
-        try (NDManager manager = NDManager.newBaseManager(); AdamW opt = new AdamW(b1, b2, eps, wd)) {
+        try (NDManager manager = NDManager.newBaseManager();
+                AdamW opt = new AdamW(b1, b2, eps, wd).useFusedKernel(fused)) {
             Parameter p = weight(manager, new Shape(1, 3));
             p.getArray().set(new float[] {1f, -2f, 0.5f});
             opt.attach(Map.of("w", p), manager);
@@ -38,6 +42,7 @@ class AdamWTest {
                     gc.backward(loss);
                 }
                 opt.step(lr, 1.0);
+                assertThat(opt.lastUpdateFused()).as("update went through the fused kernel").isEqualTo(fused);
                 for (int i = 0; i < 3; i++) {
                     double g = 2 * w[i];
                     w[i] *= 1 - lr * wd;
@@ -57,10 +62,12 @@ class AdamWTest {
         }
     }
 
-    @Test
-    void anUpdateLeavesNoArraysBehind() {
+    @ParameterizedTest(name = "fused kernel {0}")
+    @ValueSource(booleans = {true, false})
+    void anUpdateLeavesNoArraysBehind(boolean fused) {
         // every temporary of an update belongs to the update's own scope; the optimizer keeps its moments only
-        try (NDManager manager = NDManager.newBaseManager(); AdamW opt = new AdamW(0.9, 0.999, 1e-8, 0.1)) {
+        try (NDManager manager = NDManager.newBaseManager();
+                AdamW opt = new AdamW(0.9, 0.999, 1e-8, 0.1).useFusedKernel(fused)) {
             Parameter p = weight(manager, new Shape(4, 3));
             opt.attach(Map.of("w", p), manager);
             int[] counts = new int[3];
@@ -79,11 +86,13 @@ class AdamWTest {
         }
     }
 
-    @Test
-    void gradientScaleClipsTheStep() {
+    @ParameterizedTest(name = "fused kernel {0}")
+    @ValueSource(booleans = {true, false})
+    void gradientScaleClipsTheStep(boolean fused) {
         // with s = 0.5 the first Adam step is unchanged in direction and size (Adam is scale-invariant),
         // but the moments hold the scaled gradient: m₁ = (1−β₁)·s·g.
-        try (NDManager manager = NDManager.newBaseManager(); AdamW opt = new AdamW(0.9, 0.999, 1e-8, 0)) {
+        try (NDManager manager = NDManager.newBaseManager();
+                AdamW opt = new AdamW(0.9, 0.999, 1e-8, 0).useFusedKernel(fused)) {
             Parameter p = weight(manager, new Shape(1, 1));
             p.getArray().set(new float[] {3f});
             opt.attach(Map.of("w", p), manager);
@@ -92,7 +101,11 @@ class AdamWTest {
             }
             assertThat(opt.gradientNorm(manager)).isCloseTo(6.0, within(1e-5));
             opt.step(0.1, 0.5);
+            assertThat(opt.lastUpdateFused()).isEqualTo(fused);
             assertThat((double) p.getArray().getFloat()).isCloseTo(2.9, within(1e-5));
+            // m₁ = 0.1·0.5·6 = 0.3, v₁ = 0.001·(0.5·6)² = 0.009
+            assertThat((double) opt.stateArrays().get(0).getFloat()).isCloseTo(0.3, within(1e-6));
+            assertThat((double) opt.stateArrays().get(1).getFloat()).isCloseTo(0.009, within(1e-8));
         }
     }
 

@@ -10,10 +10,13 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.pretext.PretextException;
 import org.pretext.engine.NoGradient;
+import org.pretext.runtime.FusedAdamWKernel;
 
 /**
  * Adam with decoupled weight decay (Loshchilov and Hutter 2019), updating each parameter tensor in
@@ -25,11 +28,15 @@ import org.pretext.engine.NoGradient;
  *   w ← w − η·λ·w − η/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε)
  * </pre>
  *
- * computed as w ← w − η·√(1−β₂ᵗ)/(1−β₁ᵗ) · m/(√v + ε·√(1−β₂ᵗ)), with s folded into the moments'
- * coefficients ((1−β₁)s and (1−β₂)s²). Per tensor that is ten in-place or element-wise engine ops
- * with three temporaries, and the step's constants are made once per step, not per tensor: DJL's
- * fused {@code adamUpdate} did about twice the ops and allocations for the same result (its update
- * took 1.7–2.4 ms of a 784-512-128 MLP step where PyTorch's took 1.2; {@code BENCHMARKS.md}).
+ * On the PyTorch engine the update goes through libtorch's fused AdamW kernel
+ * ({@link FusedAdamWKernel}: one pass over each tensor, one call per group of parameters that share
+ * a learning-rate scale and decay), unless {@link #useFusedKernel(boolean)} or
+ * {@code -Dpretext.fusedAdamW=false} turns it off. Otherwise it is computed op by op as
+ * w ← w − η·√(1−β₂ᵗ)/(1−β₁ᵗ) · m/(√v + ε·√(1−β₂ᵗ)), with s folded into the moments'
+ * coefficients ((1−β₁)s and (1−β₂)s²): per tensor ten in-place or element-wise engine ops with
+ * three temporaries, the step's constants made once per step, not per tensor (DJL's own
+ * {@code adamUpdate} did about twice the ops and allocations for the same result). The two paths
+ * agree to float32 rounding.
  *
  * The moments live in the optimizer's own manager, created once, never inside a step's scope;
  * gradients are zeroed by the update.
@@ -45,6 +52,8 @@ public final class AdamW extends AttachedOptimizer {
     private final List<NDArray> means = new ArrayList<>();
     private final List<NDArray> variances = new ArrayList<>();
     private double[] rateScales;
+    private boolean fusedAllowed = true;
+    private boolean lastUpdateFused;
 
     public AdamW(double beta1, double beta2, double epsilon, double weightDecay) {
         this(beta1, beta2, epsilon, weightDecay, true);
@@ -102,6 +111,65 @@ public final class AdamW extends AttachedOptimizer {
     @Override
     public void step(double learningRate, double gradientScale) {
         updates++;
+        Optional<FusedAdamWKernel> kernel = fusedAllowed && gradientScale > 0 && Double.isFinite(gradientScale)
+                ? FusedAdamWKernel.get() : Optional.empty();
+        lastUpdateFused = kernel.isPresent() && FusedAdamWKernel.accepts(allArrays());
+        if (lastUpdateFused) {
+            stepFused(kernel.get(), learningRate, gradientScale);
+        } else {
+            stepOpByOp(learningRate, gradientScale);
+        }
+    }
+
+    /**
+     * Whether updates may use libtorch's fused kernel where the engine offers it (default true); false
+     * keeps the op-by-op path, e.g. to compare the two.
+     *
+     * @return this optimizer
+     */
+    public AdamW useFusedKernel(boolean use) {
+        fusedAllowed = use;
+        return this;
+    }
+
+    /** Whether the last update went through the fused kernel. */
+    public boolean lastUpdateFused() {
+        return lastUpdateFused;
+    }
+
+    private List<NDArray> allArrays() {
+        List<NDArray> all = new ArrayList<>(3 * params.size());
+        for (Parameter p : params) {
+            all.add(p.getArray());
+        }
+        all.addAll(means);
+        all.addAll(variances);
+        return all;
+    }
+
+    /** One kernel call per group of parameters sharing a learning-rate scale and whether they decay. */
+    private void stepFused(FusedAdamWKernel kernel, double learningRate, double gradientScale) {
+        Map<List<Double>, List<Integer>> groups = new LinkedHashMap<>();
+        for (int i = 0; i < params.size(); i++) {
+            double r = rateScales == null ? 1 : rateScales[i];
+            boolean decays = weightDecay > 0 && (decayVectors || params.get(i).getArray().getShape().dimension() > 1);
+            groups.computeIfAbsent(List.of(r, decays ? weightDecay : 0.0), k -> new ArrayList<>()).add(i);
+        }
+        for (Map.Entry<List<Double>, List<Integer>> g : groups.entrySet()) {
+            List<NDArray> w = new ArrayList<>();
+            List<NDArray> m = new ArrayList<>();
+            List<NDArray> v = new ArrayList<>();
+            for (int i : g.getValue()) {
+                w.add(params.get(i).getArray());
+                m.add(means.get(i));
+                v.add(variances.get(i));
+            }
+            kernel.update(w, m, v, learningRate * g.getKey().get(0), beta1, beta2, g.getKey().get(1), epsilon,
+                    updates, gradientScale);
+        }
+    }
+
+    private void stepOpByOp(double learningRate, double gradientScale) {
         double sqrtBias2 = Math.sqrt(1 - Math.pow(beta2, updates));
         double stepSize = learningRate * sqrtBias2 / (1 - Math.pow(beta1, updates));
         double s = gradientScale;

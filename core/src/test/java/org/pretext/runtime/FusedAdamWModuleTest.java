@@ -1,0 +1,82 @@
+package org.pretext.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The committed TorchScript module behind {@link FusedAdamWKernel} is what its generator writes: the
+ * code in the archive calls {@code _fused_adamw_} and zeroes the gradients, and (in the PyTorch 2.6
+ * root, skipped where it is missing) regenerating it gives the same code.
+ */
+class FusedAdamWModuleTest {
+    private static final String RESOURCE = "/org/pretext/torchscript/fused_adamw.pt";
+
+    @Test
+    void theCommittedModuleCallsTheFusedKernel() throws IOException {
+        try (InputStream in = FusedAdamWKernel.class.getResourceAsStream(RESOURCE)) {
+            assertThat(in).as(RESOURCE + " on the class path").isNotNull();
+            String code = code(in);
+            assertThat(code).contains("torch._fused_adamw_(params, grads, means, variances",
+                    "amsgrad=False, maximize=False, grad_scale=scale", "torch._foreach_zero_(grads)");
+        }
+    }
+
+    @Test
+    void regeneratingTheModuleGivesTheSameCode() throws Exception {
+        Path root = Path.of(System.getProperty("pretext.projectRoot", "..")).toAbsolutePath().normalize();
+        Path script = root.resolve("scripts/pytorch-root.sh");
+        assumeTrue(Files.isExecutable(script), "skipped: " + script + " not found");
+        assumeTrue(run(root, 10, "id", "-u").endsWith("\n0"), "skipped: scripts/pytorch-root.sh run needs root (chroot)");
+        assumeTrue(run(root, 120, script.toString(), "check").startsWith("0\n"),
+                "skipped: the PyTorch 2.6 root is not set up (`sudo scripts/pytorch-root.sh setup` builds it)");
+        Path out = root.resolve("core/target/fused_adamw-regenerated.pt");
+        String log = run(root, 300, script.toString(), "run", "core/src/main/python/make_fused_adamw.py",
+                root.relativize(out).toString());
+        assertThat(log).startsWith("0\n");
+        try (InputStream committed = FusedAdamWKernel.class.getResourceAsStream(RESOURCE);
+                InputStream regenerated = Files.newInputStream(out)) {
+            assertThat(code(regenerated)).isEqualTo(code(committed));
+        }
+    }
+
+    /**
+     * The module's code: the archive's {@code code/__torch__.py} (read through {@link ZipFile}: PyTorch
+     * writes stored entries with data descriptors, which {@code ZipInputStream} refuses).
+     */
+    private static String code(InputStream archive) throws IOException {
+        Path copy = Files.createTempFile("fused_adamw", ".pt");
+        try {
+            Files.copy(archive, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            try (ZipFile zip = new ZipFile(copy.toFile())) {
+                for (ZipEntry e : java.util.Collections.list(zip.entries())) {
+                    if (e.getName().endsWith("/code/__torch__.py")) {
+                        try (InputStream in = zip.getInputStream(e)) {
+                            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                        }
+                    }
+                }
+            }
+        } finally {
+            Files.deleteIfExists(copy);
+        }
+        throw new AssertionError("no code/__torch__.py in the archive");
+    }
+
+    /** Exit code, a newline, then the output. */
+    private static String run(Path dir, long timeoutSeconds, String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(p.waitFor(timeoutSeconds, TimeUnit.SECONDS)).as("finished: %s", String.join(" ", cmd)).isTrue();
+        return p.exitValue() + "\n" + out;
+    }
+}
