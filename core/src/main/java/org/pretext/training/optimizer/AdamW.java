@@ -164,8 +164,9 @@ public final class AdamW extends AttachedOptimizer {
                 m.add(means.get(i));
                 v.add(variances.get(i));
             }
-            kernel.update(w, m, v, learningRate * g.getKey().get(0), beta1, beta2, g.getKey().get(1), epsilon,
-                    updates, gradientScale);
+            double rate = learningRate * g.getKey().get(0);
+            double decay = g.getKey().get(1);
+            NoGradient.run(() -> kernel.update(w, m, v, rate, beta1, beta2, decay, epsilon, updates, gradientScale));
         }
     }
 
