@@ -29,6 +29,11 @@ public final class PretrainConfig {
     private double learningRate = TrainingSettings.LEARNING_RATE.defaultValue();
     /** Decoupled weight decay λ of AdamW. */
     private double weightDecay = TrainingSettings.WEIGHT_DECAY.defaultValue();
+    /**
+     * Weight decay at the end of the run, reached by a half cosine from {@link #weightDecay} over all
+     * steps; {@link TrainingSettings#CONSTANT_WEIGHT_DECAY} (-1, the default): λ stays constant.
+     */
+    private double weightDecayEnd = TrainingSettings.WEIGHT_DECAY_END.defaultValue();
     /** Decay 1-D parameters (biases, norm gains) too; false decays matrices only, as GPT-2/nanoGPT, BERT and ViT do. */
     private boolean weightDecayVectors = TrainingSettings.WEIGHT_DECAY_VECTORS.defaultValue();
     /** AdamW β₁. */
@@ -78,6 +83,9 @@ public final class PretrainConfig {
     public long stopAt() { return stopAt; }
     public double learningRate() { return learningRate; }
     public double weightDecay() { return weightDecay; }
+    public double weightDecayEnd() { return weightDecayEnd; }
+    /** Whether the weight decay follows a schedule ({@link #weightDecayEnd} is set) rather than staying constant. */
+    public boolean weightDecayScheduled() { return weightDecayEnd != TrainingSettings.CONSTANT_WEIGHT_DECAY; }
     public boolean weightDecayVectors() { return weightDecayVectors; }
     public double beta1() { return beta1; }
     public double beta2() { return beta2; }
@@ -113,6 +121,11 @@ public final class PretrainConfig {
         public Builder stopAt(long v) { c.stopAt = check("stopAt", v, v >= 0, ">= 0"); return this; }
         public Builder learningRate(double v) { c.learningRate = check("learningRate", v, v > 0, "> 0"); return this; }
         public Builder weightDecay(double v) { c.weightDecay = check("weightDecay", v, v >= 0, ">= 0"); return this; }
+        public Builder weightDecayEnd(double v) {
+            c.weightDecayEnd = check("weightDecayEnd", v, v == TrainingSettings.CONSTANT_WEIGHT_DECAY
+                    || (v >= 0 && !Double.isInfinite(v)), "a number >= 0, or -1 for a constant weight decay");
+            return this;
+        }
         public Builder weightDecayVectors(boolean v) { c.weightDecayVectors = v; return this; }
         public Builder beta1(double v) { c.beta1 = check("beta1", v, v >= 0 && v < 1, "in [0, 1)"); return this; }
         public Builder beta2(double v) { c.beta2 = check("beta2", v, v >= 0 && v < 1, "in [0, 1)"); return this; }
@@ -167,6 +180,7 @@ public final class PretrainConfig {
             out.stopAt = c.stopAt;
             out.learningRate = c.learningRate;
             out.weightDecay = c.weightDecay;
+            out.weightDecayEnd = c.weightDecayEnd;
             out.weightDecayVectors = c.weightDecayVectors;
             out.beta1 = c.beta1;
             out.beta2 = c.beta2;

@@ -48,7 +48,8 @@ import org.pretext.training.optimizer.LearningRateSchedule;
  *
  * Each step runs in its own {@link NDManager} scope (every array it creates is freed when it
  * ends): prepared batch to device, loss under a gradient collector, global-norm clipping, fused
- * AdamW update with warm-up and cosine schedule, the objective's post-update hook. Batches are
+ * AdamW update with warm-up and cosine schedule (and the weight decay's, if it has one), the
+ * objective's post-update hook. Batches are
  * prepared ahead on worker threads. The same seed on the same device gives the same losses, and a
  * run resumed from a checkpoint continues exactly as if it had never stopped.
  */
@@ -137,6 +138,8 @@ public final class Pretrainer {
             long warmup = Math.round(config.warmupFraction() * total);
             LearningRateSchedule schedule = LearningRateSchedule.warmupCosine(config.learningRate(), warmup, total,
                     config.finalLearningRateFraction());
+            LearningRateSchedule decaySchedule = config.weightDecayScheduled()
+                    ? LearningRateSchedule.cosine(config.weightDecay(), config.weightDecayEnd(), total) : null;
             for (TrainingListener l : listeners) {
                 l.onStart(start, total);
             }
@@ -204,6 +207,11 @@ public final class Pretrainer {
                         }
                         objective.beforeUpdate(ctx);
                         phases.lap(Phase.CLIP);
+                        if (decaySchedule != null) {
+                            double decay = decaySchedule.at(s);
+                            optimizer.setWeightDecay(decay);
+                            extra.put("weight-decay", decay); // in metrics.jsonl
+                        }
                         optimizer.step(lr, scale);
                         objective.afterUpdate(ctx);
                         phases.lap(Phase.UPDATE);

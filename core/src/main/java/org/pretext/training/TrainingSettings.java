@@ -12,6 +12,8 @@ import org.pretext.param.ParamValues;
  * deprecation warning.
  */
 public final class TrainingSettings {
+    /** The value of {@link #WEIGHT_DECAY_END} that means "no schedule": the weight decay stays constant. */
+    public static final double CONSTANT_WEIGHT_DECAY = -1;
     public static final Param<Integer> BATCH_SIZE = Param.ofInt("batch-size", 256,
             "examples per batch (before the objective makes views of them)").atLeast(1).formerly("batchSize");
     public static final Param<Integer> EPOCHS = Param.ofInt("epochs", 90,
@@ -29,6 +31,16 @@ public final class TrainingSettings {
             .above(0).formerly("learningRate");
     public static final Param<Double> WEIGHT_DECAY = Param.ofDouble("weight-decay", 1e-5,
             "decoupled weight decay").atLeast(0).formerly("weightDecay");
+    /**
+     * The weight decay at the end of the run: λ follows a half cosine from {@link #WEIGHT_DECAY} at
+     * the first step to this at the last, over all steps (the learning-rate schedule's step index,
+     * without its warm-up), as I-JEPA, DINO and iBOT schedule it (0.04 to 0.4). The default, -1,
+     * keeps {@code weight-decay} constant; any other value must be a number >= 0 (a value below the
+     * start makes λ fall). λ is a function of the step, so a resumed run continues the schedule exactly.
+     */
+    public static final Param<Double> WEIGHT_DECAY_END = Param.ofDouble("weight-decay-end", CONSTANT_WEIGHT_DECAY,
+            "weight decay at the last step, reached by a cosine from weight-decay over the run (e.g. 0.04 -> 0.4,"
+                    + " as I-JEPA and DINO); -1: weight-decay stays constant").atLeast(CONSTANT_WEIGHT_DECAY);
     public static final Param<Boolean> WEIGHT_DECAY_VECTORS = Param.ofBoolean("weight-decay-vectors", true,
             "also decay vectors (biases, norm scales); false decays weight matrices only, as GPT-style recipes do")
             .formerly("weightDecayVectors");
@@ -59,14 +71,26 @@ public final class TrainingSettings {
 
     /** Every key of the section. */
     public static final List<Param<?>> ALL = List.of(BATCH_SIZE, EPOCHS, STEPS, MAX_SECONDS, OPTIMIZER, LEARNING_RATE,
-            WEIGHT_DECAY, WEIGHT_DECAY_VECTORS, BETA1, BETA2, EPSILON, WARMUP, FINAL_LR, CLIP_NORM, LOG_EVERY,
+            WEIGHT_DECAY, WEIGHT_DECAY_END, WEIGHT_DECAY_VECTORS, BETA1, BETA2, EPSILON, WARMUP, FINAL_LR, CLIP_NORM, LOG_EVERY,
             MONITOR_EVERY, PREPARE_THREADS, PREFETCH,
             CHECKPOINT_EVERY, KEEP_CHECKPOINTS);
 
     private TrainingSettings() {}
 
+    /**
+     * Checks what no single key's range states: {@code weight-decay-end} is -1 or a number >= 0.
+     *
+     * @throws org.pretext.param.ParamException naming the key, its value and what was expected
+     */
+    public static void validate(ParamValues v) {
+        double end = v.get(WEIGHT_DECAY_END);
+        v.require(end == CONSTANT_WEIGHT_DECAY || end >= 0, WEIGHT_DECAY_END.name(),
+                "a number >= 0 (the weight decay at the last step), or -1 for a constant weight decay");
+    }
+
     /** A builder filled from validated values (seed, checkpoint folder and resume are set by the caller). */
     public static PretrainConfig.Builder toBuilder(ParamValues v) {
+        validate(v);
         return PretrainConfig.builder()
                 .batchSize(v.get(BATCH_SIZE))
                 .epochs(v.get(EPOCHS))
@@ -75,6 +99,7 @@ public final class TrainingSettings {
                 .optimizer(v.get(OPTIMIZER))
                 .learningRate(v.get(LEARNING_RATE))
                 .weightDecay(v.get(WEIGHT_DECAY))
+                .weightDecayEnd(v.get(WEIGHT_DECAY_END))
                 .weightDecayVectors(v.get(WEIGHT_DECAY_VECTORS))
                 .monitorEvery(v.get(MONITOR_EVERY))
                 .beta1(v.get(BETA1))

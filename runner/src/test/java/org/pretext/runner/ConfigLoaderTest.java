@@ -82,6 +82,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theWeightDecayScheduleIsSetFromTheCommandLineAndABadEndIsRefusedAtLoad() {
+        Map<String, Object> tree = ConfigLoader.defaults();
+        assertThat(TrainingSettings.toBuilder(ConfigLoader.resolve(tree).training()).build().weightDecayScheduled())
+                .isFalse();
+        ConfigLoader.set(tree, "training.weight-decay=0.04");
+        ConfigLoader.set(tree, "training.weight-decay-end=0.4");
+        org.pretext.training.PretrainConfig c = TrainingSettings.toBuilder(ConfigLoader.resolve(tree).training()).build();
+        assertThat(c.weightDecay()).isEqualTo(0.04);
+        assertThat(c.weightDecayEnd()).isEqualTo(0.4);
+        assertThat(c.weightDecayScheduled()).isTrue();
+        ConfigLoader.set(tree, "training.weight-decay-end=-0.5");
+        assertThatThrownBy(() -> ConfigLoader.resolve(tree)).isInstanceOf(PretextException.class)
+                .hasMessage("Invalid value '-0.5' for parameter 'weight-decay-end' of config section 'training':"
+                        + " expected a number >= 0 (the weight decay at the last step), or -1 for a constant weight"
+                        + " decay");
+    }
+
+    @Test
     void changingTheProviderDropsTheOldProvidersParameters() {
         Map<String, Object> tree = ConfigLoader.defaults();
         ConfigLoader.set(tree, "objective=byol");

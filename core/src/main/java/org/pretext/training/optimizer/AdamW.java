@@ -47,7 +47,7 @@ public final class AdamW extends AttachedOptimizer {
     private final double beta1;
     private final double beta2;
     private final double epsilon;
-    private final double weightDecay;
+    private double weightDecay;
     private final boolean decayVectors;
     private final List<NDArray> means = new ArrayList<>();
     private final List<NDArray> variances = new ArrayList<>();
@@ -69,6 +69,15 @@ public final class AdamW extends AttachedOptimizer {
         this.epsilon = epsilon;
         this.weightDecay = weightDecay;
         this.decayVectors = decayVectors;
+    }
+
+    /**
+     * Sets λ for the updates that follow (a weight-decay schedule calls it before each step); not
+     * part of the saved state, since the schedule gives it from the step.
+     */
+    @Override
+    public void setWeightDecay(double weightDecay) {
+        this.weightDecay = Optimizer.checkWeightDecay(weightDecay);
     }
 
     /** Zero moments for each parameter. */

@@ -26,6 +26,26 @@ public interface Optimizer extends AutoCloseable {
      */
     void step(double learningRate, double gradientScale);
 
+    /**
+     * Sets the decoupled weight decay λ of the updates that follow, e.g. each step from a schedule
+     * ({@code training.weight-decay-end}). λ is not saved with the state: a resumed run sets it from
+     * its step again.
+     *
+     * @throws UnsupportedOperationException if this optimizer has no weight decay
+     * @throws IllegalArgumentException if λ is negative or not finite
+     */
+    default void setWeightDecay(double weightDecay) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no weight decay to set");
+    }
+
+    /** λ itself if it is a finite number >= 0; otherwise an IllegalArgumentException naming it. */
+    static double checkWeightDecay(double weightDecay) {
+        if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
+            throw new IllegalArgumentException("weight decay " + weightDecay + ": expected a finite number >= 0");
+        }
+        return weightDecay;
+    }
+
     /** Number of updates made so far. */
     long updates();
 

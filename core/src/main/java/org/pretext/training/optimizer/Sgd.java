@@ -23,7 +23,7 @@ import org.pretext.runtime.EngineArrays;
 public final class Sgd extends AttachedOptimizer {
     /** Version tag of the state {@link #write} writes (AdamW's is 1). */
     static final int FORMAT = 2;
-    private final double weightDecay;
+    private double weightDecay;
     private final boolean decayVectors;
 
     /**
@@ -33,6 +33,12 @@ public final class Sgd extends AttachedOptimizer {
     public Sgd(double weightDecay, boolean decayVectors) {
         this.weightDecay = weightDecay;
         this.decayVectors = decayVectors;
+    }
+
+    /** Sets λ for the updates that follow (a weight-decay schedule calls it before each step). */
+    @Override
+    public void setWeightDecay(double weightDecay) {
+        this.weightDecay = Optimizer.checkWeightDecay(weightDecay);
     }
 
     @Override

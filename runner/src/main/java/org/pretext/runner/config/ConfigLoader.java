@@ -185,6 +185,7 @@ public final class ConfigLoader {
         }
         ParamValues training = ParamValues.resolve("config section 'training'", TrainingSettings.ALL,
                 flat("training", tree.get("training")));
+        TrainingSettings.validate(training);
         ParamValues probe = ParamValues.resolve("config section 'probe'", ProbeSettings.ALL,
                 flat("probe", tree.get("probe")));
         ProbeSettings.budgets(probe);
