@@ -654,8 +654,9 @@ public final class Suite {
      * The scaling sweep: step time against batch size and against width for the MLP and the
      * transformer, one run per side and point at the most threads, Pretext against PyTorch 2.6 eager
      * and compiled (mode default) when the root is there, else against PyTorch 1.13. Indicative: one
-     * run each, no rounds, no tuning (2.6 on Debian's default pthread OpenBLAS, 1.13 on the pthread
-     * build with AVX-512 kernels); every compiled point compiles its own shapes.
+     * run each, no rounds, no tuning of its own: each PyTorch runs with the BLAS build (and for 1.13
+     * kernel set) recorded in {@code bench/tuning.json} for the configuration at that thread count, else
+     * the OpenMP build (with AVX-512 kernels); every compiled point compiles its own shapes.
      */
     private List<Map<String, Object>> scaling() throws Exception {
         int t = threads[threads.length - 1];
@@ -689,14 +690,18 @@ public final class Suite {
                 Map<String, Object> rates = new LinkedHashMap<>();
                 rates.put("Pretext", java("org.pretext.bench.StepBench", BEST, args).get("stepsPerSecond"));
                 if (torch26 != null) {
-                    rates.put("PyTorch 2.6 eager", torch26(BLAS[0], args).get("stepsPerSecond"));
+                    String blas = sweepBlas26(name, t);
+                    row.put("blas", blas);
+                    rates.put("PyTorch 2.6 eager", torch26(blas, args).get("stepsPerSecond"));
                     List<String> compiled = new ArrayList<>(List.of(args));
                     compiled.addAll(List.of("--compile", "default", "--cache-dir",
                             inductorCache(name + "-b" + pt[0] + "-w" + pt[1], "default", false).toString()));
-                    rates.put("PyTorch 2.6 compile default", torch26(BLAS[0], compiled.toArray(String[]::new))
+                    rates.put("PyTorch 2.6 compile default", torch26(blas, compiled.toArray(String[]::new))
                             .get("stepsPerSecond"));
                 } else {
-                    rates.put("PyTorch 1.13", python(BLAS[0], CORE[1], args).get("stepsPerSecond"));
+                    String[] setting = sweepSetting113(name, t);
+                    row.put("blas", String.join(" ", setting));
+                    rates.put("PyTorch 1.13", python(setting[0], setting[1], args).get("stepsPerSecond"));
                 }
                 row.put("stepsPerSecond", rates);
                 rows.add(row);
@@ -716,6 +721,24 @@ public final class Suite {
             FileTrees.delete(dir);
         }
         return dir;
+    }
+
+    /**
+     * The OpenBLAS build of PyTorch 2.6 for a sweep point: the one recorded in {@code bench/tuning.json}
+     * for the configuration at this thread count, else the OpenMP build. Debian's default pthread build
+     * at 2 threads beside torch's own OpenMP threads made the 2026-12-06 sweep's 2.6 steps 10–17 times
+     * slower than the suite's (141 against 8.2 ms for the MLP at batch 256), so the sweep does not use
+     * it untuned.
+     */
+    private String sweepBlas26(String config, int t) {
+        TuningRecord.Choice c = quick ? null : tuning.get("pytorch26", config, t);
+        return c != null ? c.setting() : BLAS[1];
+    }
+
+    /** PyTorch 1.13's OpenBLAS build and kernel set for a sweep point, as {@link #sweepBlas26} chooses. */
+    private String[] sweepSetting113(String config, int t) {
+        TuningRecord.Choice c = quick ? null : tuning.get("pytorch", config, t);
+        return c != null ? c.setting().split(" ") : new String[] {BLAS[1], CORE[1]};
     }
 
     /** Timed steps of a sweep point: about {@link #SWEEP_FLOPS} in all, between 3 and 200 (quick: 3). */
