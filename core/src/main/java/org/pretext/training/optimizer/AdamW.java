@@ -54,6 +54,8 @@ public final class AdamW extends AttachedOptimizer {
     private double[] rateScales;
     private boolean fusedAllowed = true;
     private boolean lastUpdateFused;
+    /** Whether the fused kernel can update the attached arrays; decided at the first update that could use it. */
+    private Boolean kernelTakesTheseArrays;
 
     public AdamW(double beta1, double beta2, double epsilon, double weightDecay) {
         this(beta1, beta2, epsilon, weightDecay, true);
@@ -122,7 +124,10 @@ public final class AdamW extends AttachedOptimizer {
         updates++;
         Optional<FusedAdamWKernel> kernel = fusedAllowed && gradientScale > 0 && Double.isFinite(gradientScale)
                 ? FusedAdamWKernel.get() : Optional.empty();
-        lastUpdateFused = kernel.isPresent() && FusedAdamWKernel.accepts(allArrays());
+        if (kernel.isPresent() && kernelTakesTheseArrays == null) { // the arrays are fixed once attached
+            kernelTakesTheseArrays = FusedAdamWKernel.accepts(allArrays());
+        }
+        lastUpdateFused = kernel.isPresent() && kernelTakesTheseArrays;
         if (lastUpdateFused) {
             stepFused(kernel.get(), learningRate, gradientScale);
         } else {
@@ -161,8 +166,8 @@ public final class AdamW extends AttachedOptimizer {
         Map<List<Double>, List<Integer>> groups = new LinkedHashMap<>();
         for (int i = 0; i < params.size(); i++) {
             double r = rateScales == null ? 1 : rateScales[i];
-            boolean decays = weightDecay > 0 && (decayVectors || params.get(i).getArray().getShape().dimension() > 1);
-            groups.computeIfAbsent(List.of(r, decays ? weightDecay : 0.0), k -> new ArrayList<>()).add(i);
+            boolean decayed = decays(params.get(i).getArray(), weightDecay, decayVectors);
+            groups.computeIfAbsent(List.of(r, decayed ? weightDecay : 0.0), k -> new ArrayList<>()).add(i);
         }
         for (Map.Entry<List<Double>, List<Integer>> g : groups.entrySet()) {
             List<NDArray> w = new ArrayList<>();
@@ -209,7 +214,7 @@ public final class AdamW extends AttachedOptimizer {
                     g.attach(scope);
                     NDArray m = means.get(i);
                     NDArray v = variances.get(i);
-                    if (weightDecay > 0 && (decayVectors || w.getShape().dimension() > 1)) {
+                    if (decays(w, weightDecay, decayVectors)) {
                         w.muli(decayI);
                     }
                     m.muli(b1).addi(g.mul(c1)); // g's temporaries belong to the scope (g was attached to it)

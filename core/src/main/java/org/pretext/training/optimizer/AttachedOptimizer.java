@@ -36,6 +36,14 @@ abstract class AttachedOptimizer implements Optimizer {
         }
     }
 
+    /**
+     * Whether a decoupled weight decay λ applies to a weight: λ > 0, and the weight is a matrix or
+     * vectors are decayed too ({@code weight-decay-vectors}).
+     */
+    protected static boolean decays(NDArray w, double weightDecay, boolean decayVectors) {
+        return weightDecay > 0 && (decayVectors || w.getShape().dimension() > 1);
+    }
+
     /** Creates the state of one parameter (e.g. zero moments) in {@link #manager}; none by default. */
     protected void attachState(NDArray weight) {}
 

@@ -53,7 +53,7 @@ public final class Sgd extends AttachedOptimizer {
                     NDArray w = p.getArray();
                     NDArray g = w.getGradient();
                     g.attach(scope);
-                    if (weightDecay > 0 && (decayVectors || w.getShape().dimension() > 1)) {
+                    if (decays(w, weightDecay, decayVectors)) {
                         w.muli(decay);
                     }
                     w.subi(g.mul(rate));
