@@ -15,6 +15,8 @@
 #   BLAS                 OpenBLAS build for `run`: openblas-pthread or openblas-openmp (through
 #                        LD_LIBRARY_PATH, which python3-torch's libblas.so.3 and libopenblas.so.0 both
 #                        follow), or default: the root's alternatives (Debian's default: pthread)
+#   GLIBC_TUNABLES       passed into the root when set (the bench gives every side glibc's allocator
+#                        settings: MallocTuning.GLIBC_TUNABLES)
 #
 # Needs root (debootstrap, chroot and bind mounts). Setup installs `debootstrap` on the host with
 # apt-get if it is missing, runs `debootstrap --variant=minbase trixie`, then inside the root
@@ -25,7 +27,7 @@
 # ROOT/.pretext-root-complete; an interrupted debootstrap is resumed from scratch.
 #
 # `run` pins the environment: env -i with PATH, HOME, LANG, OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=
-# THREADS, PRETEXT_BLAS=BLAS (and LD_LIBRARY_PATH for it), and no OPENBLAS_CORETYPE (the host sets Haswell = AVX2 kernels; without it OpenBLAS picks
+# THREADS, PRETEXT_BLAS=BLAS (and LD_LIBRARY_PATH for it), GLIBC_TUNABLES when set, and no OPENBLAS_CORETYPE (the host sets Haswell = AVX2 kernels; without it OpenBLAS picks
 # its AVX-512 kernels), PYTHONHASHSEED=0, PYTHONDONTWRITEBYTECODE=1 (no root-owned caches in the
 # project). /proc, /sys, /dev and the project folder (mounted at the same path inside the root) are
 # bind-mounted for the run and unmounted on exit, even on failure; the script runs in the current
@@ -140,7 +142,7 @@ run() {
   bind "$PROJECT" "$PROJECT"
   chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
     OPENBLAS_NUM_THREADS="$THREADS" OMP_NUM_THREADS="$THREADS" PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1 \
-    PRETEXT_BLAS="$blas" ${libpath:+LD_LIBRARY_PATH="$libpath"} \
+    PRETEXT_BLAS="$blas" ${libpath:+LD_LIBRARY_PATH="$libpath"} ${GLIBC_TUNABLES:+GLIBC_TUNABLES="$GLIBC_TUNABLES"} \
     sh -c 'cd "$1" && shift && exec /usr/bin/python3 "$@"' sh "$(pwd)" "$script" "$@"
 }
 

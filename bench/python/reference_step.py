@@ -470,6 +470,7 @@ def settings(a):
     return {"torch": torch.__version__, "blas": os.environ.get("PRETEXT_BLAS", "default"),
             "coretype": os.environ.get("OPENBLAS_CORETYPE", "auto"), "blasLibrary": blas_library(),
             "openblasThreads": os.environ.get("OPENBLAS_NUM_THREADS", "unset"),
+            "glibcTunables": os.environ.get("GLIBC_TUNABLES"),
             "torchThreads": torch.get_num_threads(), "compile": a.compile or "eager",
             "adam": getattr(a, "adam", None),
             "cacheSizes": getattr(a, "cache_sizes", None)}

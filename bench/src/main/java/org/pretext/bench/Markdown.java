@@ -61,6 +61,11 @@ final class Markdown {
             s.append("- Modern reference: Debian trixie's python3-torch in the root of `scripts/pytorch-root.sh`: ")
                     .append(machine.get("torch26")).append('\n');
         }
+        if (r.get("glibcTunables") != null) {
+            s.append("- glibc allocator settings of every side's process (`GLIBC_TUNABLES`, as Pretext's command lines"
+                    + " set them for their work; `--no-glibc-tunables` runs without): ").append(r.get("glibcTunables"))
+                    .append('\n');
+        }
         s.append('\n');
         if (Boolean.TRUE.equals(r.get("quick"))) {
             s.append("**`--quick` run: the plumbing only (one round, one thread, a few steps, no tuning); its numbers"

@@ -114,6 +114,7 @@ public final class StepBench {
                 out.put("phaseMillisPerStep", perStep);
                 out.put("mklOverride", MklCpuOverride.status());
                 out.put("mallocTuning", org.pretext.runtime.MallocTuning.status());
+                out.put("glibcTunables", String.valueOf(System.getenv(org.pretext.runtime.MallocTuning.TUNABLES_VARIABLE)));
                 out.put("peakRssMb", Resources.peakRssMb());
             }
         }

@@ -69,7 +69,7 @@ import org.pretext.engine.FileTrees;
  * {@code reference_step.py}).
  *
  * <p>Options: {@code --rounds N} (2: Pretext and 2.6 eager), {@code --rounds-113 N} (1),
- * {@code --compiled-rounds N} (1), {@code --no-torch113}, {@code --no-torch26}, {@code --tune},
+ * {@code --compiled-rounds N} (1), {@code --no-torch113}, {@code --no-torch26}, {@code --no-glibc-tunables} (every side without {@code MallocTuning.GLIBC_TUNABLES}), {@code --tune},
  * {@code --configs a,b} (all), {@code --warmup N}, {@code --steps N} (for every configuration, and no
  * time limit; by default each takes its own {@link BenchConfig.SuiteSteps}),
  * {@code --compiled-threads best|all} (torch.compile at the thread count where 2.6's eager step was
@@ -174,6 +174,11 @@ public final class Suite {
     private int rounds113 = 1;
     /** Rounds of each torch.compile mode ({@code --compiled-rounds}). */
     private int compiledRounds = 1;
+    /**
+     * glibc's start-up allocator settings given to every side's process (Pretext's command lines start
+     * their work with them: {@code MallocTuning}), or null with {@code --no-glibc-tunables}.
+     */
+    private String glibcTunables = org.pretext.runtime.MallocTuning.GLIBC_TUNABLES;
     /** Whether every PyTorch setting is tuned again ({@code --tune}), not taken from {@link #TUNING_FILE}. */
     private boolean tuneAll;
     /** The recorded PyTorch settings, updated by this run's tuning. */
@@ -220,6 +225,9 @@ public final class Suite {
             throw new IllegalArgumentException("--rounds must be at least 1, --rounds-113 and --compiled-rounds at least 0");
         }
         s.tuneAll = a.containsKey("tune");
+        if (a.containsKey("no-glibc-tunables")) {
+            s.glibcTunables = null;
+        }
         if (s.rounds113 > 0) {
             s.requireTorch113();
         }
@@ -341,6 +349,7 @@ public final class Suite {
         settings.put("compiledRounds", torch26 != null ? compiledRounds : 0);
         settings.put("threads", threads);
         results.put("settings", settings);
+        results.put("glibcTunables", glibcTunables == null ? "none (--no-glibc-tunables)" : glibcTunables);
         // 1. GEMM peak on every side
         String gemmN = "" + plan.gemmN();
         List<Map<String, Object>> gemm = new ArrayList<>();
@@ -922,6 +931,11 @@ public final class Suite {
 
     private Run start(List<String> cmd, Map<String, String> env) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true);
+        if (glibcTunables != null) {
+            pb.environment().put(org.pretext.runtime.MallocTuning.TUNABLES_VARIABLE, glibcTunables);
+        } else {
+            pb.environment().remove(org.pretext.runtime.MallocTuning.TUNABLES_VARIABLE);
+        }
         pb.environment().putAll(env);
         long t0 = System.nanoTime();
         Process p = pb.start();

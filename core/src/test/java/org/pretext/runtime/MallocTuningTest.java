@@ -30,4 +30,34 @@ class MallocTuningTest {
             }
         }
     }
+
+    @Test
+    void theUsersOwnTunablesWinAndOursAreAdded() {
+        assertThat(MallocTuning.mergedTunables(null)).isEqualTo(MallocTuning.GLIBC_TUNABLES);
+        assertThat(MallocTuning.mergedTunables("glibc.malloc.arena_max=4:glibc.cpu.x86_ibt=on")).isEqualTo(
+                "glibc.malloc.arena_max=4:glibc.cpu.x86_ibt=on:glibc.malloc.mmap_max=0:glibc.malloc.hugetlb=1");
+        assertThat(MallocTuning.mergedTunables(MallocTuning.GLIBC_TUNABLES)).isSameAs(MallocTuning.GLIBC_TUNABLES);
+    }
+
+    @Test
+    void aChildIsWantedOnlyWhereTheSettingsAreMissing() {
+        assumeTrue(System.getProperty("os.name").toLowerCase().contains("linux"), "glibc: Linux only");
+        assumeTrue(MallocTuning.enabled(), "switched off by PRETEXT_MALLOC_TUNING=false");
+        assertThat(MallocTuning.childEnvironment(java.util.Map.of()))
+                .containsEntry(MallocTuning.TUNABLES_VARIABLE, MallocTuning.GLIBC_TUNABLES);
+        assertThat(MallocTuning.childEnvironment(java.util.Map.of(MallocTuning.TUNABLES_VARIABLE,
+                MallocTuning.GLIBC_TUNABLES))).isEmpty();
+        assertThat(MallocTuning.childEnvironment(java.util.Map.of(ChildJvm.LAUNCHER_PID, "1"))).isEmpty();
+        String before = System.getProperty("pretext.mallocTuning");
+        try {
+            System.setProperty("pretext.mallocTuning", "false");
+            assertThat(MallocTuning.childEnvironment(java.util.Map.of())).isEmpty();
+        } finally {
+            if (before == null) {
+                System.clearProperty("pretext.mallocTuning");
+            } else {
+                System.setProperty("pretext.mallocTuning", before);
+            }
+        }
+    }
 }

@@ -5,9 +5,12 @@ import com.google.inject.Injector;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.pretext.PretextException;
 import org.pretext.param.Param;
+import org.pretext.runtime.ChildJvm;
+import org.pretext.runtime.MallocTuning;
 import org.pretext.registry.NamedProvider;
 import org.pretext.registry.ProviderRegistry;
 import org.pretext.runner.config.ProbeSettings;
@@ -57,8 +60,27 @@ public final class Main implements Runnable {
             description = "on an error, also print the stack trace")
     boolean verbose;
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
+        Map<String, String> child = usesTheEngine(args) ? MallocTuning.childEnvironment(System.getenv()) : Map.of();
+        if (!child.isEmpty()) { // glibc's settings for large arrays exist only from a process's start
+            try {
+                System.exit(ChildJvm.run(ChildJvm.command(List.of(), System.getProperty("java.class.path"),
+                        Main.class.getName(), List.of(args)), child));
+            } catch (java.io.IOException e) {
+                System.err.println("warning: running in this JVM, without " + child + ": the child JVM did not start: "
+                        + e.getMessage());
+            }
+        }
+        ChildJvm.stopWithLauncher();
         System.exit(execute(args, System.out, System.err));
+    }
+
+    /** Whether a command line may run the engine (not help, the version, {@code list} or {@code report}). */
+    static boolean usesTheEngine(String[] args) {
+        if (args.length == 0 || List.of("help", "list", "report").contains(args[0])) {
+            return false;
+        }
+        return java.util.Arrays.stream(args).noneMatch(a -> List.of("-h", "--help", "-V", "--version").contains(a));
     }
 
     /** Runs the command line and returns its exit code (0 success, 2 bad input, 1 failure). */

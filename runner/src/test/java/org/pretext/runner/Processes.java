@@ -24,6 +24,8 @@ final class Processes {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx1g");
+        // the work in this JVM, whose pid the tests see (RelaunchTest runs the default: a child JVM)
+        cmd.add("-D" + org.pretext.runtime.MallocTuning.TUNABLES_PROPERTY + "=false");
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(extraClassPath == null ? classPath() : classPath() + File.pathSeparator + extraClassPath);

@@ -1,11 +1,11 @@
 package org.pretext.spark;
 
 import java.io.File;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import org.pretext.runtime.ChildJvm;
+import org.pretext.runtime.MallocTuning;
 
 /**
  * The main class of {@code pretext-spark.jar}. Spark is a provided dependency, so the jar holds
@@ -14,8 +14,9 @@ import java.util.List;
  * child JVM whose class path is this JVM's (the jar) and the Spark jars of {@code $SPARK_HOME/jars} when
  * {@code SPARK_HOME} is set, else of {@code spark-home/jars} beside the jar (the build copies the Spark
  * it was built against there), with the {@code --add-opens} options Spark's own launcher passes on
- * Java 17 and this JVM's own options (e.g. {@code -Xmx}, and a flight recording, which only the child then
- * writes). It refers to no Spark class itself.
+ * Java 17, this JVM's own options (e.g. {@code -Xmx}, and a flight recording, which only the child then
+ * writes) and glibc's allocator settings for large arrays ({@link MallocTuning#GLIBC_TUNABLES}), through
+ * {@link ChildJvm}. It refers to no Spark class itself.
  */
 public final class Launcher {
     /** What Spark's launcher ({@code org.apache.spark.launcher.JavaModuleOptions}) adds on Java 17. */
@@ -48,38 +49,11 @@ public final class Launcher {
                     + " or run through spark-submit --class org.pretext.spark.Main " + jar.getFileName());
             System.exit(Main.USAGE_ERROR);
         }
-        List<String> options = ManagementFactory.getRuntimeMXBean().getInputArguments();
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(JAVA_MODULE_OPTIONS);
-        cmd.addAll(options);
-        cmd.add("-cp");
         // this JVM's class path (the jar itself under java -jar) and Spark's jars
-        cmd.add(System.getProperty("java.class.path", jar.toString()) + File.pathSeparator + jars + File.separator + "*");
-        cmd.add(Main.class.getName());
-        cmd.addAll(List.of(args));
-        if (options.stream().anyMatch(o -> o.startsWith("-XX:StartFlightRecording"))) {
-            leaveRecordingsToTheChild();
-        }
-        Process p = new ProcessBuilder(cmd).inheritIO().start();
-        Runtime.getRuntime().addShutdownHook(new Thread(p::destroy));
-        System.exit(p.waitFor());
-    }
-
-    /**
-     * A flight recording asked for on this JVM's command line ({@code -XX:StartFlightRecording=filename=...})
-     * goes to the child with the other options, since the child does the work; this JVM's own recording
-     * would write the same file at exit, over the child's, so it writes nothing.
-     */
-    private static void leaveRecordingsToTheChild() {
-        try {
-            for (jdk.jfr.Recording r : jdk.jfr.FlightRecorder.getFlightRecorder().getRecordings()) {
-                r.setDumpOnExit(false);
-                r.setDestination(null);
-            }
-        } catch (RuntimeException | java.io.IOException | LinkageError e) {
-            System.err.println("warning: this launcher's flight recording may overwrite the child's: " + e);
-        }
+        String classPath = System.getProperty("java.class.path", jar.toString()) + File.pathSeparator + jars
+                + File.separator + "*";
+        System.exit(ChildJvm.run(ChildJvm.command(JAVA_MODULE_OPTIONS, classPath, Main.class.getName(), List.of(args)),
+                MallocTuning.childEnvironment(System.getenv())));
     }
 
     private static boolean sparkPresent() {

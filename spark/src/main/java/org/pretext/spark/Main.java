@@ -42,6 +42,7 @@ public final class Main implements Runnable {
     boolean verbose;
 
     public static void main(String[] args) {
+        org.pretext.runtime.ChildJvm.stopWithLauncher();
         System.exit(execute(args, System.out, System.err));
     }
 
@@ -112,6 +113,11 @@ public final class Main implements Runnable {
                     throw new PretextException("--conf " + kv + ": expected KEY=VALUE");
                 }
                 c.set(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+            if (org.pretext.runtime.MallocTuning.enabled()) {
+                // executors' steps keep their large arrays too (MallocTuning); --conf can set another value
+                c.setIfMissing("spark.executorEnv." + org.pretext.runtime.MallocTuning.TUNABLES_VARIABLE,
+                        org.pretext.runtime.MallocTuning.GLIBC_TUNABLES);
             }
             String jar = ownJar();
             String m = c.get("spark.master");

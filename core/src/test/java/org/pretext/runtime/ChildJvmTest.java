@@ -1,0 +1,116 @@
+package org.pretext.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link ChildJvm} runs a main class in a child with the given environment and arguments, returns its
+ * exit code, and its child stops when the launcher is killed outright; {@link MallocTuning#GLIBC_TUNABLES}
+ * in a child keeps freed arrays above 32 MiB for reuse.
+ */
+class ChildJvmTest {
+    /** The child's main: {@code env FILE NAME}, {@code launch FILE} or {@code wait FILE}, {@code faults FILE}. */
+    public static final class Probe {
+        public static void main(String[] args) throws Exception {
+            Path out = Path.of(args[1]);
+            switch (args[0]) {
+                case "env" -> {
+                    Files.writeString(out, System.getenv(args[2]) + " " + String.join(",", List.of(args)));
+                    System.exit(7);
+                }
+                case "launch" -> System.exit(ChildJvm.run(ChildJvm.command(List.of(),
+                        System.getProperty("java.class.path"), Probe.class.getName(), List.of("wait", args[1])), Map.of()));
+                case "wait" -> {
+                    ChildJvm.stopWithLauncher();
+                    Files.writeString(out, Long.toString(ProcessHandle.current().pid()));
+                    Thread.sleep(120_000);
+                }
+                case "faults" -> Files.writeString(out, Long.toString(faultsOfLargeArrays()));
+                default -> throw new IllegalArgumentException(args[0]);
+            }
+        }
+
+        /** Minor page faults of 10 rounds of making, filling and freeing a 64 MiB engine array, after 3 rounds. */
+        static long faultsOfLargeArrays() throws Exception {
+            EngineSetup.engine();
+            long before = 0;
+            try (NDManager m = NDManager.newBaseManager()) {
+                for (int i = 0; i < 13; i++) {
+                    if (i == 3) {
+                        before = minorFaults();
+                    }
+                    try (NDManager step = m.newSubManager()) {
+                        NDArray a = step.ones(new Shape(16L << 20)); // 64 MiB of float32
+                        a.muli(2f);
+                    }
+                }
+            }
+            return minorFaults() - before;
+        }
+
+        private static long minorFaults() throws Exception {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[7]); // minflt, the 10th field of stat
+        }
+    }
+
+    private static List<String> probe(String... args) {
+        return ChildJvm.command(List.of("-Xmx256m"), System.getProperty("java.class.path"), Probe.class.getName(),
+                List.of(args));
+    }
+
+    @Test
+    void theChildGetsTheEnvironmentAndArgumentsAndItsExitCodeComesBack(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("env.txt");
+        int code = ChildJvm.run(probe("env", out.toString(), "PRETEXT_TEST_VALUE"), Map.of("PRETEXT_TEST_VALUE", "x y"));
+        assertThat(code).isEqualTo(7);
+        assertThat(Files.readString(out)).isEqualTo("x y env," + out + ",PRETEXT_TEST_VALUE");
+    }
+
+    @Test
+    void aChildWhoseLauncherIsKilledOutrightStops(@TempDir Path tmp) throws Exception {
+        Path pidFile = tmp.resolve("pid.txt");
+        Process launcher = new ProcessBuilder(probe("launch", pidFile.toString())).inheritIO().start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!(Files.exists(pidFile) && !Files.readString(pidFile).isEmpty()) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(pidFile).exists();
+        ProcessHandle child = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).orElseThrow();
+        launcher.destroyForcibly().waitFor();
+        boolean stopped = child.onExit().thenApply(h -> true).completeOnTimeout(false, 30, TimeUnit.SECONDS).get();
+        if (!stopped) {
+            child.destroyForcibly();
+        }
+        assertThat(stopped).as("the orphaned child stopped by itself").isTrue();
+    }
+
+    @Test
+    void theStartUpSettingsKeepFreedLargeArraysForReuse(@TempDir Path tmp) throws Exception {
+        assumeTrue(System.getProperty("os.name").toLowerCase().contains("linux"), "glibc: Linux only");
+        assumeTrue(!MallocTuning.childEnvironment(Map.of()).isEmpty(), "needs glibc and the lever on");
+        List<Long> faults = new ArrayList<>();
+        for (String tunables : new String[] {"", MallocTuning.GLIBC_TUNABLES}) {
+            Path out = tmp.resolve("faults" + faults.size() + ".txt");
+            assertThat(ChildJvm.run(probe("faults", out.toString()), Map.of(MallocTuning.TUNABLES_VARIABLE, tunables)))
+                    .isZero();
+            faults.add(Long.parseLong(Files.readString(out).trim()));
+        }
+        // without: every 64 MiB array is mapped anew, 16,384 pages each time; with: the heap's pages are reused
+        assertThat(faults.get(0)).as("faults without the settings").isGreaterThan(100_000);
+        assertThat(faults.get(1)).as("faults with them").isLessThan(5_000);
+    }
+}
