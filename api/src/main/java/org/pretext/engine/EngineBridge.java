@@ -1,6 +1,5 @@
 package org.pretext.engine;
 
-import java.util.Optional;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -37,15 +36,4 @@ public interface EngineBridge {
 
     /** Switches autograd recording on the calling thread and returns the previous mode. */
     boolean gradMode(boolean enabled);
-
-    /**
-     * softmax(q·kᵀ/√d + bias)·v over (B, H, T, d) arrays, attached to q's manager, as one fused
-     * engine kernel whose gradient reaches q, k and v; empty where the engine has none or does not
-     * take these arrays, and the caller computes the formula op by op.
-     *
-     * @param bias an additive bias broadcastable to (B, H, T, T'), or null
-     */
-    default Optional<NDArray> scaledDotProductAttention(NDArray q, NDArray k, NDArray v, NDArray bias) {
-        return Optional.empty();
-    }
 }

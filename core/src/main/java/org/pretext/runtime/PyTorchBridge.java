@@ -46,12 +46,4 @@ public final class PyTorchBridge implements EngineBridge {
         JniUtils.setGradMode(enabled);
         return previous;
     }
-
-    @Override
-    public java.util.Optional<NDArray> scaledDotProductAttention(NDArray q, NDArray k, NDArray v, NDArray bias) {
-        if (!FusedAttention.accepts(q, k, v, bias)) {
-            return java.util.Optional.empty();
-        }
-        return FusedAttention.get().map(f -> f.attend(q, k, v, bias));
-    }
 }

@@ -1,8 +1,6 @@
 package org.pretext.encoders.transformer;
 
 import org.pretext.engine.Scalars;
-import org.pretext.engine.Engines;
-import java.util.Optional;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -25,10 +23,9 @@ import ai.djl.util.PairList;
  * where M is an optional additive mask bias broadcastable to (B, H, T, T) (see
  * {@link AttentionMask}: causal, key padding, or their sum). Inputs: {@code (x)} or
  * {@code (x, bias)}. Built from few, large engine ops: one fused QKV projection, one reshape and
- * permutation to (3, B, H, T, D/H), one split, then the attention itself, and the output
- * projection. Without attention dropout (rate 0, or not training) the attention is libtorch's fused
- * scaled-dot-product kernel ({@code EngineBridge.scaledDotProductAttention}: no (B, H, T, T) arrays); with it, one batched
- * matMul for the scores, the softmax, the dropout and one matMul for the weighted values.
+ * permutation to (3, B, H, T, D/H), one split, one batched matMul for the scores and one for the
+ * weighted values, then the output projection. Attention-probability dropout is applied in
+ * training only, and skipped entirely when its rate is 0.
  *
  * <p>Initialisation as GPT-2: weights N(0, 0.02), the output projection N(0, outputSigma) (GPT-2
  * uses 0.02/√(2·layers) for projections onto the residual stream), biases 0. Without biases
@@ -117,13 +114,6 @@ public final class MultiHeadSelfAttention extends AbstractBlock {
         NDArray qkv = linear(x, qkvWeight, qkvBias)
                 .reshape(b, t, 3, heads, dHead).transpose(2, 0, 3, 1, 4); // (3, B, H, T, dh)
         NDList parts = qkv.split(3, 0); // each (1, B, H, T, dh)
-        if (dropout == 0) {
-            Optional<NDArray> fused = Engines.bridge().scaledDotProductAttention(parts.get(0).squeeze(0),
-                    parts.get(1).squeeze(0), parts.get(2).squeeze(0), bias); // (B, H, T, dh)
-            if (fused.isPresent()) {
-                return linear(fused.get().transpose(0, 2, 1, 3).reshape(b, t, dModel), outWeight, outBias);
-            }
-        }
         NDArray q = Scalars.mul(parts.get(0), 1.0 / Math.sqrt(dHead));
         NDArray scores = q.matMul(parts.get(1).transpose(0, 1, 2, 4, 3)); // (1, B, H, T, T)
         if (bias != null) {
