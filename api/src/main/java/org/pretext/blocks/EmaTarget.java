@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import org.pretext.PretextException;
 import org.pretext.blocks.ParameterIO;
+import org.pretext.engine.Engines;
 import org.pretext.engine.NoGradient;
 
 /**
@@ -26,7 +27,8 @@ import org.pretext.engine.NoGradient;
  *   ξ ← m·ξ + (1 − m)·θ,
  * </pre>
  *
- * with autograd off, so no array is created or kept. BatchNorm running statistics are averaged
+ * with autograd off, so no array is created or kept (on PyTorch in three multi-tensor calls over all
+ * the target's tensors, {@code EngineBridge.momentumUpdate}). BatchNorm running statistics are averaged
  * the same way. The target's values are written and read with the objective's state, so a resumed
  * run continues exactly.
  */
@@ -74,6 +76,9 @@ public final class EmaTarget {
     /** Moves every target value towards its online value: ξ ← m·ξ + (1 − m)·θ, in place. */
     public void update(double momentum) {
         float m = (float) momentum;
+        if (Engines.bridge().momentumUpdate(pairs, m)) { // the same three operations over all tensors at once
+            return;
+        }
         NoGradient.run(() -> {
             for (NDArray[] p : pairs) {
                 // ξ − θ, times m, plus θ: no temporary array

@@ -1,5 +1,6 @@
 package org.pretext.engine;
 
+import java.util.List;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -36,4 +37,15 @@ public interface EngineBridge {
 
     /** Switches autograd recording on the calling thread and returns the previous mode. */
     boolean gradMode(boolean enabled);
+
+    /**
+     * Moves each target towards its online array in place, ξ ← (ξ − θ)·m + θ, in the engine's few
+     * multi-tensor calls; false (nothing done) where the engine has none or does not take these
+     * arrays, and the caller runs its own ops.
+     *
+     * @param pairs {online θ, target ξ} arrays
+     */
+    default boolean momentumUpdate(List<NDArray[]> pairs, float momentum) {
+        return false;
+    }
 }

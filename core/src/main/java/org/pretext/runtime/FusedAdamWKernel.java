@@ -1,15 +1,10 @@
 package org.pretext.runtime;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
-import ai.djl.pytorch.jni.JniUtils;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
 
@@ -118,19 +113,6 @@ public final class FusedAdamWKernel {
         if ("false".equalsIgnoreCase(System.getProperty(PROPERTY, "true"))) {
             return Optional.empty();
         }
-        try (InputStream in = FusedAdamWKernel.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IOException(RESOURCE + " is not on the classpath");
-            }
-            NDManager owner = EngineSetup.engine().newBaseManager(); // lives as long as the JVM
-            if (!(owner instanceof PtNDManager pt)) {
-                owner.close();
-                return Optional.empty();
-            }
-            return Optional.of(new FusedAdamWKernel(JniUtils.loadModule(pt, in, false, false)));
-        } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
-            System.err.println("warning: AdamW keeps its op-by-op update: the fused kernel did not load: " + e);
-            return Optional.empty();
-        }
+        return TorchScriptModules.load(RESOURCE, "AdamW keeps its op-by-op update").map(FusedAdamWKernel::new);
     }
 }

@@ -46,4 +46,14 @@ public final class PyTorchBridge implements EngineBridge {
         JniUtils.setGradMode(enabled);
         return previous;
     }
+
+    @Override
+    public boolean momentumUpdate(java.util.List<NDArray[]> pairs, float momentum) {
+        java.util.Optional<ForeachEma> ema = ForeachEma.get();
+        if (ema.isEmpty() || !ForeachEma.accepts(pairs)) {
+            return false;
+        }
+        ema.get().update(pairs, momentum);
+        return true;
+    }
 }

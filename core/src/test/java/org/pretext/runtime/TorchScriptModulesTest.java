@@ -11,39 +11,60 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-import org.junit.jupiter.api.Test;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The committed TorchScript module behind {@link FusedAdamWKernel} is what its generator writes: the
- * code in the archive calls {@code _fused_adamw_} and zeroes the gradients, and (in the PyTorch 2.6
- * root, skipped where it is missing) regenerating it gives the same code.
+ * The committed TorchScript modules behind {@link FusedAdamWKernel} and {@link ForeachEma} are what
+ * their generators write: the code in each archive calls its kernel, and (in the PyTorch 2.6 root,
+ * skipped where it is missing) regenerating it gives the same code.
  */
-class FusedAdamWModuleTest {
-    private static final String RESOURCE = "/org/pretext/torchscript/fused_adamw.pt";
+class TorchScriptModulesTest {
+    /** A module: its resource name, its generator, and what its code must call. */
+    record Module(String name, String script, List<String> calls) {
+        String resource() {
+            return "/org/pretext/torchscript/" + name + ".pt";
+        }
 
-    @Test
-    void theCommittedModuleCallsTheFusedKernel() throws IOException {
-        try (InputStream in = FusedAdamWKernel.class.getResourceAsStream(RESOURCE)) {
-            assertThat(in).as(RESOURCE + " on the class path").isNotNull();
-            String code = code(in);
-            assertThat(code).contains("torch._fused_adamw_(params, grads, means, variances",
-                    "amsgrad=False, maximize=False, grad_scale=scale", "torch._foreach_zero_(grads)");
+        @Override
+        public String toString() {
+            return name;
         }
     }
 
-    @Test
-    void regeneratingTheModuleGivesTheSameCode() throws Exception {
+    static Stream<Module> modules() {
+        return Stream.of(new Module("fused_adamw", "core/src/main/python/make_fused_adamw.py",
+                List.of("torch._fused_adamw_(params, grads, means, variances",
+                        "amsgrad=False, maximize=False, grad_scale=scale", "torch._foreach_zero_(grads)")),
+                new Module("ema", "core/src/main/python/make_ema.py",
+                        List.of("torch._foreach_sub_(targets, onlines)", "torch._foreach_mul_(targets, momentum[0])",
+                                "torch._foreach_add_(targets, onlines)")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("modules")
+    void theCommittedModuleCallsItsKernel(Module module) throws IOException {
+        try (InputStream in = TorchScriptModulesTest.class.getResourceAsStream(module.resource())) {
+            assertThat(in).as(module.resource() + " on the class path").isNotNull();
+            assertThat(code(in)).contains(module.calls());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("modules")
+    void regeneratingTheModuleGivesTheSameCode(Module module) throws Exception {
         Path root = Path.of(System.getProperty("pretext.projectRoot", "..")).toAbsolutePath().normalize();
         Path script = root.resolve("scripts/pytorch-root.sh");
         assumeTrue(Files.isExecutable(script), "skipped: " + script + " not found");
         assumeTrue(run(root, 10, "id", "-u").endsWith("\n0"), "skipped: scripts/pytorch-root.sh run needs root (chroot)");
         assumeTrue(run(root, 120, script.toString(), "check").startsWith("0\n"),
                 "skipped: the PyTorch 2.6 root is not set up (`sudo scripts/pytorch-root.sh setup` builds it)");
-        Path out = root.resolve("core/target/fused_adamw-regenerated.pt");
-        String log = run(root, 300, script.toString(), "run", "core/src/main/python/make_fused_adamw.py",
-                root.relativize(out).toString());
+        Path out = root.resolve("core/target/" + module.name() + "-regenerated.pt");
+        String log = run(root, 300, script.toString(), "run", module.script(), root.relativize(out).toString());
         assertThat(log).startsWith("0\n");
-        try (InputStream committed = FusedAdamWKernel.class.getResourceAsStream(RESOURCE);
+        try (InputStream committed = TorchScriptModulesTest.class.getResourceAsStream(module.resource());
                 InputStream regenerated = Files.newInputStream(out)) {
             assertThat(code(regenerated)).isEqualTo(code(committed));
         }
@@ -54,7 +75,7 @@ class FusedAdamWModuleTest {
      * writes stored entries with data descriptors, which {@code ZipInputStream} refuses).
      */
     private static String code(InputStream archive) throws IOException {
-        Path copy = Files.createTempFile("fused_adamw", ".pt");
+        Path copy = Files.createTempFile("torchscript", ".pt");
         try {
             Files.copy(archive, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             try (ZipFile zip = new ZipFile(copy.toFile())) {

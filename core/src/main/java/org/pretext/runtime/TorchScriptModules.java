@@ -1,0 +1,40 @@
+package org.pretext.runtime;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
+
+/**
+ * Loads the TorchScript modules {@code core} ships (under {@code /org/pretext/torchscript/}, each
+ * written by a script in {@code core/src/main/python}): the libtorch kernels DJL 0.35's JNI does
+ * not expose, reached through modules that call them and hold no tensors.
+ */
+final class TorchScriptModules {
+    private TorchScriptModules() {}
+
+    /**
+     * The module at {@code resource}, owned by a manager that lives as long as the JVM; empty when the
+     * engine is not PyTorch or the module does not load (the reason goes to standard error, naming
+     * {@code fallback}: what the caller does instead).
+     */
+    static Optional<PtSymbolBlock> load(String resource, String fallback) {
+        try (InputStream in = TorchScriptModules.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException(resource + " is not on the classpath");
+            }
+            NDManager owner = EngineSetup.engine().newBaseManager();
+            if (!(owner instanceof PtNDManager pt)) {
+                owner.close();
+                return Optional.empty();
+            }
+            return Optional.of(JniUtils.loadModule(pt, in, false, false));
+        } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
+            System.err.println("warning: " + fallback + ": " + resource + " did not load: " + e);
+            return Optional.empty();
+        }
+    }
+}
