@@ -35,12 +35,41 @@ public final class ChildJvm {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(extraOptions);
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.addAll(ownOptions(ManagementFactory.getRuntimeMXBean().getInputArguments(), System.getenv()));
         cmd.add("-cp");
         cmd.add(classPath);
         cmd.add(mainClass);
         cmd.addAll(args);
         return cmd;
+    }
+
+    /**
+     * This JVM's options less those that came from {@code JAVA_TOOL_OPTIONS} or {@code JDK_JAVA_OPTIONS}:
+     * the child inherits those variables and would otherwise get such options twice (two flight
+     * recordings into one file, two debug agents on one port).
+     */
+    static List<String> ownOptions(List<String> inputArguments, Map<String, String> environment) {
+        java.util.Set<String> fromEnvironment = new java.util.HashSet<>();
+        for (String variable : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")) {
+            String value = environment.get(variable);
+            if (value != null && !value.isBlank()) {
+                fromEnvironment.addAll(List.of(value.trim().split("\\s+")));
+            }
+        }
+        return inputArguments.stream().filter(o -> !fromEnvironment.contains(o)).toList();
+    }
+
+    /**
+     * Whether this JVM runs a debugger's agent (JDWP): then a command line keeps its work here, where the
+     * debugger is attached, rather than in a child.
+     */
+    public static boolean debuggerAgent() {
+        return hasDebuggerAgent(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    }
+
+    static boolean hasDebuggerAgent(List<String> inputArguments) {
+        return inputArguments.stream().anyMatch(o -> o.startsWith("-agentlib:jdwp") || o.startsWith("-Xrunjdwp")
+                || o.startsWith("-agentpath:") && o.contains("jdwp"));
     }
 
     /**

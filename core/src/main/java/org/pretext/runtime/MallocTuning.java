@@ -133,7 +133,7 @@ public final class MallocTuning {
     /**
      * The environment a command line's child JVM needs for {@link #GLIBC_TUNABLES}, or an empty map
      * when this process should do its work itself: the lever or {@link #TUNABLES_PROPERTY} is off, this
-     * is not Linux with glibc,
+     * is not Linux with glibc, a debugger's agent runs in this JVM,
      * or the variable already has every setting (in a child, or set by the user).
      *
      * @param environment this process's environment
@@ -141,7 +141,7 @@ public final class MallocTuning {
     public static Map<String, String> childEnvironment(Map<String, String> environment) {
         if (!enabled() || !EngineSetup.switchedOn(TUNABLES_PROPERTY, "PRETEXT_GLIBC_TUNABLES")
                 || !System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")
-                || environment.containsKey(ChildJvm.LAUNCHER_PID)) {
+                || environment.containsKey(ChildJvm.LAUNCHER_PID) || ChildJvm.debuggerAgent()) {
             return Map.of();
         }
         String existing = environment.get(TUNABLES_VARIABLE);

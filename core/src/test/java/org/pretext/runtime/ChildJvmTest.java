@@ -113,4 +113,14 @@ class ChildJvmTest {
         assertThat(faults.get(0)).as("faults without the settings").isGreaterThan(100_000);
         assertThat(faults.get(1)).as("faults with them").isLessThan(5_000);
     }
+
+    @Test
+    void optionsFromTheEnvironmentAreNotRepeatedAndADebuggerKeepsTheWorkHere() {
+        List<String> input = List.of("-Xmx2g", "-Dfoo=1", "-agentlib:jdwp=transport=dt_socket,server=y,address=5005");
+        assertThat(ChildJvm.ownOptions(input, Map.of("JAVA_TOOL_OPTIONS",
+                " -agentlib:jdwp=transport=dt_socket,server=y,address=5005  -Dfoo=1 "))).containsExactly("-Xmx2g");
+        assertThat(ChildJvm.ownOptions(input, Map.of())).isEqualTo(input);
+        assertThat(ChildJvm.hasDebuggerAgent(input)).isTrue();
+        assertThat(ChildJvm.hasDebuggerAgent(List.of("-Xmx2g", "-XX:StartFlightRecording=filename=a.jfr"))).isFalse();
+    }
 }
