@@ -68,8 +68,30 @@ public final class ChildJvm {
     }
 
     static boolean hasDebuggerAgent(List<String> inputArguments) {
-        return inputArguments.stream().anyMatch(o -> o.startsWith("-agentlib:jdwp") || o.startsWith("-Xrunjdwp")
-                || o.startsWith("-agentpath:") && o.contains("jdwp"));
+        return inputArguments.stream().anyMatch(ChildJvm::isDebuggerAgent);
+    }
+
+    private static boolean isDebuggerAgent(String option) {
+        return option.startsWith("-agentlib:jdwp") || option.startsWith("-Xrunjdwp")
+                || option.startsWith("-agentpath:") && option.contains("jdwp");
+    }
+
+    /**
+     * {@code command} without JDWP agent options before its main class, for a launcher that must start
+     * a child although a debugger's agent runs in it: the agent's port is taken, so the child would
+     * not start with it.
+     *
+     * @param mainClass the command's main class (options after it are the program's, kept)
+     */
+    public static List<String> withoutDebuggerAgent(List<String> command, String mainClass) {
+        int main = command.indexOf(mainClass);
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < command.size(); i++) {
+            if (i > main || i == 0 || !isDebuggerAgent(command.get(i))) {
+                out.add(command.get(i));
+            }
+        }
+        return out;
     }
 
     /**

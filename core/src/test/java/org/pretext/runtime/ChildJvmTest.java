@@ -122,5 +122,8 @@ class ChildJvmTest {
         assertThat(ChildJvm.ownOptions(input, Map.of())).isEqualTo(input);
         assertThat(ChildJvm.hasDebuggerAgent(input)).isTrue();
         assertThat(ChildJvm.hasDebuggerAgent(List.of("-Xmx2g", "-XX:StartFlightRecording=filename=a.jfr"))).isFalse();
+        assertThat(ChildJvm.withoutDebuggerAgent(List.of("java", "-Xmx2g", "-Xrunjdwp:transport=dt_socket", "-cp", "x",
+                "Main", "-agentlib:jdwp=as-an-argument"), "Main"))
+                .containsExactly("java", "-Xmx2g", "-cp", "x", "Main", "-agentlib:jdwp=as-an-argument");
     }
 }
