@@ -10,11 +10,12 @@ Run inside the PyTorch 2.6 root, from the project folder:
 The module holds no tensors; core's TorchScriptModulesTest checks that the committed file's code is
 what this script writes.
 """
-import sys
 from typing import List
 
 import torch
 from torch import Tensor
+
+from torchscript_module import save
 
 
 class Ema(torch.nn.Module):
@@ -30,7 +31,4 @@ class Ema(torch.nn.Module):
 
 
 if __name__ == "__main__":
-    out = sys.argv[1] if len(sys.argv) > 1 else "core/src/main/resources/org/pretext/torchscript/ema.pt"
-    module = torch.jit.script(Ema())
-    module.save(out)
-    print("torch", torch.__version__, "wrote", out)
+    save(Ema(), "ema")

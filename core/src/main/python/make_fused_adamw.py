@@ -9,11 +9,12 @@ Run inside the PyTorch 2.6 root, from the project folder:
 The module holds no tensors: its code (archive/code/__torch__.py inside the zip) is all it is, and
 core's FusedAdamWKernelTest checks that the committed file's code is what this script writes.
 """
-import sys
 from typing import List, Optional
 
 import torch
 from torch import Tensor
+
+from torchscript_module import save
 
 
 class FusedAdamW(torch.nn.Module):
@@ -41,7 +42,4 @@ class FusedAdamW(torch.nn.Module):
 
 
 if __name__ == "__main__":
-    out = sys.argv[1] if len(sys.argv) > 1 else "core/src/main/resources/org/pretext/torchscript/fused_adamw.pt"
-    module = torch.jit.script(FusedAdamW())
-    module.save(out)
-    print("torch", torch.__version__, "wrote", out)
+    save(FusedAdamW(), "fused_adamw")

@@ -19,7 +19,6 @@ public final class ForeachEma {
     private static final String RESOURCE = "/org/pretext/torchscript/ema.pt";
     /** {@code -Dpretext.foreachEma=false} keeps every EMA update on three engine ops per tensor. */
     public static final String PROPERTY = "pretext.foreachEma";
-    private static volatile Optional<ForeachEma> shared;
 
     private final PtSymbolBlock module;
 
@@ -29,19 +28,13 @@ public final class ForeachEma {
 
     /** The shared module, or empty when the engine is not PyTorch, the property turns it off, or it did not load. */
     public static Optional<ForeachEma> get() {
-        Optional<ForeachEma> k = shared;
-        if (k == null) {
-            synchronized (ForeachEma.class) {
-                k = shared;
-                if (k == null) {
-                    k = "false".equalsIgnoreCase(System.getProperty(PROPERTY, "true")) ? Optional.empty()
-                            : TorchScriptModules.load(RESOURCE, "EMA targets keep three engine ops per tensor")
-                                    .map(ForeachEma::new);
-                    shared = k;
-                }
-            }
-        }
-        return k;
+        return Shared.MODULE;
+    }
+
+    /** Loaded on the first {@link #get()}. */
+    private static final class Shared {
+        static final Optional<ForeachEma> MODULE = TorchScriptModules.load(PROPERTY, RESOURCE,
+                "EMA targets keep three engine ops per tensor").map(ForeachEma::new);
     }
 
     /** Whether the module can update these pairs: float32 arrays of the PyTorch engine on one device. */

@@ -24,7 +24,6 @@ public final class FusedAdamWKernel {
     private static final String RESOURCE = "/org/pretext/torchscript/fused_adamw.pt";
     /** {@code -Dpretext.fusedAdamW=false} keeps every AdamW on its op-by-op path (for comparisons). */
     public static final String PROPERTY = "pretext.fusedAdamW";
-    private static volatile Optional<FusedAdamWKernel> shared;
 
     private final PtSymbolBlock module;
 
@@ -37,17 +36,13 @@ public final class FusedAdamWKernel {
      * module cannot be loaded (then the caller keeps its own path; the reason is logged once).
      */
     public static Optional<FusedAdamWKernel> get() {
-        Optional<FusedAdamWKernel> k = shared;
-        if (k == null) {
-            synchronized (FusedAdamWKernel.class) {
-                k = shared;
-                if (k == null) {
-                    k = load();
-                    shared = k;
-                }
-            }
-        }
-        return k;
+        return Shared.KERNEL;
+    }
+
+    /** Loaded on the first {@link #get()}. */
+    private static final class Shared {
+        static final Optional<FusedAdamWKernel> KERNEL = TorchScriptModules.load(PROPERTY, RESOURCE,
+                "AdamW keeps its op-by-op update").map(FusedAdamWKernel::new);
     }
 
     /** Whether the kernel can update these arrays: float32 arrays of the PyTorch engine on one device. */
@@ -107,12 +102,5 @@ public final class FusedAdamWKernel {
                 }
             }
         }
-    }
-
-    private static Optional<FusedAdamWKernel> load() {
-        if ("false".equalsIgnoreCase(System.getProperty(PROPERTY, "true"))) {
-            return Optional.empty();
-        }
-        return TorchScriptModules.load(RESOURCE, "AdamW keeps its op-by-op update").map(FusedAdamWKernel::new);
     }
 }

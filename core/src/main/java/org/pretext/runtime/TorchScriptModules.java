@@ -22,6 +22,14 @@ final class TorchScriptModules {
      * {@code fallback}: what the caller does instead).
      */
     static Optional<PtSymbolBlock> load(String resource, String fallback) {
+        return load(null, resource, fallback);
+    }
+
+    /** {@link #load(String, String)}, or empty when the system property {@code property} is {@code false}. */
+    static Optional<PtSymbolBlock> load(String property, String resource, String fallback) {
+        if (property != null && "false".equalsIgnoreCase(System.getProperty(property, "true"))) {
+            return Optional.empty();
+        }
         try (InputStream in = TorchScriptModules.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IOException(resource + " is not on the classpath");
