@@ -44,9 +44,10 @@ public final class ChildJvm {
     }
 
     /**
-     * This JVM's options less those that came from {@code JAVA_TOOL_OPTIONS} or {@code JDK_JAVA_OPTIONS}:
-     * the child inherits those variables and would otherwise get such options twice (two flight
-     * recordings into one file, two debug agents on one port).
+     * This JVM's options less those that came from {@code JAVA_TOOL_OPTIONS} or {@code JDK_JAVA_OPTIONS}
+     * (the child inherits those variables and would otherwise get such options twice: two flight
+     * recordings into one file) and less a debugger's agent (its port is this JVM's, so a child given
+     * it would not start; command lines that can keep their work here do, {@link #debuggerAgent}).
      */
     static List<String> ownOptions(List<String> inputArguments, Map<String, String> environment) {
         java.util.Set<String> fromEnvironment = new java.util.HashSet<>();
@@ -56,7 +57,7 @@ public final class ChildJvm {
                 fromEnvironment.addAll(List.of(value.trim().split("\\s+")));
             }
         }
-        return inputArguments.stream().filter(o -> !fromEnvironment.contains(o)).toList();
+        return inputArguments.stream().filter(o -> !fromEnvironment.contains(o) && !isDebuggerAgent(o)).toList();
     }
 
     /**
@@ -74,24 +75,6 @@ public final class ChildJvm {
     private static boolean isDebuggerAgent(String option) {
         return option.startsWith("-agentlib:jdwp") || option.startsWith("-Xrunjdwp")
                 || option.startsWith("-agentpath:") && option.contains("jdwp");
-    }
-
-    /**
-     * {@code command} without JDWP agent options before its main class, for a launcher that must start
-     * a child although a debugger's agent runs in it: the agent's port is taken, so the child would
-     * not start with it.
-     *
-     * @param mainClass the command's main class (options after it are the program's, kept)
-     */
-    public static List<String> withoutDebuggerAgent(List<String> command, String mainClass) {
-        int main = command.indexOf(mainClass);
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < command.size(); i++) {
-            if (i > main || i == 0 || !isDebuggerAgent(command.get(i))) {
-                out.add(command.get(i));
-            }
-        }
-        return out;
     }
 
     /**

@@ -100,7 +100,7 @@ public final class MallocTuning {
      * silent.
      */
     public static synchronized void forLargeArrays() {
-        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
+        if (!linux()) {
             return;
         }
         try {
@@ -120,7 +120,7 @@ public final class MallocTuning {
      * between phases. Linux with glibc only; never throws.
      */
     public static void trim() {
-        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
+        if (!linux()) {
             return;
         }
         try {
@@ -139,8 +139,7 @@ public final class MallocTuning {
      * @param environment this process's environment
      */
     public static Map<String, String> childEnvironment(Map<String, String> environment) {
-        if (!enabled() || !EngineSetup.switchedOn(TUNABLES_PROPERTY, "PRETEXT_GLIBC_TUNABLES")
-                || !System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")
+        if (!tunablesEnabled() || !linux()
                 || environment.containsKey(ChildJvm.LAUNCHER_PID) || ChildJvm.debuggerAgent()) {
             return Map.of();
         }
@@ -173,6 +172,18 @@ public final class MallocTuning {
         return existing != null && merged.equals(existing.strip()) ? existing : merged;
     }
 
+    /**
+     * Whether command lines start their work in a child JVM with {@link #GLIBC_TUNABLES} (and Spark's
+     * executors get them): unless the lever or {@link #TUNABLES_PROPERTY} is off.
+     */
+    public static boolean tunablesEnabled() {
+        return enabled() && EngineSetup.switchedOn(TUNABLES_PROPERTY, "PRETEXT_GLIBC_TUNABLES");
+    }
+
+    private static boolean linux() {
+        return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux");
+    }
+
     /** Whether this process's C library is glibc. */
     private static boolean isGlibc() {
         try {
@@ -192,7 +203,7 @@ public final class MallocTuning {
             status = "disabled";
             return;
         }
-        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
+        if (!linux()) {
             status = "skipped: not Linux";
             return;
         }

@@ -52,14 +52,13 @@ public final class Launcher {
         // this JVM's class path (the jar itself under java -jar) and Spark's jars
         String classPath = System.getProperty("java.class.path", jar.toString()) + File.pathSeparator + jars
                 + File.separator + "*";
-        List<String> command = ChildJvm.command(JAVA_MODULE_OPTIONS, classPath, Main.class.getName(), List.of(args));
         if (ChildJvm.debuggerAgent()) {
             System.err.println("note: the debugger is attached to this launcher; the child JVM that does the work runs"
                     + " without its agent (to debug the work, start " + Main.class.getName() + " with Spark's jars on"
                     + " the class path, e.g. through spark-submit)");
-            command = ChildJvm.withoutDebuggerAgent(command, Main.class.getName());
         }
-        System.exit(ChildJvm.run(command, MallocTuning.childEnvironment(System.getenv())));
+        System.exit(ChildJvm.run(ChildJvm.command(JAVA_MODULE_OPTIONS, classPath, Main.class.getName(), List.of(args)),
+                MallocTuning.childEnvironment(System.getenv())));
     }
 
     private static boolean sparkPresent() {

@@ -114,7 +114,7 @@ public final class Main implements Runnable {
                 }
                 c.set(kv.substring(0, eq), kv.substring(eq + 1));
             }
-            if (org.pretext.runtime.MallocTuning.enabled()) {
+            if (org.pretext.runtime.MallocTuning.tunablesEnabled()) {
                 // executors' steps keep their large arrays too (MallocTuning); --conf can set another value
                 c.setIfMissing("spark.executorEnv." + org.pretext.runtime.MallocTuning.TUNABLES_VARIABLE,
                         org.pretext.runtime.MallocTuning.GLIBC_TUNABLES);
