@@ -9,7 +9,8 @@
 #
 #   mvn -B -q package -DskipTests
 #   scripts/spark-bench.sh            (OUT: scratch folder, default target/spark-bench;
-#                                      PRETRAIN=1 also runs spark-pretrain-bench.sh on the cluster)
+#                                      PRETRAIN=1 also runs spark-pretrain-bench.sh on the cluster;
+#                                      PROBE=0 leaves out the probe table)
 #
 # The encoders are made by short pretraining runs (their weights do not change the time of a forward
 # pass). Run it on a quiet machine: with other jobs on the cores the numbers say nothing.
@@ -43,14 +44,16 @@ encoder mlp512 --set encoder.hidden=1024 --set encoder.features=512
 embed() { # MASTER [EXTRA...]
   local master=$1; shift
   java -jar "$S" bench embed --master "$master" "$@" --encoder mlp.encoder --encoder cnn.encoder \
-    --dataset "$DATA" --rows 60000 --repeats 3 --out "embed-$(echo "$master" | tr -c 'a-z0-9' '-').json" \
+    --dataset "$DATA" --rows 60000 --repeats 10 --out "embed-$(echo "$master" | tr -c 'a-z0-9' '-').json" \
     > "embed-$(echo "$master" | tr -c 'a-z0-9' '-').log" 2>&1
   grep '^| \(local\|spark\)' "embed-$(echo "$master" | tr -c 'a-z0-9' '-').log"
 }
 
-echo "| master | encoder (features) | rows | partitions | single process (rows/s) | Spark (rows/s) | Spark's first pass (s) | Spark's overhead per row | Spark's fixed cost per pass (ms) | overhead per row beyond the fixed cost |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
-embed 'local[1]'
+echo "| master | encoder (features) | rows | partitions | engine threads (single process / Spark task) | single process (rows/s) | Spark (rows/s) | Spark's first pass (s) | Spark's overhead per row | Spark's fixed cost per pass (ms) | overhead per row beyond the fixed cost |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
+# each Spark task runs on spark.task.cpus (1) engine threads: local[1] gives Spark one core, so it is
+# compared with the single process on one core too
+embed 'local[1]' --local-threads 1
 embed 'local[2]'
 
 # the two-worker standalone cluster of the README, on 127.0.0.1 only
@@ -77,6 +80,7 @@ fi
 kill "${PIDS[@]}" 2>/dev/null || true
 PIDS=()
 
+[ "${PROBE:-1}" = 0 ] && exit 0
 echo
 if [ ! -d f512/train ]; then
   java -jar "$S" embed --master 'local[2]' --encoder mlp512.encoder --dataset "$DATA" --out f512 > f512.log 2>&1

@@ -11,6 +11,7 @@ import org.pretext.PretextException;
 public final class EngineSetup {
     private static final String NATIVE_CPU_MARKER = "pytorch/cpu/linux-x86_64/libtorch_cpu.so";
     private static volatile Engine engine;
+    private static volatile int startThreads;
 
     private EngineSetup() {}
 
@@ -26,6 +27,16 @@ public final class EngineSetup {
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         }
+    }
+
+    /**
+     * The intra-op thread count the engine started with (the configured one, or libtorch's default):
+     * what a thread that runs a whole step on this process's cores should use, whatever other threads
+     * set for themselves since ({@link EngineThreads}). Starts the engine.
+     */
+    public static int startThreads() {
+        engine();
+        return startThreads;
     }
 
     /** The engine's intra-op thread count (starts the engine). */
@@ -101,6 +112,7 @@ public final class EngineSetup {
         MallocTuning.tryApply();
         try {
             Engine e = Engine.getEngine("PyTorch");
+            startThreads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
             NativeConvolutions.tryApply(); // before the first convolution
             MklCpuOverride.verified(gemmMatchesReference(e));
             return e;

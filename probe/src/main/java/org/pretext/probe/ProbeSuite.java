@@ -16,6 +16,7 @@ import org.pretext.data.Split;
 import org.pretext.encoder.Encoder;
 import org.pretext.encoder.Features;
 import org.pretext.evaluation.Probe;
+import org.pretext.runtime.EngineThreads;
 
 /**
  * The whole frozen-feature evaluation of one feature set: every probe at every label budget,

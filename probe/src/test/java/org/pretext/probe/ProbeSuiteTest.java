@@ -22,6 +22,7 @@ import org.pretext.data.Dataset;
 import org.pretext.datasets.MnistDatasetProvider;
 import org.pretext.encoder.Features;
 import org.pretext.engine.Engines;
+import org.pretext.runtime.EngineThreads;
 
 class ProbeSuiteTest {
     @BeforeAll

@@ -67,6 +67,11 @@ final class BenchCommand implements Runnable {
                 description = "timed passes per side; the best counts (default: ${DEFAULT-VALUE})")
         int repeats;
 
+        @Option(names = "--local-threads", paramLabel = "N", defaultValue = "0",
+                description = "engine threads of the single process's passes (default: the engine's, one per core;"
+                        + " each Spark task uses spark.task.cpus), e.g. 1 against local[1]")
+        int localThreads;
+
         @Option(names = "--out", paramLabel = "FILE", description = "write the measurements as JSON")
         Path out;
 
@@ -75,6 +80,7 @@ final class BenchCommand implements Runnable {
             if (rows < 1 || repeats < 1 || batchSize < 1) {
                 throw new PretextException("--rows, --repeats and --batch-size must be >= 1");
             }
+            org.pretext.engine.ThreadLimit.check("--local-threads", localThreads);
             for (Path e : encoders) {
                 if (!Files.isRegularFile(e)) {
                     throw new PretextException("Encoder file " + e + " does not exist");
@@ -88,20 +94,20 @@ final class BenchCommand implements Runnable {
             try {
                 for (Path e : encoders) {
                     EmbedBenchmark.Result r = EmbedBenchmark.run(session, e, train, rows, partitions, batchSize, repeats,
-                            System.out);
+                            localThreads, System.out);
                     json.add(r.toJson());
-                    table.add(String.format(Locale.ROOT, "| %s | %s (%d) | %,d | %d | %.0f | %.0f | %.1f | %+.1f %% | %.0f |"
-                            + " %+.1f %% |", r.master(), r.encoder(), r.featureSize(), r.rows(), r.partitions(),
-                            r.localRowsPerSecond(), r.sparkRowsPerSecond(), r.sparkFirstSeconds(), 100 * r.overhead(),
+                    table.add(String.format(Locale.ROOT, "| %s | %s (%d) | %,d | %d | %d / %d | %.0f | %.0f | %.1f |"
+                            + " %+.1f %% | %.0f | %+.1f %% |", r.master(), r.encoder(), r.featureSize(), r.rows(),
+                            r.partitions(), r.localThreads(), r.taskThreads(), r.localRowsPerSecond(), r.sparkRowsPerSecond(), r.sparkFirstSeconds(), 100 * r.overhead(),
                             1000 * r.sparkFixedSeconds(), 100 * r.overheadBeyondFixed()));
                 }
             } finally {
                 spark.stop(session);
             }
-            System.out.println("| master | encoder (features) | rows | partitions | single process (rows/s) | Spark"
-                    + " (rows/s) | Spark's first pass (s) | Spark's overhead per row | Spark's fixed cost per pass (ms) |"
-                    + " overhead per row beyond the fixed cost |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+            System.out.println("| master | encoder (features) | rows | partitions | engine threads (single process /"
+                    + " Spark task) | single process (rows/s) | Spark (rows/s) | Spark's first pass (s) | Spark's overhead"
+                    + " per row | Spark's fixed cost per pass (ms) | overhead per row beyond the fixed cost |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
             table.forEach(System.out::println);
             write(out, json);
             return 0;

@@ -14,6 +14,7 @@ import org.pretext.data.IndexedSplit;
 import org.pretext.data.Split;
 import org.pretext.encoder.Features;
 import org.pretext.engine.FileTrees;
+import org.pretext.runtime.EngineThreads;
 
 /**
  * Embedding throughput on Spark against the single-process extractor on the same rows, in one JVM
@@ -31,8 +32,8 @@ import org.pretext.engine.FileTrees;
 final class EmbedBenchmark {
     /** What one benchmark measured (times in seconds). */
     record Result(String master, int executors, String encoder, int featureSize, int rows, int partitions,
-            int batchSize, double localSeconds, double sparkFirstSeconds, double sparkSeconds, double sparkFixedSeconds,
-            long comparedRows, double maxAbsDifference) {
+            int batchSize, int localThreads, int taskThreads, double localSeconds, double sparkFirstSeconds,
+            double sparkSeconds, double sparkFixedSeconds, long comparedRows, double maxAbsDifference) {
         double localRowsPerSecond() {
             return rows / localSeconds;
         }
@@ -63,6 +64,8 @@ final class EmbedBenchmark {
             m.put("rows", rows);
             m.put("partitions", partitions);
             m.put("batchSize", batchSize);
+            m.put("localEngineThreads", localThreads);
+            m.put("taskEngineThreads", taskThreads);
             m.put("localSeconds", localSeconds);
             m.put("sparkFirstSeconds", sparkFirstSeconds);
             m.put("sparkSeconds", sparkSeconds);
@@ -81,10 +84,12 @@ final class EmbedBenchmark {
 
     /**
      * Runs the benchmark on {@code rows} rows (at most the split's) of {@code split}, {@code repeats}
-     * timed passes each side after one untimed warm-up pass of the extractor.
+     * timed passes each side after one untimed warm-up pass of the extractor, the extractor on
+     * {@code localThreads} engine threads (0: the engine's count) and each Spark task on its own
+     * {@code spark.task.cpus}.
      */
     static Result run(SparkSession spark, Path encoderFile, Split split, int rows, Integer partitions, int batchSize,
-            int repeats, java.io.PrintStream log) {
+            int repeats, int localThreads, java.io.PrintStream log) {
         int n = (int) Math.min(rows, split.size());
         int[] first = new int[n];
         for (int i = 0; i < n; i++) {
@@ -107,9 +112,15 @@ final class EmbedBenchmark {
         log.printf(java.util.Locale.ROOT, "%d rows read from Parquet and cached in %d partitions%n", cached, parts);
 
         double localBest = Double.MAX_VALUE;
+        int extractorThreads;
+        int taskThreads = spark.sparkContext().conf().getInt("spark.task.cpus", 1); // each task's (ShippedEncoder)
         int featureSize;
         Features.Matrix reference;
-        try (ExportedEncoder enc = ExportedEncoder.load(encoderFile)) {
+        try (EngineThreads threads = EngineThreads.set(localThreads);
+                ExportedEncoder enc = ExportedEncoder.load(encoderFile)) {
+            extractorThreads = EngineThreads.current();
+            log.printf(java.util.Locale.ROOT, "engine threads: %d for the single process, %d per Spark task%n",
+                    extractorThreads, taskThreads);
             featureSize = enc.encoder().featureSize();
             reference = enc.features(local, batchSize); // also the warm-up: first-call allocation, kernel selection
             for (int r = 0; r < repeats; r++) {
@@ -167,7 +178,7 @@ final class EmbedBenchmark {
         int executors = Math.max(1, spark.sparkContext().getExecutorMemoryStatus().size()
                 - (spark.sparkContext().isLocal() ? 0 : 1));
         return new Result(spark.sparkContext().master(), executors, encoderFile.getFileName().toString(), featureSize,
-                n, parts, batchSize, localBest, passes.get(0), sparkBest, fixedBest, (long) difference[0], difference[1]);
+                n, parts, batchSize, extractorThreads, taskThreads, localBest, passes.get(0), sparkBest, fixedBest, (long) difference[0], difference[1]);
     }
 
     /** Largest |difference| a feature may show between Spark and the extractor (float32 sums in another order). */

@@ -38,6 +38,8 @@ import org.pretext.runner.config.RunConfig;
 import org.pretext.runner.wiring.RunComponents;
 import org.pretext.runner.wiring.RunModule;
 import org.pretext.runtime.EngineArrays;
+import org.pretext.runtime.EngineSetup;
+import org.pretext.runtime.EngineThreads;
 import org.pretext.training.PretrainConfig;
 import org.pretext.training.PretrainResult;
 import org.pretext.training.Pretrainer;
@@ -503,24 +505,26 @@ public final class SparkPretrainer {
                     PretrainResult r;
                     float[] values;
                     // PyTorch records gradients and seeds its generator per process: workers that share an
-                    // executor JVM (local[N], or an executor with several cores) take turns
+                    // executor JVM (local[N], or an executor with several cores) take turns, each on the engine's
+                    // threads as it started (an embedding task of the same JVM may have set its thread's own)
                     synchronized (ENGINE) {
-                    try (PretextModel model = PretextModel.create(w.components.encoders(), w.cfg.encoder().name(),
-                            w.components.objectives().get(), w.shard.exampleShape(), w.components.device(),
-                            w.cfg.seed(), e -> { });
-                            Optimizer optimizer = Pretrainer.optimizer(config)) {
-                        r = new Pretrainer(config).run(model, w.shard, w.components.provenance());
-                        // the optimizer's state lives in the loop: take it, with the parameters, from the checkpoint
-                        optimizer.attach(model.trainableParameters(), model.manager());
-                        CheckpointStore local = new CheckpointStore(dir, 2);
-                        Optional<Long> at = local.restoreLatest(model, optimizer, w.components.provenance());
-                        if (at.isEmpty() || at.get() != step + plan.localSteps()) {
-                            throw new IllegalStateException("worker " + worker + " wrote no checkpoint at step "
-                                    + (step + plan.localSteps()) + (local.skipped().isEmpty() ? ""
-                                    : " (" + String.join("; ", local.skipped()) + ")"));
+                        try (EngineThreads threads = EngineThreads.set(EngineSetup.startThreads());
+                                PretextModel model = PretextModel.create(w.components.encoders(), w.cfg.encoder().name(),
+                                        w.components.objectives().get(), w.shard.exampleShape(), w.components.device(),
+                                        w.cfg.seed(), e -> { });
+                                Optimizer optimizer = Pretrainer.optimizer(config)) {
+                            r = new Pretrainer(config).run(model, w.shard, w.components.provenance());
+                            // the optimizer's state lives in the loop: take it, with the parameters, from the checkpoint
+                            optimizer.attach(model.trainableParameters(), model.manager());
+                            CheckpointStore local = new CheckpointStore(dir, 2);
+                            Optional<Long> at = local.restoreLatest(model, optimizer, w.components.provenance());
+                            if (at.isEmpty() || at.get() != step + plan.localSteps()) {
+                                throw new IllegalStateException("worker " + worker + " wrote no checkpoint at step "
+                                        + (step + plan.localSteps()) + (local.skipped().isEmpty() ? ""
+                                        : " (" + String.join("; ", local.skipped()) + ")"));
+                            }
+                            values = flatten(model, optimizer);
                         }
-                        values = flatten(model, optimizer);
-                    }
                     }
                     double steps = (System.nanoTime() - t1) / 1e9;
                     Path file = dir.resolve(String.format(Locale.ROOT, "step-%08d.ckpt", step + plan.localSteps()));

@@ -28,6 +28,7 @@ import org.pretext.data.Split;
 import org.pretext.datasets.DatasetPaths;
 import org.pretext.datasets.MnistDatasetProvider;
 import org.pretext.encoder.Features;
+import org.pretext.runtime.EngineThreads;
 
 /**
  * Features computed on Spark (local[2], several partitions, DJL's PyTorch engine inside Spark's task
@@ -73,6 +74,25 @@ class SparkEmbedderTest {
         assertThat(ShippedEncoder.loadsInThisJvm() - loadsBefore).isLessThanOrEqualTo(1);
         SparkEmbedder.arrays(df, "pixels", "digit", "name", shipped, 7).features().count();
         assertThat(ShippedEncoder.loadsInThisJvm() - loadsBefore).isLessThanOrEqualTo(1);
+    }
+
+    /**
+     * The tasks of one executor run their batches at once, each on the engine threads of its own cores
+     * (spark.task.cpus, 1 here), not by turns on all of them; the driver's thread keeps its count.
+     */
+    @Test
+    void eachTaskRunsItsBatchesOnItsOwnCores() throws Exception {
+        SparkSession spark = TestSpark.local();
+        int driverThreads = EngineThreads.current();
+        ShippedEncoder shipped = ShippedEncoder.ship(JavaSparkContext.fromSparkContext(spark.sparkContext()),
+                TestSpark.encoder());
+        List<Integer> counts = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(List.of(0, 1), 2)
+                .mapPartitions(it -> {
+                    shipped.features(new float[4 * shipped.inputSize()], 4);
+                    return List.of(EngineThreads.current(), org.apache.spark.TaskContext.get().cpus()).iterator();
+                }).collect();
+        assertThat(counts).containsExactly(1, 1, 1, 1);
+        assertThat(EngineThreads.current()).isEqualTo(driverThreads);
     }
 
     /**
