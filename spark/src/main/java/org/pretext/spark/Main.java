@@ -176,6 +176,16 @@ public final class Main implements Runnable {
                 description = "with --parquet: the array<float>, array<double> or vector column (default: ${DEFAULT-VALUE})")
         String inputColumn;
 
+        @Option(names = "--text-column", paramLabel = "NAME",
+                description = "with --parquet: a string column of sentences, embedded instead of --input-column"
+                        + " through an encoder trained on text (its tokenizer) and --feature-map")
+        String textColumn;
+
+        @Option(names = "--feature-map", paramLabel = "NAME", defaultValue = "mean",
+                description = "with --text-column: how a sentence's hidden states become one vector: mean,"
+                        + " last-token, conditional-mean or a plug-in's (default: ${DEFAULT-VALUE})")
+        String featureMap;
+
         @Option(names = "--label-column", paramLabel = "NAME",
                 description = "with --parquet: the integer or string label column (default: none)")
         String labelColumn;
@@ -222,6 +232,9 @@ public final class Main implements Runnable {
             if (!Files.isRegularFile(encoder)) {
                 throw new PretextException("Encoder file " + encoder + " does not exist");
             }
+            if (textColumn != null && parquet == null) {
+                throw new PretextException("--text-column reads a column of --parquet rows: give --parquet PATH too");
+            }
             SparkSession session = spark.session("pretext-spark embed");
             try {
                 long t0 = System.nanoTime();
@@ -252,7 +265,9 @@ public final class Main implements Runnable {
                     if (partitions != null) {
                         in = in.repartition(partitions);
                     }
-                    e = SparkEmbedder.arrays(in, inputColumn, labelColumn, idColumn, shipped, batchSize);
+                    e = textColumn != null
+                            ? SparkEmbedder.text(in, textColumn, labelColumn, idColumn, shipped, featureMap, batchSize)
+                            : SparkEmbedder.arrays(in, inputColumn, labelColumn, idColumn, shipped, batchSize);
                 } else {
                     e = SparkEmbedder.imageFolder(session, images, shipped,
                             new SparkEmbedder.ImageOptions(resize, org.pretext.datasets.image.ImageFiles.defaultMaxPixels()),
@@ -261,7 +276,8 @@ public final class Main implements Runnable {
                 e.features().write().parquet(out);
                 long rows = session.read().parquet(out).count();
                 System.out.printf(java.util.Locale.ROOT, "embedded %d rows into %d features with %s in %.1f s on %s%n",
-                        rows, shipped.featureSize(), encoder.getFileName(), (System.nanoTime() - t0) / 1e9,
+                        rows, textColumn != null ? shipped.featureSize(featureMap) : shipped.featureSize(),
+                        encoder.getFileName(), (System.nanoTime() - t0) / 1e9,
                         session.sparkContext().master());
                 if (!e.classNames().isEmpty()) {
                     System.out.println("classes: " + String.join(", ", e.classNames()));

@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,6 +20,14 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apiguardian.api.API;
 import org.pretext.PretextException;
 import org.pretext.checkpoint.ExportedEncoder;
+import org.pretext.param.ParamValues;
+import org.pretext.data.IndexedSplit;
+import org.pretext.datasets.text.TokenizedTextDataset;
+import org.pretext.encoder.FeatureMap;
+import org.pretext.encoder.FeatureMapProvider;
+import org.pretext.encoder.SequenceEncoder;
+import org.pretext.encoder.TextFeatures;
+import org.pretext.registry.ProviderRegistry;
 import org.pretext.runtime.EngineThreads;
 
 /**
@@ -41,6 +50,7 @@ public final class ShippedEncoder implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final Map<String, ExportedEncoder> LOADED = new ConcurrentHashMap<>();
     private static final AtomicInteger LOADS = new AtomicInteger();
+    private static final Map<String, FeatureMap> MAPS = new ConcurrentHashMap<>();
 
     private final String sha256;
     private final String name;
@@ -115,11 +125,61 @@ public final class ShippedEncoder implements Serializable {
      */
     public float[] features(float[] inputs, int n) {
         ExportedEncoder enc = loaded();
+        onTaskCores();
+        return enc.features(inputs, n);
+    }
+
+    /**
+     * Features (n × {@link #featureSize(String)}, row-major) of sentences through a shipped sequence
+     * encoder: each sentence tokenised by the encoder's own tokenizer and padded as the runner's
+     * sentence datasets do ({@link TokenizedTextDataset#sentenceRows}), then turned into one vector by
+     * the named feature map ({@code mean}, {@code last-token}, {@code conditional-mean}, or a plug-in's)
+     * with its default parameters, as {@code pretext embed} computes them ({@link TextFeatures}: batched
+     * by length, a sentence longer than the context keeps its last tokens). Every array is freed
+     * before this returns.
+     *
+     * @throws PretextException when the encoder is not a sequence encoder with a tokenizer, or no
+     *     feature map has that name (the message lists those found)
+     */
+    public float[] sentenceFeatures(List<String> sentences, String featureMap, int batchSize) {
+        ExportedEncoder enc = loaded();
+        onTaskCores();
+        SequenceEncoder encoder = sequenceEncoder(enc);
+        IndexedSplit rows = TokenizedTextDataset.sentenceRows(encoder.tokenizer().orElseThrow(), sentences, null,
+                List.of());
+        return TextFeatures.extract(encoder, enc.parameterStore(), List.of(featureMap(featureMap)), rows,
+                ai.djl.Device.cpu(), batchSize).get(0).values();
+    }
+
+    /** Width of the sentence features the named feature map gives with this (sequence) encoder. */
+    public int featureSize(String featureMap) {
+        return featureMap(featureMap).featureSize(sequenceEncoder(loaded()));
+    }
+
+    /** On a task's thread, the engine threads of the task's own cores; elsewhere (the driver) as it is. */
+    private static void onTaskCores() {
         TaskContext task = TaskContext.get();
-        if (task != null) { // on a task's thread: its own cores (outside a task, e.g. on the driver, as it is)
+        if (task != null) {
             EngineThreads.keep(task.cpus());
         }
-        return enc.features(inputs, n);
+    }
+
+    private SequenceEncoder sequenceEncoder(ExportedEncoder enc) {
+        if (!(enc.encoder() instanceof SequenceEncoder s) || s.tokenizer().isEmpty()) {
+            throw new PretextException("Encoder " + name + " is not a sequence encoder with a tokenizer (its input"
+                    + " shape is " + java.util.Arrays.toString(inputShape) + "): sentences need an encoder trained on"
+                    + " text, e.g. transformer");
+        }
+        return s;
+    }
+
+    /** The feature map of a name, with its default parameters, made once per JVM. */
+    private static FeatureMap featureMap(String name) {
+        return MAPS.computeIfAbsent(name, n -> {
+            FeatureMapProvider p = ProviderRegistry.load(FeatureMapProvider.class, "feature map",
+                    ShippedEncoder.class.getClassLoader()).get(n);
+            return p.create(ParamValues.defaults("feature map '" + p.name() + "'", p.parameters()));
+        });
     }
 
     /** How many encoder files this JVM has loaded (each distinct file once). */

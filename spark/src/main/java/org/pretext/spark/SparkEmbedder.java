@@ -40,8 +40,9 @@ import org.pretext.datasets.image.ImageFiles;
  * freed before the next), and come out as a DataFrame of {@value #ID}, {@value #LABEL} (int, null
  * when unlabelled) and {@value #FEATURES} (an ML {@link Vector}), ready for MLlib or Parquet.
  *
- * <p>Two kinds of input: numeric arrays in a column ({@link #arrays}: {@code array<float>},
- * {@code array<double>} or an ML vector, e.g. read from Parquet), and image files
+ * <p>Three kinds of input: numeric arrays in a column ({@link #arrays}: {@code array<float>},
+ * {@code array<double>} or an ML vector, e.g. read from Parquet), sentences in a string column
+ * ({@link #text}: a sequence encoder's tokenizer and a feature map), and image files
  * ({@link #imageFolder}: Spark's {@code binaryFile} source over a folder whose sub-folders are the
  * classes, decoded and resized by the image-folder dataset's own decoder, {@link ImageFiles}).
  */
@@ -93,6 +94,20 @@ public final class SparkEmbedder {
             throw new PretextException("Input column '" + inputColumn + "' is " + inType.simpleString()
                     + ": expected array<float>, array<double> or an ML vector");
         }
+        return frame(input, inputColumn, labelColumn, idColumn, new Embed(encoder, payload, batchSize, null,
+                idTypeOf(input, idColumn), null, encoder.featureSize()));
+    }
+
+    /** The id column's type, or long for the row index. */
+    private static DataType idTypeOf(Dataset<Row> input, String idColumn) {
+        return idColumn == null ? DataTypes.LongType : column(input.schema(), idColumn, "id").dataType();
+    }
+
+    /** Rows (id, label as int, payload) of the input in one projection, through {@code embed}. */
+    private static Embedded frame(Dataset<Row> input, String payloadColumn, String labelColumn, String idColumn,
+            Embed embed) {
+        StructType schema = input.schema();
+        DataType inType = column(schema, payloadColumn, "input").dataType();
         List<String> classNames = List.of();
         // one projection (id, label as int, input), analysed once: each further Dataset step is another
         // analysis in the fixed cost of every call
@@ -111,19 +126,40 @@ public final class SparkEmbedder {
                         + ": expected integers or strings");
             }
         }
-        DataType idType;
         JavaRDD<InternalRow> rows;
         if (idColumn == null) {
-            idType = DataTypes.LongType;
-            rows = internalRows(input.select(label, input.col(inputColumn))).zipWithIndex()
+            rows = internalRows(input.select(label, input.col(payloadColumn))).zipWithIndex()
                     .map(t -> new GenericInternalRow(new Object[] {t._2(), t._1().isNullAt(0) ? null : t._1().getInt(0),
                         t._1().get(1, inType)}));
         } else {
-            idType = column(schema, idColumn, "id").dataType();
-            rows = internalRows(input.select(input.col(idColumn), label, input.col(inputColumn)));
+            rows = internalRows(input.select(input.col(idColumn), label, input.col(payloadColumn)));
         }
-        return new Embedded(embedRows(input.sparkSession(), rows, idType,
-                new Embed(encoder, payload, batchSize, null, idType)), classNames);
+        return new Embedded(embedRows(input.sparkSession(), rows, embed.idType, embed), classNames);
+    }
+
+    /**
+     * Features of sentences in a string column, through a sequence encoder (one trained on text, its
+     * tokenizer in the encoder file) and a feature map, as {@code pretext embed} computes them for a
+     * text dataset ({@link ShippedEncoder#sentenceFeatures}).
+     *
+     * @param textColumn the string column of sentences
+     * @param featureMap a feature map's name: {@code mean}, {@code last-token}, {@code conditional-mean}
+     *     (pretext-objectives-lm) or a plug-in's
+     * @param labelColumn, idColumn as for {@link #arrays}
+     * @throws PretextException naming the column when it is missing or not strings, the encoder when it
+     *     takes no sentences, or the feature map when none has that name
+     */
+    public static Embedded text(Dataset<Row> input, String textColumn, String labelColumn, String idColumn,
+            ShippedEncoder encoder, String featureMap, int batchSize) {
+        checkBatch(batchSize);
+        DataType inType = column(input.schema(), textColumn, "text").dataType();
+        if (inType != DataTypes.StringType) {
+            throw new PretextException("Text column '" + textColumn + "' is " + inType.simpleString() + ": expected"
+                    + " strings");
+        }
+        int d = encoder.featureSize(featureMap); // on the driver: a wrong encoder or map fails here, named
+        return frame(input, textColumn, labelColumn, idColumn, new Embed(encoder, Payload.TEXT, batchSize, null,
+                idTypeOf(input, idColumn), featureMap, d));
     }
 
     /**
@@ -192,7 +228,8 @@ public final class SparkEmbedder {
                 label, r.get(1)})).iterator();
         });
         return new Embedded(embedRows(spark, rows, DataTypes.StringType,
-                new Embed(encoder, Payload.IMAGE, batchSize, options, DataTypes.StringType)), classList);
+                new Embed(encoder, Payload.IMAGE, batchSize, options, DataTypes.StringType, null,
+                        encoder.featureSize())), classList);
     }
 
     private static String relative(String prefix, String path) {
@@ -246,7 +283,7 @@ public final class SparkEmbedder {
 
     /** What the third column of an input row holds. */
     private enum Payload {
-        FLOAT_ARRAY, DOUBLE_ARRAY, VECTOR, IMAGE
+        FLOAT_ARRAY, DOUBLE_ARRAY, VECTOR, IMAGE, TEXT
     }
 
     /** The per-partition work: rows (id, label, payload) in, rows (id, label, features) out, a batch at a time. */
@@ -257,25 +294,35 @@ public final class SparkEmbedder {
         private final int batchSize;
         private final ImageOptions images;
         private final DataType idType;
+        private final String featureMap;
+        private final int featureSize;
 
-        Embed(ShippedEncoder encoder, Payload payload, int batchSize, ImageOptions images, DataType idType) {
+        /**
+         * @param featureMap the feature map of sentences ({@link Payload#TEXT}), else null
+         * @param featureSize width of the features
+         */
+        Embed(ShippedEncoder encoder, Payload payload, int batchSize, ImageOptions images, DataType idType,
+                String featureMap, int featureSize) {
             this.encoder = encoder;
             this.payload = payload;
             this.batchSize = batchSize;
             this.images = images;
             this.idType = idType;
+            this.featureMap = featureMap;
+            this.featureSize = featureSize;
         }
 
         @Override
         public Iterator<InternalRow> call(Iterator<InternalRow> in) {
-            int size = encoder.inputSize();
-            int d = encoder.featureSize();
+            int size = payload == Payload.TEXT ? 0 : encoder.inputSize();
+            int d = featureSize;
             ImageFiles decoder = payload == Payload.IMAGE ? Decoders.get((int) encoder.inputShape()[1],
                     images.resize(), (int) encoder.inputShape()[0], images.maxPixels()) : null;
             return new Iterator<>() {
                 private final Object[] ids = new Object[batchSize];
                 private final Integer[] labels = new Integer[batchSize];
                 private final float[] inputs = new float[batchSize * size];
+                private final String[] sentences = new String[payload == Payload.TEXT ? batchSize : 0];
                 private final DenseVectorWriter vectors = new DenseVectorWriter(d);
                 private final GenericInternalRow row = new GenericInternalRow(3);
                 private float[] features;
@@ -299,7 +346,10 @@ public final class SparkEmbedder {
                         labels[n] = r.isNullAt(1) ? null : r.getInt(1);
                         n++;
                     }
-                    features = encoder.features(inputs, n);
+                    features = payload == Payload.TEXT
+                            ? encoder.sentenceFeatures(java.util.Arrays.asList(sentences).subList(0, n), featureMap,
+                                    batchSize)
+                            : encoder.features(inputs, n);
                     count = n;
                     next = 0;
                     return true;
@@ -353,6 +403,7 @@ public final class SparkEmbedder {
                         }
                         case VECTOR -> readVector(r.getStruct(2, 4), id, inputs, at, size);
                         case IMAGE -> decoder.decode(r.getBinary(2), id.toString(), inputs, at);
+                        case TEXT -> sentences[slot] = r.getUTF8String(2).toString();
                         default -> throw new IllegalStateException(payload.toString());
                     }
                 }

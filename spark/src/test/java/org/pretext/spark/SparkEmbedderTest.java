@@ -27,7 +27,11 @@ import org.pretext.data.IndexedSplit;
 import org.pretext.data.Split;
 import org.pretext.datasets.DatasetPaths;
 import org.pretext.datasets.MnistDatasetProvider;
+import org.pretext.datasets.text.TokenizedTextDataset;
+import org.pretext.encoder.FeatureMap;
 import org.pretext.encoder.Features;
+import org.pretext.encoder.SequenceEncoder;
+import org.pretext.encoder.TextFeatures;
 import org.pretext.runtime.EngineThreads;
 
 /**
@@ -74,6 +78,56 @@ class SparkEmbedderTest {
         assertThat(ShippedEncoder.loadsInThisJvm() - loadsBefore).isLessThanOrEqualTo(1);
         SparkEmbedder.arrays(df, "pixels", "digit", "name", shipped, 7).features().count();
         assertThat(ShippedEncoder.loadsInThisJvm() - loadsBefore).isLessThanOrEqualTo(1);
+    }
+
+    /**
+     * Sentences in a string column give, row by row, the features the runner's text embedding computes
+     * for the same sentences ({@link TextFeatures} over {@code TokenizedTextDataset.sentenceRows}), for
+     * two feature maps; sentences longer than the encoder's context (16) included.
+     */
+    @Test
+    void sentencesInAStringColumnGiveTheRunnersSentenceFeatures() throws Exception {
+        SparkSession spark = TestSpark.local();
+        Path file = TestSpark.textEncoder();
+        List<String> sentences = List.of("a good film", "really bad", "dull and bad acting", "good fun",
+                "fun and good and really good acting", "bad", "a film", "really really good fun, not dull at all");
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < sentences.size(); i++) {
+            rows.add(RowFactory.create("s" + i, sentences.get(i), i % 2));
+        }
+        StructType schema = new StructType().add("name", DataTypes.StringType).add("text", DataTypes.StringType)
+                .add("y", DataTypes.IntegerType);
+        Dataset<Row> df = spark.createDataFrame(rows, schema).repartition(3);
+        ShippedEncoder shipped = ShippedEncoder.ship(JavaSparkContext.fromSparkContext(spark.sparkContext()), file);
+        for (String map : List.of("mean", "last-token")) {
+            Features.Matrix expected;
+            try (ExportedEncoder e = ExportedEncoder.load(file)) {
+                SequenceEncoder s = (SequenceEncoder) e.encoder();
+                org.pretext.encoder.FeatureMapProvider p = org.pretext.registry.ProviderRegistry.load(
+                        org.pretext.encoder.FeatureMapProvider.class, "feature map", getClass().getClassLoader()).get(map);
+                FeatureMap fm = p.create(org.pretext.param.ParamValues.defaults(map, p.parameters()));
+                expected = TextFeatures.extract(s, e.parameterStore(), List.of(fm),
+                        TokenizedTextDataset.sentenceRows(s.tokenizer().orElseThrow(), sentences, null, List.of()),
+                        ai.djl.Device.cpu(), 3).get(0);
+            }
+            List<Row> got = SparkEmbedder.text(df, "text", "y", "name", shipped, map, 2).features().collectAsList();
+            assertThat(got).hasSize(sentences.size());
+            assertThat(((Vector) got.get(0).get(2)).size()).isEqualTo(expected.cols()).isEqualTo(
+                    shipped.featureSize(map));
+            for (Row r : got) {
+                int i = Integer.parseInt(r.getString(0).substring(1));
+                assertThat(r.getInt(1)).isEqualTo(i % 2);
+                assertFeaturesOfRow((Vector) r.get(2), expected, i, map + " features of sentences");
+            }
+        }
+        assertThatThrownBy(() -> SparkEmbedder.text(df, "text", "y", "name", shipped, "median", 2))
+                .isInstanceOf(PretextException.class).hasMessageContaining("median").hasMessageContaining("mean");
+        ShippedEncoder images = ShippedEncoder.ship(JavaSparkContext.fromSparkContext(spark.sparkContext()),
+                TestSpark.encoder());
+        assertThatThrownBy(() -> SparkEmbedder.text(df, "text", "y", "name", images, "mean", 2))
+                .isInstanceOf(PretextException.class).hasMessageContaining("not a sequence encoder");
+        assertThatThrownBy(() -> SparkEmbedder.text(df, "y", null, null, shipped, "mean", 2))
+                .isInstanceOf(PretextException.class).hasMessage("Text column 'y' is int: expected strings");
     }
 
     /**

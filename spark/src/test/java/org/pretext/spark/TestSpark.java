@@ -10,6 +10,7 @@ import org.apache.spark.sql.SparkSession;
 final class TestSpark {
     private static SparkSession session;
     private static Path encoder;
+    private static Path textEncoder;
 
     private TestSpark() {}
 
@@ -52,6 +53,48 @@ final class TestSpark {
             encoder = file;
         }
         return encoder;
+    }
+
+    /**
+     * An exported encoder of text (causal LM on a one-block 16-wide transformer, character tokenizer,
+     * context 16, 20 steps on short labelled sentences), made once per JVM by the runner's own
+     * commands into target/test-fixtures.
+     */
+    static synchronized Path textEncoder() throws Exception {
+        if (textEncoder == null) {
+            Path dir = Path.of("target", "test-fixtures").toAbsolutePath();
+            Path file = dir.resolve("sentences-causal-lm.encoder");
+            if (!Files.exists(file)) {
+                Path data = dir.resolve("sentences");
+                Files.createDirectories(data);
+                StringBuilder train = new StringBuilder("sentence\tlabel\n");
+                String[] good = {"a good film", "good fun", "really good acting", "fun and good"};
+                String[] bad = {"bad acting", "a bad film", "really bad", "dull and bad"};
+                for (int i = 0; i < 30; i++) {
+                    train.append(good[i % 4]).append("\t1\n").append(bad[i % 4]).append("\t0\n");
+                }
+                Files.writeString(data.resolve("train.tsv"), train);
+                Files.writeString(data.resolve("dev.tsv"), "sentence\tlabel\ngood film\t1\nbad film\t0\n");
+                Path run = dir.resolve("text-run");
+                org.apache.commons.io.FileUtils.deleteDirectory(run.toFile());
+                PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+                int code = org.pretext.runner.Main.execute(new String[] {"pretrain", "--steps", "20", "--set",
+                    "dataset=sentences", "--set", "dataset.path=" + data, "--set", "dataset.tokenizer=char", "--set",
+                    "encoder=transformer", "--set", "encoder.layers=1", "--set", "encoder.heads=2", "--set",
+                    "encoder.width=16", "--set", "encoder.context=16", "--set", "objective=causal-lm", "--set",
+                    "training.batch-size=8", "--threads", "1", "--out", run.toString()}, quiet, System.err);
+                if (code != 0) {
+                    throw new IllegalStateException("pretraining the text fixture failed: " + code);
+                }
+                code = org.pretext.runner.Main.execute(new String[] {"export", "--run", run.toString(), "--out",
+                    file.toString()}, quiet, System.err);
+                if (code != 0) {
+                    throw new IllegalStateException("exporting the text fixture failed: " + code);
+                }
+            }
+            textEncoder = file;
+        }
+        return textEncoder;
     }
 
     /** The project's ../shared/data folder, or null. */
