@@ -216,7 +216,9 @@ public final class Main implements Runnable {
                 description = "rows per forward pass (default: ${DEFAULT-VALUE})")
         int batchSize;
 
-        @Option(names = "--partitions", paramLabel = "N", description = "repartition the input into N partitions first")
+        @Option(names = "--partitions", paramLabel = "N", description = "repartition the input into N partitions first"
+                + " (with --parquet and no --id-column, the ids are then the rows' indices in the repartitioned"
+                + " order, not the file's)")
         Integer partitions;
 
         @Option(names = "--out", required = true, paramLabel = "PATH", description = "the Parquet output (must not exist)")
