@@ -465,6 +465,15 @@ def fill_cache_sizes():
     return "getconf: L1d %d, L2 %d bytes" % (sizes["l1d"], sizes["l2"])
 
 
+def channels_last(x):
+    """A batch with every 4-D tensor in channels-last layout (tuples and lists walked)."""
+    if isinstance(x, (tuple, list)):
+        return type(x)(channels_last(v) for v in x)
+    if isinstance(x, torch.Tensor) and x.dim() == 4:
+        return x.contiguous(memory_format=torch.channels_last)
+    return x
+
+
 def settings(a):
     """What the reported numbers ran with, for every JSON line."""
     return {"torch": torch.__version__, "blas": os.environ.get("PRETEXT_BLAS", "default"),
@@ -473,6 +482,7 @@ def settings(a):
             "glibcTunables": os.environ.get("GLIBC_TUNABLES"),
             "torchThreads": torch.get_num_threads(), "compile": a.compile or "eager",
             "adam": getattr(a, "adam", None),
+            "memoryFormat": "channels-last" if getattr(a, "channels_last", False) else "contiguous",
             "cacheSizes": getattr(a, "cache_sizes", None)}
 
 
@@ -495,6 +505,8 @@ def main():
     ap.add_argument("--load", help="folder with Pretext's initial weights and batches (equal-loss check): train"
                     " on them in turn, report the losses of the first as many steps as there are batches, and"
                     " with --steps time the steps after the warm-up too (never fewer steps in all than batches)")
+    ap.add_argument("--channels-last", action="store_true",
+                    help="convolution weights and image batches in channels-last (NHWC) layout")
     ap.add_argument("--batch", type=int, help="examples per step instead of the configuration's (scaling sweep)")
     ap.add_argument("--width", type=int, help="simclr-mlp's hidden width or causal-lm's D (scaling sweep)")
     ap.add_argument("--compile", choices=["default", "max-autotune-no-cudagraphs"],
@@ -606,6 +618,11 @@ def run(a, ap):
         total = max(1, a.warmup) + a.steps
     if hasattr(model, "start"):
         model.start()  # after load_state: e.g. DINO's teacher starts as a copy of the student's weights
+    if a.channels_last:
+        # convolution weights (and the images) in NHWC layout: oneDNN's convolutions then produce
+        # channels-last activations, which batch norm, ReLU and pooling keep
+        model.to(memory_format=torch.channels_last)
+        batches = [channels_last(x) for x in batches]
     if a.adam == "auto":
         a.adam = "fused" if tuple(int(x) for x in torch.__version__.split(".")[:2]) >= (2, 4) else "single-tensor"
     opt = torch.optim.Adam(model.parameters(), lr=a.lr, betas=(0.9, 0.999), eps=1e-8,
