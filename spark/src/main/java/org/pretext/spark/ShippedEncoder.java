@@ -42,8 +42,8 @@ import org.pretext.runtime.EngineThreads;
  * ({@link #features}), each on as many engine threads as Spark gives a task cores
  * ({@code spark.task.cpus}, default 1): an executor's cores are shared out by Spark's scheduler, not
  * by tasks taking turns with every core each. On 2 cores (local[2]) this ran the default MLP's rows
- * 1.2 times as fast as one batch at a time on two engine threads, which left a core idle while a
- * task converted its rows.
+ * 1.2-1.35 times as fast as tasks taking turns, one batch at a time on two engine threads
+ * (BENCHMARKS.md, "Embedding and probing on Spark").
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public final class ShippedEncoder implements Serializable {
