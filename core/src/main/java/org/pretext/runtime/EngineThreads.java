@@ -37,9 +37,7 @@ public final class EngineThreads implements AutoCloseable {
      * engine: nothing), e.g. on a pooled worker thread that keeps doing the same kind of work.
      */
     public static void keep(int threads) {
-        if (threads > 0 && pyTorch() && JniUtils.getNumThreads() != threads) {
-            JniUtils.setNumThreads(threads);
-        }
+        set(threads); // never closed: nothing to restore
     }
 
     /** The calling thread's intra-op thread count (PyTorch), or -1 for another engine. */

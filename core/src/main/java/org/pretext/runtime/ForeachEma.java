@@ -1,7 +1,6 @@
 package org.pretext.runtime;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
@@ -39,18 +38,7 @@ public final class ForeachEma {
 
     /** Whether the module can update these pairs: float32 arrays of the PyTorch engine on one device. */
     public static boolean accepts(List<NDArray[]> pairs) {
-        if (pairs.isEmpty()) {
-            return false;
-        }
-        for (NDArray[] p : pairs) {
-            for (NDArray a : p) {
-                if (!(a instanceof PtNDArray) || a.getDataType() != DataType.FLOAT32
-                        || !a.getDevice().equals(pairs.get(0)[0].getDevice())) {
-                    return false;
-                }
-            }
-        }
-        return true;
+        return TorchScriptModules.floatsOnOneDevice(pairs.stream().flatMap(java.util.Arrays::stream).toList());
     }
 
     /**
@@ -73,11 +61,7 @@ public final class ForeachEma {
             in[2] = IValue.listFrom((double) momentum); // the float m, exactly, as the engine ops' scalar
             module.forward(in).close();
         } finally {
-            for (IValue value : in) {
-                if (value != null) {
-                    value.close();
-                }
-            }
+            TorchScriptModules.close(in);
         }
     }
 }

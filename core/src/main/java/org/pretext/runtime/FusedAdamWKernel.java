@@ -1,7 +1,6 @@
 package org.pretext.runtime;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
@@ -47,16 +46,7 @@ public final class FusedAdamWKernel {
 
     /** Whether the kernel can update these arrays: float32 arrays of the PyTorch engine on one device. */
     public static boolean accepts(List<NDArray> arrays) {
-        if (arrays.isEmpty()) {
-            return false;
-        }
-        for (NDArray a : arrays) {
-            if (!(a instanceof PtNDArray) || a.getDataType() != DataType.FLOAT32
-                    || !a.getDevice().equals(arrays.get(0).getDevice())) {
-                return false;
-            }
-        }
-        return true;
+        return TorchScriptModules.floatsOnOneDevice(arrays);
     }
 
     /**
@@ -91,11 +81,7 @@ public final class FusedAdamWKernel {
             in[4] = IValue.listFrom(learningRate, beta1, beta2, weightDecay, epsilon, (double) t, gradientScale);
             module.forward(in).close();
         } finally {
-            for (IValue value : in) {
-                if (value != null) {
-                    value.close();
-                }
-            }
+            TorchScriptModules.close(in);
             for (PtNDArray gradient : g) {
                 if (gradient != null) {
                     gradient.close();

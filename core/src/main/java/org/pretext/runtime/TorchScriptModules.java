@@ -1,11 +1,16 @@
 package org.pretext.runtime;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -18,16 +23,11 @@ final class TorchScriptModules {
 
     /**
      * The module at {@code resource}, owned by a manager that lives as long as the JVM; empty when the
-     * engine is not PyTorch or the module does not load (the reason goes to standard error, naming
-     * {@code fallback}: what the caller does instead).
+     * system property {@code property} is {@code false}, the engine is not PyTorch or the module does
+     * not load (the reason goes to standard error, naming {@code fallback}: what the caller does instead).
      */
-    static Optional<PtSymbolBlock> load(String resource, String fallback) {
-        return load(null, resource, fallback);
-    }
-
-    /** {@link #load(String, String)}, or empty when the system property {@code property} is {@code false}. */
     static Optional<PtSymbolBlock> load(String property, String resource, String fallback) {
-        if (property != null && "false".equalsIgnoreCase(System.getProperty(property, "true"))) {
+        if ("false".equalsIgnoreCase(System.getProperty(property, "true"))) {
             return Optional.empty();
         }
         try (InputStream in = TorchScriptModules.class.getResourceAsStream(resource)) {
@@ -43,6 +43,29 @@ final class TorchScriptModules {
         } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
             System.err.println("warning: " + fallback + ": " + resource + " did not load: " + e);
             return Optional.empty();
+        }
+    }
+
+    /** Whether a module can take these arrays: at least one, all float32 arrays of the PyTorch engine on one device. */
+    static boolean floatsOnOneDevice(List<NDArray> arrays) {
+        if (arrays.isEmpty()) {
+            return false;
+        }
+        for (NDArray a : arrays) {
+            if (!(a instanceof PtNDArray) || a.getDataType() != DataType.FLOAT32
+                    || !a.getDevice().equals(arrays.get(0).getDevice())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Closes a module call's inputs (null entries: not made, as when building them failed). */
+    static void close(IValue[] inputs) {
+        for (IValue value : inputs) {
+            if (value != null) {
+                value.close();
+            }
         }
     }
 }
