@@ -36,11 +36,17 @@ class BenchCommandTest {
     void embedMeasuresBothSidesOnTheSameRows(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("embed.json");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int threadsBefore = org.pretext.runtime.EngineThreads.current();
         int code = run(err, "bench", "embed", "--master", "local[2]", "--encoder", TestSpark.encoder().toString(),
                 "--dataset", "mnist", "--rows", "300", "--partitions", "2", "--batch-size", "64", "--repeats", "1",
-                "--out", json.toString());
+                "--local-threads", "1", "--out", json.toString());
         assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
         JsonObject r = firstResult(json);
+        // the single process ran on the one thread asked for, each Spark task on spark.task.cpus (1); this
+        // thread's own count is back afterwards
+        assertThat(r.get("localEngineThreads").getAsInt()).isEqualTo(1);
+        assertThat(r.get("taskEngineThreads").getAsInt()).isEqualTo(1);
+        assertThat(org.pretext.runtime.EngineThreads.current()).isEqualTo(threadsBefore);
         assertThat(r.get("rows").getAsInt()).isEqualTo(300);
         assertThat(r.get("partitions").getAsInt()).isEqualTo(2);
         assertThat(r.get("featureSize").getAsInt()).isEqualTo(128);
@@ -54,6 +60,15 @@ class BenchCommandTest {
         assertThat(fixed).isPositive();
         assertThat(r.get("overheadBeyondFixed").getAsDouble()).isCloseTo((r.get("sparkSeconds").getAsDouble() - fixed)
                 / r.get("localSeconds").getAsDouble() - 1, within(1e-9));
+    }
+
+    @Test
+    void aLocalThreadCountOutsideTheCoresIsRefusedByName() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = run(err, "bench", "embed", "--master", "local[2]", "--encoder", TestSpark.encoder().toString(),
+                "--local-threads", "-1");
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("Invalid value -1 for --local-threads: expected 0 to");
     }
 
     @Test
