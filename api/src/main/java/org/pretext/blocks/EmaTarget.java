@@ -2,6 +2,7 @@ package org.pretext.blocks;
 
 import org.apiguardian.api.API;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
@@ -65,12 +66,27 @@ public final class EmaTarget {
             target.put(key, t);
         }
         targetBlock.freezeParameters(true);
+        List<NDArray[]> added = new ArrayList<>();
         for (int i = 0; i < on.size(); i++) {
-            NDArray o = on.get(i).getValue().getArray();
-            NDArray t = tg.get(i).getValue().getArray();
-            o.copyTo(t);
-            pairs.add(new NDArray[] {o, t});
+            added.add(new NDArray[] {on.get(i).getValue().getArray(), tg.get(i).getValue().getArray()});
         }
+        // the online encoder's convolution weights are channels-last where the engine lays them out so
+        Engines.bridge().channelsLast(added.stream().map(p -> p[1]).toList());
+        copy(added);
+        pairs.addAll(added);
+    }
+
+    /** Each target ← its online value, by the engine in the target's own storage (not through a host buffer). */
+    private static void copy(List<NDArray[]> pairs) {
+        NoGradient.run(() -> {
+            for (NDArray[] p : pairs) {
+                if (p[1].getShape().dimension() == 0) {
+                    p[0].copyTo(p[1]); // a scalar has no index to write through
+                } else {
+                    p[1].set(new NDIndex(":"), p[0]);
+                }
+            }
+        });
     }
 
     /** Moves every target value towards its online value: ξ ← m·ξ + (1 − m)·θ, in place. */
@@ -89,9 +105,7 @@ public final class EmaTarget {
 
     /** Makes every target value equal to its online value. */
     public void copyOnline() {
-        for (NDArray[] p : pairs) {
-            p[0].copyTo(p[1]);
-        }
+        copy(pairs);
     }
 
     /** The target parameters by stable name. */

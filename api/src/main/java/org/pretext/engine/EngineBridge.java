@@ -48,4 +48,14 @@ public interface EngineBridge {
     default boolean momentumUpdate(List<NDArray[]> pairs, float momentum) {
         return false;
     }
+
+    /**
+     * Lays every 4-D array out channels-last in place (values and shapes unchanged, only strides),
+     * where the engine runs convolutions faster so and the setting allows; elsewhere nothing.
+     *
+     * @return how many arrays were laid out
+     */
+    default int channelsLast(List<NDArray> arrays) {
+        return 0;
+    }
 }

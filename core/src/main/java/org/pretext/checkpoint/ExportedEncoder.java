@@ -155,6 +155,7 @@ public final class ExportedEncoder implements AutoCloseable {
                 ParameterDeclarations.checkDeclared(file, meta.get(CheckpointFile.PARAMETERS), target);
             }
             contents.read(Map.of(CheckpointFile.PARAMETERS_ENTRY, in -> ParameterIO.read(in, target, file.toString())));
+            org.pretext.runtime.ChannelsLast.apply(encoder.block());
             return of(encoder, manager, provenance, device, () -> tokenizer.isPresent()
                     ? ep.createForTokens(params, tokenizer.get()) : ep.create(params, inputShape));
         } catch (RuntimeException e) {

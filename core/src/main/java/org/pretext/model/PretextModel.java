@@ -124,9 +124,13 @@ public final class PretextModel implements Model, AutoCloseable {
             encoder.block().initialize(manager, DataType.FLOAT32, batched(in, 2));
             org.pretext.runtime.NativeConvolutions.check(encoder.block(), ObjectiveSetup.describe(encoder, encoderName));
             weights.accept(encoder);
+            // before the objective copies the encoder into an EMA target, and before any backward pass
+            org.pretext.runtime.ChannelsLast.apply(encoder.block());
             objective.initialize(new ObjectiveSetup(encoder, factory, exampleShape, manager, device, seed,
                     encoderName));
-            return new PretextModel(encoder, factory, objective, manager, device);
+            PretextModel model = new PretextModel(encoder, factory, objective, manager, device);
+            org.pretext.runtime.ChannelsLast.apply(model.all.values().stream().map(Parameter::getArray).toList());
+            return model;
         } catch (RuntimeException e) {
             manager.close();
             throw e;

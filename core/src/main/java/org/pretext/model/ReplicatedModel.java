@@ -89,6 +89,7 @@ public final class ReplicatedModel implements Model, AutoCloseable {
                 r.managers.add(m);
                 Encoder e = model.newEncoder();
                 e.block().initialize(m, DataType.FLOAT32, Model.batched(e.inputShape(), 2));
+                org.pretext.runtime.ChannelsLast.apply(e.block());
                 List<Parameter> ps = parametersOf(e.block());
                 if (ps.size() != r.parameters.get(0).size()) {
                     throw new PretextException("The encoder factory made an encoder with " + ps.size()

@@ -50,6 +50,48 @@ public final class FusedAdamWKernel {
     }
 
     /**
+     * Whether each weight's gradient and moments have the weight's strides (on every axis longer than 1). The kernel walks the four
+     * arrays by memory offset, so a channels-last weight ({@link ChannelsLast}) with a row-major
+     * moment would pair different elements; true where no array can have been re-strided.
+     *
+     * @param weights arrays that have gradients
+     */
+    public static boolean sameLayouts(List<NDArray> weights, List<NDArray> means, List<NDArray> variances) {
+        List<NDArray> all = new java.util.ArrayList<>(4 * weights.size());
+        List<NDArray> gradients = new java.util.ArrayList<>(weights.size());
+        try {
+            for (NDArray w : weights) {
+                gradients.add(w.getGradient()); // a new handle: closed below
+            }
+            all.addAll(weights);
+            all.addAll(gradients);
+            all.addAll(means);
+            all.addAll(variances);
+            Optional<List<long[]>> strides = ChannelsLast.strides(all);
+            if (strides.isEmpty()) {
+                return true;
+            }
+            int n = weights.size();
+            for (int i = 0; i < n; i++) {
+                long[] shape = weights.get(i).getShape().getShape();
+                long[] w = strides.get().get(i);
+                for (int k = 1; k < 4; k++) {
+                    long[] other = strides.get().get(k * n + i);
+                    for (int d = 0; d < shape.length; d++) {
+                        // an axis of size 1 is never stepped along, whatever its stride (autograd ignores it too)
+                        if (shape[d] > 1 && w[d] != other[d]) {
+                            return false;
+                        }
+                    }
+                }
+            }
+            return true;
+        } finally {
+            gradients.forEach(NDArray::close);
+        }
+    }
+
+    /**
      * One AdamW update of each weight in place, PyTorch's formula (decay w ← w(1 − ηλ) first, bias
      * corrections of update {@code t}), with the gradient multiplied by {@code gradientScale}; then
      * the gradients are zeroed.

@@ -48,6 +48,11 @@ public final class PyTorchBridge implements EngineBridge {
     }
 
     @Override
+    public int channelsLast(java.util.List<NDArray> arrays) {
+        return ChannelsLast.apply(arrays);
+    }
+
+    @Override
     public boolean momentumUpdate(java.util.List<NDArray[]> pairs, float momentum) {
         java.util.Optional<ForeachEma> ema = ForeachEma.get();
         if (ema.isEmpty() || !ForeachEma.accepts(pairs)) {

@@ -42,6 +42,13 @@ class NativeConvolutionsTest {
     }
 
     @Test
+    void channelsLastConvolutionsMatchFloat64OnNativeKernelsAndOnOneDnnForTheSafeChannelCounts() {
+        assumeTrue(ChannelsLast.get().isPresent(), "channels-last is off (-Dpretext.channelsLast=false)");
+        withOneDnn(false, () -> assertMatchFloat64(SHAPES, true));
+        withOneDnn(true, () -> assertMatchFloat64(SAFE_SHAPES, true));
+    }
+
+    @Test
     void theChannelCountsCalledSafeMatchFloat64OnOneDnn() {
         withOneDnn(true, () -> assertMatchFloat64(SAFE_SHAPES));
         for (int[] s : SAFE_SHAPES) {
@@ -99,6 +106,11 @@ class NativeConvolutionsTest {
     }
 
     private static void assertMatchFloat64(int[][] shapes) {
+        assertMatchFloat64(shapes, false);
+    }
+
+    /** @param channelsLast whether x, w and the output gradient are laid out channels-last first */
+    private static void assertMatchFloat64(int[][] shapes, boolean channelsLast) {
         Engine engine = EngineSetup.engine();
         for (int[] s : shapes) {
             Reference ref = new Reference(s[0], s[1], s[2], s[3], 11);
@@ -107,6 +119,11 @@ class NativeConvolutionsTest {
                     NDArray x = EngineArrays.floats(m, ref.x, new Shape(s[0], s[1], s[3], s[3]));
                     NDArray w = EngineArrays.floats(m, ref.w, new Shape(s[2], s[1], 3, 3));
                     NDArray g = EngineArrays.floats(m, ref.g, new Shape(s[0], s[2], s[3], s[3]));
+                    if (channelsLast) {
+                        assertThat(ChannelsLast.apply(java.util.List.of(x, w, g))).isEqualTo(3);
+                        assertThat(ChannelsLast.strides(java.util.List.of(w)).orElseThrow().get(0))
+                                .containsExactly(s[1] * 9L, 1, 3L * s[1], s[1]);
+                    }
                     x.setRequiresGradient(true);
                     w.setRequiresGradient(true);
                     NDArray y;
@@ -114,7 +131,8 @@ class NativeConvolutionsTest {
                         y = Conv2d.conv2d(x, w, null, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1), 1).head();
                         JniUtils.backward((PtNDArray) y, (PtNDArray) g, false, false); // the gradient g of y
                     }
-                    String shape = "n=" + s[0] + " ic=" + s[1] + " oc=" + s[2] + " " + s[3] + "x" + s[3] + " rep " + rep;
+                    String shape = "n=" + s[0] + " ic=" + s[1] + " oc=" + s[2] + " " + s[3] + "x" + s[3] + " rep " + rep
+                            + (channelsLast ? " channels-last" : "");
                     assertClose(shape + ": output", y.toFloatArray(), ref.y);
                     assertClose(shape + ": input gradient", x.getGradient().toFloatArray(), ref.dx);
                     assertClose(shape + ": weight gradient", w.getGradient().toFloatArray(), ref.dw);

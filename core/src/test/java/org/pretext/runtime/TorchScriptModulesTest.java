@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The committed TorchScript modules behind {@link FusedAdamWKernel} and {@link ForeachEma} are what
+ * The committed TorchScript modules behind {@link FusedAdamWKernel}, {@link ForeachEma} and {@link ChannelsLast} are what
  * their generators write: the code in each archive calls its kernel, and (in the PyTorch 2.6 root,
  * skipped where it is missing) regenerating it gives the same code.
  */
@@ -40,7 +40,9 @@ class TorchScriptModulesTest {
                         "amsgrad=False, maximize=False, grad_scale=scale", "torch._foreach_zero_(grads)")),
                 new Module("ema", "core/src/main/python/make_ema.py",
                         List.of("torch._foreach_sub_(targets, onlines)", "torch._foreach_mul_(targets, momentum[0])",
-                                "torch._foreach_add_(targets, onlines)")));
+                                "torch._foreach_add_(targets, onlines)")),
+                new Module("channels_last", "core/src/main/python/make_channels_last.py",
+                        List.of("memory_format=2)", "torch.set_(t, _4)", "torch.stride(t)")));
     }
 
     @ParameterizedTest

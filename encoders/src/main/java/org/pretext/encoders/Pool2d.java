@@ -10,9 +10,12 @@ import ai.djl.util.PairList;
 
 /**
  * 2-D pooling over images (B, C, H, W) as a block that says what it does: max pooling with a
- * kernel and stride (no padding, floor rounding), or global average pooling to (B, C). The same
- * engine ops as DJL's {@code Pool.maxPool2dBlock} and {@code Pool.globalAvgPool2dBlock}, whose
- * anonymous lambdas an exporter cannot read.
+ * kernel and stride (no padding, floor rounding), or global average pooling to (B, C). Max pooling
+ * is DJL's {@code Pool.maxPool2d}; the global average is an average pool whose window is the whole
+ * image, then a reshape, as PyTorch's {@code AdaptiveAvgPool2d(1)} and {@code Flatten} compute it:
+ * its backward pass gives a gradient laid out as its input (channels-last when the convolutions
+ * are), where DJL's {@code Pool.globalAvgPool2d} (a mean) gives an expanded one that every layer
+ * below would convert. A block, not DJL's anonymous lambda blocks, so that an exporter can read it.
  */
 public final class Pool2d extends AbstractBlock {
     private static final byte VERSION = 1;
@@ -64,8 +67,12 @@ public final class Pool2d extends AbstractBlock {
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
             PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
-        return new NDList(kind == Kind.MAX ? Pool.maxPool2d(x, kernel, stride, new Shape(0, 0), false)
-                : Pool.globalAvgPool2d(x));
+        if (kind == Kind.MAX) {
+            return new NDList(Pool.maxPool2d(x, kernel, stride, new Shape(0, 0), false));
+        }
+        Shape s = x.getShape();
+        Shape image = new Shape(s.get(2), s.get(3));
+        return new NDList(Pool.avgPool2d(x, image, image, new Shape(0, 0), false, true).reshape(s.get(0), s.get(1)));
     }
 
     @Override

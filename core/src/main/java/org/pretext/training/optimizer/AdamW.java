@@ -82,11 +82,14 @@ public final class AdamW extends AttachedOptimizer {
         this.weightDecay = Optimizer.checkWeightDecay(weightDecay);
     }
 
-    /** Zero moments for each parameter. */
+    /** Zero moments for each parameter, laid out as it is (the fused kernel pairs them by memory offset). */
     @Override
     protected void attachState(NDArray w) {
-        means.add(manager.zeros(w.getShape(), w.getDataType()));
-        variances.add(manager.zeros(w.getShape(), w.getDataType()));
+        NDArray m = manager.zeros(w.getShape(), w.getDataType());
+        NDArray v = manager.zeros(w.getShape(), w.getDataType());
+        org.pretext.runtime.ChannelsLast.layOutLike(w, List.of(m, v));
+        means.add(m);
+        variances.add(v);
     }
 
     /**
@@ -126,6 +129,12 @@ public final class AdamW extends AttachedOptimizer {
                 ? FusedAdamWKernel.get() : Optional.empty();
         if (kernel.isPresent() && kernelTakesTheseArrays == null) { // the arrays are fixed once attached
             kernelTakesTheseArrays = FusedAdamWKernel.accepts(allArrays());
+            if (kernelTakesTheseArrays && !FusedAdamWKernel.sameLayouts(
+                    params.stream().map(Parameter::getArray).toList(), means, variances)) {
+                System.err.println("warning: AdamW: a weight's gradient or moments are laid out differently from the"
+                        + " weight (re-strided after the optimizer was attached?): updates run op by op");
+                kernelTakesTheseArrays = false;
+            }
         }
         lastUpdateFused = kernel.isPresent() && kernelTakesTheseArrays;
         if (lastUpdateFused) {

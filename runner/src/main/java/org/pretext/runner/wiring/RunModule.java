@@ -138,6 +138,8 @@ public final class RunModule extends AbstractModule {
         versions.put("omp-wait", org.pretext.runtime.OpenMpWaiting.status());
         // libtorch's own convolution kernels, or oneDNN's (which got some channel counts wrong: NativeConvolutions)
         versions.put("convolutions", org.pretext.runtime.NativeConvolutions.mode());
+        // convolution weights' layout (ChannelsLast), from the setting: loading its module here would start libtorch early
+        versions.put("memory-format", org.pretext.runtime.ChannelsLast.setting());
         // glibc's allocator: mallopt's settings, and the start-up ones of the command line's child JVM
         versions.put("allocator", org.pretext.runtime.MallocTuning.describe());
         Map<String, List<? extends org.pretext.registry.NamedProvider>> used = new LinkedHashMap<>();

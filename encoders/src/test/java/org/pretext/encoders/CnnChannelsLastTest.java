@@ -1,0 +1,153 @@
+package org.pretext.encoders;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.pretext.runtime.ChannelsLast;
+import org.pretext.runtime.EngineArrays;
+import org.pretext.runtime.EngineSetup;
+
+/**
+ * {@code cnn-small} with channels-last weights computes what it computes row-major: features and every
+ * parameter's gradient (BatchNorm in training mode included) agree to float32 rounding, and each
+ * gradient comes back in its weight's layout; its global average pool is the per-channel mean.
+ */
+class CnnChannelsLastTest {
+    @Test
+    void globalAveragePoolingIsThePerChannelMeanAndSpreadsItsGradientEvenly() {
+        EngineSetup.engine();
+        try (NDManager m = NDManager.newBaseManager()) {
+            float[] v = gaussian(new SplittableRandom(1), 2 * 3 * 4 * 5);
+            NDArray x = EngineArrays.floats(m, v, new Shape(2, 3, 4, 5));
+            x.setRequiresGradient(true);
+            Pool2d pool = Pool2d.globalAverage();
+            float[] y;
+            try (GradientCollector gc = EngineSetup.engine().newGradientCollector()) {
+                NDArray out = pool.forward(new ParameterStore(m, false), new NDList(x), true).singletonOrThrow();
+                assertThat(out.getShape()).isEqualTo(new Shape(2, 3));
+                y = out.toFloatArray();
+                gc.backward(out.mul(m.arange(6f).reshape(2, 3)).sum()); // dL/dy[b][c] = 3b + c
+            }
+            float[] g = x.getGradient().toFloatArray();
+            for (int bc = 0; bc < 6; bc++) {
+                double mean = 0;
+                for (int i = 0; i < 20; i++) {
+                    mean += v[bc * 20 + i] / 20.0;
+                }
+                assertThat((double) y[bc]).as("mean of channel %d", bc).isCloseTo(mean, within(1e-6));
+                for (int i = 0; i < 20; i++) {
+                    assertThat((double) g[bc * 20 + i]).isCloseTo(bc / 20.0, within(1e-7));
+                }
+            }
+        }
+    }
+
+    @Test
+    void channelsLastWeightsGiveTheSameFeaturesAndGradients() {
+        EngineSetup.engine();
+        assumeTrue(ChannelsLast.get().isPresent(), "channels-last is off (-Dpretext.channelsLast=false)");
+        try (NDManager m = NDManager.newBaseManager()) {
+            Shape in = new Shape(1, 28, 28);
+            Block rowMajor = CnnEncoderProvider.create(in, 32).block();
+            Block channelsLast = CnnEncoderProvider.create(in, 32).block();
+            rowMajor.initialize(m, DataType.FLOAT32, new Shape(2, 1, 28, 28));
+            channelsLast.initialize(m, DataType.FLOAT32, new Shape(2, 1, 28, 28));
+            List<Parameter> a = parameters(rowMajor);
+            List<Parameter> b = parameters(channelsLast);
+            for (int i = 0; i < a.size(); i++) {
+                EngineArrays.copyInto(b.get(i).getArray(), a.get(i).getArray().toFloatArray());
+            }
+            assertThat(ChannelsLast.apply(channelsLast)).isEqualTo(3);
+            NDArray x = EngineArrays.floats(m, gaussian(new SplittableRandom(2), 16 * 28 * 28), new Shape(16, 1, 28, 28));
+            float[] fa = featuresAndGradients(m, rowMajor, x);
+            float[] fb = featuresAndGradients(m, channelsLast, x);
+            assertThat(fa.length).isEqualTo(16 * 128);
+            for (int i = 0; i < fa.length; i++) {
+                assertThat((double) fb[i]).as("feature %d", i).isCloseTo(fa[i], within(1e-4 * (1 + Math.abs(fa[i]))));
+            }
+            List<NDArray> weights = new ArrayList<>();
+            List<NDArray> gradients = new ArrayList<>();
+            double largest = 0; // the largest gradient of all: a bias before BatchNorm gets only rounding noise
+            for (Parameter p : a) {
+                if (p.requiresGradient()) {
+                    largest = Math.max(largest, p.getArray().getGradient().abs().max().getFloat());
+                }
+            }
+            for (int i = 0; i < a.size(); i++) {
+                if (!a.get(i).requiresGradient()) {
+                    continue;
+                }
+                float[] ga = a.get(i).getArray().getGradient().toFloatArray();
+                float[] gb = b.get(i).getArray().getGradient().toFloatArray();
+                double scale = 0;
+                for (float f : ga) {
+                    scale = Math.max(scale, Math.abs(f));
+                }
+                if (a.get(i).getArray().getShape().dimension() == 4) {
+                    assertThat(scale).as("%s's gradient", a.get(i).getName()).isGreaterThan(1e-2 * largest);
+                }
+                for (int k = 0; k < ga.length; k++) {
+                    assertThat((double) gb[k]).as("%s gradient [%d]", a.get(i).getName(), k)
+                            .isCloseTo(ga[k], within(1e-5 * largest));
+                }
+                if (b.get(i).getArray().getShape().dimension() == 4) {
+                    weights.add(b.get(i).getArray());
+                    gradients.add(b.get(i).getArray().getGradient());
+                }
+            }
+            List<long[]> ws = ChannelsLast.strides(weights).orElseThrow();
+            List<long[]> gs = ChannelsLast.strides(gradients).orElseThrow();
+            for (int i = 0; i < ws.size(); i++) {
+                assertThat(ws.get(i)[1]).as("weight %d is channels-last", i).isEqualTo(1);
+                long[] shape = weights.get(i).getShape().getShape();
+                for (int d = 0; d < 4; d++) {
+                    if (shape[d] > 1) {
+                        assertThat(gs.get(i)[d]).as("gradient %d's stride %d", i, d).isEqualTo(ws.get(i)[d]);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The features of x in training mode, after which every parameter holds the gradient of Σ features². */
+    private static float[] featuresAndGradients(NDManager m, Block block, NDArray x) {
+        try (NDManager step = m.newSubManager(); GradientCollector gc = EngineSetup.engine().newGradientCollector()) {
+            NDArray in = x.duplicate();
+            in.attach(step);
+            NDArray f = block.forward(new ParameterStore(step, false), new NDList(in), true).singletonOrThrow();
+            gc.backward(f.square().sum());
+            return f.toFloatArray();
+        }
+    }
+
+    private static List<Parameter> parameters(Block block) {
+        List<Parameter> out = new ArrayList<>();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            out.add(p.getValue());
+        }
+        return out;
+    }
+
+    private static float[] gaussian(SplittableRandom r, int size) {
+        float[] v = new float[size];
+        for (int i = 0; i < size; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        return v;
+    }
+}
