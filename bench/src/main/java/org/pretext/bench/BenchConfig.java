@@ -69,6 +69,11 @@ record BenchConfig(String name, String objective, Map<String, Object> objectiveP
         }
     }
 
+    /** Whether the encoder has convolutions (the suite then also runs PyTorch 2.6 channels-last). */
+    boolean convolutional() {
+        return encoder.startsWith("cnn");
+    }
+
     /** Character vocabulary of Tiny Shakespeare, as nanoGPT's {@code shakespeare_char}. */
     static final int CHAR_VOCABULARY = 65;
 

@@ -267,7 +267,8 @@ final class Markdown {
     }
 
     static String torch26Name(String mode) {
-        return mode.equals("eager") ? "PyTorch 2.6 eager" : "PyTorch 2.6 compile " + mode;
+        return mode.equals("eager") ? "PyTorch 2.6 eager"
+                : mode.equals(Suite.EAGER_CHANNELS_LAST) ? "PyTorch 2.6 eager channels-last" : "PyTorch 2.6 compile " + mode;
     }
 
     /** The step table against PyTorch 2.6, eager and compiled, or why it is missing. */
@@ -291,7 +292,10 @@ final class Markdown {
                 + " compiled run of each configuration and mode; one cache per configuration and mode), warm with"
                 + " the cache that run filled (measured only when the compiled sides run more than one round,"
                 + " `--compiled-rounds`; — otherwise)."
-                + " Ratio = Pretext's best / the best of the six PyTorch 2.6 cells.\n\n");
+                + " For the convolutional configurations the eager step runs channels-last too (`--channels-last`:"
+                + " the model's weights and the image batches in NHWC layout, as PyTorch's performance guide advises"
+                + " for convolutions on oneDNN), a side of its own; — for the others."
+                + " Ratio = Pretext's best / the best of the PyTorch 2.6 cells.\n\n");
         List<String> threads = new ArrayList<>();
         for (Object c : configs.values()) {
             for (String k : ((Map<String, Object>) ((Map<String, Object>) c).get("medians")).keySet()) {
@@ -304,9 +308,9 @@ final class Markdown {
         threads.sort(Comparator.comparingInt(Integer::parseInt));
         StringBuilder head = new StringBuilder("| config | Pretext best (steps/s) |");
         StringBuilder rule = new StringBuilder("|---|---|");
-        for (String mode : Suite.TORCH26_MODES) {
+        for (String mode : Suite.TORCH26_COLUMNS) {
             for (String t : threads) {
-                head.append(' ').append(mode.equals("eager") ? "eager" : mode).append(' ').append(t).append(" thr |");
+                head.append(' ').append(mode).append(' ').append(t).append(" thr |");
                 rule.append("---|");
             }
         }
@@ -322,13 +326,13 @@ final class Markdown {
             s.append("| ").append(e.getKey()).append(String.format(Locale.ROOT, " | %.1f |", pretext));
             double best = Double.NaN;
             String bestName = "—";
-            for (String mode : Suite.TORCH26_MODES) {
+            for (String mode : Suite.TORCH26_COLUMNS) {
                 for (String t : threads) {
                     double v = rate(med, "pytorch26-" + mode + "-" + t);
                     s.append(Double.isNaN(v) ? " — |" : String.format(Locale.ROOT, " %.1f |", v));
                     if (!Double.isNaN(v) && (Double.isNaN(best) || v > best)) {
                         best = v;
-                        bestName = (mode.equals("eager") ? "eager" : mode) + ", " + t + " thr";
+                        bestName = mode + ", " + t + " thr";
                     }
                 }
             }

@@ -146,6 +146,15 @@ public final class Suite {
     private static final String[] CORE = {"Haswell", "SkylakeX"};
     /** PyTorch 2.6's sides: eager, then torch.compile's modes. */
     static final List<String> TORCH26_MODES = List.of("eager", "default", "max-autotune-no-cudagraphs");
+    /**
+     * PyTorch 2.6's eager step with the model and image batches channels-last ({@code reference_step.py
+     * --channels-last}), run beside the eager step for the convolutional configurations, where it is PyTorch
+     * at its best (1.25–1.38× on {@code simclr-cnn}); a side of its own, alternated with the others.
+     */
+    static final String EAGER_CHANNELS_LAST = "eager-channels-last";
+    /** The 2.6 sides in the order of the step table's columns. */
+    static final List<String> TORCH26_COLUMNS = List.of("eager", EAGER_CHANNELS_LAST, "default",
+            "max-autotune-no-cudagraphs");
     /** Warm-up steps of a PyTorch run (1.13 and 2.6) at most, the first one (which compiles) included: PyTorch has no JIT to warm. */
     static final int PYTORCH_WARMUP_CAP = 100;
     /** The recorded PyTorch settings ({@link TuningRecord}), relative to the project root. */
@@ -450,6 +459,9 @@ public final class Suite {
                         }
                         if (torch26 != null && round < rounds) {
                             sides.add("pytorch26-eager");
+                            if (c.convolutional()) {
+                                sides.add("pytorch26-" + EAGER_CHANNELS_LAST);
+                            }
                         }
                         if (round % 2 == 1) {
                             Collections.reverse(sides);
@@ -587,7 +599,9 @@ public final class Suite {
             return python(best.get(t)[0], best.get(t)[1], a);
         }
         String mode = side.substring("pytorch26-".length());
-        if (!mode.equals("eager")) {
+        if (mode.equals(EAGER_CHANNELS_LAST)) {
+            args.add("--channels-last");
+        } else if (!mode.equals("eager")) {
             // one inductor cache per configuration and mode, emptied before its first run (cold compile), then
             // warm for later rounds (--compiled-rounds); --quick keeps it for the next quick run
             args.addAll(List.of("--compile", mode, "--cache-dir", inductorCache(name, mode,

@@ -57,27 +57,26 @@ final class SuiteEstimate {
         }
     }
 
+    /** PyTorch 2.6's channels-last eager step against its default one on the convolutional configurations. */
+    static final double CHANNELS_LAST_SPEED_UP = 1.3;
+
     private static double[] of(double... v) {
         return v;
     }
 
     /**
-     * Assumed rates. simclr-mlp and simclr-cnn: the 2026-12-05 run where it measured them (simclr-mlp:
-     * Pretext 120 at 2 threads, 1.13 52–58, 2.6 eager 122–127, compiled 42 (default) and 113
-     * (max-autotune); simclr-cnn: Pretext 1.7 at 2 threads, 2.6 eager 0.9, compiled 0.7–0.8; cold
-     * compiles 16–22 s), else half of 2026-11-22's. causal-lm and mae: half of 2026-11-22's for Pretext
-     * and 1.13, 2.6 guessed at 1.13's, cold compiles guessed at 30 s (default) and 60 s (max-autotune:
-     * it tries GEMM templates). dino-cnn: simclr-cnn's rates times the ratio measured between the two
-     * on the shared machine (PyTorch 1.13 about 3.5×, 2.6 eager and compiled about 4×, Pretext about
-     * 3×), cold compiles from the shared machine's times scaled down like simclr-cnn's (there 55 s
-     * against 16–22 quiet): guesses.
+     * Assumed rates: the medians of the 2026-12-06 suite run 4 (quiet, glibc's allocator settings on every
+     * side, BENCHMARKS.md): PyTorch 1.13, 2.6 eager, torch.compile at the thread count it ran (both entries
+     * of a mode's pair alike) and the cold compiles it measured. Pretext's convolutional steps are that run's
+     * times the channels-last speed-up measured since (simclr-cnn 1.33–1.43×, dino-cnn 1.34–1.45× at 2 threads,
+     * StepBench, alternated; 1 thread assumed alike).
      */
     static final Map<String, Rates> ASSUMED = Map.of(
-            "simclr-mlp", new Rates(of(75, 120), of(40, 55), of(85, 125), of(42, 113), of(20, 25)),
-            "simclr-cnn", new Rates(of(1.0, 1.7), of(0.85, 1.35), of(0.5, 0.9), of(0.75, 0.75), of(20, 25)),
-            "causal-lm", new Rates(of(14, 17), of(11, 13), of(11, 13), of(13, 13), of(30, 60)),
-            "mae", new Rates(of(2.0, 3.1), of(1.45, 1.9), of(1.45, 1.9), of(1.9, 1.9), of(30, 60)),
-            "dino-cnn", new Rates(of(3.0, 5.0), of(3.0, 4.7), of(2.0, 3.6), of(2.8, 2.8), of(50, 90)));
+            "simclr-mlp", new Rates(of(104, 126), of(91, 116), of(102, 92), of(86, 87), of(16, 14)),
+            "simclr-cnn", new Rates(of(3.0, 5.6), of(2.15, 3.8), of(2.25, 4.1), of(1.6, 1.7), of(26, 22)),
+            "causal-lm", new Rates(of(26.9, 28.3), of(26.0, 24.7), of(21.7, 24.2), of(13.8, 10.4), of(31, 43)),
+            "mae", new Rates(of(4.0, 5.0), of(3.25, 4.35), of(3.2, 3.7), of(2.45, 1.75), of(56, 90)),
+            "dino-cnn", new Rates(of(5.7, 9.0), of(4.95, 7.9), of(4.05, 7.4), of(4.85, 4.0), of(40, 51)));
 
     /** Assumed fp32 GEMM GFLOP/s at 1 and 2 threads: half of 2026-11-22's (BENCHMARKS.md). */
     static double gemmRate(String side, int threads) {
@@ -203,6 +202,9 @@ final class SuiteEstimate {
                     }
                     if (p.torch26() && round < p.rounds()) {
                         rounds += TORCH26_START + run(s, r.rate("eager", t), first);
+                        if (c.convolutional()) { // channels-last: about 1.3x the eager step (2026-12-06)
+                            rounds += TORCH26_START + run(s, CHANNELS_LAST_SPEED_UP * r.rate("eager", t), first);
+                        }
                     }
                 }
                 if (p.torch26() && round < p.compiledRounds()) {
