@@ -40,7 +40,10 @@ import org.pretext.engine.FileTrees;
  * {@code max-autotune-no-cudagraphs}), over its OpenBLAS builds (pthread, OpenMP; OpenBLAS picks its
  * own kernels, {@code OPENBLAS_CORETYPE} unset) with {@code OPENBLAS_NUM_THREADS} and
  * {@code torch.set_num_threads} pinned to the thread count. The compiled sides take the BLAS build
- * of the eager step at the same thread count. Without the root (or with {@code --no-torch26}) the 2.6
+ * of the eager step at the same thread count. For the convolutional configurations (simclr-cnn,
+ * dino-cnn) the 2.6 eager step also runs channels-last ({@value #EAGER_CHANNELS_LAST}: weights and
+ * image batches NHWC, PyTorch's advice for convolutions on oneDNN), a side of its own in every round,
+ * since Pretext's convolution weights are channels-last too. Without the root (or with {@code --no-torch26}) the 2.6
  * columns are skipped with a message naming {@code scripts/pytorch-root.sh setup}.
  *
  * <p>Per configuration, in this order:
@@ -86,8 +89,11 @@ import org.pretext.engine.FileTrees;
  * it will start, its warm-up and timed steps at assumed step rates, start-ups of 2 s for a JVM, 1.5 s
  * for PyTorch 1.13 and 3 s for 2.6 in the root, cold compiles of 20–90 s per configuration and mode,
  * 45 s of throughput benchmark) and writes it beside the measured "Suite wall time" in BENCHMARKS.md.
- * The assumed rates are those of the 2026-12-05 quiet run, when the VM ran about half as fast as on
- * 2026-11-22; they are estimates, not measurements of this code.
+ * The assumed rates are the medians of the 2026-12-06 run 4 (Pretext's convolutional steps times the
+ * channels-last speed-up measured since); they are estimates, not measurements of this code. With
+ * them the default run is estimated at about 20 minutes; run 5 (2026-12-06, the channels-last side
+ * included, no sweep) took 18.8. The tables below are the model's older figures, kept for how the
+ * plan came to be.
  *
  * <p><b>Before (the defaults until 2026-12-06)</b>: 2 rounds of every side, tuning in every run,
  * separate equal-loss runs of 100 steps. Processes: 16 GEMM runs; per configuration 8 1.13 tuning runs,
