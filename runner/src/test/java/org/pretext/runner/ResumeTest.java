@@ -5,32 +5,40 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.pretext.runner.report.RunReport;
 
-/** Kills a run with SIGKILL mid-way, resumes it, and compares with an uninterrupted run. */
+/**
+ * Kills a run with SIGKILL mid-way, resumes it, and compares with an uninterrupted run: the default
+ * MLP with SimCLR, and {@code cnn-small} with BYOL, whose convolution weights, AdamW moments and EMA
+ * target are laid out channels-last ({@code ChannelsLast}) and come back from the checkpoint into that layout.
+ */
 class ResumeTest {
     private static final String[] RUN = {"--steps", "120", "--seed", "3", "--threads", "2",
         "--set", "dataset.train-limit=2048", "--set", "dataset.test-limit=500", "--set", "training.batch-size=64",
         "--set", "training.checkpoint-every=20", "--set", "training.log-every=5", "--set", "probe.enabled=false", "--set", "probe.monitor-every=0"};
 
-    private static String[] args(String... extra) {
-        String[] a = new String[1 + RUN.length + extra.length];
+    private static String[] args(String setup, String... extra) {
+        String[] s = setup.isEmpty() ? new String[0] : setup.split(" ");
+        String[] a = new String[1 + RUN.length + s.length + extra.length];
         a[0] = "run";
         System.arraycopy(RUN, 0, a, 1, RUN.length);
-        System.arraycopy(extra, 0, a, 1 + RUN.length, extra.length);
+        System.arraycopy(s, 0, a, 1 + RUN.length, s.length);
+        System.arraycopy(extra, 0, a, 1 + RUN.length + s.length, extra.length);
         return a;
     }
 
-    @Test
-    void killedRunResumesToTheSameFinalLoss(@TempDir Path work) throws Exception {
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(strings = {"", "--encoder cnn-small --objective byol"})
+    void killedRunResumesToTheSameFinalLoss(String setup, @TempDir Path work) throws Exception {
         Path whole = work.resolve("whole");
-        Processes.Result a = Processes.run(work, null, args("--out", whole.toString()));
+        Processes.Result a = Processes.run(work, null, args(setup, "--out", whole.toString()));
         assertThat(a.exit()).as(a.output()).isZero();
 
         Path killed = work.resolve("killed");
-        Process p = Processes.runner(work, null, args("--out", killed.toString()))
+        Process p = Processes.runner(work, null, args(setup, "--out", killed.toString()))
                 .redirectOutput(work.resolve("killed.log").toFile()).start();
         Path ckpt = killed.resolve("checkpoints/step-00000060.ckpt");
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
