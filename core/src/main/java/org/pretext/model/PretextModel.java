@@ -128,9 +128,10 @@ public final class PretextModel implements Model, AutoCloseable {
             org.pretext.runtime.ChannelsLast.apply(encoder.block());
             objective.initialize(new ObjectiveSetup(encoder, factory, exampleShape, manager, device, seed,
                     encoderName));
-            PretextModel model = new PretextModel(encoder, factory, objective, manager, device);
-            org.pretext.runtime.ChannelsLast.apply(model.all.values().stream().map(Parameter::getArray).toList());
-            return model;
+            for (Block head : objective.heads().values()) { // the encoder's are laid out already
+                org.pretext.runtime.ChannelsLast.apply(head);
+            }
+            return new PretextModel(encoder, factory, objective, manager, device);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
