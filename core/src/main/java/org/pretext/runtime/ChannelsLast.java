@@ -116,9 +116,16 @@ public final class ChannelsLast {
     static boolean isChannelsLast(long[] shape, long[] strides) {
         long c = shape[1];
         long w = shape[3];
-        long[] expected = {shape[2] * w * c, 1, w * c, c};
-        for (int d = 0; d < 4; d++) {
-            if (shape[d] > 1 && strides[d] != expected[d]) {
+        return sameStrides(shape, strides, new long[] {shape[2] * w * c, 1, w * c, c});
+    }
+
+    /**
+     * Whether two tensors of this shape walk their memory alike: equal strides on every axis longer
+     * than 1 (an axis of size 1 is never stepped along, whatever its stride; autograd ignores it too).
+     */
+    static boolean sameStrides(long[] shape, long[] a, long[] b) {
+        for (int d = 0; d < shape.length; d++) {
+            if (shape[d] > 1 && a[d] != b[d]) {
                 return false;
             }
         }

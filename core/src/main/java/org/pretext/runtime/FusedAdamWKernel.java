@@ -74,14 +74,9 @@ public final class FusedAdamWKernel {
             int n = weights.size();
             for (int i = 0; i < n; i++) {
                 long[] shape = weights.get(i).getShape().getShape();
-                long[] w = strides.get().get(i);
                 for (int k = 1; k < 4; k++) {
-                    long[] other = strides.get().get(k * n + i);
-                    for (int d = 0; d < shape.length; d++) {
-                        // an axis of size 1 is never stepped along, whatever its stride (autograd ignores it too)
-                        if (shape[d] > 1 && w[d] != other[d]) {
-                            return false;
-                        }
+                    if (!ChannelsLast.sameStrides(shape, strides.get().get(i), strides.get().get(k * n + i))) {
+                        return false;
                     }
                 }
             }
