@@ -57,9 +57,11 @@ public final class ChannelsLast {
      * "channels-last", or "contiguous" when {@code -Dpretext.channelsLast=false}: the setting, for
      * provenance, read without loading the module (a module that fails to load says so on standard
      * error when first used).
+     *
+     * @throws org.pretext.PretextException when the property is neither true nor false
      */
     public static String setting() {
-        return "false".equalsIgnoreCase(System.getProperty(PROPERTY, "true")) ? "contiguous" : "channels-last";
+        return TorchScriptModules.enabled(PROPERTY) ? "channels-last" : "contiguous";
     }
 
     /**

@@ -107,6 +107,7 @@ public final class EngineSetup {
             System.setProperty("ai.djl.offline", "true");
         }
         NativeConvolutions.mode(); // a bad setting stops here, named, before the engine loads
+        TorchScriptModules.checkSwitches(); // so does a bad -Dpretext.fusedAdamW, foreachEma or channelsLast
         OpenMpWaiting.tryApply(); // before libgomp loads with libtorch
         MklCpuOverride.tryLoad();
         MallocTuning.tryApply();

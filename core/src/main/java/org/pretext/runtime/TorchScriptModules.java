@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
+import org.pretext.PretextException;
 
 /**
  * Loads the TorchScript modules {@code core} ships (under {@code /org/pretext/torchscript/}, each
@@ -27,10 +28,10 @@ final class TorchScriptModules {
      * not load (the reason goes to standard error, naming {@code fallback}: what the caller does instead).
      */
     static Optional<PtSymbolBlock> load(String property, String resource, String fallback) {
-        if ("false".equalsIgnoreCase(System.getProperty(property, "true"))) {
-            return Optional.empty();
-        }
         try (InputStream in = TorchScriptModules.class.getResourceAsStream(resource)) {
+            if (!enabled(property)) {
+                return Optional.empty();
+            }
             if (in == null) {
                 throw new IOException(resource + " is not on the classpath");
             }
@@ -44,6 +45,30 @@ final class TorchScriptModules {
             System.err.println("warning: " + fallback + ": " + resource + " did not load: " + e);
             return Optional.empty();
         }
+    }
+
+    /** The system properties that switch the modules off ({@code false}), one per module. */
+    static final List<String> SWITCHES = List.of(FusedAdamWKernel.PROPERTY, ForeachEma.PROPERTY, ChannelsLast.PROPERTY);
+
+    /**
+     * Whether {@code -Dproperty} leaves its module on: unset or {@code true}; {@code false} turns it off.
+     *
+     * @throws PretextException for any other value, naming the property and the value
+     */
+    static boolean enabled(String property) {
+        String value = System.getProperty(property);
+        if (value == null || value.trim().equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (value.trim().equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new PretextException("-D" + property + " is '" + value + "': expected true (the default) or false");
+    }
+
+    /** Refuses a bad value of any module switch, by name; called before the engine loads. */
+    static void checkSwitches() {
+        SWITCHES.forEach(TorchScriptModules::enabled);
     }
 
     /** Whether a module can take these arrays: at least one, all float32 arrays of the PyTorch engine on one device. */

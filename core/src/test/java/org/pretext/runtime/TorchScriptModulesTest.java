@@ -1,6 +1,7 @@
 package org.pretext.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -13,7 +14,9 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.pretext.PretextException;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -43,6 +46,38 @@ class TorchScriptModulesTest {
                                 "torch._foreach_add_(targets, onlines)")),
                 new Module("channels_last", "core/src/main/python/make_channels_last.py",
                         List.of("memory_format=2)", "torch.set_(t, _4)", "torch.stride(t)")));
+    }
+
+    @Test
+    void aSwitchIsTrueOrFalseAndAnyOtherValueIsRefusedByName() {
+        String property = "pretext.testSwitch";
+        try {
+            System.clearProperty(property);
+            assertThat(TorchScriptModules.enabled(property)).isTrue();
+            System.setProperty(property, "TRUE");
+            assertThat(TorchScriptModules.enabled(property)).isTrue();
+            System.setProperty(property, "false");
+            assertThat(TorchScriptModules.enabled(property)).isFalse();
+            System.setProperty(property, "flase");
+            assertThatThrownBy(() -> TorchScriptModules.enabled(property)).isInstanceOf(PretextException.class)
+                    .hasMessage("-Dpretext.testSwitch is 'flase': expected true (the default) or false");
+        } finally {
+            System.clearProperty(property);
+        }
+        assertThat(TorchScriptModules.SWITCHES).containsExactly("pretext.fusedAdamW", "pretext.foreachEma",
+                "pretext.channelsLast");
+        String before = System.getProperty(ChannelsLast.PROPERTY);
+        try {
+            System.setProperty(ChannelsLast.PROPERTY, "maybe");
+            assertThatThrownBy(TorchScriptModules::checkSwitches).hasMessageContaining("-Dpretext.channelsLast is 'maybe'");
+            assertThatThrownBy(ChannelsLast::setting).hasMessageContaining("-Dpretext.channelsLast is 'maybe'");
+        } finally {
+            if (before == null) {
+                System.clearProperty(ChannelsLast.PROPERTY);
+            } else {
+                System.setProperty(ChannelsLast.PROPERTY, before);
+            }
+        }
     }
 
     @ParameterizedTest
