@@ -207,6 +207,28 @@ class SuiteTest {
     }
 
     @Test
+    void theEstimateCountsPyTorchChannelsLastRunsForTheConvolutionalConfigurationsOnly() {
+        // one round at 2 threads, Pretext and 2.6 (eager, and channels-last where there are convolutions), no 1.13
+        for (String name : List.of("simclr-cnn", "simclr-mlp")) {
+            BenchConfig c = BenchConfig.named(name);
+            SuiteEstimate.Rates r = SuiteEstimate.ASSUMED.get(name);
+            SuiteEstimate.ConfigSteps s = SuiteEstimate.ConfigSteps.of(c, false, -1, -1);
+            SuiteEstimate.Plan p = new SuiteEstimate.Plan(List.of(c), new int[] {2}, 1, 0, 0, true, false, Set.of(),
+                    2048, false, false, -1, -1);
+            double pretext = SuiteEstimate.JAVA_START
+                    + (s.warmup() + s.timedSteps(r.pretext()[1], s.warmup(), false)) / r.pretext()[1];
+            int w = Math.max(1, s.warmupReference());
+            double eager = SuiteEstimate.TORCH26_START + (w + s.timedSteps(r.eager()[1], w, true)) / r.eager()[1];
+            double cl = r.eager()[1] * SuiteEstimate.CHANNELS_LAST_SPEED_UP;
+            double channelsLast = SuiteEstimate.TORCH26_START + (w + s.timedSteps(cl, w, true)) / cl;
+            assertThat(SuiteEstimate.estimate(p).get(name + ": Pretext, 1.13 and 2.6 eager runs")).as(name)
+                    .isCloseTo(pretext + eager + (c.convolutional() ? channelsLast : 0), within(1e-9));
+        }
+        assertThat(BenchConfig.ALL.stream().filter(BenchConfig::convolutional).map(BenchConfig::name))
+                .containsExactly("simclr-cnn", "dino-cnn");
+    }
+
+    @Test
     void timedStepsStopAfterTheSecondsButAnEqualLossRunTrainsOnEveryBatch() {
         SuiteEstimate.ConfigSteps s = SuiteEstimate.ConfigSteps.of(BenchConfig.named("mae"), false, -1, -1);
         assertThat(s).isEqualTo(new SuiteEstimate.ConfigSteps(3, 3, 15, 10, 3, 20));
