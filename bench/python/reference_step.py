@@ -483,6 +483,7 @@ def settings(a):
             "torchThreads": torch.get_num_threads(), "compile": a.compile or "eager",
             "adam": getattr(a, "adam", None),
             "memoryFormat": "channels-last" if getattr(a, "channels_last", False) else "contiguous",
+            "precision": "bf16-autocast" if getattr(a, "autocast", False) else "float32",
             "cacheSizes": getattr(a, "cache_sizes", None)}
 
 
@@ -509,6 +510,8 @@ def main():
                     help="convolution weights and image batches in channels-last (NHWC) layout")
     ap.add_argument("--batch", type=int, help="examples per step instead of the configuration's (scaling sweep)")
     ap.add_argument("--width", type=int, help="simclr-mlp's hidden width or causal-lm's D (scaling sweep)")
+    ap.add_argument("--autocast", action="store_true",
+                    help="run the loss under torch.autocast('cpu', dtype=torch.bfloat16) (mixed precision)")
     ap.add_argument("--compile", choices=["default", "max-autotune-no-cudagraphs"],
                     help="run the loss through torch.compile (inductor, CPU) in this mode; PyTorch 2.x only")
     ap.add_argument("--cold-cache", action="store_true",
@@ -628,6 +631,14 @@ def run(a, ap):
     opt = torch.optim.Adam(model.parameters(), lr=a.lr, betas=(0.9, 0.999), eps=1e-8,
                            **({"fused": True} if a.adam == "fused" else {}))
     loss_fn = torch.compile(model.loss, mode=a.compile) if a.compile else model.loss
+    if a.autocast:
+        # the forward (and so the backward) of matmuls and convolutions in bfloat16, the rest in float32:
+        # PyTorch's CPU mixed precision; the weights, gradients and Adam's update stay float32
+        inner = loss_fn
+
+        def loss_fn(*inputs):
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                return inner(*inputs)
     phases = {"update": 0.0, "forward": 0.0, "backward": 0.0}
     step = make_step(model, opt, loss_fn, batches, total, phases)
 
