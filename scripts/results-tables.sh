@@ -158,7 +158,7 @@ cells() {
       # issue 19's masked prediction on the same ViT (so the same random encoder as mae), at the settings of
       # examples/configs/mnist-ijepa.yaml and mnist-simmim.yaml
       echo "ijepa|images|no|vit|pretrained|1000|--objective ijepa --set objective.predictor-width=32 --encoder vit-tiny --set encoder.width=64 --set encoder.depth=2 --set training.batch-size=64 $SELFPREDICT_TRAINING"
-      echo "simmim|images|no|vit|pretrained|2000|--objective simmim --set objective.loss=l2 --encoder vit-tiny --set encoder.width=64 --set encoder.depth=2 --set training.batch-size=64 $SELFPREDICT_TRAINING"
+      echo "simmim|images|no|vit|pretrained|4000|--objective simmim --set objective.loss=l2 --encoder vit-tiny --set encoder.width=64 --set encoder.depth=2 --set training.batch-size=64 $SELFPREDICT_TRAINING"
       # MSN (issue 19) lives in objectives-contrastive but needs the ViT: here, in the vit group, it shares the
       # random ViT of mae, ijepa and simmim; the settings of examples/configs/mnist-msn.yaml
       echo "msn|images|no|vit|pretrained|1000|--objective msn --set objective.target-temperature=0.01 --encoder vit-tiny --set encoder.width=64 --set encoder.depth=2 --set training.batch-size=64 $SELFPREDICT_TRAINING"
