@@ -38,7 +38,16 @@ final class Processes {
 
     /** Runs to completion; returns exit code and output. */
     static Result run(Path workDir, String extraClassPath, String... args) throws IOException, InterruptedException {
-        Process p = runner(workDir, extraClassPath, args).start();
+        return finish(runner(workDir, extraClassPath, args).start());
+    }
+
+    /** Runs to completion with extra JVM options; returns exit code and output. */
+    static Result runWith(Path workDir, List<String> jvmOptions, String... args) throws IOException,
+            InterruptedException {
+        return finish(runner(workDir, null, jvmOptions, args).start());
+    }
+
+    private static Result finish(Process p) throws IOException, InterruptedException {
         String out = new String(p.getInputStream().readAllBytes());
         return new Result(p.waitFor(), out);
     }
