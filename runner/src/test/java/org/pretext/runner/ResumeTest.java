@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -60,7 +61,7 @@ class ResumeTest {
     }
 
     /**
-     * A run killed under one memory format and resumed under the other ({@code -Dpretext.channelsLast}):
+     * A run killed under the row-major memory format and resumed channels-last ({@code -Dpretext.channelsLast}):
      * the checkpoint holds values by index, so the convolution weights, AdamW moments and BYOL's EMA target
      * come back into whichever layout the resuming JVM uses. Until the kill the two runs are the same run,
      * bit for bit; after it the resumed one follows the uninterrupted run of the setting it was saved
@@ -69,9 +70,11 @@ class ResumeTest {
      * would part from it at once; later to 3e-2, as far as two whole runs of the two settings drift apart
      * from the same start in 120 steps (measured: up to 1.5e-2; the resumed runs, over 60 steps, 2.7e-3).
      */
-    @ParameterizedTest(name = "[{index}] saved with channelsLast={0}")
-    @ValueSource(booleans = {true, false})
-    void aRunResumesUnderTheOtherMemoryFormat(boolean savedChannelsLast, @TempDir Path work) throws Exception {
+    @Test
+    void aRunSavedRowMajorResumesChannelsLast(@TempDir Path work) throws Exception {
+        // one way only, to keep the suite short: the way in which the checkpoint's values enter channels-last
+        // arrays (the other way was checked too when this test was written, with the same margins)
+        boolean savedChannelsLast = false;
         String setup = "--encoder cnn-small --objective byol";
         List<String> saved = List.of("-Dpretext.channelsLast=" + savedChannelsLast);
         List<String> resumedUnder = List.of("-Dpretext.channelsLast=" + !savedChannelsLast);
