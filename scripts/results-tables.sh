@@ -36,6 +36,8 @@
 # Paths: JAR (runner/target/pretext.jar), DATA (../shared/data), OUT (runs/tables/SUITE), DOCS (docs),
 # JAVA (java). Build the jar first: mvn -o -q install -DskipTests
 #
+# The tables end with DOCS/results-SUITE.notes.md when it exists (hand-written notes on how rows were made).
+#
 # Each cell runs in its own JVM into OUT/CELL-DATASET (log: OUT/CELL-DATASET.log). A cell whose
 # folder holds report.json is skipped, one with checkpoints is resumed (`run --resume`), so an
 # interrupted suite continues where it stopped. A cell's arguments are kept in OUT/CELL-DATASET.args:
@@ -430,7 +432,14 @@ jq -r '
   "| objective | dataset | encoder | steps | pretrain s | \(.labelsPerClass) labels/class | all labels | random encoder, \(.labelsPerClass)/class | margin, \(.labelsPerClass)/class | PGD ε | clean | robust |",
   "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   (.rows[] | "| \(name) | \(.dataset) | \(.encoder) | \(.steps) | \(.seconds | round)\(if .resumedFromStep > 0 then " (resumed)" else "" end) | \(.fewLabels | cell) | \(.allLabels | cell) | \(.randomEncoderFewLabels | cell) | \(.marginOverRandomEncoder | margin) | \(.robust | if . == null then "–" else (.epsilon | tostring | .[0:6]) end) | \(.robust | if . == null then "–" else (.clean | pct) end) | \(.robust | if . == null then "–" else (.robust | pct) end) |")
-' "$json" >"$md.tmp" && mv "$md.tmp" "$md"
+' "$json" >"$md.tmp"
+# hand-written notes on how rows were made (which session reran which cells, and under what load) live in
+# DOCS/results-SUITE.notes.md and follow the table, so that regenerating the table keeps them
+notes="$DOCS/results-$SUITE.notes.md"
+if [[ -f "$notes" ]]; then
+  { echo; cat "$notes"; } >>"$md.tmp"
+fi
+mv "$md.tmp" "$md"
 
 echo "tables: $md, $json ($(jq '.rows | length' "$json") rows)"
 if [[ ${#failed[@]} -gt 0 ]]; then
