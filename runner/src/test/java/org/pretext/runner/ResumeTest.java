@@ -40,7 +40,7 @@ class ResumeTest {
         assertThat(a.exit()).as(a.output()).isZero();
 
         Path killed = work.resolve("killed");
-        killAfterStep(60, work, List.of(), args(setup, "--out", killed.toString()), killed);
+        killAfterStep60(work, args(setup, "--out", killed.toString()), killed);
         Path copy = work.resolve("killed-copy");
         copyFolder(killed, copy);
 
@@ -117,17 +117,16 @@ class ResumeTest {
         }
     }
 
-    /** Starts the run, SIGKILLs it once its checkpoint of that step is written, and checks that it left no report. */
-    private static void killAfterStep(int step, Path work, List<String> jvmOptions, String[] args, Path out)
-            throws Exception {
-        Process p = Processes.runner(work, null, jvmOptions, args)
-                .redirectOutput(work.resolve(out.getFileName() + ".log").toFile()).start();
-        Path ckpt = out.resolve(String.format("checkpoints/step-%08d.ckpt", step));
+    /** Starts the run, SIGKILLs it once its step-60 checkpoint is written, and checks that it left no report. */
+    private static void killAfterStep60(Path work, String[] args, Path out) throws Exception {
+        Process p = Processes.runner(work, null, args).redirectOutput(work.resolve(out.getFileName() + ".log").toFile())
+                .start();
+        Path ckpt = out.resolve("checkpoints/step-00000060.ckpt");
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (!Files.exists(ckpt) && p.isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertThat(p.isAlive()).as("the run was still going when its step-%d checkpoint appeared", step).isTrue();
+        assertThat(p.isAlive()).as("the run was still going when its step-60 checkpoint appeared").isTrue();
         p.destroyForcibly(); // SIGKILL on Unix
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(out.resolve("report.json")).doesNotExist();
