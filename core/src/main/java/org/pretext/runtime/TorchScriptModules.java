@@ -48,7 +48,7 @@ final class TorchScriptModules {
     }
 
     /** The system properties that switch the modules off ({@code false}), one per module. */
-    static final List<String> SWITCHES = List.of(FusedAdamWKernel.PROPERTY, ForeachEma.PROPERTY, ChannelsLast.PROPERTY);
+    static final List<String> SWITCHES = List.of(FusedAdamWKernel.PROPERTY, FlatAdamWKernel.PROPERTY, ForeachEma.PROPERTY, ChannelsLast.PROPERTY);
 
     /**
      * Whether {@code -Dproperty} leaves its module on: unset or {@code true}; {@code false} turns it off.

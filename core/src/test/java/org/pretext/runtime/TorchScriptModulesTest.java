@@ -20,7 +20,7 @@ import org.pretext.PretextException;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The committed TorchScript modules behind {@link FusedAdamWKernel}, {@link ForeachEma} and {@link ChannelsLast} are what
+ * The committed TorchScript modules behind {@link FusedAdamWKernel}, {@link FlatAdamWKernel}, {@link ForeachEma} and {@link ChannelsLast} are what
  * their generators write: the code in each archive calls its kernel, and (in the PyTorch 2.6 root,
  * skipped where it is missing) regenerating it gives the same code.
  */
@@ -41,6 +41,9 @@ class TorchScriptModulesTest {
         return Stream.of(new Module("fused_adamw", "core/src/main/python/make_fused_adamw.py",
                 List.of("torch._fused_adamw_(params, grads, means, variances",
                         "amsgrad=False, maximize=False, grad_scale=scale", "torch._foreach_zero_(grads)")),
+                new Module("flat_adamw", "core/src/main/python/make_flat_adamw.py",
+                        List.of("torch._fused_adamw_(flat_w, flat_g, flat_m, flat_v", "torch.set_(t, flat, offset",
+                                "torch.zero_(g)")),
                 new Module("ema", "core/src/main/python/make_ema.py",
                         List.of("torch._foreach_sub_(targets, onlines)", "torch._foreach_mul_(targets, momentum[0])",
                                 "torch._foreach_add_(targets, onlines)")),
@@ -64,7 +67,7 @@ class TorchScriptModulesTest {
         } finally {
             System.clearProperty(property);
         }
-        assertThat(TorchScriptModules.SWITCHES).containsExactly("pretext.fusedAdamW", "pretext.foreachEma",
+        assertThat(TorchScriptModules.SWITCHES).containsExactly("pretext.fusedAdamW", "pretext.flatAdamW", "pretext.foreachEma",
                 "pretext.channelsLast");
         String before = System.getProperty(ChannelsLast.PROPERTY);
         try {

@@ -90,7 +90,12 @@ class AdamWFusedKernelTest {
     }
 
     /** loss = Σ (gain ⊙ tanh(x·w1ᵀ + b1)·w2ᵀ − 1)², a batch of 4 inputs of 5 features. */
-    private static void backward(NDManager manager, Map<String, Parameter> p, float[] x) {
+    static void backward(NDManager manager, Map<String, Parameter> p, float[] x) {
+        backward(manager, p, x, true);
+    }
+
+    /** The same loss, without {@code gain} (which then gets no gradient) unless {@code withGain}. */
+    static void backward(NDManager manager, Map<String, Parameter> p, float[] x, boolean withGain) {
         try (NDManager step = manager.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray in = step.create(x, new Shape(4, 5));
             NDArray one = step.ones(new Shape(4, 3));
@@ -99,12 +104,15 @@ class AdamWFusedKernelTest {
             w1t.attach(step); // a result belongs to its first operand's manager: the model's, unless attached
             w2t.attach(step);
             NDArray h = in.matMul(w1t).add(p.get("b1").getArray()).tanh();
-            NDArray y = h.matMul(w2t).mul(p.get("gain").getArray());
+            NDArray y = h.matMul(w2t);
+            if (withGain) {
+                y = y.mul(p.get("gain").getArray());
+            }
             gc.backward(y.sub(one).square().sum());
         }
     }
 
-    private static Map<String, Parameter> model(NDManager manager) {
+    static Map<String, Parameter> model(NDManager manager) {
         Map<String, Parameter> p = new LinkedHashMap<>();
         for (Map.Entry<String, Shape> e : SHAPES.entrySet()) {
             Parameter param = Parameter.builder().setName(e.getKey())
@@ -117,7 +125,7 @@ class AdamWFusedKernelTest {
         return p;
     }
 
-    private static float[] initial(String name) {
+    static float[] initial(String name) {
         Random r = new Random(name.hashCode());
         float[] v = new float[(int) SHAPES.get(name).size()];
         for (int i = 0; i < v.length; i++) {

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.pretext.PretextException;
 import org.pretext.engine.NoGradient;
+import org.pretext.runtime.FlatAdamWKernel;
 import org.pretext.runtime.FusedAdamWKernel;
 
 /**
@@ -28,10 +29,13 @@ import org.pretext.runtime.FusedAdamWKernel;
  *   w ← w − η·λ·w − η/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε)
  * </pre>
  *
- * On the PyTorch engine the update goes through libtorch's fused AdamW kernel
- * ({@link FusedAdamWKernel}: one pass over each tensor, one call per group of parameters that share
- * a learning-rate scale and decay), unless {@link #useFusedKernel(boolean)} or
- * {@code -Dpretext.fusedAdamW=false} turns it off. Otherwise it is computed op by op as
+ * On the PyTorch engine the update goes through libtorch's fused AdamW kernel, one call per group of
+ * parameters that share a learning-rate scale and decay: over the group's flat buffers
+ * ({@link FlatAdamWKernel}: from the first update on, each weight, gradient and moment is a view of
+ * its slice of one array per kind), or, with {@link #useFlatBuffers(boolean)} or
+ * {@code -Dpretext.flatAdamW=false}, over each tensor ({@link FusedAdamWKernel}); the two give the
+ * same numbers. {@link #useFusedKernel(boolean)} or {@code -Dpretext.fusedAdamW=false} turns the
+ * kernel off. Otherwise it is computed op by op as
  * w ← w − η·√(1−β₂ᵗ)/(1−β₁ᵗ) · m/(√v + ε·√(1−β₂ᵗ)), with s folded into the moments'
  * coefficients ((1−β₁)s and (1−β₂)s²): per tensor ten in-place or element-wise engine ops with
  * three temporaries, the step's constants made once per step, not per tensor (DJL's own
@@ -53,9 +57,13 @@ public final class AdamW extends AttachedOptimizer {
     private final List<NDArray> variances = new ArrayList<>();
     private double[] rateScales;
     private boolean fusedAllowed = true;
+    private boolean flatAllowed = true;
     private boolean lastUpdateFused;
     /** Whether the fused kernel can update the attached arrays; decided at the first update that could use it. */
     private Boolean kernelTakesTheseArrays;
+    /** The parameter groups the flat buffers were made for, and the buffers of each. */
+    private Map<List<Double>, List<Integer>> flatGroups;
+    private final Map<List<Double>, FlatAdamWKernel.Buffers> flatBuffers = new LinkedHashMap<>();
 
     public AdamW(double beta1, double beta2, double epsilon, double weightDecay) {
         this(beta1, beta2, epsilon, weightDecay, true);
@@ -155,6 +163,22 @@ public final class AdamW extends AttachedOptimizer {
         return this;
     }
 
+    /**
+     * Whether fused updates may run over flat buffers ({@link FlatAdamWKernel}: one kernel call per
+     * group, each parameter, gradient and moment becoming a view of its slice) where the engine offers
+     * them (default true); false keeps one kernel call per tensor, e.g. to compare the two.
+     *
+     * @return this optimizer
+     */
+    public AdamW useFlatBuffers(boolean use) {
+        flatAllowed = use;
+        if (!use) {
+            closeFlatBuffers();
+            flatGroups = null;
+        }
+        return this;
+    }
+
     /** Whether the last update went through the fused kernel. */
     public boolean lastUpdateFused() {
         return lastUpdateFused;
@@ -170,13 +194,21 @@ public final class AdamW extends AttachedOptimizer {
         return all;
     }
 
-    /** One kernel call per group of parameters sharing a learning-rate scale and whether they decay. */
+    /**
+     * One kernel call per group of parameters sharing a learning-rate scale and whether they decay:
+     * over the group's flat buffers where {@link FlatAdamWKernel} is on, else over its tensors.
+     */
     private void stepFused(FusedAdamWKernel kernel, double learningRate, double gradientScale) {
         Map<List<Double>, List<Integer>> groups = new LinkedHashMap<>();
         for (int i = 0; i < params.size(); i++) {
             double r = rateScales == null ? 1 : rateScales[i];
-            boolean decayed = decays(params.get(i).getArray(), weightDecay, decayVectors);
-            groups.computeIfAbsent(List.of(r, decayed ? weightDecay : 0.0), k -> new ArrayList<>()).add(i);
+            boolean decayed = decayVectors || params.get(i).getArray().getShape().dimension() > 1;
+            groups.computeIfAbsent(List.of(r, decayed ? 1.0 : 0.0), k -> new ArrayList<>()).add(i);
+        }
+        Optional<FlatAdamWKernel> flat = flatAllowed ? FlatAdamWKernel.get() : Optional.empty();
+        if (flat.isPresent() && !groups.equals(flatGroups)) { // first update, or the rate scales changed
+            closeFlatBuffers();
+            flatGroups = groups;
         }
         for (Map.Entry<List<Double>, List<Integer>> g : groups.entrySet()) {
             List<NDArray> w = new ArrayList<>();
@@ -188,9 +220,29 @@ public final class AdamW extends AttachedOptimizer {
                 v.add(variances.get(i));
             }
             double rate = learningRate * g.getKey().get(0);
-            double decay = g.getKey().get(1);
-            NoGradient.run(() -> kernel.update(w, m, v, rate, beta1, beta2, decay, epsilon, updates, gradientScale));
+            double decay = g.getKey().get(1) > 0 ? weightDecay : 0.0;
+            if (flat.isPresent()) {
+                boolean fresh = !flatBuffers.containsKey(g.getKey());
+                FlatAdamWKernel.Buffers buffers = flatBuffers.computeIfAbsent(g.getKey(),
+                        k -> new FlatAdamWKernel.Buffers(manager, w));
+                NoGradient.run(() -> flat.get().update(buffers, w, m, v, rate, beta1, beta2, decay, epsilon,
+                        updates, gradientScale, fresh));
+            } else {
+                NoGradient.run(() -> kernel.update(w, m, v, rate, beta1, beta2, decay, epsilon, updates,
+                        gradientScale));
+            }
         }
+    }
+
+    private void closeFlatBuffers() {
+        flatBuffers.values().forEach(FlatAdamWKernel.Buffers::close);
+        flatBuffers.clear();
+    }
+
+    @Override
+    public void close() {
+        closeFlatBuffers();
+        super.close();
     }
 
     private void stepOpByOp(double learningRate, double gradientScale) {
