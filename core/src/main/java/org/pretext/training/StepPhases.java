@@ -59,6 +59,36 @@ public final class StepPhases {
         last = now;
     }
 
+    /**
+     * The share of the steps' wall time spent waiting for a prepared batch ({@link Phase#DATA}): above a
+     * few percent, the preparation threads did not keep up with the step.
+     *
+     * @param phaseSeconds seconds per phase, as {@link #seconds()} gives them
+     * @return the share, 0 when no time was recorded
+     */
+    public static double dataWaitShare(Map<String, Double> phaseSeconds) {
+        double total = phaseSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
+        return total > 0 ? phaseSeconds.getOrDefault(Phase.DATA.key(), 0.0) / total : 0;
+    }
+
+    /**
+     * One line for people: each phase that took at least 1 % of the time, with its seconds and share,
+     * e.g. {@code "data 0.4 s (1 %), forward 20.1 s (38 %), backward 24.0 s (45 %), ..."}; the data
+     * wait is always shown.
+     */
+    public static String describe(Map<String, Double> phaseSeconds) {
+        double total = phaseSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
+        StringBuilder b = new StringBuilder();
+        phaseSeconds.forEach((phase, sec) -> {
+            double share = total > 0 ? sec / total : 0;
+            if (phase.equals(Phase.DATA.key()) || share >= 0.01) {
+                b.append(b.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.1f s (%.0f %%)",
+                        phase.equals(Phase.DATA.key()) ? "waiting for data" : phase, sec, 100 * share));
+            }
+        });
+        return b.toString();
+    }
+
     /** Seconds per phase, in step order. */
     public Map<String, Double> seconds() {
         Map<String, Double> m = new LinkedHashMap<>();

@@ -6,8 +6,16 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.Device;
 import java.util.Arrays;
 import java.util.Map;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.pretext.data.Batch;
 import org.pretext.data.IndexedSplit;
+import org.pretext.objective.PreparedBatch;
+import org.pretext.objective.ForwardingObjective;
 import org.pretext.model.PretextModel;
 import org.pretext.training.StepPhases.Phase;
 
@@ -44,5 +52,54 @@ class StepPhasesTest {
         assertThat(s.get("backward")).isPositive();
         assertThat(s.get("update")).isPositive();
         assertThat(s.get("monitor")).isZero(); // no monitors added
+    }
+
+    @Test
+    void aStepThatWaitsForItsBatchesIsReportedWithItsShare() {
+        IndexedSplit data = ToyDenoising.data(1);
+        PretrainResult r;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream before = System.err;
+        // preparing a batch takes 15 ms on the one preparation thread; the toy step takes about 1
+        ForwardingObjective slow = new ForwardingObjective(new ToyDenoising()) {
+            @Override
+            public PreparedBatch prepare(Batch batch, SplittableRandom random) {
+                try {
+                    Thread.sleep(15);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.prepare(batch, random);
+            }
+        };
+        try (PretextModel model = PretextModel.create(ToyDenoising.encoder(), slow, data.exampleShape(),
+                Device.cpu(), 3)) {
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            r = new Pretrainer(PretrainConfig.builder().batchSize(64).steps(40).seed(3).logEvery(10).build())
+                    .run(model, data, null);
+        } finally {
+            System.setErr(before);
+        }
+        double share = StepPhases.dataWaitShare(r.phaseSeconds());
+        assertThat(r.phaseSeconds().get("data")).isGreaterThan(0.4); // at least 40 × 15 ms, less what prefetch hid
+        assertThat(share).isGreaterThan(0.5);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains(String.format(java.util.Locale.ROOT,
+                "warning: the step waited for its next batch %.0f %% of the time: 1 preparation thread"
+                + " (training.prepare-threads) did not keep up", 100 * share));
+    }
+
+    @Test
+    void theDescriptionShowsTheDataWaitAndEveryPhaseAboveOnePercent() {
+        Map<String, Double> s = new LinkedHashMap<>();
+        s.put("data", 0.05);
+        s.put("transfer", 0.05);
+        s.put("forward", 4.0);
+        s.put("backward", 5.0);
+        s.put("update", 0.9);
+        s.put("other", 0.0);
+        assertThat(StepPhases.describe(s)).isEqualTo("waiting for data 0.1 s (1 %), forward 4.0 s (40 %),"
+                + " backward 5.0 s (50 %), update 0.9 s (9 %)");
+        assertThat(StepPhases.dataWaitShare(s)).isCloseTo(0.005, within(1e-12));
+        assertThat(StepPhases.dataWaitShare(Map.of())).isZero();
     }
 }

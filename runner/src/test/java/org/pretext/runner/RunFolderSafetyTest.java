@@ -56,7 +56,8 @@ class RunFolderSafetyTest {
     @Test
     void reportJsonHoldsNullWhereAValueIsNotFinite(@TempDir Path dir) throws IOException {
         RunReport r = new RunReport("simclr", "mnist", "mlp", 1, "cpu", PretrainSummary.of(60, 1.5, Double.NaN,
-                Double.POSITIVE_INFINITY, 60, Map.of("validationLoss", Double.NaN)), List.of(), null);
+                Double.POSITIVE_INFINITY, 60, Map.of("validationLoss", Double.NaN), Map.of("data", 0.1, "forward", 1.0)),
+                List.of(), null);
         Path f = dir.resolve("report.json");
         r.write(f);
         JsonElement e = strict(Files.readString(f));

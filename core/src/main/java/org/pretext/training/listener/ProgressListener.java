@@ -58,6 +58,9 @@ public final class ProgressListener implements TrainingListener {
     public void onEnd(PretrainResult r) {
         out.printf(Locale.ROOT, "pretraining done: %d steps in %.1f s, final loss %.4f%n", r.steps(), r.seconds(),
                 r.finalLoss());
+        if (r.phaseSeconds() != null && !r.phaseSeconds().isEmpty()) {
+            out.println("step time: " + org.pretext.training.StepPhases.describe(r.phaseSeconds()));
+        }
     }
 
     static String duration(double seconds) {

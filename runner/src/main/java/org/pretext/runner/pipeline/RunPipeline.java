@@ -127,7 +127,7 @@ public final class RunPipeline {
             var r = o.result();
             phases.put("pretraining (set-up, steps, checkpoints)", (System.nanoTime() - t0) / 1e9);
             summary = PretrainSummary.of(r.steps(), r.seconds(), r.finalLoss(), r.samplesPerSecond(), r.startStep(),
-                    o.extra());
+                    o.extra(), r.phaseSeconds());
             boolean probe = withProbes && c.probe().get(ProbeSettings.ENABLED);
             if (probe && components.dataset().train().isPresent() && components.dataset().test().isPresent()) {
                 Probed p = probe(o.model(), c.probe(), dir.root());

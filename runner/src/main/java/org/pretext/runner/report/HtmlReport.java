@@ -50,6 +50,12 @@ public final class HtmlReport {
                                 + " per token)", p.validationLoss(), p.validationLoss() / Math.log(2)),
                         p.tokensPerSecond() == null ? "—" : String.format(Locale.ROOT, "%.0f", p.tokensPerSecond())));
             }
+            if (p.stepPhaseSeconds() != null && !p.stepPhaseSeconds().isEmpty()) {
+                double share = org.pretext.training.StepPhases.dataWaitShare(p.stepPhaseSeconds());
+                h.append("<p>Step time: ").append(esc(org.pretext.training.StepPhases.describe(p.stepPhaseSeconds())))
+                        .append(share > 0.1 ? ". <b>The step waited for data</b>: more preparation threads"
+                                + " (<code>training.prepare-threads</code>) help where cores are free.</p>\n" : ".</p>\n");
+            }
             if (p.extra() != null && !p.extra().isEmpty()) {
                 h.append("<table>");
                 p.extra().forEach((k, v) -> h.append("<tr><th class=\"l\">").append(esc(LABELS.getOrDefault(k, k))).append("</th><td>")
