@@ -168,8 +168,17 @@ class FeatureMapsTest {
             assertThat(largestPass[0]).isEqualTo(TextFeatures.MAX_TOKENS_PER_PASS); // 1,024 rows of 8 tokens
             assertThat(passes[0]).isEqualTo(2);
             List<Features.Matrix> small = TextFeatures.extract(enc, store, two, split, TOKENIZER.padId(), device, 100);
-            for (int k = 0; k < 2; k++) { // the same numbers: each row's hidden states do not depend on the pass
-                assertThat(big.get(k).values()).as("map %s", two.get(k).name()).isEqualTo(small.get(k).values());
+            // the same numbers: each row's hidden states do not depend on the pass, up to the float32
+            // rounding of GEMMs of other sizes (bit for bit on the AVX-512 CPU; on an AVX2-only one the
+            // products over 1,024 and 100 rows round differently); a row from another pass is off by O(1)
+            for (int k = 0; k < 2; k++) {
+                float[] a = big.get(k).values();
+                float[] b = small.get(k).values();
+                assertThat(a).as("map %s", two.get(k).name()).hasSameSizeAs(b);
+                for (int i = 0; i < a.length; i++) {
+                    assertThat((double) a[i]).as("map %s [%d]", two.get(k).name(), i)
+                            .isCloseTo(b[i], org.assertj.core.data.Offset.offset(1e-5 * (1 + Math.abs(b[i]))));
+                }
             }
         }
     }
