@@ -237,8 +237,12 @@ class SparkPretrainerTest {
         }
     }
 
-    /** SimCLR, the 784-512-128 MLP, 1,024 MNIST examples: the probe's all-labels accuracy. */
-    private static final List<String> SIMCLR = List.of("dataset.train-limit=1024", "dataset.test-limit=500",
+    /**
+     * SimCLR, the 784-512-128 MLP, 1,024 MNIST examples: the probe's all-labels accuracy, on 2,000 test
+     * images (on 500 the comparison below was mostly the test set's noise: 84.0 against 86.4 on an
+     * AVX2-only CPU, where the same runs gave 82.40 against 82.65 on 2,000).
+     */
+    private static final List<String> SIMCLR = List.of("dataset.train-limit=1024", "dataset.test-limit=2000",
             "threads=1", "seed=11", "probe.monitor-every=0", "training.learning-rate=0.002",
             "training.warmup-fraction=0.05");
 
