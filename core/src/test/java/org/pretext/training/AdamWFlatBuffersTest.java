@@ -13,7 +13,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.pretext.runtime.EngineArrays;
 import org.pretext.runtime.FlatAdamWKernel;
@@ -33,18 +32,11 @@ class AdamWFlatBuffersTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             Map<String, Parameter> a = AdamWFusedKernelTest.model(manager);
             Map<String, Parameter> b = AdamWFusedKernelTest.model(manager);
-            float[] x = new float[4 * 5];
-            Random random = new Random(11);
-            for (int i = 0; i < x.length; i++) {
-                x[i] = (float) (random.nextDouble() * 2 - 1);
-            }
+            float[] x = AdamWFusedKernelTest.inputs(11);
             try (AdamW flat = new AdamW(0.9, 0.95, 1e-6, 0.1, false);
                     AdamW perTensor = new AdamW(0.9, 0.95, 1e-6, 0.1, false).useFlatBuffers(false)) {
-                flat.attach(a, manager);
-                perTensor.attach(b, manager);
-                Map<String, Double> scales = Map.of("w2", 0.5, "b1", 3.0);
-                flat.setLearningRateScales(scales);
-                perTensor.setLearningRateScales(scales);
+                AdamWFusedKernelTest.attachWithScales(flat, a, manager);
+                AdamWFusedKernelTest.attachWithScales(perTensor, b, manager);
                 byte[] checkpoint = null;
                 Map<String, float[]> saved = null;
                 for (int t = 1; t <= 60; t++) {

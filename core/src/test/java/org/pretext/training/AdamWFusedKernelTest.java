@@ -38,18 +38,11 @@ class AdamWFusedKernelTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             Map<String, Parameter> a = model(manager);
             Map<String, Parameter> b = model(manager);
-            float[] x = new float[4 * 5];
-            Random random = new Random(7);
-            for (int i = 0; i < x.length; i++) {
-                x[i] = (float) (random.nextDouble() * 2 - 1);
-            }
+            float[] x = inputs(7);
             try (AdamW fused = new AdamW(0.9, 0.95, 1e-6, 0.1, false);
                     AdamW plain = new AdamW(0.9, 0.95, 1e-6, 0.1, false).useFusedKernel(false)) {
-                fused.attach(a, manager);
-                plain.attach(b, manager);
-                Map<String, Double> scales = Map.of("w2", 0.5, "b1", 3.0);
-                fused.setLearningRateScales(scales);
-                plain.setLearningRateScales(scales);
+                attachWithScales(fused, a, manager);
+                attachWithScales(plain, b, manager);
                 for (int t = 1; t <= 60; t++) {
                     double lr = 0.01 * (1 + Math.cos(Math.PI * t / 60)) / 2 + 1e-3;
                     double clip = t % 3 == 0 ? 0.6 : 1.0;
@@ -87,6 +80,22 @@ class AdamWFusedKernelTest {
                 assertThat(b.get("w1").getArray().getGradient().abs().sum().getFloat()).isZero();
             }
         }
+    }
+
+    /** A batch of 4 inputs of 5 features, uniform in [−1, 1). */
+    static float[] inputs(long seed) {
+        float[] x = new float[4 * 5];
+        Random random = new Random(seed);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (random.nextDouble() * 2 - 1);
+        }
+        return x;
+    }
+
+    /** Attaches the optimizer with the learning-rate scales both tests use: w2 at 0.5, b1 at 3. */
+    static void attachWithScales(AdamW optimizer, Map<String, Parameter> p, NDManager manager) {
+        optimizer.attach(p, manager);
+        optimizer.setLearningRateScales(Map.of("w2", 0.5, "b1", 3.0));
     }
 
     /** loss = Σ (gain ⊙ tanh(x·w1ᵀ + b1)·w2ᵀ − 1)², a batch of 4 inputs of 5 features. */
