@@ -34,8 +34,8 @@ import org.pretext.runtime.FusedAdamWKernel;
  * ({@link FlatAdamWKernel}: from the first update on, each weight, gradient and moment is a view of
  * its slice of one array per kind), or, with {@link #useFlatBuffers(boolean)} or
  * {@code -Dpretext.flatAdamW=false}, over each tensor ({@link FusedAdamWKernel}); the two give the
- * same numbers (bit for bit over the default job's 3,510 steps). {@link #useFusedKernel(boolean)} or {@code -Dpretext.fusedAdamW=false} turns the
- * kernel off. Otherwise it is computed op by op as
+ * same numbers (bit for bit over the default job's 3,510 steps). {@link #useFusedKernel(boolean)}
+ * or {@code -Dpretext.fusedAdamW=false} turns the kernel off. Otherwise it is computed op by op as
  * w ← w − η·√(1−β₂ᵗ)/(1−β₁ᵗ) · m/(√v + ε·√(1−β₂ᵗ)), with s folded into the moments'
  * coefficients ((1−β₁)s and (1−β₂)s²): per tensor ten in-place or element-wise engine ops with
  * three temporaries, the step's constants made once per step, not per tensor (DJL's own
