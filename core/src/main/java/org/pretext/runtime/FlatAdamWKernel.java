@@ -54,7 +54,6 @@ public final class FlatAdamWKernel {
     /** The four flat arrays of one parameter group: weights, gradients, first and second moments. */
     public static final class Buffers implements AutoCloseable {
         private final PtNDArray[] arrays = new PtNDArray[4];
-        private final long size;
 
         /**
          * Zeros of the group's total size, on the parameters' device.
@@ -68,17 +67,11 @@ public final class FlatAdamWKernel {
             for (NDArray w : weights) {
                 n += w.getShape().size();
             }
-            size = n;
             NDManager onDevice = manager.getDevice().equals(weights.get(0).getDevice()) ? manager
                     : manager.newSubManager(weights.get(0).getDevice());
             for (int k = 0; k < 4; k++) {
                 arrays[k] = (PtNDArray) onDevice.zeros(new Shape(n), DataType.FLOAT32);
             }
-        }
-
-        /** The number of values in each buffer. */
-        public long size() {
-            return size;
         }
 
         @Override
@@ -107,19 +100,14 @@ public final class FlatAdamWKernel {
     public long update(Buffers buffers, List<NDArray> weights, List<NDArray> means, List<NDArray> variances,
             double learningRate, double beta1, double beta2, double weightDecay, double epsilon, long t,
             double gradientScale, boolean closely) {
-        int n = weights.size();
-        PtNDArray[] w = new PtNDArray[n];
-        PtNDArray[] g = new PtNDArray[n];
+        PtNDArray[] w = TorchScriptModules.pt(weights);
+        PtNDArray[] g = TorchScriptModules.gradients(w); // zeros where a weight has none; closed below
         IValue[] in = new IValue[9];
         try {
-            for (int i = 0; i < n; i++) {
-                w[i] = (PtNDArray) weights.get(i);
-                g[i] = w[i].getGradient(); // a new handle to the gradient (zeros if it has none): closed below
-            }
             in[0] = IValue.listFrom(w);
             in[1] = IValue.listFrom(g);
-            in[2] = IValue.listFrom(means.stream().map(PtNDArray.class::cast).toArray(PtNDArray[]::new));
-            in[3] = IValue.listFrom(variances.stream().map(PtNDArray.class::cast).toArray(PtNDArray[]::new));
+            in[2] = IValue.listFrom(TorchScriptModules.pt(means));
+            in[3] = IValue.listFrom(TorchScriptModules.pt(variances));
             for (int k = 0; k < 4; k++) {
                 in[4 + k] = IValue.listFrom(buffers.arrays[k]);
             }
@@ -130,11 +118,7 @@ public final class FlatAdamWKernel {
             }
         } finally {
             TorchScriptModules.close(in);
-            for (PtNDArray gradient : g) {
-                if (gradient != null) {
-                    gradient.close();
-                }
-            }
+            TorchScriptModules.close(g);
         }
     }
 }

@@ -98,32 +98,19 @@ public final class FusedAdamWKernel {
      */
     public void update(List<NDArray> weights, List<NDArray> means, List<NDArray> variances, double learningRate,
             double beta1, double beta2, double weightDecay, double epsilon, long t, double gradientScale) {
-        int n = weights.size();
-        PtNDArray[] w = new PtNDArray[n];
-        PtNDArray[] g = new PtNDArray[n];
-        PtNDArray[] m = new PtNDArray[n];
-        PtNDArray[] v = new PtNDArray[n];
+        PtNDArray[] w = TorchScriptModules.pt(weights);
+        PtNDArray[] g = TorchScriptModules.gradients(w); // new handles to the gradients: closed below
         IValue[] in = new IValue[5];
         try {
-            for (int i = 0; i < n; i++) {
-                w[i] = (PtNDArray) weights.get(i);
-                g[i] = w[i].getGradient(); // a new handle to the gradient: closed below
-                m[i] = (PtNDArray) means.get(i);
-                v[i] = (PtNDArray) variances.get(i);
-            }
             in[0] = IValue.listFrom(w);
             in[1] = IValue.listFrom(g);
-            in[2] = IValue.listFrom(m);
-            in[3] = IValue.listFrom(v);
+            in[2] = IValue.listFrom(TorchScriptModules.pt(means));
+            in[3] = IValue.listFrom(TorchScriptModules.pt(variances));
             in[4] = IValue.listFrom(learningRate, beta1, beta2, weightDecay, epsilon, (double) t, gradientScale);
             module.forward(in).close();
         } finally {
             TorchScriptModules.close(in);
-            for (PtNDArray gradient : g) {
-                if (gradient != null) {
-                    gradient.close();
-                }
-            }
+            TorchScriptModules.close(g);
         }
     }
 }

@@ -85,6 +85,37 @@ final class TorchScriptModules {
         return true;
     }
 
+    /** The arrays as the PyTorch engine's, for a module call (each must be one: see {@link #floatsOnOneDevice}). */
+    static PtNDArray[] pt(List<NDArray> arrays) {
+        return arrays.stream().map(PtNDArray.class::cast).toArray(PtNDArray[]::new);
+    }
+
+    /**
+     * A new handle to each weight's gradient (zeros where it has none), for a module call; the caller
+     * closes them with {@link #close(PtNDArray[])}.
+     */
+    static PtNDArray[] gradients(PtNDArray[] weights) {
+        PtNDArray[] g = new PtNDArray[weights.length];
+        try {
+            for (int i = 0; i < weights.length; i++) {
+                g[i] = weights[i].getGradient();
+            }
+            return g;
+        } catch (RuntimeException e) {
+            close(g);
+            throw e;
+        }
+    }
+
+    /** Closes handles made for a module call (null entries: not made). */
+    static void close(PtNDArray[] handles) {
+        for (PtNDArray a : handles) {
+            if (a != null) {
+                a.close();
+            }
+        }
+    }
+
     /** Closes a module call's inputs (null entries: not made, as when building them failed). */
     static void close(IValue[] inputs) {
         for (IValue value : inputs) {

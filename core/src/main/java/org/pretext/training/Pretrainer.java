@@ -272,13 +272,10 @@ public final class Pretrainer {
         }
     }
 
-    /** A data wait above this share of the steps' time is reported: the preparation threads did not keep up. */
-    static final double DATA_WAIT_WARNING = 0.10;
-
-    /** Says on standard error when the step waited for its batches more than {@link #DATA_WAIT_WARNING} of the time. */
+    /** Says on standard error when the step waited for its batches too long ({@link StepPhases#waitedForData}). */
     private void warnIfDataLagged(PretrainResult r) {
-        double share = StepPhases.dataWaitShare(r.phaseSeconds());
-        if (share > DATA_WAIT_WARNING && r.steps() - r.startStep() >= 20) {
+        if (StepPhases.waitedForData(r.phaseSeconds()) && r.steps() - r.startStep() >= 20) {
+            double share = StepPhases.dataWaitShare(r.phaseSeconds());
             System.err.printf(java.util.Locale.ROOT, "warning: the step waited for its next batch %.0f %% of the time:"
                     + " %d preparation thread%s (training.prepare-threads) did not keep up; more of them help where"
                     + " cores are free, and fewer engine threads (--threads) free cores for them%n", 100 * share,

@@ -59,6 +59,14 @@ public final class StepPhases {
         last = now;
     }
 
+    /** A data wait above this share of the steps' time is reported: the preparation threads did not keep up. */
+    public static final double DATA_WAIT_WARNING = 0.10;
+
+    /** Whether the steps waited for their batches more than {@link #DATA_WAIT_WARNING} of the time. */
+    public static boolean waitedForData(Map<String, Double> phaseSeconds) {
+        return dataWaitShare(phaseSeconds) > DATA_WAIT_WARNING;
+    }
+
     /**
      * The share of the steps' wall time spent waiting for a prepared batch ({@link Phase#DATA}): above a
      * few percent, the preparation threads did not keep up with the step.

@@ -51,9 +51,8 @@ public final class HtmlReport {
                         p.tokensPerSecond() == null ? "—" : String.format(Locale.ROOT, "%.0f", p.tokensPerSecond())));
             }
             if (p.stepPhaseSeconds() != null && !p.stepPhaseSeconds().isEmpty()) {
-                double share = org.pretext.training.StepPhases.dataWaitShare(p.stepPhaseSeconds());
                 h.append("<p>Step time: ").append(esc(org.pretext.training.StepPhases.describe(p.stepPhaseSeconds())))
-                        .append(share > 0.1 ? ". <b>The step waited for data</b>: more preparation threads"
+                        .append(org.pretext.training.StepPhases.waitedForData(p.stepPhaseSeconds()) ? ". <b>The step waited for data</b>: more preparation threads"
                                 + " (<code>training.prepare-threads</code>) help where cores are free.</p>\n" : ".</p>\n");
             }
             if (p.extra() != null && !p.extra().isEmpty()) {
