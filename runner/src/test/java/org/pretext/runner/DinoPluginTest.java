@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -52,17 +51,7 @@ class DinoPluginTest {
         assertThat(a.exit()).as(a.output()).isZero();
 
         Path killed = work.resolve("killed");
-        Process p = Processes.runner(work, null, run(plugins, "--out", killed.toString()))
-                .redirectOutput(work.resolve("killed.log").toFile()).start();
-        Path ckpt = killed.resolve("checkpoints/step-00000010.ckpt");
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (!Files.exists(ckpt) && p.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(p.isAlive()).as("the run was still going when its step-10 checkpoint appeared").isTrue();
-        p.destroyForcibly(); // SIGKILL on Unix
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(killed.resolve("report.json")).doesNotExist();
+        Processes.killAtCheckpoint(work, run(plugins, "--out", killed.toString()), killed, 10, 3);
         Processes.Result b = Processes.run(work, null, "run", "--resume", killed.toString(), "--plugins",
                 plugins.toString());
         assertThat(b.exit()).as(b.output()).isZero();

@@ -2,9 +2,13 @@ package org.pretext.runner;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Starts the runner in a fresh JVM with the test class path, as a user's `java -cp ... Main` would. */
 final class Processes {
@@ -45,6 +49,24 @@ final class Processes {
     static Result runWith(Path workDir, List<String> jvmOptions, String... args) throws IOException,
             InterruptedException {
         return finish(runner(workDir, null, jvmOptions, args).start());
+    }
+
+    /**
+     * Starts the run (its output in {@code work/OUT-NAME.log}), SIGKILLs it once its checkpoint of
+     * {@code step} is written (waiting at most {@code minutes}), and checks that it was still going then
+     * and left no report.
+     */
+    static void killAtCheckpoint(Path work, String[] args, Path out, int step, long minutes) throws Exception {
+        Process p = runner(work, null, args).redirectOutput(work.resolve(out.getFileName() + ".log").toFile()).start();
+        Path ckpt = out.resolve(String.format("checkpoints/step-%08d.ckpt", step));
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(minutes);
+        while (!Files.exists(ckpt) && p.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(p.isAlive()).as("the run was still going when its step-%d checkpoint appeared", step).isTrue();
+        p.destroyForcibly(); // SIGKILL on Unix
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(out.resolve("report.json")).doesNotExist();
     }
 
     private static Result finish(Process p) throws IOException, InterruptedException {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -40,7 +39,7 @@ class ResumeTest {
         assertThat(a.exit()).as(a.output()).isZero();
 
         Path killed = work.resolve("killed");
-        killAfterStep60(work, args(setup, "--out", killed.toString()), killed);
+        Processes.killAtCheckpoint(work, args(setup, "--out", killed.toString()), killed, 60, 5);
         Path copy = work.resolve("killed-copy");
         copyFolder(killed, copy);
 
@@ -115,21 +114,6 @@ class ResumeTest {
                 Files.copy(p, to.resolve(from.relativize(p).toString()));
             }
         }
-    }
-
-    /** Starts the run, SIGKILLs it once its step-60 checkpoint is written, and checks that it left no report. */
-    private static void killAfterStep60(Path work, String[] args, Path out) throws Exception {
-        Process p = Processes.runner(work, null, args).redirectOutput(work.resolve(out.getFileName() + ".log").toFile())
-                .start();
-        Path ckpt = out.resolve("checkpoints/step-00000060.ckpt");
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (!Files.exists(ckpt) && p.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(p.isAlive()).as("the run was still going when its step-60 checkpoint appeared").isTrue();
-        p.destroyForcibly(); // SIGKILL on Unix
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(out.resolve("report.json")).doesNotExist();
     }
 
     /** "step=value" of a metric in every line of a run's metrics.jsonl, with the value's digits as written. */
