@@ -13,6 +13,9 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pretext.datasets.npy.NpyWriter;
+import org.pretext.runner.report.HtmlReport;
+import org.pretext.runner.report.PretrainSummary;
+import org.pretext.runner.report.RunReport;
 
 /** The run folder a user gets: report.json in the documented schema, report.html with its plots, metrics. */
 class ReportTest {
@@ -32,6 +35,12 @@ class ReportTest {
                 .containsEntry("encoder", "mlp").containsEntry("seed", 42.0).containsEntry("device", "cpu");
         Map<String, Object> pretrain = (Map<String, Object>) r.get("pretrain");
         assertThat(pretrain).containsKeys("steps", "seconds", "finalLoss").containsEntry("steps", 60.0);
+        // where the steps' time went, phase by phase: it adds up to the pretraining time
+        Map<String, Double> phases = (Map<String, Double>) pretrain.get("stepPhaseSeconds");
+        assertThat(phases).containsKeys("data", "forward", "backward", "update");
+        assertThat(phases.values().stream().mapToDouble(Double::doubleValue).sum())
+                .isCloseTo((Double) pretrain.get("seconds"), org.assertj.core.data.Offset.offset(
+                        0.1 * (Double) pretrain.get("seconds") + 0.05));
         List<Map<String, Object>> probe = (List<Map<String, Object>>) r.get("probe");
         // 3 feature sets x 2 budgets x 2 probes
         assertThat(probe).hasSize(12);
@@ -64,7 +73,7 @@ class ReportTest {
                 + " pretrained features against the same encoder untrained, logistic probe at 5 labels per class")
                 .contains("<code>pretext run --dataset synthetic --steps 60").contains("Where the time went")
                 .contains("pretraining (set-up, steps, checkpoints)").contains("features and probes: raw-input")
-                .contains("paired t");
+                .contains("paired t").contains("<p>Step time: waiting for data ");
         assertThat(((Map<String, Object>) r.get("invocation")).get("created").toString()).matches("20\\d\\d-.*Z");
 
         // `report` rebuilds the page from the folder
@@ -96,6 +105,25 @@ class ReportTest {
                 .contains("Metric 'barTerm' recorded during pretraining");
         assertThat(html).contains("src=\"plots/loss.png\"").doesNotContain("plots/epoch.png");
         assertThat(ImageIO.read(run.resolve("plots/fooTerm.png").toFile()).getWidth()).isGreaterThan(500);
+    }
+
+    @Test
+    void thePageSaysWhenTheStepWaitedForData(@TempDir Path dir) throws Exception {
+        for (double data : new double[] {0.5, 0.05}) { // 50 % and 5 % of the steps' time
+            Map<String, Double> phases = new java.util.LinkedHashMap<>(); // in step order, as a run gives them
+            phases.put("data", data);
+            phases.put("forward", 1.0 - data);
+            PretrainSummary p = PretrainSummary.of(60, 1.5, 1.0, 100, 0, Map.of(), phases);
+            Path page = dir.resolve("report-" + data + ".html");
+            HtmlReport.write(new RunReport("simclr", "mnist", "mlp", 1, "cpu", p, List.of(), null), Map.of(), page);
+            String html = Files.readString(page);
+            assertThat(html).contains("<p>Step time: waiting for data " + (data == 0.5 ? "0.5 s (50 %)" : "0.1 s (5 %)"));
+            if (data == 0.5) {
+                assertThat(html).contains("<b>The step waited for data</b>").contains("training.prepare-threads");
+            } else {
+                assertThat(html).doesNotContain("The step waited for data");
+            }
+        }
     }
 
     @Test
