@@ -162,7 +162,7 @@ class MlmObjectiveTest {
         // gradient-norm clipping at 1 and a 10% warm-up, as BERT; at a peak learning rate of 3e-3
         // one run of this test diverged (NaN at step 34) in one JVM and not in another (the
         // trajectories differ in the last bits between JVMs), so the peak here is 1e-3
-        PretrainConfig config = PretrainConfig.builder().batchSize(128).steps(600).learningRate(1e-3).clipNorm(1)
+        PretrainConfig config = PretrainConfig.builder().batchSize(128).steps(450).learningRate(1e-3).clipNorm(1)
                 .warmupFraction(0.1).seed(4).logEvery(100).build();
         PretrainResult r;
         try (PretextModel model = PretextModel.create(TransformerEncoder.create(tok, context, 2, 2, 64, 0f, false),
@@ -174,7 +174,8 @@ class MlmObjectiveTest {
                 unigram, r.seconds());
         // at the start the loss is about log V (uniform logits); once the model reads the letters on
         // both sides of a masked one, a letter inside a word is nearly determined: the loss must fall
-        // below half the entropy of the letter frequencies (measured: 3.71 -> 0.67 against 2.80)
+        // below half the entropy of the letter frequencies (measured: 3.71 -> 0.58 against 2.80 at 450 steps;
+        // 0.67 at 600; 1.40, the bound itself, at 300)
         assertThat((double) r.losses()[0]).isGreaterThan(unigram);
         assertThat(r.finalLoss()).isLessThan(0.5 * unigram);
     }
