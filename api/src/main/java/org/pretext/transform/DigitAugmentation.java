@@ -47,23 +47,52 @@ public record DigitAugmentation(int channels, int height, int width, double minS
         double sx = cw / width;
         double sy = ch / height;
         int plane = height * width;
+        // the same arithmetic as x = a·px + b·py + ox − 0.5 per pixel, its products hoisted out of the loops
+        double[] apx = new double[width];
+        double[] cpx = new double[width];
+        for (int u = 0; u < width; u++) {
+            double px = (u + 0.5 - width / 2.0) * sx;
+            apx[u] = a * px;
+            cpx[u] = c * px;
+        }
         for (int v = 0; v < height; v++) {
             double py = (v + 0.5 - height / 2.0) * sy;
+            double bpy = b * py;
+            double dpy = d * py;
+            int row = v * width;
             for (int u = 0; u < width; u++) {
-                double px = (u + 0.5 - width / 2.0) * sx;
-                double x = a * px + b * py + ox - 0.5;
-                double y = c * px + d * py + oy - 0.5;
+                double x = apx[u] + bpy + ox - 0.5;
+                double y = cpx[u] + dpy + oy - 0.5;
                 int x0 = (int) Math.floor(x);
                 int y0 = (int) Math.floor(y);
+                if (x0 < -1 || y0 < -1 || x0 >= width || y0 >= height) {
+                    for (int k = 0; k < channels; k++) { // all four neighbours outside: exactly zero
+                        out[k * plane + row + u] = 0f;
+                    }
+                    continue;
+                }
                 double fx = x - x0;
                 double fy = y - y0;
+                boolean inside = x0 >= 0 && y0 >= 0 && x0 < width - 1 && y0 < height - 1;
                 for (int k = 0; k < channels; k++) {
                     int base = k * plane;
-                    double v00 = pixel(src, base, x0, y0);
-                    double v10 = pixel(src, base, x0 + 1, y0);
-                    double v01 = pixel(src, base, x0, y0 + 1);
-                    double v11 = pixel(src, base, x0 + 1, y0 + 1);
-                    out[base + v * width + u] = (float) ((v00 * (1 - fx) + v10 * fx) * (1 - fy)
+                    double v00;
+                    double v10;
+                    double v01;
+                    double v11;
+                    if (inside) {
+                        int i = base + y0 * width + x0;
+                        v00 = src[i];
+                        v10 = src[i + 1];
+                        v01 = src[i + width];
+                        v11 = src[i + width + 1];
+                    } else {
+                        v00 = pixel(src, base, x0, y0);
+                        v10 = pixel(src, base, x0 + 1, y0);
+                        v01 = pixel(src, base, x0, y0 + 1);
+                        v11 = pixel(src, base, x0 + 1, y0 + 1);
+                    }
+                    out[base + row + u] = (float) ((v00 * (1 - fx) + v10 * fx) * (1 - fy)
                             + (v01 * (1 - fx) + v11 * fx) * fy);
                 }
             }

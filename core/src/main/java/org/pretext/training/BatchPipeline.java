@@ -5,9 +5,14 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.concurrent.Callable;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.pretext.PretextException;
 import org.pretext.Seeds;
@@ -16,29 +21,63 @@ import org.pretext.data.BatchPlan;
 import org.pretext.data.Split;
 import org.pretext.objective.Objective;
 import org.pretext.objective.PreparedBatch;
+import org.pretext.runtime.ThreadPriority;
 
 /**
  * Reads and prepares batches ahead of the training step, on worker threads, in step order.
  * Batch {@code s} is a pure function of the seed and {@code s}: epoch {@code s / stepsPerEpoch}'s
- * seeded permutation, and an augmentation stream seeded by (seed, s), however many threads run.
+ * seeded permutation, and an augmentation stream seeded by (seed, s), however many threads run
+ * and whichever thread prepares it.
+ *
+ * <p>With background preparation the workers run at the lowest priority ({@link ThreadPriority}), on
+ * what the engine's threads leave idle, instead of taking turns with them; the step prepares a
+ * batch itself when no worker has started it yet. Should the step wait for a batch a worker is
+ * preparing while that worker, runnable, gets less than half a core (other work on the machine
+ * starving it), for 0.2 s in all, the rest of the run prepares at normal priority.
  */
 final class BatchPipeline implements AutoCloseable {
     private static final long AUGMENT_STREAM = 0x5eed_a0a0L;
-    private final BlockingQueue<Future<PreparedBatch>> queue;
-    private final ExecutorService workers;
+    /** How long the step waits for a batch in preparation before it checks whether the worker is starved. */
+    private static final long STARVATION_CHECK_NANOS = 20_000_000L;
+    /**
+     * Waits in which the worker was starved, added up, after which the rest of the run prepares at normal
+     * priority: more than a burst of the JIT compiler's threads at start-up (which starved a worker for
+     * 23 ms in a test), far less than a run.
+     */
+    private static final long STARVED_SWITCH_NANOS = 200_000_000L;
+    private long starvedWaitNanos;
+    private long starvedRunNanos;
+    private final BlockingQueue<Pending> queue;
+    private final int threads;
+    private final Object submitLock = new Object();
+    private final ThreadPoolExecutor background;
+    private ThreadPoolExecutor normal;
+    private volatile boolean starved;
+    private volatile String starvedNote;
     private final Thread reader;
     private volatile boolean closed;
     private volatile Throwable readError;
+    private long selfPreparedNanos;
+
+    /** A batch in preparation, and the thread that prepares it once one has started. */
+    private static final class Pending {
+        private volatile Thread runner;
+        private final FutureTask<PreparedBatch> task;
+
+        Pending(Callable<PreparedBatch> work) {
+            this.task = new FutureTask<>(() -> {
+                runner = Thread.currentThread();
+                return work.call();
+            });
+        }
+    }
 
     BatchPipeline(Split data, Objective objective, int batchSize, long seed, long startStep, long totalSteps,
-            long stepsPerEpoch, int threads, int prefetch) {
+            long stepsPerEpoch, int threads, int prefetch, boolean backgroundPriority) {
         this.queue = new ArrayBlockingQueue<>(prefetch);
-        AtomicInteger n = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "pretext-prepare-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.threads = threads;
+        this.background = backgroundPriority ? pool(threads, "pretext-prepare-", true) : null;
+        this.normal = backgroundPriority ? null : pool(threads, "pretext-prepare-", false);
         this.reader = new Thread(() -> {
             try {
                 Iterator<Batch> it = null;
@@ -51,9 +90,12 @@ final class BatchPipeline implements AutoCloseable {
                     }
                     Batch raw = it.next();
                     long step = s;
-                    Future<PreparedBatch> f = workers.submit(() -> objective.prepare(raw,
+                    Pending p = new Pending(() -> objective.prepare(raw,
                             new SplittableRandom(Seeds.derive(seed, AUGMENT_STREAM, step))));
-                    queue.put(f);
+                    synchronized (submitLock) {
+                        (normal != null ? normal : background).execute(p.task);
+                    }
+                    queue.put(p);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -65,14 +107,26 @@ final class BatchPipeline implements AutoCloseable {
         reader.start();
     }
 
-    /** The next prepared batch, waiting for it if needed. */
+    private static ThreadPoolExecutor pool(int threads, String name, boolean background) {
+        AtomicInteger n = new AtomicInteger();
+        return new ThreadPoolExecutor(threads, threads, 0L, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(background ? () -> {
+                ThreadPriority.lowerCurrentThread();
+                r.run();
+            } : r, name + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * The next prepared batch: prepared here if no worker has started it; else, while waiting for it,
+     * a later batch no worker has started is prepared here.
+     */
     PreparedBatch next() {
         try {
-            while (true) {
-                Future<PreparedBatch> f = queue.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
-                if (f != null) {
-                    return f.get();
-                }
+            Pending p;
+            while ((p = queue.poll(100, TimeUnit.MILLISECONDS)) == null) {
                 if (readError != null) {
                     throw new PretextException("Reading training data failed: " + readError.getMessage(), readError);
                 }
@@ -80,6 +134,20 @@ final class BatchPipeline implements AutoCloseable {
                     throw new IllegalStateException("batch reader ended early");
                 }
             }
+            if (!p.task.isDone()) {
+                // no worker has started it: prepared here (a no-op if one just did); else, while a worker
+                // finishes it, the first later batch no worker has started, on the core the step leaves idle
+                Pending here = p.runner == null ? p : firstUnstarted();
+                if (here != null) {
+                    long t0 = System.nanoTime();
+                    here.task.run();
+                    selfPreparedNanos += System.nanoTime() - t0;
+                }
+            }
+            if (!p.task.isDone() && !starved && background != null) {
+                awaitWatchingForStarvation(p);
+            }
+            return p.task.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PretextException("interrupted while waiting for a batch", e);
@@ -92,11 +160,88 @@ final class BatchPipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits for a batch a background worker is preparing; moves the rest of the run to normal
+     * priority if the worker gets less than half a core's time while the step waits.
+     */
+    private void awaitWatchingForStarvation(Pending p) throws InterruptedException, ExecutionException {
+        Thread worker = p.runner;
+        ThreadMXBean clocks = ManagementFactory.getThreadMXBean();
+        long cpu0 = worker == null ? -1 : clocks.getThreadCpuTime(worker.getId());
+        long t0 = System.nanoTime();
+        while (!p.task.isDone()) {
+            try {
+                p.task.get(5, TimeUnit.MILLISECONDS);
+                return;
+            } catch (TimeoutException e) {
+                long wall = System.nanoTime() - t0;
+                if (cpu0 < 0 || wall < STARVATION_CHECK_NANOS) {
+                    continue;
+                }
+                long cpu = clocks.getThreadCpuTime(worker.getId());
+                // a worker that sleeps or blocks (not RUNNABLE) is slow, not starved
+                if (cpu >= 0 && cpu - cpu0 < wall / 2 && worker.getState() == Thread.State.RUNNABLE) {
+                    starvedWaitNanos += wall;
+                    starvedRunNanos += cpu - cpu0;
+                    if (starvedWaitNanos >= STARVED_SWITCH_NANOS) {
+                        moveToNormalPriority(String.format(java.util.Locale.ROOT, "while the step waited %.0f ms for"
+                                + " batches, their preparing threads ran %.0f ms", starvedWaitNanos / 1e6,
+                                starvedRunNanos / 1e6));
+                        return;
+                    }
+                }
+                cpu0 = cpu; // judged afresh over the next interval
+                t0 = System.nanoTime();
+            }
+        }
+    }
+
+    private void moveToNormalPriority(String why) {
+        synchronized (submitLock) {
+            starved = true;
+            starvedNote = why;
+            normal = pool(threads, "pretext-prepare-normal-", false);
+            java.util.List<Runnable> waiting = new java.util.ArrayList<>();
+            background.getQueue().drainTo(waiting);
+            waiting.forEach(normal::execute);
+            background.shutdown(); // the batch a starved worker holds finishes there
+        }
+    }
+
+    private Pending firstUnstarted() {
+        for (Pending q : queue) {
+            if (q.runner == null && !q.task.isDone()) {
+                return q;
+            }
+        }
+        return null;
+    }
+
+    /** Time {@link #next} has spent preparing batches on the calling thread so far. */
+    long selfPreparedNanos() {
+        return selfPreparedNanos;
+    }
+
+    /**
+     * Null, or why the preparation moved to normal priority mid-run (other work starved the
+     * background workers while the step waited).
+     */
+    String starvedNote() {
+        return starvedNote;
+    }
+
     @Override
     public void close() {
         closed = true;
         reader.interrupt();
-        workers.shutdownNow();
+        synchronized (submitLock) {
+            if (background != null) {
+                background.shutdownNow();
+            }
+            if (normal != null) {
+                normal.shutdownNow();
+            }
+        }
         queue.clear();
     }
 }

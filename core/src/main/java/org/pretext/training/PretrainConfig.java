@@ -56,6 +56,8 @@ public final class PretrainConfig {
     private long monitorEvery = TrainingSettings.MONITOR_EVERY.defaultValue();
     /** Threads preparing batches (augmentation, masking) ahead of the training step. */
     private int prepareThreads = TrainingSettings.PREPARE_THREADS.defaultValue();
+    /** Whether the preparation threads run at background priority ({@link TrainingSettings#PREPARE_PRIORITY}). */
+    private boolean backgroundPreparation = TrainingSettings.PREPARE_PRIORITY.defaultValue().equals("background");
     /** Batches prepared ahead of the step. */
     private int prefetch = TrainingSettings.PREFETCH.defaultValue();
     /** Folder for checkpoints; null for none. */
@@ -98,6 +100,7 @@ public final class PretrainConfig {
     public long monitorEvery() { return monitorEvery; }
     public int prepareThreads() { return prepareThreads; }
     public int prefetch() { return prefetch; }
+    public boolean backgroundPreparation() { return backgroundPreparation; }
     /** Devices of the encoder's replicas, the model's first; empty (the default): the model's device alone. */
     public java.util.List<ai.djl.Device> devices() { return devices; }
     public Path checkpointDir() { return checkpointDir; }
@@ -158,6 +161,7 @@ public final class PretrainConfig {
                     "> 0 and <= " + org.pretext.engine.ThreadLimit.available() + " (the processors available to Java)");
             return this;
         }
+        public Builder backgroundPreparation(boolean v) { c.backgroundPreparation = v; return this; }
         public Builder prefetch(int v) { c.prefetch = check("prefetch", v, v > 0 && v <= 1024, "1 to 1024"); return this; }
         public Builder checkpointDir(Path v) { c.checkpointDir = v; return this; }
         public Builder checkpointEvery(long v) {
@@ -193,6 +197,7 @@ public final class PretrainConfig {
             out.monitorEvery = c.monitorEvery;
             out.prepareThreads = c.prepareThreads;
             out.prefetch = c.prefetch;
+            out.backgroundPreparation = c.backgroundPreparation;
             out.checkpointDir = c.checkpointDir;
             out.checkpointEvery = c.checkpointEvery;
             out.keepCheckpoints = c.keepCheckpoints;

@@ -153,16 +153,19 @@ public final class Pretrainer {
             boolean stoppedEarly = false;
             int replicaCount = 1;
             StepPhases phases = new StepPhases();
+            String preparationNote = null;
             phases.start();
             try (ReplicatedModel replicas = ReplicatedModel.create(model, replicaDevices(model));
                     BatchPipeline pipeline = new BatchPipeline(data, objective, config.batchSize(), config.seed(), start,
-                    total, spe, config.prepareThreads(), config.prefetch())) {
+                    total, spe, config.prepareThreads(), config.prefetch(), config.backgroundPreparation())) {
                 // what the objective sees: the model itself on one device, the replicated view on several
                 org.pretext.objective.Model stepModel = replicas.count() > 1 ? replicas : model;
                 replicaCount = replicas.count();
                 for (; s < end; s++) {
+                    long selfPrepared = pipeline.selfPreparedNanos();
                     PreparedBatch batch = pipeline.next();
                     phases.lap(Phase.DATA);
+                    phases.move(Phase.DATA, Phase.PREPARE, pipeline.selfPreparedNanos() - selfPrepared);
                     double lr = schedule.at(s);
                     Map<String, Double> extra = new LinkedHashMap<>();
                     double loss;
@@ -258,6 +261,7 @@ public final class Pretrainer {
                         break;
                     }
                 }
+                preparationNote = pipeline.starvedNote();
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             int n = (int) (s - start);
@@ -268,6 +272,11 @@ public final class Pretrainer {
                 l.onEnd(result);
             }
             warnIfDataLagged(result);
+            if (preparationNote != null) {
+                System.err.println("note: other work on the machine starved the background preparation threads ("
+                        + preparationNote + "): the rest of the run prepared its batches at normal priority"
+                        + " (training.prepare-priority)");
+            }
             return result;
         }
     }
@@ -276,7 +285,8 @@ public final class Pretrainer {
     private void warnIfDataLagged(PretrainResult r) {
         if (StepPhases.waitedForData(r.phaseSeconds()) && r.steps() - r.startStep() >= 20) {
             double share = StepPhases.dataWaitShare(r.phaseSeconds());
-            System.err.printf(java.util.Locale.ROOT, "warning: the step waited for its next batch %.0f %% of the time:"
+            System.err.printf(java.util.Locale.ROOT, "warning: the step waited for (or prepared) its next batch %.0f %% of the"
+                    + " time:"
                     + " %d preparation thread%s (training.prepare-threads) did not keep up; more of them help where"
                     + " cores are free, and fewer engine threads (--threads) free cores for them%n", 100 * share,
                     config.prepareThreads(), config.prepareThreads() == 1 ? "" : "s");

@@ -15,6 +15,8 @@ public final class StepPhases {
     public enum Phase {
         /** waiting for the next prepared batch from the preparation threads */
         DATA,
+        /** preparing the next batch on the step's own thread, no preparation thread having started it */
+        PREPARE,
         /** copying the prepared batch to the device */
         TRANSFER,
         /** the objective's input perturbation (e.g. an adversarial attack), when it has one */
@@ -59,6 +61,20 @@ public final class StepPhases {
         last = now;
     }
 
+    /**
+     * Charges {@code nanos} of what an earlier lap gave {@code from} to {@code to} instead, e.g. the
+     * part of a data wait the step spent preparing its batch itself.
+     */
+    public void move(Phase from, Phase to, long nanos) {
+        long n = Math.min(Math.max(nanos, 0), nanos(from));
+        this.nanos[from.ordinal()] -= n;
+        this.nanos[to.ordinal()] += n;
+    }
+
+    private long nanos(Phase p) {
+        return nanos[p.ordinal()];
+    }
+
     /** A data wait above this share of the steps' time is reported: the preparation threads did not keep up. */
     public static final double DATA_WAIT_WARNING = 0.10;
 
@@ -68,15 +84,18 @@ public final class StepPhases {
     }
 
     /**
-     * The share of the steps' wall time spent waiting for a prepared batch ({@link Phase#DATA}): above a
-     * few percent, the preparation threads did not keep up with the step.
+     * The share of the steps' wall time spent getting their batches: waiting for a prepared one
+     * ({@link Phase#DATA}) or preparing it on the step's thread because no preparation thread had
+     * started it ({@link Phase#PREPARE}). Above a few percent, the preparation threads did not keep up.
      *
      * @param phaseSeconds seconds per phase, as {@link #seconds()} gives them
      * @return the share, 0 when no time was recorded
      */
     public static double dataWaitShare(Map<String, Double> phaseSeconds) {
         double total = phaseSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
-        return total > 0 ? phaseSeconds.getOrDefault(Phase.DATA.key(), 0.0) / total : 0;
+        double data = phaseSeconds.getOrDefault(Phase.DATA.key(), 0.0)
+                + phaseSeconds.getOrDefault(Phase.PREPARE.key(), 0.0);
+        return total > 0 ? data / total : 0;
     }
 
     /**
@@ -91,7 +110,8 @@ public final class StepPhases {
             double share = total > 0 ? sec / total : 0;
             if (phase.equals(Phase.DATA.key()) || share >= 0.01) {
                 b.append(b.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.1f s (%.0f %%)",
-                        phase.equals(Phase.DATA.key()) ? "waiting for data" : phase, sec, 100 * share));
+                        phase.equals(Phase.DATA.key()) ? "waiting for data"
+                                : phase.equals(Phase.PREPARE.key()) ? "preparing batches" : phase, sec, 100 * share));
             }
         });
         return b.toString();

@@ -64,6 +64,18 @@ public final class TrainingSettings {
             .formerly("prepareThreads");
     public static final Param<Integer> PREFETCH = Param.ofInt("prefetch", 4, "batches prepared ahead").atLeast(1)
             .atMost(1024);
+    /**
+     * The preparation threads' scheduling priority. {@code background} (the default): they run at the
+     * lowest priority (nice 19 on Linux) on what the engine's threads leave idle, instead of taking
+     * turns with them, and the step prepares a batch no thread has started; should other work on the
+     * machine starve them while the step waits (they got less than half a core during its wait),
+     * the rest of the run prepares at normal priority. {@code normal}: the same priority as the step.
+     * The batches are the same either way.
+     */
+    public static final Param<String> PREPARE_PRIORITY = Param.ofChoice("prepare-priority", "background",
+            java.util.List.of("background", "normal"), "priority of the preparation threads: background (the"
+                    + " lowest: they use what the engine leaves idle; normal priority if other work starves them)"
+                    + " or normal");
     public static final Param<Long> CHECKPOINT_EVERY = Param.ofLong("checkpoint-every", 1000,
             "write a checkpoint every N steps (0: only at the end)").atLeast(0).formerly("checkpointEvery");
     public static final Param<Integer> KEEP_CHECKPOINTS = Param.ofInt("keep-checkpoints", 2,
@@ -72,7 +84,7 @@ public final class TrainingSettings {
     /** Every key of the section. */
     public static final List<Param<?>> ALL = List.of(BATCH_SIZE, EPOCHS, STEPS, MAX_SECONDS, OPTIMIZER, LEARNING_RATE,
             WEIGHT_DECAY, WEIGHT_DECAY_END, WEIGHT_DECAY_VECTORS, BETA1, BETA2, EPSILON, WARMUP, FINAL_LR, CLIP_NORM, LOG_EVERY,
-            MONITOR_EVERY, PREPARE_THREADS, PREFETCH,
+            MONITOR_EVERY, PREPARE_THREADS, PREFETCH, PREPARE_PRIORITY,
             CHECKPOINT_EVERY, KEEP_CHECKPOINTS);
 
     private TrainingSettings() {}
@@ -111,6 +123,7 @@ public final class TrainingSettings {
                 .logEvery(v.get(LOG_EVERY))
                 .prepareThreads(v.get(PREPARE_THREADS))
                 .prefetch(v.get(PREFETCH))
+                .backgroundPreparation(v.get(PREPARE_PRIORITY).equals("background"))
                 .checkpointEvery(v.get(CHECKPOINT_EVERY))
                 .keepCheckpoints(v.get(KEEP_CHECKPOINTS));
     }

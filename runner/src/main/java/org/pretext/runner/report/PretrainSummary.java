@@ -15,7 +15,8 @@ import java.util.Map;
  * @param tokensPerSecond tokens consumed per second (text data only; null otherwise)
  * @param extra other objective-specific results
  * @param stepPhaseSeconds wall time of the steps per phase, in step order ({@code data}: waiting for
- *     the preparation threads' next batch; {@code forward}, {@code backward}, {@code update}, ...; see
+ *     the preparation threads' next batch; {@code prepare}: preparing it on the step's thread, no
+ *     preparation thread having started it; {@code forward}, {@code backward}, {@code update}, ...; see
  *     {@code StepPhases.Phase}), of the last session when resumed; null in reports written before it
  */
 public record PretrainSummary(long steps, double seconds, double finalLoss, double samplesPerSecond,

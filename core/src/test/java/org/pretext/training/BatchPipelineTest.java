@@ -1,0 +1,147 @@
+package org.pretext.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.pretext.data.Batch;
+import org.pretext.data.IndexedSplit;
+import org.pretext.objective.ForwardingObjective;
+import org.pretext.objective.PreparedBatch;
+import org.pretext.runtime.ThreadPriority;
+
+/**
+ * The batch pipeline's background preparation: the same batches whichever thread prepares them and
+ * at whichever priority, workers really at the lowest priority, the step preparing batches no worker
+ * has started, and a worker starved by other work (busy threads at normal priority, in this JVM)
+ * moving the rest of the run to normal priority.
+ */
+class BatchPipelineTest {
+    private static final int STEPS_PER_EPOCH = 8; // 512 toy vectors in batches of 64
+
+    /** The toy objective, burning about {@code millis} of CPU per batch and noting who prepared it at what nice value. */
+    private static final class Burning extends ForwardingObjective {
+        final Map<String, Integer> niceByThread = new ConcurrentHashMap<>();
+        private final long nanos;
+
+        Burning(double millis) {
+            super(new ToyDenoising());
+            this.nanos = (long) (millis * 1e6);
+        }
+
+        @Override
+        public PreparedBatch prepare(Batch batch, SplittableRandom random) {
+            niceByThread.putIfAbsent(Thread.currentThread().getName(), nice());
+            long until = System.nanoTime() + nanos;
+            double x = 0;
+            while (System.nanoTime() < until) {
+                x += Math.sqrt(x + 1);
+            }
+            return x < 0 ? null : super.prepare(batch, random);
+        }
+    }
+
+    private static int nice() {
+        try {
+            String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+            return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
+        } catch (Exception e) {
+            return Integer.MIN_VALUE; // not Linux
+        }
+    }
+
+    private static List<float[]> take(BatchPipeline p, int n) {
+        List<float[]> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(p.next().tensors().get(0).floats());
+        }
+        return out;
+    }
+
+    private static BatchPipeline pipeline(IndexedSplit data, Burning objective, int threads, boolean background) {
+        return new BatchPipeline(data, objective, 64, 7, 0, 1000, STEPS_PER_EPOCH, threads, 4, background);
+    }
+
+    @Test
+    void theSameBatchesAtEitherPriorityWhicheverThreadPreparesThem() {
+        IndexedSplit data = ToyDenoising.data(1);
+        Burning reference = new Burning(0);
+        List<float[]> normal;
+        try (BatchPipeline p = pipeline(data, reference, 2, false)) {
+            normal = take(p, 24);
+        }
+        Burning slow = new Burning(4); // slower than this test asks for batches: the step prepares some itself
+        List<float[]> background;
+        try (BatchPipeline p = pipeline(data, slow, 1, true)) {
+            background = take(p, 24);
+            assertThat(p.starvedNote()).as("nothing starves the worker here").isNull();
+        }
+        for (int s = 0; s < normal.size(); s++) {
+            assertThat(background.get(s)).as("batch %d", s).containsExactly(normal.get(s));
+        }
+        assertThat(normal.get(1)).isNotEqualTo(normal.get(0));
+        String me = Thread.currentThread().getName();
+        assertThat(slow.niceByThread).as("prepared by the step's thread and by the worker")
+                .containsKeys(me, "pretext-prepare-1");
+        if (nice() != Integer.MIN_VALUE) {
+            assertThat(slow.niceByThread.get("pretext-prepare-1")).as("the background worker's nice value")
+                    .isEqualTo(ThreadPriority.BACKGROUND_NICE);
+            assertThat(reference.niceByThread.get("pretext-prepare-1")).as("a normal worker's").isEqualTo(nice());
+        }
+    }
+
+    @Test
+    void aWorkerStarvedByBusyThreadsMovesTheRestOfTheRunToNormalPriority() throws InterruptedException {
+        IndexedSplit data = ToyDenoising.data(1);
+        List<float[]> normal;
+        try (BatchPipeline p = pipeline(data, new Burning(0), 1, false)) {
+            normal = take(p, 200);
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> busy = new ArrayList<>();
+        for (int i = 0; i < 2 * Runtime.getRuntime().availableProcessors(); i++) {
+            Thread t = new Thread(() -> {
+                double x = 0;
+                while (!stop.get()) {
+                    x += Math.sqrt(x + 1);
+                }
+            }, "busy-" + i);
+            t.setDaemon(true);
+            t.start();
+            busy.add(t);
+        }
+        Burning objective = new Burning(5);
+        String note;
+        int taken = 0;
+        List<float[]> got = new ArrayList<>();
+        try (BatchPipeline p = pipeline(data, objective, 1, true)) {
+            while (p.starvedNote() == null && taken < 200) {
+                got.add(p.next().tensors().get(0).floats());
+                taken++;
+            }
+            note = p.starvedNote();
+            got.addAll(take(p, 20)); // prepared at normal priority from here on
+        } finally {
+            stop.set(true);
+            for (Thread t : busy) {
+                t.join();
+            }
+        }
+        System.out.println("starved after " + taken + " batches: " + note);
+        assertThat(note).as("the pipeline moved to normal priority").isNotNull().contains("their preparing threads ran");
+        for (int s = 0; s < got.size(); s++) {
+            assertThat(got.get(s)).as("batch %d", s).containsExactly(normal.get(s));
+        }
+        assertThat(objective.niceByThread).containsKey("pretext-prepare-normal-1");
+        if (nice() != Integer.MIN_VALUE) {
+            assertThat(objective.niceByThread.get("pretext-prepare-normal-1")).isEqualTo(nice());
+        }
+    }
+}
