@@ -1,7 +1,11 @@
 package org.pretext.runtime;
 
 import com.sun.jna.NativeLibrary;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
+import java.util.OptionalInt;
 
 /**
  * Lowers the calling thread's scheduling priority, so that it runs on what other threads leave
@@ -30,6 +34,21 @@ public final class ThreadPriority {
             return c.getFunction("setpriority").invokeInt(new Object[] {0 /* PRIO_PROCESS */, tid, BACKGROUND_NICE}) == 0;
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             return false;
+        }
+    }
+
+    /**
+     * The calling thread's nice value, from {@code /proc/thread-self/stat} (its 19th field).
+     *
+     * @return the value, or empty where there is no such file (not Linux)
+     */
+    public static OptionalInt niceOfCurrentThread() {
+        try {
+            String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // from field 3 on
+            return OptionalInt.of(Integer.parseInt(fields[16]));
+        } catch (IOException | RuntimeException e) {
+            return OptionalInt.empty();
         }
     }
 }

@@ -3,23 +3,18 @@ package org.pretext.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class ThreadPriorityTest {
-    /** The nice value of the calling thread, field 19 of /proc/thread-self/stat (after the command's parentheses). */
-    static int niceOfCurrentThread() throws Exception {
-        String stat = Files.readString(Path.of("/proc/thread-self/stat"));
-        String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Integer.parseInt(after[16]); // fields 3.. start at index 0: nice is field 19
+    static int niceOfCurrentThread() {
+        return ThreadPriority.niceOfCurrentThread().orElseThrow();
     }
 
     @Test
     void lowersTheCallingThreadOnlyToNice19() throws Exception {
-        assumeThat(Files.exists(Path.of("/proc/thread-self/stat"))).as("skipped: not Linux (no /proc/thread-self)")
-                .isTrue();
+        assumeThat(ThreadPriority.niceOfCurrentThread()).as("skipped: not Linux (no /proc/thread-self/stat)")
+                .isPresent();
         int before = niceOfCurrentThread();
         AtomicReference<Object> seen = new AtomicReference<>();
         Thread t = new Thread(() -> {

@@ -2,8 +2,6 @@ package org.pretext.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,12 +47,7 @@ class BatchPipelineTest {
     }
 
     private static int nice() {
-        try {
-            String stat = Files.readString(Path.of("/proc/thread-self/stat"));
-            return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
-        } catch (Exception e) {
-            return Integer.MIN_VALUE; // not Linux
-        }
+        return ThreadPriority.niceOfCurrentThread().orElse(Integer.MIN_VALUE); // MIN_VALUE: not Linux
     }
 
     private static List<float[]> take(BatchPipeline p, int n) {
