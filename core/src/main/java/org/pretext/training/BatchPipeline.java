@@ -31,7 +31,8 @@ import org.pretext.runtime.ThreadPriority;
  *
  * <p>With background preparation the workers run at the lowest priority ({@link ThreadPriority}), on
  * what the engine's threads leave idle, instead of taking turns with them; the step prepares a
- * batch itself when no worker has started it yet. Should the step wait for a batch a worker is
+ * batch itself when no worker has started it yet, and while it waits for one a worker is finishing,
+ * the first later batch no worker has started. Should the step wait for a batch a worker is
  * preparing while that worker, runnable, gets less than half a core (other work on the machine
  * starving it), for 0.2 s in all, the rest of the run prepares at normal priority.
  */
@@ -41,8 +42,8 @@ final class BatchPipeline implements AutoCloseable {
     private static final long STARVATION_CHECK_NANOS = 20_000_000L;
     /**
      * Waits in which the worker was starved, added up, after which the rest of the run prepares at normal
-     * priority: more than a burst of the JIT compiler's threads at start-up (which starved a worker for
-     * 23 ms in a test), far less than a run.
+     * priority: more than a start-up's bursts of other threads of the JVM (a worker was seen starved for
+     * 23 ms at the start of a test that ran nothing else), far less than a run.
      */
     private static final long STARVED_SWITCH_NANOS = 200_000_000L;
     private long starvedWaitNanos;
