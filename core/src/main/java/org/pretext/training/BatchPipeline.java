@@ -53,7 +53,6 @@ final class BatchPipeline implements AutoCloseable {
     private final Object submitLock = new Object();
     private final ThreadPoolExecutor background;
     private ThreadPoolExecutor normal;
-    private volatile boolean starved;
     private volatile String starvedNote;
     private final Thread reader;
     private volatile boolean closed;
@@ -145,7 +144,7 @@ final class BatchPipeline implements AutoCloseable {
                     selfPreparedNanos += System.nanoTime() - t0;
                 }
             }
-            if (!p.task.isDone() && !starved && background != null) {
+            if (!p.task.isDone() && starvedNote == null && background != null) {
                 awaitWatchingForStarvation(p);
             }
             return p.task.get();
@@ -199,7 +198,6 @@ final class BatchPipeline implements AutoCloseable {
 
     private void moveToNormalPriority(String why) {
         synchronized (submitLock) {
-            starved = true;
             starvedNote = why;
             normal = pool(threads, "pretext-prepare-normal-", false);
             java.util.List<Runnable> waiting = new java.util.ArrayList<>();

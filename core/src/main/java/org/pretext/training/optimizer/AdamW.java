@@ -202,7 +202,7 @@ public final class AdamW extends AttachedOptimizer {
         Map<List<Double>, List<Integer>> groups = new LinkedHashMap<>();
         for (int i = 0; i < params.size(); i++) {
             double r = rateScales == null ? 1 : rateScales[i];
-            boolean decayed = decayVectors || params.get(i).getArray().getShape().dimension() > 1;
+            boolean decayed = decayable(params.get(i).getArray(), decayVectors); // stable while λ is scheduled
             groups.computeIfAbsent(List.of(r, decayed ? 1.0 : 0.0), k -> new ArrayList<>()).add(i);
         }
         Optional<FlatAdamWKernel> flat = flatAllowed ? FlatAdamWKernel.get() : Optional.empty();

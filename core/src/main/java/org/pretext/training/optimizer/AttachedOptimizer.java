@@ -41,7 +41,12 @@ abstract class AttachedOptimizer implements Optimizer {
      * vectors are decayed too ({@code weight-decay-vectors}).
      */
     protected static boolean decays(NDArray w, double weightDecay, boolean decayVectors) {
-        return weightDecay > 0 && (decayVectors || w.getShape().dimension() > 1);
+        return weightDecay > 0 && decayable(w, decayVectors);
+    }
+
+    /** Whether weight decay applies to {@code w} at all: a matrix or more, or any tensor with {@code decayVectors}. */
+    protected static boolean decayable(NDArray w, boolean decayVectors) {
+        return decayVectors || w.getShape().dimension() > 1;
     }
 
     /** Creates the state of one parameter (e.g. zero moments) in {@link #manager}; none by default. */
