@@ -86,7 +86,11 @@ class BatchPipelineTest {
         if (nice() != Integer.MIN_VALUE) {
             assertThat(slow.niceByThread.get("pretext-prepare-1")).as("the background worker's nice value")
                     .isEqualTo(ThreadPriority.BACKGROUND_NICE);
-            assertThat(reference.niceByThread.get("pretext-prepare-1")).as("a normal worker's").isEqualTo(nice());
+            // either of the two normal workers may have made every batch the step did not make itself
+            Map<String, Integer> workers = new java.util.HashMap<>(reference.niceByThread);
+            workers.keySet().removeIf(name -> !name.startsWith("pretext-prepare-"));
+            assertThat(workers).as("normal workers that prepared a batch").isNotEmpty();
+            assertThat(workers.values()).as("the normal workers' nice values").containsOnly(nice());
         }
     }
 
