@@ -10,8 +10,6 @@ import org.pretext.data.Dataset;
 import org.pretext.datasets.MnistDatasetProvider;
 import org.pretext.encoders.CnnEncoderProvider;
 import org.pretext.encoders.MlpEncoderProvider;
-import org.pretext.encoders.vit.VisionTransformer;
-import org.pretext.encoders.vit.VitEncoderProvider;
 import org.pretext.training.PretrainConfig;
 
 /**
@@ -20,7 +18,9 @@ import org.pretext.training.PretrainConfig;
  * first 2,000 training images, mean over 10 seeded draws, tested on the first 2,000 test images)
  * classifies better than the same encoder at its initial weights (same seed, before training).
  * Thresholds are about half the margins measured with these exact settings (in each test), so a
- * test fails when pretraining stops helping, not on noise. Runs are deterministic on CPU.
+ * test fails when pretraining stops helping, not on noise. Runs are deterministic on CPU. MAE's run,
+ * the longest, is {@link MaeProbeTest}: a class of its own, so that the module's two test JVMs share
+ * the work evenly.
  */
 class ImageObjectivesProbeTest {
     private static final Shape DIGIT = new Shape(1, 28, 28);
@@ -70,21 +70,5 @@ class ImageObjectivesProbeTest {
         System.out.println("rotation: " + r);
         assertThat(r.pretraining().finalLoss()).isLessThan(Math.log(4) * 0.3);
         assertThat(r.pretrained()).isGreaterThan(r.randomEncoder() + 0.02);
-    }
-
-    @Test
-    void maeBeatsTheRandomEncoder() {
-        // a ViT on 7×7 patches (16 per image, 4 visible at the default mask ratio 0.75), width 64,
-        // 2 blocks, mean-pooled; the default decoder (64 wide, 2 blocks); constant learning rate
-        // after warm-up (MAE's features improve late: at 600 steps two runs differing only in
-        // their warm-up length gave 0.27 and 0.50). Measured at 800 steps: pretrained 0.486,
-        // random 0.364 (seed 1; seed 2: 0.552 against 0.363), 76 s on the loaded machine.
-        PretrainConfig config = PretrainConfig.builder().batchSize(128).steps(800).learningRate(2e-3)
-                .finalLearningRateFraction(1).warmupFraction(0.05).seed(1).logEvery(1000).build();
-        ProbeRun.Result r = ProbeRun.run(new MaeObjective(0.75, true, 64, 2, 4),
-                () -> VitEncoderProvider.create(DIGIT, 7, 64, 2, 4, 4, 0f, false, VisionTransformer.Pooling.MEAN), mnist,
-                config, 10, 2000, 2000, 10);
-        System.out.println("mae: " + r);
-        assertThat(r.pretrained()).isGreaterThan(r.randomEncoder() + 0.06);
     }
 }

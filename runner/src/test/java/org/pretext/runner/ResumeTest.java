@@ -19,10 +19,20 @@ import org.pretext.runner.report.RunReport;
 class ResumeTest {
     private static final String[] RUN = {"--seed", "3", "--threads", "2",
         "--set", "dataset.train-limit=2048", "--set", "dataset.test-limit=500", "--set", "training.batch-size=64",
-        "--set", "training.checkpoint-every=20", "--set", "training.log-every=5", "--set", "probe.enabled=false", "--set", "probe.monitor-every=0"};
+        "--set", "training.log-every=5", "--set", "probe.enabled=false", "--set", "probe.monitor-every=0"};
+
+    /**
+     * Steps of a run: 120 for the MLP; 60 for the CNN, whose steps take ~10x as long (both cross the
+     * epoch end at step 32, where the label-free diagnostics are logged); a checkpoint every sixth of it.
+     */
+    private static int steps(String setup) {
+        return setup.contains("cnn-small") ? 60 : 120;
+    }
 
     private static String[] args(String setup, String... extra) {
-        List<String> a = new java.util.ArrayList<>(List.of("run", "--steps", "120"));
+        int steps = steps(setup);
+        List<String> a = new java.util.ArrayList<>(List.of("run", "--steps", Integer.toString(steps),
+                "--set", "training.checkpoint-every=" + steps / 6));
         a.addAll(List.of(RUN));
         if (!setup.isEmpty()) {
             a.addAll(List.of(setup.split(" ")));
@@ -39,7 +49,8 @@ class ResumeTest {
         assertThat(a.exit()).as(a.output()).isZero();
 
         Path killed = work.resolve("killed");
-        Processes.killAtCheckpoint(work, args(setup, "--out", killed.toString()), killed, 60, 5);
+        int steps = steps(setup);
+        Processes.killAtCheckpoint(work, args(setup, "--out", killed.toString()), killed, steps / 2, 5);
         Path copy = work.resolve("killed-copy");
         copyFolder(killed, copy);
 
@@ -47,14 +58,14 @@ class ResumeTest {
         assertThat(b.exit()).as(b.output()).isZero();
         RunReport full = RunReport.read(whole.resolve("report.json"));
         RunReport resumed = RunReport.read(killed.resolve("report.json"));
-        assertThat(resumed.pretrain().resumedFromStep()).isGreaterThanOrEqualTo(60).isLessThan(120);
-        assertThat(resumed.pretrain().steps()).isEqualTo(120);
+        assertThat(resumed.pretrain().resumedFromStep()).isGreaterThanOrEqualTo(steps / 2).isLessThan(steps);
+        assertThat(resumed.pretrain().steps()).isEqualTo(steps);
         // the logged losses first: when they differ, the message shows the first step where the runs part
         assertThat(logged(killed, "loss")).as("step=loss, logged every 5th step").isEqualTo(logged(whole, "loss"));
         assertThat(resumed.pretrain().finalLoss()).isEqualTo(full.pretrain().finalLoss());
         // metrics.jsonl reads as one run: every logged step once, as in the uninterrupted run (every 5th step
         // and the epoch ends, where the label-free diagnostics are measured)
-        assertThat(loggedSteps(killed)).isEqualTo(loggedSteps(whole)).hasSizeGreaterThanOrEqualTo(24);
+        assertThat(loggedSteps(killed)).isEqualTo(loggedSteps(whole)).hasSizeGreaterThanOrEqualTo(steps / 5);
         if (setup.contains("cnn-small")) {
             resumesUnderTheOtherMemoryFormat(work, whole, copy, resumed.pretrain().resumedFromStep());
         }
@@ -71,7 +82,9 @@ class ResumeTest {
      * whole-run versions of this check, either way);
      * later to 3e-2, as far as two whole runs of the two settings drift apart from the same start in 120
      * steps (measured: up to 1.5e-2; the resumed runs 1.6e-3 and 2.7e-3). (The other way, saved row-major
-     * and resumed channels-last, gave the same margins.)
+     * and resumed channels-last, gave the same margins.) Those figures are from 120-step runs resumed from
+     * step 60; the runs are 60 steps now, resumed from step 30 (measured: 0 at step 35,
+     * the first logged step after the resume, and 7.3e-4 later; the bypassed-check case was not rerun at 30).
      */
     private static void resumesUnderTheOtherMemoryFormat(Path work, Path whole, Path killed, long from)
             throws Exception {
@@ -103,6 +116,8 @@ class ResumeTest {
                 later = Math.max(later, d);
             }
         }
+        System.err.printf("resumed row-major from step %d: relative difference %.2e within 5 steps, %.2e later%n",
+                from, first, later);
         assertThat(first).as("relative difference within 5 steps of the resume").isLessThan(1e-4);
         assertThat(later).as("relative difference later").isLessThan(3e-2);
         assertThat(Files.readString(killed.resolve("report.json"))).contains("\"memory-format\": \"contiguous");
