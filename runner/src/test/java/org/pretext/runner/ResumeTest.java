@@ -22,8 +22,9 @@ class ResumeTest {
         "--set", "training.log-every=5", "--set", "probe.enabled=false", "--set", "probe.monitor-every=0"};
 
     /**
-     * Steps of a run: 120 for the MLP; 60 for the CNN, whose steps take ~10x as long (both cross the
-     * epoch end at step 32, where the label-free diagnostics are logged); a checkpoint every sixth of it.
+     * Steps of a run: 120 for the MLP; 60 for the CNN, whose steps take ~10x as long, on batches of 32
+     * from 1,024 images (both cross the epoch end at step 32, where the label-free diagnostics are
+     * logged); a checkpoint every sixth of the run.
      */
     private static int steps(String setup) {
         return setup.contains("cnn-small") ? 60 : 120;
@@ -42,7 +43,8 @@ class ResumeTest {
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
-    @ValueSource(strings = {"", "--encoder cnn-small --objective byol"})
+    @ValueSource(strings = {"", "--encoder cnn-small --objective byol --set dataset.train-limit=1024"
+        + " --set training.batch-size=32"})
     void killedRunResumesToTheSameFinalLoss(String setup, @TempDir Path work) throws Exception {
         Path whole = work.resolve("whole");
         Processes.Result a = Processes.run(work, null, args(setup, "--out", whole.toString()));
@@ -83,8 +85,8 @@ class ResumeTest {
      * later to 3e-2, as far as two whole runs of the two settings drift apart from the same start in 120
      * steps (measured: up to 1.5e-2; the resumed runs 1.6e-3 and 2.7e-3). (The other way, saved row-major
      * and resumed channels-last, gave the same margins.) Those figures are from 120-step runs resumed from
-     * step 60; the runs are 60 steps now, resumed from step 30 (measured: 0 at step 35,
-     * the first logged step after the resume, and 7.3e-4 later; the bypassed-check case was not rerun at 30).
+     * step 60; the runs are 60 steps of 32 images now, resumed from step 30 (measured: 1.8e-5 at step 35,
+     * the first logged step after the resume, and 7.5e-4 later; the bypassed-check case was not rerun).
      */
     private static void resumesUnderTheOtherMemoryFormat(Path work, Path whole, Path killed, long from)
             throws Exception {

@@ -321,14 +321,21 @@ class SafetensorsTest {
         return SharedData.projectRoot().resolve("python/pretext_encoders.py");
     }
 
+    /** The python found by the first test that asked (importing torch takes seconds), or null. */
+    private static Path foundPython;
+
     /** Debian's python3 with python3-torch, or any python3 that imports torch; the test is skipped without one. */
-    private static Path pythonWithTorch() throws Exception {
+    private static synchronized Path pythonWithTorch() throws Exception {
+        if (foundPython != null) {
+            return foundPython;
+        }
         for (String candidate : List.of("/usr/bin/python3", "python3")) {
             try {
                 Process p = new ProcessBuilder(candidate, "-c", "import torch").redirectErrorStream(true).start();
                 p.getInputStream().readAllBytes();
                 if (p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0) {
-                    return Path.of(candidate);
+                    foundPython = Path.of(candidate);
+                    return foundPython;
                 }
             } catch (IOException e) {
                 // not installed: try the next
