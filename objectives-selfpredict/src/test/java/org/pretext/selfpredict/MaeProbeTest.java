@@ -3,10 +3,7 @@ package org.pretext.selfpredict;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.types.Shape;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.pretext.data.Dataset;
-import org.pretext.datasets.MnistDatasetProvider;
 import org.pretext.encoders.vit.VisionTransformer;
 import org.pretext.encoders.vit.VitEncoderProvider;
 import org.pretext.training.PretrainConfig;
@@ -18,13 +15,6 @@ import org.pretext.training.PretrainConfig;
  */
 class MaeProbeTest {
     private static final Shape DIGIT = new Shape(1, 28, 28);
-    private static Dataset mnist;
-
-    @BeforeAll
-    static void data() {
-        mnist = MnistDatasetProvider.open(0, 0);
-    }
-
     @Test
     void maeBeatsTheRandomEncoder() {
         // a ViT on 7×7 patches (16 per image, 4 visible at the default mask ratio 0.75), width 64,
@@ -35,8 +25,8 @@ class MaeProbeTest {
         PretrainConfig config = PretrainConfig.builder().batchSize(128).steps(800).learningRate(2e-3)
                 .finalLearningRateFraction(1).warmupFraction(0.05).seed(1).logEvery(1000).build();
         ProbeRun.Result r = ProbeRun.run(new MaeObjective(0.75, true, 64, 2, 4),
-                () -> VitEncoderProvider.create(DIGIT, 7, 64, 2, 4, 4, 0f, false, VisionTransformer.Pooling.MEAN), mnist,
-                config, 10, 2000, 2000, 10);
+                () -> VitEncoderProvider.create(DIGIT, 7, 64, 2, 4, 4, 0f, false, VisionTransformer.Pooling.MEAN),
+                ProbeRun.mnist(), config, 10, 2000, 2000, 10);
         System.out.println("mae: " + r);
         assertThat(r.pretrained()).isGreaterThan(r.randomEncoder() + 0.06);
     }

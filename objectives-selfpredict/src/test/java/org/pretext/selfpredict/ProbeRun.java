@@ -25,6 +25,16 @@ import org.pretext.training.Pretrainer;
  * the raw input. Accuracies are means over several seeded draws of the labelled subset.
  */
 final class ProbeRun {
+    private static Dataset mnist;
+
+    /** The bundled MNIST subset, loaded once per test JVM. */
+    static synchronized Dataset mnist() {
+        if (mnist == null) {
+            mnist = org.pretext.datasets.MnistDatasetProvider.open(0, 0);
+        }
+        return mnist;
+    }
+
     /** Accuracies (fractions) and what the pretraining did. */
     record Result(double pretrained, double randomEncoder, double rawInput, double[] nearestMean, double predictor,
             PretrainResult pretraining) {
