@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.pretext.runner.report.RunReport;
 
 /**
@@ -21,17 +21,8 @@ class ResumeTest {
         "--set", "dataset.train-limit=2048", "--set", "dataset.test-limit=500", "--set", "training.batch-size=64",
         "--set", "training.log-every=5", "--set", "probe.enabled=false", "--set", "probe.monitor-every=0"};
 
-    /**
-     * Steps of a run: 120 for the MLP; 60 for the CNN, whose steps take ~10x as long, on batches of 32
-     * from 1,024 images (both cross the epoch end at step 32, where the label-free diagnostics are
-     * logged); a checkpoint every sixth of the run.
-     */
-    private static int steps(String setup) {
-        return setup.contains("cnn-small") ? 60 : 120;
-    }
-
-    private static String[] args(String setup, String... extra) {
-        int steps = steps(setup);
+    /** A run of {@code steps} steps with a checkpoint every sixth of it, the case's settings and {@code extra}. */
+    private static String[] args(String setup, int steps, String... extra) {
         List<String> a = new java.util.ArrayList<>(List.of("run", "--steps", Integer.toString(steps),
                 "--set", "training.checkpoint-every=" + steps / 6));
         a.addAll(List.of(RUN));
@@ -42,17 +33,20 @@ class ResumeTest {
         return a.toArray(String[]::new);
     }
 
+    /**
+     * The MLP, 120 steps of 64 images from 2,048; the CNN, whose steps take ~10x as long, 60 steps of 32
+     * from 1,024. Both cross the epoch end at step 32, where the label-free diagnostics are logged.
+     */
     @ParameterizedTest(name = "[{index}] {0}")
-    @ValueSource(strings = {"", "--encoder cnn-small --objective byol --set dataset.train-limit=1024"
-        + " --set training.batch-size=32"})
-    void killedRunResumesToTheSameFinalLoss(String setup, @TempDir Path work) throws Exception {
+    @CsvSource({"'', 120", "'--encoder cnn-small --objective byol --set dataset.train-limit=1024"
+        + " --set training.batch-size=32', 60"})
+    void killedRunResumesToTheSameFinalLoss(String setup, int steps, @TempDir Path work) throws Exception {
         Path whole = work.resolve("whole");
-        Processes.Result a = Processes.run(work, null, args(setup, "--out", whole.toString()));
+        Processes.Result a = Processes.run(work, null, args(setup, steps, "--out", whole.toString()));
         assertThat(a.exit()).as(a.output()).isZero();
 
         Path killed = work.resolve("killed");
-        int steps = steps(setup);
-        Processes.killAtCheckpoint(work, args(setup, "--out", killed.toString()), killed, steps / 2, 5);
+        Processes.killAtCheckpoint(work, args(setup, steps, "--out", killed.toString()), killed, steps / 2, 5);
         Path copy = work.resolve("killed-copy");
         copyFolder(killed, copy);
 
