@@ -40,6 +40,28 @@ class CheckpointFileTest {
     }
 
     @Test
+    void entriesAreStoredAsTheyAreAndDeflatedFilesStillRead(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("stored.ckpt");
+        CheckpointFile.write(f, entries());
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(f.toFile())) {
+            assertThat(zip.stream().map(z -> z.getName() + " " + z.getMethod()).toList()).containsExactly(
+                    "meta.json " + java.util.zip.ZipEntry.STORED, "parameters.bin " + java.util.zip.ZipEntry.STORED,
+                    "SHA256SUMS " + java.util.zip.ZipEntry.STORED);
+        }
+        assertThat(Files.size(f)).isGreaterThan(100_000); // not deflated: the entry's 100,000 bytes are all there
+        // the same entries deflated, as files were written before: read back to the same bytes
+        Path deflated = dir.resolve("deflated.ckpt");
+        HostileZip.write(deflated, HostileZip.entries(f));
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(deflated.toFile())) {
+            assertThat(zip.getEntry("parameters.bin").getMethod()).isEqualTo(java.util.zip.ZipEntry.DEFLATED);
+        }
+        assertThat(Files.size(deflated)).isLessThan(Files.size(f));
+        Map<String, byte[]> back = CheckpointFile.read(deflated);
+        assertThat(back.keySet()).containsExactly(CheckpointFile.META, "parameters.bin");
+        assertThat(back.get("parameters.bin")).isEqualTo(entries().get("parameters.bin"));
+    }
+
+    @Test
     void truncatedFileIsDetectedAndNamed(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("b.ckpt");
         CheckpointFile.write(f, entries());
@@ -55,10 +77,10 @@ class CheckpointFileTest {
         Path f = dir.resolve("c.ckpt");
         Map<String, byte[]> e = new LinkedHashMap<>();
         e.put(CheckpointFile.META, "{}".getBytes(StandardCharsets.UTF_8));
-        e.put("x.bin", new byte[4096]); // stored compressed; flip a byte of the zip body
+        e.put("x.bin", new byte[4096]); // stored as it is, from byte 76 of the file; flip one of its bytes
         CheckpointFile.write(f, e);
         byte[] all = Files.readAllBytes(f);
-        all[60] ^= 0x5a;
+        all[1000] ^= 0x5a;
         Files.write(f, all);
         assertThatThrownBy(() -> CheckpointFile.read(f)).isInstanceOf(CheckpointException.class)
                 .hasMessageContaining(f.toString());
