@@ -28,6 +28,11 @@ final class Processes {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx1g");
+        // C1 only: these runs are short and their work is libtorch's, so C2's compilations were mostly
+        // spent CPU (a 60-step run: 4.3-5.0 s of user time against 7.0-7.3, DINO's 400-step MNIST run
+        // 40 s against 44; the same losses and accuracies to the last digit, as Java's arithmetic does
+        // not depend on the compiler)
+        cmd.add("-XX:TieredStopAtLevel=1");
         // the work in this JVM, whose pid the tests see (RelaunchTest runs the default: a child JVM)
         cmd.add("-D" + org.pretext.runtime.MallocTuning.TUNABLES_PROPERTY + "=false");
         cmd.addAll(jvmOptions);
