@@ -194,7 +194,7 @@ class StandaloneClusterTest {
         return List.of("-Xmx1g", "-cp", classPath, Main.class.getName(), command,
             "--master", master, "--conf", "spark.executor.memory=1g", "--conf", "spark.executor.extraClassPath="
                 + classPath, "--conf", "spark.executor.extraJavaOptions=-Dai.djl.offline=true"
-                + " -Dai.djl.pytorch.num_threads=1", "--conf", "spark.driver.host=127.0.0.1");
+                + " -Dai.djl.pytorch.num_threads=1 -XX:TieredStopAtLevel=1", "--conf", "spark.driver.host=127.0.0.1");
     }
 
     /** A JVM with Spark's module options, output to a log file. */
@@ -202,6 +202,7 @@ class StandaloneClusterTest {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(Launcher.JAVA_MODULE_OPTIONS);
+        cmd.add("-XX:TieredStopAtLevel=1"); // C1 only: short-lived JVMs, C2's compilations were mostly spent CPU
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (a.startsWith("-Dorg.slf4j") || a.startsWith("-Dai.djl")) {
                 cmd.add(a);
