@@ -41,8 +41,8 @@ import java.util.zip.ZipOutputStream;
  * ({@value #PARAMETERS}), which fix the size of {@code parameters.bin}; the last,
  * {@code SHA256SUMS}, holds the SHA-256 of every other entry. Entries are stored uncompressed. A
  * file is written to a temporary file, forced to disk and renamed into place, so a crash leaves
- * either the old file or the complete new one. Entries are plain data (JSON and raw arrays): nothing in a file is ever
- * deserialised as Java objects or executed.
+ * either the old file or the complete new one. Entries are plain data (JSON and raw arrays):
+ * nothing in a file is ever deserialised as Java objects or executed.
  *
  * <p>Reading ({@link #verify}) holds a file to what it declares while inflating: an entry is
  * read through a counter that stops one byte past its declared size, so a lying entry (a ZIP bomb)
