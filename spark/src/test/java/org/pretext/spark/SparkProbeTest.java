@@ -67,7 +67,7 @@ class SparkProbeTest {
         // 5 per class: 3-fold cross-validation; all labels (898 rows): one held-out split. Two values of C
         // (the draws at 5 per class still choose different ones): every MLlib fit is some 40 L-BFGS
         // iterations, each a Spark job (~40 ms in local mode here, mostly Spark's closure cleaning and task
-        // set-up), so the 17 fits take 30-45 s against 0.3 s for the local probe
+        // set-up), so the 17 fits with their scoring took 48-65 s here against 0.3 s for the local probe
         NamedProbe logistic = NamedProbe.of(new org.pretext.probe.LogisticProbeProvider(), java.util.Map.of("c-grid",
                 "0.1,10", "folds", 3, "cross-validation-max-rows", 200));
         ProbeOptions options = ProbeOptions.defaults(ai.djl.Device.cpu()).withProbes(List.of(logistic,
