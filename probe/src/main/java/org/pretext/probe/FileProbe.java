@@ -31,9 +31,19 @@ public final class FileProbe {
     /** As {@link #run(Path, Path, Path, Path, ProbeOptions)}, the results' {@code features} named {@code name}. */
     public static List<ProbeResult> run(String name, Path trainFeatures, Path trainLabels, Path testFeatures,
             Path testLabels, ProbeOptions options) {
+        return run(name, trainFeatures, trainLabels, testFeatures, testLabels, options, 1);
+    }
+
+    /**
+     * As {@link #run(String, Path, Path, Path, Path, ProbeOptions)}, up to {@code workers} draws at once
+     * ({@link ProbeSuite#withWorkers}: the same numbers).
+     */
+    public static List<ProbeResult> run(String name, Path trainFeatures, Path trainLabels, Path testFeatures,
+            Path testLabels, ProbeOptions options, int workers) {
         FeatureFiles.Loaded data = FeatureFiles.load(trainFeatures, trainLabels, testFeatures, testLabels);
         try {
-            return new ProbeSuite(options).run(name, data.train(), data.test(), data.classNames());
+            return new ProbeSuite(options).withWorkers(workers).run(name, data.train(), data.test(),
+                    data.classNames());
         } catch (PretextException e) {
             throw new PretextException(e.getMessage() + " [training labels: " + trainLabels + "]", e);
         }

@@ -47,32 +47,58 @@ import org.pretext.runtime.EngineThreads;
  * leaves the engine alone). The probe's work is many small or memory-bound ops, and with two
  * OpenMP threads every op waits for the slower thread: on this 2-core machine under load, probing
  * three MNIST feature sets took 218 s with 2 threads against 27 s with 1 (CPU 99 s against 13 s).
- * Do not run a suite while another thread trains on the same engine.
+ * So the cores are used by evaluating draws at once instead ({@link #withWorkers}): up to that
+ * many draws, of one feature set or of several given together ({@link #runAll}), each on its own
+ * thread with that engine thread count and its own copies of the probes. The numbers do not
+ * depend on the workers: every draw computes exactly what it computes alone. Do not run a suite
+ * while another thread trains on the same engine.
  */
 public final class ProbeSuite {
     /** Intra-op threads of the engine while a suite runs. */
     public static final int DEFAULT_ENGINE_THREADS = 1;
     private final ProbeOptions options;
     private final int engineThreads;
+    private final int workers;
     private final java.util.function.Consumer<String> progress;
 
     public ProbeSuite(ProbeOptions options) {
-        this(options, DEFAULT_ENGINE_THREADS, line -> {});
+        this(options, DEFAULT_ENGINE_THREADS, 1, line -> {});
     }
 
-    private ProbeSuite(ProbeOptions options, int engineThreads, java.util.function.Consumer<String> progress) {
+    private ProbeSuite(ProbeOptions options, int engineThreads, int workers,
+            java.util.function.Consumer<String> progress) {
         if (engineThreads < 0) {
             throw new PretextException("Invalid engine thread count " + engineThreads + " for probing: expected 0"
                     + " (leave the engine's setting) or more");
         }
+        if (workers < 1) {
+            throw new PretextException("Invalid number of probe workers " + workers + ": expected 1 or more");
+        }
         this.options = options;
         this.engineThreads = engineThreads;
+        this.workers = workers;
         this.progress = progress;
     }
 
     /** This suite with another engine thread count while it runs (0: leave the engine's setting). */
     public ProbeSuite withEngineThreads(int threads) {
-        return new ProbeSuite(options, threads, progress);
+        return new ProbeSuite(options, threads, workers, progress);
+    }
+
+    /**
+     * This suite evaluating up to {@code workers} draws at once (1, the default: one at a time on
+     * the calling thread), each worker at this suite's engine thread count with its own copies of
+     * the probes ({@link NamedProbe#copies()}). A suite with a probe that has no copies (a plug-in's)
+     * runs one draw at a time whatever this says. The draws most likely to be long (the "all"
+     * budgets, in the order given) start first.
+     */
+    public ProbeSuite withWorkers(int workers) {
+        return new ProbeSuite(options, engineThreads, workers, progress);
+    }
+
+    /** Draws evaluated at once: {@link #withWorkers}, or 1 when some probe has no copies. */
+    public int workers() {
+        return options.probes().stream().allMatch(p -> p.copies() != null) ? workers : 1;
     }
 
     /**
@@ -81,7 +107,7 @@ public final class ProbeSuite {
      * often to show it (e.g. redrawn on a terminal, every few seconds in a log).
      */
     public ProbeSuite withProgress(java.util.function.Consumer<String> lines) {
-        return new ProbeSuite(options, engineThreads, lines);
+        return new ProbeSuite(options, engineThreads, workers, lines);
     }
 
     public ProbeOptions options() {
@@ -127,11 +153,39 @@ public final class ProbeSuite {
      */
     public Evaluation runKeepingModel(String featuresName, Features.Matrix train, Features.Matrix test,
             List<String> classNames) {
-        check("'" + featuresName + "'", train, test, classNames);
+        return runAll(List.of(new FeatureSet(featuresName, train, test)), classNames).get(0);
+    }
+
+    /**
+     * One feature set of {@link #runAll}.
+     *
+     * @param name the report's name for it ("pretrained", "random-encoder", "raw-input", "file")
+     * @param train labelled training features (labels required)
+     * @param test labelled test features of the same width
+     */
+    public record FeatureSet(String name, Features.Matrix train, Features.Matrix test) {}
+
+    /**
+     * Evaluates several feature sets as {@link #runKeepingModel} evaluates one, their draws sharing
+     * this suite's workers: with two workers, the draws of one set run beside those of another
+     * instead of after them. Every set is checked before any draw starts.
+     *
+     * @param classNames names for error messages (index → name), or null
+     * @return one evaluation per set, in the order given
+     */
+    public List<Evaluation> runAll(List<FeatureSet> sets, List<String> classNames) {
+        for (FeatureSet set : sets) {
+            check("'" + set.name() + "'", set.train(), set.test(), classNames);
+        }
         try (EngineThreads threads = EngineThreads.set(engineThreads)) {
-            LogisticModel[] kept = new LogisticModel[1];
-            List<ProbeResult> results = evaluate(featuresName, train, test, classNames, kept);
-            return new Evaluation(results, kept[0]);
+            if (workers() > 1) {
+                return evaluate(sets, classNames, true);
+            }
+            List<Evaluation> out = new ArrayList<>(); // one set's arrays at a time, its budgets in order
+            for (FeatureSet set : sets) {
+                out.addAll(evaluate(List.of(set), classNames, false));
+            }
+            return out;
         }
     }
 
@@ -205,76 +259,196 @@ public final class ProbeSuite {
         return new LogisticProbe(LogisticOptions.defaults());
     }
 
-    private List<ProbeResult> evaluate(String featuresName, Features.Matrix train, Features.Matrix test,
-            List<String> classNames, LogisticModel[] keptAllLabels) {
-        int numClasses = Math.max(train.numClasses(), test.numClasses());
-        Features.Matrix tr = train.numClasses() == numClasses ? train
-                : new Features.Matrix(train.values(), train.rows(), train.cols(), train.labels(), numClasses);
-        List<ProbeResult> results = new ArrayList<>();
-        int totalDraws = options.budgets().stream().mapToInt(b -> b.isAll() ? 1 : options.draws()).sum();
-        int doneDraws = 0;
-        long start = System.nanoTime();
+    /** @param longestFirst start the "all" budgets' draws first (else every draw in budget order) */
+    private List<Evaluation> evaluate(List<FeatureSet> sets, List<String> classNames, boolean longestFirst) {
+        List<NamedProbe> probes = options.probes();
         try (NDManager manager = NDManager.newBaseManager(options.device())) {
-            NDArray testX = HostArrays.floats(manager, test.values(), new Shape(test.rows(), test.cols()));
-            NDArray testY = manager.create(test.labels());
-            NDArray allTrain = null;
-            for (LabelBudget budget : options.budgets()) {
-                int draws = budget.isAll() ? 1 : options.draws();
-                Map<NamedProbe, Accumulator> acc = new LinkedHashMap<>();
-                for (NamedProbe probe : options.probes()) {
-                    acc.put(probe, new Accumulator(draws));
-                }
-                long[] seeds = new long[draws];
-                int labelled = 0;
-                for (int d = 0; d < draws; d++) {
-                    long seed = LabelDraws.drawSeed(options.seed(), budget, d);
-                    seeds[d] = seed;
-                    int[] rows = budget.isAll() ? null
-                            : LabelDraws.perClass(tr.labels(), numClasses, budget.perClass(), seed,
-                                    "the training split of '" + featuresName + "'", classNames);
-                    labelled = rows == null ? tr.rows() : rows.length;
-                    try (NDManager draw = manager.newSubManager()) {
-                        NDArray x;
-                        if (rows == null) {
-                            if (allTrain == null) {
-                                allTrain = HostArrays.floats(manager, tr.values(), new Shape(tr.rows(), tr.cols()));
+            List<SetDraws> drawn = new ArrayList<>();
+            for (FeatureSet set : sets) {
+                drawn.add(new SetDraws(set, classNames, manager.newSubManager()));
+            }
+            List<DrawTask> tasks = new ArrayList<>();
+            for (int pass = longestFirst ? 0 : 1; pass < 2; pass++) { // pass 0: the "all" budgets alone
+                for (SetDraws set : drawn) {
+                    for (BudgetDraws budget : set.budgets) {
+                        if (pass == 1 ? !longestFirst || !budget.budget.isAll() : budget.budget.isAll()) {
+                            for (int d = 0; d < budget.rows.length; d++) {
+                                tasks.add(new DrawTask(set, budget, d));
                             }
-                            x = allTrain;
-                        } else {
-                            x = LogisticProbe.upload(draw, tr, rows);
-                        }
-                        int[] y = LogisticProbe.gatherLabels(tr, rows != null ? rows : LogisticProbe.range(tr.rows()));
-                        int[] drawRows = rows != null ? rows : LogisticProbe.range(tr.rows());
-                        for (NamedProbe probe : options.probes()) {
-                            Accumulator a = acc.get(probe);
-                            long t0 = System.nanoTime();
-                            Probe.Outcome o = probe.probe().evaluate(new Probe.Draw(tr, drawRows, x, y, numClasses,
-                                    testX, testY, test.labels(), seed, draw));
-                            a.accuracy[d] = o.testAccuracy();
-                            a.l2[d] = o.l2() == null ? Double.NaN : o.l2();
-                            if (o.l2Selection() != null) {
-                                a.selection = o.l2Selection();
-                            }
-                            if (budget.isAll() && o.model() instanceof LogisticModel m) {
-                                keptAllLabels[0] = m;
-                            }
-                            a.nanos += System.nanoTime() - t0;
                         }
                     }
-                    doneDraws++;
-                    double elapsed = (System.nanoTime() - start) / 1e9;
-                    progress.accept(String.format(java.util.Locale.ROOT, "%s: %s, draw %d of %d (%d of %d draws, %.1f s%s)",
-                            featuresName, budget.isAll() ? "all labels" : budget.perClass() + " labels per class", d + 1,
-                            draws, doneDraws, totalDraws, elapsed, doneDraws < totalDraws ? String.format(
-                                    java.util.Locale.ROOT, ", about %.0f s left", elapsed / doneDraws
-                                            * (totalDraws - doneDraws)) : ""));
                 }
-                for (Map.Entry<NamedProbe, Accumulator> e : acc.entrySet()) {
-                    results.add(e.getValue().result(featuresName, e.getKey(), budget, seeds, labelled, test.rows()));
+            }
+            new DrawRunner(tasks, probes).run();
+            List<Evaluation> out = new ArrayList<>();
+            for (SetDraws set : drawn) {
+                out.add(set.evaluation(probes));
+            }
+            return out;
+        }
+    }
+
+    /** A feature set's device arrays and labelled subsets, drawn before any draw is evaluated. */
+    private final class SetDraws {
+        final String name;
+        final Features.Matrix train;
+        final Features.Matrix test;
+        final int numClasses;
+        final NDManager manager;
+        final NDArray testX;
+        final NDArray testY;
+        final NDArray allTrain;
+        final List<BudgetDraws> budgets = new ArrayList<>();
+        final int totalDraws;
+
+        SetDraws(FeatureSet set, List<String> classNames, NDManager manager) {
+            name = set.name();
+            numClasses = Math.max(set.train().numClasses(), set.test().numClasses());
+            Features.Matrix tr = set.train();
+            train = tr.numClasses() == numClasses ? tr
+                    : new Features.Matrix(tr.values(), tr.rows(), tr.cols(), tr.labels(), numClasses);
+            test = set.test();
+            this.manager = manager;
+            int draws = 0;
+            for (LabelBudget budget : options.budgets()) {
+                BudgetDraws b = new BudgetDraws(budget, budget.isAll() ? 1 : options.draws(), options.probes().size());
+                for (int d = 0; d < b.rows.length; d++) {
+                    b.seeds[d] = LabelDraws.drawSeed(options.seed(), budget, d);
+                    b.rows[d] = budget.isAll() ? null : LabelDraws.perClass(train.labels(), numClasses,
+                            budget.perClass(), b.seeds[d], "the training split of '" + name + "'", classNames);
+                }
+                budgets.add(b);
+                draws += b.rows.length;
+            }
+            totalDraws = draws;
+            testX = HostArrays.floats(manager, test.values(), new Shape(test.rows(), test.cols()));
+            testY = manager.create(test.labels());
+            allTrain = options.budgets().stream().anyMatch(LabelBudget::isAll)
+                    ? HostArrays.floats(manager, train.values(), new Shape(train.rows(), train.cols())) : null;
+        }
+
+        Evaluation evaluation(List<NamedProbe> probes) {
+            List<ProbeResult> results = new ArrayList<>();
+            LogisticModel kept = null;
+            for (BudgetDraws b : budgets) {
+                int labelled = b.rows[0] == null ? train.rows() : b.rows[0].length;
+                for (int p = 0; p < probes.size(); p++) {
+                    results.add(b.result(name, probes.get(p), p, labelled, test.rows()));
+                    if (b.budget.isAll() && b.models[p][0] instanceof LogisticModel m) {
+                        kept = m;
+                    }
+                }
+            }
+            return new Evaluation(results, kept);
+        }
+    }
+
+    /** The draws of one budget of one feature set and, per probe and draw, what each gave. */
+    private static final class BudgetDraws {
+        final LabelBudget budget;
+        final int[][] rows;
+        final long[] seeds;
+        final double[][] accuracy;
+        final double[][] l2;
+        final String[][] selection;
+        final Object[][] models;
+        final long[][] nanos;
+
+        BudgetDraws(LabelBudget budget, int draws, int probes) {
+            this.budget = budget;
+            rows = new int[draws][];
+            seeds = new long[draws];
+            accuracy = new double[probes][draws];
+            l2 = new double[probes][draws];
+            selection = new String[probes][draws];
+            models = new Object[probes][draws];
+            nanos = new long[probes][draws];
+        }
+
+        ProbeResult result(String features, NamedProbe probe, int p, int labelled, int tests) {
+            boolean hasL2 = java.util.Arrays.stream(l2[p]).anyMatch(Double::isFinite);
+            String chosen = null;
+            for (String s : selection[p]) {
+                chosen = s != null ? s : chosen;
+            }
+            return new ProbeResult(features, probe.name(), budget.perClass(), Accuracy.mean(accuracy[p]),
+                    Accuracy.std(accuracy[p]), accuracy[p].length, accuracy[p].clone(), seeds.clone(), labelled,
+                    tests, hasL2 ? mostFrequentL2(l2[p]) : null, hasL2 ? l2[p].clone() : null, chosen,
+                    probe.settings(), java.util.Arrays.stream(nanos[p]).sum() / 1e9);
+        }
+    }
+
+    /** One draw: every probe on the draw's labelled rows; writes only its own slot of the budget's arrays. */
+    private record DrawTask(SetDraws set, BudgetDraws budget, int draw) {
+        void run(List<Probe> probes) {
+            int[] rows = budget.rows[draw];
+            int[] drawRows = rows != null ? rows : LogisticProbe.range(set.train.rows());
+            try (NDManager m = set.manager.newSubManager()) {
+                NDArray x = rows == null ? set.allTrain : LogisticProbe.upload(m, set.train, rows);
+                int[] y = LogisticProbe.gatherLabels(set.train, drawRows);
+                for (int p = 0; p < probes.size(); p++) {
+                    long t0 = System.nanoTime();
+                    Probe.Outcome o = probes.get(p).evaluate(new Probe.Draw(set.train, drawRows, x, y, set.numClasses,
+                            set.testX, set.testY, set.test.labels(), budget.seeds[draw], m));
+                    budget.accuracy[p][draw] = o.testAccuracy();
+                    budget.l2[p][draw] = o.l2() == null ? Double.NaN : o.l2();
+                    budget.selection[p][draw] = o.l2Selection();
+                    budget.models[p][draw] = o.model();
+                    budget.nanos[p][draw] = System.nanoTime() - t0;
                 }
             }
         }
-        return results;
+    }
+
+    /**
+     * Evaluates draws on the calling thread (one worker) or on worker threads ({@link WorkerThreads}),
+     * each with its own copies of the probes, and reports progress after every draw.
+     */
+    private final class DrawRunner {
+        private final List<DrawTask> tasks;
+        private final List<NamedProbe> probes;
+        private final long start = System.nanoTime();
+        private int done;
+        private final java.util.Map<SetDraws, int[]> doneBySet = new java.util.IdentityHashMap<>();
+
+        DrawRunner(List<DrawTask> tasks, List<NamedProbe> probes) {
+            this.tasks = tasks;
+            this.probes = probes;
+        }
+
+        void run() {
+            int n = workers();
+            if (n <= 1) {
+                List<Probe> own = probes.stream().map(NamedProbe::probe).toList();
+                for (DrawTask t : tasks) {
+                    t.run(own);
+                    report(t);
+                }
+                return;
+            }
+            ThreadLocal<List<Probe>> copies = ThreadLocal.withInitial(
+                    () -> probes.stream().map(p -> p.copies().get()).toList());
+            WorkerThreads.run(tasks, n, "pretext-probe", t -> {
+                try (EngineThreads threads = EngineThreads.set(engineThreads)) {
+                    t.run(copies.get());
+                }
+                report(t);
+            });
+        }
+
+        private synchronized void report(DrawTask t) {
+            done++;
+            int setDone = ++doneBySet.computeIfAbsent(t.set(), k -> new int[1])[0];
+            int total = tasks.size();
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            LabelBudget budget = t.budget().budget;
+            progress.accept(String.format(java.util.Locale.ROOT, "%s: %s, draw %d of %d (%d of %d draws%s, %.1f s%s)",
+                    t.set().name, budget.isAll() ? "all labels" : budget.perClass() + " labels per class",
+                    t.draw() + 1, t.budget().rows.length, done, total, total == t.set().totalDraws ? ""
+                            : String.format(java.util.Locale.ROOT, "; %d of %d of this feature set", setDone,
+                                    t.set().totalDraws), elapsed, done < total ? String.format(java.util.Locale.ROOT,
+                                            ", about %.0f s left", elapsed / done * (total - done)) : ""));
+        }
     }
 
     /**
@@ -369,27 +543,5 @@ public final class ProbeSuite {
             }
         }
         return best;
-    }
-
-    /** Per-probe measurements of one budget. */
-    private static final class Accumulator {
-        final double[] accuracy;
-        final double[] l2;
-        String selection;
-        long nanos;
-
-        Accumulator(int draws) {
-            accuracy = new double[draws];
-            l2 = new double[draws];
-        }
-
-        ProbeResult result(String features, NamedProbe probe, LabelBudget budget, long[] seeds, int labelled,
-                int tests) {
-            boolean hasL2 = java.util.Arrays.stream(l2).anyMatch(Double::isFinite);
-            return new ProbeResult(features, probe.name(), budget.perClass(), Accuracy.mean(accuracy),
-                    Accuracy.std(accuracy), accuracy.length, accuracy.clone(), seeds.clone(), labelled, tests,
-                    hasL2 ? mostFrequentL2(l2) : null, hasL2 ? l2.clone() : null, selection, probe.settings(),
-                    nanos / 1e9);
-        }
     }
 }

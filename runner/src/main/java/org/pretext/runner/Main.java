@@ -398,14 +398,14 @@ public final class Main implements Runnable {
             if (maps.isEmpty()) {
                 results.addAll(FileProbe.run(name, featureDir.resolve("train_features.npy"),
                         featureDir.resolve("train_labels.npy"), featureDir.resolve("test_features.npy"),
-                        featureDir.resolve("test_labels.npy"), options));
+                        featureDir.resolve("test_labels.npy"), options, org.pretext.runtime.EngineSetup.startThreads()));
             } else {
                 for (FeatureMap map : maps) {
                     results.addAll(FileProbe.run(name + " (" + map.name() + ")",
                             featureDir.resolve("train_" + map.name() + "_features.npy"),
                             featureDir.resolve("train_labels.npy"),
                             featureDir.resolve("test_" + map.name() + "_features.npy"),
-                            featureDir.resolve("test_labels.npy"), options));
+                            featureDir.resolve("test_labels.npy"), options, org.pretext.runtime.EngineSetup.startThreads()));
                 }
             }
             RunReport report = new RunReport(null, data.name(), null, s, org.pretext.runtime.Devices.name(device), null,
@@ -425,8 +425,9 @@ public final class Main implements Runnable {
             var settings = org.pretext.param.ParamValues.resolve("probe options", ProbeSettings.ALL, overrides);
             long s = seed == null ? 42 : seed;
             ai.djl.Device device = org.pretext.runtime.DeviceChoice.AUTO.resolve();
-            List<ProbeResult> results = FileProbe.run(features, labels, testFeatures, testLabels,
-                    ProbeSettings.options(settings, s, device, Registries.load(PluginClassLoader.create(plugins)).probes()));
+            List<ProbeResult> results = FileProbe.run(FileProbe.FEATURES_NAME, features, labels, testFeatures, testLabels,
+                    ProbeSettings.options(settings, s, device, Registries.load(PluginClassLoader.create(plugins)).probes()),
+                    org.pretext.runtime.EngineSetup.startThreads());
             Path dir = out != null ? out : Path.of("probe-report");
             java.nio.file.Files.createDirectories(dir);
             RunReport report = new RunReport(null, features.toString(), null, s,

@@ -72,7 +72,7 @@ class ReportTest {
         assertThat(html).containsPattern("(Pretraining helped|Pretraining hurt|No clear difference from pretraining):"
                 + " pretrained features against the same encoder untrained, logistic probe at 5 labels per class")
                 .contains("<code>pretext run --dataset synthetic --steps 60").contains("Where the time went")
-                .contains("pretraining (set-up, steps, checkpoints)").contains("features and probes: raw-input")
+                .contains("pretraining (set-up, steps, checkpoints)").contains("features: raw-input").contains("probes")
                 .contains("paired t").contains("<p>Step time: waiting for data ");
         assertThat(((Map<String, Object>) r.get("invocation")).get("created").toString()).matches("20\\d\\d-.*Z");
 

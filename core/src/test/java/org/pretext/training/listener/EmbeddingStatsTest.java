@@ -28,6 +28,53 @@ class EmbeddingStatsTest {
     }
 
     @Test
+    void uniformityEqualsTheSumOverPairsOfItsDefinition() {
+        // 37 random rows of 9 features, one of them zero (it stays zero when normalised)
+        int n = 37;
+        int d = 9;
+        SplittableRandom r = new SplittableRandom(7);
+        float[] f = new float[n * d];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = i / d == 5 ? 0 : (float) (r.nextDouble() * 4 - 2);
+        }
+        double[][] x = EmbeddingStats.normalizedRows(f, n, d);
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                double dist = 0;
+                for (int k = 0; k < d; k++) {
+                    dist += (x[i][k] - x[j][k]) * (x[i][k] - x[j][k]);
+                }
+                sum += Math.exp(-EmbeddingStats.UNIFORMITY_T * dist);
+            }
+        }
+        double expected = Math.log(sum / (n * (n - 1) / 2.0));
+        assertThat(EmbeddingStats.uniformity(f, n, d)).isCloseTo(expected, within(1e-12));
+        assertThat(expected).isBetween(-4.0, -0.1);
+    }
+
+    @Test
+    void eigenvaluesOfASymmetricMatrixBuiltFromKnownOnes() {
+        double[] lambda = {-3, 0.5, 1e-6, 2, 2, 7.25, 11};
+        int n = lambda.length;
+        double[][] q = orthonormal(n, n, new SplittableRandom(3));
+        double[][] a = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                for (int c = 0; c < n; c++) {
+                    a[i][j] += q[c][i] * lambda[c] * q[c][j];
+                }
+            }
+        }
+        double[] sorted = lambda.clone();
+        Arrays.sort(sorted);
+        double[] got = EmbeddingStats.symmetricEigenvalues(a);
+        for (int c = 0; c < n; c++) {
+            assertThat(got[c]).as("eigenvalue %d", c).isCloseTo(sorted[c], within(1e-12));
+        }
+    }
+
+    @Test
     void effectiveRankIsTheExponentialEntropyOfTheNormalisedSingularValues() {
         // rows (3,0), (0,1): σ = 3, 1 → p = 3/4, 1/4 → exp(−¾ln¾ − ¼ln¼) = 1.7548
         double p1 = 0.75 + EmbeddingStats.RANKME_EPSILON;

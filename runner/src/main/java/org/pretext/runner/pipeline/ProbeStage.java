@@ -26,8 +26,32 @@ public final class ProbeStage {
 
     public ProbeStage(ParamValues probe, long seed, Device device, ProviderRegistry<ProbeProvider> probes,
             List<String> classNames) {
-        this.suite = new ProbeSuite(ProbeSettings.options(probe, seed, device, probes)).withProgress(progress);
+        this(probe, seed, device, probes, classNames, 1);
+    }
+
+    /**
+     * @param workers draws evaluated at once, each on one engine thread ({@link ProbeSuite#withWorkers}): the
+     *     run's engine thread count, so probing uses the cores pretraining used
+     */
+    public ProbeStage(ParamValues probe, long seed, Device device, ProviderRegistry<ProbeProvider> probes,
+            List<String> classNames, int workers) {
+        this.suite = new ProbeSuite(ProbeSettings.options(probe, seed, device, probes)).withProgress(progress)
+                .withWorkers(workers);
         this.classNames = classNames;
+    }
+
+    /** Draws evaluated at once (1 when a plug-in's probe runs). */
+    public int workers() {
+        return suite.workers();
+    }
+
+    /** {@link #evaluateKeepingModel} of several feature sets, their draws sharing the workers. */
+    public List<ProbeSuite.Evaluation> evaluateAll(List<ProbeSuite.FeatureSet> sets) {
+        try {
+            return suite.runAll(sets, classNames);
+        } finally {
+            progress.finish();
+        }
     }
 
     /**

@@ -230,10 +230,10 @@ public final class RunPipeline {
         Split test = components.dataset().test().orElseThrow(() -> new org.pretext.PretextException("dataset '"
                 + components.dataset().name() + "' has no labelled test split to probe on"));
         int batch = probe.get(ProbeSettings.BATCH_SIZE);
-        ProbeStage probes = new ProbeStage(probe, c.seed(), components.device(), components.probes(), train.classNames());
-        List<ProbeResult> entries = new ArrayList<>();
+        ProbeStage probes = new ProbeStage(probe, c.seed(), components.device(), components.probes(), train.classNames(),
+                org.pretext.runtime.EngineSetup.startThreads());
         boolean robust = ProbeSettings.robust(probe);
-        LogisticModel allLabels = null;
+        List<ProbeSuite.FeatureSet> sets = new ArrayList<>();
         for (String set : ProbeSettings.names(probe, ProbeSettings.FEATURES, ProbeSettings.FEATURE_SETS)) {
             long t0 = System.nanoTime();
             Features.Matrix[] f = switch (set) {
@@ -249,20 +249,30 @@ public final class RunPipeline {
             if (set.equals("pretrained")) {
                 new ReportRenderer.SavedProjection(Projection.of(f[1], 2000, c.seed()), test.classNames())
                         .write(folder.resolve("projection.json"));
-                ProbeSuite.Evaluation e = probes.evaluateKeepingModel(set, f[0], f[1]);
-                entries.addAll(e.results());
-                allLabels = e.allLabelsModel();
+            }
+            sets.add(new ProbeSuite.FeatureSet(set, f[0], f[1]));
+            phases.put("features: " + set, (System.nanoTime() - t0) / 1e9);
+        }
+        long tp = System.nanoTime();
+        List<ProbeSuite.Evaluation> evaluations = probes.evaluateAll(sets);
+        double probeSeconds = (System.nanoTime() - tp) / 1e9;
+        List<ProbeResult> entries = new ArrayList<>();
+        LogisticModel allLabels = null;
+        List<String> widths = new ArrayList<>();
+        for (int i = 0; i < sets.size(); i++) {
+            entries.addAll(evaluations.get(i).results());
+            if (sets.get(i).name().equals("pretrained")) {
+                allLabels = evaluations.get(i).allLabelsModel();
                 if (robust && allLabels == null) {
                     // the budgets or probes leave out the all-labels logistic fit: make it for the attack alone
-                    allLabels = probes.fitAllLabels(f[0], f[1]);
+                    allLabels = probes.fitAllLabels(sets.get(i).train(), sets.get(i).test());
                 }
-            } else {
-                entries.addAll(probes.evaluate(set, f[0], f[1]));
             }
-            System.err.printf(Locale.ROOT, "probed %s features (%d-d) in %.1f s%n", set, f[0].cols(),
-                    (System.nanoTime() - t0) / 1e9);
-            phases.put("features and probes: " + set, (System.nanoTime() - t0) / 1e9);
+            widths.add(sets.get(i).name() + " " + sets.get(i).train().cols() + "-d");
         }
+        System.err.printf(Locale.ROOT, "probed %s features in %.1f s (%s)%n", String.join(", ", widths), probeSeconds,
+                probes.workers() == 1 ? "one draw at a time" : "up to " + probes.workers() + " draws at once");
+        phases.put("probes", probeSeconds);
         RobustAccuracy.Result attacked = null;
         if (robust) {
             long ta = System.nanoTime();

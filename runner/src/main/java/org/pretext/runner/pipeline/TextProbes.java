@@ -47,7 +47,7 @@ public final class TextProbes {
         Split test = text.test().orElseThrow();
         int batch = probe.get(ProbeSettings.BATCH_SIZE);
         ProbeStage probes = new ProbeStage(probe, components.config().seed(), components.device(), components.probes(),
-                train.classNames());
+                train.classNames(), EngineSetup.startThreads()); // one feature set at a time: its draws share the workers
         List<FeatureMap> maps = featureMaps();
         List<ProbeResult> out = new ArrayList<>();
         org.pretext.runtime.MallocTuning.forLargeArrays();
