@@ -22,7 +22,8 @@ package org.pretext.probe;
  *     small subsets, "validation" on one held-out split for large ones, "fixed" when a class had one
  *     labelled example, so the fallback C was used), or null
  * @param settings the probe's parameters (e.g. kNN's k and temperature), defaults included
- * @param seconds wall time of this probe at this budget, all draws
+ * @param seconds wall time of this probe at this budget, summed over its draws (draws evaluated at
+ *     once overlap: the sum can exceed the suite's own wall time)
  */
 public record ProbeResult(String features, String probe, Integer labelsPerClass, double accuracy, double accuracyStd,
         int draws, double[] drawAccuracies, long[] drawSeeds, int trainExamples, int testExamples, Double l2,

@@ -43,7 +43,8 @@ public final class PretrainAndProbe {
         SimClrObjectiveProvider simclr = new SimClrObjectiveProvider();
         Objective objective = simclr.create(ParamValues.defaults("objective 'simclr'", simclr.parameters()));
         ProbeSuite probes = new ProbeSuite(ProbeOptions.defaults(device).withBudgets(List.of(LabelBudget.of(10)))
-                .withDraws(5).withSeed(seed).withProbes("logistic"));
+                .withDraws(5).withSeed(seed).withProbes("logistic"))
+                .withWorkers(Runtime.getRuntime().availableProcessors()); // draws at once: the same numbers, sooner
         try (PretextModel model = PretextModel.create(() -> MlpEncoderProvider.create(shape, List.of(512), 128, false),
                 objective, shape, device, seed);
                 PretextModel untrained = PretextModel.create(() -> MlpEncoderProvider.create(shape, List.of(512), 128,
