@@ -45,31 +45,6 @@ public final class EngineSetup {
         return ai.djl.pytorch.jni.JniUtils.getNumThreads();
     }
 
-    /**
-     * A warning when other work keeps the cores busy (the one-minute load average is at least
-     * three quarters of the cores), else empty: engine threads that share cores make steps slow.
-     */
-    public static java.util.Optional<String> busyMachineWarning() {
-        // /proc/loadavg: one number, without starting the JVM's management platform for it
-        try {
-            double load = Double.parseDouble(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg"))
-                    .split(" ")[0]);
-            return busyMachineWarning(load, Runtime.getRuntime().availableProcessors());
-        } catch (java.io.IOException | RuntimeException e) {
-            return java.util.Optional.empty();
-        }
-    }
-
-    /** {@link #busyMachineWarning()} for a given one-minute load average and core count. */
-    static java.util.Optional<String> busyMachineWarning(double load, int cores) {
-        if (load < 0.75 * cores) {
-            return java.util.Optional.empty();
-        }
-        return java.util.Optional.of(String.format(java.util.Locale.ROOT, "the machine is busy (load average %.1f on"
-                + " %d cores): the engine's threads share the cores with other work; if steps are slow, try"
-                + " --threads 1", load, cores));
-    }
-
     /** The running PyTorch engine, started on first use. */
     public static Engine engine() {
         Engine e = engine;

@@ -43,11 +43,4 @@ class OpenMpWaitingTest {
             }
         }
     }
-
-    @Test
-    void aBusyMachineIsNamedWithItsLoadAndTheRemedy() {
-        assertThat(EngineSetup.busyMachineWarning(1.4, 2)).isEmpty();
-        assertThat(EngineSetup.busyMachineWarning(1.5, 2)).hasValue("the machine is busy (load average 1.5 on 2"
-                + " cores): the engine's threads share the cores with other work; if steps are slow, try --threads 1");
-    }
 }

@@ -68,11 +68,15 @@ public final class RunModule extends AbstractModule {
     @Singleton
     Device device(RunConfig c) {
         EngineSetup.configureThreads(c.threads());
-        if (c.threads() != 1) {
-            EngineSetup.busyMachineWarning().ifPresent(w -> System.err.println("warning: " + w));
-        }
+        // what other processes do while the engine loads (not the load average, which still counts a run
+        // that ended a minute ago)
+        org.pretext.runtime.OtherWork.Window window = org.pretext.runtime.OtherWork.start();
         // replica 0's device: with --devices 1,3 the model lives on gpu 1
-        return DeviceSet.parse(c.devices()).resolve(DeviceChoice.parse(c.device()).resolve()).get(0);
+        Device device = DeviceSet.parse(c.devices()).resolve(DeviceChoice.parse(c.device()).resolve()).get(0);
+        if (c.threads() != 1) {
+            window.busyMachineWarning().ifPresent(w -> System.err.println("warning: " + w));
+        }
+        return device;
     }
 
     /**
