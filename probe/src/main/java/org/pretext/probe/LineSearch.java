@@ -21,6 +21,9 @@ final class LineSearch {
     private final DifferentiableFunction f;
     private final int maxEvaluations;
     private int evaluations;
+    /** The trial gradient and the best one so far, kept from search to search. */
+    private double[] gTrial = new double[0];
+    private double[] bestG = new double[0];
 
     LineSearch(DifferentiableFunction f, int maxEvaluations) {
         this.f = f;
@@ -51,7 +54,11 @@ final class LineSearch {
         if (!(dphi0 < 0)) {
             throw new IllegalArgumentException("not a descent direction: g'd = " + dphi0);
         }
-        double[] gTrial = new double[x0.length];
+        if (gTrial.length != x0.length) {
+            gTrial = new double[x0.length];
+            bestG = new double[x0.length];
+        }
+        double[] gTrial = this.gTrial;
         double aPrev = 0;
         double fPrev = f0;
         double dPrev = dphi0;
@@ -59,7 +66,8 @@ final class LineSearch {
         // Best point with sufficient decrease seen so far (fallback if the search runs out).
         double bestA = 0;
         double bestF = f0;
-        double[] bestG = g0.clone();
+        double[] bestG = this.bestG;
+        System.arraycopy(g0, 0, bestG, 0, g0.length);
         for (int i = 0; evaluations < maxEvaluations; i++) {
             double fa = eval(x0, d, a, x, gTrial);
             double da = dot(gTrial, d);

@@ -26,7 +26,7 @@ public final class RawFeatures {
         int d = (int) width;
         float[] out = new float[n * d];
         int row = 0;
-        Iterator<Batch> it = split.batches(BatchPlan.sequential(4096));
+        Iterator<Batch> it = split.batches(BatchPlan.sequential(256)); // batches under a G1 region: no burst of humongous arrays
         while (it.hasNext()) {
             Batch b = it.next();
             if (b.inputs().dataType() != DataType.FLOAT32) {

@@ -85,7 +85,6 @@ public final class SoftmaxRegressionLoss implements DifferentiableFunction {
     @Override
     public double evaluate(double[] theta, double[] gradient) {
         int wSize = classes * dim;
-        double[] host;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDManager m = x.getManager();
@@ -96,17 +95,20 @@ public final class SoftmaxRegressionLoss implements DifferentiableFunction {
             NDArray gw = residual.toType(precision.dataType(), false).transpose().matMul(x)
                     .toType(DataType.FLOAT64, false);
             NDArray gb = residual.sum(new int[] {0});
-            host = NDArrays.concat(new NDList(gw.reshape(-1), gb, nll.reshape(1))).toDoubleArray();
+            // read in place (a view of the engine's CPU memory; a copy from a GPU) before the scope frees it:
+            // no Java array per evaluation, which two probes fitting at once made the collector's heap grow for
+            java.nio.DoubleBuffer host = NDArrays.concat(new NDList(gw.reshape(-1), gb, nll.reshape(1)))
+                    .toByteBuffer(true).order(java.nio.ByteOrder.nativeOrder()).asDoubleBuffer();
+            double penalty = 0;
+            for (int i = 0; i < wSize; i++) {
+                penalty += theta[i] * theta[i];
+                gradient[i] = host.get(i) + l2 * theta[i];
+            }
+            for (int k = 0; k < classes; k++) {
+                gradient[wSize + k] = host.get(wSize + k);
+            }
+            return host.get(wSize + classes) + 0.5 * l2 * penalty;
         }
-        double penalty = 0;
-        for (int i = 0; i < wSize; i++) {
-            penalty += theta[i] * theta[i];
-            gradient[i] = host[i] + l2 * theta[i];
-        }
-        for (int k = 0; k < classes; k++) {
-            gradient[wSize + k] = host[wSize + k];
-        }
-        return host[wSize + classes] + 0.5 * l2 * penalty;
     }
 
     /**
