@@ -24,11 +24,6 @@ public final class ProbeStage {
     private final ProbeSuite suite;
     private final List<String> classNames;
 
-    public ProbeStage(ParamValues probe, long seed, Device device, ProviderRegistry<ProbeProvider> probes,
-            List<String> classNames) {
-        this(probe, seed, device, probes, classNames, 1);
-    }
-
     /**
      * @param workers draws evaluated at once, each on one engine thread ({@link ProbeSuite#withWorkers}): the
      *     run's engine thread count, so probing uses the cores pretraining used
@@ -45,7 +40,10 @@ public final class ProbeStage {
         return suite.workers();
     }
 
-    /** {@link #evaluateKeepingModel} of several feature sets, their draws sharing the workers. */
+    /**
+     * Evaluates several feature sets, their draws sharing the workers, each set's evaluation keeping
+     * the logistic model fitted on all labels (null if none was).
+     */
     public List<ProbeSuite.Evaluation> evaluateAll(List<ProbeSuite.FeatureSet> sets) {
         try {
             return suite.runAll(sets, classNames);
@@ -62,15 +60,6 @@ public final class ProbeStage {
     public List<ProbeResult> evaluate(String name, Features.Matrix train, Features.Matrix test) {
         try {
             return suite.run(name, train, test, classNames);
-        } finally {
-            progress.finish();
-        }
-    }
-
-    /** {@link #evaluate}, also keeping the logistic model fitted on all labels (null if none was). */
-    public ProbeSuite.Evaluation evaluateKeepingModel(String name, Features.Matrix train, Features.Matrix test) {
-        try {
-            return suite.runKeepingModel(name, train, test, classNames);
         } finally {
             progress.finish();
         }
