@@ -195,9 +195,8 @@ public final class ProbeSuite {
      */
     public LogisticModel fitAllLabels(Features.Matrix train, Features.Matrix test) {
         check("the features", train, test, null);
-        int numClasses = Math.max(train.numClasses(), test.numClasses());
-        Features.Matrix tr = train.numClasses() == numClasses ? train
-                : new Features.Matrix(train.values(), train.rows(), train.cols(), train.labels(), numClasses);
+        Features.Matrix tr = withClassesOf(train, test);
+        int numClasses = tr.numClasses();
         try (EngineThreads threads = EngineThreads.set(engineThreads);
                 NDManager manager = NDManager.newBaseManager(options.device())) {
             NDArray testX = HostArrays.floats(manager, test.values(), new Shape(test.rows(), test.cols()));
@@ -222,9 +221,8 @@ public final class ProbeSuite {
         if (seeds.length != draws.size()) {
             throw new IllegalArgumentException(draws.size() + " draws but " + seeds.length + " seeds");
         }
-        int numClasses = Math.max(train.numClasses(), test.numClasses());
-        Features.Matrix tr = train.numClasses() == numClasses ? train
-                : new Features.Matrix(train.values(), train.rows(), train.cols(), train.labels(), numClasses);
+        Features.Matrix tr = withClassesOf(train, test);
+        int numClasses = tr.numClasses();
         Map<String, double[]> out = new LinkedHashMap<>();
         for (NamedProbe probe : options.probes()) {
             out.put(probe.name(), new double[draws.size()]);
@@ -259,6 +257,13 @@ public final class ProbeSuite {
         return new LogisticProbe(LogisticOptions.defaults());
     }
 
+    /** The training features counting the classes of both splits (a class may be in the test split alone). */
+    private static Features.Matrix withClassesOf(Features.Matrix train, Features.Matrix test) {
+        int numClasses = Math.max(train.numClasses(), test.numClasses());
+        return train.numClasses() == numClasses ? train
+                : new Features.Matrix(train.values(), train.rows(), train.cols(), train.labels(), numClasses);
+    }
+
     /** @param longestFirst start the "all" budgets' draws first (else every draw in budget order) */
     private List<Evaluation> evaluate(List<FeatureSet> sets, List<String> classNames, boolean longestFirst) {
         List<NamedProbe> probes = options.probes();
@@ -268,16 +273,15 @@ public final class ProbeSuite {
                 drawn.add(new SetDraws(set, classNames, manager.newSubManager()));
             }
             List<DrawTask> tasks = new ArrayList<>();
-            for (int pass = longestFirst ? 0 : 1; pass < 2; pass++) { // pass 0: the "all" budgets alone
-                for (SetDraws set : drawn) {
-                    for (BudgetDraws budget : set.budgets) {
-                        if (pass == 1 ? !longestFirst || !budget.budget.isAll() : budget.budget.isAll()) {
-                            for (int d = 0; d < budget.rows.length; d++) {
-                                tasks.add(new DrawTask(set, budget, d));
-                            }
-                        }
+            for (SetDraws set : drawn) {
+                for (BudgetDraws budget : set.budgets) {
+                    for (int d = 0; d < budget.rows.length; d++) {
+                        tasks.add(new DrawTask(set, budget, d));
                     }
                 }
+            }
+            if (longestFirst) { // a stable sort: the "all" budgets' draws first, each group in the order above
+                tasks.sort(java.util.Comparator.comparing(t -> !t.budget().budget.isAll()));
             }
             new DrawRunner(tasks, probes).run();
             List<Evaluation> out = new ArrayList<>();
@@ -303,10 +307,8 @@ public final class ProbeSuite {
 
         SetDraws(FeatureSet set, List<String> classNames, NDManager manager) {
             name = set.name();
-            numClasses = Math.max(set.train().numClasses(), set.test().numClasses());
-            Features.Matrix tr = set.train();
-            train = tr.numClasses() == numClasses ? tr
-                    : new Features.Matrix(tr.values(), tr.rows(), tr.cols(), tr.labels(), numClasses);
+            train = withClassesOf(set.train(), set.test());
+            numClasses = train.numClasses();
             test = set.test();
             this.manager = manager;
             int draws = 0;
@@ -418,19 +420,12 @@ public final class ProbeSuite {
 
         void run() {
             int n = workers();
-            if (n <= 1) {
-                List<Probe> own = probes.stream().map(NamedProbe::probe).toList();
-                for (DrawTask t : tasks) {
-                    t.run(own);
-                    report(t);
-                }
-                return;
-            }
-            ThreadLocal<List<Probe>> copies = ThreadLocal.withInitial(
-                    () -> probes.stream().map(p -> p.copies().get()).toList());
+            // one worker (the calling thread): the suite's own probes; several: each thread its own copies
+            ThreadLocal<List<Probe>> instances = ThreadLocal.withInitial(
+                    () -> probes.stream().map(p -> n > 1 ? p.copies().get() : p.probe()).toList());
             WorkerThreads.run(tasks, n, "pretext-probe", t -> {
                 try (EngineThreads threads = EngineThreads.set(engineThreads)) {
-                    t.run(copies.get());
+                    t.run(instances.get());
                 }
                 report(t);
             });
