@@ -51,7 +51,7 @@ import org.pretext.engine.FileTrees;
  *   <li>Pretext's equal-loss run (at the most threads): writes its initial weights and its prepared
  *       batches and prints its losses over them ({@link StepBench} {@code --dump}).
  *   <li>PyTorch's settings: the choice recorded in {@code bench/tuning.json} ({@link TuningRecord})
- *       by an earlier run's tuning, or, where none is recorded or with {@code --tune}, tuning runs (1.13:
+ *       by an earlier run's tuning on the same kind of CPU ({@link CpuKind#signature}), or, where none is recorded or with {@code --tune}, tuning runs (1.13:
  *       4 per thread count, its 2 OpenBLAS builds × 2 kernel sets; 2.6: 2 per thread count, its 2
  *       builds) whose choices this run records.
  *   <li>Rounds: per round and thread count, Pretext, PyTorch 1.13 (first {@code --rounds-113} rounds)
@@ -149,7 +149,8 @@ public final class Suite {
     /** NaN marks what a run did not measure (e.g. a warm compile in a one-round run): written as NaN, not refused. */
     static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
     private static final String[] BLAS = {"openblas-pthread", "openblas-openmp"};
-    private static final String[] CORE = {"Haswell", "SkylakeX"};
+    /** This machine's CPU: the kernel sets 1.13 is tried with, and the key of the recorded tuning choices. */
+    private final CpuKind cpu = CpuKind.current();
     /** PyTorch 2.6's sides: eager, then torch.compile's modes. */
     static final List<String> TORCH26_MODES = List.of("eager", "default", "max-autotune-no-cudagraphs");
     /**
@@ -197,7 +198,7 @@ public final class Suite {
     /** Whether every PyTorch setting is tuned again ({@code --tune}), not taken from {@link #TUNING_FILE}. */
     private boolean tuneAll;
     /** The recorded PyTorch settings, updated by this run's tuning. */
-    private TuningRecord tuning = TuningRecord.empty();
+    private TuningRecord tuning = TuningRecord.empty(cpu.signature());
     /** Batch sizes of the scaling sweep (at each configuration's own width). */
     static final int[] SWEEP_BATCHES = {64, 128, 256, 512, 1024};
     /** Widths of the scaling sweep (at each configuration's own batch). */
@@ -260,7 +261,7 @@ public final class Suite {
             throw new IllegalArgumentException("--compiled-threads expects best or all, not '" + ct + "'");
         }
         s.compiledAllThreads = ct.equals("all");
-        s.tuning = TuningRecord.load(root.resolve(TUNING_FILE));
+        s.tuning = TuningRecord.load(root.resolve(TUNING_FILE), s.cpu.signature());
         s.runAll(a.containsKey("scaling-only") ? List.of() : configs, Args.integer(a, "warmup", -1),
                 Args.integer(a, "steps", -1));
     }
@@ -349,6 +350,11 @@ public final class Suite {
         long t0 = System.nanoTime();
         SuiteEstimate.Plan plan = plan(configs, warmupAll, stepsAll);
         Map<String, Double> estimate = SuiteEstimate.estimate(plan);
+        if (!plan.toTune().isEmpty() && !tuning.otherCpus().isEmpty()) {
+            System.err.println(TUNING_FILE + " records no choice for this CPU (" + cpu.signature() + ") for "
+                    + plan.toTune().size() + " of this run's settings (it has choices for " + String.join("; ",
+                    tuning.otherCpus()) + ", not reused here): tuning them, and recording them under this CPU");
+        }
         System.err.println("Estimated wall time: " + SuiteEstimate.describe(estimate) + (sweep
                 ? ", plus the scaling sweep" : "") + "; from assumed step rates (SuiteEstimate), not a measurement");
         Map<String, Object> results = new LinkedHashMap<>();
@@ -375,7 +381,7 @@ public final class Suite {
                     "--n", gemmN).result());
             if (rounds113 > 0) {
                 for (String blas : quick ? new String[] {BLAS[0]} : BLAS) {
-                    for (String core : quick ? new String[] {CORE[0]} : CORE) {
+                    for (String core : quick ? cpu.kernelSets().subList(0, 1) : cpu.kernelSets()) {
                         gemm.add(python(blas, core, "--gemm", gemmN, "--threads", "" + t).result());
                     }
                 }
@@ -428,7 +434,8 @@ public final class Suite {
                 Map<String, Object> source = new LinkedHashMap<>();
                 for (int t : threads) {
                     if (rounds113 > 0) {
-                        TuningRecord.Choice ch = quick ? new TuningRecord.Choice(BLAS[0] + " " + CORE[0], "quick", Map.of())
+                        TuningRecord.Choice ch = quick ? new TuningRecord.Choice(BLAS[0] + " " + cpu.kernelSets().get(0), "quick",
+                                Map.of())
                                 : plan.toTune().contains("pytorch/" + name + "/" + t) ? tune113(name, t, st.tuning(), tuningRuns)
                                 : tuning.get("pytorch", name, t);
                         best.put(t, ch.setting().split(" "));
@@ -644,7 +651,7 @@ public final class Suite {
             throws Exception {
         Map<String, Double> rates = new LinkedHashMap<>();
         for (String blas : BLAS) {
-            for (String core : CORE) {
+            for (String core : cpu.kernelSets()) {
                 Run r = python(blas, core, "--config", name, "--threads", "" + t, "--warmup", "" + tuneSteps,
                         "--steps", "" + tuneSteps);
                 log.add(r.result());
@@ -767,7 +774,8 @@ public final class Suite {
     /** PyTorch 1.13's OpenBLAS build and kernel set for a sweep point, as {@link #sweepBlas26} chooses. */
     private String[] sweepSetting113(String config, int t) {
         TuningRecord.Choice c = quick ? null : tuning.get("pytorch", config, t);
-        return c != null ? c.setting().split(" ") : new String[] {BLAS[1], CORE[1]};
+        List<String> sets = cpu.kernelSets();
+        return c != null ? c.setting().split(" ") : new String[] {BLAS[1], sets.get(sets.size() - 1)};
     }
 
     /** Timed steps of a sweep point: about {@link #SWEEP_FLOPS} in all, between 3 and 200 (quick: 3). */
@@ -879,7 +887,8 @@ public final class Suite {
         cmd.addAll(List.of(args));
         Map<String, String> env = new LinkedHashMap<>();
         env.put("LD_LIBRARY_PATH", "/usr/lib/x86_64-linux-gnu/" + blas);
-        env.put("OPENBLAS_CORETYPE", core);
+        // "auto": OpenBLAS picks its kernels (the variable removed: this machine's environment may set one)
+        env.put("OPENBLAS_CORETYPE", core.equals(CpuKind.AUTO) ? null : core);
         env.put("PRETEXT_BLAS", blas);
         // OpenBLAS's pthread build ignores torch.set_num_threads: without this its "1 thread" GEMM ran on both cores
         String threads = threadsOf(args);
@@ -956,7 +965,13 @@ public final class Suite {
         } else {
             pb.environment().remove(org.pretext.runtime.MallocTuning.TUNABLES_VARIABLE);
         }
-        pb.environment().putAll(env);
+        env.forEach((k, v) -> {
+            if (v == null) {
+                pb.environment().remove(k);
+            } else {
+                pb.environment().put(k, v);
+            }
+        });
         long t0 = System.nanoTime();
         Process p = pb.start();
         double firstStep = Double.NaN;
@@ -1045,13 +1060,12 @@ public final class Suite {
 
     private Map<String, Object> machine() throws IOException, InterruptedException {
         Map<String, Object> m = new LinkedHashMap<>();
-        String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
-        m.put("cpu", cpu);
+        m.put("cpu", cpu.model());
         m.put("cores", Runtime.getRuntime().availableProcessors());
         String mem = Files.readAllLines(Path.of("/proc/meminfo")).get(0).replaceAll("[^0-9]", "");
         m.put("memoryGiB", Math.round(Long.parseLong(mem) / 1024.0 / 1024.0));
-        m.put("avx512", Files.readString(Path.of("/proc/cpuinfo")).contains("avx512f"));
+        m.put("avx512", cpu.avx512());
+        m.put("tuningKey", cpu.signature());
         m.put("date", LocalDate.now().toString());
         m.put("pretext", Versions.all());
         Process p = new ProcessBuilder(python, "-c", "import torch, numpy; print(torch.__version__, numpy.__version__)")

@@ -163,7 +163,7 @@ class SuiteTest {
         assertThat(first.get("memory bandwidth")).isEqualTo(2 * (SuiteEstimate.JAVA_START + SuiteEstimate.BANDWIDTH));
         assertThat(first.get("total")).isLessThanOrEqualTo(28 * 60.0);
         // once every choice is recorded, the tuning runs go
-        TuningRecord all = TuningRecord.empty();
+        TuningRecord all = TuningRecord.empty(AVX512);
         for (BenchConfig c : BenchConfig.ALL) {
             for (int t = 1; t <= 2; t++) {
                 all.put("pytorch", c.name(), t, new TuningRecord.Choice("openblas-openmp SkylakeX", "2026-12-06", Map.of()));
@@ -261,10 +261,62 @@ class SuiteTest {
         recorded.put("pytorch26", "dino-cnn", 2, new TuningRecord.Choice("openblas-openmp", "2026-12-06",
                 Map.of("openblas-pthread", 3.1, "openblas-openmp", 3.4)));
         assertThat(recorded.toJson()).contains("the benchmark suite's tuning runs"); // no \u0027 for the apostrophe
-        TuningRecord back = TuningRecord.parse(recorded.toJson());
+        TuningRecord back = TuningRecord.parse(recorded.toJson(), AVX512);
         assertThat(back.get("pytorch26", "dino-cnn", 2)).isEqualTo(recorded.get("pytorch26", "dino-cnn", 2));
         assertThat(back.get("pytorch", "mae", 1)).isEqualTo(recorded.get("pytorch", "mae", 1));
         assertThat(back.get("pytorch26", "dino-cnn", 1)).isNull();
+    }
+
+    /** The CPU the committed choices were measured on (the 2026-11-22 to 2026-12-06 runs). */
+    static final String AVX512 = "AMD EPYC, AVX-512";
+
+    @Test
+    void choicesAreKeptPerCpuAndAnotherCpusAreNotReused() throws IOException {
+        TuningRecord avx512 = novemberRecord();
+        // the same file on a CPU without AVX-512: its SkylakeX choices would stop 1.13 with an illegal instruction
+        TuningRecord avx2 = TuningRecord.parse(avx512.toJson(), "AMD EPYC, AVX2");
+        assertThat(avx2.get("pytorch", "causal-lm", 2)).isNull();
+        assertThat(avx2.otherCpus()).containsExactly(AVX512);
+        int[] both = {1, 2};
+        assertThat(Suite.toTune(List.of("causal-lm"), both, true, true, false, avx2)).containsExactly(
+                "pytorch/causal-lm/1", "pytorch26/causal-lm/1", "pytorch/causal-lm/2", "pytorch26/causal-lm/2");
+        // what the AVX2 machine tunes goes under its CPU, and the AVX-512 choices stay as they were
+        avx2.put("pytorch", "causal-lm", 2, new TuningRecord.Choice("openblas-openmp Haswell", "2026-12-07",
+                Map.of("openblas-pthread Haswell", 9.0, "openblas-openmp Haswell", 17.0)));
+        String written = avx2.toJson();
+        assertThat(TuningRecord.parse(written, "AMD EPYC, AVX2").get("pytorch", "causal-lm", 2).setting())
+                .isEqualTo("openblas-openmp Haswell");
+        assertThat(TuningRecord.parse(written, AVX512).get("pytorch", "causal-lm", 2).setting())
+                .isEqualTo("openblas-openmp SkylakeX");
+        assertThat(TuningRecord.parse(written, AVX512).otherCpus()).containsExactly("AMD EPYC, AVX2");
+    }
+
+    @Test
+    void aFileWithoutCpusKeepsItsChoicesButNeverReusesThem() {
+        String legacy = "{\"pytorch\": {\"mae\": {\"1\": {\"setting\": \"openblas-pthread SkylakeX\","
+                + " \"measured\": \"2026-11-22\", \"rates\": {}}}}}";
+        TuningRecord r = TuningRecord.parse(legacy, AVX512);
+        assertThat(r.get("pytorch", "mae", 1)).isNull();
+        assertThat(r.otherCpus()).containsExactly(TuningRecord.UNRECORDED_CPU);
+        assertThat(TuningRecord.parse(r.toJson(), TuningRecord.UNRECORDED_CPU).get("pytorch", "mae", 1).setting())
+                .isEqualTo("openblas-pthread SkylakeX");
+    }
+
+    @Test
+    void theKernelSetsAreThoseTheCpuRuns() {
+        String zen4 = "processor\t: 0\nmodel name\t: AMD EPYC\nflags\t\t: fpu sse2 avx avx2 fma avx512f avx512dq"
+                + " avx512cd avx512bw avx512vl avx512_bf16\n\nprocessor\t: 1\nmodel name\t: other\n";
+        CpuKind a = CpuKind.parse(zen4);
+        assertThat(a.signature()).isEqualTo(AVX512);
+        assertThat(a.kernelSets()).containsExactly("Haswell", "SkylakeX");
+        CpuKind zen3 = CpuKind.parse("model name : AMD EPYC\nflags : fpu sse2 avx avx2 fma\n");
+        assertThat(zen3.signature()).isEqualTo("AMD EPYC, AVX2");
+        assertThat(zen3.kernelSets()).containsExactly("Haswell");
+        // AVX-512 F alone (Xeon Phi) is not what OpenBLAS's SkylakeX kernels need
+        assertThat(CpuKind.parse("model name : X\nflags : avx avx2 fma avx512f avx512cd\n").kernelSets())
+                .containsExactly("Haswell");
+        assertThat(CpuKind.parse("model name : old\nflags : sse2 avx\n").kernelSets()).containsExactly(CpuKind.AUTO);
+        assertThat(CpuKind.parse("model name : old\nflags : sse2 avx\n").signature()).isEqualTo("old, AVX");
     }
 
     private static Path projectFile(String relative) {
@@ -283,7 +335,7 @@ class SuiteTest {
             Path copy = Files.createTempFile("tuning", ".json");
             Files.write(copy, in.readAllBytes());
             try {
-                return TuningRecord.load(copy);
+                return TuningRecord.load(copy, AVX512);
             } finally {
                 Files.delete(copy);
             }
