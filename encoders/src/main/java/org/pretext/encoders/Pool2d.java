@@ -11,11 +11,14 @@ import ai.djl.util.PairList;
 /**
  * 2-D pooling over images (B, C, H, W) as a block that says what it does: max pooling with a
  * kernel and stride (no padding, floor rounding), or global average pooling to (B, C). Max pooling
- * is DJL's {@code Pool.maxPool2d}; the global average is an average pool whose window is the whole
- * image, then a reshape, as PyTorch's {@code AdaptiveAvgPool2d(1)} and {@code Flatten} compute it:
- * its backward pass gives a gradient laid out as its input (channels-last when the convolutions
- * are), where DJL's {@code Pool.globalAvgPool2d} (a mean) gives an expanded one that every layer
- * below would convert. A block, not DJL's anonymous lambda blocks, so that an exporter can read it.
+ * is DJL's {@code Pool.maxPool2d}; the global average is the mean over the (B, C, H·W) view of the
+ * image, as PyTorch's {@code AdaptiveAvgPool2d(1)} and {@code Flatten} compute it (a mean over the
+ * last two axes). Its backward pass hands the layer below an expanded gradient, which ReLU's
+ * backward lays out as ReLU's own output (channels-last when the convolutions are). An average pool
+ * whose window is the whole image did the same sums, but its backward received a (B, C, 1, 1)
+ * gradient that libtorch reads as row-major, so it converted the channels-last map to row-major and
+ * back: two copies of the last map per step, 7–11 ms of {@code simclr-cnn}'s step (libtorch's
+ * profiler, 2026-12-07). A block, not DJL's anonymous lambda blocks, so that an exporter can read it.
  */
 public final class Pool2d extends AbstractBlock {
     private static final byte VERSION = 1;
@@ -71,8 +74,8 @@ public final class Pool2d extends AbstractBlock {
             return new NDList(Pool.maxPool2d(x, kernel, stride, new Shape(0, 0), false));
         }
         Shape s = x.getShape();
-        Shape image = new Shape(s.get(2), s.get(3));
-        return new NDList(Pool.avgPool2d(x, image, image, new Shape(0, 0), false, true).reshape(s.get(0), s.get(1)));
+        // a view for row-major and channels-last maps alike: H and W stay adjacent in memory
+        return new NDList(x.reshape(s.get(0), s.get(1), s.get(2) * s.get(3)).mean(new int[] {2}));
     }
 
     @Override
