@@ -51,9 +51,10 @@ import org.pretext.engine.FileTrees;
  *   <li>Pretext's equal-loss run (at the most threads): writes its initial weights and its prepared
  *       batches and prints its losses over them ({@link StepBench} {@code --dump}).
  *   <li>PyTorch's settings: the choice recorded in {@code bench/tuning.json} ({@link TuningRecord})
- *       by an earlier run's tuning on the same kind of CPU ({@link CpuKind#signature}), or, where none is recorded or with {@code --tune}, tuning runs (1.13:
- *       4 per thread count, its 2 OpenBLAS builds × 2 kernel sets; 2.6: 2 per thread count, its 2
- *       builds) whose choices this run records.
+ *       by an earlier run's tuning on the same kind of CPU ({@link CpuKind#signature}), or, where none
+ *       is recorded or with {@code --tune}, tuning runs (1.13: per thread count its 2 OpenBLAS builds ×
+ *       the kernel sets the CPU runs, {@link CpuKind#kernelSets}: 4 runs with AVX-512, 2 without; 2.6:
+ *       2 per thread count, its 2 builds) whose choices this run records.
  *   <li>Rounds: per round and thread count, Pretext, PyTorch 1.13 (first {@code --rounds-113} rounds)
  *       and PyTorch 2.6 eager, in reverse order in odd rounds; after the eager runs of a round,
  *       each torch.compile mode (first {@code --compiled-rounds} rounds) at the thread count where the
