@@ -1,7 +1,6 @@
 package org.pretext.bench;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,18 +19,18 @@ record CpuKind(String model, Set<String> flags) {
     /** The flags OpenBLAS's SkylakeX kernels use (its own check asks for AVX-512 F, CD, BW, DQ and VL). */
     private static final List<String> SKYLAKEX = List.of("avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl");
 
-    /** This machine's CPU. */
+    /** This machine's CPU; "unknown" without flags where {@code /proc/cpuinfo} cannot be read (not Linux). */
     static CpuKind current() {
         try {
             return parse(Files.readString(Path.of("/proc/cpuinfo")));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read /proc/cpuinfo to tell the CPU's kernel sets", e);
+            return new CpuKind(UNKNOWN, Set.of());
         }
     }
 
     /** The first processor of a {@code /proc/cpuinfo} text. */
     static CpuKind parse(String cpuinfo) {
-        String model = "?";
+        String model = UNKNOWN;
         Set<String> flags = Set.of();
         for (String line : cpuinfo.split("\n")) {
             int colon = line.indexOf(':');
@@ -40,7 +39,7 @@ record CpuKind(String model, Set<String> flags) {
             }
             String key = line.substring(0, colon).trim();
             String value = line.substring(colon + 1).trim();
-            if (key.equals("model name") && model.equals("?")) {
+            if (key.equals("model name") && model.equals(UNKNOWN)) {
                 model = value;
             } else if (key.equals("flags") && flags.isEmpty()) {
                 flags = Set.of(value.split("\\s+"));
@@ -80,6 +79,9 @@ record CpuKind(String model, Set<String> flags) {
         }
         return out;
     }
+
+    /** The model name when the CPU does not say. */
+    static final String UNKNOWN = "unknown";
 
     /** The kernel set that leaves the choice to OpenBLAS. */
     static final String AUTO = "auto";

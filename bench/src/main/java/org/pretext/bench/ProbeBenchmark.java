@@ -82,7 +82,7 @@ public final class ProbeBenchmark {
         int rounds = Args.integer(a, "rounds", 1);
         String python = a.getOrDefault("python", "/usr/bin/python3");
         long seed = Args.longValue(a, "seed", 1);
-        String coretype = a.getOrDefault("openblas-coretype", cpuFlags().contains(" avx512f ") ? "SkylakeX" : "inherit");
+        String coretype = a.getOrDefault("openblas-coretype", CpuKind.current().avx512() ? "SkylakeX" : "inherit");
         if (System.getProperty("pretext.mklOverride") == null && System.getenv("PRETEXT_MKL_OVERRIDE") == null) {
             // Pretext at its best setting, as the bench suite runs it (opt-in elsewhere).
             System.setProperty("pretext.mklOverride", "true");
@@ -267,7 +267,7 @@ public final class ProbeBenchmark {
 
     private static Map<String, Object> machine(int threads, Device device) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cpu", cpuModel());
+        m.put("cpu", CpuKind.current().model());
         m.put("cores", Runtime.getRuntime().availableProcessors());
         m.put("threads", threads);
         m.put("device", device.toString());
@@ -278,32 +278,6 @@ public final class ProbeBenchmark {
         m.put("mkl_override", org.pretext.runtime.MklCpuOverride.status());
         m.put("note", "measured on a shared machine under load unless stated otherwise; re-run on a quiet machine");
         return m;
-    }
-
-    private static String cpuFlags() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("flags")) {
-                    return line + " ";
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux
-        }
-        return "";
-    }
-
-    private static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux: leave it out
-        }
-        return "unknown";
     }
 
     private static void print(Map<String, Object> r) {

@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The PyTorch settings the suite chose by tuning, kept in {@code bench/tuning.json} so that a later
@@ -106,8 +108,8 @@ final class TuningRecord {
     }
 
     /** The CPUs with recorded choices other than this record's, for a message when this one has none. */
-    java.util.Set<String> otherCpus() {
-        java.util.Set<String> s = new java.util.TreeSet<>(byCpu.keySet());
+    Set<String> otherCpus() {
+        Set<String> s = new TreeSet<>(byCpu.keySet());
         s.remove(cpu);
         return s;
     }
