@@ -58,6 +58,58 @@ class CnnChannelsLastTest {
         }
     }
 
+    /**
+     * The pool's backward hands a channels-last map's gradient back without converting the map: an
+     * average pool over the whole map, fed a (B, C, 1, 1) gradient that libtorch reads as row-major,
+     * copied the map to row-major and back in every step. Asked of libtorch's profiler: no copy of a
+     * map-sized array in the backward pass of ReLU and the pool, and the gradient channels-last.
+     */
+    @Test
+    void globalAveragePoolingOfAChannelsLastMapCopiesNothingBackward(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws java.io.IOException {
+        EngineSetup.engine();
+        assumeTrue(ChannelsLast.get().isPresent(), "channels-last is off (-Dpretext.channelsLast=false)");
+        try (NDManager m = NDManager.newBaseManager()) {
+            // (B, H, W, C) memory read as (B, C, H, W): a channels-last map, as cnn-small's last convolution gives
+            NDArray x = m.randomNormal(new Shape(4, 7, 7, 16)).transpose(0, 3, 1, 2).duplicate();
+            x.setRequiresGradient(true);
+            long[] channelsLast = {7 * 7 * 16, 1, 7 * 16, 16};
+            assertThat(ChannelsLast.strides(List.of(x)).orElseThrow().get(0)).containsExactly(channelsLast);
+            java.nio.file.Path trace = dir.resolve("trace.json");
+            try (GradientCollector gc = EngineSetup.engine().newGradientCollector()) {
+                NDArray out = Pool2d.globalAverage().forward(new ParameterStore(m, false),
+                        new NDList(x.getNDArrayInternal().relu()), true).singletonOrThrow();
+                NDArray loss = out.mul(m.arange(64f).reshape(4, 16)).sum();
+                ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
+                try {
+                    gc.backward(loss);
+                } finally {
+                    ai.djl.pytorch.jni.JniUtils.stopProfile(trace.toString());
+                }
+            }
+            List<String> ops = new ArrayList<>();
+            List<String> mapCopies = new ArrayList<>();
+            com.google.gson.JsonElement root = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(trace));
+            com.google.gson.JsonArray events = root.isJsonArray() ? root.getAsJsonArray()
+                    : root.getAsJsonObject().getAsJsonArray("traceEvents");
+            for (com.google.gson.JsonElement e : events) {
+                com.google.gson.JsonObject event = e.getAsJsonObject();
+                if (event.has("name")) {
+                    String name = event.get("name").getAsString();
+                    ops.add(name);
+                    String shapes = String.valueOf(event.get("shape")).replace(" ", "");
+                    if (List.of("aten::copy_", "aten::contiguous", "aten::clone").contains(name)
+                            && shapes.contains("[4,16,7,7]")) {
+                        mapCopies.add(name + " " + shapes);
+                    }
+                }
+            }
+            assertThat(ops).as("the ops of the backward pass").contains("aten::threshold_backward");
+            assertThat(mapCopies).as("copies of the (4, 16, 7, 7) map in the backward pass").isEmpty();
+            assertThat(ChannelsLast.strides(List.of(x.getGradient())).orElseThrow().get(0)).containsExactly(channelsLast);
+        }
+    }
+
     @Test
     void channelsLastWeightsGiveTheSameFeaturesAndGradients() {
         EngineSetup.engine();
