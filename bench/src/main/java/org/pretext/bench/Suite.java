@@ -90,10 +90,11 @@ import org.pretext.engine.FileTrees;
  * it will start, its warm-up and timed steps at assumed step rates, start-ups of 2 s for a JVM, 1.5 s
  * for PyTorch 1.13 and 3 s for 2.6 in the root, cold compiles of 20–90 s per configuration and mode,
  * 45 s of throughput benchmark) and writes it beside the measured "Suite wall time" in BENCHMARKS.md.
- * The assumed rates are the medians of the 2026-12-06 run 4 (Pretext's convolutional steps times the
- * channels-last speed-up measured since); they are estimates, not measurements of this code. With
- * them the default run is estimated at about 20 minutes; run 5 (2026-12-06, the channels-last side
- * included, no sweep) took 18.8. The tables below are the model's older figures, kept for how the
+ * The assumed rates are those of the last full run on the same kind of CPU where {@code bench/results.json}
+ * holds one ({@link SuiteEstimate.Assumed#forCpu}), else the medians of the 2026-12-06 run 4 on the
+ * AVX-512 machine (Pretext's convolutional steps times the channels-last speed-up measured since);
+ * they are estimates, not measurements of this code. With the latter the default run is estimated at
+ * about 20 minutes; run 5 (2026-12-06, the channels-last side included, no sweep) took 18.8. The tables below are the model's older figures, kept for how the
  * plan came to be.
  *
  * <p><b>Before (the defaults until 2026-12-06)</b>: 2 rounds of every side, tuning in every run,
@@ -319,7 +320,7 @@ public final class Suite {
         Set<String> toTune = quick ? Set.of() : toTune(configs, threads, rounds113 > 0, torch26 != null, tuneAll, tuning);
         return new SuiteEstimate.Plan(configs.stream().map(BenchConfig::named).toList(), threads, rounds, rounds113,
                 torch26 != null ? compiledRounds : 0, torch26 != null, compiledAllThreads, toTune, quick ? 512 : 2048,
-                quick, !quick && !configs.isEmpty(), warmupAll, stepsAll);
+                cpu.kernelSets(), quick, !quick && !configs.isEmpty(), warmupAll, stepsAll);
     }
 
     /**
@@ -350,14 +351,16 @@ public final class Suite {
     private void runAll(List<String> configs, int warmupAll, int stepsAll) throws Exception {
         long t0 = System.nanoTime();
         SuiteEstimate.Plan plan = plan(configs, warmupAll, stepsAll);
-        Map<String, Double> estimate = SuiteEstimate.estimate(plan);
+        SuiteEstimate.Assumed assumed = SuiteEstimate.Assumed.forCpu(cpu, root.resolve("bench/results.json"));
+        Map<String, Double> estimate = SuiteEstimate.estimate(plan, assumed);
         if (!plan.toTune().isEmpty() && !tuning.otherCpus().isEmpty()) {
             System.err.println(TUNING_FILE + " records no choice for this CPU (" + cpu.signature() + ") for "
                     + plan.toTune().size() + " of this run's settings (it has choices for " + String.join("; ",
                     tuning.otherCpus()) + ", not reused here): tuning them, and recording them under this CPU");
         }
         System.err.println("Estimated wall time: " + SuiteEstimate.describe(estimate) + (sweep
-                ? ", plus the scaling sweep" : "") + "; from assumed step rates (SuiteEstimate), not a measurement");
+                ? ", plus the scaling sweep" : "") + "; from the step rates of " + assumed.source()
+                + " (SuiteEstimate), not a measurement");
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("machine", machine());
         if (quick) {
@@ -365,6 +368,7 @@ public final class Suite {
         }
         results.put("estimatedSeconds", estimate.get("total"));
         results.put("estimate", estimate);
+        results.put("estimateRatesFrom", assumed.source());
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("rounds", rounds);
         settings.put("rounds113", rounds113);

@@ -1,5 +1,10 @@
 package org.pretext.bench;
 
+import com.google.gson.reflect.TypeToken;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -8,12 +13,13 @@ import java.util.Set;
 
 /**
  * The {@link Suite}'s wall time, estimated before it runs from what it is about to run (every process,
- * its warm-up and timed steps, its start-up and compile time) and step rates assumed per
- * configuration ({@link #ASSUMED}). An estimate, not a measurement: the assumed rates are the
- * quiet 2-core machine's of 2026-12-05, when the VM ran every side about half as fast as on
- * 2026-11-22 (where that run measured a side, its rate; where it did not, half of the 2026-11-22
- * rate, or a guess marked as one), so on a faster day the suite takes less. The suite prints the
- * estimate at its start and writes it beside the measured "Suite wall time" in BENCHMARKS.md.
+ * its warm-up and timed steps, its start-up and compile time) and step and GEMM rates assumed per
+ * configuration and side ({@link Assumed}): those an earlier suite run measured on the same kind of CPU
+ * ({@link CpuKind#signature}, read from the {@code bench/results.json} it wrote), else the AVX-512
+ * machine's of 2026-12-06 ({@link #ASSUMED}), which are 15–25 % fast for the AVX2 VM that ran runs 7 and
+ * 8. An estimate, not a measurement: the machine's speed moves from hour to hour. The suite prints the
+ * estimate and where its rates come from at its start, and writes it beside the measured "Suite wall
+ * time" in BENCHMARKS.md.
  */
 final class SuiteEstimate {
     private SuiteEstimate() {}
@@ -78,25 +84,147 @@ final class SuiteEstimate {
             "mae", new Rates(of(4.0, 5.0), of(3.25, 4.35), of(3.2, 3.7), of(2.45, 1.75), of(56, 90)),
             "dino-cnn", new Rates(of(5.7, 9.0), of(4.95, 7.9), of(4.05, 7.4), of(4.85, 4.0), of(40, 51)));
 
-    /** Assumed fp32 GEMM GFLOP/s at 1 and 2 threads: half of 2026-11-22's (BENCHMARKS.md). */
-    static double gemmRate(String side, int threads) {
-        double[] r = switch (side) {
-            case "pretext-override" -> of(109, 208);
-            case "pretext" -> of(48, 95);
-            case "pytorch-Haswell" -> of(54, 104);
-            default -> of(104, 188); // 1.13 with AVX-512 kernels, 2.6 (OpenBLAS picks its own)
-        };
-        return r[Math.min(threads, 2) - 1];
-    }
+    /**
+     * Assumed fp32 GEMM GFLOP/s at 1 and 2 threads per GEMM run: Pretext with and without the MKL override,
+     * PyTorch 1.13 per OpenBLAS kernel set, 2.6 (half of 2026-11-22's on the AVX-512 machine).
+     */
+    static final Map<String, double[]> ASSUMED_GEMM = Map.of("pretext-override", of(109, 208), "pretext", of(48, 95),
+            "pytorch-Haswell", of(54, 104), "pytorch-SkylakeX", of(104, 188), "pytorch-auto", of(54, 104),
+            "pytorch26", of(104, 188));
 
-    /** The rates of a configuration, or rates from its FLOPs for one not in {@link #ASSUMED}. */
-    static Rates rates(BenchConfig c) {
-        Rates r = ASSUMED.get(c.name());
-        if (r != null) {
-            return r;
+    /**
+     * The step and GEMM rates an estimate assumes, and where they come from.
+     *
+     * @param rates steps/s per configuration ({@link #ASSUMED}'s where a measured run lacks one)
+     * @param gemm GFLOP/s per GEMM run at 1 and 2 threads ({@link #ASSUMED_GEMM}'s keys)
+     * @param source where the rates come from, for the suite's message
+     */
+    record Assumed(Map<String, Rates> rates, Map<String, double[]> gemm, String source) {
+        /** The AVX-512 machine's rates of 2026-12-06. */
+        static final Assumed DEFAULT = new Assumed(ASSUMED, ASSUMED_GEMM, "the AVX-512 machine's run of 2026-12-06");
+
+        /** The rates of a configuration, or rates from its FLOPs for one never measured. */
+        Rates rates(BenchConfig c) {
+            Rates r = rates.get(c.name());
+            if (r != null) {
+                return r;
+            }
+            double g = c.flopsPerStep() / 1e9; // 40–100 GFLOP/s, as the convolutional and ViT steps
+            return new Rates(of(55 / g, 90 / g), of(40 / g, 55 / g), of(35 / g, 55 / g), of(55 / g, 55 / g),
+                    of(30, 60));
         }
-        double g = c.flopsPerStep() / 1e9; // 40–100 GFLOP/s, as the convolutional and ViT steps
-        return new Rates(of(55 / g, 90 / g), of(40 / g, 55 / g), of(35 / g, 55 / g), of(55 / g, 55 / g), of(30, 60));
+
+        /** GFLOP/s of one GEMM run: "pretext-override", "pretext", "pytorch-" + kernel set, "pytorch26". */
+        double gemmRate(String side, int threads) {
+            double[] r = gemm.getOrDefault(side, ASSUMED_GEMM.get("pytorch26"));
+            return r[Math.min(threads, 2) - 1];
+        }
+
+        /**
+         * The rates an earlier full run measured on this kind of CPU ({@code results}, the suite's
+         * {@code bench/results.json}), each one it lacks from {@link #DEFAULT}; {@link #DEFAULT} where the
+         * file is missing, unreadable, a quick run's, or another CPU's.
+         */
+        static Assumed forCpu(CpuKind cpu, Path results) {
+            if (!Files.isRegularFile(results)) {
+                return DEFAULT;
+            }
+            try {
+                Map<String, Object> json = Suite.GSON.fromJson(Files.readString(results),
+                        new TypeToken<LinkedHashMap<String, Object>>() { }.getType());
+                Assumed a = fromResults(json, cpu.signature());
+                return a != null ? a : DEFAULT;
+            } catch (IOException | RuntimeException e) {
+                return DEFAULT;
+            }
+        }
+
+        /** The rates of a results file of {@code cpuSignature}'s CPU, or null for another CPU's or a quick run's. */
+        @SuppressWarnings("unchecked")
+        static Assumed fromResults(Map<String, Object> json, String cpuSignature) {
+            Map<String, Object> machine = (Map<String, Object>) json.get("machine");
+            if (machine == null || !cpuSignature.equals(machine.get("tuningKey")) || json.containsKey("quick")
+                    || !(json.get("configs") instanceof Map<?, ?> configs)) {
+                return null;
+            }
+            Map<String, Rates> rates = new HashMap<>(ASSUMED);
+            for (BenchConfig c : BenchConfig.ALL) {
+                if (((Map<String, Object>) configs).get(c.name()) instanceof Map<?, ?> entry
+                        && entry.get("medians") instanceof Map<?, ?> medians) {
+                    rates.put(c.name(), measured((Map<String, Map<String, Object>>) medians, DEFAULT.rates(c)));
+                }
+            }
+            Map<String, double[]> gemm = new HashMap<>();
+            ASSUMED_GEMM.forEach((k, v) -> gemm.put(k, v.clone()));
+            Object runs = json.get("gemm");
+            if (runs instanceof List<?> list) {
+                Map<String, double[]> sum = new HashMap<>();
+                for (Object o : list) {
+                    Map<String, Object> g = (Map<String, Object>) o;
+                    String key = gemmKey(g);
+                    int t = ((Number) g.get("threads")).intValue();
+                    if (key != null && t >= 1 && t <= 2 && g.get("gflopsPerSecond") instanceof Number n) {
+                        double[] acc = sum.computeIfAbsent(key + "/" + t, k -> new double[2]);
+                        acc[0] += n.doubleValue();
+                        acc[1]++;
+                    }
+                }
+                // several OpenBLAS builds per side: their mean
+                sum.forEach((k, acc) -> gemm.get(k.substring(0, k.indexOf('/')))[Integer.parseInt(
+                        k.substring(k.indexOf('/') + 1)) - 1] = acc[0] / acc[1]);
+            }
+            return new Assumed(rates, gemm, "the suite's run of " + machine.get("date") + " on this CPU ("
+                    + cpuSignature + ", bench/results.json)");
+        }
+
+        /** The key of {@link #ASSUMED_GEMM} a GEMM run's result belongs to, or null. */
+        private static String gemmKey(Map<String, Object> g) {
+            if ("pretext".equals(g.get("side"))) {
+                return "loaded".equals(g.get("mklOverride")) ? "pretext-override" : "pretext";
+            }
+            String torch = String.valueOf(g.get("torch"));
+            if (torch.startsWith("1.")) {
+                String core = "pytorch-" + g.get("coretype");
+                return ASSUMED_GEMM.containsKey(core) ? core : null;
+            }
+            return torch.startsWith("2.") ? "pytorch26" : null;
+        }
+
+        /** A configuration's rates from its medians ("pretext-1", "pytorch26-eager-2", ...), else {@code fallback}'s. */
+        private static Rates measured(Map<String, Map<String, Object>> medians, Rates fallback) {
+            double[] pretext = fallback.pretext().clone();
+            double[] pytorch = fallback.pytorch().clone();
+            double[] eager = fallback.eager().clone();
+            double[] compiled = fallback.compiled().clone();
+            double[] cold = fallback.coldCompile().clone();
+            List<String> modes = List.of("default", "max-autotune-no-cudagraphs");
+            medians.forEach((key, m) -> {
+                int dash = key.lastIndexOf('-');
+                String threads = key.substring(dash + 1);
+                if (dash < 0 || !threads.matches("[12]") || !(m.get("stepsPerSecond") instanceof Number rate)
+                        || !(rate.doubleValue() > 0)) {
+                    return;
+                }
+                int t = Integer.parseInt(threads);
+                String side = key.substring(0, dash);
+                switch (side) {
+                    case "pretext" -> pretext[t - 1] = rate.doubleValue();
+                    case "pytorch" -> pytorch[t - 1] = rate.doubleValue();
+                    case "pytorch26-eager" -> eager[t - 1] = rate.doubleValue();
+                    default -> {
+                        int mode = side.startsWith("pytorch26-") ? modes.indexOf(side.substring("pytorch26-".length()))
+                                : -1;
+                        if (mode >= 0) {
+                            compiled[mode] = rate.doubleValue();
+                            if (m.get("compileSecondsCold") instanceof Number c && c.doubleValue() > 0) {
+                                cold[mode] = c.doubleValue();
+                            }
+                        }
+                    }
+                }
+            });
+            return new Rates(pretext, pytorch, eager, compiled, cold);
+        }
     }
 
     /**
@@ -140,37 +268,43 @@ final class SuiteEstimate {
      * @param toTune the tuning runs to make, as "pytorch/CONFIG/THREADS" or "pytorch26/CONFIG/THREADS"
      *     (the others reuse a recorded choice)
      * @param gemmN GEMM size
+     * @param kernelSets the OpenBLAS kernel sets PyTorch 1.13 is tried with ({@link CpuKind#kernelSets})
      * @param quick a --quick run (one BLAS build and kernel set in the GEMM runs)
      * @param throughput whether the throughput benchmark runs
      * @param warmupAll warm-up steps for every configuration, or -1
      * @param stepsAll timed steps for every configuration, or -1
      */
     record Plan(List<BenchConfig> configs, int[] threads, int rounds, int rounds113, int compiledRounds, boolean torch26,
-            boolean compiledAllThreads, Set<String> toTune, int gemmN, boolean quick, boolean throughput,
-            int warmupAll, int stepsAll) {}
+            boolean compiledAllThreads, Set<String> toTune, int gemmN, List<String> kernelSets, boolean quick,
+            boolean throughput, int warmupAll, int stepsAll) {}
+
+    /** {@link #estimate(Plan, Assumed)} with {@link Assumed#DEFAULT}'s rates. */
+    static Map<String, Double> estimate(Plan p) {
+        return estimate(p, Assumed.DEFAULT);
+    }
 
     /** Estimated seconds of each part of the plan, in the order the suite runs them, then "total". */
-    static Map<String, Double> estimate(Plan p) {
+    static Map<String, Double> estimate(Plan p, Assumed a) {
         Map<String, Double> parts = new LinkedHashMap<>();
         double gemmFlops = GEMMS_PER_RUN * 2.0 * Math.pow(p.gemmN(), 3) / 1e9;
         double gemm = 0;
         for (int t : p.threads()) {
-            gemm += JAVA_START + gemmFlops / gemmRate("pretext-override", t);
-            gemm += JAVA_START + gemmFlops / gemmRate("pretext", t);
+            gemm += JAVA_START + gemmFlops / a.gemmRate("pretext-override", t);
+            gemm += JAVA_START + gemmFlops / a.gemmRate("pretext", t);
             if (p.rounds113() > 0) {
-                for (String core : p.quick() ? List.of("Haswell") : List.of("Haswell", "SkylakeX")) {
-                    gemm += (p.quick() ? 1 : 2) * (PYTORCH_START + gemmFlops / gemmRate("pytorch-" + core, t));
+                for (String core : p.quick() ? p.kernelSets().subList(0, 1) : p.kernelSets()) {
+                    gemm += (p.quick() ? 1 : 2) * (PYTORCH_START + gemmFlops / a.gemmRate("pytorch-" + core, t));
                 }
             }
             if (p.torch26()) {
-                gemm += (p.quick() ? 1 : 2) * (TORCH26_START + gemmFlops / gemmRate("pytorch26", t));
+                gemm += (p.quick() ? 1 : 2) * (TORCH26_START + gemmFlops / a.gemmRate("pytorch26", t));
             }
         }
         parts.put("GEMM peak", gemm);
         parts.put("memory bandwidth", p.threads().length * (JAVA_START + BANDWIDTH));
         int most = p.threads()[p.threads().length - 1];
         for (BenchConfig c : p.configs()) {
-            Rates r = rates(c);
+            Rates r = a.rates(c);
             ConfigSteps s = ConfigSteps.of(c, p.quick(), p.warmupAll(), p.stepsAll());
             String n = c.name();
             // Pretext's initial weights, batches and losses, at the most threads
@@ -178,7 +312,8 @@ final class SuiteEstimate {
             double tuning = 0;
             for (int t : p.threads()) {
                 if (p.toTune().contains("pytorch/" + n + "/" + t)) {
-                    tuning += 4 * (PYTORCH_START + 2 * s.tuning() / r.rate("pytorch", t));
+                    // both OpenBLAS builds with each kernel set
+                    tuning += 2 * p.kernelSets().size() * (PYTORCH_START + 2 * s.tuning() / r.rate("pytorch", t));
                 }
                 if (p.toTune().contains("pytorch26/" + n + "/" + t)) {
                     tuning += 2 * (TORCH26_START + 2 * s.tuning() / r.rate("eager", t));

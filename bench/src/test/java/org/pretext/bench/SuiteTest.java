@@ -147,7 +147,7 @@ class SuiteTest {
         List<String> names = BenchConfig.ALL.stream().map(BenchConfig::name).toList();
         int[] threads = {1, 2};
         return new SuiteEstimate.Plan(BenchConfig.ALL, threads, 2, 1, 1, true, false,
-                Suite.toTune(names, threads, true, true, false, recorded), 2048, false, true, -1, -1);
+                Suite.toTune(names, threads, true, true, false, recorded), 2048, AVX512_SETS, false, true, -1, -1);
     }
 
     @Test
@@ -185,7 +185,7 @@ class SuiteTest {
         SuiteEstimate.Rates r = SuiteEstimate.ASSUMED.get("simclr-cnn");
         // one config, one thread, one round of Pretext and 1.13, no 2.6, no tuning, no throughput: GEMM + dump + 2 runs
         SuiteEstimate.Plan p = new SuiteEstimate.Plan(List.of(cnn), new int[] {1}, 1, 1, 0, false, false, Set.of(), 2048,
-                false, false, -1, -1);
+                AVX512_SETS, false, false, -1, -1);
         Map<String, Double> e = SuiteEstimate.estimate(p);
         // Pretext with and without the MKL override, 1.13 on both OpenBLAS builds with AVX2 and AVX-512 kernels
         double gemm = 2 * SuiteEstimate.JAVA_START + 4 * SuiteEstimate.PYTORCH_START + 13 * 2 * Math.pow(2048, 3) / 1e9
@@ -214,7 +214,7 @@ class SuiteTest {
             SuiteEstimate.Rates r = SuiteEstimate.ASSUMED.get(name);
             SuiteEstimate.ConfigSteps s = SuiteEstimate.ConfigSteps.of(c, false, -1, -1);
             SuiteEstimate.Plan p = new SuiteEstimate.Plan(List.of(c), new int[] {2}, 1, 0, 0, true, false, Set.of(),
-                    2048, false, false, -1, -1);
+                    2048, AVX512_SETS, false, false, -1, -1);
             double pretext = SuiteEstimate.JAVA_START
                     + (s.warmup() + s.timedSteps(r.pretext()[1], s.warmup(), false)) / r.pretext()[1];
             int w = Math.max(1, s.warmupReference());
@@ -269,6 +269,7 @@ class SuiteTest {
 
     /** The CPU the committed choices were measured on (the 2026-11-22 to 2026-12-06 runs). */
     static final String AVX512 = "AMD EPYC, AVX-512";
+    static final List<String> AVX512_SETS = List.of("Haswell", "SkylakeX");
 
     @Test
     void choicesAreKeptPerCpuAndAnotherCpusAreNotReused() throws IOException {
@@ -340,5 +341,98 @@ class SuiteTest {
                 Files.delete(copy);
             }
         }
+    }
+    @Test
+    void onACpuWithoutAvx512TheEstimateCountsOnlyTheHaswellRunsOf113() {
+        BenchConfig cnn = BenchConfig.named("simclr-cnn");
+        int[] one = {1};
+        SuiteEstimate.Plan avx2 = new SuiteEstimate.Plan(List.of(cnn), one, 1, 1, 0, false, false,
+                Set.of("pytorch/simclr-cnn/1"), 2048, List.of("Haswell"), false, false, -1, -1);
+        SuiteEstimate.Plan avx512 = new SuiteEstimate.Plan(List.of(cnn), one, 1, 1, 0, false, false,
+                Set.of("pytorch/simclr-cnn/1"), 2048, AVX512_SETS, false, false, -1, -1);
+        Map<String, Double> e2 = SuiteEstimate.estimate(avx2);
+        Map<String, Double> e512 = SuiteEstimate.estimate(avx512);
+        // tuning: both OpenBLAS builds with each kernel set, each run 2 x 3 steps at 2.15 steps/s (1.13, 1 thread)
+        double run = SuiteEstimate.PYTORCH_START + 2 * 3 / 2.15;
+        assertThat(e2.get("simclr-cnn: BLAS tuning")).isCloseTo(2 * run, within(1e-9));
+        assertThat(e512.get("simclr-cnn: BLAS tuning")).isCloseTo(4 * run, within(1e-9));
+        // GEMM: 1.13 on both builds with the Haswell kernels only, against also SkylakeX's
+        double gemm = 13 * 2 * Math.pow(2048, 3) / 1e9;
+        assertThat(e512.get("GEMM peak") - e2.get("GEMM peak")).isCloseTo(
+                2 * (SuiteEstimate.PYTORCH_START + gemm / 104), within(1e-6));
+    }
+
+    /** A results file as the suite writes it: one configuration's medians and two GEMM runs per side. */
+    static Map<String, Object> resultsOf(String cpu, boolean quick) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("machine", Map.of("cpu", "AMD EPYC", "tuningKey", cpu, "date", "2026-12-07"));
+        if (quick) {
+            json.put("quick", true);
+        }
+        json.put("gemm", List.of(
+                Map.of("side", "pretext", "threads", 2.0, "gflopsPerSecond", 124.0, "mklOverride", "loaded"),
+                Map.of("side", "pretext", "threads", 2.0, "gflopsPerSecond", 117.0, "mklOverride", "disabled"),
+                Map.of("side", "pytorch", "threads", 2.0, "gflopsPerSecond", 164.0, "torch", "1.13.0a0",
+                        "coretype", "Haswell"),
+                Map.of("side", "pytorch", "threads", 2.0, "gflopsPerSecond", 122.0, "torch", "1.13.0a0",
+                        "coretype", "Haswell"),
+                Map.of("side", "pytorch", "threads", 1.0, "gflopsPerSecond", 84.0, "torch", "2.6.0+debian",
+                        "coretype", "auto"),
+                Map.of("side", "pytorch", "threads", 1.0, "gflopsPerSecond", 76.0, "torch", "2.6.0+debian",
+                        "coretype", "auto")));
+        Map<String, Object> medians = new LinkedHashMap<>();
+        medians.put("pretext-1", Map.of("stepsPerSecond", 12.4));
+        medians.put("pretext-2", Map.of("stepsPerSecond", 15.6));
+        medians.put("pytorch-2", Map.of("stepsPerSecond", 14.2));
+        medians.put("pytorch26-eager-2", Map.of("stepsPerSecond", 13.4));
+        medians.put("pytorch26-eager-channels-last-2", Map.of("stepsPerSecond", 99.0)); // not a causal-lm side; ignored
+        medians.put("pytorch26-default-2", Map.of("stepsPerSecond", 8.5, "compileSecondsCold", 33.0,
+                "compileSecondsWarm", Double.NaN));
+        json.put("configs", Map.of("causal-lm", Map.of("medians", medians, "batch", 12)));
+        return json;
+    }
+
+    @Test
+    void theEstimateTakesTheRatesOfTheLastRunOnTheSameKindOfCpu(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws IOException {
+        SuiteEstimate.Assumed a = SuiteEstimate.Assumed.fromResults(resultsOf("AMD EPYC, AVX2", false), "AMD EPYC, AVX2");
+        assertThat(a).isNotNull();
+        assertThat(a.source()).contains("2026-12-07", "AMD EPYC, AVX2");
+        SuiteEstimate.Rates r = a.rates(BenchConfig.named("causal-lm"));
+        SuiteEstimate.Rates assumed = SuiteEstimate.ASSUMED.get("causal-lm");
+        assertThat(r.pretext()).containsExactly(12.4, 15.6);
+        // what the run did not measure keeps the assumed rate: 1.13 and 2.6 eager at 1 thread, max-autotune
+        assertThat(r.pytorch()).containsExactly(assumed.pytorch()[0], 14.2);
+        assertThat(r.eager()).containsExactly(assumed.eager()[0], 13.4);
+        assertThat(r.compiled()).containsExactly(8.5, assumed.compiled()[1]);
+        assertThat(r.coldCompile()).containsExactly(33.0, assumed.coldCompile()[1]);
+        // configurations the run did not measure keep theirs
+        assertThat(a.rates(BenchConfig.named("mae"))).isSameAs(SuiteEstimate.ASSUMED.get("mae"));
+        // GEMM: each side's mean over its OpenBLAS builds; a thread count not run keeps the assumed rate
+        assertThat(a.gemmRate("pretext-override", 2)).isEqualTo(124.0);
+        assertThat(a.gemmRate("pretext", 2)).isEqualTo(117.0);
+        assertThat(a.gemmRate("pytorch-Haswell", 2)).isEqualTo(143.0);
+        assertThat(a.gemmRate("pytorch26", 1)).isEqualTo(80.0);
+        assertThat(a.gemmRate("pytorch26", 2)).isEqualTo(188.0);
+        // another CPU's run and a quick run are not used
+        assertThat(SuiteEstimate.Assumed.fromResults(resultsOf("AMD EPYC, AVX-512", false), "AMD EPYC, AVX2")).isNull();
+        assertThat(SuiteEstimate.Assumed.fromResults(resultsOf("AMD EPYC, AVX2", true), "AMD EPYC, AVX2")).isNull();
+        // from the file the suite writes (NaN included), and the defaults where it is missing or unreadable
+        CpuKind avx2 = CpuKind.parse("model name\t: AMD EPYC\nflags\t\t: fpu sse avx avx2 fma\n");
+        Path file = dir.resolve("results.json");
+        Files.writeString(file, Suite.GSON.toJson(resultsOf("AMD EPYC, AVX2", false)));
+        SuiteEstimate.Assumed read = SuiteEstimate.Assumed.forCpu(avx2, file);
+        assertThat(read.rates(BenchConfig.named("causal-lm")).pretext()).containsExactly(12.4, 15.6);
+        assertThat(SuiteEstimate.Assumed.forCpu(avx2, dir.resolve("missing.json"))).isSameAs(
+                SuiteEstimate.Assumed.DEFAULT);
+        Files.writeString(file, "{\"machine\": ");
+        assertThat(SuiteEstimate.Assumed.forCpu(avx2, file)).isSameAs(SuiteEstimate.Assumed.DEFAULT);
+        // the measured rates change the estimate: causal-lm's Pretext runs at 15.6 instead of 28.3 steps/s
+        BenchConfig lm = BenchConfig.named("causal-lm");
+        SuiteEstimate.Plan p = new SuiteEstimate.Plan(List.of(lm), new int[] {2}, 1, 0, 0, false, false, Set.of(), 2048,
+                List.of("Haswell"), false, false, -1, -1);
+        SuiteEstimate.ConfigSteps st = SuiteEstimate.ConfigSteps.of(lm, false, -1, -1);
+        assertThat(SuiteEstimate.estimate(p, a).get("causal-lm: Pretext, 1.13 and 2.6 eager runs")).isCloseTo(
+                SuiteEstimate.JAVA_START + (st.warmup() + st.timedSteps(15.6, st.warmup(), false)) / 15.6, within(1e-9));
     }
 }
