@@ -52,8 +52,11 @@ class LogisticProbeMemoryTest {
             assertThat(o.testAccuracy()).isGreaterThan(0.9);
             // now: the fitting and validation rows (1 copy) or the standardised refit (1 copy), and the
             // float64 temporaries of one block of rows (0.6 copy); before the fitting rows were standardised
-            // in place, their raw and their standardised copies and the validation rows (1.8) beside those
-            assertThat(extra).as("peak memory above the features' own, in copies of them").isLessThan(2.0);
+            // in place, their raw and their standardised copies and the validation rows (1.8) beside those.
+            // Measured on the 2-core AVX2 VM (2026-12-07): 1.85-2.12 copies now (9 runs, at 19911df and at
+            // 2926402 alike: about 0.3 copy more than counted above, not located), 2.48-2.55 with the code
+            // before 19911df (3 runs); the bound sits between the two (2.0 failed now and then there)
+            assertThat(extra).as("peak memory above the features' own, in copies of them").isLessThan(2.3);
         }
     }
 
