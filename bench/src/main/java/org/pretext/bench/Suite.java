@@ -90,12 +90,13 @@ import org.pretext.engine.FileTrees;
  * it will start, its warm-up and timed steps at assumed step rates, start-ups of 2 s for a JVM, 1.5 s
  * for PyTorch 1.13 and 3 s for 2.6 in the root, cold compiles of 20–90 s per configuration and mode,
  * 45 s of throughput benchmark) and writes it beside the measured "Suite wall time" in BENCHMARKS.md.
- * The assumed rates are those of the last full run on the same kind of CPU where {@code bench/results.json}
- * holds one ({@link SuiteEstimate.Assumed#forCpu}), else the medians of the 2026-12-06 run 4 on the
- * AVX-512 machine (Pretext's convolutional steps times the channels-last speed-up measured since);
- * they are estimates, not measurements of this code. With the latter the default run is estimated at
- * about 20 minutes; run 5 (2026-12-06, the channels-last side included, no sweep) took 18.8. The tables below are the model's older figures, kept for how the
- * plan came to be.
+ * The assumed rates are those of the last full run on the same kind of CPU where
+ * {@code bench/results.json} holds one ({@link SuiteEstimate.Assumed#forCpu}), else the medians of
+ * the 2026-12-06 run 4 on the AVX-512 machine (Pretext's convolutional steps times the channels-last
+ * speed-up measured since); they are estimates, not measurements of this code. With the latter the
+ * default run is estimated at about 20 minutes; run 5 (2026-12-06, the channels-last side included,
+ * no sweep) took 18.8. The tables below are the model's older figures, kept for how the plan came to
+ * be.
  *
  * <p><b>Before (the defaults until 2026-12-06)</b>: 2 rounds of every side, tuning in every run,
  * separate equal-loss runs of 100 steps. Processes: 16 GEMM runs; per configuration 8 1.13 tuning runs,

@@ -1,6 +1,5 @@
 package org.pretext.bench;
 
-import com.google.gson.reflect.TypeToken;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,13 +125,8 @@ final class SuiteEstimate {
          * file is missing, unreadable, a quick run's, or another CPU's.
          */
         static Assumed forCpu(CpuKind cpu, Path results) {
-            if (!Files.isRegularFile(results)) {
-                return DEFAULT;
-            }
             try {
-                Map<String, Object> json = Suite.GSON.fromJson(Files.readString(results),
-                        new TypeToken<LinkedHashMap<String, Object>>() { }.getType());
-                Assumed a = fromResults(json, cpu.signature());
+                Assumed a = fromResults(Suite.parseResult(Files.readString(results)), cpu.signature());
                 return a != null ? a : DEFAULT;
             } catch (IOException | RuntimeException e) {
                 return DEFAULT;
@@ -158,20 +152,25 @@ final class SuiteEstimate {
             ASSUMED_GEMM.forEach((k, v) -> gemm.put(k, v.clone()));
             Object runs = json.get("gemm");
             if (runs instanceof List<?> list) {
-                Map<String, double[]> sum = new HashMap<>();
+                // several OpenBLAS builds per side: their mean, per thread count
+                Map<String, double[]> sums = new HashMap<>();
+                Map<String, double[]> counts = new HashMap<>();
                 for (Object o : list) {
                     Map<String, Object> g = (Map<String, Object>) o;
                     String key = gemmKey(g);
                     int t = ((Number) g.get("threads")).intValue();
                     if (key != null && t >= 1 && t <= 2 && g.get("gflopsPerSecond") instanceof Number n) {
-                        double[] acc = sum.computeIfAbsent(key + "/" + t, k -> new double[2]);
-                        acc[0] += n.doubleValue();
-                        acc[1]++;
+                        sums.computeIfAbsent(key, k -> new double[2])[t - 1] += n.doubleValue();
+                        counts.computeIfAbsent(key, k -> new double[2])[t - 1]++;
                     }
                 }
-                // several OpenBLAS builds per side: their mean
-                sum.forEach((k, acc) -> gemm.get(k.substring(0, k.indexOf('/')))[Integer.parseInt(
-                        k.substring(k.indexOf('/') + 1)) - 1] = acc[0] / acc[1]);
+                sums.forEach((key, sum) -> {
+                    for (int t = 0; t < 2; t++) {
+                        if (counts.get(key)[t] > 0) {
+                            gemm.get(key)[t] = sum[t] / counts.get(key)[t];
+                        }
+                    }
+                });
             }
             return new Assumed(rates, gemm, "the suite's run of " + machine.get("date") + " on this CPU ("
                     + cpuSignature + ", bench/results.json)");
@@ -277,11 +276,6 @@ final class SuiteEstimate {
     record Plan(List<BenchConfig> configs, int[] threads, int rounds, int rounds113, int compiledRounds, boolean torch26,
             boolean compiledAllThreads, Set<String> toTune, int gemmN, List<String> kernelSets, boolean quick,
             boolean throughput, int warmupAll, int stepsAll) {}
-
-    /** {@link #estimate(Plan, Assumed)} with {@link Assumed#DEFAULT}'s rates. */
-    static Map<String, Double> estimate(Plan p) {
-        return estimate(p, Assumed.DEFAULT);
-    }
 
     /** Estimated seconds of each part of the plan, in the order the suite runs them, then "total". */
     static Map<String, Double> estimate(Plan p, Assumed a) {

@@ -153,7 +153,7 @@ class SuiteTest {
     @Test
     void theDefaultSuiteIsEstimatedAtMostTwentyEightMinutes() throws IOException {
         TuningRecord recorded = novemberRecord();
-        Map<String, Double> first = SuiteEstimate.estimate(defaultPlan(recorded));
+        Map<String, Double> first = SuiteEstimate.estimate(defaultPlan(recorded), SuiteEstimate.Assumed.DEFAULT);
         // the first run tunes PyTorch 2.6 for every configuration (2 configs x 2 threads x 2 builds) and 1.13 for dino-cnn
         assertThat(first).containsKeys("GEMM peak", "dino-cnn: BLAS tuning", "simclr-cnn: BLAS tuning",
                 "mae: torch.compile compiles", "throughput benchmark", "memory bandwidth");
@@ -170,7 +170,7 @@ class SuiteTest {
                 all.put("pytorch26", c.name(), t, new TuningRecord.Choice("openblas-openmp", "2026-12-06", Map.of()));
             }
         }
-        Map<String, Double> later = SuiteEstimate.estimate(defaultPlan(all));
+        Map<String, Double> later = SuiteEstimate.estimate(defaultPlan(all), SuiteEstimate.Assumed.DEFAULT);
         assertThat(later).doesNotContainKey("dino-cnn: BLAS tuning");
         assertThat(first.get("total") - later.get("total")).isCloseTo(first.entrySet().stream()
                 .filter(e -> e.getKey().endsWith("BLAS tuning")).mapToDouble(Map.Entry::getValue).sum(), within(1e-6));
@@ -186,7 +186,7 @@ class SuiteTest {
         // one config, one thread, one round of Pretext and 1.13, no 2.6, no tuning, no throughput: GEMM + dump + 2 runs
         SuiteEstimate.Plan p = new SuiteEstimate.Plan(List.of(cnn), new int[] {1}, 1, 1, 0, false, false, Set.of(), 2048,
                 AVX512_SETS, false, false, -1, -1);
-        Map<String, Double> e = SuiteEstimate.estimate(p);
+        Map<String, Double> e = SuiteEstimate.estimate(p, SuiteEstimate.Assumed.DEFAULT);
         // Pretext with and without the MKL override, 1.13 on both OpenBLAS builds with AVX2 and AVX-512 kernels
         double gemm = 2 * SuiteEstimate.JAVA_START + 4 * SuiteEstimate.PYTORCH_START + 13 * 2 * Math.pow(2048, 3) / 1e9
                 * (1 / 109.0 + 1 / 48.0 + 2 / 54.0 + 2 / 104.0);
@@ -221,7 +221,8 @@ class SuiteTest {
             double eager = SuiteEstimate.TORCH26_START + (w + s.timedSteps(r.eager()[1], w, true)) / r.eager()[1];
             double cl = r.eager()[1] * SuiteEstimate.CHANNELS_LAST_SPEED_UP;
             double channelsLast = SuiteEstimate.TORCH26_START + (w + s.timedSteps(cl, w, true)) / cl;
-            assertThat(SuiteEstimate.estimate(p).get(name + ": Pretext, 1.13 and 2.6 eager runs")).as(name)
+            assertThat(SuiteEstimate.estimate(p, SuiteEstimate.Assumed.DEFAULT)
+                    .get(name + ": Pretext, 1.13 and 2.6 eager runs")).as(name)
                     .isCloseTo(pretext + eager + (c.convolutional() ? channelsLast : 0), within(1e-9));
         }
         assertThat(BenchConfig.ALL.stream().filter(BenchConfig::convolutional).map(BenchConfig::name))
@@ -350,8 +351,8 @@ class SuiteTest {
                 Set.of("pytorch/simclr-cnn/1"), 2048, List.of("Haswell"), false, false, -1, -1);
         SuiteEstimate.Plan avx512 = new SuiteEstimate.Plan(List.of(cnn), one, 1, 1, 0, false, false,
                 Set.of("pytorch/simclr-cnn/1"), 2048, AVX512_SETS, false, false, -1, -1);
-        Map<String, Double> e2 = SuiteEstimate.estimate(avx2);
-        Map<String, Double> e512 = SuiteEstimate.estimate(avx512);
+        Map<String, Double> e2 = SuiteEstimate.estimate(avx2, SuiteEstimate.Assumed.DEFAULT);
+        Map<String, Double> e512 = SuiteEstimate.estimate(avx512, SuiteEstimate.Assumed.DEFAULT);
         // tuning: both OpenBLAS builds with each kernel set, each run 2 x 3 steps at 2.15 steps/s (1.13, 1 thread)
         double run = SuiteEstimate.PYTORCH_START + 2 * 3 / 2.15;
         assertThat(e2.get("simclr-cnn: BLAS tuning")).isCloseTo(2 * run, within(1e-9));

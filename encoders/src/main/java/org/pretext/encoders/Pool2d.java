@@ -18,7 +18,8 @@ import ai.djl.util.PairList;
  * whose window is the whole image did the same sums, but its backward received a (B, C, 1, 1)
  * gradient that libtorch reads as row-major, so it converted the channels-last map to row-major and
  * back: two copies of the last map per step (ReLU's and the pool's backward on {@code simclr-cnn}'s
- * 512 × 128 × 7 × 7 map 7.0–8.4 ms, against 1.0 ms with the mean; 2026-12-07). A block, not DJL's anonymous lambda blocks, so that an exporter can read it.
+ * 512 × 128 × 7 × 7 map 7.0–8.4 ms, against 1.0 ms with the mean; 2026-12-07). A block, not DJL's
+ * anonymous lambda blocks, so that an exporter can read it.
  */
 public final class Pool2d extends AbstractBlock {
     private static final byte VERSION = 1;
