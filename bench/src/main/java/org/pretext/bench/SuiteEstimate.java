@@ -122,14 +122,20 @@ final class SuiteEstimate {
         /**
          * The rates an earlier full run measured on this kind of CPU ({@code results}, the suite's
          * {@code bench/results.json}), each one it lacks from {@link #DEFAULT}; {@link #DEFAULT} where the
-         * file is missing, unreadable, a quick run's, or another CPU's.
+         * file is missing, a quick run's or another CPU's, and {@link #DEFAULT}'s rates with a source that
+         * names the file and what is wrong with it where it cannot be read (the suite prints the source
+         * at its start, and overwrites the file at its end).
          */
         static Assumed forCpu(CpuKind cpu, Path results) {
             try {
                 Assumed a = fromResults(Suite.parseResult(Files.readString(results)), cpu.signature());
                 return a != null ? a : DEFAULT;
-            } catch (IOException | RuntimeException e) {
+            } catch (java.nio.file.NoSuchFileException e) {
                 return DEFAULT;
+            } catch (IOException | RuntimeException e) {
+                return new Assumed(DEFAULT.rates, DEFAULT.gemm, DEFAULT.source + ", as " + results
+                        + " could not be read as an earlier run's results (" + (e.getCause() != null ? e.getCause() : e)
+                        + ")"); // the cause: parseResult's own message speaks of a process's output line
             }
         }
 

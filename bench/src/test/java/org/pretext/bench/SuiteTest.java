@@ -427,7 +427,12 @@ class SuiteTest {
         assertThat(SuiteEstimate.Assumed.forCpu(avx2, dir.resolve("missing.json"))).isSameAs(
                 SuiteEstimate.Assumed.DEFAULT);
         Files.writeString(file, "{\"machine\": ");
-        assertThat(SuiteEstimate.Assumed.forCpu(avx2, file)).isSameAs(SuiteEstimate.Assumed.DEFAULT);
+        SuiteEstimate.Assumed broken = SuiteEstimate.Assumed.forCpu(avx2, file);
+        assertThat(broken.rates()).isSameAs(SuiteEstimate.Assumed.DEFAULT.rates());
+        assertThat(broken.gemm()).isSameAs(SuiteEstimate.Assumed.DEFAULT.gemm());
+        // the suite's start-up message names the file it could not use
+        assertThat(broken.source()).startsWith(SuiteEstimate.Assumed.DEFAULT.source()).contains(file.toString(),
+                "could not be read");
         // the measured rates change the estimate: causal-lm's Pretext runs at 15.6 instead of 28.3 steps/s
         BenchConfig lm = BenchConfig.named("causal-lm");
         SuiteEstimate.Plan p = new SuiteEstimate.Plan(List.of(lm), new int[] {2}, 1, 0, 0, false, false, Set.of(), 2048,
