@@ -46,9 +46,12 @@ class KillDuringWriteTest {
                 Thread.sleep(5);
             }
             Thread.sleep(r.nextInt(200));
-            boolean writing;
-            try (var s = Files.list(dir)) {
-                writing = s.anyMatch(f -> f.toString().endsWith(".tmp"));
+            // then kill as soon as a write is under way (a temporary file is there): a random instant alone
+            // fell between writes in all 3 rounds about once in 5 runs on a fast disk
+            boolean writing = writing(dir);
+            long writeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!writing && System.nanoTime() < writeDeadline) {
+                writing = writing(dir);
             }
             p.destroyForcibly();
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -61,5 +64,12 @@ class KillDuringWriteTest {
         }
         // the writer spends most of its time writing, so most kills land inside a write
         assertThat(killsDuringWrite).isPositive();
+    }
+
+    /** Whether a checkpoint is being written in {@code dir}: its temporary file is there. */
+    private static boolean writing(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.anyMatch(f -> f.toString().endsWith(".tmp"));
+        }
     }
 }
