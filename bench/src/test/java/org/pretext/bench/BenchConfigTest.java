@@ -46,9 +46,9 @@ class BenchConfigTest {
             for (int t = 0; t < x.size(); t++) {
                 assertThat(x.get(t).shape()).isEqualTo(y.get(t).shape());
                 if (x.get(t).dataType() == DataType.INT32) {
-                    assertThat(x.get(t).ints()).containsExactly(y.get(t).ints());
+                    assertThat(x.get(t).ints()).isEqualTo(y.get(t).ints());
                 } else {
-                    assertThat(x.get(t).floats()).containsExactly(y.get(t).floats());
+                    assertThat(x.get(t).floats()).isEqualTo(y.get(t).floats());
                 }
             }
         }
