@@ -47,6 +47,17 @@ public record DigitAugmentation(int channels, int height, int width, double minS
         double sx = cw / width;
         double sy = ch / height;
         int plane = height * width;
+        // The source with a border of one zero pixel, so that every sample whose neighbours are not
+        // all outside reads its four neighbours without bounds checks (the zeros are what a read
+        // outside the image gives).
+        int paddedWidth = width + 2;
+        int paddedPlane = (height + 2) * paddedWidth;
+        float[] padded = new float[channels * paddedPlane];
+        for (int k = 0; k < channels; k++) {
+            for (int v = 0; v < height; v++) {
+                System.arraycopy(src, k * plane + v * width, padded, k * paddedPlane + (v + 1) * paddedWidth + 1, width);
+            }
+        }
         // the same arithmetic as x = a·px + b·py + ox − 0.5 per pixel, its products hoisted out of the loops
         double[] apx = new double[width];
         double[] cpx = new double[width];
@@ -63,8 +74,8 @@ public record DigitAugmentation(int channels, int height, int width, double minS
             for (int u = 0; u < width; u++) {
                 double x = apx[u] + bpy + ox - 0.5;
                 double y = cpx[u] + dpy + oy - 0.5;
-                int x0 = (int) Math.floor(x);
-                int y0 = (int) Math.floor(y);
+                int x0 = floor(x);
+                int y0 = floor(y);
                 if (x0 < -1 || y0 < -1 || x0 >= width || y0 >= height) {
                     for (int k = 0; k < channels; k++) { // all four neighbours outside: exactly zero
                         out[k * plane + row + u] = 0f;
@@ -73,26 +84,13 @@ public record DigitAugmentation(int channels, int height, int width, double minS
                 }
                 double fx = x - x0;
                 double fy = y - y0;
-                boolean inside = x0 >= 0 && y0 >= 0 && x0 < width - 1 && y0 < height - 1;
-                for (int k = 0; k < channels; k++) {
-                    int base = k * plane;
-                    double v00;
-                    double v10;
-                    double v01;
-                    double v11;
-                    if (inside) {
-                        int i = base + y0 * width + x0;
-                        v00 = src[i];
-                        v10 = src[i + 1];
-                        v01 = src[i + width];
-                        v11 = src[i + width + 1];
-                    } else {
-                        v00 = pixel(src, base, x0, y0);
-                        v10 = pixel(src, base, x0 + 1, y0);
-                        v01 = pixel(src, base, x0, y0 + 1);
-                        v11 = pixel(src, base, x0 + 1, y0 + 1);
-                    }
-                    out[base + row + u] = (float) ((v00 * (1 - fx) + v10 * fx) * (1 - fy)
+                int i = (y0 + 1) * paddedWidth + x0 + 1;
+                for (int k = 0; k < channels; k++, i += paddedPlane) {
+                    double v00 = padded[i];
+                    double v10 = padded[i + 1];
+                    double v01 = padded[i + paddedWidth];
+                    double v11 = padded[i + paddedWidth + 1];
+                    out[k * plane + row + u] = (float) ((v00 * (1 - fx) + v10 * fx) * (1 - fy)
                             + (v01 * (1 - fx) + v11 * fx) * fy);
                 }
             }
@@ -128,8 +126,10 @@ public record DigitAugmentation(int channels, int height, int width, double minS
         }
     }
 
-    private double pixel(float[] img, int base, int x, int y) {
-        return x < 0 || y < 0 || x >= width || y >= height ? 0.0 : img[base + y * width + x];
+    /** ⌊x⌋ as {@code (int) Math.floor(x)} gives it for |x| < 2³¹, without the rounding instruction. */
+    private static int floor(double x) {
+        int t = (int) x;
+        return x < t ? t - 1 : t;
     }
 
     private static double uniform(SplittableRandom r, double lo, double hi) {
