@@ -25,8 +25,9 @@ import org.pretext.testing.SharedData;
  * its data (the dataset opens, the encoder is built for the objective, the probe's label budgets
  * fit the classes), without training. A renamed key or parameter fails here, not in a user's run.
  * Dataset paths are taken from the project root, where the README runs these configs from; a config
- * whose data is absent (the public datasets in {@code ../shared/data}, or the labelled file a
- * {@code mine} command writes first) is checked up to its data and the rest is skipped with a message.
+ * whose data is absent (the public datasets in {@code ../shared/data}) is checked up to its data and
+ * the rest is skipped with a message. {@code agnews-mining.yaml} reads the split its header's first
+ * command writes ({@code scripts/agnews-split.py}), which this test runs into a temporary folder.
  */
 class ExampleConfigsTest {
     static Stream<Path> examples() throws IOException {
@@ -44,14 +45,42 @@ class ExampleConfigsTest {
         Map<String, Object> tree = ConfigLoader.defaults();
         ConfigLoader.merge(tree, ConfigLoader.read(config));
         Path data = fromProjectRoot(tree);
+        if (config.getFileName().toString().equals("agnews-mining.yaml") && data != null && !Files.exists(data)) {
+            data = agnewsSplit(run.resolve("agnews")); // as its header's first command makes runs/agnews
+            ConfigLoader.set(tree, "dataset.path=" + data);
+        }
         RunConfig resolved = ConfigLoader.resolve(tree); // every key and value, finetune and mining included
         assertThat(resolved.objective().name()).isNotBlank();
         assumeTrue(data == null || Files.exists(data), "skipped after resolving: " + data + " is absent (the public"
-                + " datasets live in ../shared/data beside the project root; a mining config's file is written by"
-                + " its `mine` command)");
+                + " datasets live in ../shared/data beside the project root; agnews-mining.yaml's split is made from"
+                + " ag_news/test.csv by python3 scripts/agnews-split.py)");
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         RunPipeline pipeline = Guice.createInjector(new RunModule(resolved, loader, run)).getInstance(RunPipeline.class);
         pipeline.preflight(true);
+    }
+
+    /**
+     * The AG News corpus and test rows that {@code scripts/agnews-split.py} writes from
+     * {@code ../shared/data/ag_news/test.csv}, written here, or {@code folder} unwritten where the data or
+     * python3 is missing (the test then skips).
+     */
+    private static Path agnewsSplit(Path folder) {
+        Path csv = SharedData.projectRoot().resolve("../shared/data/ag_news/test.csv").normalize();
+        if (!Files.isReadable(csv)) {
+            return folder;
+        }
+        try {
+            Process p = new ProcessBuilder("python3", SharedData.projectRoot().resolve("scripts/agnews-split.py")
+                    .toString(), csv.toString(), folder.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as("scripts/agnews-split.py: " + out).isZero();
+        } catch (IOException e) {
+            return folder; // no python3 here
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return folder;
     }
 
     /** Keys of the example configs that hold paths, relative to the project root in the files. */
