@@ -26,7 +26,6 @@ public record DigitAugmentation(int channels, int height, int width, double minS
 
     @Override
     public void apply(float[] src, float[] dst, SplittableRandom r) {
-        float[] out = src == dst ? new float[src.length] : dst;
         // random resized crop: size in source pixels and centre
         double area = uniform(r, minScale, 1.0);
         double logRatio = uniform(r, Math.log(3.0 / 4.0), Math.log(4.0 / 3.0));
@@ -49,7 +48,7 @@ public record DigitAugmentation(int channels, int height, int width, double minS
         int plane = height * width;
         // The source with a border of one zero pixel, so that every sample whose neighbours are not
         // all outside reads its four neighbours without bounds checks (the zeros are what a read
-        // outside the image gives).
+        // outside the image gives); the warp reads only this copy, so src may be dst.
         int paddedWidth = width + 2;
         int paddedPlane = (height + 2) * paddedWidth;
         float[] padded = new float[channels * paddedPlane];
@@ -78,7 +77,7 @@ public record DigitAugmentation(int channels, int height, int width, double minS
                 int y0 = floor(y);
                 if (x0 < -1 || y0 < -1 || x0 >= width || y0 >= height) {
                     for (int k = 0; k < channels; k++) { // all four neighbours outside: exactly zero
-                        out[k * plane + row + u] = 0f;
+                        dst[k * plane + row + u] = 0f;
                     }
                     continue;
                 }
@@ -90,22 +89,19 @@ public record DigitAugmentation(int channels, int height, int width, double minS
                     double v10 = padded[i + 1];
                     double v01 = padded[i + paddedWidth];
                     double v11 = padded[i + paddedWidth + 1];
-                    out[k * plane + row + u] = (float) ((v00 * (1 - fx) + v10 * fx) * (1 - fy)
+                    dst[k * plane + row + u] = (float) ((v00 * (1 - fx) + v10 * fx) * (1 - fy)
                             + (v01 * (1 - fx) + v11 * fx) * fy);
                 }
             }
         }
         float factor = (float) uniform(r, 1 - brightness, 1 + brightness);
         float sigma = (float) uniform(r, 0, maxNoise);
-        for (int i = 0; i < out.length; i++) {
-            float val = Math.min(1f, out[i] * factor);
-            out[i] = sigma > 0 ? val + sigma * (float) r.nextGaussian() : val;
+        for (int i = 0; i < dst.length; i++) {
+            float val = Math.min(1f, dst[i] * factor);
+            dst[i] = sigma > 0 ? val + sigma * (float) r.nextGaussian() : val;
         }
         if (r.nextDouble() < eraseProbability) {
-            erase(out, r);
-        }
-        if (out != dst) {
-            System.arraycopy(out, 0, dst, 0, out.length);
+            erase(dst, r);
         }
     }
 
