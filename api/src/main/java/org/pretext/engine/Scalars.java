@@ -2,6 +2,7 @@ package org.pretext.engine;
 
 import org.apiguardian.api.API;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.function.BinaryOperator;
 
@@ -56,8 +57,45 @@ public final class Scalars {
         }
     }
 
-    /** A 0-d array holding c, of x's type, device and manager, in memory libtorch owns. */
+    /**
+     * A 0-d array holding c, of x's type, device and manager, in memory libtorch owns. Where DJL
+     * has no name for x's type (bfloat16 under mixed precision: {@code DataType.UNKNOWN}, which
+     * DJL's engine cannot create) it is float32, which a 0-d operand does not promote x from: the
+     * result keeps x's type, as with a Python number in PyTorch.
+     */
     public static NDArray constant(NDArray x, double c) {
-        return x.getManager().full(new Shape(), (float) c, x.getDataType());
+        return x.getManager().full(new Shape(), (float) c, creatableType(x));
+    }
+
+    /**
+     * x in float32 where it is bfloat16 (the type {@code training.precision: bf16} gives the
+     * encoder's matrix products, which DJL reports as {@code DataType.UNKNOWN} and whose ops that
+     * pass a type to libtorch, such as {@code softmax}, DJL cannot run), through an op autograd
+     * records, so gradients flow back in bfloat16; x itself otherwise. DJL's own {@code toType}
+     * would cut the gradient.
+     *
+     * @since 0.4
+     */
+    @API(status = API.Status.EXPERIMENTAL, since = "0.4")
+    public static NDArray float32(NDArray x) {
+        if (x.getDataType() != DataType.UNKNOWN) {
+            return x;
+        }
+        try (NDArray zero = x.getManager().zeros(new Shape(1), DataType.FLOAT32)) {
+            return x.add(zero); // a 1-d float32 operand promotes; x + 0 is x exactly; add's gradient passes through
+        }
+    }
+
+    /**
+     * The type to create arrays that go with x in: x's own, or float32 where DJL has no name for it
+     * and cannot create it (bfloat16, which {@code training.precision: bf16} gives the encoder's
+     * matrix products; DJL reports it as {@code DataType.UNKNOWN}).
+     *
+     * @since 0.4
+     */
+    @API(status = API.Status.EXPERIMENTAL, since = "0.4")
+    public static DataType creatableType(NDArray x) {
+        DataType type = x.getDataType();
+        return type == DataType.UNKNOWN ? DataType.FLOAT32 : type;
     }
 }

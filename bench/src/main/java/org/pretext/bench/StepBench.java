@@ -37,6 +37,7 @@ import org.pretext.training.Pretrainer;
  * milliseconds per step of each phase ({@link org.pretext.training.StepPhases}). With
  * {@code --seconds T} the timed run stops once T seconds have passed ({@code --steps} at most; the
  * pretraining loop's {@code maxSeconds}), and the JSON gives the steps it ran. With
+ * {@code --precision bf16} the steps' encoder runs in mixed precision ({@code training.precision}). With
  * {@code --profile FILE} the timed steps run under libtorch's profiler, which writes a Chrome trace
  * of every engine op to FILE ({@code bench/python/profile_compare.py} sums it per op).
  *
@@ -61,6 +62,7 @@ public final class StepBench {
         Path profile = a.containsKey("profile") ? Path.of(a.get("profile")) : null;
         int dumpSteps = Args.integer(a, "dump-steps", 100);
         double maxSeconds = Double.parseDouble(a.getOrDefault("seconds", "0"));
+        String precision = a.getOrDefault("precision", "float32");
         ClassLoader cl = StepBench.class.getClassLoader();
         Objective inner = config.newObjective(cl);
         FixedInputsObjective objective = new FixedInputsObjective(inner);
@@ -77,7 +79,7 @@ public final class StepBench {
             objective.use(batches);
             if (dump != null) {
                 writeDump(dump, model, batches);
-                PretrainResult r = new Pretrainer(constant(config, dumpSteps, dumpSteps).build()).run(model, data, null);
+                PretrainResult r = new Pretrainer(constant(config, dumpSteps, dumpSteps, precision).build()).run(model, data, null);
                 List<Double> losses = new ArrayList<>();
                 for (float l : r.losses()) {
                     losses.add((double) l);
@@ -86,13 +88,13 @@ public final class StepBench {
             } else {
                 System.out.println("FIRST_STEP");
                 if (warmup > 0) {
-                    new Pretrainer(constant(config, warmup, warmup).build()).run(model, data, null);
+                    new Pretrainer(constant(config, warmup, warmup, precision).build()).run(model, data, null);
                 }
                 if (profile != null) {
                     JniUtils.startProfile(false, true, false);
                 }
                 // with --seconds the timed run stops once that long has passed (after at least one step)
-                PretrainResult r = new Pretrainer(constant(config, steps, steps).maxSeconds(maxSeconds).build())
+                PretrainResult r = new Pretrainer(constant(config, steps, steps, precision).maxSeconds(maxSeconds).build())
                         .run(model, data, null);
                 if (profile != null) {
                     JniUtils.stopProfile(profile.toAbsolutePath().toString());
@@ -101,6 +103,7 @@ public final class StepBench {
                 double seconds = r.seconds();
                 int done = r.losses().length;
                 out.put("threads", threads);
+                out.put("precision", precision);
                 out.put("batch", config.batch());
                 out.put("warmup", warmup);
                 out.put("steps", done);
@@ -121,9 +124,9 @@ public final class StepBench {
         System.out.println(new Gson().toJson(out));
     }
 
-    private static PretrainConfig.Builder constant(BenchConfig config, long steps, int logEvery) {
+    private static PretrainConfig.Builder constant(BenchConfig config, long steps, int logEvery, String precision) {
         return PretrainConfig.builder().batchSize(config.batch()).steps(steps).logEvery(logEvery).learningRate(1e-3)
-                .weightDecay(0).warmupFraction(0).finalLearningRateFraction(1).seed(1).prefetch(4);
+                .weightDecay(0).warmupFraction(0).finalLearningRateFraction(1).seed(1).prefetch(4).precision(precision);
     }
 
     /**

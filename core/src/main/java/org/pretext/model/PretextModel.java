@@ -13,6 +13,7 @@ import ai.djl.util.Pair;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.pretext.PretextException;
 import org.pretext.encoder.Encoder;
@@ -20,6 +21,7 @@ import org.pretext.engine.Engines;
 import org.pretext.objective.Model;
 import org.pretext.objective.Objective;
 import org.pretext.objective.ObjectiveSetup;
+import org.pretext.runtime.MixedPrecision;
 
 /**
  * An encoder with an objective's heads, initialised on one device from one seed, owning the
@@ -34,6 +36,8 @@ public final class PretextModel implements Model, AutoCloseable {
     private final Map<String, Parameter> all;
     private final Map<String, Parameter> trainable;
     private final Supplier<Encoder> factory;
+    /** The training step's encoder precision; empty: float32. */
+    private volatile Optional<MixedPrecision> precision = Optional.empty();
 
     private PretextModel(Encoder encoder, Supplier<Encoder> factory, Objective objective, NDManager manager,
             Device device) {
@@ -143,10 +147,34 @@ public final class PretextModel implements Model, AutoCloseable {
         return new Shape(n).addAll(shape);
     }
 
-    /** Features (B, featureSize) of a batch of encoder inputs. */
+    /**
+     * Features (B, featureSize) of a batch of encoder inputs, computed in the precision set by
+     * {@link #usePrecision} (float32 features either way).
+     */
     @Override
     public NDArray encode(NDArray inputs, boolean training) {
-        return encoder.block().forward(store, new NDList(inputs), training).singletonOrThrow();
+        return withPrecision(device, () -> encoder.block().forward(store, new NDList(inputs), training))
+                .singletonOrThrow();
+    }
+
+    /** Runs {@code call} with the encoder, in the precision set by {@link #usePrecision}. */
+    @Override
+    public NDList encodeWith(NDList inputs, EncoderCall call) {
+        return withPrecision(device, () -> call.apply(encoder, store, inputs));
+    }
+
+    /**
+     * Sets the precision of the encoder calls ({@link #encode}, {@link #encodeWith}) from now on:
+     * empty for float32 (the default), or {@link MixedPrecision}. The pretraining loop sets it around
+     * each step's forward pass only.
+     */
+    public void usePrecision(Optional<MixedPrecision> precision) {
+        this.precision = precision;
+    }
+
+    /** {@code forward} (encoder calls on {@code device}) in the precision set by {@link #usePrecision}. */
+    public NDList withPrecision(Device device, Supplier<NDList> forward) {
+        return precision.isPresent() ? precision.get().run(device, forward) : forward.get();
     }
 
     /** A head's output in training mode. */

@@ -164,10 +164,13 @@ public final class ReplicatedModel implements Model, AutoCloseable {
             for (Encoder e : encoders) {
                 blocks.add(e.block());
             }
-            List<NDArray> features = new ArrayList<>(devices.size());
-            for (NDList out : lockstep(blocks, shards, training)) {
-                features.add(out.singletonOrThrow());
-            }
+            NDList features = main.withPrecision(main.device(), () -> {
+                NDList each = new NDList(devices.size());
+                for (NDList out : lockstep(blocks, shards, training)) {
+                    each.add(out.singletonOrThrow());
+                }
+                return each;
+            });
             return collectives.gather(features, main.device());
         }
         return encodeWith(new NDList(inputs), (encoder, store, shard) -> encoder.block().forward(store, shard, training))
@@ -187,7 +190,8 @@ public final class ReplicatedModel implements Model, AutoCloseable {
         List<NDList> shards = shard(inputs);
         List<NDList> outputs = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            outputs.add(call.apply(encoders.get(i), stores.get(i), shards.get(i)));
+            int r = i;
+            outputs.add(main.withPrecision(devices.get(r), () -> call.apply(encoders.get(r), stores.get(r), shards.get(r))));
         }
         NDList gathered = new NDList(outputs.get(0).size());
         for (int k = 0; k < outputs.get(0).size(); k++) {

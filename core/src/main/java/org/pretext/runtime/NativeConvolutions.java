@@ -6,8 +6,6 @@ import ai.djl.nn.convolutional.Convolution;
 import ai.djl.util.Pair;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -145,17 +143,9 @@ public final class NativeConvolutions {
         }
     }
 
-    private static NativeLibrary torch() {
-        Path lib = Path.of(ai.djl.pytorch.jni.LibUtils.getLibtorchPath()).resolve("libtorch_cpu.so");
-        if (!Files.isRegularFile(lib)) {
-            throw new IllegalStateException("no " + lib);
-        }
-        return NativeLibrary.getInstance(lib.toString());
-    }
-
     private static boolean call(String function, boolean value) {
         try {
-            NativeLibrary torch = torch();
+            NativeLibrary torch = Libtorch.cpu();
             Pointer context = torch.getFunction(GLOBAL_CONTEXT).invokePointer(new Object[0]);
             torch.getFunction(function).invokeVoid(new Object[] {context, value ? 1 : 0});
             return true;
@@ -166,7 +156,7 @@ public final class NativeConvolutions {
     }
 
     private static boolean readOneDnn() {
-        NativeLibrary torch = torch();
+        NativeLibrary torch = Libtorch.cpu();
         Pointer context = torch.getFunction(GLOBAL_CONTEXT).invokePointer(new Object[0]);
         // a C++ bool comes back in the low byte of the register
         return (Byte) torch.getFunction(GET_MKLDNN).invoke(Byte.class, new Object[] {context}) != 0;

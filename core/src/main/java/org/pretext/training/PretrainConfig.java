@@ -58,6 +58,11 @@ public final class PretrainConfig {
     private int prepareThreads = TrainingSettings.PREPARE_THREADS.defaultValue();
     /** Whether the preparation threads run at background priority ({@link TrainingSettings#PREPARE_PRIORITY}). */
     private boolean backgroundPreparation = TrainingSettings.PREPARE_PRIORITY.defaultValue().equals("background");
+    /**
+     * The precision of the step's encoder forward pass ({@link TrainingSettings#PRECISION}):
+     * {@code float32}, or {@code bf16} (mixed precision: {@link org.pretext.runtime.MixedPrecision}).
+     */
+    private String precision = TrainingSettings.PRECISION.defaultValue();
     /** Batches prepared ahead of the step. */
     private int prefetch = TrainingSettings.PREFETCH.defaultValue();
     /** Folder for checkpoints; null for none. */
@@ -101,6 +106,7 @@ public final class PretrainConfig {
     public int prepareThreads() { return prepareThreads; }
     public int prefetch() { return prefetch; }
     public boolean backgroundPreparation() { return backgroundPreparation; }
+    public String precision() { return precision; }
     /** Devices of the encoder's replicas, the model's first; empty (the default): the model's device alone. */
     public java.util.List<ai.djl.Device> devices() { return devices; }
     public Path checkpointDir() { return checkpointDir; }
@@ -162,6 +168,11 @@ public final class PretrainConfig {
             return this;
         }
         public Builder backgroundPreparation(boolean v) { c.backgroundPreparation = v; return this; }
+        public Builder precision(String v) {
+            c.precision = check("precision", v, org.pretext.runtime.MixedPrecision.CHOICES.contains(v),
+                    "one of " + org.pretext.runtime.MixedPrecision.CHOICES);
+            return this;
+        }
         public Builder prefetch(int v) { c.prefetch = check("prefetch", v, v > 0 && v <= 1024, "1 to 1024"); return this; }
         public Builder checkpointDir(Path v) { c.checkpointDir = v; return this; }
         public Builder checkpointEvery(long v) {
@@ -198,6 +209,7 @@ public final class PretrainConfig {
             out.prepareThreads = c.prepareThreads;
             out.prefetch = c.prefetch;
             out.backgroundPreparation = c.backgroundPreparation;
+            out.precision = c.precision;
             out.checkpointDir = c.checkpointDir;
             out.checkpointEvery = c.checkpointEvery;
             out.keepCheckpoints = c.keepCheckpoints;

@@ -24,6 +24,7 @@ import org.pretext.data.Split;
 import org.pretext.runtime.EngineSetup;
 import org.pretext.model.PretextModel;
 import org.pretext.model.ReplicatedModel;
+import org.pretext.runtime.MixedPrecision;
 import org.pretext.objective.Distribution;
 import org.pretext.objective.Objective;
 import org.pretext.objective.PreparedBatch;
@@ -104,6 +105,7 @@ public final class Pretrainer {
         Objective objective = model.objective();
         CheckpointStore store = config.checkpointDir() == null ? null
                 : new CheckpointStore(config.checkpointDir(), config.keepCheckpoints());
+        Optional<MixedPrecision> precision = precision(config, model);
         try (Optimizer optimizer = optimizer(config)) {
             optimizer.attach(model.trainableParameters(), model.manager());
             long start = 0;
@@ -186,7 +188,13 @@ public final class Pretrainer {
                         }
                         phases.lap(Phase.PERTURB);
                         try (GradientCollector gc = engine.newGradientCollector()) {
-                            NDArray l = objective.loss(ctx, inputs);
+                            NDArray l;
+                            model.usePrecision(precision);
+                            try {
+                                l = objective.loss(ctx, inputs);
+                            } finally {
+                                model.usePrecision(Optional.empty());
+                            }
                             if (l.getShape().size() != 1) {
                                 throw new PretextException("The objective's loss has shape " + l.getShape()
                                         + ": expected a scalar (e.g. the mean over the batch)");
@@ -297,6 +305,19 @@ public final class Pretrainer {
      * The devices of the replicas: the configured ones, or the model's alone when none are
      * configured or the objective declares no distribution (said on standard error).
      */
+    /**
+     * The configured precision of the steps' encoder forward pass, checked before the first step;
+     * a note on standard error when bf16 runs on a CPU without native bfloat16 products.
+     */
+    private static Optional<MixedPrecision> precision(PretrainConfig config, PretextModel model) {
+        Optional<MixedPrecision> p = MixedPrecision.of(config.precision());
+        if (p.isPresent() && !model.device().isGpu() && MixedPrecision.cpuHasBf16().orElse(true) == false) {
+            System.err.println("note: training.precision=bf16 on a CPU without AVX-512 BF16 or AMX: its bfloat16"
+                    + " products are emulated and may be slower than float32");
+        }
+        return p;
+    }
+
     private List<ai.djl.Device> replicaDevices(PretextModel model) {
         List<ai.djl.Device> devices = config.devices();
         if (devices.size() <= 1) {

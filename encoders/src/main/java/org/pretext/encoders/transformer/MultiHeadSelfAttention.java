@@ -119,7 +119,7 @@ public final class MultiHeadSelfAttention extends AbstractBlock {
         if (bias != null) {
             scores = scores.add(bias);
         }
-        NDArray probs = scores.softmax(-1);
+        NDArray probs = Scalars.float32(scores).softmax(-1); // bfloat16 scores under mixed precision: softmax in float32
         if (dropout > 0) {
             probs = probs.getNDArrayInternal().dropout(probs, dropout, true).singletonOrThrow();
         }

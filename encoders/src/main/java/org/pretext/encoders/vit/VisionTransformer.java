@@ -243,10 +243,10 @@ public final class VisionTransformer extends AbstractBlock {
         int rows = (int) (in.get(2) / patch);
         int cols = (int) (in.get(3) / patch);
         NDArray m = PositionInterpolation.matrix(e.getManager(), height / patch, width / patch, rows, cols)
-                .toType(e.getDataType(), false);
+                .toType(org.pretext.engine.Scalars.creatableType(e), false);
         NDArray x = e.add(m.matMul(table));
         if (clsToken != null) {
-            NDArray cls = x.getManager().zeros(new Shape(x.getShape().get(0), 1, dim), x.getDataType())
+            NDArray cls = x.getManager().zeros(new Shape(x.getShape().get(0), 1, dim), org.pretext.engine.Scalars.creatableType(x))
                     .add(store.getValue(clsToken, d, training));
             x = cls.concat(x, 1);
         }

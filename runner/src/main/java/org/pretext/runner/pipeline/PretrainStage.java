@@ -58,11 +58,13 @@ public final class PretrainStage {
                         + (resume ? " (a checkpoint of the run folder, if any, replaces them)" : ""));
             }
             System.err.printf("model: encoder %s (%,d trainable parameters with heads), objective %s, data %s"
-                    + " (%,d examples of shape %s), device %s%s%n", c.encoder().name(), model.parameterCount(),
+                    + " (%,d examples of shape %s), device %s%s%s%n", c.encoder().name(), model.parameterCount(),
                     c.objective().name(), components.dataset().name(), data.size(), data.exampleShape(),
                     org.pretext.runtime.Devices.name(components.device()), devices.size() == 1 ? ""
                             : ", " + devices.size() + " replicas " + devices.stream()
-                                    .map(org.pretext.runtime.Devices::name).toList());
+                                    .map(org.pretext.runtime.Devices::name).toList(),
+                    config.precision().equals("float32") ? "" : ", encoder steps in " + config.precision()
+                            + " mixed precision");
             Pretrainer pretrainer = new Pretrainer(config).addListener(new ProgressListener())
                     .addListener(new MetricsJsonlListener(dir.metrics()));
             int every = c.probe().get(ProbeSettings.MONITOR_EVERY);
