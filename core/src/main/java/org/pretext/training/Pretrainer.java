@@ -302,22 +302,22 @@ public final class Pretrainer {
     }
 
     /**
-     * The devices of the replicas: the configured ones, or the model's alone when none are
-     * configured or the objective declares no distribution (said on standard error).
-     */
-    /**
      * The configured precision of the steps' encoder forward pass, checked before the first step;
      * a note on standard error when bf16 runs on a CPU without native bfloat16 products.
      */
     private static Optional<MixedPrecision> precision(PretrainConfig config, PretextModel model) {
         Optional<MixedPrecision> p = MixedPrecision.of(config.precision());
-        if (p.isPresent() && !model.device().isGpu() && MixedPrecision.cpuHasBf16().orElse(true) == false) {
+        if (p.isPresent() && !model.device().isGpu() && !MixedPrecision.cpuHasBf16().orElse(true)) {
             System.err.println("note: training.precision=bf16 on a CPU without AVX-512 BF16 or AMX: its bfloat16"
                     + " products are emulated and may be slower than float32");
         }
         return p;
     }
 
+    /**
+     * The devices of the replicas: the configured ones, or the model's alone when none are
+     * configured or the objective declares no distribution (said on standard error).
+     */
     private List<ai.djl.Device> replicaDevices(PretextModel model) {
         List<ai.djl.Device> devices = config.devices();
         if (devices.size() <= 1) {

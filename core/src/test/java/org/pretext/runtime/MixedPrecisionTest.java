@@ -43,6 +43,14 @@ class MixedPrecisionTest {
         return v;
     }
 
+    private static NDArray inputs(NDManager m, long seed) {
+        return m.create(gaussian(ROWS * IN, seed, 1), new Shape(ROWS, IN));
+    }
+
+    private static NDArray weights(NDManager m, long seed) {
+        return m.create(gaussian(OUT * IN, seed, 0.1), new Shape(OUT, IN));
+    }
+
     @Test
     void aLinearLayerRunsInBfloat16AndItsOutputComesBackAsFloat32WithItsGradient() {
         float[] x = gaussian(ROWS * IN, 1, 1);
@@ -103,8 +111,8 @@ class MixedPrecisionTest {
     void autocastIsOffAfterTheRegionAndOpsAreFloat32Again() {
         MixedPrecision bf16 = MixedPrecision.of("bf16").orElseThrow();
         try (NDManager m = EngineSetup.engine().newBaseManager()) {
-            NDArray xs = m.create(gaussian(ROWS * IN, 4, 1), new Shape(ROWS, IN));
-            NDArray ws = m.create(gaussian(OUT * IN, 5, 0.1), new Shape(OUT, IN));
+            NDArray xs = inputs(m, 4);
+            NDArray ws = weights(m, 5);
             float[] before = Linear.linear(xs, ws).singletonOrThrow().toFloatArray();
             NDList inside = bf16.run(Device.cpu(), () -> new NDList(Linear.linear(xs, ws).singletonOrThrow(),
                     m.create(new int[] {1, 2, 3})));
@@ -119,8 +127,8 @@ class MixedPrecisionTest {
     void aBfloat16ArrayTakesConstantsAndSoftmaxThroughScalars() {
         MixedPrecision bf16 = MixedPrecision.of("bf16").orElseThrow();
         try (NDManager m = EngineSetup.engine().newBaseManager()) {
-            NDArray xs = m.create(gaussian(ROWS * IN, 6, 1), new Shape(ROWS, IN));
-            NDArray ws = m.create(gaussian(OUT * IN, 7, 0.1), new Shape(OUT, IN));
+            NDArray xs = inputs(m, 6);
+            NDArray ws = weights(m, 7);
             NDArray probs = bf16.runSingle(Device.cpu(), () -> {
                 NDArray scores = Linear.linear(xs, ws).singletonOrThrow();
                 assertThat(scores.getDataType()).isEqualTo(DataType.UNKNOWN); // bfloat16: DJL has no name for it
