@@ -108,6 +108,7 @@ final class Markdown {
                     c.get("pytorchBest") != null ? c.get("pytorchBest") : "—"));
         }
         s.append(torch26(r, configs, peak));
+        s.append(mixedPrecision(configs));
         s.append(roofline(r, configs));
         s.append(phases(configs));
         s.append("\n## Same losses from the same initial weights\n\nPretext's first losses from its initial weights"
@@ -345,6 +346,56 @@ final class Markdown {
     }
 
     /**
+     * The mixed-precision table: per configuration Pretext's step with {@code training.precision: bf16}
+     * against its float32 step, and PyTorch 2.6's eager step under autocast against its float32 eager
+     * step (channels-last for the convolutional configurations), at the same thread count; or why it
+     * is missing.
+     */
+    @SuppressWarnings("unchecked")
+    static String mixedPrecision(Map<String, Object> configs) {
+        StringBuilder s = new StringBuilder("\n## Mixed precision (bf16)\n\n");
+        if (configs.values().stream().noneMatch(c -> ((Map<String, Object>) c).get("bf16Medians") != null)) {
+            return s.append("Not measured in this run: the mixed-precision sides run on CPUs with AVX-512 BF16 or"
+                    + " AMX (this one has neither), unless `--no-bf16`.\n").toString();
+        }
+        s.append("Pretext's step with `training.precision: bf16` (the encoder's forward pass under libtorch's"
+                + " autocast to bfloat16, its heads, loss, weights and optimizer in float32) and PyTorch 2.6's eager"
+                + " step under `torch.autocast(\"cpu\", dtype=torch.bfloat16)` around the whole loss"
+                + " (`reference_step.py --autocast`; channels-last for the convolutional configurations), each beside"
+                + " its own float32 step at the same thread count (PyTorch's: the better of eager and"
+                + " eager-channels-last). Steps/s; the bf16 sides run once, in the first round, after its float32 sides."
+                + " bfloat16 changes the losses, so these sides take no part in the tables above; gain = bf16 /"
+                + " float32 on the same side, ratio = Pretext bf16 / PyTorch 2.6 autocast.\n\n");
+        s.append("| config | threads | Pretext float32 | Pretext bf16 | gain | PyTorch 2.6 float32 | PyTorch 2.6 autocast"
+                + " | gain | ratio |\n|---|---|---|---|---|---|---|---|---|\n");
+        for (Map.Entry<String, Object> e : configs.entrySet()) {
+            Map<String, Object> c = (Map<String, Object>) e.getValue();
+            Map<String, Object> mixed = (Map<String, Object>) c.get("bf16Medians");
+            if (mixed == null) {
+                continue;
+            }
+            Map<String, Object> med = (Map<String, Object>) c.get("medians");
+            String key = mixed.keySet().iterator().next();
+            String t = key.substring(key.lastIndexOf('-') + 1);
+            double p32 = rate(med, "pretext-" + t);
+            double p16 = rate(mixed, Suite.PRETEXT_BF16 + "-" + t);
+            double eager = rate(med, "pytorch26-eager-" + t);
+            double channelsLast = rate(med, "pytorch26-" + Suite.EAGER_CHANNELS_LAST + "-" + t);
+            double t32 = Double.isNaN(channelsLast) || eager > channelsLast ? eager : channelsLast;
+            double t16 = rate(mixed, Suite.TORCH26_AUTOCAST + "-" + t);
+            s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", e.getKey(), t,
+                    cell(p32, "%.1f"), cell(p16, "%.1f"), cell(p16 / p32, "%.2f"), cell(t32, "%.1f"), cell(t16, "%.1f"),
+                    cell(t16 / t32, "%.2f"), cell(p16 / t16, "**%.2f**")));
+        }
+        return s.toString();
+    }
+
+    /** A number, or — where it is missing (NaN: a side not run). */
+    private static String cell(double v, String format) {
+        return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, format, v);
+    }
+
+    /**
      * The roofline table: per configuration the FLOPs and bytes of PyTorch's eager step (roofline.py),
      * the measured GEMM peak and memory bandwidth, the roofline bound, and for the best step of
      * Pretext, PyTorch 2.6 (eager or compiled) and PyTorch 1.13 its share of the GEMM peak and of the
@@ -449,7 +500,8 @@ final class Markdown {
     }
 
     /** How the headings of the sections the suite writes begin. */
-    static final List<String> OWN_SECTIONS = List.of("## Machine and versions", "## Training step", "## Scaling",
+    static final List<String> OWN_SECTIONS = List.of("## Machine and versions", "## Training step", "## Mixed precision",
+            "## Scaling",
             "## How close to the machine's limit",
             "## Where a step's time goes", "## Same losses", "## Start-up, memory", "## fp32 GEMM",
             "## Data pipeline and feature extraction");

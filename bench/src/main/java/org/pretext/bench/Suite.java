@@ -162,6 +162,9 @@ public final class Suite {
      * at its best (1.25–1.38× on {@code simclr-cnn}); a side of its own, alternated with the others.
      */
     static final String EAGER_CHANNELS_LAST = "eager-channels-last";
+    /** The mixed-precision sides ({@link #bf16}): Pretext's bf16 step and PyTorch 2.6's eager step under autocast. */
+    static final String PRETEXT_BF16 = "pretext-bf16";
+    static final String TORCH26_AUTOCAST = "pytorch26-autocast";
     /** The 2.6 sides in the order of the step table's columns. */
     static final List<String> TORCH26_COLUMNS = List.of("eager", EAGER_CHANNELS_LAST, "default",
             "max-autotune-no-cudagraphs");
@@ -200,6 +203,14 @@ public final class Suite {
     private String glibcTunables = org.pretext.runtime.MallocTuning.GLIBC_TUNABLES;
     /** Whether every PyTorch setting is tuned again ({@code --tune}), not taken from {@link #TUNING_FILE}. */
     private boolean tuneAll;
+    /**
+     * Whether the mixed-precision sides run: Pretext's step with {@code training.precision: bf16} and
+     * PyTorch 2.6's eager step under {@code torch.autocast} (channels-last for the convolutional
+     * configurations), at the most threads, one round (in the first, after the float32 sides); on CPUs with
+     * AVX-512 BF16 or AMX unless {@code --no-bf16}. Their own table: bfloat16 changes the losses, so
+     * they take no part in the float32 ratios.
+     */
+    private boolean bf16;
     /** The recorded PyTorch settings, updated by this run's tuning. */
     private TuningRecord tuning = TuningRecord.empty(cpu.signature());
     /** Batch sizes of the scaling sweep (at each configuration's own width). */
@@ -244,6 +255,7 @@ public final class Suite {
             throw new IllegalArgumentException("--rounds must be at least 1, --rounds-113 and --compiled-rounds at least 0");
         }
         s.tuneAll = a.containsKey("tune");
+        s.bf16 = !a.containsKey("no-bf16") && org.pretext.runtime.MixedPrecision.cpuHasBf16().orElse(false);
         if (a.containsKey("no-glibc-tunables")) {
             s.glibcTunables = null;
         }
@@ -321,7 +333,7 @@ public final class Suite {
         Set<String> toTune = quick ? Set.of() : toTune(configs, threads, rounds113 > 0, torch26 != null, tuneAll, tuning);
         return new SuiteEstimate.Plan(configs.stream().map(BenchConfig::named).toList(), threads, rounds, rounds113,
                 torch26 != null ? compiledRounds : 0, torch26 != null, compiledAllThreads, toTune, quick ? 512 : 2048,
-                cpu.kernelSets(), quick, !quick && !configs.isEmpty(), warmupAll, stepsAll);
+                cpu.kernelSets(), quick, !quick && !configs.isEmpty(), warmupAll, stepsAll, bf16);
     }
 
     /**
@@ -465,6 +477,7 @@ public final class Suite {
                 }
                 cr.put("settingsMeasured", source);
                 Map<String, List<Run>> runs = new LinkedHashMap<>();
+                Map<String, List<Run>> bf16Runs = new LinkedHashMap<>();
                 Map<String, Map<String, Object>> equal = new LinkedHashMap<>();
                 int compiledThreads = most;
                 for (int round = 0; round < Math.max(rounds, Math.max(rounds113, compiledRounds)); round++) {
@@ -492,6 +505,16 @@ public final class Suite {
                             if (checks) {
                                 equal.put(side, equalRow(pretextLosses, r, side, t));
                             }
+                        }
+                    }
+                    if (bf16 && round == 0) {
+                        List<String> sides = new ArrayList<>(List.of(PRETEXT_BF16));
+                        if (torch26 != null) {
+                            sides.add(TORCH26_AUTOCAST);
+                        }
+                        for (String side : sides) {
+                            bf16Runs.computeIfAbsent(side + "-" + most, x -> new ArrayList<>())
+                                    .add(bf16Run(c, side, most, st, best26));
                         }
                     }
                     if (torch26 != null && round == 0) {
@@ -528,6 +551,11 @@ public final class Suite {
                     medians.put(e.getKey(), summarise(e.getValue()));
                 }
                 cr.put("medians", medians);
+                if (!bf16Runs.isEmpty()) {
+                    Map<String, Object> bf16Medians = new LinkedHashMap<>();
+                    bf16Runs.forEach((k, v) -> bf16Medians.put(k, summarise(v)));
+                    cr.put("bf16Medians", bf16Medians);
+                }
                 if (!best.isEmpty()) {
                     cr.put("pytorchBest", best.entrySet().stream().collect(LinkedHashMap::new,
                             (m, e) -> m.put(e.getKey().toString(), String.join(" ", e.getValue())), Map::putAll));
@@ -625,6 +653,30 @@ public final class Suite {
             // warm for later rounds (--compiled-rounds); --quick keeps it for the next quick run
             args.addAll(List.of("--compile", mode, "--cache-dir", inductorCache(name, mode,
                     !quick && runs.keySet().stream().noneMatch(k -> k.startsWith(side + "-"))).toString()));
+        }
+        return torch26(best26.get(t), args.toArray(String[]::new));
+    }
+
+    /**
+     * One timed run of a mixed-precision side at {@code t} threads: {@link #PRETEXT_BF16} (StepBench
+     * {@code --precision bf16}) or {@link #TORCH26_AUTOCAST} ({@code reference_step.py --autocast},
+     * channels-last for the convolutional configurations, at the OpenBLAS build tuned for its eager step).
+     */
+    private Run bf16Run(BenchConfig c, String side, int t, SuiteEstimate.ConfigSteps st, Map<Integer, String> best26)
+            throws Exception {
+        boolean pretext = side.equals(PRETEXT_BF16);
+        List<String> args = new ArrayList<>(List.of("--config", c.name(), "--threads", "" + t, "--warmup",
+                "" + (pretext ? st.warmup() : Math.max(1, st.warmupReference())), "--steps", "" + st.steps()));
+        if (st.seconds() > 0) {
+            args.addAll(List.of("--seconds", "" + st.seconds()));
+        }
+        if (pretext) {
+            args.addAll(List.of("--precision", "bf16"));
+            return java("org.pretext.bench.StepBench", BEST, args.toArray(String[]::new));
+        }
+        args.add("--autocast");
+        if (c.convolutional()) {
+            args.add("--channels-last");
         }
         return torch26(best26.get(t), args.toArray(String[]::new));
     }

@@ -278,10 +278,22 @@ final class SuiteEstimate {
      * @param throughput whether the throughput benchmark runs
      * @param warmupAll warm-up steps for every configuration, or -1
      * @param stepsAll timed steps for every configuration, or -1
+     * @param bf16 whether the mixed-precision sides run (Pretext bf16, and 2.6 autocast with the root; one round)
      */
     record Plan(List<BenchConfig> configs, int[] threads, int rounds, int rounds113, int compiledRounds, boolean torch26,
             boolean compiledAllThreads, Set<String> toTune, int gemmN, List<String> kernelSets, boolean quick,
-            boolean throughput, int warmupAll, int stepsAll) {}
+            boolean throughput, int warmupAll, int stepsAll, boolean bf16) {
+        /** A plan without the mixed-precision sides. */
+        Plan(List<BenchConfig> configs, int[] threads, int rounds, int rounds113, int compiledRounds, boolean torch26,
+                boolean compiledAllThreads, Set<String> toTune, int gemmN, List<String> kernelSets, boolean quick,
+                boolean throughput, int warmupAll, int stepsAll) {
+            this(configs, threads, rounds, rounds113, compiledRounds, torch26, compiledAllThreads, toTune, gemmN,
+                    kernelSets, quick, throughput, warmupAll, stepsAll, false);
+        }
+    }
+
+    /** bf16 steps against float32 ones, both sides, for the estimate (1.1–1.6 measured on 2026-12-07). */
+    static final double BF16_SPEED_UP = 1.3;
 
     /** Estimated seconds of each part of the plan, in the order the suite runs them, then "total". */
     static Map<String, Double> estimate(Plan p, Assumed a) {
@@ -323,6 +335,7 @@ final class SuiteEstimate {
                 parts.put(n + ": BLAS tuning", tuning);
             }
             double rounds = 0;
+            double mixed = 0;
             double compiled = 0;
             double compile = 0;
             for (int round = 0; round < Math.max(p.rounds(), Math.max(p.rounds113(), p.compiledRounds())); round++) {
@@ -342,6 +355,13 @@ final class SuiteEstimate {
                         }
                     }
                 }
+                if (p.bf16() && round == 0) {
+                    mixed += JAVA_START + (s.warmup() + s.timedSteps(BF16_SPEED_UP * r.rate("pretext", most), s.warmup(),
+                            false)) / (BF16_SPEED_UP * r.rate("pretext", most));
+                    if (p.torch26()) {
+                        mixed += TORCH26_START + run(s, BF16_SPEED_UP * r.rate("eager", most), false);
+                    }
+                }
                 if (p.torch26() && round < p.compiledRounds()) {
                     int runsPerMode = p.compiledAllThreads() ? p.threads().length : 1;
                     for (int mode = 0; mode < 2; mode++) {
@@ -352,6 +372,9 @@ final class SuiteEstimate {
                 }
             }
             parts.put(n + ": Pretext, 1.13 and 2.6 eager runs", rounds);
+            if (mixed > 0) {
+                parts.put(n + ": bf16 runs (Pretext, 2.6 autocast)", mixed);
+            }
             if (compiled > 0) {
                 parts.put(n + ": torch.compile runs (steps)", compiled);
                 parts.put(n + ": torch.compile compiles", compile);

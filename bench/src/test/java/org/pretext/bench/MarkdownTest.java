@@ -85,6 +85,26 @@ class MarkdownTest {
         assertThat(Markdown.keepOtherSections(generated, "")).isEqualTo(generated);
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void rendersTheMixedPrecisionSidesBesideTheirFloat32Steps() {
+        Map<String, Object> r = results(true);
+        assertThat(Markdown.render(r, List.of())).contains("## Mixed precision (bf16)\n\nNot measured in this run:");
+        Map<String, Object> configs = (Map<String, Object>) r.get("configs");
+        ((Map<String, Object>) configs.get("simclr-mlp")).put("bf16Medians", Map.of(
+                Suite.PRETEXT_BF16 + "-2", Map.of("stepsPerSecond", 3.0),
+                Suite.TORCH26_AUTOCAST + "-2", Map.of("stepsPerSecond", 4.0)));
+        ((Map<String, Object>) configs.get("simclr-cnn")).put("bf16Medians", Map.of(
+                Suite.PRETEXT_BF16 + "-2", Map.of("stepsPerSecond", 9.0))); // without the root: no autocast side
+        String md = Markdown.render(r, List.of());
+        // simclr-mlp: Pretext 2.0 -> 3.0; 2.6 eager 2.0 (2 threads) -> 4.0 under autocast
+        assertThat(md).contains("| simclr-mlp | 2 | 2.0 | 3.0 | 1.50 | 2.0 | 4.0 | 2.00 | **0.75** |",
+                // the convolutional ones against 2.6's better float32 eager step, channels-last here (6.0)
+                "| simclr-cnn | 2 | 2.0 | 9.0 | 4.50 | 6.0 | — | — | — |");
+        assertThat(md).doesNotContain("| causal-lm | 2 | 2.0 |"); // no bf16 sides: no row
+        assertThat(md.indexOf("## Mixed precision")).isGreaterThan(md.indexOf("## Training step: Pretext against PyTorch 2.6"));
+    }
+
     private static Map<String, Object> results(boolean torch26) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("machine", Map.of("date", "2026-11-21", "cpu", "cpu", "cores", 2, "memoryGiB", 8, "avx512", true,
