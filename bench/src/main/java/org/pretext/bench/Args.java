@@ -20,6 +20,19 @@ final class Args {
         return m;
     }
 
+    /**
+     * Refuses an option not in {@code known}, naming it and the ones there are (a misspelt flag would
+     * otherwise be ignored, and a run of half an hour start without it).
+     */
+    static void requireKnown(Map<String, String> args, java.util.Collection<String> known) {
+        for (String key : args.keySet()) {
+            if (!known.contains(key)) {
+                throw new IllegalArgumentException("unknown option --" + key + "; the options are --"
+                        + String.join(", --", known));
+            }
+        }
+    }
+
     /** The whole number given for {@code --key}, or {@code fallback}; a clear error for anything else. */
     static int integer(Map<String, String> args, String key, int fallback) {
         return Math.toIntExact(longValue(args, key, fallback));

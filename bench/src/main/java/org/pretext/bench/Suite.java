@@ -238,8 +238,26 @@ public final class Suite {
         }
     }
 
+    /** The suite's options (README, "Benchmarks"). */
+    static final List<String> OPTIONS = List.of("help", "root", "python", "quick", "rounds", "rounds-113", "no-torch113",
+            "compiled-rounds", "tune", "no-glibc-tunables", "configs", "no-torch26", "no-bf16", "scaling", "scaling-only",
+            "compiled-threads", "warmup", "steps");
+
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = Args.parse(args);
+        Map<String, String> a;
+        try {
+            a = Args.parse(args);
+            Args.requireKnown(a, OPTIONS);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (a.containsKey("help")) {
+            System.out.println("java -jar bench/target/pretext-bench.jar [--" + String.join("] [--", OPTIONS.subList(1,
+                    OPTIONS.size())) + "]\nfrom the project folder; README.md, section Benchmarks, says what each does");
+            return;
+        }
         Path root = Path.of(a.getOrDefault("root", ".")).toAbsolutePath().normalize();
         Path script = root.resolve("bench/python/reference_step.py");
         if (!Files.exists(script)) {

@@ -180,6 +180,13 @@ class SuiteTest {
     }
 
     @Test
+    void anUnknownOptionIsRefusedByNameBeforeAnythingRuns() {
+        assertThatThrownBy(() -> Args.requireKnown(Args.parse(new String[] {"--no-bf17", "--rounds", "2"}), Suite.OPTIONS))
+                .hasMessageContaining("unknown option --no-bf17").hasMessageContaining("--no-bf16");
+        Args.requireKnown(Args.parse(new String[] {"--no-bf16", "--rounds", "2", "--configs", "mae"}), Suite.OPTIONS);
+    }
+
+    @Test
     void theMixedPrecisionSidesAddOneRunEachAtTheMostThreadsAndKeepTheSuiteUnderThirtyMinutes() throws IOException {
         TuningRecord all = TuningRecord.empty(AVX512);
         for (BenchConfig c : BenchConfig.ALL) {

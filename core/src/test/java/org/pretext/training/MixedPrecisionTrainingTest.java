@@ -40,9 +40,9 @@ class MixedPrecisionTrainingTest {
         assertThat(again.losses()).isEqualTo(bf16.losses());
         assertThat(bf16.losses()).isNotEqualTo(f32.losses());
         // the same first step to bfloat16's rounding, and the same progress
-        assertThat((double) bf16.losses()[0]).isCloseTo(f32.losses()[0], org.assertj.core.data.Percentage.withPercentage(2));
+        assertThat(bf16.losses()[0]).isCloseTo(f32.losses()[0], org.assertj.core.data.Percentage.withPercentage(2));
         assertThat(bf16.finalLoss()).isLessThan(bf16.losses()[0] * 0.3f);
-        assertThat((double) bf16.finalLoss()).isCloseTo(f32.finalLoss(), org.assertj.core.data.Percentage.withPercentage(10));
+        assertThat(bf16.finalLoss()).isCloseTo(f32.finalLoss(), org.assertj.core.data.Percentage.withPercentage(10));
     }
 
     @Test
