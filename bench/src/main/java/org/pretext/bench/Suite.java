@@ -273,7 +273,7 @@ public final class Suite {
             throw new IllegalArgumentException("--rounds must be at least 1, --rounds-113 and --compiled-rounds at least 0");
         }
         s.tuneAll = a.containsKey("tune");
-        s.bf16 = !a.containsKey("no-bf16") && org.pretext.runtime.MixedPrecision.cpuHasBf16().orElse(false);
+        s.bf16 = !a.containsKey("no-bf16") && org.pretext.runtime.MixedPrecision.nativeBf16(s.cpu.flags());
         if (a.containsKey("no-glibc-tunables")) {
             s.glibcTunables = null;
         }
@@ -647,12 +647,7 @@ public final class Suite {
     private Run stepRun(BenchConfig c, String side, int t, SuiteEstimate.ConfigSteps st, Path dump,
             Map<Integer, String[]> best, Map<Integer, String> best26, Map<String, List<Run>> runs) throws Exception {
         String name = c.name();
-        List<String> args = new ArrayList<>(List.of("--config", name, "--threads", "" + t, "--warmup",
-                "" + (side.equals("pretext") ? st.warmup() : Math.max(1, st.warmupReference())), "--steps",
-                "" + st.steps()));
-        if (st.seconds() > 0) {
-            args.addAll(List.of("--seconds", "" + st.seconds()));
-        }
+        List<String> args = stepArgs(c, side.equals("pretext"), t, st);
         if (dump != null) {
             args.addAll(List.of("--load", dump.toString()));
         }
@@ -676,6 +671,20 @@ public final class Suite {
     }
 
     /**
+     * A timed step run's arguments, the same for StepBench and reference_step.py: configuration,
+     * threads, warm-up (Pretext's, or the references' capped one), steps and, for the slow
+     * configurations, seconds.
+     */
+    private static List<String> stepArgs(BenchConfig c, boolean pretext, int t, SuiteEstimate.ConfigSteps st) {
+        List<String> args = new ArrayList<>(List.of("--config", c.name(), "--threads", "" + t, "--warmup",
+                "" + (pretext ? st.warmup() : Math.max(1, st.warmupReference())), "--steps", "" + st.steps()));
+        if (st.seconds() > 0) {
+            args.addAll(List.of("--seconds", "" + st.seconds()));
+        }
+        return args;
+    }
+
+    /**
      * One timed run of a mixed-precision side at {@code t} threads: {@link #PRETEXT_BF16} (StepBench
      * {@code --precision bf16}) or {@link #TORCH26_AUTOCAST} ({@code reference_step.py --autocast},
      * channels-last for the convolutional configurations, at the OpenBLAS build tuned for its eager step).
@@ -683,11 +692,7 @@ public final class Suite {
     private Run bf16Run(BenchConfig c, String side, int t, SuiteEstimate.ConfigSteps st, Map<Integer, String> best26)
             throws Exception {
         boolean pretext = side.equals(PRETEXT_BF16);
-        List<String> args = new ArrayList<>(List.of("--config", c.name(), "--threads", "" + t, "--warmup",
-                "" + (pretext ? st.warmup() : Math.max(1, st.warmupReference())), "--steps", "" + st.steps()));
-        if (st.seconds() > 0) {
-            args.addAll(List.of("--seconds", "" + st.seconds()));
-        }
+        List<String> args = stepArgs(c, pretext, t, st);
         if (pretext) {
             args.addAll(List.of("--precision", "bf16"));
             return java("org.pretext.bench.StepBench", BEST, args.toArray(String[]::new));

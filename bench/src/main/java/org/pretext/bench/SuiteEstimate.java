@@ -342,8 +342,7 @@ final class SuiteEstimate {
                 for (int t : p.threads()) {
                     boolean first = round == 0 && t == most;
                     if (round < p.rounds()) {
-                        rounds += JAVA_START + (s.warmup() + s.timedSteps(r.rate("pretext", t), s.warmup(), false))
-                                / r.rate("pretext", t);
+                        rounds += pretextRun(s, r.rate("pretext", t));
                     }
                     if (round < p.rounds113()) {
                         rounds += PYTORCH_START + run(s, r.rate("pytorch", t), first);
@@ -356,8 +355,7 @@ final class SuiteEstimate {
                     }
                 }
                 if (p.bf16() && round == 0) {
-                    mixed += JAVA_START + (s.warmup() + s.timedSteps(BF16_SPEED_UP * r.rate("pretext", most), s.warmup(),
-                            false)) / (BF16_SPEED_UP * r.rate("pretext", most));
+                    mixed += pretextRun(s, BF16_SPEED_UP * r.rate("pretext", most));
                     if (p.torch26()) {
                         mixed += TORCH26_START + run(s, BF16_SPEED_UP * r.rate("eager", most), false);
                     }
@@ -389,6 +387,11 @@ final class SuiteEstimate {
         }
         parts.put("total", parts.values().stream().mapToDouble(Double::doubleValue).sum());
         return parts;
+    }
+
+    /** A StepBench run: the JVM's start, then its warm-up and timed steps. */
+    private static double pretextRun(ConfigSteps s, double rate) {
+        return JAVA_START + (s.warmup() + s.timedSteps(rate, s.warmup(), false)) / rate;
     }
 
     /** A PyTorch run's warm-up and timed steps, at least the equal-loss steps when it checks them. */

@@ -7,8 +7,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.pretext.PretextException;
 import org.pretext.engine.Scalars;
@@ -96,15 +96,15 @@ public final class MixedPrecision {
      */
     public static Optional<Boolean> cpuHasBf16() {
         try {
-            String flags = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-                    .filter(l -> l.startsWith("flags")).findFirst().orElse("");
-            if (flags.isEmpty()) {
-                return Optional.empty();
-            }
-            List<String> words = List.of(flags.toLowerCase(Locale.ROOT).split("\\s+"));
-            return Optional.of(words.contains("avx512_bf16") || words.contains("amx_bf16"));
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("flags"))
+                    .findFirst().map(l -> nativeBf16(Set.of(l.substring(l.indexOf(':') + 1).trim().split("\\s+"))));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /** Whether a CPU with these {@code /proc/cpuinfo} flags computes bfloat16 products natively: AVX-512 BF16 or AMX. */
+    public static boolean nativeBf16(Set<String> flags) {
+        return flags.contains("avx512_bf16") || flags.contains("amx_bf16");
     }
 }

@@ -3,6 +3,7 @@ package org.pretext.training;
 import java.util.List;
 import org.pretext.param.Param;
 import org.pretext.param.ParamValues;
+import org.pretext.runtime.MixedPrecision;
 
 /**
  * The one source of pretraining settings and their defaults: every key of a config's
@@ -83,8 +84,8 @@ public final class TrainingSettings {
      * back to float32 for the objective's heads and loss; the weights, gradients, optimizer and
      * checkpoints stay float32. Fast on CPUs with AVX-512 BF16 or AMX and on GPUs that have bfloat16.
      */
-    public static final Param<String> PRECISION = Param.ofChoice("precision", "float32",
-            java.util.List.of("float32", "bf16"), "precision of the encoder's forward pass in each step: float32, or"
+    public static final Param<String> PRECISION = Param.ofChoice("precision", MixedPrecision.FLOAT32,
+            MixedPrecision.CHOICES, "precision of the encoder's forward pass in each step: float32, or"
                     + " bf16 (mixed precision: the encoder's matrix products and convolutions in bfloat16, weights,"
                     + " gradients, optimizer, heads and loss in float32)");
     public static final Param<Long> CHECKPOINT_EVERY = Param.ofLong("checkpoint-every", 1000,

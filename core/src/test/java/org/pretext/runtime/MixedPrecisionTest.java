@@ -148,6 +148,13 @@ class MixedPrecisionTest {
     }
 
     @Test
+    void nativeBfloat16IsAvx512Bf16OrAmx() {
+        assertThat(MixedPrecision.nativeBf16(java.util.Set.of("avx2", "avx512f", "avx512_bf16"))).isTrue();
+        assertThat(MixedPrecision.nativeBf16(java.util.Set.of("avx2", "amx_tile", "amx_bf16"))).isTrue();
+        assertThat(MixedPrecision.nativeBf16(java.util.Set.of("avx2", "avx512f", "avx512bw", "avx512_vnni"))).isFalse();
+    }
+
+    @Test
     void float32IsNoPrecisionObjectAndAnUnknownValueIsRefusedByName() {
         assertThat(MixedPrecision.of("float32")).isEmpty();
         assertThatThrownBy(() -> MixedPrecision.of("fp16")).isInstanceOf(PretextException.class)

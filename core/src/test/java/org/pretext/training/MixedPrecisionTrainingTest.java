@@ -45,6 +45,34 @@ class MixedPrecisionTrainingTest {
         assertThat(bf16.finalLoss()).isCloseTo(f32.finalLoss(), org.assertj.core.data.Percentage.withPercentage(10));
     }
 
+    /** Outside the steps (probes, monitors, exports) the encoder computes in float32 after a bf16 run. */
+    @Test
+    void afterABf16RunTheEncoderIsFloat32Again() {
+        IndexedSplit data = ToyDenoising.data(1);
+        PretrainConfig config = PretrainConfig.builder().batchSize(64).steps(20).learningRate(0.02).seed(5)
+                .logEvery(10).precision("bf16").build();
+        try (PretextModel model = PretextModel.create(ToyDenoising.encoder(), new ToyDenoising(), data.exampleShape(),
+                Device.cpu(), 5)) {
+            new Pretrainer(config).run(model, data, PROVENANCE);
+            float[] w = model.parameters().get("encoder/weight").getArray().toFloatArray(); // (4, 8)
+            float[] b = model.parameters().get("encoder/bias").getArray().toFloatArray();
+            float[] x = java.util.Arrays.copyOf(data.floatData(), 16 * ToyDenoising.DIM);
+            float[] got = model.encode(model.manager().create(x, new ai.djl.ndarray.types.Shape(16, ToyDenoising.DIM)),
+                    false).toFloatArray();
+            for (int i = 0; i < 16; i++) {
+                for (int o = 0; o < 4; o++) {
+                    double expected = b[o];
+                    for (int k = 0; k < ToyDenoising.DIM; k++) {
+                        expected += (double) x[i * ToyDenoising.DIM + k] * w[o * ToyDenoising.DIM + k];
+                    }
+                    // float32 to its rounding; bfloat16 products would be off by about 1e-2 of the sum's terms
+                    assertThat((double) got[i * 4 + o]).as("feature %d of row %d", o, i)
+                            .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-5 * (1 + Math.abs(expected))));
+                }
+            }
+        }
+    }
+
     @Test
     void theSettingIsCheckedByName() {
         assertThatThrownBy(() -> PretrainConfig.builder().precision("fp8")).hasMessageContaining("precision")
