@@ -27,6 +27,10 @@ class MixedPrecisionTest {
     private static final int IN = 96;
     private static final int OUT = 24;
 
+    private static MixedPrecision autocastBf16() {
+        return MixedPrecision.of("bf16").orElseThrow();
+    }
+
     /** x rounded to the nearest bfloat16 (ties to even), as libtorch's conversion does. */
     static float bf16(float x) {
         int bits = Float.floatToRawIntBits(x);
@@ -56,7 +60,6 @@ class MixedPrecisionTest {
         float[] x = gaussian(ROWS * IN, 1, 1);
         float[] w = gaussian(OUT * IN, 2, 0.1);
         float[] b = gaussian(OUT, 3, 0.1);
-        MixedPrecision bf16 = MixedPrecision.of("bf16").orElseThrow();
         Engine engine = EngineSetup.engine();
         try (NDManager m = engine.newBaseManager()) {
             NDArray xs = m.create(x, new Shape(ROWS, IN));
@@ -66,7 +69,7 @@ class MixedPrecisionTest {
             NDArray mixed;
             float[] mixedGradient;
             try (GradientCollector gc = engine.newGradientCollector()) {
-                mixed = bf16.runSingle(Device.cpu(), () -> Linear.linear(xs, ws, bs).singletonOrThrow());
+                mixed = autocastBf16().runSingle(Device.cpu(), () -> Linear.linear(xs, ws, bs).singletonOrThrow());
                 gc.backward(mixed.sum());
                 mixedGradient = ws.getGradient().toFloatArray();
             }
@@ -109,12 +112,11 @@ class MixedPrecisionTest {
 
     @Test
     void autocastIsOffAfterTheRegionAndOpsAreFloat32Again() {
-        MixedPrecision bf16 = MixedPrecision.of("bf16").orElseThrow();
         try (NDManager m = EngineSetup.engine().newBaseManager()) {
             NDArray xs = inputs(m, 4);
             NDArray ws = weights(m, 5);
             float[] before = Linear.linear(xs, ws).singletonOrThrow().toFloatArray();
-            NDList inside = bf16.run(Device.cpu(), () -> new NDList(Linear.linear(xs, ws).singletonOrThrow(),
+            NDList inside = autocastBf16().run(Device.cpu(), () -> new NDList(Linear.linear(xs, ws).singletonOrThrow(),
                     m.create(new int[] {1, 2, 3})));
             assertThat(inside.get(1).getDataType()).isEqualTo(DataType.INT32); // integers are left as they are
             assertThat(inside.get(1).toIntArray()).isEqualTo(new int[] {1, 2, 3});
@@ -125,11 +127,10 @@ class MixedPrecisionTest {
 
     @Test
     void aBfloat16ArrayTakesConstantsAndSoftmaxThroughScalars() {
-        MixedPrecision bf16 = MixedPrecision.of("bf16").orElseThrow();
         try (NDManager m = EngineSetup.engine().newBaseManager()) {
             NDArray xs = inputs(m, 6);
             NDArray ws = weights(m, 7);
-            NDArray probs = bf16.runSingle(Device.cpu(), () -> {
+            NDArray probs = autocastBf16().runSingle(Device.cpu(), () -> {
                 NDArray scores = Linear.linear(xs, ws).singletonOrThrow();
                 assertThat(scores.getDataType()).isEqualTo(DataType.UNKNOWN); // bfloat16: DJL has no name for it
                 NDArray halved = Scalars.mul(scores, 0.5); // a float32 0-d constant keeps bfloat16

@@ -37,6 +37,7 @@ import org.pretext.objective.Distribution;
 import org.pretext.objective.Model;
 import org.pretext.objective.PreparedBatch;
 import org.pretext.objective.StepContext;
+import org.pretext.runtime.MixedPrecision;
 import org.pretext.training.PretrainConfig;
 import org.pretext.training.PretrainResult;
 import org.pretext.training.Pretrainer;
@@ -174,9 +175,30 @@ class DataParallelTest {
     }
 
     private static Step oneStep(String name, int replicas, Collectives collectives, LossRule rule) {
+        return oneStep(name, replicas, collectives, rule, MixedPrecision.FLOAT32);
+    }
+
+    /** One step with the encoder calls in {@code precision} ({@code training.precision}), as the loop sets it. */
+    private static Step oneStep(String name, int replicas, Collectives collectives, LossRule rule, String precision) {
         try (PretextModel model = model(name, 3)) {
+            model.usePrecision(MixedPrecision.of(precision));
             return step(model, cpus(replicas), collectives, rule);
         }
+    }
+
+    /** The distance of two steps' gradients, all parameters together, relative to the first's norm. */
+    private static double relativeDistance(Step expected, Step actual) {
+        double diff = 0;
+        double norm = 0;
+        for (String k : expected.gradients().keySet()) {
+            float[] e = expected.gradients().get(k);
+            float[] a = actual.gradients().get(k);
+            for (int i = 0; i < e.length; i++) {
+                diff += (a[i] - e[i]) * (double) (a[i] - e[i]);
+                norm += e[i] * (double) e[i];
+            }
+        }
+        return Math.sqrt(diff / norm);
     }
 
     /** Fails (AssertionError) unless the loss and every gradient agree to float tolerance. */
@@ -219,6 +241,29 @@ class DataParallelTest {
         }
         assertSame(one, oneStep(name, 2, Collectives.AUTOGRAD, WHOLE_BATCH));
         assertSame(one, oneStep(name, 4, Collectives.AUTOGRAD, WHOLE_BATCH));
+    }
+
+    /**
+     * With {@code training.precision: bf16} every replica runs its shard of the encoder under autocast
+     * too: two and four replicas give one replica's bf16 step up to the rounding of per-shard bfloat16
+     * products (each replica's weight gradient is rounded to bfloat16 before the sum), a small part of
+     * bf16's own distance from float32. A replica computing in float32 would leave half or three
+     * quarters of the batch at float32 and land about that far from the one-replica bf16 step.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"simclr", "byol"})
+    void bf16OnTwoAndFourReplicasIsBf16OnOne(String name) {
+        Step f32 = oneStep(name, 1, Collectives.AUTOGRAD, WHOLE_BATCH);
+        Step one = oneStep(name, 1, Collectives.AUTOGRAD, WHOLE_BATCH, MixedPrecision.BF16);
+        double bf16Shift = relativeDistance(f32, one);
+        assertThat(bf16Shift).as("bf16's distance from float32").isGreaterThan(100 * TOLERANCE);
+        for (int replicas : new int[] {2, 4}) {
+            Step many = oneStep(name, replicas, Collectives.AUTOGRAD, WHOLE_BATCH, MixedPrecision.BF16);
+            assertThat(many.loss()).as("loss on %d replicas", replicas).isCloseTo(one.loss(),
+                    org.assertj.core.data.Percentage.withPercentage(1));
+            assertThat(relativeDistance(one, many)).as("%d bf16 replicas from one (bf16 from float32: %s)",
+                    replicas, bf16Shift).isLessThan(0.2 * bf16Shift);
+        }
     }
 
     @ParameterizedTest

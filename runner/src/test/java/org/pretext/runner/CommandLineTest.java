@@ -26,6 +26,19 @@ class CommandLineTest {
         return new Outcome(code, err.toString(StandardCharsets.UTF_8));
     }
 
+    /** {@link #run} with the process's standard error too (progress and the "model:" line are printed there). */
+    private static Outcome runWithProgress(String... args) {
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        PrintStream before = System.err;
+        System.setErr(new PrintStream(progress, true, StandardCharsets.UTF_8));
+        try {
+            Outcome o = run(args);
+            return new Outcome(o.exit(), o.err() + progress.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(before);
+        }
+    }
+
     @Test
     void serviceLoaderFindsSimclrFromTheRunnersClassPath() {
         ProviderRegistry<ObjectiveProvider> r = Registries.load(getClass().getClassLoader()).objectives();
@@ -99,20 +112,27 @@ class CommandLineTest {
     @Test
     void pretrainOnTwoCpuReplicasRecordsThemAndBadDevicesAreNamed(@TempDir Path dir) throws IOException {
         Path run = dir.resolve("r");
-        Outcome o = run("pretrain", "--steps", "3", "--device", "cpu", "--devices", "2", "--set",
+        Outcome o = runWithProgress("pretrain", "--steps", "3", "--device", "cpu", "--devices", "2", "--set",
                 "training.batch-size=32", "--out", run.toString());
         assertThat(o.exit()).as(o.err()).isEqualTo(0);
         assertThat(recorded(run)).contains("2 [cpu, cpu]");
-        // batch norm is synchronised, and MAE reaches its ViT through Model.encodeWith: both run on 2 replicas
-        for (String[] setup : new String[][] {{"--encoder", "cnn-small"}, {"--objective", "mae", "--encoder", "vit-tiny"}}) {
+        assertThat(o.err()).contains("model: encoder mlp").doesNotContain("mixed precision");
+        // batch norm is synchronised, and MAE reaches its ViT through Model.encodeWith: both run on 2 replicas,
+        // MAE's with the replicas' encoder shards in bf16 mixed precision
+        for (String[] setup : new String[][] {{"--encoder", "cnn-small"}, {"--objective", "mae", "--encoder", "vit-tiny",
+                "--set", "training.precision=bf16"}}) {
             Path r = dir.resolve(String.join("-", setup).replace("--", ""));
             java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("pretrain", "--steps", "2",
                     "--device", "cpu", "--devices", "2", "--set", "training.batch-size=16", "--set",
                     "dataset.train-limit=256", "--out", r.toString()));
             args.addAll(java.util.List.of(setup));
-            Outcome replicated = run(args.toArray(String[]::new));
+            Outcome replicated = runWithProgress(args.toArray(String[]::new));
             assertThat(replicated.exit()).as(replicated.err()).isEqualTo(0);
             assertThat(recorded(r)).as("devices recorded for %s", r).contains("2 [cpu, cpu]");
+            if (args.contains("training.precision=bf16")) {
+                assertThat(replicated.err()).contains(", 2 replicas [cpu, cpu], encoder steps in bf16 mixed precision");
+                assertThat(recorded(r)).contains("precision: bf16");
+            }
         }
         Outcome ids = run("pretrain", "--steps", "1", "--device", "cpu", "--devices", "0,1", "--out",
                 dir.resolve("ids").toString());
