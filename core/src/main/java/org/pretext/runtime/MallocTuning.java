@@ -27,7 +27,11 @@ import java.util.Map;
  * ({@link #childEnvironment}, {@link ChildJvm}). Measured on the quiet 2-core VM on 2026-12-06, 15
  * steps each: the SimCLR CNN step 2.0–2.1 → 4.9 steps/s, MAE 4.1 → 6.2, DINO with multi-crop
  * 6.9–7.5 → 7.7, the MLP and the transformer unchanged (BENCHMARKS.md has the suite's numbers; the
- * same settings took PyTorch 2.6's CNN step from 0.69 to 4.2 steps/s).
+ * same settings took PyTorch 2.6's CNN step from 0.69 to 4.2 steps/s). With one arena a step's
+ * freed memory is at the top of the main heap, where {@link #TRIM_THRESHOLD} keeps all of it (until
+ * 2026-12-07 256 MiB: the SimCLR CNN step then faulted 32 huge pages in again per step in some runs,
+ * 4.8–5.0 steps/s against 5.7–5.8 with everything kept, the same losses; PyTorch 2.6 gains alike
+ * from the tunable, 4.9–5.3 → 5.8–5.9).
  *
  * <p>On by default on Linux with glibc; {@code -Dpretext.mallocTuning=false} or
  * {@code PRETEXT_MALLOC_TUNING=false} turns both off. Any failure leaves the defaults silently. The
@@ -42,8 +46,13 @@ public final class MallocTuning {
     private static final int M_MMAP_THRESHOLD = -3;
     /** Allocations below this come from the heap and are reused (32 MiB is glibc's maximum). */
     static final int MMAP_THRESHOLD = 32 << 20;
-    /** Free memory at the top of a heap kept before trimming. */
-    static final int TRIM_THRESHOLD = 256 << 20;
+    /**
+     * Free memory at the top of a heap kept before trimming: all of it (mallopt's largest value, 2 GiB).
+     * A training step frees what it made and makes it again in the next step; memory given back at the
+     * end of one is faulted in (and zeroed by the kernel) again in the next. At 256 MiB, the value until
+     * 2026-12-07, the SimCLR CNN step (batch 256) had 32 huge pages (64 MiB) faulted in per step.
+     */
+    static final int TRIM_THRESHOLD = Integer.MAX_VALUE;
     /** Extra memory requested each time a heap grows. */
     static final int TOP_PAD = 16 << 20;
     private static final int M_MMAP_MAX = -4;
@@ -55,9 +64,12 @@ public final class MallocTuning {
      * glibc's start-up settings for training steps that make arrays above 32 MiB: one arena (the
      * main one, which grows without a size limit), no private mappings (so freed arrays of any size
      * stay in the heap and are reused), and transparent huge pages for the heap (2 MiB pages: 512
-     * times fewer page faults and TLB entries; glibc 2.35 or later, older ones ignore it).
+     * times fewer page faults and TLB entries; glibc 2.35 or later, older ones ignore it), and free
+     * memory kept at the heap's top instead of given back ({@link #TRIM_THRESHOLD}; glibc's default
+     * is 128 KiB, and a step would fault its arrays' pages in again each time).
      */
-    public static final String GLIBC_TUNABLES = "glibc.malloc.arena_max=1:glibc.malloc.mmap_max=0:glibc.malloc.hugetlb=1";
+    public static final String GLIBC_TUNABLES = "glibc.malloc.arena_max=1:glibc.malloc.mmap_max=0:glibc.malloc.hugetlb=1"
+            + ":glibc.malloc.trim_threshold=" + Integer.MAX_VALUE;
     /**
      * {@code -Dpretext.glibcTunables=false} (or {@code PRETEXT_GLIBC_TUNABLES=false}) keeps a command
      * line's work in the JVM it was started in, without {@link #GLIBC_TUNABLES}.
@@ -94,7 +106,7 @@ public final class MallocTuning {
      * gives back what the training steps' settings kept: arrays of {@link #LARGE_ARRAYS_MMAP_THRESHOLD}
      * or more get pages of their own, returned to the kernel when freed, and at most
      * {@link #LARGE_ARRAYS_TRIM_THRESHOLD} of free memory stays at a heap's top. Under the training
-     * settings freed blocks of up to 32 MiB are kept for reuse, up to 256 MiB per arena. On the SST-2
+     * settings freed blocks of up to 32 MiB are kept for reuse, and all free memory at a heap's top. On the SST-2
      * example these settings, with a collection and a trim between feature sets, took the peak from
      * 3.7 to 2.5 GiB. On Linux with glibc, whether or not the training lever is on; any failure is
      * silent.

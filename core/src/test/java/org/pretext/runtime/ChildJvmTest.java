@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@link ChildJvm} runs a main class in a child with the given environment and arguments, returns its
  * exit code, and its child stops when the launcher is killed outright; {@link MallocTuning#GLIBC_TUNABLES}
- * in a child keeps freed arrays above 32 MiB for reuse.
+ * in a child keeps freed arrays above 32 MiB, and a step's memory, for reuse.
  */
 class ChildJvmTest {
     /** The child's main: {@code env FILE NAME}, {@code launch FILE} or {@code wait FILE}, {@code faults FILE}. */
@@ -38,6 +38,7 @@ class ChildJvmTest {
                     Thread.sleep(120_000);
                 }
                 case "faults" -> Files.writeString(out, Long.toString(faultsOfLargeArrays()));
+                case "kept" -> Files.writeString(out, residentAfterAStep());
                 default -> throw new IllegalArgumentException(args[0]);
             }
         }
@@ -58,6 +59,29 @@ class ChildJvmTest {
                 }
             }
             return minorFaults() - before;
+        }
+
+        /**
+         * Resident memory (MiB) with 384 MiB taken from malloc and written, and after its free: a step's
+         * arrays, freed at its end (more than the 256 MiB glibc kept before trimming until 2026-12-07).
+         */
+        static String residentAfterAStep() throws Exception {
+            EngineSetup.engine(); // MallocTuning's mallopt settings, as in every Pretext process
+            long size = 384L << 20;
+            long address = com.sun.jna.Native.malloc(size);
+            new com.sun.jna.Pointer(address).setMemory(0, size, (byte) 1);
+            long peak = residentMib();
+            com.sun.jna.Native.free(address);
+            return peak + " " + residentMib();
+        }
+
+        private static long residentMib() throws Exception {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) >> 10;
+                }
+            }
+            throw new IllegalStateException("no VmRSS in /proc/self/status");
         }
 
         private static long minorFaults() throws Exception {
@@ -112,6 +136,35 @@ class ChildJvmTest {
         // without: every 64 MiB array is mapped anew, 16,384 pages each time; with: the heap's pages are reused
         assertThat(faults.get(0)).as("faults without the settings").isGreaterThan(100_000);
         assertThat(faults.get(1)).as("faults with them").isLessThan(5_000);
+    }
+
+    /**
+     * A step's memory stays in the heap after the step for the next one to reuse: with the settings
+     * the pages of 384 MiB freed stay resident; with glibc trimming above 256 MiB (the value until
+     * 2026-12-07: the SimCLR CNN step then faulted 64 MiB of huge pages in again every step, and the
+     * kernel zeroed them) they go back to the kernel.
+     */
+    @Test
+    void theStartUpSettingsKeepAStepsFreedMemoryForTheNextStep(@TempDir Path tmp) throws Exception {
+        assumeTrue(System.getProperty("os.name").toLowerCase().contains("linux"), "glibc: Linux only");
+        assumeTrue(!MallocTuning.childEnvironment(Map.of()).isEmpty(), "needs glibc and the lever on");
+        String trimmingAt256 = MallocTuning.GLIBC_TUNABLES.replaceAll("trim_threshold=[0-9]+", "trim_threshold="
+                + (256 << 20));
+        long[][] resident = new long[2][];
+        String[][] variants = {{"-Dpretext.mallocTuning=false", trimmingAt256}, {"-Dpretext.mallocTuning=true",
+                MallocTuning.GLIBC_TUNABLES}};
+        for (int v = 0; v < 2; v++) {
+            Path out = tmp.resolve("kept" + v + ".txt");
+            List<String> command = ChildJvm.command(List.of("-Xmx256m", variants[v][0]),
+                    System.getProperty("java.class.path"), Probe.class.getName(), List.of("kept", out.toString()));
+            assertThat(ChildJvm.run(command, Map.of(MallocTuning.TUNABLES_VARIABLE, variants[v][1]))).isZero();
+            resident[v] = java.util.Arrays.stream(Files.readString(out).trim().split(" ")).mapToLong(Long::parseLong)
+                    .toArray();
+        }
+        assertThat(resident[0][1]).as("MiB resident after the step when trimming above 256 MiB (peak %s)",
+                resident[0][0]).isLessThan(resident[0][0] - 300);
+        assertThat(resident[1][1]).as("MiB resident after the step with the settings (peak %s)", resident[1][0])
+                .isGreaterThan(resident[1][0] - 32);
     }
 
     @Test

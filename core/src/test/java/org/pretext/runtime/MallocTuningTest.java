@@ -35,7 +35,8 @@ class MallocTuningTest {
     void theUsersOwnTunablesWinAndOursAreAdded() {
         assertThat(MallocTuning.mergedTunables(null)).isEqualTo(MallocTuning.GLIBC_TUNABLES);
         assertThat(MallocTuning.mergedTunables("glibc.malloc.arena_max=4:glibc.cpu.x86_ibt=on")).isEqualTo(
-                "glibc.malloc.arena_max=4:glibc.cpu.x86_ibt=on:glibc.malloc.mmap_max=0:glibc.malloc.hugetlb=1");
+                "glibc.malloc.arena_max=4:glibc.cpu.x86_ibt=on:glibc.malloc.mmap_max=0:glibc.malloc.hugetlb=1"
+                        + ":glibc.malloc.trim_threshold=2147483647");
         assertThat(MallocTuning.mergedTunables(MallocTuning.GLIBC_TUNABLES)).isSameAs(MallocTuning.GLIBC_TUNABLES);
     }
 
