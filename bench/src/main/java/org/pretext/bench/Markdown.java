@@ -363,7 +363,8 @@ final class Markdown {
                 + " step under `torch.autocast(\"cpu\", dtype=torch.bfloat16)` around the whole loss"
                 + " (`reference_step.py --autocast`; channels-last for the convolutional configurations), each beside"
                 + " its own float32 step at the same thread count (PyTorch's: the better of eager and"
-                + " eager-channels-last). Steps/s; the bf16 sides run once, in the first round, after its float32 sides."
+                + " eager-channels-last). Steps/s, medians over the rounds: the bf16 sides run in every round of Pretext and 2.6 eager,"
+                + " after that round's float32 sides, in reverse order in odd rounds."
                 + " bfloat16 changes the losses, so these sides take no part in the tables above; gain = bf16 /"
                 + " float32 on the same side, ratio = Pretext bf16 / PyTorch 2.6 autocast.\n\n");
         s.append("| config | threads | Pretext float32 | Pretext bf16 | gain | PyTorch 2.6 float32 | PyTorch 2.6 autocast"

@@ -206,7 +206,8 @@ public final class Suite {
     /**
      * Whether the mixed-precision sides run: Pretext's step with {@code training.precision: bf16} and
      * PyTorch 2.6's eager step under {@code torch.autocast} (channels-last for the convolutional
-     * configurations), at the most threads, one round (in the first, after the float32 sides); on CPUs with
+     * configurations), at the most threads, in every round of Pretext and 2.6 eager (after its float32
+     * sides; medians, as theirs; one round until 2026-12-07); on CPUs with
      * AVX-512 BF16 or AMX unless {@code --no-bf16}. Their own table: bfloat16 changes the losses, so
      * they take no part in the float32 ratios.
      */
@@ -525,10 +526,13 @@ public final class Suite {
                             }
                         }
                     }
-                    if (bf16 && round == 0) {
+                    if (bf16 && round < rounds) {
                         List<String> sides = new ArrayList<>(List.of(PRETEXT_BF16));
                         if (torch26 != null) {
                             sides.add(TORCH26_AUTOCAST);
+                        }
+                        if (round % 2 == 1) {
+                            Collections.reverse(sides);
                         }
                         for (String side : sides) {
                             bf16Runs.computeIfAbsent(side + "-" + most, x -> new ArrayList<>())

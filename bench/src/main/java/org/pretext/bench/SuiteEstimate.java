@@ -278,7 +278,8 @@ final class SuiteEstimate {
      * @param throughput whether the throughput benchmark runs
      * @param warmupAll warm-up steps for every configuration, or -1
      * @param stepsAll timed steps for every configuration, or -1
-     * @param bf16 whether the mixed-precision sides run (Pretext bf16, and 2.6 autocast with the root; one round)
+     * @param bf16 whether the mixed-precision sides run (Pretext bf16, and 2.6 autocast with the root; every
+     *     round of Pretext and 2.6 eager)
      */
     record Plan(List<BenchConfig> configs, int[] threads, int rounds, int rounds113, int compiledRounds, boolean torch26,
             boolean compiledAllThreads, Set<String> toTune, int gemmN, List<String> kernelSets, boolean quick,
@@ -354,7 +355,7 @@ final class SuiteEstimate {
                         }
                     }
                 }
-                if (p.bf16() && round == 0) {
+                if (p.bf16() && round < p.rounds()) {
                     mixed += pretextRun(s, BF16_SPEED_UP * r.rate("pretext", most));
                     if (p.torch26()) {
                         mixed += TORCH26_START + run(s, BF16_SPEED_UP * r.rate("eager", most), false);

@@ -202,16 +202,17 @@ class SuiteTest {
         Map<String, Double> without = SuiteEstimate.estimate(p, SuiteEstimate.Assumed.DEFAULT);
         Map<String, Double> with = SuiteEstimate.estimate(withBf16, SuiteEstimate.Assumed.DEFAULT);
         assertThat(without).noneSatisfy((k, v) -> assertThat(k).contains("bf16"));
-        // simclr-mlp: one run of Pretext's warm-up and timed steps at 1.3 x its 2-thread rate, and one of 2.6's
-        // eager step (its capped warm-up) likewise
+        // simclr-mlp, per round of Pretext and 2.6 eager: one run of Pretext's warm-up and timed steps at 1.3 x its
+        // 2-thread rate, and one of 2.6's eager step (its capped warm-up) likewise
         SuiteEstimate.Rates r = SuiteEstimate.ASSUMED.get("simclr-mlp");
         SuiteEstimate.ConfigSteps s = SuiteEstimate.ConfigSteps.of(BenchConfig.named("simclr-mlp"), false, -1, -1);
         double pretext = 1.3 * r.pretext()[1];
         double eager = 1.3 * r.eager()[1];
         int w = Math.max(1, s.warmupReference());
-        assertThat(with.get("simclr-mlp: bf16 runs (Pretext, 2.6 autocast)")).isCloseTo(SuiteEstimate.JAVA_START
-                + (s.warmup() + s.timedSteps(pretext, s.warmup(), false)) / pretext + SuiteEstimate.TORCH26_START
-                + (w + s.timedSteps(eager, w, false)) / eager, within(1e-9));
+        assertThat(p.rounds()).isEqualTo(2);
+        assertThat(with.get("simclr-mlp: bf16 runs (Pretext, 2.6 autocast)")).isCloseTo(p.rounds()
+                * (SuiteEstimate.JAVA_START + (s.warmup() + s.timedSteps(pretext, s.warmup(), false)) / pretext
+                + SuiteEstimate.TORCH26_START + (w + s.timedSteps(eager, w, false)) / eager), within(1e-9));
         assertThat(with.get("total") - without.get("total")).isCloseTo(with.entrySet().stream()
                 .filter(e -> e.getKey().contains("bf16 runs")).mapToDouble(Map.Entry::getValue).sum(), within(1e-6));
         assertThat(with.get("total")).isLessThanOrEqualTo(30 * 60.0);
