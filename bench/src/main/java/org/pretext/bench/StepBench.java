@@ -62,7 +62,7 @@ public final class StepBench {
         Path profile = a.containsKey("profile") ? Path.of(a.get("profile")) : null;
         int dumpSteps = Args.integer(a, "dump-steps", 100);
         double maxSeconds = Double.parseDouble(a.getOrDefault("seconds", "0"));
-        String precision = a.getOrDefault("precision", "float32");
+        String precision = a.getOrDefault("precision", org.pretext.runtime.MixedPrecision.FLOAT32);
         ClassLoader cl = StepBench.class.getClassLoader();
         Objective inner = config.newObjective(cl);
         FixedInputsObjective objective = new FixedInputsObjective(inner);

@@ -29,9 +29,9 @@ import java.util.Map;
  * 6.9–7.5 → 7.7, the MLP and the transformer unchanged (BENCHMARKS.md has the suite's numbers; the
  * same settings took PyTorch 2.6's CNN step from 0.69 to 4.2 steps/s). With one arena a step's
  * freed memory is at the top of the main heap, where {@link #TRIM_THRESHOLD} keeps all of it (until
- * 2026-12-07 256 MiB: the SimCLR CNN step then faulted 32 huge pages in again per step in some runs,
- * 4.8–5.0 steps/s against 5.7–5.8 with everything kept, the same losses; PyTorch 2.6 gains alike
- * from the tunable, 4.9–5.3 → 5.8–5.9).
+ * 2026-12-07 256 MiB: the SimCLR CNN step then faulted 32 and 88 huge pages in again per step in
+ * two of three runs, 4.8–5.6 steps/s against 5.7–5.8 with everything kept, the same losses; PyTorch 2.6
+ * gains alike from the tunable, 4.9–5.3 → 5.8–5.9).
  *
  * <p>On by default on Linux with glibc; {@code -Dpretext.mallocTuning=false} or
  * {@code PRETEXT_MALLOC_TUNING=false} turns both off. Any failure leaves the defaults silently. The
@@ -50,7 +50,7 @@ public final class MallocTuning {
      * Free memory at the top of a heap kept before trimming: all of it (mallopt's largest value, 2 GiB).
      * A training step frees what it made and makes it again in the next step; memory given back at the
      * end of one is faulted in (and zeroed by the kernel) again in the next. At 256 MiB, the value until
-     * 2026-12-07, the SimCLR CNN step (batch 256) had 32 huge pages (64 MiB) faulted in per step.
+     * 2026-12-07, the SimCLR CNN step (batch 256) had up to 88 huge pages (176 MiB) faulted in per step.
      */
     static final int TRIM_THRESHOLD = Integer.MAX_VALUE;
     /** Extra memory requested each time a heap grows. */

@@ -148,7 +148,7 @@ class ChildJvmTest {
     /**
      * A step's memory stays in the heap after the step for the next one to reuse: with the settings
      * the pages of 384 MiB freed stay resident; with glibc trimming above 256 MiB (the value until
-     * 2026-12-07: the SimCLR CNN step then faulted 64 MiB of huge pages in again every step, and the
+     * 2026-12-07: the SimCLR CNN step then faulted up to 176 MiB of huge pages in again per step, and the
      * kernel zeroed them) they go back to the kernel.
      */
     @Test

@@ -63,7 +63,7 @@ public final class PretrainStage {
                     org.pretext.runtime.Devices.name(components.device()), devices.size() == 1 ? ""
                             : ", " + devices.size() + " replicas " + devices.stream()
                                     .map(org.pretext.runtime.Devices::name).toList(),
-                    config.precision().equals("float32") ? "" : ", encoder steps in " + config.precision()
+                    config.precision().equals(org.pretext.runtime.MixedPrecision.FLOAT32) ? "" : ", encoder steps in " + config.precision()
                             + " mixed precision");
             Pretrainer pretrainer = new Pretrainer(config).addListener(new ProgressListener())
                     .addListener(new MetricsJsonlListener(dir.metrics()));
