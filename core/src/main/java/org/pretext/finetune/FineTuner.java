@@ -44,6 +44,7 @@ import org.pretext.objective.Model;
 import org.pretext.objective.StepContext;
 import org.pretext.runtime.EngineArrays;
 import org.pretext.runtime.EngineSetup;
+import org.pretext.runtime.MixedPrecision;
 import org.pretext.training.optimizer.AdamW;
 import org.pretext.training.optimizer.LearningRateSchedule;
 
@@ -75,6 +76,9 @@ import org.pretext.training.optimizer.LearningRateSchedule;
  * NoisyTune's uniform noise once before the first step ({@link UniformNoise}) or PATS's
  * sensitivity-aware Gaussian noise after every update ({@link PatsNoise}, its state checkpointed).
  * After training, {@link Outcome#sensitivities()} describes the fine-tuned encoder's sensitivities.
+ * With {@link FinetuneOptions#precision()} {@code bf16} the training steps' encoder calls run in
+ * mixed precision as pretraining's do ({@link MixedPrecision}); held-out and test accuracy, and PATS's
+ * final sensitivities, are computed in float32.
  */
 public final class FineTuner {
     private final FinetuneOptions options;
@@ -262,6 +266,8 @@ public final class FineTuner {
             PatsNoise pats = noise.kind() == FinetuneNoise.Kind.PATS
                     ? new PatsNoise(noise.lambda(), noise.beta(), encoderParams, model.manager()) : null;
             objective.noise = pats;
+            Optional<MixedPrecision> precision = MixedPrecision.forSteps(options.precision(),
+                    FinetuneOptions.PRECISION_KEY, model.device());
             int startEpoch = 0;
             if (store != null) {
                 Optional<Long> restored = store.restoreLatest(model, optimizer, provenance);
@@ -318,7 +324,13 @@ public final class FineTuner {
                                 .toNDArray(stepManager));
                         double loss;
                         try (GradientCollector gc = engine.newGradientCollector()) {
-                            NDArray l = objective.loss(new Context(model, stepManager, step, total), inputs);
+                            NDArray l;
+                            model.usePrecision(precision);
+                            try {
+                                l = objective.loss(new Context(model, stepManager, step, total), inputs);
+                            } finally {
+                                model.usePrecision(Optional.empty());
+                            }
                             gc.backward(l);
                             loss = l.toType(DataType.FLOAT64, false).getDouble();
                         }

@@ -35,36 +35,65 @@ public final class MixedPrecision {
         this.autocast = autocast;
     }
 
+    /** The setting that chooses the precision of pretraining steps. */
+    public static final String TRAINING_KEY = "training.precision";
+
+    /**
+     * bfloat16 mixed precision, or empty for {@code float32}: {@link #of(String, String)} for
+     * {@link #TRAINING_KEY}.
+     */
+    public static Optional<MixedPrecision> of(String precision) {
+        return of(precision, TRAINING_KEY);
+    }
+
     /**
      * bfloat16 mixed precision, or empty for {@code float32}.
      *
+     * @param key the setting the value came from, named in errors (e.g. {@code finetune.precision})
      * @throws PretextException for another value, or when the engine cannot run bfloat16 autocast, naming the setting
      */
-    public static Optional<MixedPrecision> of(String precision) {
+    public static Optional<MixedPrecision> of(String precision, String key) {
         if (FLOAT32.equals(precision)) {
             return Optional.empty();
         }
         if (!BF16.equals(precision)) {
-            throw new PretextException("training.precision is '" + precision + "': expected one of " + CHOICES);
+            throw new PretextException(key + " is '" + precision + "': expected one of " + CHOICES);
         }
-        return Optional.of(Shared.BF16.get());
+        if (Shared.BF16 == null) {
+            throw new PretextException(key + "=bf16 cannot run here: " + Shared.FAILURE + "; use " + key + "=float32");
+        }
+        return Optional.of(Shared.BF16);
+    }
+
+    /**
+     * {@link #of(String, String)} for the training steps of a model on {@code device}, checked before
+     * the first step: with a note on standard error when bf16 runs on a CPU without native bfloat16
+     * products ({@link #cpuHasBf16}), where it may be slower than float32.
+     */
+    public static Optional<MixedPrecision> forSteps(String precision, String key, Device device) {
+        Optional<MixedPrecision> p = of(precision, key);
+        if (p.isPresent() && !device.isGpu() && !cpuHasBf16().orElse(true)) {
+            System.err.println("note: " + key + "=bf16 on a CPU without AVX-512 BF16 or AMX: its bfloat16"
+                    + " products are emulated and may be slower than float32");
+        }
+        return p;
     }
 
     /** Built on the first {@link #of} that asks for bf16; a failure is kept and reported each time. */
     private static final class Shared {
-        static final Supplier<MixedPrecision> BF16 = build();
+        static final String FAILURE;
+        static final MixedPrecision BF16;
 
-        private static Supplier<MixedPrecision> build() {
+        static {
+            MixedPrecision p = null;
+            String failure = null;
             try {
-                MixedPrecision p = new MixedPrecision(Autocast.get());
-                return () -> p;
+                p = new MixedPrecision(Autocast.get());
             } catch (RuntimeException | LinkageError e) {
-                String why = "training.precision=bf16 cannot run here: " + e.getMessage()
-                        + "; use training.precision=float32";
-                return () -> {
-                    throw new PretextException(why);
-                };
+                failure = e.getMessage();
             }
+            BF16 = p;
+            FAILURE = failure;
         }
     }
 

@@ -301,17 +301,9 @@ public final class Pretrainer {
         }
     }
 
-    /**
-     * The configured precision of the steps' encoder forward pass, checked before the first step;
-     * a note on standard error when bf16 runs on a CPU without native bfloat16 products.
-     */
+    /** The configured precision of the steps' encoder forward pass, checked before the first step. */
     private static Optional<MixedPrecision> precision(PretrainConfig config, PretextModel model) {
-        Optional<MixedPrecision> p = MixedPrecision.of(config.precision());
-        if (p.isPresent() && !model.device().isGpu() && !MixedPrecision.cpuHasBf16().orElse(true)) {
-            System.err.println("note: training.precision=bf16 on a CPU without AVX-512 BF16 or AMX: its bfloat16"
-                    + " products are emulated and may be slower than float32");
-        }
-        return p;
+        return MixedPrecision.forSteps(config.precision(), MixedPrecision.TRAINING_KEY, model.device());
     }
 
     /**

@@ -29,6 +29,7 @@ import org.pretext.model.PretextModel;
 import org.pretext.probe.NamedProbe;
 import org.pretext.probe.ProbeOptions;
 import org.pretext.probe.ProbeSuite;
+import org.pretext.runtime.MixedPrecision;
 import org.pretext.transform.DigitAugmentation;
 
 /** Fine-tuning an MLP on a small MNIST subset, with real numbers. */
@@ -59,6 +60,31 @@ class FineTunerTest {
         assertThat(r.trainRows()).isEqualTo(200);
         assertThat(r.epochs()).isEqualTo(15);
         assertThat(r.testAccuracy()).as("chance is 10%%").isGreaterThan(0.70);
+    }
+
+    @Test
+    void bf16FineTuningRunsTheEncoderInBfloat16LearnsAsFloat32DoesAndRepeatsItself() {
+        FinetuneOptions o = FinetuneOptions.defaults().withEpochs(15).withRates(1e-3, 1e-3, 1.0).withBatchSize(32);
+        List<Double> accuracy = new ArrayList<>();
+        List<float[]> firstLayer = new ArrayList<>();
+        for (String precision : List.of(MixedPrecision.FLOAT32, MixedPrecision.BF16, MixedPrecision.BF16)) {
+            FineTuner.Outcome r = new FineTuner(o.withPrecision(precision), CPU).withInspector(model -> firstLayer.add(
+                    model.parameters().values().iterator().next().getArray().toFloatArray()))
+                    .run(start(null), TRAIN, rows(20, 1), TEST, 3, null, PROVENANCE);
+            accuracy.add(r.testAccuracy());
+        }
+        assertThat(firstLayer.get(1)).as("bf16 products round differently: other weights").isNotEqualTo(
+                firstLayer.get(0));
+        assertThat(firstLayer.get(2)).as("the same seed gives the same bf16 run").isEqualTo(firstLayer.get(1));
+        assertThat(accuracy.get(2)).isEqualTo(accuracy.get(1));
+        assertThat(accuracy.get(1)).as("chance is 10%%").isGreaterThan(0.70);
+        assertThat(accuracy.get(1)).as("float32: %s", accuracy.get(0)).isCloseTo(accuracy.get(0),
+                org.assertj.core.api.Assertions.within(0.04));
+        assertThatThrownBy(() -> o.withPrecision("fp16")).isInstanceOf(PretextException.class)
+                .hasMessage("Invalid fine-tuning options: precision 'fp16' (expected one of [float32, bf16])");
+        assertThatThrownBy(() -> new FinetuneOptions(0, 0, 16, 1e-2, 1e-4, 1.0, 0.0, 0, 0.0, 5, null, 1024,
+                FinetuneNoise.none(), "fp16")).isInstanceOf(PretextException.class)
+                .hasMessageContaining("epochs 0 (expected >= 1)").hasMessageContaining("precision 'fp16'");
     }
 
     @Test

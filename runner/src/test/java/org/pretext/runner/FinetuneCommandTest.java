@@ -122,7 +122,8 @@ class FinetuneCommandTest {
                 List.of("draws", "--set", "finetune.draws=0"),
                 List.of("finetune.noise", "--set", "finetune.noise=gaussian"),
                 List.of("finetune.noise", "--set", "finetune.noise=[pats, pats]"),
-                List.of("pats-beta", "--set", "finetune.pats-beta=1"))) {
+                List.of("pats-beta", "--set", "finetune.pats-beta=1"),
+                List.of("precision", "--set", "finetune.precision=fp16"))) {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             String[] args = new String[c.size() + 3];
             args[0] = "finetune";
@@ -148,14 +149,14 @@ class FinetuneCommandTest {
     }
 
     @Test
-    void runFineTunesWhenTheConfigHasAFinetuneSection(@TempDir Path dir) {
+    void runFineTunesWhenTheConfigHasAFinetuneSection(@TempDir Path dir) throws Exception {
         Path r = dir.resolve("run");
         assertThat(Main.execute(new String[] {"run", "--steps", "5", "--set", "dataset.train-limit=300", "--set",
             "dataset.test-limit=100", "--set", "training.batch-size=64", "--set", "probe.labels-per-class=[5]", "--set",
             "probe.features=[pretrained]", "--set", "probe.draws=1", "--set", "finetune.budgets=[5]", "--set",
             "finetune.draws=1", "--set", "finetune.epochs=3", "--set", "finetune.baselines=none", "--set",
-            "finetune.augment=true", "--set", "finetune.early-stopping=0.2", "--set", "finetune.patience=1", "--out",
-            r.toString()}, QUIET, System.err)).isZero();
+            "finetune.augment=true", "--set", "finetune.early-stopping=0.2", "--set", "finetune.patience=1", "--set",
+            "finetune.precision=bf16", "--out", r.toString()}, QUIET, System.err)).isZero();
         RunReport report = RunReport.read(r.resolve("report.json"));
         assertThat(report.probe()).isNotEmpty();
         assertThat(report.finetune().entries()).singleElement().satisfies(e -> {
@@ -165,6 +166,8 @@ class FinetuneCommandTest {
             assertThat(e.bestEpochs()[0]).isBetween(1, e.epochs()[0]);
         });
         assertThat(report.invocation().phaseSeconds()).containsKey("fine-tuning");
+        assertThat(report.finetune().settings()).containsEntry("precision", "bf16");
+        assertThat(Files.readString(r.resolve("report.html"))).contains("encoder in bf16 mixed precision");
     }
 
     @Test

@@ -6,6 +6,7 @@ import org.pretext.PretextException;
 import org.pretext.finetune.FinetuneBudget;
 import org.pretext.finetune.FinetuneNoise;
 import org.pretext.finetune.FinetuneOptions;
+import org.pretext.runtime.MixedPrecision;
 import org.pretext.param.Param;
 import org.pretext.param.ParamValues;
 import org.pretext.transform.Augmentation;
@@ -67,10 +68,15 @@ public final class FinetuneSettings {
     public static final Param<Double> PATS_BETA = Param.ofDouble("pats-beta", FinetuneNoise.PATS_BETA,
             "PATS's smoothing of sensitivities over steps (exponential moving average)").atLeast(0).below(1);
 
+    public static final Param<String> PRECISION = Param.ofChoice("precision", MixedPrecision.FLOAT32,
+            MixedPrecision.CHOICES, "precision of the training steps' encoder forward pass, as training.precision:"
+            + " float32, or bf16 (mixed precision: products and convolutions in bfloat16; the head, loss, weights and"
+            + " optimizer stay float32; accuracy is measured in float32)");
+
     /** Every key of the section. */
     public static final List<Param<?>> ALL = List.of(BUDGETS, DRAWS, HEAD, HIDDEN, EPOCHS, BATCH_SIZE, LEARNING_RATE,
             ENCODER_LEARNING_RATE, LAYER_DECAY, WEIGHT_DECAY, FREEZE_BLOCKS, AUGMENT, EARLY_STOPPING, PATIENCE,
-            BASELINES, NOISE, UNIFORM_LAMBDA, PATS_LAMBDA, PATS_BETA);
+            BASELINES, NOISE, UNIFORM_LAMBDA, PATS_LAMBDA, PATS_BETA, PRECISION);
     /** Known baselines. */
     public static final List<String> BASELINE_NAMES = List.of("random-init", "linear-probe");
 
@@ -133,6 +139,6 @@ public final class FinetuneSettings {
         return new FinetuneOptions(v.get(HEAD).equals("mlp") ? v.get(HIDDEN) : 0, v.get(EPOCHS), v.get(BATCH_SIZE),
                 v.get(LEARNING_RATE), v.get(ENCODER_LEARNING_RATE), v.get(LAYER_DECAY), v.get(WEIGHT_DECAY),
                 v.get(FREEZE_BLOCKS), v.get(EARLY_STOPPING), v.get(PATIENCE), augmentation, evalBatchSize,
-                FinetuneNoise.none());
+                FinetuneNoise.none(), v.get(PRECISION));
     }
 }

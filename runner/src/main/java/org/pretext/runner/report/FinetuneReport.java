@@ -119,6 +119,9 @@ public record FinetuneReport(String source, Map<String, Object> settings, List<E
             }
             out.println(line);
         }
+        if (!precisionNote().isEmpty()) {
+            out.println(precisionNote());
+        }
         if (sensitivities != null && !sensitivities.isEmpty()) {
             out.println("sensitivities |theta * dL/dtheta| of the fine-tuned encoders (std/mean over parameters,"
                     + " lower: more concentrated; median):");
@@ -127,6 +130,16 @@ public record FinetuneReport(String source, Map<String, Object> settings, List<E
                         meanSd(e.cv(), "%.2f"), meanSd(e.median(), "%.2e")));
             }
         }
+    }
+
+    /**
+     * A sentence saying the training steps ran in mixed precision ({@code finetune.precision}), or
+     * empty for float32 (and for reports written before the setting existed).
+     */
+    public String precisionNote() {
+        Object p = settings == null ? null : settings.get("precision");
+        return p == null || p.toString().equals("float32") ? ""
+                : "Fine-tuning steps ran the encoder in " + p + " mixed precision (finetune.precision).";
     }
 
     /** Mean ± sd of several values, or the one value. */

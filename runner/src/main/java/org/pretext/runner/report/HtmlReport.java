@@ -94,7 +94,7 @@ public final class HtmlReport {
         if (r.finetune() != null && !r.finetune().entries().isEmpty()) {
             h.append("<h2>Fine-tuning</h2>\n<p>").append(esc(r.finetune().source())).append(": a new head and the"
                     + " encoder trained end to end on each budget's seeded, stratified draws of labels; every method"
-                    + " sees the same draws.</p>\n<table><tr><th class=\"l\">method</th><th class=\"l\">budget</th>"
+                    + " sees the same draws. " + esc(r.finetune().precisionNote()) + "</p>\n<table><tr><th class=\"l\">method</th><th class=\"l\">budget</th>"
                     + "<th>labels</th><th>accuracy (%)</th><th>± sd</th><th>draws</th><th>epochs</th></tr>\n");
             for (FinetuneReport.Entry e : r.finetune().entries()) {
                 h.append(String.format(Locale.ROOT, "<tr><td class=\"l\">%s</td><td class=\"l\">%s</td><td>%d</td>"
