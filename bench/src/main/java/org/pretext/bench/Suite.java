@@ -255,8 +255,9 @@ public final class Suite {
             return;
         }
         if (a.containsKey("help")) {
-            System.out.println("java -jar bench/target/pretext-bench.jar [--" + String.join("] [--", OPTIONS.subList(1,
-                    OPTIONS.size())) + "]\nfrom the project folder; README.md, section Benchmarks, says what each does");
+            System.out.println("java -jar bench/target/pretext-bench.jar [--" + String.join("] [--", OPTIONS.stream()
+                    .filter(o -> !o.equals("help")).toList()) + "]\nfrom the project folder; README.md, section"
+                    + " Benchmarks, says what each does");
             return;
         }
         Path root = Path.of(a.getOrDefault("root", ".")).toAbsolutePath().normalize();

@@ -35,7 +35,11 @@ public final class Lbfgs {
         public Options {
             if (history < 1 || maxIterations < 0 || maxLineSearchEvaluations < 1 || !(gradientTolerance >= 0)
                     || !(relativeTolerance >= 0)) {
-                throw new IllegalArgumentException("invalid L-BFGS options " + this);
+                // the parameters, not this: a compact constructor's fields are still unassigned here
+                throw new IllegalArgumentException(String.format(Locale.ROOT, "invalid L-BFGS options: history %d"
+                        + " (expected >= 1), gradient tolerance %s and relative tolerance %s (expected >= 0), max"
+                        + " iterations %d (expected >= 0), line-search evaluations %d (expected >= 1)", history,
+                        gradientTolerance, relativeTolerance, maxIterations, maxLineSearchEvaluations));
             }
         }
 

@@ -69,6 +69,13 @@ class LbfgsTest {
     }
 
     @Test
+    void badOptionsAreNamedWithTheirValues() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Lbfgs.Options(0, 1e-4, -1, 100, 20))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("history 0 (expected >= 1)")
+                .hasMessageContaining("relative tolerance -1.0").hasMessageContaining("max iterations 100");
+    }
+
+    @Test
     void cubicInterpolationIsExactForACubic() {
         // φ(a) = a³ − 6a², φ'(a) = 3a² − 12a: local minimum at a = 4, recovered from a = 1 and a = 5.
         double m = LineSearch.cubicMinimizer(1, 1 - 6, 3 - 12, 5, 125 - 150, 75 - 60);
