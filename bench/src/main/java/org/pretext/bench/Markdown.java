@@ -548,11 +548,17 @@ final class Markdown {
                 + " mode: %d)", (int) num(st, "rounds"), (int) num(st, "rounds113"), (int) num(st, "compiledRounds"));
     }
 
-    /** "3 + 15" or, when the timed steps stop after some seconds, "3 + ≤15 or 10 s". */
+    /**
+     * "3 + 15" or, when the timed steps stop after some seconds, "3 + ≤15 or 10 s"; with PyTorch's
+     * warm-up where it differs from Pretext's, "20 (PyTorch 3) + ≤15 or 10 s".
+     */
     static String steps(Map<String, Object> c) {
         double seconds = num(c, "seconds");
-        return String.format(Locale.ROOT, "%.0f + %s%.0f%s", num(c, "warmup"), seconds > 0 ? "≤" : "", num(c, "steps"),
-                seconds > 0 ? String.format(Locale.ROOT, " or %.0f s", seconds) : "");
+        double warmup = num(c, "warmup");
+        String reference = c.get("warmup26") instanceof Number w && w.doubleValue() != warmup
+                ? String.format(Locale.ROOT, " (PyTorch %.0f)", w.doubleValue()) : "";
+        return String.format(Locale.ROOT, "%.0f%s + %s%.0f%s", warmup, reference, seconds > 0 ? "≤" : "",
+                num(c, "steps"), seconds > 0 ? String.format(Locale.ROOT, " or %.0f s", seconds) : "");
     }
 
     @SuppressWarnings("unchecked")

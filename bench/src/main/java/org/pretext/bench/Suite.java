@@ -67,7 +67,7 @@ import org.pretext.engine.FileTrees;
  *       trained on every batch at least once.
  * </ol>
  * A run's warm-up is a number of steps (PyTorch's capped at {@value #PYTORCH_WARMUP_CAP}: it has no
- * JIT to warm); its timed steps stop at {@link BenchConfig.SuiteSteps#steps} or, for the slow
+ * JIT to warm; Pretext's at least {@value #PRETEXT_MIN_WARMUP}, for the JIT); its timed steps stop at {@link BenchConfig.SuiteSteps#steps} or, for the slow
  * configurations, once {@link BenchConfig.SuiteSteps#seconds} have passed, so every cell is timed
  * for about that long whatever its speed ({@code --seconds}-bounded in both {@link StepBench} and
  * {@code reference_step.py}).
@@ -170,6 +170,15 @@ public final class Suite {
             "max-autotune-no-cudagraphs");
     /** Warm-up steps of a PyTorch run (1.13 and 2.6) at most, the first one (which compiles) included: PyTorch has no JIT to warm. */
     static final int PYTORCH_WARMUP_CAP = 100;
+    /**
+     * Warm-up steps of a Pretext run at least (the slow configurations ask for 3): the JVM's JIT
+     * compiles the loop's Java code by invocation counts, and until it is done its compiler threads
+     * take the cores from the step. Measured 2026-12-07 (`StepBench --config simclr-cnn`, 2 threads,
+     * 40 timed steps): 5.62, 5.50, 6.04, 5.91 and 5.96 steps/s after 3, 10, 20, 40 and 80 warm-up
+     * steps (the backward pass 114–122 ms after 3, 109–111 after 40, PyTorch 2.6's 108–111 after
+     * either), and PyTorch 2.6's channels-last step 5.95–6.10 after 3 or 40.
+     */
+    static final int PRETEXT_MIN_WARMUP = 20;
     /** The recorded PyTorch settings ({@link TuningRecord}), relative to the project root. */
     static final String TUNING_FILE = "bench/tuning.json";
     /** Pretext's best setting: MKL's AVX-512 kernels on AMD (opt-in, see MklCpuOverride). */

@@ -235,7 +235,7 @@ final class SuiteEstimate {
     /**
      * What one configuration's processes run.
      *
-     * @param warmup Pretext's warm-up steps
+     * @param warmup Pretext's warm-up steps (at least {@link Suite#PRETEXT_MIN_WARMUP} unless asked otherwise)
      * @param warmupReference PyTorch's (capped at {@link Suite#PYTORCH_WARMUP_CAP}: no JIT to warm)
      * @param steps timed steps at most
      * @param seconds the timed steps stop after about this long (0: never)
@@ -245,12 +245,14 @@ final class SuiteEstimate {
     record ConfigSteps(int warmup, int warmupReference, int steps, double seconds, int tuning, int equalLoss) {
         static ConfigSteps of(BenchConfig c, boolean quick, int warmupAll, int stepsAll) {
             BenchConfig.SuiteSteps s = c.suite();
-            int warmup = warmupAll >= 0 ? warmupAll : quick ? 2 : s.warmup();
+            int asked = warmupAll >= 0 ? warmupAll : quick ? 2 : s.warmup();
+            // Pretext's JIT needs more than the slow configurations' few steps, unless --warmup or --quick says otherwise
+            int warmup = warmupAll >= 0 || quick ? asked : Math.max(asked, Suite.PRETEXT_MIN_WARMUP);
             int steps = stepsAll >= 0 ? stepsAll : quick ? 5 : s.steps();
             double seconds = quick || stepsAll >= 0 ? 0 : s.seconds();
             int tuning = stepsAll >= 0 ? Math.max(20, steps / 6) : s.tuning();
             int equal = quick ? 5 : s.equalLoss();
-            return new ConfigSteps(warmup, Math.min(warmup, Suite.PYTORCH_WARMUP_CAP), steps, seconds, tuning, equal);
+            return new ConfigSteps(warmup, Math.min(asked, Suite.PYTORCH_WARMUP_CAP), steps, seconds, tuning, equal);
         }
 
         /** Timed steps a run at {@code rate} steps/s takes; a run that checks equal losses trains on every batch. */

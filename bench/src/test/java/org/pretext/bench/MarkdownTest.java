@@ -10,6 +10,16 @@ import org.junit.jupiter.api.Test;
 /** The suite renders BENCHMARKS.md only at its very end: a format error there would lose the whole run. */
 class MarkdownTest {
     @Test
+    void theStepsColumnShowsPyTorchsWarmUpWhereItDiffersFromPretexts() {
+        assertThat(Markdown.steps(Map.of("warmup", 20, "warmup26", 3, "steps", 15, "seconds", 10.0)))
+                .isEqualTo("20 (PyTorch 3) + ≤15 or 10 s");
+        assertThat(Markdown.steps(Map.of("warmup", 500, "warmup26", 100, "steps", 500, "seconds", 0.0)))
+                .isEqualTo("500 (PyTorch 100) + 500");
+        assertThat(Markdown.steps(Map.of("warmup", 50, "warmup26", 50, "steps", 150, "seconds", 10.0)))
+                .isEqualTo("50 + ≤150 or 10 s");
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void rendersEveryConfig() {
         Map<String, Object> r = results(false);

@@ -232,11 +232,11 @@ class SuiteTest {
         assertThat(e.get("GEMM peak")).isCloseTo(gemm, within(1e-6));
         assertThat(e.get("simclr-cnn: Pretext's equal-loss run")).isCloseTo(SuiteEstimate.JAVA_START
                 + 20 / r.pretext()[0], within(1e-9));
-        // Pretext: 3 warm-up + ceil(10 s x 3.0 steps/s) = 30, capped at 15 timed; 1.13 checks the 20 losses:
-        // 3 warm-up + 17 timed
+        // Pretext: 20 warm-up (its JIT's least) + ceil(10 s x 3.0 steps/s) = 30, capped at 15 timed; 1.13 checks
+        // the 20 losses: 3 warm-up + 17 timed
         SuiteEstimate.ConfigSteps s = SuiteEstimate.ConfigSteps.of(cnn, false, -1, -1);
         assertThat(s.timedSteps(r.pretext()[0], 3, false)).isEqualTo(15);
-        double pretext = SuiteEstimate.JAVA_START + (3 + 15) / r.pretext()[0];
+        double pretext = SuiteEstimate.JAVA_START + (Suite.PRETEXT_MIN_WARMUP + 15) / r.pretext()[0];
         double pytorch = SuiteEstimate.PYTORCH_START + (3 + 17) / r.pytorch()[0];
         assertThat(e.get("simclr-cnn: Pretext, 1.13 and 2.6 eager runs")).isCloseTo(pretext + pytorch, within(1e-9));
         assertThat(e).doesNotContainKeys("simclr-cnn: torch.compile runs (steps)", "throughput benchmark",
@@ -271,7 +271,11 @@ class SuiteTest {
     @Test
     void timedStepsStopAfterTheSecondsButAnEqualLossRunTrainsOnEveryBatch() {
         SuiteEstimate.ConfigSteps s = SuiteEstimate.ConfigSteps.of(BenchConfig.named("mae"), false, -1, -1);
-        assertThat(s).isEqualTo(new SuiteEstimate.ConfigSteps(3, 3, 15, 10, 3, 20));
+        assertThat(s).isEqualTo(new SuiteEstimate.ConfigSteps(Suite.PRETEXT_MIN_WARMUP, 3, 15, 10, 3, 20));
+        assertThat(Suite.PRETEXT_MIN_WARMUP).isEqualTo(20);
+        // an explicit --warmup is both sides' (PyTorch's capped)
+        assertThat(SuiteEstimate.ConfigSteps.of(BenchConfig.named("mae"), false, 5, -1))
+                .isEqualTo(new SuiteEstimate.ConfigSteps(5, 5, 15, 10, 3, 20));
         assertThat(s.timedSteps(0.5, 3, false)).isEqualTo(5); // 10 s at 0.5 steps/s
         assertThat(s.timedSteps(4.0, 3, false)).isEqualTo(15); // capped at the steps
         assertThat(s.timedSteps(0.5, 3, true)).isEqualTo(17); // 20 losses to compare
