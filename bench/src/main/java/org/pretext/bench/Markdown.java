@@ -549,15 +549,18 @@ final class Markdown {
     }
 
     /**
-     * "3 + 15" or, when the timed steps stop after some seconds, "3 + ≤15 or 10 s"; with PyTorch's
-     * warm-up where it differs from Pretext's, "20 (PyTorch 3) + ≤15 or 10 s".
+     * "3 + 15" or, when the timed steps stop after some seconds, "3 + ≤15 or 10 s"; with Pretext's
+     * least warm-up time and PyTorch's warm-up where it differs from Pretext's, "20, ≥5 s (PyTorch 3)
+     * + ≤15 or 10 s".
      */
     static String steps(Map<String, Object> c) {
         double seconds = num(c, "seconds");
         double warmup = num(c, "warmup");
+        String least = c.get("warmupSeconds") instanceof Number ws && ws.doubleValue() > 0
+                ? String.format(Locale.ROOT, ", ≥%.0f s", ws.doubleValue()) : "";
         String reference = c.get("warmup26") instanceof Number w && w.doubleValue() != warmup
                 ? String.format(Locale.ROOT, " (PyTorch %.0f)", w.doubleValue()) : "";
-        return String.format(Locale.ROOT, "%.0f%s + %s%.0f%s", warmup, reference, seconds > 0 ? "≤" : "",
+        return String.format(Locale.ROOT, "%.0f%s%s + %s%.0f%s", warmup, least, reference, seconds > 0 ? "≤" : "",
                 num(c, "steps"), seconds > 0 ? String.format(Locale.ROOT, " or %.0f s", seconds) : "");
     }
 

@@ -37,6 +37,8 @@ import org.pretext.training.Pretrainer;
  * milliseconds per step of each phase ({@link org.pretext.training.StepPhases}). With
  * {@code --seconds T} the timed run stops once T seconds have passed ({@code --steps} at most; the
  * pretraining loop's {@code maxSeconds}), and the JSON gives the steps it ran. With
+ * {@code --warmup-seconds S} the warm-up goes on after its steps until S seconds have passed since it
+ * began (the JSON's {@code warmup} is the steps it took). With
  * {@code --precision bf16} the steps' encoder runs in mixed precision ({@code training.precision}). With
  * {@code --profile FILE} the timed steps run under libtorch's profiler, which writes a Chrome trace
  * of every engine op to FILE ({@code bench/python/profile_compare.py} sums it per op).
@@ -57,6 +59,7 @@ public final class StepBench {
             config = config.scaled(Args.integer(a, "batch", config.batch()), Args.integer(a, "width", config.width()));
         }
         int warmup = Args.integer(a, "warmup", 200);
+        double warmupSeconds = Double.parseDouble(a.getOrDefault("warmup-seconds", "0"));
         int steps = Args.integer(a, "steps", 500);
         Path dump = a.containsKey("dump") ? Path.of(a.get("dump")) : null;
         Path profile = a.containsKey("profile") ? Path.of(a.get("profile")) : null;
@@ -87,8 +90,16 @@ public final class StepBench {
                 out.put("losses", losses);
             } else {
                 System.out.println("FIRST_STEP");
+                long warmupStart = System.nanoTime();
+                int warmedUp = 0;
                 if (warmup > 0) {
-                    new Pretrainer(constant(config, warmup, warmup, precision).build()).run(model, data, null);
+                    warmedUp += new Pretrainer(constant(config, warmup, warmup, precision).build()).run(model, data,
+                            null).losses().length;
+                }
+                double left = warmupSeconds - (System.nanoTime() - warmupStart) / 1e9;
+                if (left > 0) { // the JIT's compiler threads need time too: warm up until warmupSeconds have passed
+                    warmedUp += new Pretrainer(constant(config, 1_000_000, 1_000_000, precision).maxSeconds(left)
+                            .build()).run(model, data, null).losses().length;
                 }
                 if (profile != null) {
                     JniUtils.startProfile(false, true, false);
@@ -105,7 +116,7 @@ public final class StepBench {
                 out.put("threads", threads);
                 out.put("precision", precision);
                 out.put("batch", config.batch());
-                out.put("warmup", warmup);
+                out.put("warmup", warmedUp);
                 out.put("steps", done);
                 out.put("seconds", seconds);
                 out.put("stepsPerSecond", done / seconds);

@@ -67,7 +67,8 @@ import org.pretext.engine.FileTrees;
  *       trained on every batch at least once.
  * </ol>
  * A run's warm-up is a number of steps (PyTorch's capped at {@value #PYTORCH_WARMUP_CAP}: it has no
- * JIT to warm; Pretext's at least {@value #PRETEXT_MIN_WARMUP}, for the JIT); its timed steps stop at {@link BenchConfig.SuiteSteps#steps} or, for the slow
+ * JIT to warm; Pretext's at least {@value #PRETEXT_MIN_WARMUP}, and then on until
+ * {@value #PRETEXT_WARMUP_SECONDS} s have passed, for the JIT); its timed steps stop at {@link BenchConfig.SuiteSteps#steps} or, for the slow
  * configurations, once {@link BenchConfig.SuiteSteps#seconds} have passed, so every cell is timed
  * for about that long whatever its speed ({@code --seconds}-bounded in both {@link StepBench} and
  * {@code reference_step.py}).
@@ -179,6 +180,16 @@ public final class Suite {
      * either), and PyTorch 2.6's channels-last step 5.95–6.10 after 3 or 40.
      */
     static final int PRETEXT_MIN_WARMUP = 20;
+    /**
+     * Seconds a Pretext run keeps warming up after its warm-up steps, from the start of its warm-up:
+     * the JIT's compiler threads need time as well as invocations, and the fast configurations' steps
+     * give too little of it. Measured 2026-12-07 (`StepBench --config causal-lm`, 2 threads, 150 timed
+     * steps, alternated): after 50 warm-up steps (under 2 s) 23.6–29.0 steps/s in eight runs, seven of
+     * them 28.0–29.0; after 300 steps 24.8–32.5 in six, four of them 31.2–32.5; with
+     * {@code --warmup 50 --warmup-seconds 5} 28.1 and 31.8, with {@code --warmup-seconds 10} 33.0 and
+     * 30.8 (251–284 warm-up steps).
+     */
+    static final double PRETEXT_WARMUP_SECONDS = 10;
     /** The recorded PyTorch settings ({@link TuningRecord}), relative to the project root. */
     static final String TUNING_FILE = "bench/tuning.json";
     /** Pretext's best setting: MKL's AVX-512 kernels on AMD (opt-in, see MklCpuOverride). */
@@ -600,6 +611,7 @@ public final class Suite {
                 cr.put("flopsPerStep", c.flopsPerStep());
                 cr.put("batch", c.batch());
                 cr.put("warmup", st.warmup());
+                cr.put("warmupSeconds", st.warmupSeconds());
                 cr.put("warmup26", Math.max(1, st.warmupReference()));
                 cr.put("steps", st.steps());
                 cr.put("seconds", st.seconds());
@@ -689,11 +701,14 @@ public final class Suite {
      * threads, warm-up (Pretext's, or the references' capped one), steps and, for the slow
      * configurations, seconds.
      */
-    private static List<String> stepArgs(BenchConfig c, boolean pretext, int t, SuiteEstimate.ConfigSteps st) {
+    static List<String> stepArgs(BenchConfig c, boolean pretext, int t, SuiteEstimate.ConfigSteps st) {
         List<String> args = new ArrayList<>(List.of("--config", c.name(), "--threads", "" + t, "--warmup",
                 "" + (pretext ? st.warmup() : Math.max(1, st.warmupReference())), "--steps", "" + st.steps()));
         if (st.seconds() > 0) {
             args.addAll(List.of("--seconds", "" + st.seconds()));
+        }
+        if (pretext && st.warmupSeconds() > 0) {
+            args.addAll(List.of("--warmup-seconds", "" + st.warmupSeconds()));
         }
         return args;
     }

@@ -236,13 +236,16 @@ final class SuiteEstimate {
      * What one configuration's processes run.
      *
      * @param warmup Pretext's warm-up steps (at least {@link Suite#PRETEXT_MIN_WARMUP} unless asked otherwise)
+     * @param warmupSeconds Pretext's warm-up goes on after its steps until this long has passed
+     *     ({@link Suite#PRETEXT_WARMUP_SECONDS}; 0 with {@code --warmup} or {@code --quick})
      * @param warmupReference PyTorch's (capped at {@link Suite#PYTORCH_WARMUP_CAP}: no JIT to warm)
      * @param steps timed steps at most
      * @param seconds the timed steps stop after about this long (0: never)
      * @param tuning warm-up and timed steps of a tuning run
      * @param equalLoss steps of the equal-loss check
      */
-    record ConfigSteps(int warmup, int warmupReference, int steps, double seconds, int tuning, int equalLoss) {
+    record ConfigSteps(int warmup, double warmupSeconds, int warmupReference, int steps, double seconds, int tuning,
+            int equalLoss) {
         static ConfigSteps of(BenchConfig c, boolean quick, int warmupAll, int stepsAll) {
             BenchConfig.SuiteSteps s = c.suite();
             int asked = warmupAll >= 0 ? warmupAll : quick ? 2 : s.warmup();
@@ -252,7 +255,9 @@ final class SuiteEstimate {
             double seconds = quick || stepsAll >= 0 ? 0 : s.seconds();
             int tuning = stepsAll >= 0 ? Math.max(20, steps / 6) : s.tuning();
             int equal = quick ? 5 : s.equalLoss();
-            return new ConfigSteps(warmup, Math.min(asked, Suite.PYTORCH_WARMUP_CAP), steps, seconds, tuning, equal);
+            double warmupSeconds = warmupAll >= 0 || quick ? 0 : Suite.PRETEXT_WARMUP_SECONDS;
+            return new ConfigSteps(warmup, warmupSeconds, Math.min(asked, Suite.PYTORCH_WARMUP_CAP), steps, seconds,
+                    tuning, equal);
         }
 
         /** Timed steps a run at {@code rate} steps/s takes; a run that checks equal losses trains on every batch. */
@@ -392,9 +397,9 @@ final class SuiteEstimate {
         return parts;
     }
 
-    /** A StepBench run: the JVM's start, then its warm-up and timed steps. */
-    private static double pretextRun(ConfigSteps s, double rate) {
-        return JAVA_START + (s.warmup() + s.timedSteps(rate, s.warmup(), false)) / rate;
+    /** A StepBench run: the JVM's start, then its warm-up (steps, then seconds) and timed steps. */
+    static double pretextRun(ConfigSteps s, double rate) {
+        return JAVA_START + Math.max(s.warmup() / rate, s.warmupSeconds()) + s.timedSteps(rate, s.warmup(), false) / rate;
     }
 
     /** A PyTorch run's warm-up and timed steps, at least the equal-loss steps when it checks them. */

@@ -17,6 +17,8 @@ class MarkdownTest {
                 .isEqualTo("500 (PyTorch 100) + 500");
         assertThat(Markdown.steps(Map.of("warmup", 50, "warmup26", 50, "steps", 150, "seconds", 10.0)))
                 .isEqualTo("50 + ≤150 or 10 s");
+        assertThat(Markdown.steps(Map.of("warmup", 50, "warmupSeconds", 5.0, "warmup26", 50, "steps", 150,
+                "seconds", 10.0))).isEqualTo("50, ≥5 s + ≤150 or 10 s");
     }
 
     @Test

@@ -211,7 +211,8 @@ class SuiteTest {
         int w = Math.max(1, s.warmupReference());
         assertThat(p.rounds()).isEqualTo(2);
         assertThat(with.get("simclr-mlp: bf16 runs (Pretext, 2.6 autocast)")).isCloseTo(p.rounds()
-                * (SuiteEstimate.JAVA_START + (s.warmup() + s.timedSteps(pretext, s.warmup(), false)) / pretext
+                * (SuiteEstimate.JAVA_START + Math.max(s.warmup() / pretext, Suite.PRETEXT_WARMUP_SECONDS)
+                + s.timedSteps(pretext, s.warmup(), false) / pretext
                 + SuiteEstimate.TORCH26_START + (w + s.timedSteps(eager, w, false)) / eager), within(1e-9));
         assertThat(with.get("total") - without.get("total")).isCloseTo(with.entrySet().stream()
                 .filter(e -> e.getKey().contains("bf16 runs")).mapToDouble(Map.Entry::getValue).sum(), within(1e-6));
@@ -236,7 +237,8 @@ class SuiteTest {
         // the 20 losses: 3 warm-up + 17 timed
         SuiteEstimate.ConfigSteps s = SuiteEstimate.ConfigSteps.of(cnn, false, -1, -1);
         assertThat(s.timedSteps(r.pretext()[0], 3, false)).isEqualTo(15);
-        double pretext = SuiteEstimate.JAVA_START + (Suite.PRETEXT_MIN_WARMUP + 15) / r.pretext()[0];
+        double pretext = SuiteEstimate.JAVA_START + Math.max(Suite.PRETEXT_MIN_WARMUP / r.pretext()[0],
+                Suite.PRETEXT_WARMUP_SECONDS) + 15 / r.pretext()[0];
         double pytorch = SuiteEstimate.PYTORCH_START + (3 + 17) / r.pytorch()[0];
         assertThat(e.get("simclr-cnn: Pretext, 1.13 and 2.6 eager runs")).isCloseTo(pretext + pytorch, within(1e-9));
         assertThat(e).doesNotContainKeys("simclr-cnn: torch.compile runs (steps)", "throughput benchmark",
@@ -254,8 +256,8 @@ class SuiteTest {
             SuiteEstimate.ConfigSteps s = SuiteEstimate.ConfigSteps.of(c, false, -1, -1);
             SuiteEstimate.Plan p = new SuiteEstimate.Plan(List.of(c), new int[] {2}, 1, 0, 0, true, false, Set.of(),
                     2048, AVX512_SETS, false, false, -1, -1);
-            double pretext = SuiteEstimate.JAVA_START
-                    + (s.warmup() + s.timedSteps(r.pretext()[1], s.warmup(), false)) / r.pretext()[1];
+            double pretext = SuiteEstimate.JAVA_START + Math.max(s.warmup() / r.pretext()[1], s.warmupSeconds())
+                    + s.timedSteps(r.pretext()[1], s.warmup(), false) / r.pretext()[1];
             int w = Math.max(1, s.warmupReference());
             double eager = SuiteEstimate.TORCH26_START + (w + s.timedSteps(r.eager()[1], w, true)) / r.eager()[1];
             double cl = r.eager()[1] * SuiteEstimate.CHANNELS_LAST_SPEED_UP;
@@ -269,13 +271,29 @@ class SuiteTest {
     }
 
     @Test
+    void pretextRunsWarmUpForTheLeastTimeAndPyTorchRunsForTheirSteps() {
+        SuiteEstimate.ConfigSteps st = SuiteEstimate.ConfigSteps.of(BenchConfig.named("causal-lm"), false, -1, -1);
+        assertThat(Suite.stepArgs(BenchConfig.named("causal-lm"), true, 2, st)).containsSubsequence("--warmup", "50",
+                "--warmup-seconds", "10.0");
+        assertThat(Suite.stepArgs(BenchConfig.named("causal-lm"), false, 2, st)).containsSubsequence("--warmup", "50")
+                .doesNotContain("--warmup-seconds");
+        SuiteEstimate.ConfigSteps asked = SuiteEstimate.ConfigSteps.of(BenchConfig.named("causal-lm"), false, 300, -1);
+        assertThat(Suite.stepArgs(BenchConfig.named("causal-lm"), true, 2, asked)).doesNotContain("--warmup-seconds");
+        // the estimate: 50 steps at 25 steps/s take 2 s, so the run warms up for the 10 s
+        assertThat(SuiteEstimate.pretextRun(st, 25)).isCloseTo(SuiteEstimate.JAVA_START + 10
+                + st.timedSteps(25, 50, false) / 25, within(1e-9));
+    }
+
+    @Test
     void timedStepsStopAfterTheSecondsButAnEqualLossRunTrainsOnEveryBatch() {
         SuiteEstimate.ConfigSteps s = SuiteEstimate.ConfigSteps.of(BenchConfig.named("mae"), false, -1, -1);
-        assertThat(s).isEqualTo(new SuiteEstimate.ConfigSteps(Suite.PRETEXT_MIN_WARMUP, 3, 15, 10, 3, 20));
+        assertThat(s).isEqualTo(new SuiteEstimate.ConfigSteps(Suite.PRETEXT_MIN_WARMUP, Suite.PRETEXT_WARMUP_SECONDS, 3,
+                15, 10, 3, 20));
+        assertThat(Suite.PRETEXT_WARMUP_SECONDS).isEqualTo(10.0);
         assertThat(Suite.PRETEXT_MIN_WARMUP).isEqualTo(20);
         // an explicit --warmup is both sides' (PyTorch's capped)
         assertThat(SuiteEstimate.ConfigSteps.of(BenchConfig.named("mae"), false, 5, -1))
-                .isEqualTo(new SuiteEstimate.ConfigSteps(5, 5, 15, 10, 3, 20));
+                .isEqualTo(new SuiteEstimate.ConfigSteps(5, 0, 5, 15, 10, 3, 20));
         assertThat(s.timedSteps(0.5, 3, false)).isEqualTo(5); // 10 s at 0.5 steps/s
         assertThat(s.timedSteps(4.0, 3, false)).isEqualTo(15); // capped at the steps
         assertThat(s.timedSteps(0.5, 3, true)).isEqualTo(17); // 20 losses to compare
@@ -283,7 +301,7 @@ class SuiteTest {
         assertThat(mlp.warmupReference()).isEqualTo(Suite.PYTORCH_WARMUP_CAP);
         assertThat(mlp.timedSteps(1.0, 100, true)).isEqualTo(500); // no time limit
         SuiteEstimate.ConfigSteps quick = SuiteEstimate.ConfigSteps.of(BenchConfig.named("mae"), true, -1, -1);
-        assertThat(quick).isEqualTo(new SuiteEstimate.ConfigSteps(2, 2, 5, 0, 3, 5));
+        assertThat(quick).isEqualTo(new SuiteEstimate.ConfigSteps(2, 0, 2, 5, 0, 3, 5));
     }
 
     @Test
@@ -482,6 +500,7 @@ class SuiteTest {
                 List.of("Haswell"), false, false, -1, -1);
         SuiteEstimate.ConfigSteps st = SuiteEstimate.ConfigSteps.of(lm, false, -1, -1);
         assertThat(SuiteEstimate.estimate(p, a).get("causal-lm: Pretext, 1.13 and 2.6 eager runs")).isCloseTo(
-                SuiteEstimate.JAVA_START + (st.warmup() + st.timedSteps(15.6, st.warmup(), false)) / 15.6, within(1e-9));
+                SuiteEstimate.JAVA_START + Math.max(st.warmup() / 15.6, st.warmupSeconds())
+                + st.timedSteps(15.6, st.warmup(), false) / 15.6, within(1e-9));
     }
 }
