@@ -324,13 +324,8 @@ public final class FineTuner {
                                 .toNDArray(stepManager));
                         double loss;
                         try (GradientCollector gc = engine.newGradientCollector()) {
-                            NDArray l;
-                            model.usePrecision(precision);
-                            try {
-                                l = objective.loss(new Context(model, stepManager, step, total), inputs);
-                            } finally {
-                                model.usePrecision(Optional.empty());
-                            }
+                            NDArray l = model.underPrecision(precision,
+                                    () -> objective.loss(new Context(model, stepManager, step, total), inputs));
                             gc.backward(l);
                             loss = l.toType(DataType.FLOAT64, false).getDouble();
                         }

@@ -172,6 +172,16 @@ public final class PretextModel implements Model, AutoCloseable {
         this.precision = precision;
     }
 
+    /** {@code call} with the encoder calls in {@code p} ({@link #usePrecision}), float32 again after it. */
+    public <T> T underPrecision(Optional<MixedPrecision> p, java.util.function.Supplier<T> call) {
+        usePrecision(p);
+        try {
+            return call.get();
+        } finally {
+            usePrecision(Optional.empty());
+        }
+    }
+
     /** {@code forward} (encoder calls on {@code device}) in the precision set by {@link #usePrecision}. */
     public NDList withPrecision(Device device, Supplier<NDList> forward) {
         return precision.isPresent() ? precision.get().run(device, forward) : forward.get();

@@ -188,13 +188,7 @@ public final class Pretrainer {
                         }
                         phases.lap(Phase.PERTURB);
                         try (GradientCollector gc = engine.newGradientCollector()) {
-                            NDArray l;
-                            model.usePrecision(precision);
-                            try {
-                                l = objective.loss(ctx, inputs);
-                            } finally {
-                                model.usePrecision(Optional.empty());
-                            }
+                            NDArray l = model.underPrecision(precision, () -> objective.loss(ctx, inputs));
                             if (l.getShape().size() != 1) {
                                 throw new PretextException("The objective's loss has shape " + l.getShape()
                                         + ": expected a scalar (e.g. the mean over the batch)");
